@@ -27,6 +27,12 @@ public record VplaneConfig(
         pools = Map.copyOf(pools);
     }
 
+    /** Every setting at its code default and no devices; see {@link ConfigDefaults}. */
+    public static VplaneConfig defaults()
+    {
+        return ConfigDefaults.config();
+    }
+
     public PoolConfig pool(final String type)
     {
         final PoolConfig pool = pools.get(type);

@@ -1,0 +1,161 @@
+package io.vplane.config;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the YAML tree into the typed model, section by section, with the allowed range of every
+ * setting. Checks that span settings (device names unique, a device's pool exists) live here too.
+ */
+final class ConfigBinder
+{
+    static final List<String> LOG_LEVELS = List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE");
+
+    private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+    private static final long ONE_BILLION = 1_000_000_000L;
+    private static final int MAX_CPU = 1023;
+
+    private ConfigBinder()
+    {
+    }
+
+    static VplaneConfig bind(final SectionReader root)
+    {
+        final DaemonConfig daemon = daemon(root.section("daemon"));
+        final ManagementConfig management = management(root.section("management"));
+        final CountersConfig counters = counters(root.section("counters"));
+        final Map<String, PoolConfig> pools = pools(root.section("pools"));
+        final DevicesConfig devices = devices(root.section("devices"), pools);
+        root.finish();
+        return new VplaneConfig(daemon, management, counters, pools, devices);
+    }
+
+    private static DaemonConfig daemon(final SectionReader section)
+    {
+        final String runDir = section.string("runDir", ConfigDefaults.RUN_DIR);
+        if (runDir.isEmpty())
+        {
+            section.reject("runDir", "must not be empty");
+        }
+        final long drainTimeoutMs = section.longValue("drainTimeoutMs", ConfigDefaults.DRAIN_TIMEOUT_MS, 0, 600_000);
+        final String logLevel = section.choice("logLevel", ConfigDefaults.LOG_LEVEL, LOG_LEVELS, "log level");
+        section.finish();
+        return new DaemonConfig(runDir, drainTimeoutMs, logLevel);
+    }
+
+    private static ManagementConfig management(final SectionReader section)
+    {
+        final boolean enabled = section.bool("enabled", ConfigDefaults.MANAGEMENT_ENABLED);
+        final String bindAddress = section.string("bindAddress", ConfigDefaults.BIND_ADDRESS).strip();
+        if (bindAddress.isEmpty())
+        {
+            section.reject("bindAddress", "must not be empty; use 127.0.0.1 for local access or 0.0.0.0 for all interfaces");
+        }
+        final int httpPort = section.integer("httpPort", ConfigDefaults.HTTP_PORT, 0, 65_535);
+        section.finish();
+        return new ManagementConfig(enabled, bindAddress, httpPort);
+    }
+
+    private static CountersConfig counters(final SectionReader section)
+    {
+        final String fileName = section.string("fileName", ConfigDefaults.COUNTERS_FILE_NAME);
+        if (fileName.isEmpty() || fileName.contains("/") || ".".equals(fileName) || "..".equals(fileName))
+        {
+            section.reject("fileName",
+                "must be a plain file name inside the run directory (no '/'), got '" + fileName + "'");
+        }
+        final int maxCounters = section.integer("maxCounters", ConfigDefaults.MAX_COUNTERS, 64, 1_000_000);
+        section.finish();
+        return new CountersConfig(fileName, maxCounters);
+    }
+
+    private static Map<String, PoolConfig> pools(final SectionReader section)
+    {
+        final Map<String, PoolConfig> pools = new LinkedHashMap<>();
+        for (final String type : VplaneConfig.DEVICE_TYPES)
+        {
+            pools.put(type, pool(section.section(type), ConfigDefaults.pool(type)));
+        }
+        section.finish("pool");
+        return pools;
+    }
+
+    private static PoolConfig pool(final SectionReader section, final PoolConfig defaults)
+    {
+        final int workers = section.integer("workers", defaults.workers(), 1, 256);
+        final List<Integer> cpus = section.intList("cpus", defaults.cpus(), 0, MAX_CPU, "CPU");
+        final int queuesPerWorker = section.integer("queuesPerWorker", defaults.queuesPerWorker(), 1, 1024);
+        final int batch = section.integer("batch", defaults.batch(), 1, 65_536);
+        final boolean dedicated = section.bool("dedicated", defaults.dedicated());
+        final IdleConfig idle = idle(section.section("idle"), defaults.idle());
+        final int ringSize = section.powerOfTwo("ringSize", defaults.ringSize(), 64, 1_048_576);
+        final int inboxSize = section.powerOfTwo("inboxSize", defaults.inboxSize(), 16, 65_536);
+        section.finish();
+        return new PoolConfig(defaults.type(), workers, cpus, queuesPerWorker, batch, dedicated, idle, ringSize, inboxSize);
+    }
+
+    private static IdleConfig idle(final SectionReader section, final IdleConfig defaults)
+    {
+        final IdleStrategyKind strategy = section.enumValue(
+            "strategy", defaults.strategy(), IdleStrategyKind.values(), IdleStrategyKind::configName, "idle strategy");
+        final long maxSpins = section.longValue("maxSpins", defaults.maxSpins(), 0, ONE_BILLION);
+        final long maxYields = section.longValue("maxYields", defaults.maxYields(), 0, ONE_BILLION);
+        final long minParkNs = section.longValue("minParkNs", defaults.minParkNs(), 1, ONE_BILLION);
+        final long maxParkNs = section.longValue("maxParkNs", defaults.maxParkNs(), 1, 10 * ONE_BILLION);
+        if (minParkNs > maxParkNs)
+        {
+            section.reject("minParkNs", "minParkNs " + minParkNs + " must not exceed maxParkNs " + maxParkNs);
+        }
+        section.finish();
+        return new IdleConfig(strategy, maxSpins, maxYields, minParkNs, maxParkNs);
+    }
+
+    private static DevicesConfig devices(final SectionReader section, final Map<String, PoolConfig> pools)
+    {
+        final List<LoopbackDeviceConfig> loopback = new ArrayList<>();
+        final Map<String, Integer> firstLineByName = new HashMap<>();
+        for (final SectionReader item : section.list("loopback"))
+        {
+            final LoopbackDeviceConfig device = loopback(item, pools);
+            if (null == device)
+            {
+                continue;
+            }
+            final Integer firstLine = firstLineByName.putIfAbsent(device.name(), item.lineOf("name"));
+            if (null != firstLine)
+            {
+                item.reject("name", "device name '" + device.name() + "' is used twice; first at line " + firstLine);
+                continue;
+            }
+            loopback.add(device);
+        }
+        section.finish("device kind");
+        return new DevicesConfig(loopback);
+    }
+
+    /**
+     * @return the device, or null when its name is missing or bad (other errors fall back to defaults)
+     */
+    private static LoopbackDeviceConfig loopback(final SectionReader item, final Map<String, PoolConfig> pools)
+    {
+        final String name = item.requiredString("name");
+        final boolean nameOk = null != name && DEVICE_NAME.matcher(name).matches();
+        if (null != name && !nameOk)
+        {
+            item.reject("name", "device name '" + name + "' is not allowed; use 1 to 32 of A-Z a-z 0-9 _ . -");
+        }
+        final String type = item.string("type", ConfigDefaults.LOOPBACK_TYPE);
+        if (!pools.containsKey(type))
+        {
+            item.reject("type", "type '" + type + "' names no pool; allowed: " + String.join(", ", pools.keySet()));
+        }
+        final int queues = item.integer("queues", ConfigDefaults.LOOPBACK_QUEUES, 1, 1024);
+        final long ratePerSec = item.longValue("ratePerSec", ConfigDefaults.LOOPBACK_RATE_PER_SEC, 0, 100_000_000);
+        item.finish();
+        return nameOk ? new LoopbackDeviceConfig(name, type, queues, ratePerSec) : null;
+    }
+}

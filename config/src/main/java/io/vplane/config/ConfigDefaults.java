@@ -1,0 +1,94 @@
+package io.vplane.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The values a setting takes when the file does not give it. The reference file {@code vplane.yaml}
+ * spells out the same values; a test holds the two together.
+ */
+public final class ConfigDefaults
+{
+    public static final String RUN_DIR = "/tmp/vplane";
+    public static final long DRAIN_TIMEOUT_MS = 5_000;
+    public static final String LOG_LEVEL = "INFO";
+
+    public static final boolean MANAGEMENT_ENABLED = true;
+    public static final String BIND_ADDRESS = "127.0.0.1";
+    public static final int HTTP_PORT = 9780;
+
+    public static final String COUNTERS_FILE_NAME = "counters.dat";
+    public static final int MAX_COUNTERS = 4096;
+
+    public static final int WORKERS = 1;
+    public static final boolean DEDICATED = false;
+    public static final int RING_SIZE = 4096;
+    public static final int INBOX_SIZE = 256;
+
+    public static final String LOOPBACK_TYPE = "net";
+    public static final int LOOPBACK_QUEUES = 4;
+    public static final long LOOPBACK_RATE_PER_SEC = 10_000;
+
+    private static final IdleConfig BACKOFF = new IdleConfig(IdleStrategyKind.BACKOFF, 100, 10, 1_000, 1_000_000);
+    private static final IdleConfig PARK = new IdleConfig(IdleStrategyKind.PARK, 0, 0, 1_000_000, 1_000_000);
+
+    private ConfigDefaults()
+    {
+    }
+
+    public static DaemonConfig daemon()
+    {
+        return new DaemonConfig(RUN_DIR, DRAIN_TIMEOUT_MS, LOG_LEVEL);
+    }
+
+    public static ManagementConfig management()
+    {
+        return new ManagementConfig(MANAGEMENT_ENABLED, BIND_ADDRESS, HTTP_PORT);
+    }
+
+    public static CountersConfig counters()
+    {
+        return new CountersConfig(COUNTERS_FILE_NAME, MAX_COUNTERS);
+    }
+
+    /**
+     * Defaults of one pool. Network queues are many and hot, block queues deeper, and vsock carries
+     * control traffic only, so its workers park rather than spin.
+     *
+     * @param type one of {@link VplaneConfig#DEVICE_TYPES}
+     */
+    public static PoolConfig pool(final String type)
+    {
+        return switch (type)
+        {
+            case "net" -> pool(type, 2, 32, BACKOFF);
+            case "blk" -> pool(type, 4, 16, BACKOFF);
+            case "vsock" -> pool(type, 8, 16, PARK);
+            default -> throw new IllegalArgumentException(
+                "no worker pool for device type '" + type + "'; types: " + VplaneConfig.DEVICE_TYPES);
+        };
+    }
+
+    /** A pool with default settings for every device type. */
+    public static Map<String, PoolConfig> pools()
+    {
+        final Map<String, PoolConfig> pools = new LinkedHashMap<>();
+        for (final String type : VplaneConfig.DEVICE_TYPES)
+        {
+            pools.put(type, pool(type));
+        }
+        return pools;
+    }
+
+    /** Everything at its default, with no devices. */
+    public static VplaneConfig config()
+    {
+        return new VplaneConfig(daemon(), management(), counters(), pools(), new DevicesConfig(List.of()));
+    }
+
+    private static PoolConfig pool(final String type, final int queuesPerWorker, final int batch, final IdleConfig idle)
+    {
+        return new PoolConfig(type, WORKERS, List.of(), queuesPerWorker, batch, DEDICATED, idle, RING_SIZE, INBOX_SIZE);
+    }
+}

@@ -1,0 +1,157 @@
+package io.vplane.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a reload would change, setting by setting, and whether each change can be applied to the
+ * running daemon. Live: queue-group shape within a pool (queuesPerWorker, batch, cpus), the log
+ * level, the drain deadline, and loopback devices. Everything else sizes threads, rings, files or
+ * sockets at start and needs a restart.
+ */
+public final class ConfigDiff
+{
+    /** Stands for a device or pool that exists on one side only. */
+    public static final String ABSENT = "absent";
+
+    private static final boolean LIVE = true;
+    private static final boolean RESTART = false;
+
+    private final List<SettingChange> changes = new ArrayList<>();
+
+    private ConfigDiff()
+    {
+    }
+
+    /**
+     * @return changes in the order the settings appear in the model; empty when nothing differs
+     */
+    public static List<SettingChange> between(final VplaneConfig running, final VplaneConfig next)
+    {
+        final ConfigDiff diff = new ConfigDiff();
+        diff.daemon(running.daemon(), next.daemon());
+        diff.management(running.management(), next.management());
+        diff.counters(running.counters(), next.counters());
+        diff.pools(running, next);
+        diff.loopback(running.devices().loopback(), next.devices().loopback());
+        return List.copyOf(diff.changes);
+    }
+
+    /** How a device appears in a change: every setting but its name, which is in the path. */
+    public static String describe(final LoopbackDeviceConfig device)
+    {
+        return "type=" + device.type() + " queues=" + device.queues() + " ratePerSec=" + device.ratePerSec();
+    }
+
+    private void daemon(final DaemonConfig running, final DaemonConfig next)
+    {
+        compare("daemon.runDir", running.runDir(), next.runDir(), RESTART);
+        compare("daemon.drainTimeoutMs", running.drainTimeoutMs(), next.drainTimeoutMs(), LIVE);
+        compare("daemon.logLevel", running.logLevel(), next.logLevel(), LIVE);
+    }
+
+    private void management(final ManagementConfig running, final ManagementConfig next)
+    {
+        compare("management.enabled", running.enabled(), next.enabled(), RESTART);
+        compare("management.bindAddress", running.bindAddress(), next.bindAddress(), RESTART);
+        compare("management.httpPort", running.httpPort(), next.httpPort(), RESTART);
+    }
+
+    private void counters(final CountersConfig running, final CountersConfig next)
+    {
+        compare("counters.fileName", running.fileName(), next.fileName(), RESTART);
+        compare("counters.maxCounters", running.maxCounters(), next.maxCounters(), RESTART);
+    }
+
+    private void pools(final VplaneConfig running, final VplaneConfig next)
+    {
+        // The standard types in their usual order, then any others a hand-built model may carry.
+        final Set<String> types = new LinkedHashSet<>(VplaneConfig.DEVICE_TYPES);
+        running.pools().keySet().stream().sorted().forEach(types::add);
+        next.pools().keySet().stream().sorted().forEach(types::add);
+        for (final String type : types)
+        {
+            final PoolConfig before = running.pools().get(type);
+            final PoolConfig after = next.pools().get(type);
+            if (null == before || null == after)
+            {
+                if (before != after)
+                {
+                    changes.add(new SettingChange(
+                        "pools." + type, null == before ? ABSENT : "present", null == after ? ABSENT : "present", RESTART));
+                }
+                continue;
+            }
+            pool("pools." + type + ".", before, after);
+        }
+    }
+
+    private void pool(final String prefix, final PoolConfig running, final PoolConfig next)
+    {
+        compare(prefix + "workers", running.workers(), next.workers(), RESTART);
+        compare(prefix + "cpus", running.cpus(), next.cpus(), LIVE);
+        compare(prefix + "queuesPerWorker", running.queuesPerWorker(), next.queuesPerWorker(), LIVE);
+        compare(prefix + "batch", running.batch(), next.batch(), LIVE);
+        compare(prefix + "dedicated", running.dedicated(), next.dedicated(), RESTART);
+        idle(prefix + "idle.", running.idle(), next.idle());
+        compare(prefix + "ringSize", running.ringSize(), next.ringSize(), RESTART);
+        compare(prefix + "inboxSize", running.inboxSize(), next.inboxSize(), RESTART);
+    }
+
+    private void idle(final String prefix, final IdleConfig running, final IdleConfig next)
+    {
+        compare(prefix + "strategy", running.strategy().configName(), next.strategy().configName(), RESTART);
+        compare(prefix + "maxSpins", running.maxSpins(), next.maxSpins(), RESTART);
+        compare(prefix + "maxYields", running.maxYields(), next.maxYields(), RESTART);
+        compare(prefix + "minParkNs", running.minParkNs(), next.minParkNs(), RESTART);
+        compare(prefix + "maxParkNs", running.maxParkNs(), next.maxParkNs(), RESTART);
+    }
+
+    private void loopback(final List<LoopbackDeviceConfig> running, final List<LoopbackDeviceConfig> next)
+    {
+        for (final LoopbackDeviceConfig before : running)
+        {
+            final LoopbackDeviceConfig after = find(next, before.name());
+            final String path = "devices.loopback." + before.name();
+            if (null == after)
+            {
+                changes.add(new SettingChange(path, describe(before), ABSENT, LIVE));
+            }
+            else
+            {
+                compare(path, describe(before), describe(after), LIVE);
+            }
+        }
+        for (final LoopbackDeviceConfig after : next)
+        {
+            if (null == find(running, after.name()))
+            {
+                changes.add(new SettingChange("devices.loopback." + after.name(), ABSENT, describe(after), LIVE));
+            }
+        }
+    }
+
+    private void compare(final String path, final Object running, final Object next, final boolean live)
+    {
+        if (!Objects.equals(running, next))
+        {
+            // List.toString gives "[0, 1]", the YAML flow spelling.
+            changes.add(new SettingChange(path, String.valueOf(running), String.valueOf(next), live));
+        }
+    }
+
+    private static LoopbackDeviceConfig find(final List<LoopbackDeviceConfig> devices, final String name)
+    {
+        for (final LoopbackDeviceConfig device : devices)
+        {
+            if (device.name().equals(name))
+            {
+                return device;
+            }
+        }
+        return null;
+    }
+}

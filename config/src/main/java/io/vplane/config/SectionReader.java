@@ -1,0 +1,431 @@
+package io.vplane.config;
+
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the settings of one YAML mapping by name, checking type and range as it goes. A bad value
+ * is reported to the {@link ErrorCollector} and the default returned, so binding carries on and
+ * every problem in the file is found. It remembers which keys were asked for, and
+ * {@link #finish()} reports the rest as unknown.
+ */
+final class SectionReader
+{
+    private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]+(_[0-9]+)*");
+
+    private final ErrorCollector errors;
+    private final String path;
+    private final Optional<Mark> mark;
+    private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
+    private final List<String> known = new ArrayList<>();
+
+    private SectionReader(
+        final ErrorCollector errors, final String path, final Optional<Mark> mark, final MappingNode mapping)
+    {
+        this.errors = errors;
+        this.path = path;
+        this.mark = mark;
+        if (null != mapping)
+        {
+            index(mapping);
+        }
+    }
+
+    /**
+     * @param node the document's root node; null for an empty document
+     */
+    static SectionReader root(final ErrorCollector errors, final Node node)
+    {
+        return of(errors, "", node, Optional.empty());
+    }
+
+    String path()
+    {
+        return path;
+    }
+
+    String path(final String key)
+    {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    int integer(final String key, final int fallback, final int min, final int max)
+    {
+        return (int)longValue(key, fallback, min, max);
+    }
+
+    long longValue(final String key, final long fallback, final long min, final long max)
+    {
+        final Node node = take(key);
+        if (null == node)
+        {
+            return fallback;
+        }
+        final BigInteger value = integerOf(node, path(key), "an integer");
+        if (null == value)
+        {
+            return fallback;
+        }
+        if (!inRange(value, min, max))
+        {
+            errors.add(node.getStartMark(), path(key), value + " is out of range; allowed " + min + ".." + max);
+            return fallback;
+        }
+        return value.longValueExact();
+    }
+
+    /** Ring and queue capacities: index masks need a power of two. */
+    int powerOfTwo(final String key, final int fallback, final int min, final int max)
+    {
+        final Node node = take(key);
+        if (null == node)
+        {
+            return fallback;
+        }
+        final BigInteger value = integerOf(node, path(key), "an integer");
+        if (null == value)
+        {
+            return fallback;
+        }
+        if (!inRange(value, min, max) || 1 != value.bitCount())
+        {
+            errors.add(node.getStartMark(), path(key),
+                key + " " + value + " must be a power of two between " + min + " and " + max);
+            return fallback;
+        }
+        return value.intValueExact();
+    }
+
+    boolean bool(final String key, final boolean fallback)
+    {
+        final Node node = take(key);
+        if (null == node)
+        {
+            return fallback;
+        }
+        final String text = node instanceof final ScalarNode scalar && !isNull(node) ? scalar.getValue() : "";
+        return switch (text)
+        {
+            case "true", "True", "TRUE" -> true;
+            case "false", "False", "FALSE" -> false;
+            default ->
+            {
+                errors.add(node.getStartMark(), path(key), "expected true or false, got " + describe(node));
+                yield fallback;
+            }
+        };
+    }
+
+    String string(final String key, final String fallback)
+    {
+        final Node node = take(key);
+        if (null == node)
+        {
+            return fallback;
+        }
+        final String value = stringOf(node, path(key));
+        return null == value ? fallback : value;
+    }
+
+    /**
+     * @return the value, or null after reporting that the setting is missing or not a string
+     */
+    String requiredString(final String key)
+    {
+        final Node node = take(key);
+        if (null == node)
+        {
+            errors.add(mark, path, "missing required setting '" + key + "'");
+            return null;
+        }
+        return stringOf(node, path(key));
+    }
+
+    /**
+     * One of a fixed set of words, matched ignoring case.
+     *
+     * @param what names the setting in the message, e.g. "log level"
+     * @return the allowed spelling of the value
+     */
+    String choice(final String key, final String fallback, final List<String> allowed, final String what)
+    {
+        final Node node = take(key);
+        if (null == node)
+        {
+            return fallback;
+        }
+        final String value = stringOf(node, path(key));
+        if (null == value)
+        {
+            return fallback;
+        }
+        for (final String candidate : allowed)
+        {
+            if (candidate.equalsIgnoreCase(value))
+            {
+                return candidate;
+            }
+        }
+        errors.add(node.getStartMark(), path(key),
+            "unknown " + what + " '" + value + "'; allowed: " + String.join(", ", allowed));
+        return fallback;
+    }
+
+    <E extends Enum<E>> E enumValue(
+        final String key, final E fallback, final E[] values, final Function<E, String> nameOf, final String what)
+    {
+        final List<String> names = new ArrayList<>(values.length);
+        for (final E value : values)
+        {
+            names.add(nameOf.apply(value));
+        }
+        final String chosen = choice(key, nameOf.apply(fallback), names, what);
+        return values[names.indexOf(chosen)];
+    }
+
+    /**
+     * A list of distinct integers such as CPU numbers.
+     *
+     * @param noun what one item is, e.g. "CPU"; messages speak of "CPU numbers"
+     */
+    List<Integer> intList(final String key, final List<Integer> fallback, final int min, final int max, final String noun)
+    {
+        final Node node = take(key);
+        if (null == node || isNull(node))
+        {
+            return fallback;
+        }
+        if (!(node instanceof final SequenceNode sequence))
+        {
+            errors.add(node.getStartMark(), path(key), "expected a list of " + noun + " numbers, got " + describe(node));
+            return fallback;
+        }
+        final List<Integer> values = new ArrayList<>();
+        final Set<Integer> seen = new HashSet<>();
+        final List<Node> items = sequence.getValue();
+        for (int i = 0; i < items.size(); i++)
+        {
+            final Node item = items.get(i);
+            final String itemPath = path(key) + "[" + i + "]";
+            final BigInteger value = integerOf(item, itemPath, "a " + noun + " number");
+            if (null == value)
+            {
+                continue;
+            }
+            if (!inRange(value, min, max))
+            {
+                errors.add(item.getStartMark(), itemPath, value + " is out of range; allowed " + min + ".." + max);
+            }
+            else if (!seen.add(value.intValueExact()))
+            {
+                errors.add(item.getStartMark(), itemPath, noun + " " + value + " is listed twice");
+            }
+            else
+            {
+                values.add(value.intValueExact());
+            }
+        }
+        return values;
+    }
+
+    /** A nested mapping; absent or empty reads as a section with every setting at its default. */
+    SectionReader section(final String key)
+    {
+        final Node node = take(key);
+        final Optional<Mark> where = null == node ? mark : keyMark(key);
+        return of(errors, path(key), node, where);
+    }
+
+    /** A list of mappings; items that are not mappings are reported and skipped. */
+    List<SectionReader> list(final String key)
+    {
+        final Node node = take(key);
+        if (null == node || isNull(node))
+        {
+            return List.of();
+        }
+        if (!(node instanceof final SequenceNode sequence))
+        {
+            errors.add(node.getStartMark(), path(key), "expected a list, got " + describe(node));
+            return List.of();
+        }
+        final List<SectionReader> readers = new ArrayList<>();
+        final List<Node> items = sequence.getValue();
+        for (int i = 0; i < items.size(); i++)
+        {
+            final Node item = items.get(i);
+            final String itemPath = path(key) + "[" + i + "]";
+            if (item instanceof final MappingNode mapping)
+            {
+                readers.add(new SectionReader(errors, itemPath, item.getStartMark(), mapping));
+            }
+            else
+            {
+                errors.add(item.getStartMark(), itemPath, "expected a mapping of settings, got " + describe(item));
+            }
+        }
+        return readers;
+    }
+
+    /** Reports a problem with a setting already read, at its value, or at this section when absent. */
+    void reject(final String key, final String message)
+    {
+        final NodeTuple entry = entries.get(key);
+        errors.add(null == entry ? mark : entry.getValueNode().getStartMark(), path(key), message);
+    }
+
+    /** 1-based line of a setting's value (or of this section when absent), for "first at line N" hints. */
+    int lineOf(final String key)
+    {
+        final NodeTuple entry = entries.get(key);
+        final Optional<Mark> where = null == entry ? mark : entry.getValueNode().getStartMark();
+        return where.map(m -> m.getLine() + 1).orElse(0);
+    }
+
+    void finish()
+    {
+        finish("setting");
+    }
+
+    /**
+     * Reports every key that was never asked for, suggesting the closest valid one.
+     *
+     * @param noun what a key names here, e.g. "setting" or "pool"
+     */
+    void finish(final String noun)
+    {
+        for (final Map.Entry<String, NodeTuple> entry : entries.entrySet())
+        {
+            final String key = entry.getKey();
+            if (known.contains(key))
+            {
+                continue;
+            }
+            final StringBuilder message = new StringBuilder("unknown ").append(noun).append(" '").append(key).append('\'');
+            final String suggestion = ClosestName.of(key, known);
+            if (null != suggestion)
+            {
+                message.append("; did you mean '").append(suggestion).append("'?");
+            }
+            message.append(" (valid: ").append(String.join(", ", known)).append(')');
+            errors.add(entry.getValue().getKeyNode().getStartMark(), path(key), message.toString());
+        }
+    }
+
+    private static SectionReader of(
+        final ErrorCollector errors, final String path, final Node node, final Optional<Mark> fallbackMark)
+    {
+        if (null == node || isNull(node))
+        {
+            return new SectionReader(errors, path, fallbackMark, null);
+        }
+        if (node instanceof final MappingNode mapping)
+        {
+            return new SectionReader(errors, path, node.getStartMark(), mapping);
+        }
+        errors.add(node.getStartMark(), path, "expected a mapping of settings, got " + describe(node));
+        return new SectionReader(errors, path, node.getStartMark(), null);
+    }
+
+    private void index(final MappingNode mapping)
+    {
+        for (final NodeTuple tuple : mapping.getValue())
+        {
+            final Node keyNode = tuple.getKeyNode();
+            if (!(keyNode instanceof final ScalarNode scalar) || isNull(keyNode))
+            {
+                errors.add(keyNode.getStartMark(), path, "expected a setting name, got " + describe(keyNode));
+                continue;
+            }
+            final String key = scalar.getValue();
+            final NodeTuple first = entries.putIfAbsent(key, tuple);
+            if (null != first)
+            {
+                final int firstLine = first.getKeyNode().getStartMark().map(m -> m.getLine() + 1).orElse(0);
+                errors.add(keyNode.getStartMark(), path(key), "'" + key + "' is given twice; first at line " + firstLine);
+            }
+        }
+    }
+
+    private Node take(final String key)
+    {
+        if (!known.contains(key))
+        {
+            known.add(key);
+        }
+        final NodeTuple entry = entries.get(key);
+        return null == entry ? null : entry.getValueNode();
+    }
+
+    private Optional<Mark> keyMark(final String key)
+    {
+        return entries.get(key).getKeyNode().getStartMark();
+    }
+
+    private String stringOf(final Node node, final String nodePath)
+    {
+        if (node instanceof final ScalarNode scalar && !isNull(node))
+        {
+            return scalar.getValue();
+        }
+        errors.add(node.getStartMark(), nodePath, "expected a string, got " + describe(node));
+        return null;
+    }
+
+    private BigInteger integerOf(final Node node, final String nodePath, final String expected)
+    {
+        if (node instanceof final ScalarNode scalar && !isNull(node))
+        {
+            final String text = scalar.getValue().strip();
+            if (INTEGER.matcher(text).matches())
+            {
+                return new BigInteger(text.replace("_", ""));
+            }
+        }
+        errors.add(node.getStartMark(), nodePath, "expected " + expected + ", got " + describe(node));
+        return null;
+    }
+
+    private static boolean inRange(final BigInteger value, final long min, final long max)
+    {
+        return value.compareTo(BigInteger.valueOf(min)) >= 0 && value.compareTo(BigInteger.valueOf(max)) <= 0;
+    }
+
+    private static boolean isNull(final Node node)
+    {
+        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+    }
+
+    private static String describe(final Node node)
+    {
+        if (node instanceof MappingNode)
+        {
+            return "a mapping";
+        }
+        if (node instanceof SequenceNode)
+        {
+            return "a list";
+        }
+        if (isNull(node))
+        {
+            return "nothing";
+        }
+        return "'" + ((ScalarNode)node).getValue() + "'";
+    }
+}
