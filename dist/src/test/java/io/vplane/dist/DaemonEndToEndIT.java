@@ -1,0 +1,203 @@
+package io.vplane.dist;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Starts {@code bin/vplane run} as a process with a loopback device on the blk pool, reads
+ * {@code vplane stat} and {@code /metrics}, changes placement live with {@code vplane ctl}, then
+ * sends SIGTERM and checks exit 0 and a clean run directory.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DaemonEndToEndIT
+{
+    private static final Pattern REQUESTS = Pattern.compile(
+        "vplane_queue_requests_total\\{[^}]*device=\"lo1\"[^}]*} ([0-9.E]+)");
+
+    @TempDir
+    Path tmp;
+
+    private Process daemon;
+    private Path daemonLog;
+
+    @AfterEach
+    void stopDaemon() throws Exception
+    {
+        if (null != daemon && daemon.isAlive())
+        {
+            daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldRunShowCountersRebindLiveAndStopCleanly() throws Exception
+    {
+        final Path runDir = tmp.resolve("run");
+        final Path config = writeConfig(runDir);
+        daemonLog = tmp.resolve("daemon.log");
+        daemon = VplaneProcess.start(daemonLog, "run", "--config", config.toString());
+        final String url = awaitManagementUrl(runDir);
+
+        final String metrics = awaitRequests(url, 1_000);
+        assertThat(metrics).contains("# TYPE vplane_worker_busy_ns_total counter").contains("vplane_queue_ring_occupancy{");
+
+        final VplaneProcess.Result stat = VplaneProcess.run(tmp, "stat", "--run-dir", runDir.toString(), "--once", "--interval-ms", "500");
+        assertThat(stat.exitCode()).as(stat.output()).isZero();
+        assertThat(stat.output()).contains("blk-0").contains("blk.lo1.g0").contains("lo1/5");
+
+        final VplaneProcess.Result placement = VplaneProcess.run(tmp,
+            "ctl", "placement", "--run-dir", runDir.toString(), "--type", "blk", "--queues-per-worker", "3");
+        assertThat(placement.exitCode()).as(placement.output()).isZero();
+        assertThat(placement.output()).contains("queuesPerWorker=3").contains("blk.lo1.g1").doesNotContain("blk.lo1.g2");
+
+        final JsonNode view = new ObjectMapper().readTree(get(url + "/placement?type=blk"));
+        assertThat(view.get("queuesPerWorker").asInt()).isEqualTo(3);
+        int groups = 0;
+        for (final JsonNode worker : view.get("workers"))
+        {
+            groups += worker.get("groups").size();
+        }
+        assertThat(groups).isEqualTo(2);
+
+        final double before = requests(get(url + "/metrics"));
+        final String after = awaitRequests(url, before + 1_000);
+        assertThat(after).doesNotContainPattern("vplane_loopback_order_errors_total\\{[^}]*} [1-9]");
+
+        daemon.destroy(); // SIGTERM
+        assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as(log()).isTrue();
+        assertThat(daemon.exitValue()).as(log()).isZero();
+        try (Stream<Path> left = Files.list(runDir))
+        {
+            assertThat(left).as(log()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldRefuseASecondDaemonOnTheSameRunDirectory() throws Exception
+    {
+        final Path runDir = tmp.resolve("run");
+        final Path config = writeConfig(runDir);
+        daemonLog = tmp.resolve("daemon.log");
+        daemon = VplaneProcess.start(daemonLog, "run", "--config", config.toString());
+        awaitManagementUrl(runDir);
+
+        final VplaneProcess.Result second = VplaneProcess.run(tmp, "run", "--config", config.toString());
+
+        assertThat(second.exitCode()).isEqualTo(1);
+        assertThat(second.output()).contains("another vplane daemon (pid " + daemon.pid() + ") is already running");
+    }
+
+    @Test
+    void shouldExplainABadConfigFileAndNotStart() throws Exception
+    {
+        final Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, "pools:\n  blk:\n    queuesPerWorkr: 3\n    ringSize: 1000\n");
+
+        final VplaneProcess.Result check = VplaneProcess.run(tmp, "config", "check", bad.toString());
+        final VplaneProcess.Result run = VplaneProcess.run(tmp, "run", "--config", bad.toString());
+
+        assertThat(check.exitCode()).isEqualTo(1);
+        assertThat(check.output())
+            .contains(bad + ":3:5: pools.blk.queuesPerWorkr: unknown setting 'queuesPerWorkr'; did you mean 'queuesPerWorker'?")
+            .contains(bad + ":4:15: pools.blk.ringSize:");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.output()).contains("did you mean 'queuesPerWorker'?");
+        assertThat(VplaneProcess.run(tmp, "config", "check", VplaneProcess.HOME.resolve("config/vplane.yaml").toString()).exitCode())
+            .isZero();
+    }
+
+    private Path writeConfig(final Path runDir) throws IOException
+    {
+        final Path file = tmp.resolve("vplane.yaml");
+        Files.writeString(file, """
+            daemon: {runDir: %s, drainTimeoutMs: 3000}
+            management: {httpPort: 0}
+            pools:
+              blk:
+                workers: 1
+                queuesPerWorker: 2
+                idle: {strategy: backoff, maxSpins: 10, maxYields: 5, minParkNs: 10000, maxParkNs: 1000000}
+            devices:
+              loopback:
+                - {name: lo1, type: blk, queues: 6, ratePerSec: 20000}
+            """.formatted(runDir));
+        return file;
+    }
+
+    private String awaitManagementUrl(final Path runDir) throws Exception
+    {
+        final Path urlFile = runDir.resolve("management.url");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(urlFile) || Files.readString(urlFile).isBlank())
+        {
+            assertThat(daemon.isAlive()).as("daemon exited early:\n" + log()).isTrue();
+            assertThat(System.nanoTime() - deadline).as("daemon did not start in 60 s:\n" + log()).isNegative();
+            Thread.sleep(100);
+        }
+        return Files.readString(urlFile).trim();
+    }
+
+    private String awaitRequests(final String url, final double atLeast) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true)
+        {
+            final String metrics = get(url + "/metrics");
+            if (requests(metrics) >= atLeast)
+            {
+                return metrics;
+            }
+            assertThat(System.nanoTime() - deadline).as("requests stayed below %s:\n%s\n%s", atLeast, metrics, log()).isNegative();
+            Thread.sleep(200);
+        }
+    }
+
+    private static double requests(final String metrics)
+    {
+        double total = 0;
+        final Matcher matcher = REQUESTS.matcher(metrics);
+        while (matcher.find())
+        {
+            total += Double.parseDouble(matcher.group(1));
+        }
+        return total;
+    }
+
+    private static String get(final String url) throws Exception
+    {
+        try (HttpClient client = HttpClient.newHttpClient())
+        {
+            return client.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
+    private String log()
+    {
+        try
+        {
+            return "daemon log:\n" + Files.readString(daemonLog);
+        }
+        catch (final IOException ex)
+        {
+            return "daemon log unreadable: " + ex;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.vplane.engine;
+
+import io.vplane.config.PoolConfig;
+import io.vplane.config.VplaneConfig;
+import io.vplane.engine.binding.PoolBinding;
+import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.Device;
+import io.vplane.engine.device.DeviceContext;
+import io.vplane.engine.device.DeviceProvider;
+import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.management.PlacementView;
+import io.vplane.engine.management.StatusView;
+import io.vplane.engine.worker.WorkerPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The running engine: one worker pool and one binding per device type, and the devices that the
+ * providers open from the config. Control-plane calls only; the data path runs on the workers.
+ */
+public final class Engine implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final Counters counters;
+    private final ErrorLog errors;
+    private final Map<String, DeviceProvider> providers = new LinkedHashMap<>();
+    private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
+    private final Map<String, PoolBinding> bindings = new LinkedHashMap<>();
+    private final Map<String, DeviceSpec> runningSpecs = new LinkedHashMap<>();
+
+    public Engine(final VplaneConfig config, final Counters counters, final ErrorLog errors)
+    {
+        this(config, counters, errors, ServiceLoader.load(DeviceProvider.class).stream().map(ServiceLoader.Provider::get).toList());
+    }
+
+    public Engine(final VplaneConfig config, final Counters counters, final ErrorLog errors, final List<DeviceProvider> providers)
+    {
+        this.counters = counters;
+        this.errors = errors;
+        providers.forEach(provider -> this.providers.put(provider.kind(), provider));
+        for (final String type : VplaneConfig.DEVICE_TYPES)
+        {
+            final WorkerPool pool = new WorkerPool(config.pool(type), counters,
+                ex -> errors.record("worker", ex.getClass().getSimpleName(), type + " pool: " + ex));
+            pools.put(type, pool);
+            bindings.put(type, new PoolBinding(pool, counters));
+        }
+        reconcileDevices(config);
+    }
+
+    public synchronized PlacementView placement(final String type)
+    {
+        return binding(type).placement();
+    }
+
+    public synchronized List<PlacementView> placements()
+    {
+        return bindings.values().stream().map(PoolBinding::placement).toList();
+    }
+
+    /** Rebinds every device of {@code type} with N = {@code queuesPerWorker}, keeping the batch threshold. */
+    public synchronized PlacementView changePlacement(final String type, final int queuesPerWorker)
+    {
+        final PoolBinding binding = binding(type);
+        final PlacementView view = binding.rebind(queuesPerWorker, binding.batch());
+        LOG.info("placement of {} devices changed: queuesPerWorker={}", type, queuesPerWorker);
+        return view;
+    }
+
+    /**
+     * Applies the settings of {@code next} that may change while running: N and batch per type
+     * (rebind), CPU lists (re-pin), and devices added, removed or changed.
+     */
+    public synchronized void applyLive(final VplaneConfig next)
+    {
+        for (final String type : VplaneConfig.DEVICE_TYPES)
+        {
+            final PoolConfig wanted = next.pool(type);
+            final PoolBinding binding = binding(type);
+            if (wanted.queuesPerWorker() != binding.queuesPerWorker() || wanted.batch() != binding.batch())
+            {
+                binding.rebind(wanted.queuesPerWorker(), wanted.batch());
+            }
+            final WorkerPool pool = pools.get(type);
+            if (!wanted.cpus().equals(pool.config().cpus()))
+            {
+                pool.repin(wanted.cpus());
+            }
+        }
+        reconcileDevices(next);
+    }
+
+    public synchronized List<StatusView.DeviceView> devices()
+    {
+        final List<StatusView.DeviceView> views = new ArrayList<>();
+        bindings.values().forEach(binding -> binding.devices().forEach(device ->
+            views.add(new StatusView.DeviceView(device.name(), device.spec().kind(), device.type(), device.queues().size()))));
+        return views;
+    }
+
+    /** The running device called {@code name}. */
+    public synchronized Device device(final String name)
+    {
+        for (final PoolBinding binding : bindings.values())
+        {
+            for (final Device device : binding.devices())
+            {
+                if (device.name().equals(name))
+                {
+                    return device;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no device " + name);
+    }
+
+    /**
+     * Stops every device from taking new requests and waits until their queues are empty or the
+     * deadline passes.
+     *
+     * @return true if everything queued was served
+     */
+    public synchronized boolean drain(final long timeoutMs)
+    {
+        bindings.values().forEach(binding -> binding.devices().forEach(Device::quiesce));
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (backlog() > 0)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                LOG.warn("drain deadline of {} ms passed with {} requests still queued", timeoutMs, backlog());
+                return false;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        bindings.values().forEach(PoolBinding::close);
+        pools.values().forEach(WorkerPool::close);
+        runningSpecs.clear();
+    }
+
+    private long backlog()
+    {
+        return bindings.values().stream().mapToLong(PoolBinding::backlog).sum();
+    }
+
+    private PoolBinding binding(final String type)
+    {
+        final PoolBinding binding = bindings.get(type);
+        if (null == binding)
+        {
+            throw new IllegalArgumentException("unknown device type '" + type + "'; types: " + bindings.keySet());
+        }
+        return binding;
+    }
+
+    private void reconcileDevices(final VplaneConfig config)
+    {
+        final Map<String, DeviceSpec> wanted = new LinkedHashMap<>();
+        for (final DeviceProvider provider : providers.values())
+        {
+            provider.declaredDevices(config).forEach(spec -> wanted.put(spec.name(), spec));
+        }
+        for (final DeviceSpec running : List.copyOf(runningSpecs.values()))
+        {
+            if (!running.equals(wanted.get(running.name())))
+            {
+                bindings.get(running.type()).removeDevice(running.name());
+                runningSpecs.remove(running.name());
+                LOG.info("device {} ({}) removed", running.name(), running.kind());
+            }
+        }
+        for (final DeviceSpec spec : wanted.values())
+        {
+            if (!runningSpecs.containsKey(spec.name()))
+            {
+                final DeviceProvider provider = providers.get(spec.kind());
+                final Device device = provider.open(spec, new DeviceContext(config.pool(spec.type()), counters, errors));
+                bindings.get(spec.type()).addDevice(device);
+                runningSpecs.put(spec.name(), spec);
+                LOG.info("device {} ({}, type {}) bound with {} queues", spec.name(), spec.kind(), spec.type(), device.queues().size());
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.vplane.engine.cli;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vplane.engine.management.ManagementClient;
+import io.vplane.engine.management.ManagementJson;
+import io.vplane.engine.management.ManagementText;
+import io.vplane.engine.management.PlacementView;
+import io.vplane.engine.management.ReloadReport;
+import io.vplane.engine.management.StatusView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code vplane ctl}: asks a running daemon through its HTTP management API.
+ */
+@Command(
+    name = "ctl",
+    mixinStandardHelpOptions = true,
+    description = "Query and steer a running daemon through its management API.",
+    subcommands = {CtlCommand.Status.class, CtlCommand.Config.class, CtlCommand.Reload.class, CtlCommand.Placement.class})
+public final class CtlCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    public CtlCommand()
+    {
+    }
+
+    @Override
+    public Integer call()
+    {
+        throw new ParameterException(spec.commandLine(), "missing subcommand: status, config, reload or placement");
+    }
+
+    /** What every subcommand shares: how to find the daemon, how to print, how to fail. */
+    abstract static class ApiCommand implements Callable<Integer>
+    {
+        @Mixin
+        DaemonLocation location;
+
+        @Option(names = "--url", paramLabel = "URL", description = "Base URL of the management API (default: the one the daemon wrote to its run directory).")
+        String url;
+
+        @Option(names = "--json", description = "Print the API's JSON answer as it is.")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        final ObjectMapper mapper = ManagementJson.mapper();
+
+        @Override
+        public final Integer call()
+        {
+            final PrintWriter out = spec.commandLine().getOut();
+            final PrintWriter err = spec.commandLine().getErr();
+            try
+            {
+                final ManagementClient client = new ManagementClient(null != url ? url : location.managementUrl());
+                out.print(run(client));
+                out.flush();
+                return 0;
+            }
+            catch (final ParameterException ex)
+            {
+                throw ex;
+            }
+            catch (final JacksonException ex)
+            {
+                err.println("vplane ctl: unexpected answer from the management API: " + ex.getOriginalMessage());
+            }
+            catch (final RuntimeException ex)
+            {
+                err.println("vplane ctl: " + (null == ex.getMessage() ? ex.toString() : ex.getMessage()));
+            }
+            err.flush();
+            return 1;
+        }
+
+        /** @return what to print */
+        abstract String run(ManagementClient client) throws JacksonException;
+
+        String raw(final String body)
+        {
+            return body.endsWith("\n") ? body : body + "\n";
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "The daemon at a glance: devices and placement.")
+    public static final class Status extends ApiCommand
+    {
+        @Override
+        String run(final ManagementClient client) throws JacksonException
+        {
+            final String body = client.get("/status");
+            return json ? raw(body) : ManagementText.status(mapper.readValue(body, StatusView.class));
+        }
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true, description = "The configuration the daemon runs with.")
+    public static final class Config extends ApiCommand
+    {
+        @Override
+        String run(final ManagementClient client) throws JacksonException
+        {
+            final String body = client.get("/config");
+            return json ? raw(body) : ManagementText.tree(mapper.readTree(body));
+        }
+    }
+
+    @Command(name = "reload", mixinStandardHelpOptions = true,
+        description = "Re-read the config file; apply what may change live, report what needs a restart.")
+    public static final class Reload extends ApiCommand
+    {
+        @Override
+        String run(final ManagementClient client) throws JacksonException
+        {
+            final String body = client.post("/reload", "");
+            return json ? raw(body) : ManagementText.reload(mapper.readValue(body, ReloadReport.class));
+        }
+    }
+
+    @Command(name = "placement", mixinStandardHelpOptions = true,
+        description = "Show which queues run on which worker; with --queues-per-worker, rebind a device type while traffic flows.")
+    public static final class Placement extends ApiCommand
+    {
+        @Option(names = "--type", paramLabel = "TYPE", description = "Device type: net, blk or vsock (default: all).")
+        String type;
+
+        @Option(names = "--queues-per-worker", paramLabel = "N", description = "Rebind every device of --type to N queues per group.")
+        Integer queuesPerWorker;
+
+        @Override
+        String run(final ManagementClient client) throws JacksonException
+        {
+            if (null != queuesPerWorker)
+            {
+                if (null == type)
+                {
+                    throw new ParameterException(spec.commandLine(), "--queues-per-worker needs --type");
+                }
+                final Map<String, Object> request = new LinkedHashMap<>();
+                request.put("type", type);
+                request.put("queuesPerWorker", queuesPerWorker);
+                final String body = client.post("/placement", mapper.writeValueAsString(request));
+                return json ? raw(body) : ManagementText.placement(mapper.readValue(body, PlacementView.class));
+            }
+            if (null != type)
+            {
+                final String body = client.get("/placement?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8));
+                return json ? raw(body) : ManagementText.placement(mapper.readValue(body, PlacementView.class));
+            }
+            final String body = client.get("/placement");
+            return json ? raw(body) : ManagementText.placements(mapper.readValue(body, new TypeReference<List<PlacementView>>()
+            {
+            }));
+        }
+    }
+}

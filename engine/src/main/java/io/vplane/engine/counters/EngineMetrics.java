@@ -1,0 +1,75 @@
+package io.vplane.engine.counters;
+
+import java.util.Map;
+
+/**
+ * The metric and label names the engine allocates counters under, with their help texts. Other
+ * modules may add their own metrics without touching this class; these are the ones the engine and
+ * {@code vplane stat} know by name.
+ */
+public final class EngineMetrics
+{
+    public static final String POOL = "pool";
+    public static final String WORKER = "worker";
+    public static final String CPU = "cpu";
+    public static final String GROUP = "group";
+    public static final String DEVICE = "device";
+    public static final String QUEUE = "queue";
+    public static final String COMPONENT = "component";
+    public static final String ERROR = "error";
+
+    /** Counter {pool, worker, cpu}: nanoseconds spent in duty cycles that did work. */
+    public static final String WORKER_BUSY_NS_TOTAL = "vplane_worker_busy_ns_total";
+
+    /** Counter {pool, worker, cpu}: duty cycles run, busy or idle. */
+    public static final String WORKER_DUTY_CYCLES_TOTAL = "vplane_worker_duty_cycles_total";
+
+    /** Counter {pool, worker}: commands that could not be put in a worker's full inbox at the first try. */
+    public static final String INBOX_OFFER_FAILURES_TOTAL = "vplane_inbox_offer_failures_total";
+
+    /** Counter {pool, worker}: exceptions thrown by the agents a worker runs. */
+    public static final String WORKER_AGENT_ERRORS_TOTAL = "vplane_worker_agent_errors_total";
+
+    /** Counter {pool, group, worker}: requests a queue group processed. */
+    public static final String GROUP_REQUESTS_TOTAL = "vplane_group_requests_total";
+
+    /** Counter {pool, device, queue}: requests taken from one device queue. */
+    public static final String QUEUE_REQUESTS_TOTAL = "vplane_queue_requests_total";
+
+    /** Gauge {pool, device, queue}: entries waiting in a queue's ring. */
+    public static final String QUEUE_RING_OCCUPANCY = "vplane_queue_ring_occupancy";
+
+    /** Counter {device, queue}: requests a loopback generator offered. */
+    public static final String LOOPBACK_GENERATED_TOTAL = "vplane_loopback_generated_total";
+
+    /** Counter {device, queue}: loopback requests consumed out of sequence. */
+    public static final String LOOPBACK_ORDER_ERRORS_TOTAL = "vplane_loopback_order_errors_total";
+
+    /** Counter {component, error}: errors by where they happened and what they were. */
+    public static final String ERRORS_TOTAL = "vplane_errors_total";
+
+    private static final Map<String, String> HELP = Map.ofEntries(
+        Map.entry(WORKER_BUSY_NS_TOTAL, "Nanoseconds a worker spent in duty cycles that did work."),
+        Map.entry(WORKER_DUTY_CYCLES_TOTAL, "Duty cycles a worker ran, busy or idle."),
+        Map.entry(WORKER_AGENT_ERRORS_TOTAL, "Exceptions thrown by the agents a worker runs."),
+        Map.entry(INBOX_OFFER_FAILURES_TOTAL, "Commands that found a worker's inbox full at the first offer."),
+        Map.entry(GROUP_REQUESTS_TOTAL, "Requests processed by a queue group."),
+        Map.entry(QUEUE_REQUESTS_TOTAL, "Requests taken from a device queue."),
+        Map.entry(QUEUE_RING_OCCUPANCY, "Entries waiting in a device queue's ring."),
+        Map.entry(LOOPBACK_GENERATED_TOTAL, "Requests a loopback device's generator offered to a queue."),
+        Map.entry(LOOPBACK_ORDER_ERRORS_TOTAL, "Loopback requests consumed out of sequence."),
+        Map.entry(ERRORS_TOTAL, "Errors by component and kind."));
+
+    private EngineMetrics()
+    {
+    }
+
+    /**
+     * @param metricName a metric name as stored in the counters file (counters with their {@code _total})
+     * @return its help text, or {@code null} for a metric the engine does not know
+     */
+    public static String help(final String metricName)
+    {
+        return HELP.get(metricName);
+    }
+}

@@ -1,0 +1,253 @@
+package io.vplane.engine.daemon;
+
+import io.vplane.config.ConfigDiff;
+import io.vplane.config.ConfigException;
+import io.vplane.config.ConfigLoader;
+import io.vplane.config.SettingChange;
+import io.vplane.config.VplaneConfig;
+import io.vplane.engine.Engine;
+import io.vplane.engine.counters.Counters;
+import io.vplane.engine.counters.CountersFile;
+import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.management.ManagementApi;
+import io.vplane.engine.management.ManagementServer;
+import io.vplane.engine.management.PlacementView;
+import io.vplane.engine.management.ReloadReport;
+import io.vplane.engine.management.StatusView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One running vplane daemon. Start-up order: lock the run directory, write the pid file, create
+ * the counters file, start the engine (workers and devices), start the management API and write
+ * its URL. {@link #close()} undoes it in reverse and leaves the run directory clean.
+ */
+public final class Daemon implements ManagementApi, AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    private static final String EMBEDDED_SOURCE = "<embedded default>";
+
+    private final Path configFile;
+    private final RunDirectory runDirectory;
+    private final RunDirectoryLock lock;
+    private final CountersFile countersFile;
+    private final Engine engine;
+    private final ManagementServer managementServer;
+    private final long startTimeMs = System.currentTimeMillis();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile VplaneConfig config;
+    private boolean closed;
+
+    private Daemon(final Path configFile, final VplaneConfig config) throws IOException
+    {
+        this.configFile = configFile;
+        this.config = config;
+        LogLevels.applyRootLevel(config.daemon().logLevel());
+        runDirectory = new RunDirectory(Path.of(config.daemon().runDir()));
+        lock = RunDirectoryLock.acquire(runDirectory);
+        CountersFile counters = null;
+        Engine engine = null;
+        ManagementServer server = null;
+        try
+        {
+            Files.writeString(runDirectory.pidFile(), ProcessHandle.current().pid() + "\n");
+            counters = CountersFile.create(runDirectory.countersFile(config.counters().fileName()), config.counters().maxCounters());
+            final Counters facade = counters.counters();
+            engine = new Engine(config, facade, new ErrorLog(facade));
+            if (config.management().enabled())
+            {
+                server = new ManagementServer(config.management().bindAddress(), config.management().httpPort(), this, counters.reader());
+                final String url = server.start();
+                Files.writeString(runDirectory.managementUrlFile(), url + "\n");
+                LOG.info("management API at {}", url);
+            }
+        }
+        catch (final RuntimeException | IOException ex)
+        {
+            closeAll(server, engine, counters);
+            removeRunFiles();
+            lock.close();
+            throw ex;
+        }
+        this.countersFile = counters;
+        this.engine = engine;
+        this.managementServer = server;
+    }
+
+    /**
+     * Starts a daemon.
+     *
+     * @param configFile the config file, or null for the embedded default
+     */
+    public static Daemon start(final Path configFile) throws IOException
+    {
+        final VplaneConfig config = null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile);
+        final Daemon daemon = new Daemon(configFile, config);
+        LOG.info("vplane daemon started: pid {}, config {}, run directory {}",
+            ProcessHandle.current().pid(), daemon.configSource(), daemon.runDirectory.dir());
+        return daemon;
+    }
+
+    /** SIGHUP reloads the config; SIGTERM and SIGINT ask the daemon to stop. */
+    public void installSignalHandlers()
+    {
+        Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().start(this::reloadFromSignal));
+        Signal.handle(new Signal("TERM"), signal -> requestStop());
+        Signal.handle(new Signal("INT"), signal -> requestStop());
+    }
+
+    public void requestStop()
+    {
+        stopRequested.countDown();
+    }
+
+    public void awaitStopRequest() throws InterruptedException
+    {
+        stopRequested.await();
+    }
+
+    public RunDirectory runDirectory()
+    {
+        return runDirectory;
+    }
+
+    public Engine engine()
+    {
+        return engine;
+    }
+
+    @Override
+    public StatusView status()
+    {
+        return new StatusView(ProcessHandle.current().pid(), startTimeMs, System.currentTimeMillis() - startTimeMs,
+            runDirectory.dir().toString(), configSource(), engine.devices(), engine.placements());
+    }
+
+    @Override
+    public VplaneConfig config()
+    {
+        return config;
+    }
+
+    @Override
+    public synchronized ReloadReport reload()
+    {
+        final VplaneConfig next;
+        try
+        {
+            next = null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile);
+        }
+        catch (final ConfigException ex)
+        {
+            throw new IllegalArgumentException("reload refused, the running config is unchanged: " + ex.getMessage(), ex);
+        }
+        final List<SettingChange> changes = ConfigDiff.between(config, next);
+        final VplaneConfig merged = LiveSettings.merge(config, next);
+        engine.applyLive(merged);
+        LogLevels.applyRootLevel(merged.daemon().logLevel());
+        config = merged;
+        final List<ReloadReport.Change> report = new ArrayList<>();
+        for (final SettingChange change : changes)
+        {
+            final ReloadReport.Outcome outcome = change.live() ? ReloadReport.Outcome.APPLIED : ReloadReport.Outcome.NEEDS_RESTART;
+            report.add(new ReloadReport.Change(change.path(), change.oldValue(), change.newValue(), outcome));
+            LOG.info("reload: {}: {} -> {} ({})", change.path(), change.oldValue(), change.newValue(),
+                change.live() ? "applied" : "needs restart");
+        }
+        LOG.info("reload of {} done: {} settings changed", configSource(), changes.size());
+        return new ReloadReport(configSource(), report);
+    }
+
+    @Override
+    public PlacementView placement(final String type)
+    {
+        return engine.placement(type);
+    }
+
+    @Override
+    public PlacementView changePlacement(final String type, final int queuesPerWorker)
+    {
+        return engine.changePlacement(type, queuesPerWorker);
+    }
+
+    /** Drains with the configured deadline, then stops everything and cleans the run directory. */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        final boolean drained = engine.drain(config.daemon().drainTimeoutMs());
+        LOG.info("vplane daemon stopping ({})", drained ? "drained" : "drain deadline passed");
+        closeAll(managementServer, engine, countersFile);
+        removeRunFiles();
+        try
+        {
+            lock.close();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private String configSource()
+    {
+        return null == configFile ? EMBEDDED_SOURCE : configFile.toAbsolutePath().toString();
+    }
+
+    private void reloadFromSignal()
+    {
+        try
+        {
+            reload();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("SIGHUP: {}", ex.getMessage());
+        }
+    }
+
+    private static void closeAll(final AutoCloseable... resources)
+    {
+        for (final AutoCloseable resource : resources)
+        {
+            if (null != resource)
+            {
+                try
+                {
+                    resource.close();
+                }
+                catch (final Exception ex)
+                {
+                    LOG.warn("while stopping: {}", ex.toString());
+                }
+            }
+        }
+    }
+
+    private void removeRunFiles()
+    {
+        try
+        {
+            Files.deleteIfExists(runDirectory.managementUrlFile());
+            Files.deleteIfExists(runDirectory.countersFile(config.counters().fileName()));
+            Files.deleteIfExists(runDirectory.pidFile());
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("could not clean run directory {}: {}", runDirectory.dir(), ex.toString());
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.vplane.engine.daemon;
+
+import io.vplane.config.DaemonConfig;
+import io.vplane.config.PoolConfig;
+import io.vplane.config.VplaneConfig;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The config a daemon runs with after a reload: the new values of the settings that apply live,
+ * the old values of everything that needs a restart. Mirrors the live rules of {@code ConfigDiff}.
+ */
+final class LiveSettings
+{
+    private LiveSettings()
+    {
+    }
+
+    static VplaneConfig merge(final VplaneConfig running, final VplaneConfig next)
+    {
+        final DaemonConfig daemon = new DaemonConfig(
+            running.daemon().runDir(), next.daemon().drainTimeoutMs(), next.daemon().logLevel());
+        final Map<String, PoolConfig> pools = new LinkedHashMap<>();
+        running.pools().forEach((type, old) ->
+        {
+            final PoolConfig wanted = next.pool(type);
+            pools.put(type, new PoolConfig(type, old.workers(), wanted.cpus(), wanted.queuesPerWorker(), wanted.batch(),
+                old.dedicated(), old.idle(), old.ringSize(), old.inboxSize()));
+        });
+        return new VplaneConfig(daemon, running.management(), running.counters(), pools, next.devices());
+    }
+}

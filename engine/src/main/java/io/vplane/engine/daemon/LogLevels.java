@@ -1,0 +1,21 @@
+package io.vplane.engine.daemon;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sets the root log level of the logging backend (Logback) from the config. */
+final class LogLevels
+{
+    private LogLevels()
+    {
+    }
+
+    static void applyRootLevel(final String level)
+    {
+        if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof final Logger root)
+        {
+            root.setLevel(Level.toLevel(level, Level.INFO));
+        }
+    }
+}

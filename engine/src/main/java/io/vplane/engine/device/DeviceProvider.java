@@ -1,0 +1,20 @@
+package io.vplane.engine.device;
+
+import io.vplane.config.VplaneConfig;
+
+import java.util.List;
+
+/**
+ * One kind of device (loopback, vhost-user, nbd, ...), discovered with {@link java.util.ServiceLoader}.
+ * The engine asks it which devices the config declares and opens each; on reload it compares the
+ * declared specs with the running ones by name and {@code equals}, opening, closing or reopening.
+ */
+public interface DeviceProvider
+{
+    /** Kind name, as in the config's {@code devices} section. */
+    String kind();
+
+    List<DeviceSpec> declaredDevices(VplaneConfig config);
+
+    Device open(DeviceSpec spec, DeviceContext context);
+}

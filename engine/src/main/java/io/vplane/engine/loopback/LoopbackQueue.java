@@ -1,0 +1,109 @@
+package io.vplane.engine.loopback;
+
+import io.vplane.engine.device.DeviceQueue;
+import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.ring.DescriptorHandler;
+import io.vplane.engine.ring.DescriptorRing;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * One loopback queue: a ring the generator fills with consecutive sequence numbers, and a
+ * consumer that expects exactly the next one each time. A gap, a repeat or a swap is an order error.
+ */
+public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
+{
+    private final String device;
+    private final int index;
+    private final DescriptorRing ring;
+    private final AtomicCounter generated;
+    private final AtomicCounter orderErrors;
+    private final ErrorLog errors;
+    private long nextToOffer;
+    private long expected;
+    private volatile long consumed;
+
+    LoopbackQueue(
+        final String device,
+        final int index,
+        final int ringSize,
+        final AtomicCounter generated,
+        final AtomicCounter orderErrors,
+        final ErrorLog errors)
+    {
+        this.device = device;
+        this.index = index;
+        this.ring = new DescriptorRing(ringSize);
+        this.generated = generated;
+        this.orderErrors = orderErrors;
+        this.errors = errors;
+    }
+
+    @Override
+    public int index()
+    {
+        return index;
+    }
+
+    /** Generator side. @return false when the ring is full */
+    boolean offerNext()
+    {
+        if (!ring.offer(nextToOffer))
+        {
+            return false;
+        }
+        nextToOffer++;
+        generated.incrementRelease();
+        return true;
+    }
+
+    @Override
+    public int poll(final int limit)
+    {
+        final int taken = ring.drain(this, limit);
+        if (taken > 0)
+        {
+            consumed += taken;
+        }
+        return taken;
+    }
+
+    @Override
+    public void onDescriptor(final long sequence)
+    {
+        if (sequence != expected)
+        {
+            orderErrors.incrementRelease();
+            errors.record("loopback", "order", device + "/" + index + ": expected sequence " + expected + ", got " + sequence);
+        }
+        expected = sequence + 1;
+    }
+
+    @Override
+    public long backlog()
+    {
+        return ring.size();
+    }
+
+    /** Requests generated so far; read from any thread. */
+    public long generated()
+    {
+        return generated.get();
+    }
+
+    /** Requests consumed so far; read from any thread. */
+    public long consumed()
+    {
+        return consumed;
+    }
+
+    public long orderErrors()
+    {
+        return orderErrors.get();
+    }
+
+    void closeCounters()
+    {
+        generated.close();
+        orderErrors.close();
+    }
+}

@@ -1,0 +1,100 @@
+package io.vplane.engine.management;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Turns an aggregated HTTP request into a call of {@link ManagementRoutes} and writes the reply.
+ * The call runs on the API executor, never on the I/O thread, because API calls may block.
+ */
+@ChannelHandler.Sharable
+final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpRequest>
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementHandler.class);
+
+    private final ManagementRoutes routes;
+    private final Executor apiExecutor;
+
+    ManagementHandler(final ManagementRoutes routes, final Executor apiExecutor)
+    {
+        this.routes = routes;
+        this.apiExecutor = apiExecutor;
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request)
+    {
+        final boolean keepAlive = HttpUtil.isKeepAlive(request) && !request.decoderResult().isFailure();
+        final boolean keepAliveHeader = keepAlive && !request.protocolVersion().isKeepAliveDefault();
+        if (request.decoderResult().isFailure())
+        {
+            write(ctx, HttpReply.json(400, "{\"error\":\"malformed HTTP request\"}"), false, false);
+            return;
+        }
+
+        // Copy what the call needs: the request is released when this method returns.
+        final String method = request.method().name();
+        final String uri = request.uri();
+        final String body = request.content().toString(StandardCharsets.UTF_8);
+        try
+        {
+            apiExecutor.execute(() -> write(ctx, routes.handle(method, uri, body), keepAlive, keepAliveHeader));
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            write(ctx, HttpReply.json(503, "{\"error\":\"the management API is shutting down\"}"), false, false);
+        }
+    }
+
+    private static void write(
+        final ChannelHandlerContext ctx, final HttpReply reply, final boolean keepAlive, final boolean keepAliveHeader)
+    {
+        final FullHttpResponse response = new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+        if (null != reply.allow())
+        {
+            response.headers().set(HttpHeaderNames.ALLOW, reply.allow());
+        }
+        HttpUtil.setContentLength(response, reply.body().length);
+        if (!keepAlive)
+        {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        else if (keepAliveHeader)
+        {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+
+        final ChannelFuture future = ctx.writeAndFlush(response);
+        if (!keepAlive)
+        {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        LOG.debug("management API connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,201 @@
+package io.vplane.engine.management;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vplane.config.VplaneConfig;
+import io.vplane.engine.counters.PrometheusExposition;
+import org.agrona.concurrent.status.CountersReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Maps a request to the {@link ManagementApi} and its answer to JSON. Knows nothing of Netty, so the
+ * routes can be tested without a socket.
+ */
+public final class ManagementRoutes
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementRoutes.class);
+
+    private static final String GET = "GET";
+    private static final String POST = "POST";
+    private static final String ROUTES = "GET /status, GET /config, POST /reload, GET|POST /placement, GET /metrics";
+
+    private final ManagementApi api;
+    private final CountersReader reader;
+    private final ObjectMapper mapper = ManagementJson.mapper();
+
+    public ManagementRoutes(final ManagementApi api, final CountersReader reader)
+    {
+        this.api = api;
+        this.reader = reader;
+    }
+
+    /**
+     * @param method HTTP method
+     * @param uri    path with optional query string
+     * @param body   request body, empty when there is none
+     */
+    public HttpReply handle(final String method, final String uri, final String body)
+    {
+        final QueryStringDecoder query = new QueryStringDecoder(uri);
+        final String path = query.path().length() > 1 && query.path().endsWith("/") ?
+            query.path().substring(0, query.path().length() - 1) : query.path();
+        try
+        {
+            return switch (path)
+            {
+                case "/metrics" -> GET.equals(method) ? metrics() : notAllowed(method, path, GET);
+                case "/status" -> GET.equals(method) ? json(api.status()) : notAllowed(method, path, GET);
+                case "/config" -> GET.equals(method) ? json(api.config()) : notAllowed(method, path, GET);
+                case "/reload" -> POST.equals(method) ? json(api.reload()) : notAllowed(method, path, POST);
+                case "/placement" -> switch (method)
+                {
+                    case GET -> getPlacement(query.parameters());
+                    case POST -> postPlacement(query.parameters(), body);
+                    default -> notAllowed(method, path, GET + ", " + POST);
+                };
+                default -> error(404, "no such resource: " + path + " (the API has " + ROUTES + ")");
+            };
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return error(400, messageOf(ex));
+        }
+        catch (final Exception ex)
+        {
+            LOG.warn("management API {} {} failed: {}", method, path, ex.toString());
+            return error(500, messageOf(ex));
+        }
+    }
+
+    private HttpReply metrics()
+    {
+        return new HttpReply(
+            200, PrometheusExposition.CONTENT_TYPE, PrometheusExposition.text(reader).getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    private HttpReply getPlacement(final Map<String, List<String>> parameters) throws JacksonException
+    {
+        final String type = first(parameters, "type");
+        if (null != type)
+        {
+            return json(api.placement(type));
+        }
+        final List<PlacementView> all = new ArrayList<>(VplaneConfig.DEVICE_TYPES.size());
+        for (final String deviceType : VplaneConfig.DEVICE_TYPES)
+        {
+            all.add(api.placement(deviceType));
+        }
+        return json(all);
+    }
+
+    private HttpReply postPlacement(final Map<String, List<String>> parameters, final String body) throws JacksonException
+    {
+        final JsonNode request = parse(body);
+        if (!request.isObject())
+        {
+            throw new IllegalArgumentException("expected a JSON object like {\"type\":\"blk\",\"queuesPerWorker\":3}");
+        }
+
+        String type = first(parameters, "type");
+        final JsonNode typeNode = request.get("type");
+        if (null != typeNode && !typeNode.isNull())
+        {
+            if (!typeNode.isTextual())
+            {
+                throw new IllegalArgumentException("field 'type' must be a string");
+            }
+            type = typeNode.asText();
+        }
+        if (null == type || type.isBlank())
+        {
+            throw new IllegalArgumentException("missing field 'type'");
+        }
+
+        final int queuesPerWorker;
+        final JsonNode queuesNode = request.get("queuesPerWorker");
+        if (null != queuesNode && !queuesNode.isNull())
+        {
+            if (!queuesNode.isIntegralNumber() || !queuesNode.canConvertToInt())
+            {
+                throw new IllegalArgumentException("field 'queuesPerWorker' must be an integer");
+            }
+            queuesPerWorker = queuesNode.intValue();
+        }
+        else
+        {
+            final String text = first(parameters, "queuesPerWorker");
+            if (null == text)
+            {
+                throw new IllegalArgumentException("missing field 'queuesPerWorker'");
+            }
+            try
+            {
+                queuesPerWorker = Integer.parseInt(text.trim());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException("queuesPerWorker must be an integer: '" + text + "'");
+            }
+        }
+
+        return json(api.changePlacement(type, queuesPerWorker));
+    }
+
+    private JsonNode parse(final String body)
+    {
+        if (body.isBlank())
+        {
+            return mapper.createObjectNode();
+        }
+        try
+        {
+            return mapper.readTree(body);
+        }
+        catch (final JacksonException ex)
+        {
+            throw new IllegalArgumentException("bad JSON: " + ex.getOriginalMessage());
+        }
+    }
+
+    private HttpReply json(final Object value) throws JacksonException
+    {
+        return HttpReply.json(200, mapper.writeValueAsString(value));
+    }
+
+    private HttpReply notAllowed(final String method, final String path, final String allowed)
+    {
+        final HttpReply reply = error(405, method + " not allowed on " + path + "; use " + allowed);
+        return new HttpReply(reply.status(), reply.contentType(), reply.body(), allowed);
+    }
+
+    private HttpReply error(final int status, final String message)
+    {
+        try
+        {
+            return HttpReply.json(status, mapper.writeValueAsString(Map.of("error", message)));
+        }
+        catch (final JacksonException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static String first(final Map<String, List<String>> parameters, final String name)
+    {
+        final List<String> values = parameters.get(name);
+        return null == values || values.isEmpty() ? null : values.getFirst();
+    }
+
+    private static String messageOf(final Exception ex)
+    {
+        return null == ex.getMessage() ? ex.getClass().getSimpleName() : ex.getMessage();
+    }
+}

@@ -1,0 +1,225 @@
+package io.vplane.engine.management;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The management API's answers as text for people, as {@code vplane ctl} prints them. */
+public final class ManagementText
+{
+    private ManagementText()
+    {
+    }
+
+    /**
+     * <pre>
+     * blk: queuesPerWorker=3 batch=16 dedicated=false
+     *   worker blk-0 (cpu 1): group blk.lo1.g0 [lo1/0 lo1/1 lo1/2]
+     * </pre>
+     */
+    public static String placement(final PlacementView view)
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append(view.type()).append(": queuesPerWorker=").append(view.queuesPerWorker())
+            .append(" batch=").append(view.batch())
+            .append(" dedicated=").append(view.dedicated()).append('\n');
+        if (null == view.workers() || view.workers().isEmpty())
+        {
+            sb.append("  (no workers)\n");
+            return sb.toString();
+        }
+        for (final PlacementView.WorkerView worker : view.workers())
+        {
+            sb.append("  worker ").append(worker.name())
+                .append(worker.pinned() ? " (cpu " + worker.cpu() + ")" : " (unpinned)").append(": ");
+            if (null == worker.groups() || worker.groups().isEmpty())
+            {
+                sb.append("(no queues)");
+            }
+            else
+            {
+                for (int i = 0; i < worker.groups().size(); i++)
+                {
+                    final PlacementView.GroupView group = worker.groups().get(i);
+                    sb.append(i > 0 ? ", " : "").append("group ").append(group.name())
+                        .append(" [").append(String.join(" ", group.queues())).append(']');
+                }
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    public static String placements(final List<PlacementView> views)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final PlacementView view : views)
+        {
+            sb.append(placement(view));
+        }
+        return sb.toString();
+    }
+
+    /** One line per change: {@code pools.blk.workers: 1 -> 2 (needs restart)}. */
+    public static String reload(final ReloadReport report)
+    {
+        final StringBuilder sb = new StringBuilder();
+        final int changes = null == report.changes() ? 0 : report.changes().size();
+        sb.append("reloaded ").append(report.source()).append(": ")
+            .append(0 == changes ? "no changes" : changes + (1 == changes ? " change" : " changes")).append('\n');
+        if (0 != changes)
+        {
+            for (final ReloadReport.Change change : report.changes())
+            {
+                sb.append(change.path()).append(": ").append(change.oldValue()).append(" -> ").append(change.newValue())
+                    .append(" (").append(outcome(change.outcome())).append(")\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    public static String status(final StatusView status)
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append("vplane daemon pid ").append(status.pid())
+            .append(", up ").append(duration(status.uptimeMs()))
+            .append(" (since ").append(Instant.ofEpochMilli(status.startTimeMs())).append(")\n");
+        sb.append("run dir: ").append(status.runDir()).append('\n');
+        sb.append("config:  ").append(status.configSource()).append('\n');
+
+        final List<StatusView.DeviceView> devices = null == status.devices() ? List.of() : status.devices();
+        sb.append("devices:").append(devices.isEmpty() ? " none" : "").append('\n');
+        int nameWidth = 0;
+        int kindWidth = 0;
+        int typeWidth = 0;
+        for (final StatusView.DeviceView device : devices)
+        {
+            nameWidth = Math.max(nameWidth, device.name().length());
+            kindWidth = Math.max(kindWidth, device.kind().length());
+            typeWidth = Math.max(typeWidth, device.type().length());
+        }
+        for (final StatusView.DeviceView device : devices)
+        {
+            sb.append("  ").append(pad(device.name(), nameWidth))
+                .append("  ").append(pad(device.kind(), kindWidth))
+                .append("  ").append(pad(device.type(), typeWidth))
+                .append("  ").append(device.queues()).append(1 == device.queues() ? " queue" : " queues").append('\n');
+        }
+
+        if (null != status.pools() && !status.pools().isEmpty())
+        {
+            sb.append("placement:\n").append(placements(status.pools()));
+        }
+        return sb.toString();
+    }
+
+    /** A JSON document as indented {@code key: value} lines, like YAML. */
+    public static String tree(final JsonNode node)
+    {
+        final StringBuilder sb = new StringBuilder();
+        tree(node, 0, sb);
+        return sb.toString();
+    }
+
+    private static void tree(final JsonNode node, final int depth, final StringBuilder sb)
+    {
+        if (node.isObject())
+        {
+            for (final Map.Entry<String, JsonNode> field : node.properties())
+            {
+                sb.repeat("  ", depth).append(field.getKey()).append(':');
+                value(field.getValue(), depth, sb);
+            }
+        }
+        else if (node.isArray())
+        {
+            for (final JsonNode element : node)
+            {
+                sb.repeat("  ", depth).append('-');
+                value(element, depth, sb);
+            }
+        }
+        else
+        {
+            sb.repeat("  ", depth).append(scalar(node)).append('\n');
+        }
+    }
+
+    private static void value(final JsonNode value, final int depth, final StringBuilder sb)
+    {
+        if (isInline(value))
+        {
+            sb.append(' ').append(inline(value)).append('\n');
+        }
+        else
+        {
+            sb.append('\n');
+            tree(value, depth + 1, sb);
+        }
+    }
+
+    // Scalars, empty containers and lists of scalars fit on their key's line.
+    private static boolean isInline(final JsonNode node)
+    {
+        if (node.isValueNode() || node.isNull() || node.isEmpty())
+        {
+            return true;
+        }
+        if (node.isArray())
+        {
+            for (final JsonNode element : node)
+            {
+                if (!element.isValueNode())
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static String inline(final JsonNode node)
+    {
+        if (node.isArray())
+        {
+            final StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < node.size(); i++)
+            {
+                sb.append(i > 0 ? ", " : "").append(scalar(node.get(i)));
+            }
+            return sb.append(']').toString();
+        }
+        if (node.isObject())
+        {
+            return "{}";
+        }
+        return scalar(node);
+    }
+
+    private static String scalar(final JsonNode node)
+    {
+        return node.isNull() ? "null" : node.asText();
+    }
+
+    private static String outcome(final ReloadReport.Outcome outcome)
+    {
+        return null == outcome ? "unknown" : outcome.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
+
+    private static String pad(final String text, final int width)
+    {
+        return text + " ".repeat(Math.max(0, width - text.length()));
+    }
+
+    static String duration(final long ms)
+    {
+        final long seconds = Math.max(0, ms) / 1000;
+        final long days = seconds / 86_400;
+        final String clock = String.format(Locale.ROOT, "%02d:%02d:%02d", (seconds / 3600) % 24, (seconds / 60) % 60, seconds % 60);
+        return days > 0 ? days + "d " + clock : clock;
+    }
+}

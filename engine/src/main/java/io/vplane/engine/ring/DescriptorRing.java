@@ -1,0 +1,89 @@
+package io.vplane.engine.ring;
+
+import org.agrona.BitUtil;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A single-producer, single-consumer ring of 64-bit descriptors between two stages.
+ *
+ * <p>Built on Agrona's {@link OneToOneRingBuffer}: the records live off-heap in one preallocated
+ * buffer, the producer claims and commits in place and the consumer reads with a count limit, so a
+ * hop allocates nothing and a stage can bound its drain per duty cycle. Each record is an 8-byte
+ * Agrona header and the 8-byte descriptor:
+ * <pre>
+ *   0                   4                   8                  16
+ *   +-------------------+-------------------+------------------+
+ *   |  record length    |  message type id  |    descriptor    |
+ *   +-------------------+-------------------+------------------+
+ * </pre>
+ */
+public final class DescriptorRing
+{
+    private static final int MSG_TYPE_ID = 1;
+    private static final int RECORD_LENGTH = 16;
+
+    private final OneToOneRingBuffer ring;
+    private final int capacity;
+    private final MessageHandler adapter = this::onMessage;
+    private DescriptorHandler handler;
+
+    /**
+     * @param capacity how many descriptors the ring holds (at the wrap Agrona may hold one fewer); a power of two
+     */
+    public DescriptorRing(final int capacity)
+    {
+        if (!BitUtil.isPowerOfTwo(capacity))
+        {
+            throw new IllegalArgumentException("ring capacity must be a power of two: " + capacity);
+        }
+        this.capacity = capacity;
+        final int bytes = capacity * RECORD_LENGTH + RingBufferDescriptor.TRAILER_LENGTH;
+        ring = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(bytes)));
+    }
+
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /** Producer side. @return false when the ring is full */
+    public boolean offer(final long descriptor)
+    {
+        final int index = ring.tryClaim(MSG_TYPE_ID, Long.BYTES);
+        if (index <= 0)
+        {
+            return false;
+        }
+        ring.buffer().putLong(index, descriptor);
+        ring.commit(index);
+        return true;
+    }
+
+    /**
+     * Consumer side: hands up to {@code limit} descriptors to {@code handler}, oldest first.
+     *
+     * @return how many were handed over
+     */
+    public int drain(final DescriptorHandler handler, final int limit)
+    {
+        this.handler = handler;
+        return ring.read(adapter, limit);
+    }
+
+    /** Descriptors waiting; approximate when read concurrently. */
+    public int size()
+    {
+        return ring.size() / RECORD_LENGTH;
+    }
+
+    private void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        handler.onDescriptor(buffer.getLong(index));
+    }
+}

@@ -1,0 +1,220 @@
+package io.vplane.engine.stat;
+
+import io.vplane.engine.counters.CounterKind;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static io.vplane.engine.counters.EngineMetrics.CPU;
+import static io.vplane.engine.counters.EngineMetrics.DEVICE;
+import static io.vplane.engine.counters.EngineMetrics.GROUP;
+import static io.vplane.engine.counters.EngineMetrics.GROUP_REQUESTS_TOTAL;
+import static io.vplane.engine.counters.EngineMetrics.POOL;
+import static io.vplane.engine.counters.EngineMetrics.QUEUE;
+import static io.vplane.engine.counters.EngineMetrics.QUEUE_REQUESTS_TOTAL;
+import static io.vplane.engine.counters.EngineMetrics.QUEUE_RING_OCCUPANCY;
+import static io.vplane.engine.counters.EngineMetrics.WORKER;
+import static io.vplane.engine.counters.EngineMetrics.WORKER_BUSY_NS_TOTAL;
+import static io.vplane.engine.counters.EngineMetrics.WORKER_DUTY_CYCLES_TOTAL;
+
+/**
+ * The {@code vplane stat} screen, computed from two samples: rates are deltas over the time between
+ * them. Counters are matched by label and registration id, so a counter freed and allocated again
+ * between the samples shows as new (no rate yet) rather than as a bogus jump.
+ */
+public final class StatTable
+{
+    private static final String UNKNOWN = "-";
+
+    private final Sample current;
+    private final Map<CounterValue.Key, CounterValue> previous;
+    private final long intervalNs;
+    private final Set<CounterValue> shown = new HashSet<>();
+
+    private StatTable(final Sample previous, final Sample current)
+    {
+        this.current = current;
+        this.previous = previous.byKey();
+        this.intervalNs = current.nanoTime() - previous.nanoTime();
+    }
+
+    /**
+     * @param countersFile where the samples were read from, for the header
+     * @param previous     the older sample
+     * @param current      the newer sample
+     */
+    public static String render(final String countersFile, final Sample previous, final Sample current)
+    {
+        return new StatTable(previous, current).render(countersFile);
+    }
+
+    private String render(final String countersFile)
+    {
+        final StringBuilder sb = new StringBuilder(4096);
+        sb.append("vplane stat  pid ").append(current.pid())
+            .append("  up ").append(formatUptime(current.uptimeMs()))
+            .append("  interval ").append(String.format(Locale.ROOT, "%.2f s", intervalNs / 1e9))
+            .append("  counters ").append(countersFile).append('\n');
+
+        section(sb, "Workers", workers());
+        section(sb, "Queue groups", groups());
+        section(sb, "Queues", queues());
+        section(sb, "Other counters", others());
+        if (current.counters().isEmpty())
+        {
+            sb.append("\n(no counters yet)\n");
+        }
+        return sb.toString();
+    }
+
+    private TextTable workers()
+    {
+        final Map<List<String>, CounterValue[]> rows = new TreeMap<>(NaturalOrder.LISTS);
+        for (final CounterValue counter : current.counters())
+        {
+            final int slot = slot(counter.metricName(), WORKER_BUSY_NS_TOTAL, WORKER_DUTY_CYCLES_TOTAL);
+            if (slot >= 0 && CounterKind.COUNTER == counter.kind())
+            {
+                final List<String> key = List.of(counter.labelValue(POOL), counter.labelValue(WORKER), counter.labelValue(CPU));
+                rows.computeIfAbsent(key, (k) -> new CounterValue[2])[slot] = counter;
+                shown.add(counter);
+            }
+        }
+
+        final TextTable table = new TextTable().left("pool").left("worker").right("cpu").right("busy %").right("duty cycles/s");
+        rows.forEach((key, counters) -> table.row(
+            key.get(0), key.get(1), key.get(2), busyPercent(counters[0]), formatRate(rate(counters[1]))));
+        return table;
+    }
+
+    private TextTable groups()
+    {
+        final Map<List<String>, CounterValue> rows = new TreeMap<>(NaturalOrder.LISTS);
+        for (final CounterValue counter : current.counters())
+        {
+            if (GROUP_REQUESTS_TOTAL.equals(counter.metricName()) && CounterKind.COUNTER == counter.kind())
+            {
+                final List<String> key = List.of(
+                    counter.labelValue(POOL), counter.labelValue(GROUP), counter.labelValue(WORKER), counter.label());
+                rows.put(key, counter);
+                shown.add(counter);
+            }
+        }
+
+        final TextTable table = new TextTable().left("pool").left("group").left("worker").right("requests/s");
+        rows.forEach((key, counter) -> table.row(key.get(0), key.get(1), key.get(2), formatRate(rate(counter))));
+        return table;
+    }
+
+    private TextTable queues()
+    {
+        final Map<List<String>, CounterValue[]> rows = new TreeMap<>(NaturalOrder.LISTS);
+        for (final CounterValue counter : current.counters())
+        {
+            final int slot = slot(counter.metricName(), QUEUE_REQUESTS_TOTAL, QUEUE_RING_OCCUPANCY);
+            final CounterKind expected = 0 == slot ? CounterKind.COUNTER : CounterKind.GAUGE;
+            if (slot >= 0 && expected == counter.kind())
+            {
+                final List<String> key = List.of(counter.labelValue(POOL), counter.labelValue(DEVICE), counter.labelValue(QUEUE));
+                rows.computeIfAbsent(key, (k) -> new CounterValue[2])[slot] = counter;
+                shown.add(counter);
+            }
+        }
+
+        final TextTable table = new TextTable().left("pool").left("device/queue").right("requests/s").right("ring occupancy");
+        rows.forEach((key, counters) -> table.row(
+            key.get(0),
+            key.get(1) + "/" + key.get(2),
+            null == counters[0] ? UNKNOWN : formatRate(rate(counters[0])),
+            null == counters[1] ? UNKNOWN : Long.toString(counters[1].value())));
+        return table;
+    }
+
+    private TextTable others()
+    {
+        final List<CounterValue> rest = new ArrayList<>();
+        for (final CounterValue counter : current.counters())
+        {
+            if (!shown.contains(counter))
+            {
+                rest.add(counter);
+            }
+        }
+        rest.sort((a, b) -> NaturalOrder.INSTANCE.compare(a.label(), b.label()));
+
+        final TextTable table = new TextTable().left("counter").right("value").right("rate/s");
+        for (final CounterValue counter : rest)
+        {
+            final String rate = CounterKind.COUNTER == counter.kind() ? formatRate(rate(counter)) : "";
+            table.row(counter.label(), Long.toString(counter.value()), rate);
+        }
+        return table;
+    }
+
+    private String busyPercent(final CounterValue busyNs)
+    {
+        final Long delta = delta(busyNs);
+        if (null == delta)
+        {
+            return UNKNOWN;
+        }
+        return String.format(Locale.ROOT, "%.1f", 100.0 * delta / intervalNs);
+    }
+
+    /** Per second over the interval, or {@code null} when the counter was not in the previous sample. */
+    private Double rate(final CounterValue counter)
+    {
+        final Long delta = delta(counter);
+        return null == delta ? null : delta * 1e9 / intervalNs;
+    }
+
+    private Long delta(final CounterValue counter)
+    {
+        if (null == counter || intervalNs <= 0)
+        {
+            return null;
+        }
+        final CounterValue before = previous.get(counter.key());
+        if (null == before || before.value() > counter.value())
+        {
+            return null;
+        }
+        return counter.value() - before.value();
+    }
+
+    private static int slot(final String metricName, final String first, final String second)
+    {
+        if (first.equals(metricName))
+        {
+            return 0;
+        }
+        return second.equals(metricName) ? 1 : -1;
+    }
+
+    private static void section(final StringBuilder sb, final String title, final TextTable table)
+    {
+        if (!table.isEmpty())
+        {
+            sb.append('\n').append(title).append('\n');
+            table.render(sb, "  ");
+        }
+    }
+
+    static String formatRate(final Double rate)
+    {
+        return null == rate ? UNKNOWN : String.format(Locale.ROOT, "%,.1f", rate);
+    }
+
+    static String formatUptime(final long uptimeMs)
+    {
+        final long seconds = uptimeMs / 1000;
+        final long days = seconds / 86_400;
+        final String clock = String.format(Locale.ROOT, "%02d:%02d:%02d", (seconds / 3600) % 24, (seconds / 60) % 60, seconds % 60);
+        return days > 0 ? days + "d " + clock : clock;
+    }
+}

@@ -1,0 +1,52 @@
+package io.vplane.engine.counters;
+
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersReader;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CountersTest
+{
+    private final Counters counters = Counters.inMemory(8);
+
+    @Test
+    void counterAndGaugeCarryTheirKind()
+    {
+        final AtomicCounter counter = counters.counter("vplane_x_total", "pool", "net");
+        final AtomicCounter gauge = counters.gauge("vplane_level", "pool", "net");
+
+        assertThat(counters.reader().getCounterTypeId(counter.id())).isEqualTo(CounterKind.COUNTER.typeId());
+        assertThat(counters.reader().getCounterTypeId(gauge.id())).isEqualTo(CounterKind.GAUGE.typeId());
+        assertThat(counter.label()).isEqualTo("vplane_x_total{pool=\"net\"}");
+    }
+
+    @Test
+    void validatesNames()
+    {
+        assertThatThrownBy(() -> counters.counter("vplane_x")).hasMessageContaining("_total");
+        assertThatThrownBy(() -> counters.counter("_total")).hasMessageContaining("_total");
+        assertThatThrownBy(() -> counters.gauge("vplane_x_total")).hasMessageContaining("must not end in _total");
+        assertThatThrownBy(() -> counters.counter("vplane x_total")).hasMessageContaining("invalid metric name");
+        assertThatThrownBy(() -> counters.counter("x_total", "pool")).hasMessageContaining("pairs");
+    }
+
+    @Test
+    void rejectsLabelsThatDoNotFitOrAreNotAscii()
+    {
+        assertThatThrownBy(() -> counters.counter("x_total", "v", "x".repeat(400))).hasMessageContaining("longer than 380");
+        assertThatThrownBy(() -> counters.counter("x_total", "v", "caf\u00e9")).hasMessageContaining("ASCII");
+    }
+
+    @Test
+    void closingFreesTheSlot()
+    {
+        final int before = counters.available();
+        final AtomicCounter counter = counters.counter("x_total");
+        assertThat(counters.available()).isEqualTo(before - 1);
+
+        counter.close();
+        assertThat(counters.reader().getCounterState(counter.id())).isNotEqualTo(CountersReader.RECORD_ALLOCATED);
+    }
+}
