@@ -40,6 +40,8 @@ public final class Worker implements Agent
     private final IdleStrategy idleStrategy;
     private final ErrorHandler errorHandler;
     private Agent[] agents = NO_AGENTS;
+    private long cycleStartNs;
+    private boolean lastCycleBusy;
     private volatile int cpu;
     private volatile boolean pinned;
     private AgentRunner runner;
@@ -156,8 +158,15 @@ public final class Worker implements Agent
     @Override
     public int doWork() throws Exception
     {
-        final long start = System.nanoTime();
-        clock.update(start);
+        // one clock read per cycle: a busy cycle lasts until the next one starts, because the idle
+        // strategy returns at once after a cycle that did work
+        final long now = System.nanoTime();
+        if (lastCycleBusy)
+        {
+            counters.busyNs().getAndAddRelease(now - cycleStartNs);
+        }
+        cycleStartNs = now;
+        clock.update(now);
         int work = inbox.drain(commandRunner, INBOX_DRAIN_LIMIT);
         final Agent[] agents = this.agents;
         for (final Agent agent : agents)
@@ -165,10 +174,7 @@ public final class Worker implements Agent
             work += agent.doWork();
         }
         counters.dutyCycles().incrementRelease();
-        if (work > 0)
-        {
-            counters.busyNs().getAndAddRelease(System.nanoTime() - start);
-        }
+        lastCycleBusy = work > 0;
         return work;
     }
 

@@ -15,7 +15,7 @@ public record WorkerCounters(AtomicCounter busyNs, AtomicCounter dutyCycles, Ato
             counters.counter(EngineMetrics.WORKER_BUSY_NS_TOTAL, "pool", pool, "worker", worker, "cpu", cpuLabel),
             counters.counter(EngineMetrics.WORKER_DUTY_CYCLES_TOTAL, "pool", pool, "worker", worker, "cpu", cpuLabel),
             counters.counter(EngineMetrics.INBOX_OFFER_FAILURES_TOTAL, "pool", pool, "worker", worker),
-            counters.counter("vplane_worker_agent_errors_total", "pool", pool, "worker", worker));
+            counters.counter(EngineMetrics.WORKER_AGENT_ERRORS_TOTAL, "pool", pool, "worker", worker));
     }
 
     @Override
