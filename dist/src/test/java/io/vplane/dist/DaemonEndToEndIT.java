@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Starts {@code bin/vplane run} as a process with a loopback device on the blk pool, reads
- * {@code vplane stat} and {@code /metrics}, changes placement live with {@code vplane ctl}, then
- * sends SIGTERM and checks exit 0 and a clean run directory.
+ * {@code vplane stat} and {@code /metrics}, changes placement live with {@code vplane ctl}, reloads
+ * an edited config with SIGHUP, then sends SIGTERM and checks exit 0 and a clean run directory.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DaemonEndToEndIT
@@ -48,7 +48,7 @@ class DaemonEndToEndIT
     }
 
     @Test
-    void shouldRunShowCountersRebindLiveAndStopCleanly() throws Exception
+    void shouldRunShowCountersRebindAndReloadLiveAndStopCleanly() throws Exception
     {
         final Path runDir = tmp.resolve("run");
         final Path config = writeConfig(runDir);
@@ -80,6 +80,13 @@ class DaemonEndToEndIT
         final double before = requests(get(url + "/metrics"));
         final String after = awaitRequests(url, before + 1_000);
         assertThat(after).doesNotContainPattern("vplane_loopback_order_errors_total\\{[^}]*} [1-9]");
+
+        Files.writeString(config, Files.readString(config).replace("queuesPerWorker: 2", "queuesPerWorker: 6")
+            + "    - {name: lo2, type: net, queues: 2, ratePerSec: 1000}\n");
+        assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(daemon.pid())).start().waitFor()).isZero();
+        final JsonNode status = awaitJson(url + "/status", node -> node.get("devices").size() == 2);
+        assertThat(status.get("devices").toString()).contains("\"lo2\"");
+        assertThat(new ObjectMapper().readTree(get(url + "/placement?type=blk")).get("queuesPerWorker").asInt()).isEqualTo(6);
 
         daemon.destroy(); // SIGTERM
         assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as(log()).isTrue();
@@ -166,6 +173,21 @@ class DaemonEndToEndIT
                 return metrics;
             }
             assertThat(System.nanoTime() - deadline).as("requests stayed below %s:\n%s\n%s", atLeast, metrics, log()).isNegative();
+            Thread.sleep(200);
+        }
+    }
+
+    private JsonNode awaitJson(final String url, final java.util.function.Predicate<JsonNode> condition) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true)
+        {
+            final JsonNode node = new ObjectMapper().readTree(get(url));
+            if (condition.test(node))
+            {
+                return node;
+            }
+            assertThat(System.nanoTime() - deadline).as("%s never matched: %s\n%s", url, node, log()).isNegative();
             Thread.sleep(200);
         }
     }
