@@ -52,9 +52,7 @@ class DaemonEndToEndIT
     {
         final Path runDir = tmp.resolve("run");
         final Path config = writeConfig(runDir);
-        daemonLog = tmp.resolve("daemon.log");
-        daemon = VplaneProcess.start(daemonLog, "run", "--config", config.toString());
-        final String url = awaitManagementUrl(runDir);
+        final String url = startDaemon(config, runDir);
 
         final String metrics = awaitRequests(url, 1_000);
         assertThat(metrics).contains("# TYPE vplane_worker_busy_ns_total counter").contains("vplane_queue_ring_occupancy{");
@@ -102,9 +100,7 @@ class DaemonEndToEndIT
     {
         final Path runDir = tmp.resolve("run");
         final Path config = writeConfig(runDir);
-        daemonLog = tmp.resolve("daemon.log");
-        daemon = VplaneProcess.start(daemonLog, "run", "--config", config.toString());
-        awaitManagementUrl(runDir);
+        startDaemon(config, runDir);
 
         final VplaneProcess.Result second = VplaneProcess.run(tmp, "run", "--config", config.toString());
 
@@ -147,6 +143,13 @@ class DaemonEndToEndIT
                 - {name: lo1, type: blk, queues: 6, ratePerSec: 20000}
             """.formatted(runDir));
         return file;
+    }
+
+    private String startDaemon(final Path config, final Path runDir) throws Exception
+    {
+        daemonLog = tmp.resolve("daemon.log");
+        daemon = VplaneProcess.start(daemonLog, "run", "--config", config.toString());
+        return awaitManagementUrl(runDir);
     }
 
     private String awaitManagementUrl(final Path runDir) throws Exception
