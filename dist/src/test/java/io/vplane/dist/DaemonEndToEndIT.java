@@ -79,6 +79,17 @@ class DaemonEndToEndIT
         final String after = awaitRequests(url, before + 1_000);
         assertThat(after).doesNotContainPattern("vplane_loopback_order_errors_total\\{[^}]*} [1-9]");
 
+        final VplaneProcess.Result add = VplaneProcess.run(tmp, "ctl", "device", "add", "--run-dir", runDir.toString(),
+            "loopback", "{\"name\":\"lo7\",\"type\":\"vsock\",\"queues\":2}");
+        assertThat(add.exitCode()).as(add.output()).isZero();
+        assertThat(VplaneProcess.run(tmp, "ctl", "device", "list", "--run-dir", runDir.toString()).output())
+            .containsPattern("lo7 +loopback +vsock +2 queues");
+        final VplaneProcess.Result badAdd = VplaneProcess.run(tmp, "ctl", "device", "add", "--run-dir", runDir.toString(),
+            "loopback", "{\"name\":\"lo8\",\"queus\":2}");
+        assertThat(badAdd.exitCode()).isEqualTo(1);
+        assertThat(badAdd.output()).contains("did you mean 'queues'?");
+        assertThat(VplaneProcess.run(tmp, "ctl", "device", "del", "--run-dir", runDir.toString(), "lo7").exitCode()).isZero();
+
         Files.writeString(config, Files.readString(config).replace("queuesPerWorker: 2", "queuesPerWorker: 6")
             + "    - {name: lo2, type: net, queues: 2, ratePerSec: 1000}\n");
         assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(daemon.pid())).start().waitFor()).isZero();

@@ -36,7 +36,8 @@ public final class Engine implements AutoCloseable
     private final Map<String, DeviceProvider> providers = new LinkedHashMap<>();
     private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
     private final Map<String, PoolBinding> bindings = new LinkedHashMap<>();
-    private final Map<String, DeviceSpec> runningSpecs = new LinkedHashMap<>();
+    /** Every running device's spec, and whether it came from the config file (else from {@link #addDevice}). */
+    private final Map<String, RunningDevice> running = new LinkedHashMap<>();
 
     public Engine(final VplaneConfig config, final Counters counters, final ErrorLog errors)
     {
@@ -56,6 +57,35 @@ public final class Engine implements AutoCloseable
             bindings.put(type, new PoolBinding(pool, counters));
         }
         reconcileDevices(config);
+    }
+
+    /** The devices {@code config} declares, from every provider. */
+    public List<DeviceSpec> declaredDevices(final VplaneConfig config)
+    {
+        final List<DeviceSpec> specs = new ArrayList<>();
+        providers.values().forEach(provider -> specs.addAll(provider.declaredDevices(config)));
+        return specs;
+    }
+
+    /** Opens and binds a device while running; reloads leave it alone until {@link #removeDevice} removes it. */
+    public synchronized StatusView.DeviceView addDevice(final DeviceSpec spec, final VplaneConfig config)
+    {
+        if (running.containsKey(spec.name()))
+        {
+            throw new IllegalArgumentException("a device named " + spec.name() + " is already running");
+        }
+        open(spec, config, false);
+        return view(device(spec.name()));
+    }
+
+    public synchronized void removeDevice(final String name)
+    {
+        final RunningDevice device = running.get(name);
+        if (null == device)
+        {
+            throw new IllegalArgumentException("no device " + name + "; running: " + running.keySet());
+        }
+        close(device.spec);
     }
 
     public synchronized PlacementView placement(final String type)
@@ -103,8 +133,7 @@ public final class Engine implements AutoCloseable
     public synchronized List<StatusView.DeviceView> devices()
     {
         final List<StatusView.DeviceView> views = new ArrayList<>();
-        bindings.values().forEach(binding -> binding.devices().forEach(device ->
-            views.add(new StatusView.DeviceView(device.name(), device.spec().kind(), device.type(), device.queues().size()))));
+        bindings.values().forEach(binding -> binding.devices().forEach(device -> views.add(view(device))));
         return views;
     }
 
@@ -151,7 +180,7 @@ public final class Engine implements AutoCloseable
     {
         bindings.values().forEach(PoolBinding::close);
         pools.values().forEach(WorkerPool::close);
-        runningSpecs.clear();
+        running.clear();
     }
 
     private long backlog()
@@ -169,32 +198,58 @@ public final class Engine implements AutoCloseable
         return binding;
     }
 
+    /**
+     * Makes the devices from the config file match {@code config}: opens the new ones, closes the
+     * ones gone, reopens the changed ones. A device added at run time is replaced only if the file
+     * now declares one of the same name.
+     */
     private void reconcileDevices(final VplaneConfig config)
     {
         final Map<String, DeviceSpec> wanted = new LinkedHashMap<>();
-        for (final DeviceProvider provider : providers.values())
+        declaredDevices(config).forEach(spec -> wanted.put(spec.name(), spec));
+        for (final RunningDevice device : List.copyOf(running.values()))
         {
-            provider.declaredDevices(config).forEach(spec -> wanted.put(spec.name(), spec));
-        }
-        for (final DeviceSpec running : List.copyOf(runningSpecs.values()))
-        {
-            if (!running.equals(wanted.get(running.name())))
+            final DeviceSpec replacement = wanted.get(device.spec.name());
+            if (device.fromConfig ? !device.spec.equals(replacement) : null != replacement)
             {
-                bindings.get(running.type()).removeDevice(running.name());
-                runningSpecs.remove(running.name());
-                LOG.info("device {} ({}) removed", running.name(), running.kind());
+                close(device.spec);
             }
         }
         for (final DeviceSpec spec : wanted.values())
         {
-            if (!runningSpecs.containsKey(spec.name()))
+            if (!running.containsKey(spec.name()))
             {
-                final DeviceProvider provider = providers.get(spec.kind());
-                final Device device = provider.open(spec, new DeviceContext(config.pool(spec.type()), counters, errors));
-                bindings.get(spec.type()).addDevice(device);
-                runningSpecs.put(spec.name(), spec);
-                LOG.info("device {} ({}, type {}) bound with {} queues", spec.name(), spec.kind(), spec.type(), device.queues().size());
+                open(spec, config, true);
             }
         }
+    }
+
+    private void open(final DeviceSpec spec, final VplaneConfig config, final boolean fromConfig)
+    {
+        final DeviceProvider provider = providers.get(spec.kind());
+        if (null == provider)
+        {
+            throw new IllegalArgumentException("no provider for device kind '" + spec.kind() + "'; kinds: " + providers.keySet());
+        }
+        final Device device = provider.open(spec, new DeviceContext(config.pool(spec.type()), counters, errors));
+        binding(spec.type()).addDevice(device);
+        running.put(spec.name(), new RunningDevice(spec, fromConfig));
+        LOG.info("device {} ({}, type {}) bound with {} queues", spec.name(), spec.kind(), spec.type(), device.queues().size());
+    }
+
+    private void close(final DeviceSpec spec)
+    {
+        binding(spec.type()).removeDevice(spec.name());
+        running.remove(spec.name());
+        LOG.info("device {} ({}) removed", spec.name(), spec.kind());
+    }
+
+    private static StatusView.DeviceView view(final Device device)
+    {
+        return new StatusView.DeviceView(device.name(), device.spec().kind(), device.type(), device.queues().size());
+    }
+
+    private record RunningDevice(DeviceSpec spec, boolean fromConfig)
+    {
     }
 }

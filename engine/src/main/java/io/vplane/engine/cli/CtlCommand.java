@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
     name = "ctl",
     mixinStandardHelpOptions = true,
     description = "Query and steer a running daemon through its management API.",
-    subcommands = {CtlCommand.Status.class, CtlCommand.Config.class, CtlCommand.Reload.class, CtlCommand.Placement.class})
+    subcommands = {CtlCommand.Status.class, CtlCommand.Config.class, CtlCommand.Reload.class, CtlCommand.Placement.class,
+        DeviceCommand.class})
 public final class CtlCommand implements Callable<Integer>
 {
     @Spec
@@ -44,7 +45,7 @@ public final class CtlCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: status, config, reload or placement");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: status, config, reload, placement or device");
     }
 
     /** What every subcommand shares: how to find the daemon, how to print, how to fail. */

@@ -1,5 +1,8 @@
 package io.vplane.engine.daemon;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vplane.config.ConfigDiff;
 import io.vplane.config.ConfigException;
 import io.vplane.config.ConfigLoader;
@@ -8,6 +11,7 @@ import io.vplane.config.VplaneConfig;
 import io.vplane.engine.Engine;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.counters.CountersFile;
+import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.management.ManagementApi;
 import io.vplane.engine.management.ManagementServer;
@@ -25,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
 
 /**
  * One running vplane daemon. Start-up order: lock the run directory, write the pid file, create
@@ -35,6 +40,8 @@ public final class Daemon implements ManagementApi, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private static final String EMBEDDED_SOURCE = "<embedded default>";
+    private static final ObjectMapper COMPACT_JSON = new ObjectMapper();
+    private static final Pattern DEVICE_KIND = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,31}");
 
     private final Path configFile;
     private final RunDirectory runDirectory;
@@ -177,6 +184,52 @@ public final class Daemon implements ManagementApi, AutoCloseable
     public PlacementView changePlacement(final String type, final int queuesPerWorker)
     {
         return engine.changePlacement(type, queuesPerWorker);
+    }
+
+    @Override
+    public List<StatusView.DeviceView> devices()
+    {
+        return engine.devices();
+    }
+
+    @Override
+    public StatusView.DeviceView addDevice(final String kind, final String deviceJson)
+    {
+        if (!DEVICE_KIND.matcher(kind).matches())
+        {
+            throw new IllegalArgumentException("not a device kind: '" + kind + "'");
+        }
+        final VplaneConfig holder;
+        try
+        {
+            final JsonNode entry = COMPACT_JSON.readTree(deviceJson);
+            if (null == entry || !entry.isObject())
+            {
+                throw new IllegalArgumentException("a device must be a JSON object, got: " + deviceJson);
+            }
+            // JSON on one line is YAML: the entry is validated by the same binder as the file's devices.KIND list
+            holder = ConfigLoader.parse("devices:\n  " + kind + ":\n    - " + COMPACT_JSON.writeValueAsString(entry) + "\n", "request");
+        }
+        catch (final JacksonException ex)
+        {
+            throw new IllegalArgumentException("bad JSON: " + ex.getOriginalMessage(), ex);
+        }
+        catch (final ConfigException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
+        final List<DeviceSpec> specs = engine.declaredDevices(holder);
+        if (specs.size() != 1)
+        {
+            throw new IllegalArgumentException("expected one " + kind + " device, got " + specs.size());
+        }
+        return engine.addDevice(specs.getFirst(), config);
+    }
+
+    @Override
+    public void removeDevice(final String name)
+    {
+        engine.removeDevice(name);
     }
 
     /** Drains with the configured deadline, then stops everything and cleans the run directory. */

@@ -2,6 +2,8 @@ package io.vplane.engine.management;
 
 import io.vplane.config.VplaneConfig;
 
+import java.util.List;
+
 /**
  * What the running daemon offers to the HTTP management API. Calls come from the API's event loop;
  * implementations hand work to the workers themselves and block only until it is done.
@@ -20,4 +22,18 @@ public interface ManagementApi
 
     /** Rebinds every device of {@code type} to {@code queuesPerWorker} queues per group, while traffic flows. */
     PlacementView changePlacement(String type, int queuesPerWorker);
+
+    List<StatusView.DeviceView> devices();
+
+    /**
+     * Adds a device while the daemon runs. It is validated exactly like an entry of the config file's
+     * {@code devices.KIND} list and kept across reloads until it is removed.
+     *
+     * @param kind       device kind, as in the config's {@code devices} section
+     * @param deviceJson the entry as a JSON object
+     */
+    StatusView.DeviceView addDevice(String kind, String deviceJson);
+
+    /** Unbinds and closes a device, whether it came from the config file or from {@link #addDevice}. */
+    void removeDevice(String name);
 }

@@ -55,6 +55,11 @@ public final class ManagementClient
             .build());
     }
 
+    public String delete(final String path)
+    {
+        return send(request(path).DELETE().build());
+    }
+
     private HttpRequest.Builder request(final String path)
     {
         final URI uri;

@@ -25,7 +25,10 @@ public final class ManagementRoutes
 
     private static final String GET = "GET";
     private static final String POST = "POST";
-    private static final String ROUTES = "GET /status, GET /config, POST /reload, GET|POST /placement, GET /metrics";
+    private static final String DELETE = "DELETE";
+    private static final String DEVICES = "/devices";
+    private static final String ROUTES =
+        "GET /status, GET /config, POST /reload, GET|POST /placement, GET|POST /devices, DELETE /devices/NAME, GET /metrics";
 
     private final ManagementApi api;
     private final CountersReader reader;
@@ -61,7 +64,14 @@ public final class ManagementRoutes
                     case POST -> postPlacement(query.parameters(), body);
                     default -> notAllowed(method, path, GET + ", " + POST);
                 };
-                default -> error(404, "no such resource: " + path + " (the API has " + ROUTES + ")");
+                case DEVICES -> switch (method)
+                {
+                    case GET -> json(api.devices());
+                    case POST -> postDevice(body);
+                    default -> notAllowed(method, path, GET + ", " + POST);
+                };
+                default -> path.startsWith(DEVICES + "/") ? deviceByName(method, path.substring(DEVICES.length() + 1)) :
+                    error(404, "no such resource: " + path + " (the API has " + ROUTES + ")");
             };
         }
         catch (final IllegalArgumentException ex)
@@ -147,6 +157,29 @@ public final class ManagementRoutes
         }
 
         return json(api.changePlacement(type, queuesPerWorker));
+    }
+
+    private HttpReply postDevice(final String body) throws JacksonException
+    {
+        final JsonNode request = parse(body);
+        final JsonNode kind = request.get("kind");
+        final JsonNode device = request.get("device");
+        if (null == kind || !kind.isTextual() || null == device || !device.isObject())
+        {
+            throw new IllegalArgumentException(
+                "expected a JSON object like {\"kind\":\"loopback\",\"device\":{\"name\":\"lo1\",\"type\":\"blk\"}}");
+        }
+        return json(api.addDevice(kind.asText(), mapper.writeValueAsString(device)));
+    }
+
+    private HttpReply deviceByName(final String method, final String name) throws JacksonException
+    {
+        if (!DELETE.equals(method))
+        {
+            return notAllowed(method, DEVICES + "/" + name, DELETE);
+        }
+        api.removeDevice(name);
+        return json(Map.of("removed", name));
     }
 
     private JsonNode parse(final String body)

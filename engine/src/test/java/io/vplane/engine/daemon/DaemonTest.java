@@ -1,6 +1,7 @@
 package io.vplane.engine.daemon;
 
 import io.vplane.engine.management.ReloadReport;
+import io.vplane.engine.management.StatusView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +78,32 @@ class DaemonTest
                 .hasMessageContaining("running config is unchanged")
                 .hasMessageContaining("queuesPerWorker");
             assertThat(daemon.placement("blk").queuesPerWorker()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldAddAndRemoveDevicesLiveAndKeepThemAcrossReloads() throws Exception
+    {
+        final Path config = writeConfig(2, 10_000);
+        try (Daemon daemon = Daemon.start(config))
+        {
+            final StatusView.DeviceView added = daemon.addDevice("loopback", "{\"name\":\"lo9\",\"type\":\"net\",\"queues\":3}");
+
+            assertThat(added).isEqualTo(new StatusView.DeviceView("lo9", "loopback", "net", 3));
+            assertThat(daemon.placement("net").workers().getFirst().groups()).hasSize(2);
+            daemon.reload();
+            assertThat(daemon.devices()).extracting(StatusView.DeviceView::name).containsExactly("lo9", "lo1");
+
+            assertThatThrownBy(() -> daemon.addDevice("loopback", "{\"name\":\"lo9\"}")).hasMessageContaining("already running");
+            assertThatThrownBy(() -> daemon.addDevice("loopback", "{\"name\":\"lo8\",\"queues\":0}"))
+                .hasMessageContaining("devices.loopback").hasMessageContaining("out of range");
+            assertThatThrownBy(() -> daemon.addDevice("tap", "{\"name\":\"t0\"}")).hasMessageContaining("tap");
+            assertThatThrownBy(() -> daemon.addDevice("loopback:\n  x", "{}")).hasMessageContaining("not a device kind");
+
+            daemon.removeDevice("lo9");
+            daemon.removeDevice("lo1");
+            assertThat(daemon.devices()).isEmpty();
+            assertThatThrownBy(() -> daemon.removeDevice("lo1")).hasMessageContaining("no device lo1");
         }
     }
 

@@ -10,6 +10,8 @@ public final class FakeManagementApi implements ManagementApi
 {
     public volatile String changedType;
     public volatile int changedQueuesPerWorker;
+    public volatile String addedDevice;
+    public volatile String removedDevice;
 
     @Override
     public StatusView status()
@@ -55,6 +57,33 @@ public final class FakeManagementApi implements ManagementApi
         changedType = type;
         changedQueuesPerWorker = queuesPerWorker;
         return view;
+    }
+
+    @Override
+    public List<StatusView.DeviceView> devices()
+    {
+        return status().devices();
+    }
+
+    @Override
+    public StatusView.DeviceView addDevice(final String kind, final String deviceJson)
+    {
+        if (!"loopback".equals(kind))
+        {
+            throw new IllegalArgumentException("unknown device kind '" + kind + "'");
+        }
+        addedDevice = deviceJson;
+        return new StatusView.DeviceView("lo9", kind, "blk", 2);
+    }
+
+    @Override
+    public void removeDevice(final String name)
+    {
+        if (!"lo1".equals(name))
+        {
+            throw new IllegalArgumentException("no device " + name);
+        }
+        removedDevice = name;
     }
 
     private static PlacementView view(final String type, final int queuesPerWorker)

@@ -98,6 +98,32 @@ class ManagementServerTest
     }
 
     @Test
+    void devicesAreListedAddedAndRemoved() throws Exception
+    {
+        assertThat(mapper.readTree(client.get("/devices")).get(0).get("name").asText()).isEqualTo("lo1");
+
+        final String added = client.post("/devices", "{\"kind\":\"loopback\",\"device\":{\"name\":\"lo9\",\"queues\":2}}");
+        assertThat(mapper.readTree(added).get("name").asText()).isEqualTo("lo9");
+        assertThat(mapper.readTree(api.addedDevice)).isEqualTo(mapper.readTree("{\"name\":\"lo9\",\"queues\":2}"));
+
+        assertThat(client.delete("/devices/lo1")).contains("\"removed\"");
+        assertThat(api.removedDevice).isEqualTo("lo1");
+    }
+
+    @Test
+    void badDeviceRequestsAreClientErrors()
+    {
+        assertThatThrownBy(() -> client.post("/devices", "{\"kind\":\"loopback\"}"))
+            .isInstanceOf(ManagementClientException.class).hasMessageContaining("expected a JSON object like");
+        assertThatThrownBy(() -> client.post("/devices", "{\"kind\":\"tap\",\"device\":{}}"))
+            .isInstanceOf(ManagementClientException.class).hasMessageContaining("unknown device kind 'tap'");
+        assertThatThrownBy(() -> client.delete("/devices/nope"))
+            .isInstanceOf(ManagementClientException.class).hasMessageContaining("no device nope");
+        assertThatThrownBy(() -> client.get("/devices/lo1"))
+            .isInstanceOf(ManagementClientException.class).hasMessageContaining("not allowed");
+    }
+
+    @Test
     void placementChangeFromJsonBody() throws Exception
     {
         final PlacementView view = mapper.readValue(
