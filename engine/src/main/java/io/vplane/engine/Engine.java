@@ -2,6 +2,7 @@ package io.vplane.engine;
 
 import io.vplane.config.PoolConfig;
 import io.vplane.config.VplaneConfig;
+import io.vplane.engine.binding.PlacementAutotuner;
 import io.vplane.engine.binding.PoolBinding;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.Device;
@@ -9,6 +10,7 @@ import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.management.AutotuneView;
 import io.vplane.engine.management.PlacementView;
 import io.vplane.engine.management.StatusView;
 import io.vplane.engine.worker.WorkerPool;
@@ -105,6 +107,15 @@ public final class Engine implements AutoCloseable
         final PlacementView view = binding.rebind(queuesPerWorker, binding.batch());
         LOG.info("placement of {} devices changed: queuesPerWorker={}", type, queuesPerWorker);
         return view;
+    }
+
+    /** Tries N = 1..{@code maxQueuesPerWorker} under the current load and keeps the N that served most. */
+    public synchronized AutotuneView autotunePlacement(final String type, final int maxQueuesPerWorker, final long windowMs)
+    {
+        final AutotuneView result = PlacementAutotuner.run(binding(type), maxQueuesPerWorker, windowMs);
+        LOG.info("placement of {} devices chosen by measurement: queuesPerWorker={} ({})", type,
+            result.chosenQueuesPerWorker(), result.trials());
+        return result;
     }
 
     /**

@@ -143,6 +143,20 @@ public final class PoolBinding implements AutoCloseable
         return new PlacementView(type(), queuesPerWorker, batch, pool.dedicated(), views);
     }
 
+    /** Requests served so far over every queue of this type. */
+    public synchronized long requestsServed()
+    {
+        long total = 0;
+        for (final BoundDevice device : devices.values())
+        {
+            for (final BoundQueue queue : device.queues)
+            {
+                total += queue.requests.get();
+            }
+        }
+        return total;
+    }
+
     /** Backlog over every queue of this type. */
     public synchronized long backlog()
     {

@@ -3,6 +3,7 @@ package io.vplane.engine.cli;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vplane.engine.management.AutotuneView;
 import io.vplane.engine.management.ManagementClient;
 import io.vplane.engine.management.ManagementJson;
 import io.vplane.engine.management.ManagementText;
@@ -146,9 +147,31 @@ public final class CtlCommand implements Callable<Integer>
         @Option(names = "--queues-per-worker", paramLabel = "N", description = "Rebind every device of --type to N queues per group.")
         Integer queuesPerWorker;
 
+        @Option(names = "--autotune", description = "Choose N for --type by measurement: try 1..--max-queues-per-worker under the current load, keep the best.")
+        boolean autotune;
+
+        @Option(names = "--max-queues-per-worker", paramLabel = "N", defaultValue = "4", description = "Largest N --autotune tries (default: ${DEFAULT-VALUE}).")
+        int maxQueuesPerWorker;
+
+        @Option(names = "--window-ms", paramLabel = "MS", defaultValue = "1000", description = "How long --autotune measures each N (default: ${DEFAULT-VALUE}).")
+        long windowMs;
+
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
+            if (autotune)
+            {
+                if (null == type || null != queuesPerWorker)
+                {
+                    throw new ParameterException(spec.commandLine(), "--autotune needs --type and no --queues-per-worker");
+                }
+                final Map<String, Object> request = new LinkedHashMap<>();
+                request.put("type", type);
+                request.put("maxQueuesPerWorker", maxQueuesPerWorker);
+                request.put("windowMs", windowMs);
+                final String body = client.post("/placement/autotune", mapper.writeValueAsString(request));
+                return json ? raw(body) : ManagementText.autotune(mapper.readValue(body, AutotuneView.class));
+            }
             if (null != queuesPerWorker)
             {
                 if (null == type)

@@ -13,6 +13,7 @@ import io.vplane.engine.counters.Counters;
 import io.vplane.engine.counters.CountersFile;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.management.AutotuneView;
 import io.vplane.engine.management.ManagementApi;
 import io.vplane.engine.management.ManagementServer;
 import io.vplane.engine.management.PlacementView;
@@ -184,6 +185,12 @@ public final class Daemon implements ManagementApi, AutoCloseable
     public PlacementView changePlacement(final String type, final int queuesPerWorker)
     {
         return engine.changePlacement(type, queuesPerWorker);
+    }
+
+    @Override
+    public AutotuneView autotunePlacement(final String type, final int maxQueuesPerWorker, final long windowMs)
+    {
+        return engine.autotunePlacement(type, maxQueuesPerWorker, windowMs);
     }
 
     @Override

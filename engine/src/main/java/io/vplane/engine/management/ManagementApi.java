@@ -23,6 +23,9 @@ public interface ManagementApi
     /** Rebinds every device of {@code type} to {@code queuesPerWorker} queues per group, while traffic flows. */
     PlacementView changePlacement(String type, int queuesPerWorker);
 
+    /** Chooses N for {@code type} by measurement: tries 1..{@code maxQueuesPerWorker}, keeps the best. */
+    AutotuneView autotunePlacement(String type, int maxQueuesPerWorker, long windowMs);
+
     List<StatusView.DeviceView> devices();
 
     /**

@@ -28,7 +28,7 @@ public final class ManagementRoutes
     private static final String DELETE = "DELETE";
     private static final String DEVICES = "/devices";
     private static final String ROUTES =
-        "GET /status, GET /config, POST /reload, GET|POST /placement, GET|POST /devices, DELETE /devices/NAME, GET /metrics";
+        "GET /status, GET /config, POST /reload, GET|POST /placement, POST /placement/autotune, GET|POST /devices, DELETE /devices/NAME, GET /metrics";
 
     private final ManagementApi api;
     private final CountersReader reader;
@@ -64,6 +64,7 @@ public final class ManagementRoutes
                     case POST -> postPlacement(query.parameters(), body);
                     default -> notAllowed(method, path, GET + ", " + POST);
                 };
+                case "/placement/autotune" -> POST.equals(method) ? postAutotune(body) : notAllowed(method, path, POST);
                 case DEVICES -> switch (method)
                 {
                     case GET -> json(api.devices());
@@ -157,6 +158,18 @@ public final class ManagementRoutes
         }
 
         return json(api.changePlacement(type, queuesPerWorker));
+    }
+
+    private HttpReply postAutotune(final String body) throws JacksonException
+    {
+        final JsonNode request = parse(body);
+        final JsonNode type = request.get("type");
+        if (null == type || !type.isTextual())
+        {
+            throw new IllegalArgumentException(
+                "expected a JSON object like {\"type\":\"blk\",\"maxQueuesPerWorker\":4,\"windowMs\":1000}");
+        }
+        return json(api.autotunePlacement(type.asText(), request.path("maxQueuesPerWorker").asInt(4), request.path("windowMs").asLong(1000)));
     }
 
     private HttpReply postDevice(final String body) throws JacksonException

@@ -53,6 +53,18 @@ public final class ManagementText
         return sb.toString();
     }
 
+    public static String autotune(final AutotuneView view)
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append(view.type()).append(": queuesPerWorker chosen by measurement\n");
+        for (final AutotuneView.Trial trial : view.trials())
+        {
+            sb.append(String.format("  N=%-3d %,14.1f requests/s%s%n", trial.queuesPerWorker(), trial.requestsPerSec(),
+                trial.queuesPerWorker() == view.chosenQueuesPerWorker() ? "   <- kept" : ""));
+        }
+        return sb.append(placement(view.placement())).toString();
+    }
+
     public static String placements(final List<PlacementView> views)
     {
         final StringBuilder sb = new StringBuilder();

@@ -60,6 +60,13 @@ public final class FakeManagementApi implements ManagementApi
     }
 
     @Override
+    public AutotuneView autotunePlacement(final String type, final int maxQueuesPerWorker, final long windowMs)
+    {
+        return new AutotuneView(type, List.of(new AutotuneView.Trial(1, 1000.0), new AutotuneView.Trial(2, 1500.0)), 2,
+            view(type, 2));
+    }
+
+    @Override
     public List<StatusView.DeviceView> devices()
     {
         return status().devices();

@@ -98,6 +98,16 @@ class ManagementServerTest
     }
 
     @Test
+    void autotuneReturnsTrialsAndTheChosenPlacement() throws Exception
+    {
+        final var answer = mapper.readTree(client.post("/placement/autotune", "{\"type\":\"blk\",\"maxQueuesPerWorker\":2}"));
+
+        assertThat(answer.get("chosenQueuesPerWorker").asInt()).isEqualTo(2);
+        assertThat(answer.get("trials")).hasSize(2);
+        assertThatThrownBy(() -> client.post("/placement/autotune", "{}")).hasMessageContaining("expected a JSON object like");
+    }
+
+    @Test
     void devicesAreListedAddedAndRemoved() throws Exception
     {
         assertThat(mapper.readTree(client.get("/devices")).get(0).get("name").asText()).isEqualTo("lo1");
