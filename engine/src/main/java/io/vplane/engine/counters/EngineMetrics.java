@@ -18,11 +18,14 @@ public final class EngineMetrics
     public static final String COMPONENT = "component";
     public static final String ERROR = "error";
 
-    /** Counter {pool, worker, cpu}: nanoseconds spent in duty cycles that did work. */
+    /** Counter {pool, worker}: nanoseconds spent in duty cycles that did work. */
     public static final String WORKER_BUSY_NS_TOTAL = "vplane_worker_busy_ns_total";
 
-    /** Counter {pool, worker, cpu}: duty cycles run, busy or idle. */
+    /** Counter {pool, worker}: duty cycles run, busy or idle. */
     public static final String WORKER_DUTY_CYCLES_TOTAL = "vplane_worker_duty_cycles_total";
+
+    /** Gauge {pool, worker}: the CPU the worker is pinned to now, -1 when it is not pinned. */
+    public static final String WORKER_CPU = "vplane_worker_cpu";
 
     /** Counter {pool, worker}: commands that could not be put in a worker's full inbox at the first try. */
     public static final String INBOX_OFFER_FAILURES_TOTAL = "vplane_inbox_offer_failures_total";
@@ -51,6 +54,7 @@ public final class EngineMetrics
     private static final Map<String, String> HELP = Map.ofEntries(
         Map.entry(WORKER_BUSY_NS_TOTAL, "Nanoseconds a worker spent in duty cycles that did work."),
         Map.entry(WORKER_DUTY_CYCLES_TOTAL, "Duty cycles a worker ran, busy or idle."),
+        Map.entry(WORKER_CPU, "CPU the worker is pinned to; -1 when it is not pinned."),
         Map.entry(WORKER_AGENT_ERRORS_TOTAL, "Exceptions thrown by the agents a worker runs."),
         Map.entry(INBOX_OFFER_FAILURES_TOTAL, "Commands that found a worker's inbox full at the first offer."),
         Map.entry(GROUP_REQUESTS_TOTAL, "Requests processed by a queue group."),

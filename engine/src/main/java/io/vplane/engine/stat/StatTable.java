@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import static io.vplane.engine.counters.EngineMetrics.CPU;
 import static io.vplane.engine.counters.EngineMetrics.DEVICE;
 import static io.vplane.engine.counters.EngineMetrics.GROUP;
 import static io.vplane.engine.counters.EngineMetrics.GROUP_REQUESTS_TOTAL;
@@ -20,6 +19,7 @@ import static io.vplane.engine.counters.EngineMetrics.QUEUE_REQUESTS_TOTAL;
 import static io.vplane.engine.counters.EngineMetrics.QUEUE_RING_OCCUPANCY;
 import static io.vplane.engine.counters.EngineMetrics.WORKER;
 import static io.vplane.engine.counters.EngineMetrics.WORKER_BUSY_NS_TOTAL;
+import static io.vplane.engine.counters.EngineMetrics.WORKER_CPU;
 import static io.vplane.engine.counters.EngineMetrics.WORKER_DUTY_CYCLES_TOTAL;
 
 /**
@@ -77,19 +77,25 @@ public final class StatTable
         final Map<List<String>, CounterValue[]> rows = new TreeMap<>(NaturalOrder.LISTS);
         for (final CounterValue counter : current.counters())
         {
-            final int slot = slot(counter.metricName(), WORKER_BUSY_NS_TOTAL, WORKER_DUTY_CYCLES_TOTAL);
-            if (slot >= 0 && CounterKind.COUNTER == counter.kind())
+            final int slot = slot(counter.metricName(), WORKER_BUSY_NS_TOTAL, WORKER_DUTY_CYCLES_TOTAL, WORKER_CPU);
+            final CounterKind expected = 2 == slot ? CounterKind.GAUGE : CounterKind.COUNTER;
+            if (slot >= 0 && expected == counter.kind())
             {
-                final List<String> key = List.of(counter.labelValue(POOL), counter.labelValue(WORKER), counter.labelValue(CPU));
-                rows.computeIfAbsent(key, (k) -> new CounterValue[2])[slot] = counter;
+                final List<String> key = List.of(counter.labelValue(POOL), counter.labelValue(WORKER));
+                rows.computeIfAbsent(key, (k) -> new CounterValue[3])[slot] = counter;
                 shown.add(counter);
             }
         }
 
         final TextTable table = new TextTable().left("pool").left("worker").right("cpu").right("busy %").right("duty cycles/s");
         rows.forEach((key, counters) -> table.row(
-            key.get(0), key.get(1), key.get(2), busyPercent(counters[0]), formatRate(rate(counters[1]))));
+            key.get(0), key.get(1), cpu(counters[2]), busyPercent(counters[0]), formatRate(rate(counters[1]))));
         return table;
+    }
+
+    private static String cpu(final CounterValue gauge)
+    {
+        return null == gauge ? "-" : gauge.value() < 0 ? "none" : Long.toString(gauge.value());
     }
 
     private TextTable groups()
@@ -187,13 +193,17 @@ public final class StatTable
         return counter.value() - before.value();
     }
 
-    private static int slot(final String metricName, final String first, final String second)
+    /** Index of {@code metricName} among {@code columns}, or -1. */
+    private static int slot(final String metricName, final String... columns)
     {
-        if (first.equals(metricName))
+        for (int i = 0; i < columns.length; i++)
         {
-            return 0;
+            if (columns[i].equals(metricName))
+            {
+                return i;
+            }
         }
-        return second.equals(metricName) ? 1 : -1;
+        return -1;
     }
 
     private static void section(final StringBuilder sb, final String title, final TextTable table)

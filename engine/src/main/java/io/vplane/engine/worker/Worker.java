@@ -251,10 +251,12 @@ public final class Worker implements Agent
         if (target < 0)
         {
             pinned = false;
+            counters.cpu().setRelease(-1);
             return;
         }
         final int errno = CpuAffinity.pinCurrentThread(target);
         pinned = 0 == errno;
+        counters.cpu().setRelease(pinned ? target : -1);
         if (!pinned)
         {
             // once per worker and request, never per cycle

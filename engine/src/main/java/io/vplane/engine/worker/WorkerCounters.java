@@ -4,18 +4,27 @@ import io.vplane.engine.counters.Counters;
 import io.vplane.engine.counters.EngineMetrics;
 import org.agrona.concurrent.status.AtomicCounter;
 
-/** The counters of one worker, allocated when it is created and freed when it closes. */
-public record WorkerCounters(AtomicCounter busyNs, AtomicCounter dutyCycles, AtomicCounter inboxOfferFailures, AtomicCounter agentErrors)
-    implements AutoCloseable
+/**
+ * The counters of one worker, allocated when it is created and freed when it closes. The CPU is a
+ * gauge rather than a label, so a live re-pin shows up without reallocating anything.
+ */
+public record WorkerCounters(
+    AtomicCounter busyNs,
+    AtomicCounter dutyCycles,
+    AtomicCounter cpu,
+    AtomicCounter inboxOfferFailures,
+    AtomicCounter agentErrors) implements AutoCloseable
 {
-    public static WorkerCounters allocate(final Counters counters, final String pool, final String worker, final int cpu)
+    public static WorkerCounters allocate(final Counters counters, final String pool, final String worker)
     {
-        final String cpuLabel = cpu < 0 ? "none" : Integer.toString(cpu);
-        return new WorkerCounters(
-            counters.counter(EngineMetrics.WORKER_BUSY_NS_TOTAL, "pool", pool, "worker", worker, "cpu", cpuLabel),
-            counters.counter(EngineMetrics.WORKER_DUTY_CYCLES_TOTAL, "pool", pool, "worker", worker, "cpu", cpuLabel),
+        final WorkerCounters allocated = new WorkerCounters(
+            counters.counter(EngineMetrics.WORKER_BUSY_NS_TOTAL, "pool", pool, "worker", worker),
+            counters.counter(EngineMetrics.WORKER_DUTY_CYCLES_TOTAL, "pool", pool, "worker", worker),
+            counters.gauge(EngineMetrics.WORKER_CPU, "pool", pool, "worker", worker),
             counters.counter(EngineMetrics.INBOX_OFFER_FAILURES_TOTAL, "pool", pool, "worker", worker),
             counters.counter(EngineMetrics.WORKER_AGENT_ERRORS_TOTAL, "pool", pool, "worker", worker));
+        allocated.cpu.setRelease(-1);
+        return allocated;
     }
 
     @Override
@@ -23,6 +32,7 @@ public record WorkerCounters(AtomicCounter busyNs, AtomicCounter dutyCycles, Ato
     {
         busyNs.close();
         dutyCycles.close();
+        cpu.close();
         inboxOfferFailures.close();
         agentErrors.close();
     }

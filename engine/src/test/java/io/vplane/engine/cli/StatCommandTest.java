@@ -31,8 +31,9 @@ class StatCommandTest
         try (CountersFile file = CountersFile.create(path, 16))
         {
             final AtomicCounter cycles = file.counters().counter(
-                EngineMetrics.WORKER_DUTY_CYCLES_TOTAL, "pool", "net", "worker", "net-0", "cpu", "1");
-            file.counters().counter(EngineMetrics.WORKER_BUSY_NS_TOTAL, "pool", "net", "worker", "net-0", "cpu", "1");
+                EngineMetrics.WORKER_DUTY_CYCLES_TOTAL, "pool", "net", "worker", "net-0");
+            file.counters().gauge(EngineMetrics.WORKER_CPU, "pool", "net", "worker", "net-0").setRelease(1);
+            file.counters().counter(EngineMetrics.WORKER_BUSY_NS_TOTAL, "pool", "net", "worker", "net-0");
             cycles.set(10);
 
             final int exitCode = execute("--counters-file", path.toString(), "--once", "--interval-ms", "10");

@@ -12,6 +12,7 @@ import static io.vplane.engine.counters.EngineMetrics.INBOX_OFFER_FAILURES_TOTAL
 import static io.vplane.engine.counters.EngineMetrics.QUEUE_REQUESTS_TOTAL;
 import static io.vplane.engine.counters.EngineMetrics.QUEUE_RING_OCCUPANCY;
 import static io.vplane.engine.counters.EngineMetrics.WORKER_BUSY_NS_TOTAL;
+import static io.vplane.engine.counters.EngineMetrics.WORKER_CPU;
 import static io.vplane.engine.counters.EngineMetrics.WORKER_DUTY_CYCLES_TOTAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,15 +25,17 @@ class StatTableTest
     void rendersBusyPercentAndRatesFromTwoSamples()
     {
         final SampleBuilder before = new SampleBuilder()
-            .counter(1, 11, 0, WORKER_BUSY_NS_TOTAL, "pool", "blk", "worker", "blk-0", "cpu", "3")
-            .counter(2, 12, 0, WORKER_DUTY_CYCLES_TOTAL, "pool", "blk", "worker", "blk-0", "cpu", "3")
+            .counter(1, 11, 0, WORKER_BUSY_NS_TOTAL, "pool", "blk", "worker", "blk-0")
+            .counter(2, 12, 0, WORKER_DUTY_CYCLES_TOTAL, "pool", "blk", "worker", "blk-0")
+            .gauge(7, 17, 3, WORKER_CPU, "pool", "blk", "worker", "blk-0")
             .counter(3, 13, 100, GROUP_REQUESTS_TOTAL, "pool", "blk", "group", "blk.lo1.g0", "worker", "blk-0")
             .counter(4, 14, 1000, QUEUE_REQUESTS_TOTAL, "pool", "blk", "device", "lo1", "queue", "0")
             .gauge(5, 15, 3, QUEUE_RING_OCCUPANCY, "pool", "blk", "device", "lo1", "queue", "0")
             .counter(6, 16, 7, INBOX_OFFER_FAILURES_TOTAL, "pool", "blk", "worker", "blk-0");
         final SampleBuilder after = new SampleBuilder()
-            .counter(1, 11, 500_000_000L, WORKER_BUSY_NS_TOTAL, "pool", "blk", "worker", "blk-0", "cpu", "3")
-            .counter(2, 12, 2_000_000, WORKER_DUTY_CYCLES_TOTAL, "pool", "blk", "worker", "blk-0", "cpu", "3")
+            .counter(1, 11, 500_000_000L, WORKER_BUSY_NS_TOTAL, "pool", "blk", "worker", "blk-0")
+            .counter(2, 12, 2_000_000, WORKER_DUTY_CYCLES_TOTAL, "pool", "blk", "worker", "blk-0")
+            .gauge(7, 17, 3, WORKER_CPU, "pool", "blk", "worker", "blk-0")
             .counter(3, 13, 4100, GROUP_REQUESTS_TOTAL, "pool", "blk", "group", "blk.lo1.g0", "worker", "blk-0")
             .counter(4, 14, 3000, QUEUE_REQUESTS_TOTAL, "pool", "blk", "device", "lo1", "queue", "0")
             .gauge(5, 15, 9, QUEUE_RING_OCCUPANCY, "pool", "blk", "device", "lo1", "queue", "0")
@@ -86,14 +89,14 @@ class StatTableTest
         final SampleBuilder sample = new SampleBuilder();
         for (final int worker : new int[] {10, 2, 1})
         {
-            sample.counter(worker, worker, 0, WORKER_DUTY_CYCLES_TOTAL, "pool", "net", "worker", "net-" + worker, "cpu", "-1");
+            sample.counter(worker, worker, 0, WORKER_DUTY_CYCLES_TOTAL, "pool", "net", "worker", "net-" + worker);
         }
 
         final String text = StatTable.render("f", sample.take(0, 0), sample.take(SECOND_NS, 0));
 
         assertThat(text.indexOf("net-1 ")).isLessThan(text.indexOf("net-2 "));
         assertThat(text.indexOf("net-2 ")).isLessThan(text.indexOf("net-10"));
-        assertThat(text).contains("  net   net-1    -1       -            0.0\n");
+        assertThat(text).contains("  net   net-1     -       -            0.0\n");
     }
 
     @Test

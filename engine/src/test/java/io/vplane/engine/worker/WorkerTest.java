@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class WorkerTest
 {
     private final Counters counters = Counters.inMemory(64);
-    private final WorkerCounters workerCounters = WorkerCounters.allocate(counters, "test", "test-0", -1);
+    private final WorkerCounters workerCounters = WorkerCounters.allocate(counters, "test", "test-0");
     private final Worker worker = new Worker("test-0", -1, 16, new BackoffIdleStrategy(1, 1, 1000, 100_000),
         workerCounters, Throwable::printStackTrace);
 

@@ -29,7 +29,7 @@ final class EngineHop implements AutoCloseable
         ring = new DescriptorRing(ringCapacity);
         queue = new SummingQueue(ring);
         worker = new Worker("bench-0", -1, 16, new BusySpinIdleStrategy(),
-            WorkerCounters.allocate(counters, "bench", "bench-0", -1), Throwable::printStackTrace);
+            WorkerCounters.allocate(counters, "bench", "bench-0"), Throwable::printStackTrace);
         final QueueGroupAgent agent = new QueueGroupAgent("bench.dev.g0",
             List.of(new BoundQueue("bench", "dev", queue, counters)), batch,
             counters.counter("bench_group_requests_total"), worker.clock());
