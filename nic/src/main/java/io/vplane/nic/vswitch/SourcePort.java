@@ -110,7 +110,7 @@ public final class SourcePort implements SwitchPort
             final UnsafeBuffer template = templates[next];
             next = next + 1 == templates.length ? 0 : next + 1;
             final int offset = i * SLOT_BYTES;
-            pool.putBytes(offset, template, 0, template.capacity());
+            copy(template, offset);
             burst.add(poolAddress + offset, template.capacity(), SLOT_BYTES, i);
         }
         if (allowed > 0)
@@ -119,6 +119,21 @@ public final class SourcePort implements SwitchPort
             emittedPublished.setRelease(emitted);
         }
         return Math.max(allowed, 0);
+    }
+
+    /** Small frames: word copies beat a general memory copy call for 64 bytes. */
+    private void copy(final UnsafeBuffer template, final int offset)
+    {
+        final int length = template.capacity();
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES)
+        {
+            pool.putLong(offset + i, template.getLong(i));
+        }
+        for (; i < length; i++)
+        {
+            pool.putByte(offset + i, template.getByte(i));
+        }
     }
 
     @Override

@@ -25,6 +25,12 @@ public final class VswitchRegistry
         SWITCHES.remove(name, stage);
     }
 
+    /** Names of the running switches, sorted. */
+    public static java.util.List<String> names()
+    {
+        return SWITCHES.keySet().stream().sorted().toList();
+    }
+
     /** @return the running switch of that name, or null */
     public static VswitchStage find(final String name)
     {
