@@ -1,9 +1,7 @@
 package io.vplane.nic.frame;
 
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /**
  * IPv4 and IPv6 addresses as one 128-bit key in two {@code long}s, so both families share one table:
@@ -58,26 +56,51 @@ public final class IpAddressKey
         return new long[] {toLong(bytes, 0), toLong(bytes, 8)};
     }
 
+    /** IPv4 dotted, IPv6 in the RFC 5952 §4 text form (lower case, longest zero run as "::"). */
     public static String toString(final long hi, final long lo)
     {
-        final byte[] bytes = new byte[16];
+        if (isV4(hi, lo))
+        {
+            return ((lo >>> 24) & 0xFF) + "." + ((lo >>> 16) & 0xFF) + "." + ((lo >>> 8) & 0xFF) + "." + (lo & 0xFF);
+        }
+        final int[] groups = new int[8];
+        for (int i = 0; i < 4; i++)
+        {
+            groups[i] = (int)(hi >>> (48 - 16 * i)) & 0xFFFF;
+            groups[4 + i] = (int)(lo >>> (48 - 16 * i)) & 0xFFFF;
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; )
+        {
+            int j = i;
+            while (j < 8 && groups[j] == 0)
+            {
+                j++;
+            }
+            if (j - i > bestLength)
+            {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        final StringBuilder text = new StringBuilder(39);
         for (int i = 0; i < 8; i++)
         {
-            bytes[i] = (byte)(hi >>> (56 - 8 * i));
-            bytes[8 + i] = (byte)(lo >>> (56 - 8 * i));
-        }
-        try
-        {
-            if (isV4(hi, lo))
+            if (i == bestStart)
             {
-                return InetAddress.getByAddress(java.util.Arrays.copyOfRange(bytes, 12, 16)).getHostAddress();
+                text.append("::");
+                i += bestLength - 1;
+                continue;
             }
-            return Inet6Address.getByAddress(null, bytes, null).getHostAddress();
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':')
+            {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
         }
-        catch (final UnknownHostException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        return text.toString();
     }
 
     private static int toInt(final byte[] bytes, final int offset)
