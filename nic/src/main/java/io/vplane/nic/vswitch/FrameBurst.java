@@ -1,5 +1,7 @@
 package io.vplane.nic.vswitch;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Up to {@link #capacity()} frames a port received, as (address, length) in memory the switch may
  * rewrite in place: a guest's buffer when the port has one, else the port's own buffer. The port
@@ -63,6 +65,33 @@ public final class FrameBurst
         tokens[count] = token;
         count++;
         return true;
+    }
+
+    /**
+     * Adds a received frame that lies in a native memory region (a guest memory region, a mapped
+     * file, an arena), checking it lies wholly inside the region. Allocates nothing.
+     *
+     * @param region      native segment holding the frame
+     * @param offset      offset of the frame in the region
+     * @param length      bytes of the frame
+     * @param bufferBytes bytes writable from {@code offset} (at least {@code length})
+     * @param token       the port's own reference to the buffer
+     * @return false when the burst is full
+     */
+    public boolean add(
+        final MemorySegment region, final long offset, final int length, final int bufferBytes, final long token)
+    {
+        if (!region.isNative())
+        {
+            throw new IllegalArgumentException("frames must be in native memory");
+        }
+        final int writable = Math.max(length, bufferBytes);
+        if (offset < 0 || length < 0 || offset > region.byteSize() - writable)
+        {
+            throw new IndexOutOfBoundsException("frame [" + offset + ", +" + writable + ") outside a region of " +
+                region.byteSize() + " bytes");
+        }
+        return add(region.address() + offset, length, writable, token);
     }
 
     public long address(final int index)
