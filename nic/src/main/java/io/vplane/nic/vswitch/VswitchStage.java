@@ -1,6 +1,7 @@
 package io.vplane.nic.vswitch;
 
 import io.vplane.engine.counters.Counters;
+import io.vplane.nic.frame.Arp;
 import io.vplane.nic.frame.FrameParser;
 import io.vplane.nic.frame.LinkLayerRewriter;
 import io.vplane.nic.frame.MacAddress;
@@ -423,7 +424,7 @@ public final class VswitchStage implements AutoCloseable
         final ParsedFrame parsed = this.parsed;
         final int targetSlot;
         final boolean arp;
-        if (proxyArp && parsed.kind() == ParsedFrame.KIND_ARP && parsed.arpOper() == io.vplane.nic.frame.Arp.OPER_REQUEST)
+        if (proxyArp && parsed.kind() == ParsedFrame.KIND_ARP && parsed.arpOper() == Arp.OPER_REQUEST)
         {
             targetSlot = snapshot.find(parsed.dstIpHi(), parsed.dstIpLo());
             arp = true;
@@ -437,8 +438,9 @@ public final class VswitchStage implements AutoCloseable
         {
             return false;
         }
-        // the owner answers for itself; an asker on its own port needs no proxy
-        if (targetSlot < 0 || snapshot.portIndex(targetSlot) == ingress.index)
+        // the owner answers for itself; an asker on its own port needs no proxy, and a VM whose
+        // port is not attached gets no traffic drawn to it
+        if (targetSlot < 0 || snapshot.portIndex(targetSlot) == ingress.index || null == byIndex[snapshot.portIndex(targetSlot)])
         {
             return false;
         }

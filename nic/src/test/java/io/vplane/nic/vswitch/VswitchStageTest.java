@@ -361,6 +361,19 @@ class VswitchStageTest
     }
 
     @Test
+    void shouldNotProxyForAVmWhosePortIsNotAttached()
+    {
+        start(VswitchSettings.defaults("sw5").withProxy(true, true));
+        stage.table().put(TranslationEntry.of("10.0.0.7", "02:00:00:00:00:07", "02:ff:00:00:00:01", "vm7"));
+        uplink.offer(TestFrames.ethernet(MacAddress.BROADCAST, REMOTE).arp(Arp.OPER_REQUEST, REMOTE, REMOTE_IP, 0, "10.0.0.7").bytes());
+        run();
+
+        assertThat(uplink.sent).isEmpty();
+        assertThat(vm1.sent).hasSize(1);
+        assertThat(counter("vplane_vswitch_proxy_replies_total{switch=\"sw5\",protocol=\"arp\"}")).isZero();
+    }
+
+    @Test
     void shouldAnswerNeighborSolicitationWithAdvertisementWhenProxying()
     {
         start(VswitchSettings.defaults("sw3").withProxy(true, true));
