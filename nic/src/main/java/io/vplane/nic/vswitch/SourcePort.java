@@ -20,7 +20,9 @@ public final class SourcePort implements SwitchPort
     private final String name;
     private final PortRole role;
     private final int vni;
-    private final UnsafeBuffer[] templates;
+    private final UnsafeBuffer templates;
+    private final int[] templateOffsets;
+    private final int[] templateLengths;
     private final long ratePerSec;
     private final long limit;
     private final NanoClock clock;
@@ -51,14 +53,24 @@ public final class SourcePort implements SwitchPort
         this.name = name;
         this.role = role;
         this.vni = vni;
-        this.templates = new UnsafeBuffer[frames.size()];
-        for (int i = 0; i < templates.length; i++)
+        // all templates side by side in native memory: one copy per frame from a dense region
+        this.templateOffsets = new int[frames.size()];
+        this.templateLengths = new int[frames.size()];
+        int total = 0;
+        for (int i = 0; i < frames.size(); i++)
         {
             if (frames.get(i).length > SLOT_BYTES)
             {
                 throw new IllegalArgumentException("source frames must be at most " + SLOT_BYTES + " bytes");
             }
-            templates[i] = new UnsafeBuffer(frames.get(i).clone());
+            templateOffsets[i] = total;
+            templateLengths[i] = frames.get(i).length;
+            total += (frames.get(i).length + 7) & ~7;
+        }
+        this.templates = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(8, total), 64));
+        for (int i = 0; i < frames.size(); i++)
+        {
+            templates.putBytes(templateOffsets[i], frames.get(i));
         }
         this.ratePerSec = ratePerSec;
         this.limit = limit;
@@ -107,11 +119,12 @@ public final class SourcePort implements SwitchPort
         }
         for (int i = 0; i < allowed; i++)
         {
-            final UnsafeBuffer template = templates[next];
-            next = next + 1 == templates.length ? 0 : next + 1;
+            final int template = next;
+            next = next + 1 == templateOffsets.length ? 0 : next + 1;
             final int offset = i * SLOT_BYTES;
-            copy(template, offset);
-            burst.add(poolAddress + offset, template.capacity(), SLOT_BYTES, i);
+            final int length = templateLengths[template];
+            pool.putBytes(offset, templates, templateOffsets[template], length);
+            burst.add(poolAddress + offset, length, SLOT_BYTES, i);
         }
         if (allowed > 0)
         {
@@ -119,21 +132,6 @@ public final class SourcePort implements SwitchPort
             emittedPublished.setRelease(emitted);
         }
         return Math.max(allowed, 0);
-    }
-
-    /** Small frames: word copies beat a general memory copy call for 64 bytes. */
-    private void copy(final UnsafeBuffer template, final int offset)
-    {
-        final int length = template.capacity();
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES)
-        {
-            pool.putLong(offset + i, template.getLong(i));
-        }
-        for (; i < length; i++)
-        {
-            pool.putByte(offset + i, template.getByte(i));
-        }
     }
 
     @Override

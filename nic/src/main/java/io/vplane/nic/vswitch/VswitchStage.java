@@ -75,6 +75,12 @@ public final class VswitchStage implements AutoCloseable
     private int touchedCount;
     private int nextPort;
     private long nowNs;
+    // per-burst memo: frames of one burst mostly share a source (one VM, one peer behind the uplink)
+    private long lastSrcIpHi;
+    private long lastSrcIpLo;
+    private int lastSrcSlot;
+    private long lastLearnedMac;
+    private int lastLearnedVlan;
 
     public VswitchStage(final VswitchSettings settings, final Counters counters, final NanoClock clock)
     {
@@ -231,6 +237,8 @@ public final class VswitchStage implements AutoCloseable
     private void switchBurst(final PortSlot ingress, final TranslationSnapshot snapshot)
     {
         final FrameBurst burst = this.burst;
+        lastSrcSlot = Integer.MIN_VALUE;
+        lastLearnedMac = -1;
         for (int i = 0, count = burst.count(); i < count; i++)
         {
             switchFrame(ingress, snapshot, i);
@@ -255,7 +263,7 @@ public final class VswitchStage implements AutoCloseable
         int srcSlot = -1;
         if (parsed.hasIp())
         {
-            srcSlot = snapshot.find(parsed.srcIpHi(), parsed.srcIpLo());
+            srcSlot = findSource(snapshot, parsed.srcIpHi(), parsed.srcIpLo());
             if (srcSlot >= 0 && antiSpoofing && snapshot.portIndex(srcSlot) != ingress.index)
             {
                 rx.drops[DropReason.SPOOFED.ordinal()]++;
@@ -265,9 +273,12 @@ public final class VswitchStage implements AutoCloseable
 
         final long srcMac = parsed.srcMac();
         final int vlanId = parsed.vlanId();
-        if (!MacAddress.isGroup(srcMac) && srcMac != 0)
+        if (!MacAddress.isGroup(srcMac) && srcMac != 0 && (srcMac != lastLearnedMac || vlanId != lastLearnedVlan))
         {
+            // one learning per source per burst: the clock does not move within a cycle
             learn(srcMac, vlanId, ingress);
+            lastLearnedMac = srcMac;
+            lastLearnedVlan = vlanId;
         }
 
         if ((proxyArp || proxyNd) && answerFromTable(ingress, snapshot, index))
@@ -310,6 +321,20 @@ public final class VswitchStage implements AutoCloseable
         final int translateSlot = srcSlot >= 0 && snapshot.portIndex(srcSlot) == ingress.index &&
             snapshot.localMac(srcSlot) == srcMac ? srcSlot : -1;
         forwardL2(ingress, index, dstMac, unicast, translateSlot, snapshot);
+    }
+
+    /** Same answer as {@code snapshot.find} for the burst's snapshot, remembering the last source IP. */
+    private int findSource(final TranslationSnapshot snapshot, final long hi, final long lo)
+    {
+        if (lastSrcSlot != Integer.MIN_VALUE && lo == lastSrcIpLo && hi == lastSrcIpHi)
+        {
+            return lastSrcSlot;
+        }
+        final int slot = snapshot.find(hi, lo);
+        lastSrcIpHi = hi;
+        lastSrcIpLo = lo;
+        lastSrcSlot = slot;
+        return slot;
     }
 
     private void learn(final long srcMac, final int vlanId, final PortSlot ingress)
