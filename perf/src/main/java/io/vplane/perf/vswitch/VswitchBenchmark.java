@@ -5,6 +5,7 @@ import io.vplane.nic.frame.Ethernet;
 import io.vplane.nic.frame.FrameParser;
 import io.vplane.nic.frame.MacAddress;
 import io.vplane.nic.frame.ParsedFrame;
+import io.vplane.nic.vswitch.FrameBurst;
 import io.vplane.nic.vswitch.PortRole;
 import io.vplane.nic.vswitch.SinkPort;
 import io.vplane.nic.vswitch.SourcePort;
@@ -42,6 +43,7 @@ import java.util.concurrent.TimeUnit;
  *     VM's local MAC) and a VM source (half to the uplink, source translated; half VM to VM) emit a
  *     burst each per call into two VM sinks and back to the uplink: receive, parse, anti-spoofing,
  *     learning, lookup, rewrite, transmit, counters;</li>
+ * <li>{@code sourcesOnly}: the two source ports alone, the generator's share of {@code stage};</li>
  * <li>{@code tableLookupRewrite}: parse, look up the destination IP in the switch's table, rewrite
  *     the destination MAC, over frames in place;</li>
  * <li>{@code hashMapLookupRewrite} and {@code agronaMapLookupRewrite}: the same with the entries in
@@ -67,6 +69,7 @@ public class VswitchBenchmark
     private VswitchStage stage;
     private SourcePort uplink;
     private SourcePort vmSource;
+    private final FrameBurst generated = new FrameBurst(BURST);
 
     private UnsafeBuffer frames;
     private long framesAddress;
@@ -125,6 +128,18 @@ public class VswitchBenchmark
     public int stage()
     {
         return stage.doWork(STAGE_FRAMES);
+    }
+
+    /** What the two source ports alone cost per frame (part of {@code stage}): the generator, not the switch. */
+    @Benchmark
+    @OperationsPerInvocation(STAGE_FRAMES)
+    public int sourcesOnly()
+    {
+        generated.clear();
+        int frames = uplink.receive(generated);
+        generated.clear();
+        frames += vmSource.receive(generated);
+        return frames;
     }
 
     @Benchmark

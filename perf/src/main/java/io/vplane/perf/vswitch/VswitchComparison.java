@@ -76,6 +76,7 @@ public final class VswitchComparison
         return switch (benchmark)
         {
             case "stage" -> "vplane switch stage (rx, switch, tx, counters)";
+            case "sourcesOnly" -> "  of which the frame generator (source ports)";
             case "tableLookupRewrite" -> "vplane IP-hash table lookup + rewrite";
             case "hashMapLookupRewrite" -> "JDK HashMap lookup + rewrite";
             case "agronaMapLookupRewrite" -> "Agrona Object2ObjectHashMap lookup + rewrite";
