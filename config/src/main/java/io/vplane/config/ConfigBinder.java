@@ -30,8 +30,9 @@ final class ConfigBinder
         final CountersConfig counters = counters(root.section("counters"));
         final Map<String, PoolConfig> pools = pools(root.section("pools"));
         final DevicesConfig devices = devices(root.section("devices"), pools);
+        final VswitchConfig vswitch = VswitchBinder.vswitch(root.section("vswitch"));
         root.finish();
-        return new VplaneConfig(daemon, management, counters, pools, devices);
+        return new VplaneConfig(daemon, management, counters, pools, devices, vswitch);
     }
 
     private static DaemonConfig daemon(final SectionReader section)

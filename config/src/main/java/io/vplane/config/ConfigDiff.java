@@ -37,6 +37,7 @@ public final class ConfigDiff
         diff.counters(running.counters(), next.counters());
         diff.pools(running, next);
         diff.loopback(running.devices().loopback(), next.devices().loopback());
+        diff.vswitch(running.vswitch(), next.vswitch());
         return List.copyOf(diff.changes);
     }
 
@@ -132,6 +133,23 @@ public final class ConfigDiff
                 changes.add(new SettingChange("devices.loopback." + after.name(), ABSENT, describe(after), LIVE));
             }
         }
+    }
+
+    /** The switch device is reopened with the new settings and table (learned MACs are relearned). */
+    private void vswitch(final VswitchConfig running, final VswitchConfig next)
+    {
+        compare("vswitch.enabled", running.enabled(), next.enabled(), LIVE);
+        compare("vswitch.name", running.name(), next.name(), LIVE);
+        compare("vswitch.antiSpoofing", running.antiSpoofing(), next.antiSpoofing(), LIVE);
+        compare("vswitch.proxyArp", running.proxyArp(), next.proxyArp(), LIVE);
+        compare("vswitch.proxyNd", running.proxyNd(), next.proxyNd(), LIVE);
+        compare("vswitch.macAgingMs", running.macAgingMs(), next.macAgingMs(), LIVE);
+        compare("vswitch.macTableSize", running.macTableSize(), next.macTableSize(), LIVE);
+        compare("vswitch.burstSize", running.burstSize(), next.burstSize(), LIVE);
+        compare("vswitch.maxFrameBytes", running.maxFrameBytes(), next.maxFrameBytes(), LIVE);
+        compare("vswitch.maxVlanTags", running.maxVlanTags(), next.maxVlanTags(), LIVE);
+        compare("vswitch.maxTableEntries", running.maxTableEntries(), next.maxTableEntries(), LIVE);
+        compare("vswitch.table", running.table(), next.table(), LIVE);
     }
 
     private void compare(final String path, final Object running, final Object next, final boolean live)

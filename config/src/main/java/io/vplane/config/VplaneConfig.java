@@ -11,13 +11,15 @@ import java.util.Map;
  * @param counters   the memory-mapped counters file
  * @param pools      worker pools keyed by device type ({@code net}, {@code blk}, {@code vsock})
  * @param devices    declared devices
+ * @param vswitch    the software switch and its translation table
  */
 public record VplaneConfig(
     DaemonConfig daemon,
     ManagementConfig management,
     CountersConfig counters,
     Map<String, PoolConfig> pools,
-    DevicesConfig devices)
+    DevicesConfig devices,
+    VswitchConfig vswitch)
 {
     /** The device types that always have a pool. */
     public static final List<String> DEVICE_TYPES = List.of("net", "blk", "vsock");
@@ -25,6 +27,14 @@ public record VplaneConfig(
     public VplaneConfig
     {
         pools = Map.copyOf(pools);
+    }
+
+    /** Without a {@code vswitch} section: the switch at its defaults (disabled). */
+    public VplaneConfig(
+        final DaemonConfig daemon, final ManagementConfig management, final CountersConfig counters,
+        final Map<String, PoolConfig> pools, final DevicesConfig devices)
+    {
+        this(daemon, management, counters, pools, devices, VswitchConfig.defaults());
     }
 
     /** Every setting at its code default and no devices; see {@link ConfigDefaults}. */

@@ -152,7 +152,8 @@ class ConfigLoaderTest
             "runDir:", "drainTimeoutMs:", "logLevel:", "enabled:", "bindAddress:", "httpPort:", "fileName:",
             "maxCounters:", "workers:", "cpus:", "queuesPerWorker:", "batch:", "dedicated:", "strategy:",
             "maxSpins:", "maxYields:", "minParkNs:", "maxParkNs:", "ringSize:", "inboxSize:", "name:", "type:",
-            "queues:", "ratePerSec:");
+            "queues:", "ratePerSec:", "antiSpoofing:", "proxyArp:", "proxyNd:", "macAgingMs:", "macTableSize:",
+            "burstSize:", "maxFrameBytes:", "maxVlanTags:", "maxTableEntries:", "table:");
 
         assertThat(reference).contains(settings);
         assertThat(reference).contains("vplane config check", "SIGHUP", "vplane ctl reload");

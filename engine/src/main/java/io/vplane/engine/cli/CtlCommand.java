@@ -15,6 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -33,7 +34,7 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     description = "Query and steer a running daemon through its management API.",
     subcommands = {CtlCommand.Status.class, CtlCommand.Config.class, CtlCommand.Reload.class, CtlCommand.Placement.class,
-        DeviceCommand.class})
+        DeviceCommand.class, CtlCommand.Vswitch.class})
 public final class CtlCommand implements Callable<Integer>
 {
     @Spec
@@ -46,7 +47,7 @@ public final class CtlCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: status, config, reload, placement or device");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: status, config, reload, placement, device or vswitch");
     }
 
     /** What every subcommand shares: how to find the daemon, how to print, how to fail. */
@@ -193,6 +194,68 @@ public final class CtlCommand implements Callable<Integer>
             return json ? raw(body) : ManagementText.placements(mapper.readValue(body, new TypeReference<List<PlacementView>>()
             {
             }));
+        }
+    }
+
+    @Command(name = "vswitch", mixinStandardHelpOptions = true,
+        description = "List, add or delete vSwitch translation entries {ip, localMac, globalMac, port}; changes apply live.")
+    public static final class Vswitch extends ApiCommand
+    {
+        @Parameters(index = "0", paramLabel = "ACTION", description = "list, add or del")
+        String action;
+
+        @Option(names = "--switch", paramLabel = "NAME", description = "Switch name (default: the only one running).")
+        String switchName;
+
+        @Option(names = "--ip", paramLabel = "IP", description = "VM IPv4 or IPv6 address (add, del).")
+        String ip;
+
+        @Option(names = "--local-mac", paramLabel = "MAC", description = "The VM's own MAC (add).")
+        String localMac;
+
+        @Option(names = "--global-mac", paramLabel = "MAC", description = "The MAC the physical network sees (add).")
+        String globalMac;
+
+        @Option(names = "--port", paramLabel = "PORT", description = "Switch port of the VM (add).")
+        String port;
+
+        @Override
+        String run(final ManagementClient client) throws JacksonException
+        {
+            final Map<String, Object> request = new LinkedHashMap<>();
+            if (null != switchName)
+            {
+                request.put("switch", switchName);
+            }
+            final String body = switch (action)
+            {
+                case "list" -> client.get("/vswitch/list" + (null == switchName ? "" :
+                    "?switch=" + URLEncoder.encode(switchName, StandardCharsets.UTF_8)));
+                case "add" ->
+                {
+                    request.put("ip", required("--ip", ip));
+                    request.put("localMac", required("--local-mac", localMac));
+                    request.put("globalMac", required("--global-mac", globalMac));
+                    request.put("port", required("--port", port));
+                    yield client.post("/vswitch/add", mapper.writeValueAsString(request));
+                }
+                case "del" ->
+                {
+                    request.put("ip", required("--ip", ip));
+                    yield client.post("/vswitch/del", mapper.writeValueAsString(request));
+                }
+                default -> throw new ParameterException(spec.commandLine(), "ACTION must be list, add or del: " + action);
+            };
+            return json ? raw(body) : ManagementText.tree(mapper.readTree(body));
+        }
+
+        private String required(final String option, final String value)
+        {
+            if (null == value || value.isBlank())
+            {
+                throw new ParameterException(spec.commandLine(), action + " needs " + option);
+            }
+            return value;
         }
     }
 }

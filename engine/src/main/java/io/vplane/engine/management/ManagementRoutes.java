@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.ServiceLoader;
 
 /**
  * Maps a request to the {@link ManagementApi} and its answer to JSON. Knows nothing of Netty, so the
@@ -33,11 +35,18 @@ public final class ManagementRoutes
     private final ManagementApi api;
     private final CountersReader reader;
     private final ObjectMapper mapper = ManagementJson.mapper();
+    private final List<ManagementExtension> extensions;
 
     public ManagementRoutes(final ManagementApi api, final CountersReader reader)
     {
+        this(api, reader, ServiceLoader.load(ManagementExtension.class).stream().map(ServiceLoader.Provider::get).toList());
+    }
+
+    public ManagementRoutes(final ManagementApi api, final CountersReader reader, final List<ManagementExtension> extensions)
+    {
         this.api = api;
         this.reader = reader;
+        this.extensions = List.copyOf(extensions);
     }
 
     /**
@@ -72,18 +81,42 @@ public final class ManagementRoutes
                     default -> notAllowed(method, path, GET + ", " + POST);
                 };
                 default -> path.startsWith(DEVICES + "/") ? deviceByName(method, path.substring(DEVICES.length() + 1)) :
-                    error(404, "no such resource: " + path + " (the API has " + ROUTES + ")");
+                    extension(method, path, query.parameters(), body);
             };
         }
         catch (final IllegalArgumentException ex)
         {
             return error(400, messageOf(ex));
         }
+        catch (final NoSuchElementException ex)
+        {
+            return error(404, messageOf(ex));
+        }
         catch (final Exception ex)
         {
             LOG.warn("management API {} {} failed: {}", method, path, ex.toString());
             return error(500, messageOf(ex));
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private HttpReply extension(
+        final String method, final String path, final Map<String, List<String>> parameters, final String body)
+        throws JacksonException
+    {
+        for (final ManagementExtension extension : extensions)
+        {
+            if (path.equals(extension.prefix()) || path.startsWith(extension.prefix() + "/"))
+            {
+                final JsonNode request = parse(body);
+                if (!request.isObject())
+                {
+                    throw new IllegalArgumentException("expected a JSON object");
+                }
+                return json(extension.handle(method, path, parameters, mapper.convertValue(request, Map.class)));
+            }
+        }
+        return error(404, "no such resource: " + path + " (the API has " + ROUTES + ")");
     }
 
     private HttpReply metrics()

@@ -1,0 +1,57 @@
+package io.vplane.engine.management;
+
+import io.vplane.engine.counters.Counters;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ManagementExtensionTest
+{
+    private final ManagementExtension echo = new ManagementExtension()
+    {
+        @Override
+        public String prefix()
+        {
+            return "/echo";
+        }
+
+        @Override
+        public Object handle(
+            final String method, final String path, final Map<String, List<String>> parameters, final Map<String, Object> body)
+        {
+            if (path.endsWith("/missing"))
+            {
+                throw new NoSuchElementException("no such thing");
+            }
+            if (body.containsKey("bad"))
+            {
+                throw new IllegalArgumentException("bad request");
+            }
+            return Map.of("method", method, "path", path, "x", body.getOrDefault("x", "none"));
+        }
+    };
+    private final ManagementRoutes routes =
+        new ManagementRoutes(new FakeManagementApi(), Counters.inMemory(16).reader(), List.of(echo));
+
+    @Test
+    void shouldHandPathsUnderItsPrefixToAnExtension()
+    {
+        final HttpReply reply = routes.handle("POST", "/echo/add?y=1", "{\"x\":\"10.0.0.2\"}");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.bodyText().replaceAll("\\s", "")).contains("\"path\":\"/echo/add\"", "\"x\":\"10.0.0.2\"", "\"method\":\"POST\"");
+    }
+
+    @Test
+    void shouldMapExtensionErrorsToStatusCodes()
+    {
+        assertThat(routes.handle("GET", "/echo/missing", "").status()).isEqualTo(404);
+        assertThat(routes.handle("POST", "/echo", "{\"bad\":1}").status()).isEqualTo(400);
+        assertThat(routes.handle("POST", "/echo", "[1]").status()).isEqualTo(400);
+        assertThat(routes.handle("GET", "/echoes", "").status()).isEqualTo(404);
+    }
+}

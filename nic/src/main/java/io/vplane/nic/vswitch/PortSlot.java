@@ -1,0 +1,21 @@
+package io.vplane.nic.vswitch;
+
+/** A port as the switch thread sees it: its index, role, segment base and counters. */
+final class PortSlot
+{
+    final SwitchPort port;
+    final int index;
+    final boolean uplink;
+    final int vni;
+    final PortCounters counters;
+    boolean touched;
+
+    PortSlot(final SwitchPort port, final int index, final PortCounters counters)
+    {
+        this.port = port;
+        this.index = index;
+        this.uplink = port.role() == PortRole.UPLINK;
+        this.vni = port.vni();
+        this.counters = counters;
+    }
+}

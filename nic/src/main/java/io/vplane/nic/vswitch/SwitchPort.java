@@ -1,0 +1,60 @@
+package io.vplane.nic.vswitch;
+
+/**
+ * A port of the switch: a vhost-user port, an uplink, or an internal test port. The switch calls
+ * every method from its one data-path thread, in this order per burst: {@link #receive}, then
+ * {@link #transmit} on the destinations of each frame, {@link #release} on the receiving port, and
+ * {@link #flush} on every port that transmitted. None may block.
+ */
+public interface SwitchPort
+{
+    /** The frame went out without a copy: sent from the buffer it was in, or that buffer was already the destination's. */
+    int TX_SENT = 0;
+    /** The port copied the frame into its own (or its guest's) memory. */
+    int TX_COPIED = 1;
+    /** The port had no room; the frame is dropped for this port. */
+    int TX_REFUSED = 2;
+
+    String name();
+
+    PortRole role();
+
+    /** VXLAN VNI of the segment base (0 when none): MACs are learned and floods stay within a VNI. */
+    default int vni()
+    {
+        return 0;
+    }
+
+    /** Whether the port carries this VLAN (0: untagged); an access port carries one. */
+    default boolean carriesVlan(final int vlanId)
+    {
+        return true;
+    }
+
+    /**
+     * Adds received frames to the burst, at most until it is full.
+     *
+     * @return frames added
+     */
+    int receive(FrameBurst burst);
+
+    /**
+     * Sends one frame of a burst another port received. When this returns the port no longer
+     * refers to the frame's buffer (it copied it or finished sending it), because the switch then
+     * rewrites it for the next destination or releases it.
+     *
+     * @return {@link #TX_SENT}, {@link #TX_COPIED} or {@link #TX_REFUSED}
+     */
+    int transmit(FrameBurst burst, int index);
+
+    /** The switch is done with every frame of a burst this port received: give the buffers back. */
+    void release(FrameBurst burst);
+
+    /** End of a burst in which this port transmitted: publish, notify the peer (coalesced). */
+    void flush();
+
+    /** The switch no longer calls this port (after a detach, from the data-path thread). */
+    default void detached()
+    {
+    }
+}

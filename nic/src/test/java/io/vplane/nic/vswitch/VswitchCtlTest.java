@@ -1,0 +1,76 @@
+package io.vplane.nic.vswitch;
+
+import io.vplane.engine.cli.CtlCommand;
+import io.vplane.engine.counters.Counters;
+import io.vplane.engine.management.ManagementServer;
+import io.vplane.nic.frame.IpAddressKey;
+import org.agrona.concurrent.SystemNanoClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code vplane ctl vswitch} against the real management server, which finds the routes with ServiceLoader. */
+@Timeout(30)
+class VswitchCtlTest
+{
+    private final Counters counters = Counters.inMemory(256);
+    private final VswitchStage stage = new VswitchStage(VswitchSettings.defaults("ctl0"), counters, SystemNanoClock.INSTANCE);
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private ManagementServer server;
+    private String url;
+
+    @BeforeEach
+    void start()
+    {
+        VswitchRegistry.register("ctl0", stage);
+        server = new ManagementServer("127.0.0.1", 0, null, counters.reader());
+        url = server.start();
+    }
+
+    @AfterEach
+    void stop()
+    {
+        server.close();
+        VswitchRegistry.unregister("ctl0", stage);
+        stage.close();
+    }
+
+    @Test
+    void shouldAddListAndDeleteThroughTheCli()
+    {
+        assertThat(execute("vswitch", "add", "--url", url, "--switch", "ctl0", "--ip", "fd00::2",
+            "--local-mac", "02:00:00:00:00:02", "--global-mac", "02:ff:00:00:00:01", "--port", "vm1")).isZero();
+        final long[] key = IpAddressKey.parse("fd00::2");
+        assertThat(stage.table().snapshot().find(key[0], key[1])).isNotNegative();
+
+        assertThat(execute("vswitch", "list", "--url", url, "--json")).isZero();
+        assertThat(out.toString().replaceAll("\\s", "")).contains("\"ip\":\"fd00::2\"", "\"port\":\"vm1\"");
+
+        assertThat(execute("vswitch", "del", "--url", url, "--ip", "fd00::2")).isZero();
+        assertThat(stage.table().snapshot().find(key[0], key[1])).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldFailWithTheApiMessage()
+    {
+        assertThat(execute("vswitch", "del", "--url", url, "--ip", "10.9.9.9")).isEqualTo(1);
+        assertThat(err.toString()).contains("no entry for ip 10.9.9.9");
+        assertThat(execute("vswitch", "add", "--url", url, "--ip", "10.9.9.9")).isEqualTo(2);
+    }
+
+    private int execute(final String... args)
+    {
+        final CommandLine commandLine = new CommandLine(new CtlCommand());
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+}

@@ -1,0 +1,86 @@
+package io.vplane.perf.vswitch;
+
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.lang.management.ManagementFactory;
+import java.util.Collection;
+import java.util.Locale;
+
+/**
+ * Runs {@link VswitchBenchmark} with the GC profiler and prints Mpps per path and table size side by
+ * side with the bytes allocated per frame, and the goal: 30 Mpps per core for lookup and rewrite.
+ * Arguments: {@code [iterations] [secondsPerIteration]}.
+ */
+public final class VswitchComparison
+{
+    private static final double GOAL_MPPS = 30.0;
+
+    private VswitchComparison()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        final Options options = new OptionsBuilder()
+            .include(VswitchBenchmark.class.getName())
+            .addProfiler(GCProfiler.class)
+            .warmupIterations(3)
+            .measurementIterations(iterations)
+            .measurementTime(TimeValue.seconds(seconds))
+            // the fork gets this JVM's flags, which the launcher read from bin/jvm.options
+            .jvmArgsPrepend(ManagementFactory.getRuntimeMXBean().getInputArguments().toArray(String[]::new))
+            .build();
+        final Collection<RunResult> results = new Runner(options).run();
+
+        System.out.println();
+        System.out.println("vswitch, 64-byte IPv4 frames, one thread (Mpps = million frames per second)");
+        System.out.printf(Locale.ROOT, "%-44s %8s %10s %10s %14s%n", "path", "entries", "Mpps", "± Mpps", "alloc B/frame");
+        double tableLookup = Double.NaN;
+        double tableLookup64k = Double.NaN;
+        for (final RunResult result : results)
+        {
+            final String name = result.getParams().getBenchmark().replaceAll(".*\\.", "");
+            final String entries = result.getParams().getParam("entries");
+            final Result<?> primary = result.getPrimaryResult();
+            final Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
+            final double mpps = primary.getScore() / 1e6;
+            System.out.printf(Locale.ROOT, "%-44s %8s %10.2f %10.2f %14.3f%n", label(name), entries, mpps,
+                primary.getScoreError() / 1e6, null == alloc ? Double.NaN : alloc.getScore());
+            if ("tableLookupRewrite".equals(name))
+            {
+                if ("1024".equals(entries))
+                {
+                    tableLookup = mpps;
+                }
+                else
+                {
+                    tableLookup64k = mpps;
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "goal: >= %.0f Mpps per core for lookup + rewrite: 1k entries %.1f (%s), 64k entries %.1f (%s)%n",
+            GOAL_MPPS, tableLookup, tableLookup >= GOAL_MPPS ? "met" : "not met",
+            tableLookup64k, tableLookup64k >= GOAL_MPPS ? "met" : "not met");
+    }
+
+    private static String label(final String benchmark)
+    {
+        return switch (benchmark)
+        {
+            case "stage" -> "vplane switch stage (rx, switch, tx, counters)";
+            case "sourcesOnly" -> "  of which the frame generator (source ports)";
+            case "tableLookupRewrite" -> "vplane IP-hash table lookup + rewrite";
+            case "hashMapLookupRewrite" -> "JDK HashMap lookup + rewrite";
+            case "agronaMapLookupRewrite" -> "Agrona Object2ObjectHashMap lookup + rewrite";
+            default -> benchmark;
+        };
+    }
+}
