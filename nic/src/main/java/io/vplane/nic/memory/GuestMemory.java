@@ -59,6 +59,13 @@ public final class GuestMemory implements AutoCloseable
                 final MemoryRegion region = regions[i];
                 // Map from file offset 0 and skip mmap_offset in memory, as it need not be page aligned.
                 final long mapLength = region.mmapOffset() + region.size();
+                // Pages past the end of the file would raise SIGBUS on access: refuse them up front.
+                final long fileSize = Posix.fileSize(fds[i]);
+                if (fileSize >= 0 && mapLength > fileSize)
+                {
+                    throw new GuestMemoryException("region " + i + " ends at file offset " + mapLength +
+                        " but its file has only " + fileSize + " bytes");
+                }
                 final MemorySegment base = Posix.mmap(mapLength, Posix.PROT_READ | Posix.PROT_WRITE, Posix.MAP_SHARED, fds[i], 0);
                 if (base.equals(MemorySegment.NULL))
                 {
