@@ -175,7 +175,7 @@ final class ConfigBinder
             item.reject("socketPath", "socket path must be 1 to " + MAX_SOCKET_PATH + " bytes, got " +
                 socketPath.length() + " characters");
         }
-        final String mode = item.choice("mode", ConfigDefaults.VHOST_USER_MODE, List.of(VhostUserPortConfig.MODE_SERVER), "mode");
+        final String mode = item.choice("mode", ConfigDefaults.VHOST_USER_MODE, List.of(VhostUserPortConfig.MODE_SERVER, VhostUserPortConfig.MODE_CLIENT), "mode");
         final int queuePairs = item.integer("queuePairs", ConfigDefaults.VHOST_USER_QUEUE_PAIRS, 1, 16);
         final String mac = item.string("mac", ConfigDefaults.VHOST_USER_MAC);
         if (!MAC.matcher(mac).matches() || (Integer.parseInt(mac.substring(0, 2), 16) & 1) != 0)

@@ -5,7 +5,8 @@ package io.vplane.config;
  *
  * @param name             unique device name
  * @param socketPath       Unix socket path of the vhost-user channel
- * @param mode             {@code server}: vplane listens on {@code socketPath} and the frontend connects
+ * @param mode             {@code server}: vplane listens on {@code socketPath} and the frontend connects;
+ *                         {@code client}: vplane connects to a listening frontend and reconnects when it goes away
  * @param queuePairs       virtio-net queue pairs offered (each a receive and a transmit virtqueue)
  * @param mac              MAC address in the device config space, {@code 52:54:00:12:34:56}
  * @param guestTx          what happens to frames the guest sends: {@code sink} (count, drop) or
@@ -25,6 +26,7 @@ public record VhostUserPortConfig(
     int sourceFrameBytes)
 {
     public static final String MODE_SERVER = "server";
+    public static final String MODE_CLIENT = "client";
     public static final String GUEST_TX_SINK = "sink";
     public static final String GUEST_TX_LOOPBACK = "loopback";
     public static final String GUEST_RX_IDLE = "idle";

@@ -41,7 +41,7 @@ class VhostUserConfigTest
             devices:
               vhostUser:
                 - {name: a, socketPath: /tmp/a.sock, mac: "01:00:5e:00:00:01", queuePairs: 17}
-                - {name: b, socketPath: /tmp/b.sock, mode: client}
+                - {name: b, socketPath: /tmp/b.sock, mode: both}
                 - {name: c, socketPath: /tmp/c.sock, guestTx: loopback, guestRx: source, sourceFrameBytes: 59}
                 - {name: d}
                 - {name: e, socketPath: "%s"}
@@ -55,7 +55,7 @@ class VhostUserConfigTest
             "devices.vhostUser[3]",
             "devices.vhostUser[4].socketPath");
         assertThat(errors.get(0).message()).contains("not multicast");
-        assertThat(errors.get(2).message()).contains("allowed: server");
+        assertThat(errors.get(2).message()).contains("allowed: server, client");
     }
 
     @Test

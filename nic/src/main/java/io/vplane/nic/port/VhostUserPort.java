@@ -73,8 +73,8 @@ public final class VhostUserPort implements Device, VhostUserDevice
         this.queues = List.copyOf(list);
         this.protocolErrors = context.counters().counter(PROTOCOL_ERRORS, "port", spec.name());
         this.connections = context.counters().counter(CONNECTIONS, "port", spec.name());
-        this.server = new VhostUserServer(spec.name(), Path.of(settings.socketPath()), this, context.errors(),
-            protocolErrors, connections);
+        this.server = new VhostUserServer(spec.name(), Path.of(settings.socketPath()),
+            VhostUserPortConfig.MODE_CLIENT.equals(settings.mode()), this, context.errors(), protocolErrors, connections);
     }
 
     @Override

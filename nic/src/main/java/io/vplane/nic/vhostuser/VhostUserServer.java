@@ -13,15 +13,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Server mode: listens on a Unix socket path and serves one frontend at a time on its own
- * control thread (a second frontend waits in the listen backlog). When the frontend goes away the
- * session stops its rings and releases its memory and fds, and the server accepts the next one.
- * The control thread never runs data-path work.
+ * The vhost-user channel of one port, on its own control thread. Server mode: listens on a Unix
+ * socket path and serves one frontend at a time (a second waits in the listen backlog). Client
+ * mode: connects to a frontend that listens (QEMU {@code server=on}, virtio-user {@code server=1})
+ * and reconnects with backoff when it goes away or is not there yet. When the frontend goes away
+ * the session stops its rings and releases its memory and fds. The control thread never runs
+ * data-path work.
  */
 public final class VhostUserServer implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(VhostUserServer.class);
     private static final int POLL_MS = 100;
+    private static final long RECONNECT_MIN_MS = 50;
+    private static final long RECONNECT_MAX_MS = 1_000;
 
     private final String name;
     private final Path socketPath;
@@ -30,6 +34,7 @@ public final class VhostUserServer implements AutoCloseable
     private final AtomicCounter protocolErrors;
     private final AtomicCounter connections;
     private final Thread thread;
+    private final boolean client;
     private int listenFd = -1;
     private volatile boolean running;
     private volatile boolean connected;
@@ -42,7 +47,23 @@ public final class VhostUserServer implements AutoCloseable
         final AtomicCounter protocolErrors,
         final AtomicCounter connections)
     {
+        this(name, socketPath, false, device, errors, protocolErrors, connections);
+    }
+
+    /**
+     * @param client true: connect to {@code socketPath} (and reconnect); false: listen on it
+     */
+    public VhostUserServer(
+        final String name,
+        final Path socketPath,
+        final boolean client,
+        final VhostUserDevice device,
+        final ErrorLog errors,
+        final AtomicCounter protocolErrors,
+        final AtomicCounter connections)
+    {
         this.name = name;
+        this.client = client;
         this.socketPath = socketPath;
         this.device = device;
         this.errors = errors;
@@ -52,9 +73,16 @@ public final class VhostUserServer implements AutoCloseable
         this.thread.setDaemon(true);
     }
 
-    /** Binds the socket (replacing a stale one) and starts the control thread. */
+    /** Binds the socket (replacing a stale one), or in client mode starts connecting, on the control thread. */
     public synchronized void start()
     {
+        if (client)
+        {
+            running = true;
+            thread.start();
+            LOG.info("vhost-user port {} connecting to {}", name, socketPath);
+            return;
+        }
         try
         {
             Files.deleteIfExists(socketPath);
@@ -114,6 +142,10 @@ public final class VhostUserServer implements AutoCloseable
             Posix.close(listenFd);
             listenFd = -1;
         }
+        if (client)
+        {
+            return;
+        }
         try
         {
             Files.deleteIfExists(socketPath);
@@ -129,6 +161,11 @@ public final class VhostUserServer implements AutoCloseable
         try (Arena arena = Arena.ofConfined())
         {
             final VhostUserMessage message = new VhostUserMessage(arena);
+            if (client)
+            {
+                runClient(arena, message);
+                return;
+            }
             while (running)
             {
                 if (Posix.pollIn(listenFd, POLL_MS) <= 0)
@@ -147,6 +184,31 @@ public final class VhostUserServer implements AutoCloseable
         catch (final RuntimeException ex)
         {
             errors.record(VhostUserSession.COMPONENT, "control-thread", name + ": " + ex);
+        }
+    }
+
+    private void runClient(final Arena arena, final VhostUserMessage message)
+    {
+        final java.lang.foreign.MemorySegment address = Posix.sockaddrUnix(arena, socketPath.toString());
+        long backoffMs = RECONNECT_MIN_MS;
+        while (running)
+        {
+            final int fd = Posix.socket(Posix.AF_UNIX, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0);
+            if (fd >= 0 && Posix.connect(fd, address) == 0)
+            {
+                connections.incrementRelease();
+                backoffMs = RECONNECT_MIN_MS;
+                serve(fd, message);
+                continue;
+            }
+            Posix.close(fd);
+            // the frontend is not listening (yet, or any more): retry with backoff, checking for close
+            final long until = System.nanoTime() + backoffMs * 1_000_000L;
+            while (running && System.nanoTime() - until < 0)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+            }
+            backoffMs = Math.min(RECONNECT_MAX_MS, backoffMs * 2);
         }
     }
 

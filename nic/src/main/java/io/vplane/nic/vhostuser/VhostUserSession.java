@@ -25,6 +25,7 @@ import static io.vplane.nic.vhostuser.VhostUserRequest.*;
 public final class VhostUserSession implements AutoCloseable
 {
     public static final String COMPONENT = "vhost-user";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VhostUserSession.class);
     /** virtio 1.2 §2.1: DEVICE_NEEDS_RESET status bit. */
     public static final int STATUS_DEVICE_NEEDS_RESET = 0x40;
     /** virtio 1.2 §2.1: DRIVER_OK status bit. */
@@ -420,6 +421,10 @@ public final class VhostUserSession implements AutoCloseable
         {
             final SplitVirtQueue queue = SplitVirtQueue.create(
                 memory, vring.num, vring.descAddr, vring.availAddr, vring.usedAddr, vring.base, vring.callFd);
+            if (queue.lastAvailIndex() != vring.base)
+            {
+                LOG.info("{}: vring {} resumes at used index {} (frontend said base {})", peer, index, queue.lastAvailIndex(), vring.base);
+            }
             vring.running = queue;
             device.startQueue(index, queue);
             return true;

@@ -70,7 +70,8 @@ public final class SplitVirtQueue
      * Places a queue on its rings. The three addresses are frontend-virtual (vhost-user.rst
      * SET_VRING_ADDR), each must lie wholly in one region and be aligned as §2.7 requires.
      *
-     * @param base   next avail index to read (SET_VRING_BASE); the used index continues from it
+     * @param base   next avail index to read (SET_VRING_BASE); the used index continues from it. When
+     *               the used index in guest memory differs, both resume from that instead
      * @param callFd eventfd to signal used buffers, or -1
      * @throws VirtQueueException naming the problem
      */
@@ -90,7 +91,10 @@ public final class SplitVirtQueue
         final MemorySegment desc = ring(memory, "descriptor table", descAddr, descTableBytes(size), DESC_ALIGN);
         final MemorySegment avail = ring(memory, "avail ring", availAddr, availBytes(size), AVAIL_ALIGN);
         final MemorySegment used = ring(memory, "used ring", usedAddr, usedBytes(size), USED_ALIGN);
-        return new SplitVirtQueue(memory, desc, avail, used, size, base, callFd);
+        // A frontend that reconnects (DPDK virtio-user sends base 0) resumes where the used ring
+        // says, as DPDK's own backend does: what was returned to the driver is never taken again.
+        final int usedInMemory = (short)U16.getAcquire(used, (long)USED_IDX_OFFSET) & 0xFFFF;
+        return new SplitVirtQueue(memory, desc, avail, used, size, usedInMemory != (base & 0xFFFF) ? usedInMemory : base, callFd);
     }
 
     private static MemorySegment ring(

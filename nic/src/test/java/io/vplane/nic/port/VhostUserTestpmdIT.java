@@ -101,6 +101,36 @@ class VhostUserTestpmdIT
         }
     }
 
+    @Test
+    void shouldResumeTrafficWhenVplaneRestartsInClientMode() throws Exception
+    {
+        final Path socket = dir.resolve("vp3.sock");
+        // testpmd listens (server=1) and keeps its rings while vplane goes away and comes back
+        try (Testpmd testpmd = Testpmd.start(socket, ",server=1", dir, "--forward-mode=txonly"))
+        {
+            long first;
+            try (Harness harness = new Harness(socket, "sink", "idle", "client"))
+            {
+                harness.awaitTraffic(testpmd, "guest_tx");
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_000));
+                first = harness.frames("guest_tx", 1);
+            }
+            try (Harness again = new Harness(socket, "sink", "idle", "client"))
+            {
+                again.awaitTraffic(testpmd, "guest_tx");
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_000));
+                final long second = again.frames("guest_tx", 1);
+                final String output = testpmd.stop();
+                System.out.printf("restart: %d frames before, %d after vplane restarted%n", first, second);
+                final String why = String.format("testpmd output:%n%s%nvplane counters:%n%s", output, again.dump());
+                assertThat(first).as(why).isPositive();
+                assertThat(second).as(why).isPositive();
+                assertThat(again.value("vplane_vhost_ring_errors_total{port=\"vp3\",queue=\"1\"}")).as(why).isZero();
+                assertThat(again.value("vplane_vhost_protocol_errors_total{port=\"vp3\"}")).as(why).isZero();
+            }
+        }
+    }
+
     /** The engine with one vhost-user port on its embedded defaults, counters in memory. */
     private static final class Harness implements AutoCloseable
     {
@@ -110,6 +140,11 @@ class VhostUserTestpmdIT
 
         Harness(final Path socket, final String guestTx, final String guestRx)
         {
+            this(socket, guestTx, guestRx, "server");
+        }
+
+        Harness(final Path socket, final String guestTx, final String guestRx, final String mode)
+        {
             final String name = socket.getFileName().toString().replace(".sock", "");
             this.port = name;
             final VplaneConfig config = ConfigLoader.parse("""
@@ -118,8 +153,8 @@ class VhostUserTestpmdIT
                     batch: 64
                 devices:
                   vhostUser:
-                    - {name: %s, socketPath: '%s', guestTx: %s, guestRx: %s}
-                """.formatted(name, socket, guestTx, guestRx), "it.yaml");
+                    - {name: %s, socketPath: '%s', guestTx: %s, guestRx: %s, mode: %s}
+                """.formatted(name, socket, guestTx, guestRx, mode), "it.yaml");
             engine = new Engine(config, counters, new ErrorLog(counters));
         }
 
