@@ -3,7 +3,6 @@ package io.vplane.nic.port;
 import io.vplane.nic.virtq.DescriptorChain;
 import io.vplane.nic.virtq.SplitVirtQueue;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -26,12 +25,10 @@ final class GuestRxWriter
 
     private final int[] heads = new int[MAX_BUFFERS];
     private final int[] lens = new int[MAX_BUFFERS];
-    private final MemorySegment zeroHeader;
     private int headsTaken;
 
-    GuestRxWriter(final Arena arena)
+    GuestRxWriter()
     {
-        this.zeroHeader = arena.allocate(VirtioNet.HEADER_SIZE, 8);
     }
 
     /** Heads the last successful {@link #deliver} consumed. */
@@ -91,7 +88,9 @@ final class GuestRxWriter
                     {
                         return ERR_HEADER_SPLIT;
                     }
-                    MemorySegment.copy(zeroHeader, 0, segment, offset, VirtioNet.HEADER_SIZE);
+                    // no offloads: flags, gso and checksum fields zero; num_buffers is patched below
+                    segment.set(ValueLayout.JAVA_LONG_UNALIGNED, offset, 0L);
+                    segment.set(ValueLayout.JAVA_INT_UNALIGNED, offset + 8, 0);
                     headerSegment = segment;
                     headerOffset = offset;
                     at = VirtioNet.HEADER_SIZE;

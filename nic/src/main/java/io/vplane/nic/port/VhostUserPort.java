@@ -66,9 +66,9 @@ public final class VhostUserPort implements Device, VhostUserDevice
             queueCounters.add(rxCounters);
             queueCounters.add(txCounters);
             final RxQueue rx = new RxQueue(spec.name(), 2 * pair, context.errors(), rxCounters,
-                source ? new TemplateFrame(arena, mac, settings.sourceFrameBytes()) : null, new GuestRxWriter(arena));
+                source ? new TemplateFrame(arena, mac, settings.sourceFrameBytes()) : null, new GuestRxWriter());
             list.add(rx);
-            list.add(new TxQueue(spec.name(), 2 * pair + 1, context.errors(), txCounters, loopback ? rx : null, new GuestRxWriter(arena)));
+            list.add(new TxQueue(spec.name(), 2 * pair + 1, context.errors(), txCounters, loopback ? rx : null, new GuestRxWriter()));
         }
         this.queues = List.copyOf(list);
         this.protocolErrors = context.counters().counter(PROTOCOL_ERRORS, "port", spec.name());
