@@ -16,6 +16,9 @@ final class ConfigBinder
     static final List<String> LOG_LEVELS = List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE");
 
     private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+    private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
+    /** sockaddr_un holds 107 path bytes and a NUL. */
+    private static final int MAX_SOCKET_PATH = 107;
     private static final long ONE_BILLION = 1_000_000_000L;
     private static final int MAX_CPU = 1023;
 
@@ -134,8 +137,64 @@ final class ConfigBinder
             }
             loopback.add(device);
         }
+        final List<VhostUserPortConfig> vhostUser = new ArrayList<>();
+        for (final SectionReader item : section.list("vhostUser"))
+        {
+            final VhostUserPortConfig port = vhostUser(item);
+            if (null == port)
+            {
+                continue;
+            }
+            final Integer firstLine = firstLineByName.putIfAbsent(port.name(), item.lineOf("name"));
+            if (null != firstLine)
+            {
+                item.reject("name", "device name '" + port.name() + "' is used twice; first at line " + firstLine);
+                continue;
+            }
+            vhostUser.add(port);
+        }
         section.finish("device kind");
-        return new DevicesConfig(loopback);
+        return new DevicesConfig(loopback, vhostUser);
+    }
+
+    /**
+     * @return the port, or null when its name or socket path is missing or bad
+     */
+    private static VhostUserPortConfig vhostUser(final SectionReader item)
+    {
+        final String name = item.requiredString("name");
+        final boolean nameOk = null != name && DEVICE_NAME.matcher(name).matches();
+        if (null != name && !nameOk)
+        {
+            item.reject("name", "device name '" + name + "' is not allowed; use 1 to 32 of A-Z a-z 0-9 _ . -");
+        }
+        final String socketPath = item.requiredString("socketPath");
+        final boolean pathOk = null != socketPath && !socketPath.isEmpty() &&
+            socketPath.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH;
+        if (null != socketPath && !pathOk)
+        {
+            item.reject("socketPath", "socket path must be 1 to " + MAX_SOCKET_PATH + " bytes, got " +
+                socketPath.length() + " characters");
+        }
+        final String mode = item.choice("mode", ConfigDefaults.VHOST_USER_MODE, List.of(VhostUserPortConfig.MODE_SERVER, VhostUserPortConfig.MODE_CLIENT), "mode");
+        final int queuePairs = item.integer("queuePairs", ConfigDefaults.VHOST_USER_QUEUE_PAIRS, 1, 16);
+        final String mac = item.string("mac", ConfigDefaults.VHOST_USER_MAC);
+        if (!MAC.matcher(mac).matches() || (Integer.parseInt(mac.substring(0, 2), 16) & 1) != 0)
+        {
+            item.reject("mac", "MAC '" + mac + "' must be six hex bytes like 52:54:00:12:34:56, not multicast");
+        }
+        final String guestTx = item.choice("guestTx", ConfigDefaults.VHOST_USER_GUEST_TX,
+            List.of(VhostUserPortConfig.GUEST_TX_SINK, VhostUserPortConfig.GUEST_TX_LOOPBACK), "guestTx action");
+        final String guestRx = item.choice("guestRx", ConfigDefaults.VHOST_USER_GUEST_RX,
+            List.of(VhostUserPortConfig.GUEST_RX_IDLE, VhostUserPortConfig.GUEST_RX_SOURCE), "guestRx feed");
+        final int sourceFrameBytes = item.integer("sourceFrameBytes", ConfigDefaults.VHOST_USER_SOURCE_FRAME_BYTES, 60, 9_000);
+        if (VhostUserPortConfig.GUEST_TX_LOOPBACK.equals(guestTx) && VhostUserPortConfig.GUEST_RX_SOURCE.equals(guestRx))
+        {
+            item.reject("guestRx", "guestRx 'source' and guestTx 'loopback' both feed the receive queues; choose one");
+        }
+        item.finish();
+        return nameOk && pathOk ? new VhostUserPortConfig(name, socketPath, mode, queuePairs, mac.toLowerCase(java.util.Locale.ROOT),
+            guestTx, guestRx, sourceFrameBytes) : null;
     }
 
     /**

@@ -30,6 +30,13 @@ public final class ConfigDefaults
     public static final int LOOPBACK_QUEUES = 4;
     public static final long LOOPBACK_RATE_PER_SEC = 10_000;
 
+    public static final String VHOST_USER_MODE = VhostUserPortConfig.MODE_SERVER;
+    public static final int VHOST_USER_QUEUE_PAIRS = 1;
+    public static final String VHOST_USER_MAC = "52:54:00:00:00:01";
+    public static final String VHOST_USER_GUEST_TX = VhostUserPortConfig.GUEST_TX_SINK;
+    public static final String VHOST_USER_GUEST_RX = VhostUserPortConfig.GUEST_RX_IDLE;
+    public static final int VHOST_USER_SOURCE_FRAME_BYTES = 60;
+
     private static final IdleConfig BACKOFF = new IdleConfig(IdleStrategyKind.BACKOFF, 100, 10, 1_000, 1_000_000);
     private static final IdleConfig PARK = new IdleConfig(IdleStrategyKind.PARK, 0, 0, 1_000_000, 1_000_000);
 

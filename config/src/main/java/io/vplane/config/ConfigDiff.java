@@ -37,6 +37,7 @@ public final class ConfigDiff
         diff.counters(running.counters(), next.counters());
         diff.pools(running, next);
         diff.loopback(running.devices().loopback(), next.devices().loopback());
+        diff.vhostUser(running.devices().vhostUser(), next.devices().vhostUser());
         diff.vswitch(running.vswitch(), next.vswitch());
         return List.copyOf(diff.changes);
     }
@@ -45,6 +46,31 @@ public final class ConfigDiff
     public static String describe(final LoopbackDeviceConfig device)
     {
         return "type=" + device.type() + " queues=" + device.queues() + " ratePerSec=" + device.ratePerSec();
+    }
+
+    /** How a vhost-user port appears in a change: every setting but its name. */
+    public static String describe(final VhostUserPortConfig port)
+    {
+        return "socketPath=" + port.socketPath() + " mode=" + port.mode() + " queuePairs=" + port.queuePairs() +
+            " mac=" + port.mac() + " guestTx=" + port.guestTx() + " guestRx=" + port.guestRx() +
+            " sourceFrameBytes=" + port.sourceFrameBytes();
+    }
+
+    private void vhostUser(final List<VhostUserPortConfig> running, final List<VhostUserPortConfig> next)
+    {
+        for (final VhostUserPortConfig before : running)
+        {
+            final VhostUserPortConfig after = next.stream().filter(p -> p.name().equals(before.name())).findFirst().orElse(null);
+            final String path = "devices.vhostUser." + before.name();
+            compare(path, describe(before), null == after ? ABSENT : describe(after), LIVE);
+        }
+        for (final VhostUserPortConfig after : next)
+        {
+            if (running.stream().noneMatch(p -> p.name().equals(after.name())))
+            {
+                changes.add(new SettingChange("devices.vhostUser." + after.name(), ABSENT, describe(after), LIVE));
+            }
+        }
     }
 
     private void daemon(final DaemonConfig running, final DaemonConfig next)

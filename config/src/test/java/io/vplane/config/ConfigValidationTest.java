@@ -55,7 +55,7 @@ class ConfigValidationTest
 
         assertThat(errors).extracting(ConfigError::message).containsExactly(
             "unknown pool 'nett'; did you mean 'net'? (valid: net, blk, vsock)",
-            "unknown device kind 'tap' (valid: loopback)");
+            "unknown device kind 'tap' (valid: loopback, vhostUser)");
     }
 
     @Test

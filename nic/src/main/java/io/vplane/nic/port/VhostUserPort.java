@@ -1,0 +1,191 @@
+package io.vplane.nic.port;
+
+import io.vplane.config.VhostUserPortConfig;
+import io.vplane.engine.device.Device;
+import io.vplane.engine.device.DeviceContext;
+import io.vplane.engine.device.DeviceQueue;
+import io.vplane.engine.device.DeviceSpec;
+import io.vplane.nic.vhostuser.VhostUserDevice;
+import io.vplane.nic.vhostuser.VhostUserRequest;
+import io.vplane.nic.vhostuser.VhostUserServer;
+import io.vplane.nic.virtq.SplitVirtQueue;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A vhost-user net port as an engine device of type {@code net}: virtqueue 2k is receive queue k
+ * and 2k+1 transmit queue k, each an engine queue polled by the {@code net} workers. The
+ * vhost-user control channel runs on a thread of its own and hands rings to the queues.
+ * <p>
+ * Offered virtio features: VERSION_1, MAC, STATUS, MRG_RXBUF, RING_INDIRECT_DESC, and MQ when
+ * there is more than one pair. Protocol features: MQ, REPLY_ACK, CONFIG, STATUS. The backend
+ * polls: it sets NO_NOTIFY on used rings and never waits on kicks; calls honour NO_INTERRUPT.
+ */
+public final class VhostUserPort implements Device, VhostUserDevice
+{
+    public static final String PROTOCOL_ERRORS = "vplane_vhost_protocol_errors_total";
+    public static final String CONNECTIONS = "vplane_vhost_connections_total";
+
+    private final DeviceSpec spec;
+    private final VhostUserPortConfig settings;
+    private final Arena arena = Arena.ofShared();
+    private final List<NetQueue> queues;
+    private final List<QueueCounters> queueCounters = new ArrayList<>();
+    private final AtomicCounter protocolErrors;
+    private final AtomicCounter connections;
+    private final VhostUserServer server;
+    private final byte[] configSpace;
+    private final long features;
+    private volatile long ackedFeatures;
+    private boolean started;
+
+    public VhostUserPort(final DeviceSpec spec, final VhostUserPortConfig settings, final DeviceContext context)
+    {
+        this.spec = spec;
+        this.settings = settings;
+        final byte[] mac = VirtioNet.parseMac(settings.mac());
+        this.configSpace = VirtioNet.configSpace(mac, settings.queuePairs());
+        long offered = 1L << VirtioNet.F_VERSION_1 | 1L << VirtioNet.F_MAC | 1L << VirtioNet.F_STATUS |
+            1L << VirtioNet.F_MRG_RXBUF | 1L << VirtioNet.F_RING_INDIRECT_DESC;
+        if (settings.queuePairs() > 1)
+        {
+            offered |= 1L << VirtioNet.F_MQ;
+        }
+        this.features = offered;
+        final boolean source = VhostUserPortConfig.GUEST_RX_SOURCE.equals(settings.guestRx());
+        final boolean loopback = VhostUserPortConfig.GUEST_TX_LOOPBACK.equals(settings.guestTx());
+        final List<NetQueue> list = new ArrayList<>();
+        for (int pair = 0; pair < settings.queuePairs(); pair++)
+        {
+            final QueueCounters rxCounters = new QueueCounters(context.counters(), spec.name(), 2 * pair);
+            final QueueCounters txCounters = new QueueCounters(context.counters(), spec.name(), 2 * pair + 1);
+            queueCounters.add(rxCounters);
+            queueCounters.add(txCounters);
+            final RxQueue rx = new RxQueue(spec.name(), 2 * pair, context.errors(), rxCounters,
+                source ? new TemplateFrame(arena, mac, settings.sourceFrameBytes()) : null, new GuestRxWriter());
+            list.add(rx);
+            list.add(new TxQueue(spec.name(), 2 * pair + 1, context.errors(), txCounters, loopback ? rx : null, new GuestRxWriter()));
+        }
+        this.queues = List.copyOf(list);
+        this.protocolErrors = context.counters().counter(PROTOCOL_ERRORS, "port", spec.name());
+        this.connections = context.counters().counter(CONNECTIONS, "port", spec.name());
+        this.server = new VhostUserServer(spec.name(), Path.of(settings.socketPath()),
+            VhostUserPortConfig.MODE_CLIENT.equals(settings.mode()), this, context.errors(), protocolErrors, connections);
+    }
+
+    @Override
+    public DeviceSpec spec()
+    {
+        return spec;
+    }
+
+    public VhostUserPortConfig settings()
+    {
+        return settings;
+    }
+
+    @Override
+    public List<? extends DeviceQueue> queues()
+    {
+        return queues;
+    }
+
+    @Override
+    public synchronized void start()
+    {
+        if (!started)
+        {
+            started = true;
+            server.start();
+        }
+    }
+
+    @Override
+    public void quiesce()
+    {
+        // Stop feeding the guest; keep taking what it sends (into the sink) so it never stalls.
+        queues.forEach(NetQueue::quiesce);
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        server.close();
+        queueCounters.forEach(QueueCounters::close);
+        protocolErrors.close();
+        connections.close();
+        arena.close();
+    }
+
+    public boolean isConnected()
+    {
+        return server.isConnected();
+    }
+
+    @Override
+    public long features()
+    {
+        return features;
+    }
+
+    @Override
+    public long protocolFeatures()
+    {
+        return 1L << VhostUserRequest.PROTOCOL_F_MQ | 1L << VhostUserRequest.PROTOCOL_F_REPLY_ACK |
+            1L << VhostUserRequest.PROTOCOL_F_CONFIG | 1L << VhostUserRequest.PROTOCOL_F_STATUS;
+    }
+
+    @Override
+    public int queuePairs()
+    {
+        return settings.queuePairs();
+    }
+
+    @Override
+    public int queueCount()
+    {
+        return queues.size();
+    }
+
+    @Override
+    public byte[] configSpace()
+    {
+        return configSpace.clone();
+    }
+
+    @Override
+    public void featuresAcked(final long acked)
+    {
+        ackedFeatures = acked;
+    }
+
+    @Override
+    public void startQueue(final int index, final SplitVirtQueue queue)
+    {
+        queue.suppressKicks();
+        queues.get(index).attach(queue, (ackedFeatures & 1L << VirtioNet.F_MRG_RXBUF) != 0);
+    }
+
+    @Override
+    public SplitVirtQueue stopQueue(final int index)
+    {
+        return queues.get(index).detach();
+    }
+
+    @Override
+    public boolean needsReset()
+    {
+        for (final NetQueue queue : queues)
+        {
+            if (queue.isBroken())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,37 @@
+package io.vplane.nic.port;
+
+import io.vplane.config.VhostUserPortConfig;
+import io.vplane.config.VplaneConfig;
+import io.vplane.engine.device.Device;
+import io.vplane.engine.device.DeviceContext;
+import io.vplane.engine.device.DeviceProvider;
+import io.vplane.engine.device.DeviceSpec;
+
+import java.util.List;
+
+/** Opens the {@code devices.vhostUser} ports of the config, each on the {@code net} pool. */
+public final class VhostUserPortProvider implements DeviceProvider
+{
+    public static final String KIND = "vhostUser";
+    public static final String TYPE = "net";
+
+    @Override
+    public String kind()
+    {
+        return KIND;
+    }
+
+    @Override
+    public List<DeviceSpec> declaredDevices(final VplaneConfig config)
+    {
+        return config.devices().vhostUser().stream()
+            .map(port -> new DeviceSpec(KIND, port.name(), TYPE, port))
+            .toList();
+    }
+
+    @Override
+    public Device open(final DeviceSpec spec, final DeviceContext context)
+    {
+        return new VhostUserPort(spec, (VhostUserPortConfig)spec.settings(), context);
+    }
+}

@@ -1,0 +1,192 @@
+package io.vplane.nic.port;
+
+import io.vplane.config.ConfigDefaults;
+import io.vplane.config.VhostUserPortConfig;
+import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.DeviceContext;
+import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.errors.ErrorLog;
+import io.vplane.nic.posix.Posix;
+import io.vplane.nic.vhostuser.TestFrontend;
+import io.vplane.nic.vhostuser.VhostUserRequest;
+import io.vplane.nic.vhostuser.VhostUserSession;
+import io.vplane.nic.virtq.SplitRing;
+import org.agrona.concurrent.status.CountersReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.foreign.ValueLayout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The port's data path driven single-threaded: a test frontend sets the rings up, the test polls the queues. */
+@Timeout(30)
+class VhostUserPortTest
+{
+    static final long FEATURES = 1L << VirtioNet.F_VERSION_1 | 1L << VirtioNet.F_MRG_RXBUF |
+        1L << VhostUserRequest.F_PROTOCOL_FEATURES;
+
+    private final Counters counters = Counters.inMemory(512);
+    private final ErrorLog errors = new ErrorLog(counters);
+    private final TestFrontend frontend = new TestFrontend();
+    private final GuestDriver guest = new GuestDriver(frontend);
+    private VhostUserPort port;
+    private VhostUserSession session;
+    private int callFd = -1;
+    private int rxCallFd = -1;
+
+    @AfterEach
+    void close()
+    {
+        if (null != session)
+        {
+            session.close();
+        }
+        if (null != port)
+        {
+            port.close();
+        }
+        frontend.close();
+        Posix.close(callFd);
+        Posix.close(rxCallFd);
+    }
+
+    private void open(final String guestTx, final String guestRx, final int frameBytes)
+    {
+        final VhostUserPortConfig settings = new VhostUserPortConfig("p0", "/nonexistent/p0.sock", "server", 1,
+            "52:54:00:12:34:56", guestTx, guestRx, frameBytes);
+        port = new VhostUserPort(new DeviceSpec("vhostUser", "p0", "net", settings), settings,
+            new DeviceContext(ConfigDefaults.pool("net"), counters, errors));
+        session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total"));
+        callFd = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
+        rxCallFd = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
+        // SCM_RIGHTS gives the session its own copies; the test reads through these
+        frontend.startUp(session, FEATURES, 2, GuestDriver.SIZE, rxCallFd, callFd);
+    }
+
+    @Test
+    void shouldSinkGuestFramesAndReturnEveryChainWithOneCallPerBurst()
+    {
+        open("sink", "idle", 60);
+        for (int i = 0; i < 10; i++)
+        {
+            guest.descriptor(1, i, 0x20000 + i * 2048L, 12 + 64, 0, 0);
+            guest.offer(1, i);
+        }
+        assertThat(port.queues().get(1).poll(4)).isEqualTo(4);
+        assertThat(guest.usedIdx(1)).isEqualTo(4);
+        assertThat(Posix.eventfdRead(callFd)).isEqualTo(1);
+        assertThat(port.queues().get(1).poll(32)).isEqualTo(6);
+        assertThat(guest.usedIdx(1)).isEqualTo(10);
+        assertThat(guest.usedId(1, 9)).isEqualTo(9);
+        assertThat(guest.usedFlags(1)).isEqualTo(SplitRing.USED_F_NO_NOTIFY);
+        assertThat(value("vplane_vhost_frames_total{port=\"p0\",queue=\"1\",dir=\"guest_tx\"}")).isEqualTo(10);
+        assertThat(value("vplane_vhost_bytes_total{port=\"p0\",queue=\"1\",dir=\"guest_tx\"}")).isEqualTo(640);
+        assertThat(value("vplane_vhost_drops_total{port=\"p0\",queue=\"1\",reason=\"sink\"}")).isEqualTo(10);
+    }
+
+    @Test
+    void shouldNotCallWhenTheDriverSetNoInterrupt()
+    {
+        open("sink", "idle", 60);
+        guest.noInterrupt(1);
+        guest.descriptor(1, 0, 0x20000, 76, 0, 0);
+        guest.offer(1, 0);
+        assertThat(port.queues().get(1).poll(32)).isEqualTo(1);
+        assertThat(Posix.eventfdRead(callFd)).isEqualTo(-Posix.EAGAIN);
+    }
+
+    @Test
+    void shouldFillReceiveBuffersFromTheSourceWithHeaderAndNumBuffers()
+    {
+        open("sink", "source", 100);
+        for (int i = 0; i < 3; i++)
+        {
+            guest.descriptor(0, i, 0x40000 + i * 2048L, 2048, SplitRing.DESC_F_WRITE, 0);
+            guest.offer(0, i);
+        }
+        assertThat(port.queues().get(0).poll(32)).isEqualTo(3);
+        assertThat(guest.usedIdx(0)).isEqualTo(3);
+        assertThat(guest.usedLen(0, 0)).isEqualTo(112);
+        assertThat(guest.ram().get(ValueLayout.JAVA_SHORT, 0x40000 + VirtioNet.HEADER_NUM_BUFFERS_OFFSET)).isEqualTo((short)1);
+        // broadcast destination, the port's MAC as source
+        assertThat(guest.ram().get(ValueLayout.JAVA_BYTE, 0x40000 + 12)).isEqualTo((byte)0xFF);
+        assertThat(guest.ram().get(ValueLayout.JAVA_BYTE, 0x40000 + 12 + 6)).isEqualTo((byte)0x52);
+        assertThat(port.queues().get(0).poll(32)).isZero();
+        assertThat(value("vplane_vhost_frames_total{port=\"p0\",queue=\"0\",dir=\"guest_rx\"}")).isEqualTo(3);
+    }
+
+    @Test
+    void shouldSpreadAFrameOverSeveralBuffersWithMergeableBuffers()
+    {
+        open("sink", "source", 1500);
+        for (int i = 0; i < 2; i++)
+        {
+            guest.descriptor(0, i, 0x40000 + i * 1024L, 512, SplitRing.DESC_F_WRITE, 0);
+            guest.offer(0, i);
+        }
+        // 1512 bytes need three buffers: the two offered are given back untouched
+        assertThat(port.queues().get(0).poll(32)).isZero();
+        assertThat(guest.usedIdx(0)).isZero();
+        for (int i = 2; i < 6; i++)
+        {
+            guest.descriptor(0, i, 0x40000 + i * 1024L, 512, SplitRing.DESC_F_WRITE, 0);
+            guest.offer(0, i);
+        }
+        assertThat(port.queues().get(0).poll(32)).isEqualTo(2);
+        assertThat(guest.usedIdx(0)).isEqualTo(6);
+        assertThat(guest.ram().get(ValueLayout.JAVA_SHORT, 0x40000 + VirtioNet.HEADER_NUM_BUFFERS_OFFSET)).isEqualTo((short)3);
+        assertThat(guest.usedLen(0, 0) + guest.usedLen(0, 1) + guest.usedLen(0, 2)).isEqualTo(1512);
+    }
+
+    @Test
+    void shouldLoopGuestFramesBackIntoTheReceiveQueue()
+    {
+        open("loopback", "idle", 60);
+        guest.descriptor(0, 0, 0x40000, 2048, SplitRing.DESC_F_WRITE, 0);
+        guest.offer(0, 0);
+        // header and frame in two descriptors
+        guest.descriptor(1, 0, 0x20000, 12, SplitRing.DESC_F_NEXT, 1);
+        guest.descriptor(1, 1, 0x21000, 64, 0, 0);
+        guest.ram().set(ValueLayout.JAVA_LONG, 0x21000, 0x0102030405060708L);
+        guest.offer(1, 0);
+        guest.descriptor(1, 2, 0x22000, 76, 0, 0);
+        guest.offer(1, 2);
+        assertThat(port.queues().get(0).poll(32)).isZero();
+        assertThat(port.queues().get(1).poll(32)).isEqualTo(2);
+        assertThat(guest.usedIdx(1)).isEqualTo(2);
+        assertThat(guest.usedIdx(0)).isEqualTo(1);
+        assertThat(guest.usedLen(0, 0)).isEqualTo(76);
+        assertThat(guest.ram().get(ValueLayout.JAVA_LONG_UNALIGNED, 0x40000 + 12)).isEqualTo(0x0102030405060708L);
+        assertThat(value("vplane_vhost_frames_total{port=\"p0\",queue=\"0\",dir=\"guest_rx\"}")).isEqualTo(1);
+        assertThat(value("vplane_vhost_drops_total{port=\"p0\",queue=\"0\",reason=\"no_rx_buffer\"}")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldStopFeedingTheGuestWhenQuiesced()
+    {
+        open("sink", "source", 60);
+        port.quiesce();
+        guest.descriptor(0, 0, 0x40000, 2048, SplitRing.DESC_F_WRITE, 0);
+        guest.offer(0, 0);
+        assertThat(port.queues().get(0).poll(32)).isZero();
+        guest.descriptor(1, 0, 0x20000, 76, 0, 0);
+        guest.offer(1, 0);
+        assertThat(port.queues().get(1).poll(32)).isEqualTo(1);
+    }
+
+    long value(final String label)
+    {
+        final CountersReader reader = counters.reader();
+        final long[] found = {-1};
+        reader.forEach((id, type, key, text) ->
+        {
+            if (text.equals(label))
+            {
+                found[0] = reader.getCounterValue(id);
+            }
+        });
+        return found[0];
+    }
+}
