@@ -30,8 +30,9 @@ final class ConfigBinder
         final CountersConfig counters = counters(root.section("counters"));
         final Map<String, PoolConfig> pools = pools(root.section("pools"));
         final DevicesConfig devices = devices(root.section("devices"), pools);
+        final NbdConfig nbd = NbdBinder.nbd(root.section("nbd"), devices);
         root.finish();
-        return new VplaneConfig(daemon, management, counters, pools, devices);
+        return new VplaneConfig(daemon, management, counters, pools, devices, nbd);
     }
 
     private static DaemonConfig daemon(final SectionReader section)

@@ -30,6 +30,12 @@ public final class ConfigDefaults
     public static final int LOOPBACK_QUEUES = 4;
     public static final long LOOPBACK_RATE_PER_SEC = 10_000;
 
+    public static final String NBD_BIND_ADDRESS = "127.0.0.1";
+    public static final int NBD_PORT = 10809;
+    public static final boolean NBD_READ_ONLY = false;
+    public static final String NBD_DESCRIPTION = "";
+    public static final int NBD_QUEUES = 1;
+
     private static final IdleConfig BACKOFF = new IdleConfig(IdleStrategyKind.BACKOFF, 100, 10, 1_000, 1_000_000);
     private static final IdleConfig PARK = new IdleConfig(IdleStrategyKind.PARK, 0, 0, 1_000_000, 1_000_000);
 
@@ -84,7 +90,13 @@ public final class ConfigDefaults
     /** Everything at its default, with no devices. */
     public static VplaneConfig config()
     {
-        return new VplaneConfig(daemon(), management(), counters(), pools(), new DevicesConfig(List.of()));
+        return new VplaneConfig(daemon(), management(), counters(), pools(), new DevicesConfig(List.of()), nbd());
+    }
+
+    /** The NBD server listening on its port with no disks and no tenants. */
+    public static NbdConfig nbd()
+    {
+        return new NbdConfig(NBD_BIND_ADDRESS, NBD_PORT, List.of(), List.of());
     }
 
     private static PoolConfig pool(final String type, final int queuesPerWorker, final int batch, final IdleConfig idle)

@@ -37,6 +37,7 @@ public final class ConfigDiff
         diff.counters(running.counters(), next.counters());
         diff.pools(running, next);
         diff.loopback(running.devices().loopback(), next.devices().loopback());
+        diff.nbd(running.nbd(), next.nbd());
         return List.copyOf(diff.changes);
     }
 
@@ -132,6 +133,15 @@ public final class ConfigDiff
                 changes.add(new SettingChange("devices.loopback." + after.name(), ABSENT, describe(after), LIVE));
             }
         }
+    }
+
+    private void nbd(final NbdConfig running, final NbdConfig next)
+    {
+        // The server and its disks are opened at start; changing them live is a later step.
+        compare("nbd.bindAddress", running.bindAddress(), next.bindAddress(), RESTART);
+        compare("nbd.port", running.port(), next.port(), RESTART);
+        compare("nbd.disks", running.disks(), next.disks(), RESTART);
+        compare("nbd.tenants", running.tenants(), next.tenants(), RESTART);
     }
 
     private void compare(final String path, final Object running, final Object next, final boolean live)

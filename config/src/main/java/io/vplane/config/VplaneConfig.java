@@ -11,13 +11,15 @@ import java.util.Map;
  * @param counters   the memory-mapped counters file
  * @param pools      worker pools keyed by device type ({@code net}, {@code blk}, {@code vsock})
  * @param devices    declared devices
+ * @param nbd        the NBD server, its disks and tenants
  */
 public record VplaneConfig(
     DaemonConfig daemon,
     ManagementConfig management,
     CountersConfig counters,
     Map<String, PoolConfig> pools,
-    DevicesConfig devices)
+    DevicesConfig devices,
+    NbdConfig nbd)
 {
     /** The device types that always have a pool. */
     public static final List<String> DEVICE_TYPES = List.of("net", "blk", "vsock");

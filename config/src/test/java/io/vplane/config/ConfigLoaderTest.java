@@ -127,7 +127,11 @@ class ConfigLoaderTest
         final VplaneConfig defaults = VplaneConfig.defaults();
         final VplaneConfig expected = new VplaneConfig(
             defaults.daemon(), defaults.management(), defaults.counters(), defaults.pools(),
-            new DevicesConfig(List.of(LO0)));
+            new DevicesConfig(List.of(LO0)),
+            new NbdConfig("127.0.0.1", 10809,
+                List.of(new NbdDiskConfig("disk0", "disk0.img", 64L << 20, false,
+                    "vplane default disk (64 MiB sparse)", "local", 2)),
+                List.of(new NbdTenantConfig("local", List.of("127.0.0.0/8", "::1/128")))));
 
         assertThat(ConfigLoader.loadDefault()).isEqualTo(expected);
     }
@@ -152,7 +156,8 @@ class ConfigLoaderTest
             "runDir:", "drainTimeoutMs:", "logLevel:", "enabled:", "bindAddress:", "httpPort:", "fileName:",
             "maxCounters:", "workers:", "cpus:", "queuesPerWorker:", "batch:", "dedicated:", "strategy:",
             "maxSpins:", "maxYields:", "minParkNs:", "maxParkNs:", "ringSize:", "inboxSize:", "name:", "type:",
-            "queues:", "ratePerSec:");
+            "queues:", "ratePerSec:", "port:", "tenants:", "allow:", "disks:", "image:", "sizeBytes:",
+            "readOnly:", "description:", "tenant:");
 
         assertThat(reference).contains(settings);
         assertThat(reference).contains("vplane config check", "SIGHUP", "vplane ctl reload");
