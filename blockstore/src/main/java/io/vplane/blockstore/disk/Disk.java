@@ -1,0 +1,84 @@
+package io.vplane.blockstore.disk;
+
+import io.vplane.blockstore.nbd.Export;
+import io.vplane.blockstore.nbd.RequestSink;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A virtual disk as the NBD server sees it: an export owned by a tenant, whose connections are
+ * spread round-robin over the disk's queues.
+ */
+public final class Disk implements Export
+{
+    private final String name;
+    private final String description;
+    private final long sizeBytes;
+    private final boolean readOnly;
+    private final Tenant tenant;
+    private final List<? extends RequestSink> queues;
+    private final AtomicInteger nextQueue = new AtomicInteger();
+    private volatile boolean accepting = true;
+
+    public Disk(
+        final String name,
+        final String description,
+        final long sizeBytes,
+        final boolean readOnly,
+        final Tenant tenant,
+        final List<? extends RequestSink> queues)
+    {
+        this.name = name;
+        this.description = description;
+        this.sizeBytes = sizeBytes;
+        this.readOnly = readOnly;
+        this.tenant = tenant;
+        this.queues = List.copyOf(queues);
+    }
+
+    @Override
+    public String name()
+    {
+        return name;
+    }
+
+    @Override
+    public String description()
+    {
+        return description;
+    }
+
+    @Override
+    public long sizeBytes()
+    {
+        return sizeBytes;
+    }
+
+    @Override
+    public boolean readOnly()
+    {
+        return readOnly;
+    }
+
+    public Tenant tenant()
+    {
+        return tenant;
+    }
+
+    @Override
+    public RequestSink attach()
+    {
+        if (!accepting)
+        {
+            return null;
+        }
+        return queues.get(Math.floorMod(nextQueue.getAndIncrement(), queues.size()));
+    }
+
+    /** New connections are refused from now on; open ones keep working until the device closes. */
+    public void stopAccepting()
+    {
+        accepting = false;
+    }
+}

@@ -1,0 +1,20 @@
+package io.vplane.blockstore.nbd;
+
+/** What the protocol layer needs of an exported disk. */
+public interface Export
+{
+    String name();
+
+    String description();
+
+    long sizeBytes();
+
+    boolean readOnly();
+
+    /**
+     * Chooses the queue a new connection's requests go to, spreading connections over the disk's queues.
+     *
+     * @return the sink, or null when the disk no longer takes connections
+     */
+    RequestSink attach();
+}

@@ -1,0 +1,70 @@
+package io.vplane.blockstore.nbd;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * One request slot, preallocated per connection and reused: the event loop fills it, a blk worker
+ * executes it and gives it back through {@link NbdConnection#complete}. The fields are published
+ * to the worker by the queue's release/acquire handoff.
+ */
+public final class NbdRequest
+{
+    NbdConnection connection;
+    int type;
+    int flags;
+    long cookie;
+    long offset;
+    int length;
+    /** WRITE data, a retained slice of the connection's input; released by the executor. */
+    ByteBuf payload;
+
+    public NbdConnection connection()
+    {
+        return connection;
+    }
+
+    public int type()
+    {
+        return type;
+    }
+
+    public int flags()
+    {
+        return flags;
+    }
+
+    public long cookie()
+    {
+        return cookie;
+    }
+
+    public long offset()
+    {
+        return offset;
+    }
+
+    public int length()
+    {
+        return length;
+    }
+
+    public ByteBuf payload()
+    {
+        return payload;
+    }
+
+    public boolean hasFlag(final int flag)
+    {
+        return 0 != (flags & flag);
+    }
+
+    /** Releases the payload once the data is on disk (or the request is abandoned). */
+    public void releasePayload()
+    {
+        if (null != payload)
+        {
+            payload.release();
+            payload = null;
+        }
+    }
+}
