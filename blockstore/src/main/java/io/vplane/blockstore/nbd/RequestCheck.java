@@ -48,17 +48,17 @@ final class RequestCheck
         {
             return NbdProtocol.EINVAL;
         }
+        if (NbdProtocol.CMD_READ == type && length > NbdProtocol.MAX_PAYLOAD_BYTES)
+        {
+            // proto.md: EOVERFLOW tells a structured-reply client the length, not the range, was the problem.
+            return structured ? NbdProtocol.EOVERFLOW : NbdProtocol.EINVAL;
+        }
         final long size = export.sizeBytes();
         if (offset < 0 || offset > size || length > size - offset)
         {
             // proto.md: writing past the end is ENOSPC, any other access past the end EINVAL.
             return NbdProtocol.CMD_WRITE == type || NbdProtocol.CMD_WRITE_ZEROES == type ?
                 NbdProtocol.ENOSPC : NbdProtocol.EINVAL;
-        }
-        if (NbdProtocol.CMD_READ == type && length > NbdProtocol.MAX_PAYLOAD_BYTES)
-        {
-            // proto.md: EOVERFLOW tells a structured-reply client the length, not the range, was the problem.
-            return structured ? NbdProtocol.EOVERFLOW : NbdProtocol.EINVAL;
         }
         if (NbdProtocol.CMD_BLOCK_STATUS == type && !blockStatusEnabled)
         {

@@ -79,6 +79,20 @@ public final class NbdFixture implements AutoCloseable
         return sum[0];
     }
 
+    /** Value of the counter with exactly this label; 0 when none. */
+    public long counterExactly(final String label)
+    {
+        final long[] sum = new long[1];
+        counters.reader().forEach((value, id, text) ->
+        {
+            if (text.equals(label))
+            {
+                sum[0] += value;
+            }
+        });
+        return sum[0];
+    }
+
     @Override
     public void close()
     {

@@ -11,6 +11,7 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** A minimal blocking NBD client for tests, speaking the wire format byte by byte. */
@@ -248,6 +249,38 @@ public final class NbdTestClient implements AutoCloseable
         final byte[] data = new byte[length];
         in.readFully(data);
         return data;
+    }
+
+    /** Structured READ: the data of its chunks (holes as zeros), or an exception naming the error. */
+    public byte[] readStructured(final long cookie, final long offset, final int length) throws IOException
+    {
+        request(0, NbdProtocol.CMD_READ, cookie, offset, length, null);
+        final byte[] data = new byte[length];
+        while (true)
+        {
+            final Chunk chunk = readChunk();
+            if (chunk.cookie() != cookie)
+            {
+                throw new IOException("cookie " + chunk.cookie() + " instead of " + cookie);
+            }
+            final ByteBuffer payload = ByteBuffer.wrap(chunk.payload());
+            switch (chunk.type())
+            {
+                case NbdProtocol.REPLY_TYPE_OFFSET_DATA ->
+                {
+                    final long at = payload.getLong();
+                    payload.get(data, (int)(at - offset), payload.remaining());
+                }
+                case NbdProtocol.REPLY_TYPE_OFFSET_HOLE -> Arrays.fill(data, (int)(payload.getLong() - offset),
+                    (int)(payload.getLong(0) - offset) + payload.getInt(8), (byte)0);
+                case NbdProtocol.REPLY_TYPE_ERROR -> throw new IOException("read error " + chunk.error());
+                default -> throw new IOException("unexpected chunk type " + chunk.type());
+            }
+            if (chunk.done())
+            {
+                return data;
+            }
+        }
     }
 
     public int write(final long cookie, final long offset, final byte[] data, final int flags) throws IOException
