@@ -25,6 +25,7 @@ public final class RawFileBackend implements StorageBackend
     private final long sizeBytes;
     private final boolean readOnly;
     private volatile boolean zeroRangeSupported = true;
+    private final java.util.concurrent.atomic.AtomicLong holeGeneration = new java.util.concurrent.atomic.AtomicLong();
 
     private RawFileBackend(final Path path, final FileChannel channel, final int fd, final long sizeBytes, final boolean readOnly)
     {
@@ -119,6 +120,7 @@ public final class RawFileBackend implements StorageBackend
         // TRIM is advisory (NBD proto.md: NBD_CMD_TRIM); a file system without hole punching ignores it.
         if (!readOnly)
         {
+            holeGeneration.incrementAndGet();
             LinuxFiles.fallocate(fd, LinuxFiles.FALLOC_FL_PUNCH_HOLE | LinuxFiles.FALLOC_FL_KEEP_SIZE, offset, length);
         }
     }
@@ -127,6 +129,7 @@ public final class RawFileBackend implements StorageBackend
     public int writeZeroes(final long offset, final long length, final boolean mayPunch, final boolean fastOnly)
         throws IOException
     {
+        holeGeneration.incrementAndGet();
         if (mayPunch &&
             0 == LinuxFiles.fallocate(fd, LinuxFiles.FALLOC_FL_PUNCH_HOLE | LinuxFiles.FALLOC_FL_KEEP_SIZE, offset, length))
         {
@@ -159,6 +162,12 @@ public final class RawFileBackend implements StorageBackend
             position += zeros.limit();
         }
         return ZEROED;
+    }
+
+    @Override
+    public long holeGeneration()
+    {
+        return holeGeneration.get();
     }
 
     @Override

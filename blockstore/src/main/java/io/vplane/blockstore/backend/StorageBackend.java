@@ -43,6 +43,12 @@ public interface StorageBackend extends AutoCloseable
     /** @return the first offset at or after {@code offset} in a hole, or {@link #sizeBytes()} if none */
     long nextHole(long offset) throws IOException;
 
+    /**
+     * A number that changes whenever data may have become a hole (trim, zeroing). Writes only turn
+     * holes into data, so an extent seen as data stays data while this number stays the same.
+     */
+    long holeGeneration();
+
     @Override
     void close();
 }

@@ -29,6 +29,10 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private final StorageBackend backend;
     private final DiskMetrics metrics;
     private final ErrorLog errors;
+    /** Last data extent found with SEEK_DATA/SEEK_HOLE, valid while the backend's hole generation holds. */
+    private long knownDataStart;
+    private long knownDataEnd;
+    private long knownGeneration = -1;
 
     RequestExecutor(final String disk, final StorageBackend backend, final DiskMetrics metrics, final ErrorLog errors)
     {
@@ -150,7 +154,10 @@ final class RequestExecutor implements Consumer<NbdRequest>
     {
         final int length = request.length();
         final long end = request.offset() + length;
-        final boolean oneChunk = request.hasFlag(NbdProtocol.CMD_FLAG_DF);
+        final long generation = backend.holeGeneration();
+        // Inside a known data extent (the common case on a filled image): one chunk, no lseek.
+        final boolean oneChunk = request.hasFlag(NbdProtocol.CMD_FLAG_DF) ||
+            (generation == knownGeneration && request.offset() >= knownDataStart && end <= knownDataEnd);
         final ByteBuf reply = alloc.directBuffer(length + SEGMENT_OVERHEAD * (MAX_READ_SEGMENTS + 1));
         try
         {
@@ -169,7 +176,15 @@ final class RequestExecutor implements Consumer<NbdRequest>
                 }
                 else
                 {
-                    long dataEnd = explore ? Math.min(backend.nextHole(position), end) : end;
+                    long dataEnd = end;
+                    if (explore)
+                    {
+                        final long holeAt = backend.nextHole(position);
+                        knownDataStart = position;
+                        knownDataEnd = holeAt;
+                        knownGeneration = generation;
+                        dataEnd = Math.min(holeAt, end);
+                    }
                     if (dataEnd <= position)
                     {
                         dataEnd = end;

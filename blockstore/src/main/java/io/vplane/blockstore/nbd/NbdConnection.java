@@ -10,7 +10,8 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One client connection: the fixed newstyle handshake, option haggling ({@link OptionHaggler}),
@@ -37,10 +38,16 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private final RequestHeader header = new RequestHeader();
     private final OptionHeader optionHeader = new OptionHeader();
     private final OptionHaggler haggler = new OptionHaggler(this);
+    /** Free request slots; taken by the decoder and given back by writeCompleted, both on the event loop. */
     private final ManyToOneConcurrentArrayQueue<NbdRequest> freeSlots =
         new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final Runnable onSlotFreed = this::onSlotFreed;
+    /** Requests the workers finished, with their replies, waiting for the event loop to write them. */
+    private final ManyToOneConcurrentArrayQueue<NbdRequest> completed =
+        new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
+    private final AtomicBoolean writeScheduled = new AtomicBoolean();
+    private final Runnable writeCompleted = this::writeCompleted;
+    /** Event loop only: taken slots not yet given back by {@link #writeCompleted}. */
+    private int inFlight;
     private final Runnable retryStalled = this::retryStalled;
 
     ChannelHandlerContext ctx;
@@ -51,8 +58,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private boolean cumulationSliced;
     /** Size of the frame the decoder waits for, so a large WRITE gets one buffer rather than many copies. */
     private int awaitedFrameBytes;
-    /** Written by the event loop; read by the worker in {@link #complete} to finish a disconnect. */
-    volatile State state = State.CLIENT_FLAGS;
+    State state = State.CLIENT_FLAGS;
     private long skipRemaining;
     boolean noZeroes;
     volatile boolean structured;
@@ -61,8 +67,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private boolean blockStatusEnabled;
     private Export export;
     private RequestSink sink;
-    /** Reading stopped for want of a slot or queue room; the worker wakes the loop when a slot frees. */
-    private volatile boolean paused;
+    /** Reading stopped for want of a slot or queue room; resumed when replies give slots back. */
+    private boolean paused;
     private NbdRequest stalled;
 
     public NbdConnection(final ExportDirectory directory, final NbdServerMetrics metrics)
@@ -118,6 +124,12 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         {
             stalled.releasePayload();
             stalled = null;
+        }
+        NbdRequest request;
+        while (null != (request = completed.poll()))
+        {
+            request.reply.release();
+            request.reply = null;
         }
     }
 
@@ -343,18 +355,12 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             replyError(type, cookie, error);
             return true;
         }
-        NbdRequest slot = freeSlots.poll();
+        final NbdRequest slot = freeSlots.poll();
         if (null == slot)
         {
-            // Announce the pause before looking again, so a worker freeing a slot now sees it and wakes us.
-            paused = true;
-            slot = freeSlots.poll();
-            if (null == slot)
-            {
-                channel.config().setAutoRead(false);
-                return false;
-            }
-            paused = false;
+            // Slots come back in writeCompleted on this loop, which resumes reading.
+            pause();
+            return false;
         }
         slot.type = type;
         slot.flags = header.flags();
@@ -371,7 +377,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             slot.payload = null;
         }
         in.skipBytes(frame);
-        inFlight.incrementAndGet();
+        inFlight++;
         if (!sink.offer(slot))
         {
             stalled = slot;
@@ -405,41 +411,59 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         state = State.DISCONNECTING;
         channel.config().setAutoRead(false);
-        if (0 == inFlight.get())
+        if (0 == inFlight)
         {
-            // A worker may have queued its last reply just now; close behind it, not before it.
-            channel.eventLoop().execute(onSlotFreed);
+            closeAfterFlush(null);
         }
-    }
-
-    private void pause()
-    {
-        paused = true;
-        channel.config().setAutoRead(false);
     }
 
     /**
-     * Called by the blk worker: sends the reply and gives the slot back. The reply goes out through
-     * the channel's own event loop; the caller has released the request's payload.
+     * Called by the blk worker with the finished request and its reply. Replies are handed to the
+     * event loop in batches: one task writes every reply that is ready and flushes once, so a busy
+     * connection gets one writev for many replies (nbdkit gets the same from MSG_MORE).
      */
     public void complete(final NbdRequest request, final ByteBuf reply)
     {
-        channel.writeAndFlush(reply, channel.voidPromise());
-        freeSlots.offer(request);
-        final int left = inFlight.decrementAndGet();
-        if (paused || (0 == left && State.DISCONNECTING == state))
+        request.reply = reply;
+        completed.offer(request);
+        if (!writeScheduled.get() && writeScheduled.compareAndSet(false, true))
         {
-            channel.eventLoop().execute(onSlotFreed);
+            try
+            {
+                channel.eventLoop().execute(writeCompleted);
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                // The server is shutting down; the connection goes with it.
+                writeScheduled.set(false);
+            }
         }
     }
 
-    private void onSlotFreed()
+    private void writeCompleted()
     {
+        // Cleared before draining: a reply offered from now on schedules another pass.
+        writeScheduled.set(false);
+        int written = 0;
+        NbdRequest request;
+        while (null != (request = completed.poll()))
+        {
+            ctx.write(request.reply, ctx.voidPromise());
+            request.reply = null;
+            freeSlots.offer(request);
+            written++;
+        }
+        if (0 == written)
+        {
+            return;
+        }
+        inFlight -= written;
+        ctx.flush();
         if (State.DISCONNECTING == state)
         {
-            if (0 == inFlight.get())
+            if (0 == inFlight)
             {
-                ctx.close();
+                closeAfterFlush(null);
             }
             return;
         }
@@ -447,6 +471,12 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         {
             resume();
         }
+    }
+
+    private void pause()
+    {
+        paused = true;
+        channel.config().setAutoRead(false);
     }
 
     private void retryStalled()

@@ -17,6 +17,8 @@ public final class NbdRequest
     int length;
     /** WRITE data, a retained slice of the connection's input; released by the executor. */
     ByteBuf payload;
+    /** The reply a worker built, until the event loop writes it. */
+    ByteBuf reply;
 
     public NbdConnection connection()
     {
