@@ -70,7 +70,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
         throws IOException
     {
         final long offset = request.offset();
-        final int length = request.length();
+        final long length = request.length();
         switch (request.type())
         {
             case NbdProtocol.CMD_READ:
@@ -129,7 +129,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
 
     private ByteBuf simpleRead(final NbdRequest request, final ByteBufAllocator alloc) throws IOException
     {
-        final int length = request.length();
+        final int length = request.payloadLength();
         final ByteBuf reply = alloc.directBuffer(ReplyEncoder.SIMPLE_REPLY_LENGTH + length);
         try
         {
@@ -152,7 +152,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
      */
     private ByteBuf structuredRead(final NbdRequest request, final ByteBufAllocator alloc) throws IOException
     {
-        final int length = request.length();
+        final int length = request.payloadLength();
         final long end = request.offset() + length;
         final long generation = backend.holeGeneration();
         // Inside a known data extent (the common case on a filled image): one chunk, no lseek.
@@ -190,6 +190,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
                         dataEnd = end;
                     }
                     final int n = (int)(dataEnd - position);
+                    reply.ensureWritable(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_DATA_PREFIX + n);
                     ReplyEncoder.dataChunkHeader(reply, dataEnd == end ? NbdProtocol.REPLY_FLAG_DONE : 0,
                         request.cookie(), position, n);
                     backend.read(position, reply.internalNioBuffer(reply.writerIndex(), n));
@@ -218,7 +219,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
         {
             reply.writerIndex(ReplyEncoder.CHUNK_HEADER_LENGTH);
             reply.writeInt(NbdProtocol.BASE_ALLOCATION_ID);
-            final long end = request.offset() + Integer.toUnsignedLong(request.length());
+            final long end = request.offset() + request.length();
             long position = request.offset();
             int extents = 0;
             while (position < end && extents < maxExtents)

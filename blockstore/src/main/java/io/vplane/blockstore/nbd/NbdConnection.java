@@ -366,7 +366,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         slot.flags = header.flags();
         slot.cookie = cookie;
         slot.offset = header.offset();
-        slot.length = (int)Math.min(length, Integer.MAX_VALUE);
+        slot.length = length;
         if (carriesData)
         {
             slot.payload = in.retainedSlice(in.readerIndex() + RequestHeader.LENGTH, (int)length);

@@ -14,7 +14,8 @@ public final class NbdRequest
     int flags;
     long cookie;
     long offset;
-    int length;
+    /** Up to 2^32 - 1 for TRIM, WRITE_ZEROES, BLOCK_STATUS; at most 32 MiB for READ and WRITE. */
+    long length;
     /** WRITE data, a retained slice of the connection's input; released by the executor. */
     ByteBuf payload;
     /** The reply a worker built, until the event loop writes it. */
@@ -45,9 +46,15 @@ public final class NbdRequest
         return offset;
     }
 
-    public int length()
+    public long length()
     {
         return length;
+    }
+
+    /** Length of a READ or WRITE, which the decoder bounded to 32 MiB. */
+    public int payloadLength()
+    {
+        return (int)length;
     }
 
     public ByteBuf payload()

@@ -243,6 +243,23 @@ class NbdServerTest
     }
 
     @Test
+    void shouldZeroRangesLongerThan2GiB() throws Exception
+    {
+        final long big = 3L << 30;
+        try (NbdFixture large = NbdFixture.oneDisk(runDir.resolve("large"), "big", big);
+             NbdTestClient client = NbdTestClient.open(large.port(), "big", false))
+        {
+            final long at = (5L << 29) + 4096;
+            assertThat(client.write(1, at, new byte[]{9, 9, 9, 9}, 0)).isZero();
+
+            client.request(0, NbdProtocol.CMD_WRITE_ZEROES, 2, 0, (int)big, null);
+            assertThat(client.readSimpleReply(2)).isZero();
+
+            assertThat(client.read(3, at, 4)).containsOnly(0);
+        }
+    }
+
+    @Test
     void shouldCloseOnlyTheConnectionWithBadMagic() throws Exception
     {
         try (NbdTestClient good = NbdTestClient.open(fixture.port(), "d0", false);
