@@ -35,6 +35,7 @@ public final class ConfigDefaults
     public static final boolean NBD_READ_ONLY = false;
     public static final String NBD_DESCRIPTION = "";
     public static final int NBD_QUEUES = 1;
+    public static final int NBD_MIN_BLOCK_BYTES = 1;
 
     private static final IdleConfig BACKOFF = new IdleConfig(IdleStrategyKind.BACKOFF, 100, 10, 1_000, 1_000_000);
     private static final IdleConfig PARK = new IdleConfig(IdleStrategyKind.PARK, 0, 0, 1_000_000, 1_000_000);

@@ -121,6 +121,11 @@ final class NbdBinder
                     String.join(", ", tenants.stream().map(NbdTenantConfig::name).toList()));
             }
             final int queues = item.integer("queues", ConfigDefaults.NBD_QUEUES, 1, 64);
+            final int minBlockBytes = item.powerOfTwo("minBlockBytes", ConfigDefaults.NBD_MIN_BLOCK_BYTES, 1, 65_536);
+            if (sizeBytes > 0 && sizeBytes % minBlockBytes != 0)
+            {
+                item.reject("minBlockBytes", "sizeBytes " + sizeBytes + " is not a multiple of minBlockBytes " + minBlockBytes);
+            }
             item.finish();
             if (nameOk && null != image && null != tenant && sizeBytes > 0)
             {
@@ -130,7 +135,7 @@ final class NbdBinder
                     item.reject("name", "disk name '" + name + "' is used twice; first at line " + first);
                     continue;
                 }
-                disks.add(new NbdDiskConfig(name, image, sizeBytes, readOnly, description, tenant, queues));
+                disks.add(new NbdDiskConfig(name, image, sizeBytes, readOnly, description, tenant, queues, minBlockBytes));
             }
         }
         return disks;

@@ -10,8 +10,10 @@ package io.vplane.config;
  * @param description free text sent with NBD_INFO_DESCRIPTION and LIST; may be empty
  * @param tenant      the tenant that owns the disk; only its allowed clients see it
  * @param queues      blk device queues; the disk's connections are spread over them
+ * @param minBlockBytes smallest I/O unit, advertised in NBD_INFO_BLOCK_SIZE; 1 means any alignment
  */
 public record NbdDiskConfig(
-    String name, String image, long sizeBytes, boolean readOnly, String description, String tenant, int queues)
+    String name, String image, long sizeBytes, boolean readOnly, String description, String tenant, int queues,
+    int minBlockBytes)
 {
 }

@@ -130,7 +130,7 @@ class ConfigLoaderTest
             new DevicesConfig(List.of(LO0)),
             new NbdConfig("127.0.0.1", 10809,
                 List.of(new NbdDiskConfig("disk0", "disk0.img", 64L << 20, false,
-                    "vplane default disk (64 MiB sparse)", "local", 2)),
+                    "vplane default disk (64 MiB sparse)", "local", 2, 1)),
                 List.of(new NbdTenantConfig("local", List.of("127.0.0.0/8", "::1/128")))));
 
         assertThat(ConfigLoader.loadDefault()).isEqualTo(expected);
@@ -157,7 +157,7 @@ class ConfigLoaderTest
             "maxCounters:", "workers:", "cpus:", "queuesPerWorker:", "batch:", "dedicated:", "strategy:",
             "maxSpins:", "maxYields:", "minParkNs:", "maxParkNs:", "ringSize:", "inboxSize:", "name:", "type:",
             "queues:", "ratePerSec:", "port:", "tenants:", "allow:", "disks:", "image:", "sizeBytes:",
-            "readOnly:", "description:", "tenant:");
+            "readOnly:", "description:", "tenant:", "minBlockBytes:");
 
         assertThat(reference).contains(settings);
         assertThat(reference).contains("vplane config check", "SIGHUP", "vplane ctl reload");

@@ -28,7 +28,7 @@ class NbdConfigTest
         assertThat(config.nbd().port()).isZero();
         assertThat(config.nbd().tenants()).containsExactly(new NbdTenantConfig("acme", List.of("10.0.0.0/8", "fd00::/8")));
         assertThat(config.nbd().disks()).containsExactly(
-            new NbdDiskConfig("vm1", "/var/lib/vm1.img", 1_048_576, false, "", "acme", 1));
+            new NbdDiskConfig("vm1", "/var/lib/vm1.img", 1_048_576, false, "", "acme", 1, 1));
     }
 
     @Test
@@ -58,6 +58,22 @@ class NbdConfigTest
             "sizeBytes 1000 must be a multiple of 512",
             "tenant 'nobody' is not declared in nbd.tenants; declared: acme",
             "0 is out of range; allowed 1..64");
+    }
+
+    @Test
+    void shouldRejectMinBlockThatIsNoPowerOfTwoOrDoesNotDivideTheSize()
+    {
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
+            nbd:
+              tenants: [{name: t}]
+              disks:
+                - {name: a, image: a.img, sizeBytes: 1536, tenant: t, minBlockBytes: 1024}
+                - {name: b, image: b.img, sizeBytes: 4096, tenant: t, minBlockBytes: 1000}
+            """, "t.yaml"));
+
+        assertThat(ex.errors()).extracting(ConfigError::message).containsExactly(
+            "sizeBytes 1536 is not a multiple of minBlockBytes 1024",
+            "minBlockBytes 1000 must be a power of two between 1 and 65536");
     }
 
     @Test

@@ -16,6 +16,7 @@ public final class Disk implements Export
     private final String description;
     private final long sizeBytes;
     private final boolean readOnly;
+    private final int minBlockBytes;
     private final Tenant tenant;
     private final List<? extends RequestSink> queues;
     private final AtomicInteger nextQueue = new AtomicInteger();
@@ -26,6 +27,7 @@ public final class Disk implements Export
         final String description,
         final long sizeBytes,
         final boolean readOnly,
+        final int minBlockBytes,
         final Tenant tenant,
         final List<? extends RequestSink> queues)
     {
@@ -33,6 +35,7 @@ public final class Disk implements Export
         this.description = description;
         this.sizeBytes = sizeBytes;
         this.readOnly = readOnly;
+        this.minBlockBytes = minBlockBytes;
         this.tenant = tenant;
         this.queues = List.copyOf(queues);
     }
@@ -59,6 +62,12 @@ public final class Disk implements Export
     public boolean readOnly()
     {
         return readOnly;
+    }
+
+    @Override
+    public int minBlockBytes()
+    {
+        return minBlockBytes;
     }
 
     public Tenant tenant()

@@ -11,6 +11,9 @@ public interface Export
 
     boolean readOnly();
 
+    /** Smallest I/O unit, a power of two; 1 means any alignment. */
+    int minBlockBytes();
+
     /**
      * Chooses the queue a new connection's requests go to, spreading connections over the disk's queues.
      *

@@ -65,6 +65,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** Export name that base:allocation was selected for with SET_META_CONTEXT, or null. */
     String metaContextExport;
     private boolean blockStatusEnabled;
+    /** Alignment enforced on requests: the export's minimum block if the client asked for block sizes, else 1. */
+    int alignment = 1;
     private Export export;
     private RequestSink sink;
     /** Reading stopped for want of a slot or queue room; resumed when replies give slots back. */
@@ -348,7 +350,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             return true;
         }
         final int error = RequestCheck.check(type, header.flags(), header.offset(), length, export, structured,
-            blockStatusEnabled);
+            blockStatusEnabled, alignment);
         if (0 != error)
         {
             in.skipBytes(frame);

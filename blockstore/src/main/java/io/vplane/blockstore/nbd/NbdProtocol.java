@@ -103,7 +103,6 @@ public final class NbdProtocol
     public static final int MAX_PAYLOAD_BYTES = 32 << 20;
     /** Strings such as export names are at most 4096 bytes (proto.md: "Option haggling"). */
     public static final int MAX_STRING_BYTES = 4096;
-    public static final int MIN_BLOCK_BYTES = 1;
     public static final int PREFERRED_BLOCK_BYTES = 4096;
 
     private NbdProtocol()

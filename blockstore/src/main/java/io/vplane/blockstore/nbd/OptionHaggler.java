@@ -142,11 +142,13 @@ final class OptionHaggler
         }
         boolean wantsName = false;
         boolean wantsDescription = false;
+        boolean wantsBlockSize = false;
         for (int i = 0; i < requests; i++)
         {
             final int type = data.getUnsignedShort(6 + (int)nameLength + 2 * i);
             wantsName |= NbdProtocol.INFO_NAME == type;
             wantsDescription |= NbdProtocol.INFO_DESCRIPTION == type;
+            wantsBlockSize |= NbdProtocol.INFO_BLOCK_SIZE == type;
         }
         final ByteBuf info = connection.ctx.alloc().buffer();
         ReplyEncoder.optionReply(info, option, NbdProtocol.REP_INFO, INFO_EXPORT_LENGTH);
@@ -160,10 +162,12 @@ final class OptionHaggler
         {
             infoString(info, option, NbdProtocol.INFO_DESCRIPTION, export.description());
         }
-        // Sent unasked too (allowed by proto.md): minimum 1 means no alignment rule for clients.
+        // Sent unasked too (allowed by proto.md); only a client that asked is held to the minimum.
         ReplyEncoder.optionReply(info, option, NbdProtocol.REP_INFO, INFO_BLOCK_SIZE_LENGTH);
-        info.writeShort(NbdProtocol.INFO_BLOCK_SIZE).writeInt(NbdProtocol.MIN_BLOCK_BYTES)
-            .writeInt(NbdProtocol.PREFERRED_BLOCK_BYTES).writeInt(NbdProtocol.MAX_PAYLOAD_BYTES);
+        info.writeShort(NbdProtocol.INFO_BLOCK_SIZE).writeInt(export.minBlockBytes())
+            .writeInt(Math.max(export.minBlockBytes(), NbdProtocol.PREFERRED_BLOCK_BYTES))
+            .writeInt(NbdProtocol.MAX_PAYLOAD_BYTES);
+        connection.alignment = wantsBlockSize ? export.minBlockBytes() : 1;
         if (NbdProtocol.OPT_GO == option && !connection.enterTransmission(export, name))
         {
             info.release();

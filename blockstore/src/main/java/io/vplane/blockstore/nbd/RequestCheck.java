@@ -20,7 +20,8 @@ final class RequestCheck
         final long length,
         final Export export,
         final boolean structured,
-        final boolean blockStatusEnabled)
+        final boolean blockStatusEnabled,
+        final int alignment)
     {
         if (type >= NbdProtocol.COMMAND_TYPES)
         {
@@ -46,6 +47,11 @@ final class RequestCheck
         }
         if (0 == length)
         {
+            return NbdProtocol.EINVAL;
+        }
+        if (NbdProtocol.CMD_BLOCK_STATUS != type && 0 != ((offset | length) & (alignment - 1)))
+        {
+            // proto.md "Block size constraints": misaligned to the advertised minimum block.
             return NbdProtocol.EINVAL;
         }
         if (NbdProtocol.CMD_READ == type && length > NbdProtocol.MAX_PAYLOAD_BYTES)

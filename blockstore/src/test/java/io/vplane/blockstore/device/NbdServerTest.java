@@ -41,6 +41,7 @@ class NbdServerTest
                 - {name: d0, image: d0.img, sizeBytes: %d, tenant: local, queues: 2, description: first disk}
                 - {name: ro, image: ro.img, sizeBytes: 1048576, tenant: local, readOnly: true}
                 - {name: hidden, image: hidden.img, sizeBytes: 1048576, tenant: remote}
+                - {name: al, image: al.img, sizeBytes: 1048576, tenant: local, minBlockBytes: 512}
             """.formatted(SIZE));
     }
 
@@ -113,7 +114,7 @@ class NbdServerTest
 
             assertThat(list).filteredOn(r -> r.type() == NbdProtocol.REP_SERVER)
                 .extracting(r -> new String(r.data(), 4, r.data().length - 4, StandardCharsets.UTF_8))
-                .containsExactly("d0", "ro");
+                .containsExactly("al", "d0", "ro");
             assertThat(hidden.type()).isEqualTo(NbdProtocol.REP_ERR_POLICY);
             assertThat(missing.type()).isEqualTo(NbdProtocol.REP_ERR_POLICY);
             assertThat(hidden.text()).isEqualTo(missing.text());
@@ -239,6 +240,24 @@ class NbdServerTest
             assertThat(client.read(6, 0, 16384)).isEqualTo(new byte[16384]);
             assertThat(client.read(7, 65536, 4096)).isEqualTo(new byte[4096]);
             assertThat(client.read(8, 65536 + 4096, 4096)).containsOnly(1);
+        }
+    }
+
+    @Test
+    void shouldRefuseMisalignedRequestsOnlyFromClientsThatAskedForBlockSizes() throws Exception
+    {
+        try (NbdTestClient asked = NbdTestClient.open(fixture.port(), "al", false);
+             NbdTestClient legacy = NbdTestClient.handshake(fixture.port()))
+        {
+            legacy.option(NbdProtocol.OPT_EXPORT_NAME, "al".getBytes(StandardCharsets.UTF_8));
+            legacy.in.readLong();
+            legacy.in.readUnsignedShort();
+
+            asked.request(0, NbdProtocol.CMD_READ, 1, 100, 512, null);
+            assertThat(asked.readSimpleReply(1)).isEqualTo(NbdProtocol.EINVAL);
+            assertThat(asked.write(2, 512, new byte[100], 0)).isEqualTo(NbdProtocol.EINVAL);
+            assertThat(asked.read(3, 512, 512)).hasSize(512);
+            assertThat(legacy.read(4, 100, 7)).hasSize(7);
         }
     }
 
