@@ -97,7 +97,7 @@ public final class ConfigDefaults
     /** The NBD server listening on its port with no disks and no tenants. */
     public static NbdConfig nbd()
     {
-        return new NbdConfig(NBD_BIND_ADDRESS, NBD_PORT, List.of(), List.of());
+        return new NbdConfig(NBD_BIND_ADDRESS, NBD_PORT, List.of(), List.of(), new NbdTlsConfig("", "", ""));
     }
 
     private static PoolConfig pool(final String type, final int queuesPerWorker, final int batch, final IdleConfig idle)

@@ -142,6 +142,7 @@ public final class ConfigDiff
         compare("nbd.port", running.port(), next.port(), RESTART);
         compare("nbd.disks", running.disks(), next.disks(), RESTART);
         compare("nbd.tenants", running.tenants(), next.tenants(), RESTART);
+        compare("nbd.tls", running.tls(), next.tls(), RESTART);
     }
 
     private void compare(final String path, final Object running, final Object next, final boolean live)

@@ -35,13 +35,32 @@ final class NbdBinder
             section.reject("bindAddress", "must not be empty; use 127.0.0.1 for local clients or 0.0.0.0 for all interfaces");
         }
         final int port = section.integer("port", ConfigDefaults.NBD_PORT, 0, 65_535);
-        final List<NbdTenantConfig> tenants = tenants(section);
+        final NbdTlsConfig tls = tls(section.section("tls"));
+        final List<NbdTenantConfig> tenants = tenants(section, tls);
         final List<NbdDiskConfig> disks = disks(section, tenants, devices);
         section.finish();
-        return new NbdConfig(bindAddress, port, disks, tenants);
+        return new NbdConfig(bindAddress, port, disks, tenants, tls);
     }
 
-    private static List<NbdTenantConfig> tenants(final SectionReader section)
+    private static NbdTlsConfig tls(final SectionReader section)
+    {
+        final String certificateFile = section.string("certificateFile", "").strip();
+        final String privateKeyFile = section.string("privateKeyFile", "").strip();
+        final String clientCaFile = section.string("clientCaFile", "").strip();
+        if (certificateFile.isEmpty() != privateKeyFile.isEmpty())
+        {
+            section.reject(certificateFile.isEmpty() ? "certificateFile" : "privateKeyFile",
+                "certificateFile and privateKeyFile go together: give both or neither");
+        }
+        if (!clientCaFile.isEmpty() && certificateFile.isEmpty())
+        {
+            section.reject("clientCaFile", "clientCaFile needs certificateFile and privateKeyFile");
+        }
+        section.finish();
+        return new NbdTlsConfig(certificateFile, privateKeyFile, clientCaFile);
+    }
+
+    private static List<NbdTenantConfig> tenants(final SectionReader section, final NbdTlsConfig tls)
     {
         final List<NbdTenantConfig> tenants = new ArrayList<>();
         final Map<String, Integer> firstLine = new HashMap<>();
@@ -61,6 +80,11 @@ final class NbdBinder
                     item.reject("allow", "'" + cidr + "' is not a CIDR range; write e.g. 10.0.0.0/8, 127.0.0.1/32 or ::1/128");
                 }
             }
+            final boolean requireTls = item.bool("requireTls", false);
+            if (requireTls && !tls.enabled())
+            {
+                item.reject("requireTls", "requireTls needs nbd.tls.certificateFile and nbd.tls.privateKeyFile");
+            }
             item.finish();
             if (nameOk)
             {
@@ -70,7 +94,7 @@ final class NbdBinder
                     item.reject("name", "tenant name '" + name + "' is used twice; first at line " + first);
                     continue;
                 }
-                tenants.add(new NbdTenantConfig(name, allow));
+                tenants.add(new NbdTenantConfig(name, allow, requireTls));
             }
         }
         return tenants;

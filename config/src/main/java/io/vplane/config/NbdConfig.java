@@ -9,8 +9,9 @@ import java.util.List;
  * @param port        TCP port; 10809 is the port IANA assigned to NBD, 0 picks a free one
  * @param disks       exported virtual disks
  * @param tenants     owners of disks and their access rules
+ * @param tls         STARTTLS certificates; off when empty
  */
-public record NbdConfig(String bindAddress, int port, List<NbdDiskConfig> disks, List<NbdTenantConfig> tenants)
+public record NbdConfig(String bindAddress, int port, List<NbdDiskConfig> disks, List<NbdTenantConfig> tenants, NbdTlsConfig tls)
 {
     public NbdConfig
     {

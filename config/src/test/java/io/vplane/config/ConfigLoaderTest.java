@@ -131,7 +131,8 @@ class ConfigLoaderTest
             new NbdConfig("127.0.0.1", 10809,
                 List.of(new NbdDiskConfig("disk0", "disk0.img", 64L << 20, false,
                     "vplane default disk (64 MiB sparse)", "local", 2, 1)),
-                List.of(new NbdTenantConfig("local", List.of("127.0.0.0/8", "::1/128")))));
+                List.of(new NbdTenantConfig("local", List.of("127.0.0.0/8", "::1/128"), false)),
+                new NbdTlsConfig("", "", "")));
 
         assertThat(ConfigLoader.loadDefault()).isEqualTo(expected);
     }
@@ -157,7 +158,8 @@ class ConfigLoaderTest
             "maxCounters:", "workers:", "cpus:", "queuesPerWorker:", "batch:", "dedicated:", "strategy:",
             "maxSpins:", "maxYields:", "minParkNs:", "maxParkNs:", "ringSize:", "inboxSize:", "name:", "type:",
             "queues:", "ratePerSec:", "port:", "tenants:", "allow:", "disks:", "image:", "sizeBytes:",
-            "readOnly:", "description:", "tenant:", "minBlockBytes:");
+            "readOnly:", "description:", "tenant:", "minBlockBytes:", "requireTls:", "certificateFile:",
+            "privateKeyFile:", "clientCaFile:");
 
         assertThat(reference).contains(settings);
         assertThat(reference).contains("vplane config check", "SIGHUP", "vplane ctl reload");

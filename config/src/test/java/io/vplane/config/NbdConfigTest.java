@@ -26,7 +26,7 @@ class NbdConfigTest
             """, "t.yaml");
 
         assertThat(config.nbd().port()).isZero();
-        assertThat(config.nbd().tenants()).containsExactly(new NbdTenantConfig("acme", List.of("10.0.0.0/8", "fd00::/8")));
+        assertThat(config.nbd().tenants()).containsExactly(new NbdTenantConfig("acme", List.of("10.0.0.0/8", "fd00::/8"), false));
         assertThat(config.nbd().disks()).containsExactly(
             new NbdDiskConfig("vm1", "/var/lib/vm1.img", 1_048_576, false, "", "acme", 1, 1));
     }
@@ -34,7 +34,7 @@ class NbdConfigTest
     @Test
     void shouldDefaultToNoDisksOnPort10809()
     {
-        assertThat(VplaneConfig.defaults().nbd()).isEqualTo(new NbdConfig("127.0.0.1", 10809, List.of(), List.of()));
+        assertThat(VplaneConfig.defaults().nbd()).isEqualTo(new NbdConfig("127.0.0.1", 10809, List.of(), List.of(), new NbdTlsConfig("", "", "")));
     }
 
     @Test
@@ -74,6 +74,19 @@ class NbdConfigTest
         assertThat(ex.errors()).extracting(ConfigError::message).containsExactly(
             "sizeBytes 1536 is not a multiple of minBlockBytes 1024",
             "minBlockBytes 1000 must be a power of two between 1 and 65536");
+    }
+
+    @Test
+    void shouldRequireCertificatesForTlsTenants()
+    {
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
+            nbd:
+              tls: {certificateFile: /etc/vplane/cert.pem}
+              tenants: [{name: t, requireTls: true}]
+            """, "t.yaml"));
+
+        assertThat(ex.errors()).extracting(ConfigError::message).containsExactly(
+            "certificateFile and privateKeyFile go together: give both or neither");
     }
 
     @Test

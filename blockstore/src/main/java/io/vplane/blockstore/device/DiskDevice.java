@@ -48,7 +48,7 @@ public final class DiskDevice implements Device
         this.queues = List.copyOf(list);
         this.disk = new Disk(spec.name(), settings.disk().description(), backend.sizeBytes(), settings.disk().readOnly(),
             settings.disk().minBlockBytes(),
-            Tenant.of(settings.tenant().name(), settings.tenant().allow()), queues);
+            Tenant.of(settings.tenant().name(), settings.tenant().allow(), settings.tenant().requireTls()), queues);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.vplane.blockstore.device;
 
 import io.vplane.config.NbdDiskConfig;
 import io.vplane.config.NbdTenantConfig;
+import io.vplane.config.NbdTlsConfig;
 
 import java.nio.file.Path;
 
@@ -13,7 +14,9 @@ import java.nio.file.Path;
  * @param image       the image path, resolved against the run directory
  * @param bindAddress the NBD server's address
  * @param port        the NBD server's port
+ * @param tls         the NBD server's TLS certificates
  */
-public record DiskSettings(NbdDiskConfig disk, NbdTenantConfig tenant, Path image, String bindAddress, int port)
+public record DiskSettings(NbdDiskConfig disk, NbdTenantConfig tenant, Path image, String bindAddress, int port,
+    NbdTlsConfig tls)
 {
 }

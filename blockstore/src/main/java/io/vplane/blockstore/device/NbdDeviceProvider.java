@@ -52,7 +52,7 @@ public final class NbdDeviceProvider implements DeviceProvider
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("disk " + disk.name() + ": no tenant " + disk.tenant()));
             specs.add(new DeviceSpec(KIND, disk.name(), TYPE,
-                new DiskSettings(disk, tenant, runDir.resolve(disk.image()), nbd.bindAddress(), nbd.port())));
+                new DiskSettings(disk, tenant, runDir.resolve(disk.image()), nbd.bindAddress(), nbd.port(), nbd.tls())));
         }
         return specs;
     }
@@ -104,7 +104,7 @@ public final class NbdDeviceProvider implements DeviceProvider
         try
         {
             server = NbdServer.start(settings.bindAddress(), settings.port(), Runtime.getRuntime().availableProcessors(),
-                registry, serverMetrics);
+                registry, serverMetrics, TlsContexts.server(settings.tls()));
         }
         catch (final InterruptedException ex)
         {
@@ -112,7 +112,7 @@ public final class NbdDeviceProvider implements DeviceProvider
             serverMetrics.close();
             throw new IllegalStateException("interrupted while starting the NBD server", ex);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | IOException ex)
         {
             serverMetrics.close();
             throw new IllegalStateException("cannot start the NBD server on " + settings.bindAddress() + ":" +

@@ -70,6 +70,12 @@ public final class Disk implements Export
         return minBlockBytes;
     }
 
+    @Override
+    public boolean requiresTls()
+    {
+        return tenant.requireTls();
+    }
+
     public Tenant tenant()
     {
         return tenant;

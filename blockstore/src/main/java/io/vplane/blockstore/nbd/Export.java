@@ -14,6 +14,9 @@ public interface Export
     /** Smallest I/O unit, a power of two; 1 means any alignment. */
     int minBlockBytes();
 
+    /** Served only over TLS (after NBD_OPT_STARTTLS). */
+    boolean requiresTls();
+
     /**
      * Chooses the queue a new connection's requests go to, spreading connections over the disk's queues.
      *

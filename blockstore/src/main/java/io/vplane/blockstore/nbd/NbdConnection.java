@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslContext;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.net.InetAddress;
@@ -35,6 +36,10 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
 
     final ExportDirectory directory;
     final NbdServerMetrics metrics;
+    /** Null when the server offers no TLS. */
+    final SslContext tlsContext;
+    /** STARTTLS done: the session runs inside TLS. */
+    boolean tls;
     private final RequestHeader header = new RequestHeader();
     private final OptionHeader optionHeader = new OptionHeader();
     private final OptionHaggler haggler = new OptionHaggler(this);
@@ -73,10 +78,26 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private boolean paused;
     private NbdRequest stalled;
 
-    public NbdConnection(final ExportDirectory directory, final NbdServerMetrics metrics)
+    public NbdConnection(final ExportDirectory directory, final NbdServerMetrics metrics, final SslContext tlsContext)
     {
         this.directory = directory;
         this.metrics = metrics;
+        this.tlsContext = tlsContext;
+    }
+
+    /**
+     * Switches the session to TLS after the STARTTLS ACK went out (proto.md: "TLS support"). The
+     * client must wait for the ACK, so bytes already buffered now are a violation.
+     */
+    boolean startTls()
+    {
+        if (null != cumulation && cumulation.isReadable())
+        {
+            return fault("starttls", "data sent before the STARTTLS reply");
+        }
+        ctx.pipeline().addFirst("tls", tlsContext.newHandler(ctx.alloc()));
+        tls = true;
+        return true;
     }
 
     public boolean structuredReplies()

@@ -34,6 +34,7 @@ public final class NbdProtocol
     public static final int REP_ERR_UNSUP = 0x8000_0001;
     public static final int REP_ERR_POLICY = 0x8000_0002;
     public static final int REP_ERR_INVALID = 0x8000_0003;
+    public static final int REP_ERR_TLS_REQD = 0x8000_0005;
     public static final int REP_ERR_TOO_BIG = 0x8000_0009;
 
     // NBD_REP_INFO types.

@@ -14,6 +14,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +41,11 @@ public final class NbdServer implements AutoCloseable
 
     /**
      * @param eventLoops threads decoding requests; 0 lets Netty choose (2 x cores)
+     * @param tls        offered with NBD_OPT_STARTTLS; null: no TLS
      */
     public static NbdServer start(
         final String bindAddress, final int port, final int eventLoops, final ExportDirectory directory,
-        final NbdServerMetrics metrics) throws InterruptedException
+        final NbdServerMetrics metrics, final SslContext tls) throws InterruptedException
     {
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -63,7 +65,7 @@ public final class NbdServer implements AutoCloseable
                     @Override
                     protected void initChannel(final SocketChannel ch)
                     {
-                        ch.pipeline().addLast(new NbdConnection(directory, metrics));
+                        ch.pipeline().addLast(new NbdConnection(directory, metrics, tls));
                     }
                 })
                 .bind(bindAddress, port).sync().channel();

@@ -36,6 +36,7 @@ final class OptionHaggler
             case NbdProtocol.OPT_EXPORT_NAME -> exportName(data);
             case NbdProtocol.OPT_ABORT -> abort();
             case NbdProtocol.OPT_LIST -> list(data);
+            case NbdProtocol.OPT_STARTTLS -> startTls(data);
             case NbdProtocol.OPT_INFO, NbdProtocol.OPT_GO -> infoOrGo(option, data);
             case NbdProtocol.OPT_STRUCTURED_REPLY -> structuredReply(data);
             case NbdProtocol.OPT_LIST_META_CONTEXT, NbdProtocol.OPT_SET_META_CONTEXT -> metaContext(option, data);
@@ -48,7 +49,7 @@ final class OptionHaggler
     {
         final String name = data.readableBytes() <= NbdProtocol.MAX_STRING_BYTES ? utf8(data) : null;
         final Export export = null == name ? null : connection.directory.find(name, connection.client);
-        if (null == export)
+        if (null == export || (export.requiresTls() && !connection.tls))
         {
             connection.metrics.errors().record("nbd", "export-refused",
                 connection.peer + ": EXPORT_NAME refused (unknown, hidden or malformed name)");
@@ -73,6 +74,28 @@ final class OptionHaggler
         final ByteBuf ack = connection.ctx.alloc().buffer(ReplyEncoder.OPTION_REPLY_HEADER_LENGTH);
         ReplyEncoder.optionReply(ack, NbdProtocol.OPT_ABORT, NbdProtocol.REP_ACK, 0);
         connection.closeAfterFlush(ack);
+    }
+
+    private void startTls(final ByteBuf data)
+    {
+        if (null == connection.tlsContext)
+        {
+            replyError(NbdProtocol.OPT_STARTTLS, NbdProtocol.REP_ERR_UNSUP, "TLS is not configured on this server");
+            return;
+        }
+        if (connection.tls)
+        {
+            replyError(NbdProtocol.OPT_STARTTLS, NbdProtocol.REP_ERR_INVALID, "TLS is already on");
+            return;
+        }
+        if (data.isReadable())
+        {
+            replyError(NbdProtocol.OPT_STARTTLS, NbdProtocol.REP_ERR_INVALID, "STARTTLS takes no data");
+            return;
+        }
+        // The ACK passes the pipeline in clear before the TLS handler is put in front of it.
+        ack(NbdProtocol.OPT_STARTTLS);
+        connection.startTls();
     }
 
     private void list(final ByteBuf data)
@@ -138,6 +161,12 @@ final class OptionHaggler
         if (null == export)
         {
             replyError(option, NbdProtocol.REP_ERR_POLICY, "no export of that name is available to this client");
+            return;
+        }
+        if (export.requiresTls() && !connection.tls)
+        {
+            // Only a client allowed to see the export learns that it needs TLS.
+            replyError(option, NbdProtocol.REP_ERR_TLS_REQD, "this export needs TLS: send NBD_OPT_STARTTLS first");
             return;
         }
         boolean wantsName = false;
@@ -254,9 +283,15 @@ final class OptionHaggler
             replyError(option, NbdProtocol.REP_ERR_INVALID, "option data longer than its queries");
             return;
         }
-        if (null == name || null == connection.directory.find(name, connection.client))
+        final Export export = null == name ? null : connection.directory.find(name, connection.client);
+        if (null == export)
         {
             replyError(option, NbdProtocol.REP_ERR_POLICY, "no export of that name is available to this client");
+            return;
+        }
+        if (export.requiresTls() && !connection.tls)
+        {
+            replyError(option, NbdProtocol.REP_ERR_TLS_REQD, "this export needs TLS: send NBD_OPT_STARTTLS first");
             return;
         }
         if (set)

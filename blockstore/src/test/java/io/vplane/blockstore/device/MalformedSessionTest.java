@@ -266,10 +266,11 @@ class MalformedSessionTest
     {
         try (Socket socket = new Socket("127.0.0.1", fixture.port()))
         {
-            socket.setSoTimeout(50);
+            socket.setSoTimeout(10_000);
             final InputStream in = socket.getInputStream();
             final OutputStream out = socket.getOutputStream();
-            in.readNBytes(18);
+            assertThat(in.readNBytes(18)).as("greeting").hasSize(18);
+            socket.setSoTimeout(50);
             try
             {
                 out.write(session);

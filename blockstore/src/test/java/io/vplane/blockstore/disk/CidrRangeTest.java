@@ -39,6 +39,6 @@ class CidrRangeTest
     @Test
     void shouldAllowNobodyWithAnEmptyList() throws Exception
     {
-        assertThat(Tenant.of("t", java.util.List.of()).allows(InetAddress.getByName("127.0.0.1"))).isFalse();
+        assertThat(Tenant.of("t", java.util.List.of(), false).allows(InetAddress.getByName("127.0.0.1"))).isFalse();
     }
 }
