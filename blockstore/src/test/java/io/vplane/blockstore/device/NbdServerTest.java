@@ -85,6 +85,22 @@ class NbdServerTest
     }
 
     @Test
+    void shouldShowWritesOfOneConnectionToAnotherAfterFlushWithMultiConn() throws Exception
+    {
+        try (NbdTestClient first = NbdTestClient.open(fixture.port(), "d0", false);
+             NbdTestClient second = NbdTestClient.open(fixture.port(), "d0", true))
+        {
+            final byte[] data = new byte[65536];
+            new Random(3).nextBytes(data);
+            assertThat(first.write(1, 12288, data, 0)).isZero();
+            second.request(0, NbdProtocol.CMD_FLUSH, 2, 0, 0, null);
+            assertThat(second.readSimpleReply(2)).isZero();
+
+            assertThat(second.readStructured(3, 12288, data.length)).isEqualTo(data);
+        }
+    }
+
+    @Test
     void shouldReplyUnsupToUnknownOptionAndStillParseTheNextOne() throws Exception
     {
         try (NbdTestClient client = NbdTestClient.handshake(fixture.port()))
