@@ -38,7 +38,7 @@ public final class DiskDevice implements Device
         this.backend = backend;
         this.registry = registry;
         this.onClose = onClose;
-        this.metrics = DiskMetrics.allocate(context.counters(), spec.name(), settings.tenant().name());
+        this.metrics = new DiskMetrics(context.counters(), spec.name(), settings.tenant().name());
         final List<DiskQueue> list = new ArrayList<>();
         for (int i = 0; i < settings.disk().queues(); i++)
         {
@@ -48,7 +48,8 @@ public final class DiskDevice implements Device
         this.queues = List.copyOf(list);
         this.disk = new Disk(spec.name(), settings.disk().description(), backend.sizeBytes(), settings.disk().readOnly(),
             settings.disk().minBlockBytes(),
-            Tenant.of(settings.tenant().name(), settings.tenant().allow(), settings.tenant().requireTls()), queues);
+            Tenant.of(settings.tenant().name(), settings.tenant().allow(), settings.tenant().requireTls()), queues,
+            metrics::countError);
     }
 
     @Override

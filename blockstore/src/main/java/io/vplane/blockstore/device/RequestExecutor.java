@@ -62,7 +62,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
         {
             request.releasePayload();
         }
-        metrics.requests().incrementRelease();
+        metrics.requests.incrementRelease();
         connection.complete(request, reply);
     }
 
@@ -80,7 +80,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
             {
                 final ByteBuf payload = request.payload();
                 backend.write(offset, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
-                metrics.writtenBytes().getAndAddRelease(length);
+                metrics.writtenBytes.getAndAddRelease(length);
                 forceIfFua(request);
                 return ok(request, alloc);
             }
@@ -136,7 +136,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
             ReplyEncoder.simpleReply(reply, 0, request.cookie());
             backend.read(request.offset(), reply.internalNioBuffer(reply.writerIndex(), length));
             reply.writerIndex(reply.writerIndex() + length);
-            metrics.readBytes().getAndAddRelease(length);
+            metrics.readBytes.getAndAddRelease(length);
             return reply;
         }
         catch (final IOException | RuntimeException ex)
@@ -199,7 +199,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
                 }
                 segments++;
             }
-            metrics.readBytes().getAndAddRelease(length);
+            metrics.readBytes.getAndAddRelease(length);
             return reply;
         }
         catch (final IOException | RuntimeException ex)
@@ -266,7 +266,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
 
     private ByteBuf error(final NbdRequest request, final ByteBufAllocator alloc, final boolean structured, final int error)
     {
-        metrics.errors().incrementRelease();
+        metrics.countError(error);
         final int type = request.type();
         if (structured && (NbdProtocol.CMD_READ == type || NbdProtocol.CMD_BLOCK_STATUS == type))
         {

@@ -5,6 +5,7 @@ import io.vplane.blockstore.nbd.RequestSink;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * A virtual disk as the NBD server sees it: an export owned by a tenant, whose connections are
@@ -20,6 +21,7 @@ public final class Disk implements Export
     private final Tenant tenant;
     private final List<? extends RequestSink> queues;
     private final AtomicInteger nextQueue = new AtomicInteger();
+    private final IntConsumer errorCounter;
     private volatile boolean accepting = true;
 
     public Disk(
@@ -29,7 +31,8 @@ public final class Disk implements Export
         final boolean readOnly,
         final int minBlockBytes,
         final Tenant tenant,
-        final List<? extends RequestSink> queues)
+        final List<? extends RequestSink> queues,
+        final IntConsumer errorCounter)
     {
         this.name = name;
         this.description = description;
@@ -38,6 +41,7 @@ public final class Disk implements Export
         this.minBlockBytes = minBlockBytes;
         this.tenant = tenant;
         this.queues = List.copyOf(queues);
+        this.errorCounter = errorCounter;
     }
 
     @Override
@@ -74,6 +78,12 @@ public final class Disk implements Export
     public boolean requiresTls()
     {
         return tenant.requireTls();
+    }
+
+    @Override
+    public void countError(final int errno)
+    {
+        errorCounter.accept(errno);
     }
 
     public Tenant tenant()

@@ -17,6 +17,9 @@ public interface Export
     /** Served only over TLS (after NBD_OPT_STARTTLS). */
     boolean requiresTls();
 
+    /** Counts an error reply the event loop sent for this export (the workers count their own). */
+    void countError(int errno);
+
     /**
      * Chooses the queue a new connection's requests go to, spreading connections over the disk's queues.
      *

@@ -414,6 +414,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** An error found before the request reached a worker (proto.md: error values per command). */
     private void replyError(final int type, final long cookie, final int error)
     {
+        export.countError(error);
         final ByteBuf reply;
         if (structured && (NbdProtocol.CMD_READ == type || NbdProtocol.CMD_BLOCK_STATUS == type))
         {

@@ -194,6 +194,12 @@ class NbdServerTest
             // Still in sync after every error.
             assertThat(client.read(12, 0, 16)).hasSize(16);
         }
+        assertThat(fixture.counter("vplane_nbd_request_errors_total{disk=\"d0\",tenant=\"local\",error=\"EINVAL\"}"))
+            .isEqualTo(7);
+        assertThat(fixture.counter("vplane_nbd_request_errors_total{disk=\"d0\",tenant=\"local\",error=\"ENOSPC\"}"))
+            .isEqualTo(2);
+        assertThat(fixture.counter("vplane_nbd_request_errors_total{disk=\"ro\",tenant=\"local\",error=\"EPERM\"}"))
+            .isEqualTo(2);
     }
 
     @Test
