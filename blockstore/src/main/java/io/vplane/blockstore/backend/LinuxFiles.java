@@ -31,6 +31,7 @@ final class LinuxFiles
 
     static final int EINTR = 4;
     static final int ENXIO = 6;
+    static final int EINVAL = 22;
     static final int EOPNOTSUPP = 95;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -124,6 +125,7 @@ final class LinuxFiles
         return (int)ERRNO.get(slot, 0L);
     }
 
+    @SuppressWarnings("restricted") // native access is enabled for the whole application in bin/jvm.options
     private static MethodHandle handle(final String name, final FunctionDescriptor descriptor)
     {
         final MemorySegment symbol = LIBC.find(name)

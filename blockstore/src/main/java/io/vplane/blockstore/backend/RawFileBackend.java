@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A raw image file: byte {@code n} of the disk is byte {@code n} of the file. Reads and writes are
@@ -25,7 +26,7 @@ public final class RawFileBackend implements StorageBackend
     private final long sizeBytes;
     private final boolean readOnly;
     private volatile boolean zeroRangeSupported = true;
-    private final java.util.concurrent.atomic.AtomicLong holeGeneration = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong holeGeneration = new AtomicLong();
 
     private RawFileBackend(final Path path, final FileChannel channel, final int fd, final long sizeBytes, final boolean readOnly)
     {
@@ -194,7 +195,7 @@ public final class RawFileBackend implements StorageBackend
             // SEEK_DATA past the last data, or offset at or past the end: the rest is a hole.
             return whence == LinuxFiles.SEEK_DATA ? sizeBytes : offset;
         }
-        if (-result == LinuxFiles.EOPNOTSUPP || -result == 22)
+        if (-result == LinuxFiles.EOPNOTSUPP || -result == LinuxFiles.EINVAL)
         {
             // No hole support: everything is data.
             return whence == LinuxFiles.SEEK_DATA ? offset : sizeBytes;

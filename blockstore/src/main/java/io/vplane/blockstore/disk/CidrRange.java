@@ -2,6 +2,7 @@ package io.vplane.blockstore.disk;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /** An address range such as {@code 10.0.0.0/8} or {@code ::1/128}; IPv4-mapped IPv6 clients match IPv4 ranges. */
 public record CidrRange(byte[] network, int prefixLength)
@@ -44,7 +45,7 @@ public record CidrRange(byte[] network, int prefixLength)
         byte[] bytes = client.getAddress();
         if (bytes.length == 16 && network.length == 4 && isV4Mapped(bytes))
         {
-            bytes = java.util.Arrays.copyOfRange(bytes, 12, 16);
+            bytes = Arrays.copyOfRange(bytes, 12, 16);
         }
         if (bytes.length != network.length)
         {

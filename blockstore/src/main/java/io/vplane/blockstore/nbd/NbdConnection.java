@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.net.InetAddress;
@@ -168,7 +169,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         if (!(msg instanceof final ByteBuf in))
         {
-            io.netty.util.ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg);
             return;
         }
         if (State.CLOSED == state || State.DISCONNECTING == state)

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The NBD listener: Netty with epoll where the native transport loads, NIO otherwise. Event loops
@@ -74,7 +75,7 @@ public final class NbdServer implements AutoCloseable
         }
         catch (final RuntimeException | InterruptedException ex)
         {
-            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw ex;
         }
     }
@@ -88,6 +89,6 @@ public final class NbdServer implements AutoCloseable
     public void close()
     {
         listener.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }
