@@ -4,7 +4,8 @@ package io.vplane.config;
  * One virtual disk, exported over NBD under its name.
  *
  * @param name        export name, unique; also the device name
- * @param image       raw image file; a relative path is resolved against the run directory
+ * @param image       raw image file (a relative path is resolved against the run directory), or
+ *                    {@code nbd://host[:port]/export} for a disk kept on another NBD server
  * @param sizeBytes   size of the disk; a missing image is created sparse with this size
  * @param readOnly    writes, trims and zeroing are refused with EPERM
  * @param description free text sent with NBD_INFO_DESCRIPTION and LIST; may be empty

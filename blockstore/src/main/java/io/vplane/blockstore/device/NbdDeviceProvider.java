@@ -1,6 +1,8 @@
 package io.vplane.blockstore.device;
 
+import io.vplane.blockstore.backend.NbdClientBackend;
 import io.vplane.blockstore.backend.RawFileBackend;
+import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.nbd.NbdServer;
 import io.vplane.blockstore.nbd.NbdServerMetrics;
@@ -61,14 +63,17 @@ public final class NbdDeviceProvider implements DeviceProvider
     public synchronized Device open(final DeviceSpec spec, final DeviceContext context)
     {
         final DiskSettings settings = (DiskSettings)spec.settings();
-        final RawFileBackend backend;
+        final StorageBackend backend;
         try
         {
-            backend = RawFileBackend.open(settings.image(), settings.disk().sizeBytes(), settings.disk().readOnly());
+            // The image names the storage system: a file path, or nbd://host:port/export for a remote server.
+            backend = NbdClientBackend.isUri(settings.disk().image()) ?
+                NbdClientBackend.open(settings.disk().image()) :
+                RawFileBackend.open(settings.image(), settings.disk().sizeBytes(), settings.disk().readOnly());
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("disk " + spec.name() + ": cannot open image " + settings.image(), ex);
+            throw new UncheckedIOException("disk " + spec.name() + ": cannot open image " + settings.disk().image(), ex);
         }
         try
         {
