@@ -33,9 +33,10 @@ final class ConfigBinder
         final CountersConfig counters = counters(root.section("counters"));
         final Map<String, PoolConfig> pools = pools(root.section("pools"));
         final DevicesConfig devices = devices(root.section("devices"), pools);
+        final NbdConfig nbd = NbdBinder.nbd(root.section("nbd"), devices);
         final VswitchConfig vswitch = VswitchBinder.vswitch(root.section("vswitch"));
         root.finish();
-        return new VplaneConfig(daemon, management, counters, pools, devices, vswitch);
+        return new VplaneConfig(daemon, management, counters, pools, devices, nbd, vswitch);
     }
 
     private static DaemonConfig daemon(final SectionReader section)

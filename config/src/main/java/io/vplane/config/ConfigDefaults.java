@@ -36,6 +36,12 @@ public final class ConfigDefaults
     public static final String VHOST_USER_GUEST_TX = VhostUserPortConfig.GUEST_TX_SINK;
     public static final String VHOST_USER_GUEST_RX = VhostUserPortConfig.GUEST_RX_IDLE;
     public static final int VHOST_USER_SOURCE_FRAME_BYTES = 60;
+    public static final String NBD_BIND_ADDRESS = "127.0.0.1";
+    public static final int NBD_PORT = 10809;
+    public static final boolean NBD_READ_ONLY = false;
+    public static final String NBD_DESCRIPTION = "";
+    public static final int NBD_QUEUES = 1;
+    public static final int NBD_MIN_BLOCK_BYTES = 1;
 
     private static final IdleConfig BACKOFF = new IdleConfig(IdleStrategyKind.BACKOFF, 100, 10, 1_000, 1_000_000);
     private static final IdleConfig PARK = new IdleConfig(IdleStrategyKind.PARK, 0, 0, 1_000_000, 1_000_000);
@@ -91,7 +97,14 @@ public final class ConfigDefaults
     /** Everything at its default, with no devices. */
     public static VplaneConfig config()
     {
-        return new VplaneConfig(daemon(), management(), counters(), pools(), new DevicesConfig(List.of()));
+        return new VplaneConfig(daemon(), management(), counters(), pools(), new DevicesConfig(List.of()), nbd(),
+            VswitchConfig.defaults());
+    }
+
+    /** The NBD server listening on its port with no disks and no tenants. */
+    public static NbdConfig nbd()
+    {
+        return new NbdConfig(NBD_BIND_ADDRESS, NBD_PORT, List.of(), List.of(), new NbdTlsConfig("", "", ""));
     }
 
     private static PoolConfig pool(final String type, final int queuesPerWorker, final int batch, final IdleConfig idle)

@@ -38,6 +38,7 @@ public final class ConfigDiff
         diff.pools(running, next);
         diff.loopback(running.devices().loopback(), next.devices().loopback());
         diff.vhostUser(running.devices().vhostUser(), next.devices().vhostUser());
+        diff.nbd(running.nbd(), next.nbd());
         diff.vswitch(running.vswitch(), next.vswitch());
         return List.copyOf(diff.changes);
     }
@@ -159,6 +160,16 @@ public final class ConfigDiff
                 changes.add(new SettingChange("devices.loopback." + after.name(), ABSENT, describe(after), LIVE));
             }
         }
+    }
+
+    private void nbd(final NbdConfig running, final NbdConfig next)
+    {
+        // The server and its disks are opened at start; changing them live is a later step.
+        compare("nbd.bindAddress", running.bindAddress(), next.bindAddress(), RESTART);
+        compare("nbd.port", running.port(), next.port(), RESTART);
+        compare("nbd.disks", running.disks(), next.disks(), RESTART);
+        compare("nbd.tenants", running.tenants(), next.tenants(), RESTART);
+        compare("nbd.tls", running.tls(), next.tls(), RESTART);
     }
 
     /** The switch device is reopened with the new settings and table (learned MACs are relearned). */

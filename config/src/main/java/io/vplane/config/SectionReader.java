@@ -244,6 +244,32 @@ final class SectionReader
         return values;
     }
 
+    /** A list of strings, such as address ranges; items that are not strings are reported and skipped. */
+    List<String> stringList(final String key, final List<String> fallback)
+    {
+        final Node node = take(key);
+        if (null == node || isNull(node))
+        {
+            return fallback;
+        }
+        if (!(node instanceof final SequenceNode sequence))
+        {
+            errors.add(node.getStartMark(), path(key), "expected a list of strings, got " + describe(node));
+            return fallback;
+        }
+        final List<String> values = new ArrayList<>();
+        final List<Node> items = sequence.getValue();
+        for (int i = 0; i < items.size(); i++)
+        {
+            final String value = stringOf(items.get(i), path(key) + "[" + i + "]");
+            if (null != value)
+            {
+                values.add(value);
+            }
+        }
+        return values;
+    }
+
     /** A nested mapping; absent or empty reads as a section with every setting at its default. */
     SectionReader section(final String key)
     {

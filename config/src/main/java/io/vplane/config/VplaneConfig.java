@@ -11,6 +11,7 @@ import java.util.Map;
  * @param counters   the memory-mapped counters file
  * @param pools      worker pools keyed by device type ({@code net}, {@code blk}, {@code vsock})
  * @param devices    declared devices
+ * @param nbd        the NBD server, its disks and tenants
  * @param vswitch    the software switch and its translation table
  */
 public record VplaneConfig(
@@ -19,6 +20,7 @@ public record VplaneConfig(
     CountersConfig counters,
     Map<String, PoolConfig> pools,
     DevicesConfig devices,
+    NbdConfig nbd,
     VswitchConfig vswitch)
 {
     /** The device types that always have a pool. */
@@ -27,14 +29,6 @@ public record VplaneConfig(
     public VplaneConfig
     {
         pools = Map.copyOf(pools);
-    }
-
-    /** Without a {@code vswitch} section: the switch at its defaults (disabled). */
-    public VplaneConfig(
-        final DaemonConfig daemon, final ManagementConfig management, final CountersConfig counters,
-        final Map<String, PoolConfig> pools, final DevicesConfig devices)
-    {
-        this(daemon, management, counters, pools, devices, VswitchConfig.defaults());
     }
 
     /** Every setting at its code default and no devices; see {@link ConfigDefaults}. */

@@ -88,10 +88,13 @@ class ConfigDiffTest
     }
 
     @Test
-    void shouldSeeOnlyTheDeviceWhenReloadingTheEmbeddedDefaultOverCodeDefaults()
+    void shouldSeeOnlyTheDevicesWhenReloadingTheEmbeddedDefaultOverCodeDefaults()
     {
-        assertThat(ConfigDiff.between(VplaneConfig.defaults(), ConfigLoader.loadDefault())).containsExactly(
+        final List<SettingChange> changes = ConfigDiff.between(VplaneConfig.defaults(), ConfigLoader.loadDefault());
+
+        assertThat(changes).first().isEqualTo(
             new SettingChange("devices.loopback.lo0", "absent", "type=net queues=4 ratePerSec=10000", true));
+        assertThat(changes).extracting(SettingChange::path).containsExactly("devices.loopback.lo0", "nbd.disks", "nbd.tenants");
     }
 
     private static VplaneConfig parse(final String yaml)

@@ -127,7 +127,13 @@ class ConfigLoaderTest
         final VplaneConfig defaults = VplaneConfig.defaults();
         final VplaneConfig expected = new VplaneConfig(
             defaults.daemon(), defaults.management(), defaults.counters(), defaults.pools(),
-            new DevicesConfig(List.of(LO0)));
+            new DevicesConfig(List.of(LO0)),
+            new NbdConfig("127.0.0.1", 10809,
+                List.of(new NbdDiskConfig("disk0", "disk0.img", 64L << 20, false,
+                    "vplane default disk (64 MiB sparse)", "local", 2, 1)),
+                List.of(new NbdTenantConfig("local", List.of("127.0.0.0/8", "::1/128"), false)),
+                new NbdTlsConfig("", "", "")),
+            VswitchConfig.defaults());
 
         assertThat(ConfigLoader.loadDefault()).isEqualTo(expected);
     }
@@ -153,7 +159,10 @@ class ConfigLoaderTest
             "maxCounters:", "workers:", "cpus:", "queuesPerWorker:", "batch:", "dedicated:", "strategy:",
             "maxSpins:", "maxYields:", "minParkNs:", "maxParkNs:", "ringSize:", "inboxSize:", "name:", "type:",
             "queues:", "ratePerSec:", "antiSpoofing:", "proxyArp:", "proxyNd:", "macAgingMs:", "macTableSize:",
-            "burstSize:", "maxFrameBytes:", "maxVlanTags:", "maxTableEntries:", "table:");
+            "burstSize:", "maxFrameBytes:", "maxVlanTags:", "maxTableEntries:", "table:",
+            "queues:", "ratePerSec:", "port:", "tenants:", "allow:", "disks:", "image:", "sizeBytes:",
+            "readOnly:", "description:", "tenant:", "minBlockBytes:", "requireTls:", "certificateFile:",
+            "privateKeyFile:", "clientCaFile:");
 
         assertThat(reference).contains(settings);
         assertThat(reference).contains("vplane config check", "SIGHUP", "vplane ctl reload");

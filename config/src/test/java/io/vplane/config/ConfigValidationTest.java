@@ -40,7 +40,7 @@ class ConfigValidationTest
         final List<ConfigError> errors = errorsOf("telemetry: on\n");
 
         assertThat(errors).singleElement().hasToString(
-            "test.yaml:1:1: telemetry: unknown setting 'telemetry' (valid: daemon, management, counters, pools, devices, vswitch)");
+            "test.yaml:1:1: telemetry: unknown setting 'telemetry' (valid: daemon, management, counters, pools, devices, nbd, vswitch)");
     }
 
     @Test

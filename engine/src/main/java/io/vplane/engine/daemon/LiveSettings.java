@@ -28,6 +28,7 @@ final class LiveSettings
             pools.put(type, new PoolConfig(type, old.workers(), wanted.cpus(), wanted.queuesPerWorker(), wanted.batch(),
                 old.dedicated(), old.idle(), old.ringSize(), old.inboxSize()));
         });
-        return new VplaneConfig(daemon, running.management(), running.counters(), pools, next.devices());
+        return new VplaneConfig(daemon, running.management(), running.counters(), pools, next.devices(), running.nbd(),
+            next.vswitch());
     }
 }

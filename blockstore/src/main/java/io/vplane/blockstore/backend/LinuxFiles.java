@@ -1,0 +1,135 @@
+package io.vplane.blockstore.backend;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The few Linux file calls the JDK lacks: fallocate (punch hole, zero range) and lseek with
+ * SEEK_DATA / SEEK_HOLE, on a descriptor of its own opened with open(2), with errno captured.
+ * Each call takes a small per-thread errno slot so that several blk workers may call at once.
+ */
+final class LinuxFiles
+{
+    static final int O_RDONLY = 0;
+    static final int O_RDWR = 2;
+    static final int O_CLOEXEC = 0x80000;
+
+    static final int SEEK_DATA = 3;
+    static final int SEEK_HOLE = 4;
+
+    /** fallocate(2) modes, linux/falloc.h. */
+    static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+    static final int FALLOC_FL_ZERO_RANGE = 0x10;
+
+    static final int EINTR = 4;
+    static final int ENXIO = 6;
+    static final int EINVAL = 22;
+    static final int EOPNOTSUPP = 95;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(StructLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle OPEN = handle("open",
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle CLOSE = handle("close",
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle FALLOCATE = handle("fallocate",
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG));
+    private static final MethodHandle LSEEK = handle("lseek",
+        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+
+    /** errno slot per calling thread; the blk workers are few and long-lived. */
+    private static final ThreadLocal<MemorySegment> ERRNO_SLOT =
+        ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE));
+
+    private LinuxFiles()
+    {
+    }
+
+    /** @return the descriptor, or {@code -errno} */
+    static int open(final String path, final int flags)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment errno = ERRNO_SLOT.get();
+            final int fd = (int)OPEN.invokeExact(errno, arena.allocateFrom(path), flags | O_CLOEXEC, 0);
+            return fd >= 0 ? fd : -errno(errno);
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("open(" + path + ") failed to call", ex);
+        }
+    }
+
+    static void close(final int fd)
+    {
+        try
+        {
+            final int ignored = (int)CLOSE.invokeExact(ERRNO_SLOT.get(), fd);
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("close failed to call", ex);
+        }
+    }
+
+    /** @return 0, or {@code -errno} */
+    static int fallocate(final int fd, final int mode, final long offset, final long length)
+    {
+        try
+        {
+            final MemorySegment errno = ERRNO_SLOT.get();
+            int result;
+            do
+            {
+                result = (int)FALLOCATE.invokeExact(errno, fd, mode, offset, length);
+            }
+            while (result < 0 && errno(errno) == EINTR);
+            return result == 0 ? 0 : -errno(errno);
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("fallocate failed to call", ex);
+        }
+    }
+
+    /** @return the new offset, or {@code -errno} */
+    static long lseek(final int fd, final long offset, final int whence)
+    {
+        try
+        {
+            final MemorySegment errno = ERRNO_SLOT.get();
+            final long result = (long)LSEEK.invokeExact(errno, fd, offset, whence);
+            return result >= 0 ? result : -errno(errno);
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("lseek failed to call", ex);
+        }
+    }
+
+    private static int errno(final MemorySegment slot)
+    {
+        return (int)ERRNO.get(slot, 0L);
+    }
+
+    @SuppressWarnings("restricted") // native access is enabled for the whole application in bin/jvm.options
+    private static MethodHandle handle(final String name, final FunctionDescriptor descriptor)
+    {
+        final MemorySegment symbol = LIBC.find(name)
+            .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO);
+    }
+}

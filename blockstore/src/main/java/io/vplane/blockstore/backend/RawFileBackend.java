@@ -1,0 +1,219 @@
+package io.vplane.blockstore.backend;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A raw image file: byte {@code n} of the disk is byte {@code n} of the file. Reads and writes are
+ * positional (no shared file position, so several workers may use one disk). TRIM and
+ * WRITE_ZEROES use fallocate, holes are found with SEEK_DATA / SEEK_HOLE, on a second descriptor
+ * opened through the FFM API because FileChannel does not expose its own.
+ */
+public final class RawFileBackend implements StorageBackend
+{
+    private static final int ZERO_CHUNK_BYTES = 1 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_CHUNK_BYTES).asReadOnlyBuffer();
+
+    private final Path path;
+    private final FileChannel channel;
+    private final int fd;
+    private final long sizeBytes;
+    private final boolean readOnly;
+    private volatile boolean zeroRangeSupported = true;
+    private final AtomicLong holeGeneration = new AtomicLong();
+
+    private RawFileBackend(final Path path, final FileChannel channel, final int fd, final long sizeBytes, final boolean readOnly)
+    {
+        this.path = path;
+        this.channel = channel;
+        this.fd = fd;
+        this.sizeBytes = sizeBytes;
+        this.readOnly = readOnly;
+    }
+
+    /**
+     * Opens an image, creating it sparse with {@code sizeBytes} when missing. An existing image keeps
+     * its own size.
+     */
+    public static RawFileBackend open(final Path path, final long sizeBytes, final boolean readOnly) throws IOException
+    {
+        if (!Files.exists(path))
+        {
+            final Path parent = path.toAbsolutePath().getParent();
+            if (null != parent)
+            {
+                Files.createDirectories(parent);
+            }
+            // ftruncate(2) to the size: the new file is one hole, taking no blocks.
+            try (RandomAccessFile created = new RandomAccessFile(path.toFile(), "rw"))
+            {
+                created.setLength(sizeBytes);
+            }
+        }
+        final FileChannel channel = readOnly ?
+            FileChannel.open(path, StandardOpenOption.READ) :
+            FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        final int fd = LinuxFiles.open(path.toString(), readOnly ? LinuxFiles.O_RDONLY : LinuxFiles.O_RDWR);
+        if (fd < 0)
+        {
+            channel.close();
+            throw new IOException("cannot open " + path + ": errno " + -fd);
+        }
+        return new RawFileBackend(path, channel, fd, channel.size(), readOnly);
+    }
+
+    public Path path()
+    {
+        return path;
+    }
+
+    @Override
+    public long sizeBytes()
+    {
+        return sizeBytes;
+    }
+
+    @Override
+    public void read(final long offset, final ByteBuffer dst) throws IOException
+    {
+        long position = offset;
+        while (dst.hasRemaining())
+        {
+            final int n = channel.read(dst, position);
+            if (n < 0)
+            {
+                while (dst.hasRemaining())
+                {
+                    dst.put((byte)0);
+                }
+                return;
+            }
+            position += n;
+        }
+    }
+
+    @Override
+    public void write(final long offset, final ByteBuffer src) throws IOException
+    {
+        long position = offset;
+        while (src.hasRemaining())
+        {
+            position += channel.write(src, position);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException
+    {
+        // fdatasync: enough for the data and the metadata needed to read it back.
+        channel.force(false);
+    }
+
+    @Override
+    public void trim(final long offset, final long length)
+    {
+        // TRIM is advisory (NBD proto.md: NBD_CMD_TRIM); a file system without hole punching ignores it.
+        if (!readOnly)
+        {
+            holeGeneration.incrementAndGet();
+            LinuxFiles.fallocate(fd, LinuxFiles.FALLOC_FL_PUNCH_HOLE | LinuxFiles.FALLOC_FL_KEEP_SIZE, offset, length);
+        }
+    }
+
+    @Override
+    public int writeZeroes(final long offset, final long length, final boolean mayPunch, final boolean fastOnly)
+        throws IOException
+    {
+        holeGeneration.incrementAndGet();
+        if (mayPunch &&
+            0 == LinuxFiles.fallocate(fd, LinuxFiles.FALLOC_FL_PUNCH_HOLE | LinuxFiles.FALLOC_FL_KEEP_SIZE, offset, length))
+        {
+            return ZEROED;
+        }
+        if (zeroRangeSupported)
+        {
+            final int result = LinuxFiles.fallocate(
+                fd, LinuxFiles.FALLOC_FL_ZERO_RANGE | LinuxFiles.FALLOC_FL_KEEP_SIZE, offset, length);
+            if (0 == result)
+            {
+                return ZEROED;
+            }
+            if (-result == LinuxFiles.EOPNOTSUPP)
+            {
+                zeroRangeSupported = false;
+            }
+        }
+        if (fastOnly)
+        {
+            return NOT_FAST;
+        }
+        long position = offset;
+        final long end = offset + length;
+        while (position < end)
+        {
+            final ByteBuffer zeros = ZEROS.duplicate();
+            zeros.limit((int)Math.min(ZERO_CHUNK_BYTES, end - position));
+            write(position, zeros);
+            position += zeros.limit();
+        }
+        return ZEROED;
+    }
+
+    @Override
+    public long holeGeneration()
+    {
+        return holeGeneration.get();
+    }
+
+    @Override
+    public long nextData(final long offset) throws IOException
+    {
+        return seek(offset, LinuxFiles.SEEK_DATA);
+    }
+
+    @Override
+    public long nextHole(final long offset) throws IOException
+    {
+        return seek(offset, LinuxFiles.SEEK_HOLE);
+    }
+
+    private long seek(final long offset, final int whence) throws IOException
+    {
+        final long result = LinuxFiles.lseek(fd, offset, whence);
+        if (result >= 0)
+        {
+            return Math.min(result, sizeBytes);
+        }
+        if (-result == LinuxFiles.ENXIO)
+        {
+            // SEEK_DATA past the last data, or offset at or past the end: the rest is a hole.
+            return whence == LinuxFiles.SEEK_DATA ? sizeBytes : offset;
+        }
+        if (-result == LinuxFiles.EOPNOTSUPP || -result == LinuxFiles.EINVAL)
+        {
+            // No hole support: everything is data.
+            return whence == LinuxFiles.SEEK_DATA ? offset : sizeBytes;
+        }
+        throw new IOException("lseek on " + path + " failed: errno " + -result);
+    }
+
+    @Override
+    public void close()
+    {
+        LinuxFiles.close(fd);
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // Closing after the last request; nothing left to save.
+        }
+    }
+}

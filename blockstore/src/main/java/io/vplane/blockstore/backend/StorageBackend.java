@@ -1,0 +1,54 @@
+package io.vplane.blockstore.backend;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Where a virtual disk keeps its bytes ("storage location → storage system" in the design). Called
+ * only from blk workers; calls for different ranges may run on several workers at once.
+ */
+public interface StorageBackend extends AutoCloseable
+{
+    /** Outcome of {@link #writeZeroes}: done. */
+    int ZEROED = 0;
+    /** Outcome of {@link #writeZeroes}: the caller asked for a fast zero and none is possible. */
+    int NOT_FAST = 1;
+
+    long sizeBytes();
+
+    /** Fills {@code dst} from {@code offset}; bytes past the end of the stored data read as zero. */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /** Writes all of {@code src} at {@code offset}. */
+    void write(long offset, ByteBuffer src) throws IOException;
+
+    /** Makes every completed write durable, whichever connection made it. */
+    void flush() throws IOException;
+
+    /** Advisory: the range's contents are no longer needed (they may read back as anything). */
+    void trim(long offset, long length) throws IOException;
+
+    /**
+     * Makes the range read back as zeros.
+     *
+     * @param mayPunch  a hole is acceptable (the client did not send NO_HOLE)
+     * @param fastOnly  fail with {@link #NOT_FAST} rather than write zeros byte by byte (FAST_ZERO)
+     * @return {@link #ZEROED} or {@link #NOT_FAST}
+     */
+    int writeZeroes(long offset, long length, boolean mayPunch, boolean fastOnly) throws IOException;
+
+    /** @return the first offset at or after {@code offset} holding data, or {@link #sizeBytes()} if none */
+    long nextData(long offset) throws IOException;
+
+    /** @return the first offset at or after {@code offset} in a hole, or {@link #sizeBytes()} if none */
+    long nextHole(long offset) throws IOException;
+
+    /**
+     * A number that changes whenever data may have become a hole (trim, zeroing). Writes only turn
+     * holes into data, so an extent seen as data stays data while this number stays the same.
+     */
+    long holeGeneration();
+
+    @Override
+    void close();
+}

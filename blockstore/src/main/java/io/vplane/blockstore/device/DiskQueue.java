@@ -1,0 +1,51 @@
+package io.vplane.blockstore.device;
+
+import io.vplane.blockstore.nbd.NbdRequest;
+import io.vplane.blockstore.nbd.RequestSink;
+import io.vplane.engine.device.DeviceQueue;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+/**
+ * One queue of a disk. Event loops of all connections assigned to it offer requests; the one blk
+ * worker running the queue's group drains them. Agrona's ManyToOneConcurrentArrayQueue fits that
+ * shape exactly: many producers, one consumer, a preallocated bounded array (no node allocated per
+ * offer, unlike ConcurrentLinkedQueue), lock-free, and full is reported rather than blocking, so an
+ * event loop never waits on a disk. The requests themselves are the connections' preallocated slots.
+ */
+final class DiskQueue implements DeviceQueue, RequestSink
+{
+    private final int index;
+    private final ManyToOneConcurrentArrayQueue<NbdRequest> requests;
+    private final RequestExecutor executor;
+
+    DiskQueue(final int index, final int capacity, final RequestExecutor executor)
+    {
+        this.index = index;
+        this.requests = new ManyToOneConcurrentArrayQueue<>(capacity);
+        this.executor = executor;
+    }
+
+    @Override
+    public int index()
+    {
+        return index;
+    }
+
+    @Override
+    public boolean offer(final NbdRequest request)
+    {
+        return requests.offer(request);
+    }
+
+    @Override
+    public int poll(final int limit)
+    {
+        return requests.drain(executor, limit);
+    }
+
+    @Override
+    public long backlog()
+    {
+        return requests.size();
+    }
+}

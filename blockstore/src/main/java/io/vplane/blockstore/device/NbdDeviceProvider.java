@@ -1,0 +1,139 @@
+package io.vplane.blockstore.device;
+
+import io.vplane.blockstore.backend.NbdClientBackend;
+import io.vplane.blockstore.backend.RawFileBackend;
+import io.vplane.blockstore.backend.StorageBackend;
+import io.vplane.blockstore.disk.DiskRegistry;
+import io.vplane.blockstore.nbd.NbdServer;
+import io.vplane.blockstore.nbd.NbdServerMetrics;
+import io.vplane.config.NbdConfig;
+import io.vplane.config.NbdDiskConfig;
+import io.vplane.config.NbdTenantConfig;
+import io.vplane.config.VplaneConfig;
+import io.vplane.engine.device.Device;
+import io.vplane.engine.device.DeviceContext;
+import io.vplane.engine.device.DeviceProvider;
+import io.vplane.engine.device.DeviceSpec;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Opens the disks of the config's {@code nbd} section as blk devices, and runs the one NBD server
+ * they share: started with the first disk, stopped with the last.
+ */
+public final class NbdDeviceProvider implements DeviceProvider
+{
+    public static final String KIND = "nbd";
+    public static final String TYPE = "blk";
+
+    private final DiskRegistry registry = new DiskRegistry();
+    private NbdServer server;
+    private NbdServerMetrics serverMetrics;
+    private int openDisks;
+
+    @Override
+    public String kind()
+    {
+        return KIND;
+    }
+
+    @Override
+    public List<DeviceSpec> declaredDevices(final VplaneConfig config)
+    {
+        final NbdConfig nbd = config.nbd();
+        final Path runDir = Path.of(config.daemon().runDir());
+        final List<DeviceSpec> specs = new ArrayList<>();
+        for (final NbdDiskConfig disk : nbd.disks())
+        {
+            final NbdTenantConfig tenant = nbd.tenants().stream()
+                .filter(t -> t.name().equals(disk.tenant()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("disk " + disk.name() + ": no tenant " + disk.tenant()));
+            specs.add(new DeviceSpec(KIND, disk.name(), TYPE,
+                new DiskSettings(disk, tenant, runDir.resolve(disk.image()), nbd.bindAddress(), nbd.port(), nbd.tls())));
+        }
+        return specs;
+    }
+
+    @Override
+    public synchronized Device open(final DeviceSpec spec, final DeviceContext context)
+    {
+        final DiskSettings settings = (DiskSettings)spec.settings();
+        final StorageBackend backend;
+        try
+        {
+            // The image names the storage system: a file path, or nbd://host:port/export for a remote server.
+            backend = NbdClientBackend.isUri(settings.disk().image()) ?
+                NbdClientBackend.open(settings.disk().image()) :
+                RawFileBackend.open(settings.image(), settings.disk().sizeBytes(), settings.disk().readOnly());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("disk " + spec.name() + ": cannot open image " + settings.disk().image(), ex);
+        }
+        try
+        {
+            ensureServer(settings, context);
+        }
+        catch (final RuntimeException ex)
+        {
+            backend.close();
+            throw ex;
+        }
+        openDisks++;
+        return new DiskDevice(spec, settings, backend, registry, context, this::onDiskClosed);
+    }
+
+    /** The port the server listens on (useful when the config asked for port 0); -1 when not running. */
+    public synchronized int port()
+    {
+        return null == server ? -1 : server.port();
+    }
+
+    public DiskRegistry registry()
+    {
+        return registry;
+    }
+
+    private void ensureServer(final DiskSettings settings, final DeviceContext context)
+    {
+        if (null != server)
+        {
+            return;
+        }
+        serverMetrics = NbdServerMetrics.allocate(context.counters(), context.errors());
+        try
+        {
+            server = NbdServer.start(settings.bindAddress(), settings.port(), Runtime.getRuntime().availableProcessors(),
+                registry, serverMetrics, TlsContexts.server(settings.tls()));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            serverMetrics.close();
+            throw new IllegalStateException("interrupted while starting the NBD server", ex);
+        }
+        catch (final RuntimeException | IOException ex)
+        {
+            serverMetrics.close();
+            throw new IllegalStateException("cannot start the NBD server on " + settings.bindAddress() + ":" +
+                settings.port() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private synchronized void onDiskClosed()
+    {
+        openDisks--;
+        if (0 == openDisks && null != server)
+        {
+            server.close();
+            server = null;
+            serverMetrics.close();
+            serverMetrics = null;
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package io.vplane.blockstore.device;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.vplane.blockstore.backend.StorageBackend;
+import io.vplane.blockstore.nbd.NbdConnection;
+import io.vplane.blockstore.nbd.NbdProtocol;
+import io.vplane.blockstore.nbd.NbdRequest;
+import io.vplane.blockstore.nbd.ReplyEncoder;
+import io.vplane.engine.errors.ErrorLog;
+
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/**
+ * Runs requests against the backend on a blk worker and builds each reply in one pooled buffer,
+ * header and data together, so it goes out in one write (as nbdkit does with MSG_MORE). One
+ * executor per queue: it is only ever called by the worker draining that queue.
+ */
+final class RequestExecutor implements Consumer<NbdRequest>
+{
+    /** Chunks one structured READ reply is split into at most; the rest goes as one data chunk. */
+    private static final int MAX_READ_SEGMENTS = 16;
+    private static final int SEGMENT_OVERHEAD = ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_HOLE_PAYLOAD;
+    /** Extents one BLOCK_STATUS reply carries at most without REQ_ONE. */
+    private static final int MAX_EXTENTS = 64;
+
+    private final String disk;
+    private final StorageBackend backend;
+    private final DiskMetrics metrics;
+    private final ErrorLog errors;
+    /** Last data extent found with SEEK_DATA/SEEK_HOLE, valid while the backend's hole generation holds. */
+    private long knownDataStart;
+    private long knownDataEnd;
+    private long knownGeneration = -1;
+
+    RequestExecutor(final String disk, final StorageBackend backend, final DiskMetrics metrics, final ErrorLog errors)
+    {
+        this.disk = disk;
+        this.backend = backend;
+        this.metrics = metrics;
+        this.errors = errors;
+    }
+
+    @Override
+    public void accept(final NbdRequest request)
+    {
+        final NbdConnection connection = request.connection();
+        final ByteBufAllocator alloc = connection.channel().alloc();
+        ByteBuf reply;
+        try
+        {
+            reply = execute(request, alloc, connection.structuredReplies());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            errors.record("nbd", "io", disk + ": " + NbdProtocol.commandName(request.type()) + " at " +
+                request.offset() + "+" + request.length() + ": " + ex);
+            reply = error(request, alloc, connection.structuredReplies(), NbdProtocol.EIO);
+        }
+        finally
+        {
+            request.releasePayload();
+        }
+        metrics.requests.incrementRelease();
+        connection.complete(request, reply);
+    }
+
+    private ByteBuf execute(final NbdRequest request, final ByteBufAllocator alloc, final boolean structured)
+        throws IOException
+    {
+        final long offset = request.offset();
+        final long length = request.length();
+        switch (request.type())
+        {
+            case NbdProtocol.CMD_READ:
+                return structured ? structuredRead(request, alloc) : simpleRead(request, alloc);
+
+            case NbdProtocol.CMD_WRITE:
+            {
+                final ByteBuf payload = request.payload();
+                backend.write(offset, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
+                metrics.writtenBytes.getAndAddRelease(length);
+                forceIfFua(request);
+                return ok(request, alloc);
+            }
+
+            case NbdProtocol.CMD_FLUSH:
+                backend.flush();
+                return ok(request, alloc);
+
+            case NbdProtocol.CMD_TRIM:
+                backend.trim(offset, length);
+                forceIfFua(request);
+                return ok(request, alloc);
+
+            case NbdProtocol.CMD_WRITE_ZEROES:
+            {
+                final int outcome = backend.writeZeroes(offset, length,
+                    !request.hasFlag(NbdProtocol.CMD_FLAG_NO_HOLE), request.hasFlag(NbdProtocol.CMD_FLAG_FAST_ZERO));
+                if (StorageBackend.NOT_FAST == outcome)
+                {
+                    // proto.md: NBD_CMD_FLAG_FAST_ZERO that cannot be honoured fails with ENOTSUP.
+                    return error(request, alloc, structured, NbdProtocol.ENOTSUP);
+                }
+                forceIfFua(request);
+                return ok(request, alloc);
+            }
+
+            case NbdProtocol.CMD_CACHE:
+                // Advisory; the page cache already holds what was read recently.
+                return ok(request, alloc);
+
+            case NbdProtocol.CMD_BLOCK_STATUS:
+                return blockStatus(request, alloc);
+
+            default:
+                return error(request, alloc, structured, NbdProtocol.EINVAL);
+        }
+    }
+
+    private void forceIfFua(final NbdRequest request) throws IOException
+    {
+        if (request.hasFlag(NbdProtocol.CMD_FLAG_FUA))
+        {
+            backend.flush();
+        }
+    }
+
+    private ByteBuf simpleRead(final NbdRequest request, final ByteBufAllocator alloc) throws IOException
+    {
+        final int length = request.payloadLength();
+        final ByteBuf reply = alloc.directBuffer(ReplyEncoder.SIMPLE_REPLY_LENGTH + length);
+        try
+        {
+            ReplyEncoder.simpleReply(reply, 0, request.cookie());
+            backend.read(request.offset(), reply.internalNioBuffer(reply.writerIndex(), length));
+            reply.writerIndex(reply.writerIndex() + length);
+            metrics.readBytes.getAndAddRelease(length);
+            return reply;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            reply.release();
+            throw ex;
+        }
+    }
+
+    /**
+     * A structured READ: holes become OFFSET_HOLE chunks (no data sent), data OFFSET_DATA chunks;
+     * the last carries NBD_REPLY_FLAG_DONE. With NBD_CMD_FLAG_DF the reply is one data chunk.
+     */
+    private ByteBuf structuredRead(final NbdRequest request, final ByteBufAllocator alloc) throws IOException
+    {
+        final int length = request.payloadLength();
+        final long end = request.offset() + length;
+        final long generation = backend.holeGeneration();
+        // Inside a known data extent (the common case on a filled image): one chunk, no lseek.
+        final boolean oneChunk = request.hasFlag(NbdProtocol.CMD_FLAG_DF) ||
+            (generation == knownGeneration && request.offset() >= knownDataStart && end <= knownDataEnd);
+        final ByteBuf reply = alloc.directBuffer(length + SEGMENT_OVERHEAD * (MAX_READ_SEGMENTS + 1));
+        try
+        {
+            long position = request.offset();
+            int segments = 0;
+            while (position < end)
+            {
+                final boolean explore = !oneChunk && segments < MAX_READ_SEGMENTS;
+                final long dataAt = explore ? backend.nextData(position) : position;
+                if (dataAt > position)
+                {
+                    final long holeEnd = Math.min(dataAt, end);
+                    ReplyEncoder.holeChunk(reply, holeEnd == end ? NbdProtocol.REPLY_FLAG_DONE : 0, request.cookie(),
+                        position, (int)(holeEnd - position));
+                    position = holeEnd;
+                }
+                else
+                {
+                    long dataEnd = end;
+                    if (explore)
+                    {
+                        final long holeAt = backend.nextHole(position);
+                        knownDataStart = position;
+                        knownDataEnd = holeAt;
+                        knownGeneration = generation;
+                        dataEnd = Math.min(holeAt, end);
+                    }
+                    if (dataEnd <= position)
+                    {
+                        dataEnd = end;
+                    }
+                    final int n = (int)(dataEnd - position);
+                    reply.ensureWritable(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_DATA_PREFIX + n);
+                    ReplyEncoder.dataChunkHeader(reply, dataEnd == end ? NbdProtocol.REPLY_FLAG_DONE : 0,
+                        request.cookie(), position, n);
+                    backend.read(position, reply.internalNioBuffer(reply.writerIndex(), n));
+                    reply.writerIndex(reply.writerIndex() + n);
+                    position = dataEnd;
+                }
+                segments++;
+            }
+            metrics.readBytes.getAndAddRelease(length);
+            return reply;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            reply.release();
+            throw ex;
+        }
+    }
+
+    /** base:allocation extents (proto.md: "Metadata querying"); REQ_ONE asks for exactly one. */
+    private ByteBuf blockStatus(final NbdRequest request, final ByteBufAllocator alloc) throws IOException
+    {
+        final int maxExtents = request.hasFlag(NbdProtocol.CMD_FLAG_REQ_ONE) ? 1 : MAX_EXTENTS;
+        final ByteBuf reply = alloc.buffer(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.BLOCK_STATUS_PREFIX +
+            ReplyEncoder.BLOCK_STATUS_EXTENT * maxExtents);
+        try
+        {
+            reply.writerIndex(ReplyEncoder.CHUNK_HEADER_LENGTH);
+            reply.writeInt(NbdProtocol.BASE_ALLOCATION_ID);
+            final long end = request.offset() + request.length();
+            long position = request.offset();
+            int extents = 0;
+            while (position < end && extents < maxExtents)
+            {
+                final long dataAt = backend.nextData(position);
+                final long extentEnd;
+                final int flags;
+                if (dataAt > position)
+                {
+                    extentEnd = Math.min(dataAt, end);
+                    flags = NbdProtocol.STATE_HOLE | NbdProtocol.STATE_ZERO;
+                }
+                else
+                {
+                    final long holeAt = backend.nextHole(position);
+                    extentEnd = holeAt > position ? Math.min(holeAt, end) : end;
+                    flags = 0;
+                }
+                reply.writeInt((int)(extentEnd - position)).writeInt(flags);
+                position = extentEnd;
+                extents++;
+            }
+            final int payload = ReplyEncoder.BLOCK_STATUS_PREFIX + ReplyEncoder.BLOCK_STATUS_EXTENT * extents;
+            final int written = reply.writerIndex();
+            reply.writerIndex(0);
+            ReplyEncoder.chunkHeader(reply, NbdProtocol.REPLY_FLAG_DONE, NbdProtocol.REPLY_TYPE_BLOCK_STATUS,
+                request.cookie(), payload);
+            reply.writerIndex(written);
+            return reply;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            reply.release();
+            throw ex;
+        }
+    }
+
+    private static ByteBuf ok(final NbdRequest request, final ByteBufAllocator alloc)
+    {
+        final ByteBuf reply = alloc.buffer(ReplyEncoder.SIMPLE_REPLY_LENGTH);
+        ReplyEncoder.simpleReply(reply, 0, request.cookie());
+        return reply;
+    }
+
+    private ByteBuf error(final NbdRequest request, final ByteBufAllocator alloc, final boolean structured, final int error)
+    {
+        metrics.countError(error);
+        final int type = request.type();
+        if (structured && (NbdProtocol.CMD_READ == type || NbdProtocol.CMD_BLOCK_STATUS == type))
+        {
+            final ByteBuf reply = alloc.buffer(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.ERROR_PAYLOAD);
+            ReplyEncoder.errorChunk(reply, error, request.cookie());
+            return reply;
+        }
+        final ByteBuf reply = alloc.buffer(ReplyEncoder.SIMPLE_REPLY_LENGTH);
+        ReplyEncoder.simpleReply(reply, error, request.cookie());
+        return reply;
+    }
+}

@@ -1,0 +1,29 @@
+package io.vplane.blockstore.nbd;
+
+/** What the protocol layer needs of an exported disk. */
+public interface Export
+{
+    String name();
+
+    String description();
+
+    long sizeBytes();
+
+    boolean readOnly();
+
+    /** Smallest I/O unit, a power of two; 1 means any alignment. */
+    int minBlockBytes();
+
+    /** Served only over TLS (after NBD_OPT_STARTTLS). */
+    boolean requiresTls();
+
+    /** Counts an error reply the event loop sent for this export (the workers count their own). */
+    void countError(int errno);
+
+    /**
+     * Chooses the queue a new connection's requests go to, spreading connections over the disk's queues.
+     *
+     * @return the sink, or null when the disk no longer takes connections
+     */
+    RequestSink attach();
+}

@@ -1,0 +1,557 @@
+package io.vplane.blockstore.nbd;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One client connection: the fixed newstyle handshake, option haggling ({@link OptionHaggler}),
+ * then the transmission phase, where requests are checked on the event loop and handed to the
+ * disk's queue; a blk worker executes them and replies through {@link #complete}. Replies may go
+ * out in any order (proto.md: "Transmission"). A protocol violation closes this connection only.
+ */
+public final class NbdConnection extends ChannelInboundHandlerAdapter
+{
+    /** Requests one connection may have in flight; reading pauses beyond (qemu 16, nbdcopy 64, fio QD). */
+    public static final int REQUEST_SLOTS = 128;
+    /** Options longer than this are skipped with NBD_REP_ERR_TOO_BIG: every valid option is far shorter. */
+    static final int MAX_OPTION_BYTES = 64 * 1024;
+    private static final long OFFER_RETRY_US = 50;
+    private static final int GREETING_LENGTH = 18;
+
+    enum State
+    {
+        CLIENT_FLAGS, OPTIONS, SKIP_OPTION, TRANSMISSION, DISCONNECTING, CLOSED
+    }
+
+    final ExportDirectory directory;
+    final NbdServerMetrics metrics;
+    /** Null when the server offers no TLS. */
+    final SslContext tlsContext;
+    /** STARTTLS done: the session runs inside TLS. */
+    boolean tls;
+    private final RequestHeader header = new RequestHeader();
+    private final OptionHeader optionHeader = new OptionHeader();
+    private final OptionHaggler haggler = new OptionHaggler(this);
+    /** Free request slots; taken by the decoder and given back by writeCompleted, both on the event loop. */
+    private final ManyToOneConcurrentArrayQueue<NbdRequest> freeSlots =
+        new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
+    /** Requests the workers finished, with their replies, waiting for the event loop to write them. */
+    private final ManyToOneConcurrentArrayQueue<NbdRequest> completed =
+        new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
+    private final AtomicBoolean writeScheduled = new AtomicBoolean();
+    private final Runnable writeCompleted = this::writeCompleted;
+    /** Event loop only: taken slots not yet given back by {@link #writeCompleted}. */
+    private int inFlight;
+    private final Runnable retryStalled = this::retryStalled;
+
+    ChannelHandlerContext ctx;
+    private Channel channel;
+    InetAddress client;
+    String peer = "?";
+    private ByteBuf cumulation;
+    private boolean cumulationSliced;
+    /** Size of the frame the decoder waits for, so a large WRITE gets one buffer rather than many copies. */
+    private int awaitedFrameBytes;
+    State state = State.CLIENT_FLAGS;
+    private long skipRemaining;
+    boolean noZeroes;
+    volatile boolean structured;
+    /** Export name that base:allocation was selected for with SET_META_CONTEXT, or null. */
+    String metaContextExport;
+    private boolean blockStatusEnabled;
+    /** Alignment enforced on requests: the export's minimum block if the client asked for block sizes, else 1. */
+    int alignment = 1;
+    private Export export;
+    private RequestSink sink;
+    /** Reading stopped for want of a slot or queue room; resumed when replies give slots back. */
+    private boolean paused;
+    private NbdRequest stalled;
+
+    public NbdConnection(final ExportDirectory directory, final NbdServerMetrics metrics, final SslContext tlsContext)
+    {
+        this.directory = directory;
+        this.metrics = metrics;
+        this.tlsContext = tlsContext;
+    }
+
+    /**
+     * Switches the session to TLS after the STARTTLS ACK went out (proto.md: "TLS support"). The
+     * client must wait for the ACK, so bytes already buffered now are a violation.
+     */
+    boolean startTls()
+    {
+        if (null != cumulation && cumulation.isReadable())
+        {
+            return fault("starttls", "data sent before the STARTTLS reply");
+        }
+        ctx.pipeline().addFirst("tls", tlsContext.newHandler(ctx.alloc()));
+        tls = true;
+        return true;
+    }
+
+    public boolean structuredReplies()
+    {
+        return structured;
+    }
+
+    public Channel channel()
+    {
+        return channel;
+    }
+
+    public Export export()
+    {
+        return export;
+    }
+
+    @Override
+    public void channelActive(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+        this.channel = ctx.channel();
+        if (channel.remoteAddress() instanceof final InetSocketAddress remote)
+        {
+            client = remote.getAddress();
+            peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        }
+        metrics.accepted().incrementRelease();
+        metrics.open().incrementRelease();
+        final ByteBuf greeting = ctx.alloc().buffer(GREETING_LENGTH);
+        greeting.writeLong(NbdProtocol.NBDMAGIC).writeLong(NbdProtocol.IHAVEOPT)
+            .writeShort(NbdProtocol.FLAG_FIXED_NEWSTYLE | NbdProtocol.FLAG_NO_ZEROES);
+        ctx.writeAndFlush(greeting, ctx.voidPromise());
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        state = State.CLOSED;
+        metrics.open().decrementRelease();
+        if (null != cumulation)
+        {
+            cumulation.release();
+            cumulation = null;
+        }
+        if (null != stalled)
+        {
+            stalled.releasePayload();
+            stalled = null;
+        }
+        NbdRequest request;
+        while (null != (request = completed.poll()))
+        {
+            request.reply.release();
+            request.reply = null;
+        }
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        // Resets and writes to a closed socket end up here: the client went away.
+        ctx.close();
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (!(msg instanceof final ByteBuf in))
+        {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (State.CLOSED == state || State.DISCONNECTING == state)
+        {
+            in.release();
+            return;
+        }
+        cumulate(in);
+        decode();
+    }
+
+    /**
+     * Appends to the input buffer. A buffer that handed out WRITE payload slices is never grown or
+     * compacted in place (a pooled buffer that moves would leave the slices reading freed memory):
+     * the unread rest moves to a fresh buffer instead, sized for the frame being awaited.
+     */
+    private void cumulate(final ByteBuf in)
+    {
+        if (null == cumulation)
+        {
+            cumulation = in;
+            cumulationSliced = false;
+            return;
+        }
+        final int needed = in.readableBytes();
+        if (cumulationSliced || cumulation.writableBytes() < needed)
+        {
+            final int readable = cumulation.readableBytes();
+            final int capacity = Math.max(readable + needed, Math.max(awaitedFrameBytes, 2 * readable));
+            final ByteBuf next = ctx.alloc().directBuffer(capacity);
+            next.writeBytes(cumulation).writeBytes(in);
+            cumulation.release();
+            in.release();
+            cumulation = next;
+            cumulationSliced = false;
+            return;
+        }
+        cumulation.writeBytes(in);
+        in.release();
+    }
+
+    private void decode()
+    {
+        while (null != cumulation && !paused && cumulation.isReadable())
+        {
+            final boolean progressed = switch (state)
+            {
+                case CLIENT_FLAGS -> decodeClientFlags(cumulation);
+                case OPTIONS -> decodeOption(cumulation);
+                case SKIP_OPTION -> skipOption(cumulation);
+                case TRANSMISSION -> decodeRequest(cumulation);
+                case DISCONNECTING, CLOSED -> false;
+            };
+            if (!progressed)
+            {
+                break;
+            }
+        }
+        if (null != cumulation && !cumulation.isReadable())
+        {
+            // Payload slices handed to workers keep their memory alive through their own reference.
+            cumulation.release();
+            cumulation = null;
+        }
+    }
+
+    private boolean decodeClientFlags(final ByteBuf in)
+    {
+        if (in.readableBytes() < Integer.BYTES)
+        {
+            return false;
+        }
+        final int flags = in.readInt();
+        if (0 != (flags & ~NbdProtocol.KNOWN_CLIENT_FLAGS))
+        {
+            // proto.md: a server that sees client flags it does not know MUST close.
+            return fault("client-flags", "unknown client flags 0x" + Integer.toHexString(flags));
+        }
+        noZeroes = 0 != (flags & NbdProtocol.CLIENT_FLAG_NO_ZEROES);
+        state = State.OPTIONS;
+        return true;
+    }
+
+    private boolean decodeOption(final ByteBuf in)
+    {
+        if (in.readableBytes() < OptionHeader.LENGTH)
+        {
+            return false;
+        }
+        optionHeader.wrap(in, in.readerIndex());
+        if (!optionHeader.hasValidMagic())
+        {
+            return fault("option-magic", "option without IHAVEOPT magic");
+        }
+        final int option = optionHeader.option();
+        final long length = optionHeader.dataLength();
+        if (length > MAX_OPTION_BYTES)
+        {
+            if (NbdProtocol.OPT_EXPORT_NAME == option)
+            {
+                return fault("option-length", "EXPORT_NAME of " + length + " bytes");
+            }
+            in.skipBytes(OptionHeader.LENGTH);
+            skipRemaining = length;
+            state = State.SKIP_OPTION;
+            metrics.errors().record("nbd", "option-too-big", peer + ": option " + option + " of " + length + " bytes");
+            haggler.replyError(option, NbdProtocol.REP_ERR_TOO_BIG, "option data too long");
+            return true;
+        }
+        if (in.readableBytes() < OptionHeader.LENGTH + length)
+        {
+            return false;
+        }
+        final ByteBuf data = in.slice(in.readerIndex() + OptionHeader.LENGTH, (int)length);
+        in.skipBytes(OptionHeader.LENGTH + (int)length);
+        haggler.onOption(option, data);
+        return true;
+    }
+
+    private boolean skipOption(final ByteBuf in)
+    {
+        final int n = (int)Math.min(in.readableBytes(), skipRemaining);
+        in.skipBytes(n);
+        skipRemaining -= n;
+        if (0 == skipRemaining)
+        {
+            state = State.OPTIONS;
+        }
+        return n > 0;
+    }
+
+    /** Enters the transmission phase on {@code export}; false when the disk went away meanwhile. */
+    boolean enterTransmission(final Export chosen, final String name)
+    {
+        final RequestSink attached = chosen.attach();
+        if (null == attached)
+        {
+            return false;
+        }
+        export = chosen;
+        sink = attached;
+        blockStatusEnabled = name.equals(metaContextExport);
+        for (int i = 0; i < REQUEST_SLOTS; i++)
+        {
+            final NbdRequest slot = new NbdRequest();
+            slot.connection = this;
+            freeSlots.offer(slot);
+        }
+        state = State.TRANSMISSION;
+        return true;
+    }
+
+    int transmissionFlags(final Export chosen)
+    {
+        int flags = NbdProtocol.TFLAG_HAS_FLAGS | NbdProtocol.TFLAG_SEND_FLUSH | NbdProtocol.TFLAG_SEND_FUA |
+            NbdProtocol.TFLAG_SEND_TRIM | NbdProtocol.TFLAG_SEND_WRITE_ZEROES | NbdProtocol.TFLAG_SEND_FAST_ZERO |
+            NbdProtocol.TFLAG_SEND_CACHE | NbdProtocol.TFLAG_CAN_MULTI_CONN;
+        if (structured)
+        {
+            // proto.md: NBD_FLAG_SEND_DF only once structured replies are negotiated.
+            flags |= NbdProtocol.TFLAG_SEND_DF;
+        }
+        if (chosen.readOnly())
+        {
+            flags |= NbdProtocol.TFLAG_READ_ONLY;
+        }
+        return flags;
+    }
+
+    private boolean decodeRequest(final ByteBuf in)
+    {
+        if (in.readableBytes() < RequestHeader.LENGTH)
+        {
+            return false;
+        }
+        header.wrap(in, in.readerIndex());
+        if (!header.hasValidMagic())
+        {
+            return fault("request-magic", "request magic 0x" + Integer.toHexString(header.magic()));
+        }
+        final int type = header.type();
+        final long length = header.length();
+        final boolean carriesData = NbdProtocol.CMD_WRITE == type;
+        if (carriesData && length > NbdProtocol.MAX_PAYLOAD_BYTES)
+        {
+            return fault("request-length", "WRITE of " + length + " bytes (limit " + NbdProtocol.MAX_PAYLOAD_BYTES + ")");
+        }
+        final int frame = RequestHeader.LENGTH + (carriesData ? (int)length : 0);
+        if (in.readableBytes() < frame)
+        {
+            awaitedFrameBytes = frame;
+            return false;
+        }
+        awaitedFrameBytes = 0;
+        final long cookie = header.cookie();
+        if (NbdProtocol.CMD_DISC == type)
+        {
+            in.skipBytes(RequestHeader.LENGTH);
+            disconnect();
+            return true;
+        }
+        final int error = RequestCheck.check(type, header.flags(), header.offset(), length, export, structured,
+            blockStatusEnabled, alignment);
+        if (0 != error)
+        {
+            in.skipBytes(frame);
+            replyError(type, cookie, error);
+            return true;
+        }
+        final NbdRequest slot = freeSlots.poll();
+        if (null == slot)
+        {
+            // Slots come back in writeCompleted on this loop, which resumes reading.
+            pause();
+            return false;
+        }
+        slot.type = type;
+        slot.flags = header.flags();
+        slot.cookie = cookie;
+        slot.offset = header.offset();
+        slot.length = length;
+        if (carriesData)
+        {
+            slot.payload = in.retainedSlice(in.readerIndex() + RequestHeader.LENGTH, (int)length);
+            cumulationSliced = true;
+        }
+        else
+        {
+            slot.payload = null;
+        }
+        in.skipBytes(frame);
+        inFlight++;
+        if (!sink.offer(slot))
+        {
+            stalled = slot;
+            pause();
+            ctx.executor().schedule(retryStalled, OFFER_RETRY_US, TimeUnit.MICROSECONDS);
+            return false;
+        }
+        return true;
+    }
+
+    /** An error found before the request reached a worker (proto.md: error values per command). */
+    private void replyError(final int type, final long cookie, final int error)
+    {
+        export.countError(error);
+        final ByteBuf reply;
+        if (structured && (NbdProtocol.CMD_READ == type || NbdProtocol.CMD_BLOCK_STATUS == type))
+        {
+            // proto.md: once structured replies are negotiated, a READ is answered with chunks only.
+            reply = ctx.alloc().buffer(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.ERROR_PAYLOAD);
+            ReplyEncoder.errorChunk(reply, error, cookie);
+        }
+        else
+        {
+            reply = ctx.alloc().buffer(ReplyEncoder.SIMPLE_REPLY_LENGTH);
+            ReplyEncoder.simpleReply(reply, error, cookie);
+        }
+        ctx.writeAndFlush(reply, ctx.voidPromise());
+    }
+
+    /** proto.md: on NBD_CMD_DISC the server finishes the requests in flight, then closes. */
+    private void disconnect()
+    {
+        state = State.DISCONNECTING;
+        channel.config().setAutoRead(false);
+        if (0 == inFlight)
+        {
+            closeAfterFlush(null);
+        }
+    }
+
+    /**
+     * Called by the blk worker with the finished request and its reply. Replies are handed to the
+     * event loop in batches: one task writes every reply that is ready and flushes once, so a busy
+     * connection gets one writev for many replies (nbdkit gets the same from MSG_MORE).
+     */
+    public void complete(final NbdRequest request, final ByteBuf reply)
+    {
+        request.reply = reply;
+        completed.offer(request);
+        if (!writeScheduled.get() && writeScheduled.compareAndSet(false, true))
+        {
+            try
+            {
+                channel.eventLoop().execute(writeCompleted);
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                // The server is shutting down; the connection goes with it.
+                writeScheduled.set(false);
+            }
+        }
+    }
+
+    private void writeCompleted()
+    {
+        // Cleared before draining: a reply offered from now on schedules another pass.
+        writeScheduled.set(false);
+        int written = 0;
+        NbdRequest request;
+        while (null != (request = completed.poll()))
+        {
+            ctx.write(request.reply, ctx.voidPromise());
+            request.reply = null;
+            freeSlots.offer(request);
+            written++;
+        }
+        if (0 == written)
+        {
+            return;
+        }
+        inFlight -= written;
+        ctx.flush();
+        if (State.DISCONNECTING == state)
+        {
+            if (0 == inFlight)
+            {
+                closeAfterFlush(null);
+            }
+            return;
+        }
+        if (paused && null == stalled && State.TRANSMISSION == state)
+        {
+            resume();
+        }
+    }
+
+    private void pause()
+    {
+        paused = true;
+        channel.config().setAutoRead(false);
+    }
+
+    private void retryStalled()
+    {
+        if (null == stalled || State.CLOSED == state)
+        {
+            return;
+        }
+        if (!sink.offer(stalled))
+        {
+            ctx.executor().schedule(retryStalled, OFFER_RETRY_US, TimeUnit.MICROSECONDS);
+            return;
+        }
+        stalled = null;
+        resume();
+    }
+
+    private void resume()
+    {
+        paused = false;
+        channel.config().setAutoRead(true);
+        decode();
+    }
+
+    /** Ends the session for a protocol violation: counted, logged once per repeat window, closed. */
+    boolean fault(final String kind, final String detail)
+    {
+        metrics.protocolErrors().incrementRelease();
+        metrics.errors().record("nbd", kind, peer + ": " + detail);
+        state = State.CLOSED;
+        if (null != cumulation)
+        {
+            cumulation.release();
+            cumulation = null;
+        }
+        ctx.close();
+        return false;
+    }
+
+    /** Closes after the pending writes went out (ABORT, refused EXPORT_NAME). */
+    void closeAfterFlush(final ByteBuf last)
+    {
+        state = State.CLOSED;
+        if (null == last)
+        {
+            ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+        }
+        else
+        {
+            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

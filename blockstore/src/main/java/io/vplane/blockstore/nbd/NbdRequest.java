@@ -1,0 +1,79 @@
+package io.vplane.blockstore.nbd;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * One request slot, preallocated per connection and reused: the event loop fills it, a blk worker
+ * executes it and gives it back through {@link NbdConnection#complete}. The fields are published
+ * to the worker by the queue's release/acquire handoff.
+ */
+public final class NbdRequest
+{
+    NbdConnection connection;
+    int type;
+    int flags;
+    long cookie;
+    long offset;
+    /** Up to 2^32 - 1 for TRIM, WRITE_ZEROES, BLOCK_STATUS; at most 32 MiB for READ and WRITE. */
+    long length;
+    /** WRITE data, a retained slice of the connection's input; released by the executor. */
+    ByteBuf payload;
+    /** The reply a worker built, until the event loop writes it. */
+    ByteBuf reply;
+
+    public NbdConnection connection()
+    {
+        return connection;
+    }
+
+    public int type()
+    {
+        return type;
+    }
+
+    public int flags()
+    {
+        return flags;
+    }
+
+    public long cookie()
+    {
+        return cookie;
+    }
+
+    public long offset()
+    {
+        return offset;
+    }
+
+    public long length()
+    {
+        return length;
+    }
+
+    /** Length of a READ or WRITE, which the decoder bounded to 32 MiB. */
+    public int payloadLength()
+    {
+        return (int)length;
+    }
+
+    public ByteBuf payload()
+    {
+        return payload;
+    }
+
+    public boolean hasFlag(final int flag)
+    {
+        return 0 != (flags & flag);
+    }
+
+    /** Releases the payload once the data is on disk (or the request is abandoned). */
+    public void releasePayload()
+    {
+        if (null != payload)
+        {
+            payload.release();
+            payload = null;
+        }
+    }
+}

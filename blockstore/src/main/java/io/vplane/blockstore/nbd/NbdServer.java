@@ -1,0 +1,94 @@
+package io.vplane.blockstore.nbd;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The NBD listener: Netty with epoll where the native transport loads, NIO otherwise. Event loops
+ * only decode and encode; file I/O runs on the blk workers. TCP_NODELAY because NBD is
+ * request/response and every reply is written whole.
+ */
+public final class NbdServer implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NbdServer.class);
+
+    private final EventLoopGroup group;
+    private final Channel listener;
+
+    private NbdServer(final EventLoopGroup group, final Channel listener)
+    {
+        this.group = group;
+        this.listener = listener;
+    }
+
+    /**
+     * @param eventLoops threads decoding requests; 0 lets Netty choose (2 x cores)
+     * @param tls        offered with NBD_OPT_STARTTLS; null: no TLS
+     */
+    public static NbdServer start(
+        final String bindAddress, final int port, final int eventLoops, final ExportDirectory directory,
+        final NbdServerMetrics metrics, final SslContext tls) throws InterruptedException
+    {
+        final boolean epoll = Epoll.isAvailable();
+        final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        final Class<? extends ServerChannel> channelType =
+            epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+            eventLoops, new DefaultThreadFactory("vplane-nbd", true), io);
+        try
+        {
+            final Channel listener = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>()
+                {
+                    @Override
+                    protected void initChannel(final SocketChannel ch)
+                    {
+                        ch.pipeline().addLast(new NbdConnection(directory, metrics, tls));
+                    }
+                })
+                .bind(bindAddress, port).sync().channel();
+            LOG.info("NBD server listening on {} ({})", listener.localAddress(), epoll ? "epoll" : "nio");
+            return new NbdServer(group, listener);
+        }
+        catch (final RuntimeException | InterruptedException ex)
+        {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw ex;
+        }
+    }
+
+    public int port()
+    {
+        return ((InetSocketAddress)listener.localAddress()).getPort();
+    }
+
+    @Override
+    public void close()
+    {
+        listener.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,95 @@
+package io.vplane.blockstore.backend;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RawFileBackendTest
+{
+    private static final long SIZE = 8L << 20;
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCreateAMissingImageSparseWithTheGivenSize() throws Exception
+    {
+        final Path image = dir.resolve("sub/new.img");
+        try (RawFileBackend backend = RawFileBackend.open(image, SIZE, false))
+        {
+            assertThat(backend.sizeBytes()).isEqualTo(SIZE);
+            assertThat(Files.size(image)).isEqualTo(SIZE);
+            assertThat(backend.nextData(0)).as("all hole").isEqualTo(SIZE);
+        }
+    }
+
+    @Test
+    void shouldKeepTheSizeOfAnExistingImage() throws Exception
+    {
+        final Path image = dir.resolve("old.img");
+        Files.write(image, new byte[4096]);
+        try (RawFileBackend backend = RawFileBackend.open(image, SIZE, true))
+        {
+            assertThat(backend.sizeBytes()).isEqualTo(4096);
+        }
+    }
+
+    @Test
+    void shouldFindDataAndHolesAndPunchHolesOnTrim() throws Exception
+    {
+        try (RawFileBackend backend = RawFileBackend.open(dir.resolve("d.img"), SIZE, false))
+        {
+            backend.write(2L * MIB, ByteBuffer.wrap(filled(MIB, 9)));
+
+            assertThat(backend.nextData(0)).isEqualTo(2L * MIB);
+            assertThat(backend.nextHole(2L * MIB)).isEqualTo(3L * MIB);
+
+            backend.trim(2L * MIB, MIB);
+
+            assertThat(backend.nextData(0)).isEqualTo(SIZE);
+            assertThat(read(backend, 2L * MIB, 4096)).isEqualTo(new byte[4096]);
+        }
+    }
+
+    @Test
+    void shouldZeroWithAndWithoutHoles() throws Exception
+    {
+        try (RawFileBackend backend = RawFileBackend.open(dir.resolve("z.img"), SIZE, false))
+        {
+            backend.write(0, ByteBuffer.wrap(filled(2 * MIB, 1)));
+
+            assertThat(backend.writeZeroes(0, MIB, true, false)).isEqualTo(StorageBackend.ZEROED);
+            assertThat(backend.writeZeroes(MIB, 4096, false, true)).isEqualTo(StorageBackend.ZEROED);
+
+            assertThat(read(backend, 0, MIB)).isEqualTo(new byte[MIB]);
+            assertThat(backend.nextData(0)).as("punched").isEqualTo(MIB);
+            assertThat(read(backend, MIB, 4096)).isEqualTo(new byte[4096]);
+            assertThat(backend.nextHole(MIB)).as("NO_HOLE keeps blocks allocated").isGreaterThan(MIB + 4096L);
+            assertThat(read(backend, MIB + 4096, 4096)).containsOnly(1);
+        }
+    }
+
+    private static byte[] read(final StorageBackend backend, final long offset, final int length) throws Exception
+    {
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(length);
+        backend.read(offset, buffer);
+        buffer.flip();
+        final byte[] bytes = new byte[length];
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    private static byte[] filled(final int length, final int value)
+    {
+        final byte[] bytes = new byte[length];
+        Arrays.fill(bytes, (byte)value);
+        return bytes;
+    }
+}
