@@ -29,6 +29,7 @@ public final class Worker implements Agent
 {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     private static final int INBOX_DRAIN_LIMIT = 16;
+    private static final int BUSY_CLOCK_INTERVAL = 256;
     private static final long OFFER_DEADLINE_NS = TimeUnit.SECONDS.toNanos(5);
     private static final Agent[] NO_AGENTS = new Agent[0];
 
@@ -41,7 +42,9 @@ public final class Worker implements Agent
     private final ErrorHandler errorHandler;
     private Agent[] agents = NO_AGENTS;
     private long cycleStartNs;
-    private boolean lastCycleBusy;
+    private long busyStartNs;
+    private long busyCycles;
+    private boolean busy;
     private volatile int cpu;
     private volatile boolean pinned;
     private AgentRunner runner;
@@ -158,15 +161,14 @@ public final class Worker implements Agent
     @Override
     public int doWork() throws Exception
     {
-        // one clock read per cycle: a busy cycle lasts until the next one starts, because the idle
-        // strategy returns at once after a cycle that did work
-        final long now = System.nanoTime();
-        if (lastCycleBusy)
+        // The clock is read on every idle cycle (idle cycles can afford it), on the busy-to-idle
+        // transition, and every BUSY_CLOCK_INTERVAL busy cycles, so a saturated worker pays for
+        // almost no clock reads while busy time and the agents' cached clock stay current.
+        if (!busy)
         {
-            counters.busyNs().getAndAddRelease(now - cycleStartNs);
+            cycleStartNs = System.nanoTime();
+            clock.update(cycleStartNs);
         }
-        cycleStartNs = now;
-        clock.update(now);
         int work = inbox.drain(commandRunner, INBOX_DRAIN_LIMIT);
         final Agent[] agents = this.agents;
         for (final Agent agent : agents)
@@ -174,8 +176,32 @@ public final class Worker implements Agent
             work += agent.doWork();
         }
         counters.dutyCycles().incrementRelease();
-        lastCycleBusy = work > 0;
+        if (work > 0)
+        {
+            if (!busy)
+            {
+                busy = true;
+                busyStartNs = cycleStartNs;
+            }
+            if ((++busyCycles & (BUSY_CLOCK_INTERVAL - 1)) == 0)
+            {
+                accountBusyTime();
+            }
+        }
+        else if (busy)
+        {
+            busy = false;
+            accountBusyTime();
+        }
         return work;
+    }
+
+    private void accountBusyTime()
+    {
+        final long now = System.nanoTime();
+        counters.busyNs().getAndAddRelease(now - busyStartNs);
+        busyStartNs = now;
+        clock.update(now);
     }
 
     @Override
