@@ -1,14 +1,9 @@
 package io.vplane.perf.engine;
 
-import org.openjdk.jmh.profile.GCProfiler;
+import io.vplane.perf.jmh.ProfiledRun;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
-import java.lang.management.ManagementFactory;
 import java.util.Collection;
 import java.util.Locale;
 
@@ -27,18 +22,7 @@ public final class StageHopComparison
 
     public static void main(final String[] args) throws Exception
     {
-        final int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        final Options options = new OptionsBuilder()
-            .include(StageHopBenchmark.class.getName())
-            .addProfiler(GCProfiler.class)
-            .warmupIterations(3)
-            .measurementIterations(iterations)
-            .measurementTime(TimeValue.seconds(seconds))
-            // the fork gets this JVM's flags, which the launcher read from bin/jvm.options
-            .jvmArgsPrepend(ManagementFactory.getRuntimeMXBean().getInputArguments().toArray(String[]::new))
-            .build();
-        final Collection<RunResult> results = new Runner(options).run();
+        final Collection<RunResult> results = ProfiledRun.run(StageHopBenchmark.class, args);
 
         double bare = Double.NaN;
         double engine = Double.NaN;
@@ -47,12 +31,11 @@ public final class StageHopComparison
         System.out.printf(Locale.ROOT, "%-32s %12s %12s %16s%n", "path", "ns/message", "± error", "alloc B/message");
         for (final RunResult result : results)
         {
-            final String name = result.getParams().getBenchmark().replaceAll(".*\\.", "");
+            final String name = ProfiledRun.method(result);
             final Result<?> primary = result.getPrimaryResult();
-            final Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
             final String label = "bareRing".equals(name) ? "bare Agrona OneToOneRingBuffer" : "vplane engine hop";
             System.out.printf(Locale.ROOT, "%-32s %12.2f %12.2f %16.3f%n", label, primary.getScore(), primary.getScoreError(),
-                null == alloc ? Double.NaN : alloc.getScore());
+                ProfiledRun.allocatedBytesPerOp(result));
             if ("bareRing".equals(name))
             {
                 bare = primary.getScore();

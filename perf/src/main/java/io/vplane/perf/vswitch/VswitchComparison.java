@@ -1,14 +1,9 @@
 package io.vplane.perf.vswitch;
 
-import org.openjdk.jmh.profile.GCProfiler;
+import io.vplane.perf.jmh.ProfiledRun;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
-import java.lang.management.ManagementFactory;
 import java.util.Collection;
 import java.util.Locale;
 
@@ -27,18 +22,7 @@ public final class VswitchComparison
 
     public static void main(final String[] args) throws Exception
     {
-        final int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        final Options options = new OptionsBuilder()
-            .include(VswitchBenchmark.class.getName())
-            .addProfiler(GCProfiler.class)
-            .warmupIterations(3)
-            .measurementIterations(iterations)
-            .measurementTime(TimeValue.seconds(seconds))
-            // the fork gets this JVM's flags, which the launcher read from bin/jvm.options
-            .jvmArgsPrepend(ManagementFactory.getRuntimeMXBean().getInputArguments().toArray(String[]::new))
-            .build();
-        final Collection<RunResult> results = new Runner(options).run();
+        final Collection<RunResult> results = ProfiledRun.run(VswitchBenchmark.class, args);
 
         System.out.println();
         System.out.println("vswitch, 64-byte IPv4 frames, one thread (Mpps = million frames per second)");
@@ -47,13 +31,12 @@ public final class VswitchComparison
         double tableLookup64k = Double.NaN;
         for (final RunResult result : results)
         {
-            final String name = result.getParams().getBenchmark().replaceAll(".*\\.", "");
+            final String name = ProfiledRun.method(result);
             final String entries = result.getParams().getParam("entries");
             final Result<?> primary = result.getPrimaryResult();
-            final Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
             final double mpps = primary.getScore() / 1e6;
             System.out.printf(Locale.ROOT, "%-44s %8s %10.2f %10.2f %14.3f%n", label(name), entries, mpps,
-                primary.getScoreError() / 1e6, null == alloc ? Double.NaN : alloc.getScore());
+                primary.getScoreError() / 1e6, ProfiledRun.allocatedBytesPerOp(result));
             if ("tableLookupRewrite".equals(name))
             {
                 if ("1024".equals(entries))

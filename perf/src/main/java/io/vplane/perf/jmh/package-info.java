@@ -1,0 +1,2 @@
+/** Running a JMH benchmark from a comparison harness: same flags as the harness JVM, GC profiler on. */
+package io.vplane.perf.jmh;
