@@ -1,9 +1,12 @@
 package io.vplane.engine.binding;
 
+import io.vplane.engine.device.QueueWakeup;
+import io.vplane.engine.worker.WakeupSource;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,7 +14,7 @@ import java.util.List;
  * {@code batch} requests from it, moving on early when it runs empty, so a busy queue cannot
  * starve the others of its group (the load-equalisation threshold of the design).
  */
-public final class QueueGroupAgent implements Agent
+public final class QueueGroupAgent implements Agent, WakeupSource
 {
     private static final long GAUGE_INTERVAL_NS = 1_000_000;
 
@@ -40,6 +43,17 @@ public final class QueueGroupAgent implements Agent
     public List<BoundQueue> queues()
     {
         return List.of(queues);
+    }
+
+    @Override
+    public List<QueueWakeup> wakeups()
+    {
+        final List<QueueWakeup> wakeups = new ArrayList<>(queues.length);
+        for (final BoundQueue queue : queues)
+        {
+            wakeups.add(queue.queue.wakeup());
+        }
+        return wakeups;
     }
 
     @Override

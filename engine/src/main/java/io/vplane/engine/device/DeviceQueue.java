@@ -19,4 +19,10 @@ public interface DeviceQueue
 
     /** Requests waiting; approximate, safe to call from any thread. */
     long backlog();
+
+    /** How an idle worker can sleep until this queue has work, or null when it must be polled. */
+    default QueueWakeup wakeup()
+    {
+        return null;
+    }
 }

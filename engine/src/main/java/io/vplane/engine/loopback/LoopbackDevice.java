@@ -71,6 +71,6 @@ public final class LoopbackDevice implements Device
     public void close()
     {
         generatorRunner.close();
-        queues.forEach(LoopbackQueue::closeCounters);
+        queues.forEach(LoopbackQueue::close);
     }
 }

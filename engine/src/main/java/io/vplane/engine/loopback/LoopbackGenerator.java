@@ -64,6 +64,13 @@ final class LoopbackGenerator implements Agent
             }
         }
         tokens -= offered;
+        if (offered > 0)
+        {
+            for (final LoopbackQueue queue : queues)
+            {
+                queue.ring();
+            }
+        }
         return offered;
     }
 

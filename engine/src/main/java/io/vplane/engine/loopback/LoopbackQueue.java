@@ -1,9 +1,11 @@
 package io.vplane.engine.loopback;
 
 import io.vplane.engine.device.DeviceQueue;
+import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.ring.DescriptorHandler;
 import io.vplane.engine.ring.DescriptorRing;
+import io.vplane.engine.wakeup.Doorbell;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -15,6 +17,7 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
     private final String device;
     private final int index;
     private final DescriptorRing ring;
+    private final Doorbell doorbell;
     private final AtomicCounter generated;
     private final AtomicCounter orderErrors;
     private final ErrorLog errors;
@@ -33,6 +36,7 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
         this.device = device;
         this.index = index;
         this.ring = new DescriptorRing(ringSize);
+        this.doorbell = new Doorbell(ring::size);
         this.generated = generated;
         this.orderErrors = orderErrors;
         this.errors = errors;
@@ -84,6 +88,18 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
         return ring.size();
     }
 
+    @Override
+    public QueueWakeup wakeup()
+    {
+        return doorbell;
+    }
+
+    /** Generator side, after a burst: wakes a worker that sleeps on this queue. */
+    void ring()
+    {
+        doorbell.ring();
+    }
+
     /** Requests generated so far; read from any thread. */
     public long generated()
     {
@@ -101,9 +117,10 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
         return orderErrors.get();
     }
 
-    void closeCounters()
+    void close()
     {
         generated.close();
         orderErrors.close();
+        doorbell.close();
     }
 }

@@ -1,10 +1,11 @@
 package io.vplane.engine.worker;
 
 import io.vplane.config.IdleConfig;
+import io.vplane.engine.wakeup.WakeupIdleStrategy;
+import io.vplane.engine.wakeup.WakeupSet;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
 /** Turns a pool's idle settings into a fresh Agrona idle strategy (one per worker: they hold state). */
@@ -14,14 +15,15 @@ public final class IdleStrategies
     {
     }
 
-    public static IdleStrategy create(final IdleConfig idle)
+    /** @param wakeups the worker's queues that can wake it, for {@code park} */
+    public static IdleStrategy create(final IdleConfig idle, final WakeupSet wakeups)
     {
         return switch (idle.strategy())
         {
             case BUSY_SPIN -> new BusySpinIdleStrategy();
             case YIELD -> new YieldingIdleStrategy();
             case BACKOFF -> new BackoffIdleStrategy(idle.maxSpins(), idle.maxYields(), idle.minParkNs(), idle.maxParkNs());
-            case PARK -> new SleepingIdleStrategy(idle.minParkNs());
+            case PARK -> new WakeupIdleStrategy(wakeups, idle.minParkNs(), idle.maxParkNs());
         };
     }
 }

@@ -1,5 +1,7 @@
 package io.vplane.engine.worker;
 
+import io.vplane.config.IdleConfig;
+import io.vplane.engine.wakeup.WakeupSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CachedNanoClock;
@@ -38,6 +40,7 @@ public final class Worker implements Agent
     private final CachedNanoClock clock = new CachedNanoClock();
     private final WorkerCounters counters;
     private final Consumer<Runnable> commandRunner = Runnable::run;
+    private final WakeupSet wakeups;
     private final IdleStrategy idleStrategy;
     private final ErrorHandler errorHandler;
     private Agent[] agents = NO_AGENTS;
@@ -47,6 +50,7 @@ public final class Worker implements Agent
     private boolean busy;
     private volatile int cpu;
     private volatile boolean pinned;
+    private volatile boolean closing;
     private AgentRunner runner;
 
     /**
@@ -56,14 +60,15 @@ public final class Worker implements Agent
         final String name,
         final int cpu,
         final int inboxSize,
-        final IdleStrategy idleStrategy,
+        final IdleConfig idle,
         final WorkerCounters counters,
         final ErrorHandler errorHandler)
     {
         this.name = name;
         this.cpu = cpu;
         this.inbox = new ManyToOneConcurrentArrayQueue<>(inboxSize);
-        this.idleStrategy = idleStrategy;
+        this.wakeups = new WakeupSet(() -> inbox.size() + (closing ? 1 : 0));
+        this.idleStrategy = IdleStrategies.create(idle, wakeups);
         this.counters = counters;
         this.errorHandler = errorHandler;
     }
@@ -149,6 +154,7 @@ public final class Worker implements Agent
             }
             LockSupport.parkNanos(100_000);
         }
+        wakeups.wakeUp();
         return done;
     }
 
@@ -230,16 +236,27 @@ public final class Worker implements Agent
     /** Stops the thread after its current duty cycle; the agents still bound get {@link Agent#onClose()}. */
     public synchronized void close()
     {
+        closing = true;
+        wakeups.wakeUp();
         if (null != runner)
         {
             runner.close();
         }
         counters.close();
+        wakeups.close();
     }
 
     private void onAdd(final Agent agent)
     {
         agent.onStart();
+        if (agent instanceof final WakeupSource source)
+        {
+            source.wakeups().forEach(wakeups::add);
+        }
+        else
+        {
+            wakeups.add(null);
+        }
         final Agent[] grown = Arrays.copyOf(agents, agents.length + 1);
         grown[agents.length] = agent;
         agents = grown;
@@ -256,6 +273,14 @@ public final class Worker implements Agent
         System.arraycopy(agents, 0, shrunk, 0, index);
         System.arraycopy(agents, index + 1, shrunk, index, shrunk.length - index);
         agents = shrunk;
+        if (agent instanceof final WakeupSource source)
+        {
+            source.wakeups().forEach(wakeups::remove);
+        }
+        else
+        {
+            wakeups.remove(null);
+        }
         closeQuietly(agent);
     }
 

@@ -95,7 +95,7 @@ public final class WorkerPool implements AutoCloseable
     {
         final String name = type + "-" + index;
         final int cpu = cpuFor(index);
-        final Worker worker = new Worker(name, cpu, config.inboxSize(), IdleStrategies.create(config.idle()),
+        final Worker worker = new Worker(name, cpu, config.inboxSize(), config.idle(),
             WorkerCounters.allocate(counters, type, name), errorHandler);
         worker.start();
         return worker;

@@ -1,8 +1,9 @@
 package io.vplane.engine.worker;
 
+import io.vplane.config.IdleConfig;
+import io.vplane.config.IdleStrategyKind;
 import io.vplane.engine.counters.Counters;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,7 +20,7 @@ class WorkerTest
 {
     private final Counters counters = Counters.inMemory(64);
     private final WorkerCounters workerCounters = WorkerCounters.allocate(counters, "test", "test-0");
-    private final Worker worker = new Worker("test-0", -1, 16, new BackoffIdleStrategy(1, 1, 1000, 100_000),
+    private final Worker worker = new Worker("test-0", -1, 16, new IdleConfig(IdleStrategyKind.BACKOFF, 1, 1, 1000, 100_000),
         workerCounters, Throwable::printStackTrace);
 
     @AfterEach

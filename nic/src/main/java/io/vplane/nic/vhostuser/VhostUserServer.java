@@ -1,7 +1,7 @@
 package io.vplane.nic.vhostuser;
 
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.nic.posix.Posix;
+import io.vplane.engine.posix.Posix;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -4,7 +4,7 @@ import io.vplane.engine.errors.ErrorLog;
 import io.vplane.nic.memory.GuestMemory;
 import io.vplane.nic.memory.GuestMemoryException;
 import io.vplane.nic.memory.MemoryRegion;
-import io.vplane.nic.posix.Posix;
+import io.vplane.engine.posix.Posix;
 import io.vplane.nic.virtq.SplitRing;
 import io.vplane.nic.virtq.SplitVirtQueue;
 import io.vplane.nic.virtq.VirtQueueException;

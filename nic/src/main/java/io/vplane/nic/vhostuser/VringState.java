@@ -1,6 +1,6 @@
 package io.vplane.nic.vhostuser;
 
-import io.vplane.nic.posix.Posix;
+import io.vplane.engine.posix.Posix;
 import io.vplane.nic.virtq.SplitVirtQueue;
 
 /**

@@ -1,7 +1,7 @@
 package io.vplane.nic.virtq;
 
 import io.vplane.nic.memory.GuestMemory;
-import io.vplane.nic.posix.Posix;
+import io.vplane.engine.posix.Posix;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

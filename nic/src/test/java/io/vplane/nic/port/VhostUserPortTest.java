@@ -6,7 +6,7 @@ import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.nic.posix.Posix;
+import io.vplane.engine.posix.Posix;
 import io.vplane.nic.vhostuser.TestFrontend;
 import io.vplane.nic.vhostuser.VhostUserRequest;
 import io.vplane.nic.vhostuser.VhostUserSession;

@@ -2,7 +2,7 @@ package io.vplane.nic.vhostuser;
 
 import io.vplane.nic.memory.GuestMemory;
 import io.vplane.nic.memory.MemoryRegion;
-import io.vplane.nic.posix.Posix;
+import io.vplane.engine.posix.Posix;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package io.vplane.nic.vhostuser;
 
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.nic.posix.Posix;
+import io.vplane.engine.posix.Posix;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -3,7 +3,7 @@ package io.vplane.nic.vhostuser;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.nic.memory.MemoryRegion;
-import io.vplane.nic.posix.Posix;
+import io.vplane.engine.posix.Posix;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.vplane.perf.engine;
 
+import io.vplane.config.IdleConfig;
+import io.vplane.config.IdleStrategyKind;
 import io.vplane.engine.binding.BoundQueue;
 import io.vplane.engine.binding.QueueGroupAgent;
 import io.vplane.engine.counters.Counters;
@@ -8,7 +10,6 @@ import io.vplane.engine.ring.DescriptorHandler;
 import io.vplane.engine.ring.DescriptorRing;
 import io.vplane.engine.worker.Worker;
 import io.vplane.engine.worker.WorkerCounters;
-import org.agrona.concurrent.BusySpinIdleStrategy;
 
 import java.util.List;
 
@@ -28,7 +29,7 @@ final class EngineHop implements AutoCloseable
         final Counters counters = Counters.inMemory(64);
         ring = new DescriptorRing(ringCapacity);
         queue = new SummingQueue(ring);
-        worker = new Worker("bench-0", -1, 16, new BusySpinIdleStrategy(),
+        worker = new Worker("bench-0", -1, 16, new IdleConfig(IdleStrategyKind.BUSY_SPIN, 0, 0, 1, 1),
             WorkerCounters.allocate(counters, "bench", "bench-0"), Throwable::printStackTrace);
         final QueueGroupAgent agent = new QueueGroupAgent("bench.dev.g0",
             List.of(new BoundQueue("bench", "dev", queue, counters)), batch,

@@ -1,4 +1,4 @@
-package io.vplane.nic.posix;
+package io.vplane.engine.posix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -18,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The Linux system calls vhost-user needs and the JDK does not offer (Unix sockets with
- * SCM_RIGHTS, mmap of a passed fd, eventfd writes), as Foreign Function &amp; Memory downcalls.
+ * SCM_RIGHTS, mmap of a passed fd, eventfd, epoll), as Foreign Function &amp; Memory downcalls.
  * Every call returns the raw result; a negative result is {@code -errno}. Linux x86_64/aarch64 ABI.
  */
 public final class Posix
@@ -42,6 +42,13 @@ public final class Posix
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
     public static final int O_NONBLOCK = 0x800;
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    public static final int EPOLLIN = 0x1;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    /** struct epoll_event is packed on x86_64: u32 events, then u64 data. */
+    public static final int EPOLL_EVENT_SIZE = 12;
+    public static final int EPOLL_EVENT_DATA_OFFSET = 4;
 
     /** struct sockaddr_un: sa_family_t (u16) then a 108-byte path. */
     public static final int SOCKADDR_UN_SIZE = 110;
@@ -90,6 +97,9 @@ public final class Posix
     private static final MethodHandle FTRUNCATE = downcall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle LSEEK = downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
     private static final MethodHandle FCNTL = downcall("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle SOCKETPAIR = downcall("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
 
     /** An 8-byte scratch value per thread for eventfd reads and writes (no allocation per call). */
@@ -328,6 +338,51 @@ public final class Posix
         final MemorySegment value = EIGHT_BYTES.get();
         final long rc = read(fd, value, 8);
         return rc < 0 ? rc : value.get(JAVA_LONG, 0);
+    }
+
+    public static int epollCreate()
+    {
+        try
+        {
+            return checked((int)EPOLL_CREATE1.invokeExact(state(), EPOLL_CLOEXEC));
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Adds ({@link #EPOLL_CTL_ADD}) or removes ({@link #EPOLL_CTL_DEL}) {@code fd}, readable, with {@code fd} as its data. */
+    public static int epollCtl(final int epfd, final int op, final int fd)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment event = arena.allocate(EPOLL_EVENT_SIZE, 4);
+            event.set(JAVA_INT, 0, EPOLLIN);
+            event.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_EVENT_DATA_OFFSET, fd);
+            return checked((int)EPOLL_CTL.invokeExact(state(), epfd, op, fd, event));
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * Waits for readiness; {@code events} holds {@code maxEvents} packed epoll_event entries.
+     *
+     * @return how many entries were filled, or a negative errno (EINTR when a signal came)
+     */
+    public static int epollWait(final int epfd, final MemorySegment events, final int maxEvents, final int timeoutMs)
+    {
+        try
+        {
+            return checked((int)EPOLL_WAIT.invokeExact(state(), epfd, events, maxEvents, timeoutMs));
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException(ex);
+        }
     }
 
     /** An anonymous shared-memory file, as a frontend uses for guest memory. */

@@ -1,0 +1,86 @@
+package io.vplane.engine.wakeup;
+
+import io.vplane.engine.device.QueueWakeup;
+import io.vplane.engine.posix.Posix;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.LongSupplier;
+
+/**
+ * A {@link QueueWakeup} for producers inside the process: an eventfd and an armed flag. The
+ * consumer arms (volatile store) and then looks at the backlog; the producer publishes its request
+ * and then, after a full fence, looks at the flag. Whatever the interleaving, one of them sees the
+ * other, so a request never waits for a sleeping worker. A producer that finds the flag down pays
+ * one fence and one load, no system call.
+ */
+public final class Doorbell implements QueueWakeup, AutoCloseable
+{
+    private static final VarHandle ARMED;
+
+    static
+    {
+        try
+        {
+            ARMED = MethodHandles.lookup().findVarHandle(Doorbell.class, "armed", boolean.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final int eventFd;
+    private final LongSupplier backlog;
+    @SuppressWarnings("unused") // accessed through ARMED
+    private volatile boolean armed;
+
+    /**
+     * @param backlog requests waiting in the queue, read by the consumer after arming
+     */
+    public Doorbell(final LongSupplier backlog)
+    {
+        this.backlog = backlog;
+        this.eventFd = Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC);
+        if (eventFd < 0)
+        {
+            throw new IllegalStateException("eventfd: " + Posix.describe(-eventFd));
+        }
+    }
+
+    @Override
+    public int eventFd()
+    {
+        return eventFd;
+    }
+
+    @Override
+    public boolean arm()
+    {
+        ARMED.setVolatile(this, true);
+        return 0 == backlog.getAsLong();
+    }
+
+    @Override
+    public void disarm()
+    {
+        ARMED.setRelease(this, false);
+        Posix.eventfdRead(eventFd);
+    }
+
+    /** Producer side, after publishing requests: wakes the consumer if it sleeps on this queue. */
+    public void ring()
+    {
+        VarHandle.fullFence(); // the request's publication before the flag's load (Dekker)
+        if ((boolean)ARMED.getVolatile(this) && ARMED.compareAndSet(this, true, false))
+        {
+            Posix.eventfdSignal(eventFd);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        Posix.close(eventFd);
+    }
+}

@@ -1,0 +1,111 @@
+package io.vplane.engine.wakeup;
+
+import io.vplane.engine.device.QueueWakeup;
+import io.vplane.engine.posix.Posix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The queues a worker may sleep on, in one epoll set. Used only by the worker's own thread: the
+ * worker adds and removes queues between duty cycles, its idle strategy arms, waits and disarms.
+ * A worker carrying any queue that cannot ring must poll, so it never sleeps on the set.
+ */
+public final class WakeupSet implements AutoCloseable
+{
+    private static final int MAX_EVENTS = 64;
+
+    private final int epollFd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment events = arena.allocate((long)MAX_EVENTS * Posix.EPOLL_EVENT_SIZE, 8);
+    private final List<QueueWakeup> wakeups = new ArrayList<>();
+    private final Doorbell control;
+    private int unwakeable;
+
+    /**
+     * @param controlBacklog work for the worker itself (commands in its inbox, a pending close):
+     *                       non-zero keeps it from sleeping, and {@link #wakeUp()} ends a sleep
+     */
+    public WakeupSet(final LongSupplier controlBacklog)
+    {
+        epollFd = Posix.epollCreate();
+        if (epollFd < 0)
+        {
+            throw new IllegalStateException("epoll_create1: " + Posix.describe(-epollFd));
+        }
+        control = new Doorbell(controlBacklog);
+        Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, control.eventFd());
+    }
+
+    /** From any thread, after giving the worker work of its own: ends its sleep. */
+    public void wakeUp()
+    {
+        control.ring();
+    }
+
+    /** @param wakeup a queue's wakeup, or null for a queue that must be polled */
+    public void add(final QueueWakeup wakeup)
+    {
+        if (null == wakeup)
+        {
+            unwakeable++;
+            return;
+        }
+        wakeups.add(wakeup);
+        Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, wakeup.eventFd());
+    }
+
+    public void remove(final QueueWakeup wakeup)
+    {
+        if (null == wakeup)
+        {
+            unwakeable--;
+            return;
+        }
+        if (wakeups.remove(wakeup))
+        {
+            Posix.epollCtl(epollFd, Posix.EPOLL_CTL_DEL, wakeup.eventFd());
+        }
+    }
+
+    /** True when every queue can ring (a worker without queues sleeps until it gets a command). */
+    public boolean canSleep()
+    {
+        return 0 == unwakeable;
+    }
+
+    /**
+     * Arms every queue and, unless one already has work, waits until one rings or the timeout passes.
+     *
+     * @return true if it slept
+     */
+    public boolean sleep(final int timeoutMs)
+    {
+        boolean quiet = control.arm();
+        for (int i = 0, n = wakeups.size(); i < n; i++)
+        {
+            quiet &= wakeups.get(i).arm();
+        }
+        if (quiet)
+        {
+            Posix.epollWait(epollFd, events, MAX_EVENTS, timeoutMs);
+        }
+        for (int i = 0, n = wakeups.size(); i < n; i++)
+        {
+            wakeups.get(i).disarm();
+        }
+        control.disarm();
+        return quiet;
+    }
+
+    @Override
+    public void close()
+    {
+        control.close();
+        Posix.close(epollFd);
+        arena.close();
+    }
+}
