@@ -132,6 +132,46 @@ class VhostSwitchPortTest
     }
 
     @Test
+    void shouldAllocateNothingPerBurstOnceRunning()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final byte[] frame = frame(MAC_B, MAC_A, "10.0.0.1", "10.0.0.2");
+        final int burst = 32;
+        // calls go through Posix.write, which is not what this test measures
+        a.driver.noInterrupt(1);
+        b.driver.noInterrupt(0);
+        for (int i = 0; i < burst; i++)
+        {
+            final long at = TX_BUFFERS + i * 4096L;
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, a.driver.ram(), at + VirtioNet.HEADER_SIZE, frame.length);
+            a.driver.descriptor(1, i, at, VirtioNet.HEADER_SIZE + frame.length, 0, 0);
+            b.driver.descriptor(0, i, RX_BUFFERS + i * 2048L, 2048, SplitRing.DESC_F_WRITE, 0);
+        }
+        long frames = 0;
+        long before = 0;
+        for (int round = 0; round < 4_000; round++)
+        {
+            if (round == 2_000)
+            {
+                before = threads.getCurrentThreadAllocatedBytes();
+                frames = 0;
+            }
+            for (int i = 0; i < burst; i++)
+            {
+                a.driver.offer(1, i);
+                b.driver.offer(0, i);
+            }
+            frames += stage.doWork(64);
+        }
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(frames).isEqualTo(2_000L * burst);
+        assertThat(stage.portStats("pb").txFrames()).isEqualTo(4_000L * burst);
+        assertThat(allocated).as("bytes allocated for %d frames", frames).isLessThan(1024);
+    }
+
+    @Test
     void shouldLeaveTheSwitchWhenThePortCloses()
     {
         final Thread cycles = Thread.ofPlatform().start(() ->
