@@ -27,7 +27,10 @@ import java.util.concurrent.TimeUnit;
  * turn). A frame that lies in one guest buffer after the 12-byte virtio-net header (header and
  * frame in one descriptor, or the header alone in the first) goes to the switch in place, where it
  * rewrites headers in the guest's buffer; anything else is first copied into a port-owned buffer
- * ({@code vplane_vhost_linearized_total}).
+ * ({@code vplane_vhost_linearized_total}). Note virtio 1.2 §2.7.4 (a device must not write
+ * device-readable buffers): the switch writes only for MAC translation towards an uplink and proxy
+ * replies, never for VM-to-VM frames; where a guest maps transmit buffers read-only, such a frame
+ * must be linearized first.
  *
  * <p><b>Switch to guest</b> ({@link #transmit}): copied into receive buffers of pair 0
  * ({@code TX_COPIED}, counted by the switch as a copy), published once per switch cycle in
