@@ -185,7 +185,8 @@ final class ConfigBinder
             item.reject("mac", "MAC '" + mac + "' must be six hex bytes like 52:54:00:12:34:56, not multicast");
         }
         final String guestTx = item.choice("guestTx", ConfigDefaults.VHOST_USER_GUEST_TX,
-            List.of(VhostUserPortConfig.GUEST_TX_SINK, VhostUserPortConfig.GUEST_TX_LOOPBACK), "guestTx action");
+            List.of(VhostUserPortConfig.GUEST_TX_SINK, VhostUserPortConfig.GUEST_TX_LOOPBACK, VhostUserPortConfig.GUEST_TX_SWITCH),
+            "guestTx action");
         final String guestRx = item.choice("guestRx", ConfigDefaults.VHOST_USER_GUEST_RX,
             List.of(VhostUserPortConfig.GUEST_RX_IDLE, VhostUserPortConfig.GUEST_RX_SOURCE), "guestRx feed");
         final int sourceFrameBytes = item.integer("sourceFrameBytes", ConfigDefaults.VHOST_USER_SOURCE_FRAME_BYTES, 60, 9_000);
@@ -193,9 +194,18 @@ final class ConfigBinder
         {
             item.reject("guestRx", "guestRx 'source' and guestTx 'loopback' both feed the receive queues; choose one");
         }
+        if (VhostUserPortConfig.GUEST_TX_SWITCH.equals(guestTx) && VhostUserPortConfig.GUEST_RX_SOURCE.equals(guestRx))
+        {
+            item.reject("guestRx", "guestRx 'source' and guestTx 'switch' both feed the receive queues; choose one");
+        }
+        final String vswitch = item.string("vswitch", ConfigDefaults.VHOST_USER_VSWITCH);
+        if (!DEVICE_NAME.matcher(vswitch).matches())
+        {
+            item.reject("vswitch", "switch name '" + vswitch + "' is not allowed; use 1 to 32 of A-Z a-z 0-9 _ . -");
+        }
         item.finish();
         return nameOk && pathOk ? new VhostUserPortConfig(name, socketPath, mode, queuePairs, mac.toLowerCase(java.util.Locale.ROOT),
-            guestTx, guestRx, sourceFrameBytes) : null;
+            guestTx, guestRx, sourceFrameBytes, vswitch) : null;
     }
 
     /**

@@ -35,6 +35,7 @@ public final class ConfigDefaults
     public static final String VHOST_USER_MAC = "52:54:00:00:00:01";
     public static final String VHOST_USER_GUEST_TX = VhostUserPortConfig.GUEST_TX_SINK;
     public static final String VHOST_USER_GUEST_RX = VhostUserPortConfig.GUEST_RX_IDLE;
+    public static final String VHOST_USER_VSWITCH = "vswitch0";
     public static final int VHOST_USER_SOURCE_FRAME_BYTES = 60;
     public static final String NBD_BIND_ADDRESS = "127.0.0.1";
     public static final int NBD_PORT = 10809;

@@ -54,7 +54,7 @@ public final class ConfigDiff
     {
         return "socketPath=" + port.socketPath() + " mode=" + port.mode() + " queuePairs=" + port.queuePairs() +
             " mac=" + port.mac() + " guestTx=" + port.guestTx() + " guestRx=" + port.guestRx() +
-            " sourceFrameBytes=" + port.sourceFrameBytes();
+            " sourceFrameBytes=" + port.sourceFrameBytes() + " vswitch=" + port.vswitch();
     }
 
     private void vhostUser(final List<VhostUserPortConfig> running, final List<VhostUserPortConfig> next)

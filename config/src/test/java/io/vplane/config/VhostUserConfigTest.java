@@ -81,6 +81,36 @@ class VhostUserConfigTest
             org.assertj.core.groups.Tuple.tuple("devices.vhostUser.c", true));
     }
 
+    @Test
+    void shouldBindASwitchedPortWithItsSwitchName()
+    {
+        final VplaneConfig config = ConfigLoader.parse("""
+            devices:
+              vhostUser:
+                - {name: vm1, socketPath: /tmp/vm1.sock, guestTx: switch, vswitch: sw1}
+                - {name: vm2, socketPath: /tmp/vm2.sock, guestTx: switch}
+            """, SOURCE);
+        assertThat(config.devices().vhostUser()).containsExactly(
+            new VhostUserPortConfig("vm1", "/tmp/vm1.sock", "server", 1, "52:54:00:00:00:01", "switch", "idle", 60, "sw1"),
+            new VhostUserPortConfig("vm2", "/tmp/vm2.sock", "server", 1, "52:54:00:00:00:01", "switch", "idle", 60, "vswitch0"));
+        assertThat(config.devices().vhostUser().getFirst().switched()).isTrue();
+    }
+
+    @Test
+    void shouldRejectASwitchedPortFedByTheSourceOrABadSwitchName()
+    {
+        final List<ConfigError> errors = errorsOf("""
+            devices:
+              vhostUser:
+                - {name: a, socketPath: /tmp/a.sock, guestTx: switch, guestRx: source}
+                - {name: b, socketPath: /tmp/b.sock, guestTx: switch, vswitch: "no/slash"}
+            """);
+        assertThat(errors).extracting(ConfigError::path).containsExactly(
+            "devices.vhostUser[0].guestRx",
+            "devices.vhostUser[1].vswitch");
+        assertThat(errors.get(0).message()).contains("'switch'");
+    }
+
     private static List<ConfigError> errorsOf(final String yaml)
     {
         final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(yaml, SOURCE));

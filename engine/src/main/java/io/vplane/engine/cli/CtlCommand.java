@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     description = "Query and steer a running daemon through its management API.",
     subcommands = {CtlCommand.Status.class, CtlCommand.Config.class, CtlCommand.Reload.class, CtlCommand.Placement.class,
-        DeviceCommand.class, CtlCommand.Vswitch.class})
+        DeviceCommand.class, PortCommand.class, CtlCommand.Vswitch.class})
 public final class CtlCommand implements Callable<Integer>
 {
     @Spec
@@ -47,7 +47,7 @@ public final class CtlCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: status, config, reload, placement, device or vswitch");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: status, config, reload, placement, device, port or vswitch");
     }
 
     /** What every subcommand shares: how to find the daemon, how to print, how to fail. */

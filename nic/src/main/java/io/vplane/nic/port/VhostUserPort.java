@@ -9,6 +9,7 @@ import io.vplane.nic.vhostuser.VhostUserDevice;
 import io.vplane.nic.vhostuser.VhostUserRequest;
 import io.vplane.nic.vhostuser.VhostUserServer;
 import io.vplane.nic.virtq.SplitVirtQueue;
+import io.vplane.nic.vswitch.VswitchRegistry;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.lang.foreign.Arena;
@@ -29,6 +30,7 @@ public final class VhostUserPort implements Device, VhostUserDevice
 {
     public static final String PROTOCOL_ERRORS = "vplane_vhost_protocol_errors_total";
     public static final String CONNECTIONS = "vplane_vhost_connections_total";
+    private static final long SWITCH_DETACH_TIMEOUT_MS = 1_000;
 
     private final DeviceSpec spec;
     private final VhostUserPortConfig settings;
@@ -37,6 +39,9 @@ public final class VhostUserPort implements Device, VhostUserDevice
     private final List<QueueCounters> queueCounters = new ArrayList<>();
     private final AtomicCounter protocolErrors;
     private final AtomicCounter connections;
+    private final AtomicCounter linearized;
+    /** With {@code guestTx: switch}: this port as a port of the vSwitch, else null. */
+    private final VhostSwitchPort switchPort;
     private final VhostUserServer server;
     private final byte[] configSpace;
     private final long features;
@@ -59,6 +64,7 @@ public final class VhostUserPort implements Device, VhostUserDevice
         final boolean source = VhostUserPortConfig.GUEST_RX_SOURCE.equals(settings.guestRx());
         final boolean loopback = VhostUserPortConfig.GUEST_TX_LOOPBACK.equals(settings.guestTx());
         final List<NetQueue> list = new ArrayList<>();
+        final SwitchedTxQueue[] switchedTx = settings.switched() ? new SwitchedTxQueue[settings.queuePairs()] : null;
         for (int pair = 0; pair < settings.queuePairs(); pair++)
         {
             final QueueCounters rxCounters = new QueueCounters(context.counters(), spec.name(), 2 * pair);
@@ -68,9 +74,18 @@ public final class VhostUserPort implements Device, VhostUserDevice
             final RxQueue rx = new RxQueue(spec.name(), 2 * pair, context.errors(), rxCounters,
                 source ? new TemplateFrame(arena, mac, settings.sourceFrameBytes()) : null, new GuestRxWriter());
             list.add(rx);
+            if (null != switchedTx)
+            {
+                switchedTx[pair] = new SwitchedTxQueue(spec.name(), 2 * pair + 1, context.errors(), txCounters);
+                list.add(switchedTx[pair]);
+                continue;
+            }
             list.add(new TxQueue(spec.name(), 2 * pair + 1, context.errors(), txCounters, loopback ? rx : null, new GuestRxWriter()));
         }
         this.queues = List.copyOf(list);
+        this.linearized = null == switchedTx ? null : context.counters().counter(VhostSwitchPort.LINEARIZED, "port", spec.name());
+        this.switchPort = null == switchedTx ? null :
+            new VhostSwitchPort(spec.name(), (RxQueue)list.getFirst(), switchedTx, arena, linearized);
         this.protocolErrors = context.counters().counter(PROTOCOL_ERRORS, "port", spec.name());
         this.connections = context.counters().counter(CONNECTIONS, "port", spec.name());
         this.server = new VhostUserServer(spec.name(), Path.of(settings.socketPath()),
@@ -100,6 +115,10 @@ public final class VhostUserPort implements Device, VhostUserDevice
         if (!started)
         {
             started = true;
+            if (null != switchPort)
+            {
+                VswitchRegistry.join(settings.vswitch(), switchPort);
+            }
             server.start();
         }
     }
@@ -114,7 +133,16 @@ public final class VhostUserPort implements Device, VhostUserDevice
     @Override
     public synchronized void close()
     {
+        if (null != switchPort && VswitchRegistry.leave(settings.vswitch(), switchPort))
+        {
+            // the switch's worker may be in our rings and counters until its next cycle
+            switchPort.awaitDetached(SWITCH_DETACH_TIMEOUT_MS);
+        }
         server.close();
+        if (null != linearized)
+        {
+            linearized.close();
+        }
         queueCounters.forEach(QueueCounters::close);
         protocolErrors.close();
         connections.close();

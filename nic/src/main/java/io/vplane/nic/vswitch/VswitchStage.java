@@ -153,6 +153,20 @@ public final class VswitchStage implements AutoCloseable
         return true;
     }
 
+    /** Removes this very port (not another of the same name), as {@link #detach(String)} does. */
+    public synchronized boolean detach(final SwitchPort port)
+    {
+        final PortSlot[] current = (PortSlot[])PORTS.getAcquire(this);
+        for (final PortSlot slot : current)
+        {
+            if (slot.port == port)
+            {
+                return detach(port.name());
+            }
+        }
+        return false;
+    }
+
     public List<String> ports()
     {
         final List<String> names = new ArrayList<>();

@@ -1,0 +1,147 @@
+package io.vplane.engine.cli;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.vplane.engine.management.ManagementClient;
+import io.vplane.engine.management.StatusView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code vplane ctl port list|add|del}: vhost-user net ports, as sugar over the generic device API
+ * ({@code /devices} with kind {@code vhostUser}); the daemon validates them like a
+ * {@code devices.vhostUser} entry of the config file.
+ */
+@Command(name = "port", mixinStandardHelpOptions = true,
+    description = "List, add or remove vhost-user net ports while the daemon runs.",
+    subcommands = {PortCommand.ListPorts.class, PortCommand.Add.class, PortCommand.Delete.class})
+public final class PortCommand implements Callable<Integer>
+{
+    /** The device kind of vhost-user ports (the nic module's provider). */
+    static final String KIND = "vhostUser";
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call()
+    {
+        throw new ParameterException(spec.commandLine(), "missing subcommand: list, add or del");
+    }
+
+    static List<StatusView.DeviceView> ports(final CtlCommand.ApiCommand command, final ManagementClient client)
+        throws JacksonException
+    {
+        final List<StatusView.DeviceView> devices = command.mapper.readValue(client.get("/devices"),
+            new TypeReference<List<StatusView.DeviceView>>()
+            {
+            });
+        return devices.stream().filter(device -> KIND.equals(device.kind())).toList();
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every running vhost-user port: name, type, queues.")
+    public static final class ListPorts extends CtlCommand.ApiCommand
+    {
+        @Override
+        String run(final ManagementClient client) throws JacksonException
+        {
+            final List<StatusView.DeviceView> ports = ports(this, client);
+            if (json)
+            {
+                return raw(mapper.writeValueAsString(ports));
+            }
+            return ports.isEmpty() ? "(no ports)\n" : DeviceCommand.table(ports);
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+        description = "Add a vhost-user port; options left out take the defaults of devices.vhostUser in vplane.yaml.")
+    public static final class Add extends CtlCommand.ApiCommand
+    {
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Port (device) name.")
+        String name;
+
+        @Option(names = "--socket", required = true, paramLabel = "PATH", description = "Unix socket path of the vhost-user channel.")
+        String socket;
+
+        @Option(names = "--mode", paramLabel = "MODE", description = "server (vplane listens) or client (vplane connects).")
+        String mode;
+
+        @Option(names = "--queue-pairs", paramLabel = "N", description = "virtio-net queue pairs offered.")
+        Integer queuePairs;
+
+        @Option(names = "--mac", paramLabel = "MAC", description = "MAC address in the device config space.")
+        String mac;
+
+        @Option(names = "--guest-tx", paramLabel = "ACTION", description = "Frames the guest sends: sink, loopback or switch.")
+        String guestTx;
+
+        @Option(names = "--guest-rx", paramLabel = "FEED", description = "What fills the guest's receive buffers: idle or source.")
+        String guestRx;
+
+        @Option(names = "--vswitch", paramLabel = "SWITCH", description = "With --guest-tx switch: the switch to join.")
+        String vswitch;
+
+        @Override
+        String run(final ManagementClient client) throws JacksonException
+        {
+            final Map<String, Object> device = new LinkedHashMap<>();
+            device.put("name", name);
+            device.put("socketPath", socket);
+            putIfSet(device, "mode", mode);
+            putIfSet(device, "queuePairs", queuePairs);
+            putIfSet(device, "mac", mac);
+            putIfSet(device, "guestTx", guestTx);
+            putIfSet(device, "guestRx", guestRx);
+            putIfSet(device, "vswitch", vswitch);
+            final String body = client.post("/devices", mapper.writeValueAsString(Map.of("kind", KIND, "device", device)));
+            return json ? raw(body) : "added " + DeviceCommand.table(List.of(mapper.readValue(body, StatusView.DeviceView.class)));
+        }
+
+        private static void putIfSet(final Map<String, Object> device, final String key, final Object value)
+        {
+            if (null != value)
+            {
+                device.put(key, value);
+            }
+        }
+    }
+
+    @Command(name = "del", mixinStandardHelpOptions = true, description = "Close a vhost-user port (its frontend is disconnected).")
+    public static final class Delete extends CtlCommand.ApiCommand
+    {
+        @Option(names = "--name", paramLabel = "NAME", description = "Port name.")
+        String name;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Port name (instead of --name).")
+        String positionalName;
+
+        @Override
+        String run(final ManagementClient client) throws JacksonException
+        {
+            final String port = null != name ? name : positionalName;
+            if (null == port)
+            {
+                throw new ParameterException(spec.commandLine(), "missing port name: --name NAME");
+            }
+            final boolean isPort = ports(this, client).stream().anyMatch(device -> device.name().equals(port));
+            if (!isPort)
+            {
+                throw new IllegalArgumentException("no vhost-user port named '" + port + "'");
+            }
+            final String body = client.delete("/devices/" + URLEncoder.encode(port, StandardCharsets.UTF_8));
+            return json ? raw(body) : "removed " + port + "\n";
+        }
+    }
+}

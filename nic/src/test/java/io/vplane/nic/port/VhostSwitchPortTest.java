@@ -1,0 +1,296 @@
+package io.vplane.nic.port;
+
+import io.vplane.config.ConfigDefaults;
+import io.vplane.config.VhostUserPortConfig;
+import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.DeviceContext;
+import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.errors.ErrorLog;
+import io.vplane.nic.frame.MacAddress;
+import io.vplane.nic.frame.TestFrames;
+import io.vplane.nic.posix.Posix;
+import io.vplane.nic.vhostuser.TestFrontend;
+import io.vplane.nic.vhostuser.VhostUserSession;
+import io.vplane.nic.virtq.SplitRing;
+import io.vplane.nic.vswitch.TranslationEntry;
+import io.vplane.nic.vswitch.VswitchDevice;
+import io.vplane.nic.vswitch.VswitchSettings;
+import io.vplane.nic.vswitch.VswitchStage;
+import org.agrona.concurrent.status.CountersReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Two vhost-user ports with {@code guestTx: switch} on one switch, the switch's cycle run by the test. */
+@Timeout(30)
+class VhostSwitchPortTest
+{
+    private static final long MAC_A = MacAddress.parse("02:00:00:00:00:0a");
+    private static final long MAC_B = MacAddress.parse("02:00:00:00:00:0b");
+    private static final long RX_BUFFERS = 0x40000;
+    private static final long TX_BUFFERS = 0x20000;
+
+    @TempDir
+    Path dir;
+
+    private final Counters counters = Counters.inMemory(1024);
+    private final ErrorLog errors = new ErrorLog(counters);
+    private final Guest a = new Guest();
+    private final Guest b = new Guest();
+    private VswitchDevice vswitch;
+    private VswitchStage stage;
+
+    @BeforeEach
+    void open()
+    {
+        stage = new VswitchStage(VswitchSettings.defaults("swt"), counters, System::nanoTime);
+        stage.table().replaceAll(List.of(
+            TranslationEntry.of("10.0.0.1", "02:00:00:00:00:0a", "02:ff:00:00:00:01", "pa"),
+            TranslationEntry.of("10.0.0.2", "02:00:00:00:00:0b", "02:ff:00:00:00:01", "pb")));
+        vswitch = new VswitchDevice(new DeviceSpec("vswitch", "swt", "net", null), stage);
+        vswitch.start();
+        a.open("pa");
+        b.open("pb");
+    }
+
+    @AfterEach
+    void close()
+    {
+        a.close();
+        b.close();
+        vswitch.close();
+    }
+
+    @Test
+    void shouldSwitchAFrameFromOneGuestIntoTheOthersReceiveBufferAndReturnTheTransmitChain()
+    {
+        assertThat(stage.ports()).containsExactly("pa", "pb");
+        final byte[] frame = frame(MAC_B, MAC_A, "10.0.0.1", "10.0.0.2");
+        b.offerRxBuffers(4);
+        a.send(0, frame, false);
+
+        assertThat(stage.doWork(64)).isEqualTo(1);
+
+        assertThat(a.driver.usedIdx(1)).isEqualTo(1);
+        assertThat(a.driver.usedId(1, 0)).isZero();
+        assertThat(b.driver.usedIdx(0)).isEqualTo(1);
+        assertThat(b.driver.usedLen(0, 0)).isEqualTo(VirtioNet.HEADER_SIZE + frame.length);
+        assertThat(b.received(0, frame.length)).isEqualTo(frame);
+        assertThat(value("vplane_vswitch_vm_to_vm_total{switch=\"swt\"}")).isEqualTo(1);
+        assertThat(value("vplane_vswitch_copies_total{switch=\"swt\"}")).isEqualTo(1);
+        assertThat(stage.portStats("pa").rxFrames()).isEqualTo(1);
+        assertThat(stage.portStats("pb").txFrames()).isEqualTo(1);
+        assertThat(value("vplane_vhost_frames_total{port=\"pa\",queue=\"1\",dir=\"guest_tx\"}")).isEqualTo(1);
+        assertThat(value("vplane_vhost_frames_total{port=\"pb\",queue=\"0\",dir=\"guest_rx\"}")).isEqualTo(1);
+        assertThat(value("vplane_vhost_linearized_total{port=\"pa\"}")).isZero();
+    }
+
+    @Test
+    void shouldTakeAFrameBehindAHeaderOnlyDescriptorInPlaceAndLinearizeAScatteredOne()
+    {
+        final byte[] frame = frame(MAC_B, MAC_A, "10.0.0.1", "10.0.0.2");
+        b.offerRxBuffers(4);
+        a.send(0, frame, true);
+        a.sendScattered(2, frame);
+
+        assertThat(stage.doWork(64)).isEqualTo(2);
+
+        assertThat(a.driver.usedIdx(1)).isEqualTo(2);
+        assertThat(b.driver.usedIdx(0)).isEqualTo(2);
+        assertThat(b.received(0, frame.length)).isEqualTo(frame);
+        assertThat(b.received(1, frame.length)).isEqualTo(frame);
+        assertThat(value("vplane_vhost_linearized_total{port=\"pa\"}")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseAndStillReturnTheTransmitChainWhenTheOtherGuestHasNoReceiveBuffer()
+    {
+        final byte[] frame = frame(MAC_B, MAC_A, "10.0.0.1", "10.0.0.2");
+        a.send(0, frame, false);
+
+        assertThat(stage.doWork(64)).isEqualTo(1);
+
+        assertThat(a.driver.usedIdx(1)).isEqualTo(1);
+        assertThat(b.driver.usedIdx(0)).isZero();
+        assertThat(value("vplane_vswitch_port_drops_total{switch=\"swt\",port=\"pb\",reason=\"tx_refused\"}")).isEqualTo(1);
+        assertThat(value("vplane_vhost_drops_total{port=\"pb\",queue=\"0\",reason=\"no_rx_buffer\"}")).isEqualTo(1);
+
+        // buffers arrive: the next frame goes through, the switch still holds nothing of the old one
+        b.offerRxBuffers(1);
+        a.send(1, frame, false);
+        assertThat(stage.doWork(64)).isEqualTo(1);
+        assertThat(b.driver.usedIdx(0)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAllocateNothingPerBurstOnceRunning()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final byte[] frame = frame(MAC_B, MAC_A, "10.0.0.1", "10.0.0.2");
+        final int burst = 32;
+        // calls go through Posix.write, which is not what this test measures
+        a.driver.noInterrupt(1);
+        b.driver.noInterrupt(0);
+        for (int i = 0; i < burst; i++)
+        {
+            final long at = TX_BUFFERS + i * 4096L;
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, a.driver.ram(), at + VirtioNet.HEADER_SIZE, frame.length);
+            a.driver.descriptor(1, i, at, VirtioNet.HEADER_SIZE + frame.length, 0, 0);
+            b.driver.descriptor(0, i, RX_BUFFERS + i * 2048L, 2048, SplitRing.DESC_F_WRITE, 0);
+        }
+        long frames = 0;
+        long before = 0;
+        for (int round = 0; round < 4_000; round++)
+        {
+            if (round == 2_000)
+            {
+                before = threads.getCurrentThreadAllocatedBytes();
+                frames = 0;
+            }
+            for (int i = 0; i < burst; i++)
+            {
+                a.driver.offer(1, i);
+                b.driver.offer(0, i);
+            }
+            frames += stage.doWork(64);
+        }
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(frames).isEqualTo(2_000L * burst);
+        assertThat(stage.portStats("pb").txFrames()).isEqualTo(4_000L * burst);
+        assertThat(allocated).as("bytes allocated for %d frames", frames).isLessThan(1024);
+    }
+
+    @Test
+    void shouldLeaveTheSwitchWhenThePortCloses()
+    {
+        final Thread cycles = Thread.ofPlatform().start(() ->
+        {
+            while (!Thread.currentThread().isInterrupted())
+            {
+                stage.doWork(64);
+                Thread.onSpinWait();
+            }
+        });
+        try
+        {
+            a.close();
+            assertThat(stage.ports()).containsExactly("pb");
+        }
+        finally
+        {
+            cycles.interrupt();
+        }
+    }
+
+    private static byte[] frame(final long dst, final long src, final String srcIp, final String dstIp)
+    {
+        return TestFrames.ethernet(dst, src).ipv4Udp(srcIp, dstIp, 18).bytes();
+    }
+
+    private long value(final String label)
+    {
+        final CountersReader reader = counters.reader();
+        final long[] found = {-1};
+        reader.forEach((id, type, key, text) ->
+        {
+            if (text.equals(label))
+            {
+                found[0] = reader.getCounterValue(id);
+            }
+        });
+        return found[0];
+    }
+
+    /** One guest: its frontend, its driver, its port. */
+    private final class Guest
+    {
+        final TestFrontend frontend = new TestFrontend();
+        final GuestDriver driver = new GuestDriver(frontend);
+        VhostUserPort port;
+        VhostUserSession session;
+        int rxCall = -1;
+        int txCall = -1;
+        boolean closed;
+
+        void open(final String name)
+        {
+            final VhostUserPortConfig settings = new VhostUserPortConfig(name, dir.resolve(name + ".sock").toString(),
+                "server", 1, "52:54:00:12:34:56", "switch", "idle", 60, "swt");
+            port = new VhostUserPort(new DeviceSpec("vhostUser", name, "net", settings), settings,
+                new DeviceContext(ConfigDefaults.pool("net"), counters, errors));
+            port.start();
+            session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total", "port", name));
+            rxCall = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
+            txCall = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
+            frontend.startUp(session, VhostUserPortTest.FEATURES, 2, GuestDriver.SIZE, rxCall, txCall);
+        }
+
+        void offerRxBuffers(final int count)
+        {
+            final int used = driver.usedIdx(0);
+            for (int i = 0; i < count; i++)
+            {
+                final int desc = used + i;
+                driver.descriptor(0, desc, RX_BUFFERS + desc * 2048L, 2048, SplitRing.DESC_F_WRITE, 0);
+                driver.offer(0, desc);
+            }
+        }
+
+        void send(final int desc, final byte[] frame, final boolean headerApart)
+        {
+            final long at = TX_BUFFERS + desc * 4096L;
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, driver.ram(), at + VirtioNet.HEADER_SIZE, frame.length);
+            if (headerApart)
+            {
+                driver.descriptor(1, desc, at, VirtioNet.HEADER_SIZE, SplitRing.DESC_F_NEXT, desc + 1);
+                driver.descriptor(1, desc + 1, at + VirtioNet.HEADER_SIZE, frame.length, 0, 0);
+            }
+            else
+            {
+                driver.descriptor(1, desc, at, VirtioNet.HEADER_SIZE + frame.length, 0, 0);
+            }
+            driver.offer(1, desc);
+        }
+
+        /** Header and the first 20 bytes in one descriptor, the rest in another. */
+        void sendScattered(final int desc, final byte[] frame)
+        {
+            final long at = TX_BUFFERS + desc * 4096L;
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, driver.ram(), at + VirtioNet.HEADER_SIZE, frame.length);
+            driver.descriptor(1, desc, at, VirtioNet.HEADER_SIZE + 20, SplitRing.DESC_F_NEXT, desc + 1);
+            driver.descriptor(1, desc + 1, at + VirtioNet.HEADER_SIZE + 20, frame.length - 20, 0, 0);
+            driver.offer(1, desc);
+        }
+
+        byte[] received(final int slot, final int length)
+        {
+            final int desc = driver.usedId(0, slot);
+            return driver.ram().asSlice(RX_BUFFERS + desc * 2048L + VirtioNet.HEADER_SIZE, length).toArray(ValueLayout.JAVA_BYTE);
+        }
+
+        void close()
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            session.close();
+            port.close();
+            frontend.close();
+            Posix.close(rxCall);
+            Posix.close(txCall);
+        }
+    }
+}
