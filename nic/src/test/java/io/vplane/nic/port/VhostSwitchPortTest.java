@@ -8,7 +8,7 @@ import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.nic.frame.MacAddress;
 import io.vplane.nic.frame.TestFrames;
-import io.vplane.nic.posix.Posix;
+import io.vplane.engine.posix.Posix;
 import io.vplane.nic.vhostuser.TestFrontend;
 import io.vplane.nic.vhostuser.VhostUserSession;
 import io.vplane.nic.virtq.SplitRing;
