@@ -33,6 +33,8 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private long knownDataStart;
     private long knownDataEnd;
     private long knownGeneration = -1;
+    /** Error of the simple reply of the request being executed, when execute returns null. */
+    private int simpleError;
 
     RequestExecutor(final String disk, final StorageBackend backend, final DiskMetrics metrics, final ErrorLog errors)
     {
@@ -48,6 +50,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
         final NbdConnection connection = request.connection();
         final ByteBufAllocator alloc = connection.channel().alloc();
         ByteBuf reply;
+        simpleError = 0;
         try
         {
             reply = execute(request, alloc, connection.structuredReplies());
@@ -63,7 +66,14 @@ final class RequestExecutor implements Consumer<NbdRequest>
             request.releasePayload();
         }
         metrics.requests.incrementRelease();
-        connection.complete(request, reply);
+        if (null == reply)
+        {
+            connection.completeSimple(request, simpleError);
+        }
+        else
+        {
+            connection.complete(request, reply);
+        }
     }
 
     private ByteBuf execute(final NbdRequest request, final ByteBufAllocator alloc, final boolean structured)
@@ -257,11 +267,10 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
     }
 
+    /** @return null: the connection encodes the simple reply (see NbdConnection#completeSimple) */
     private static ByteBuf ok(final NbdRequest request, final ByteBufAllocator alloc)
     {
-        final ByteBuf reply = alloc.buffer(ReplyEncoder.SIMPLE_REPLY_LENGTH);
-        ReplyEncoder.simpleReply(reply, 0, request.cookie());
-        return reply;
+        return null;
     }
 
     private ByteBuf error(final NbdRequest request, final ByteBufAllocator alloc, final boolean structured, final int error)
@@ -274,8 +283,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
             ReplyEncoder.errorChunk(reply, error, request.cookie());
             return reply;
         }
-        final ByteBuf reply = alloc.buffer(ReplyEncoder.SIMPLE_REPLY_LENGTH);
-        ReplyEncoder.simpleReply(reply, error, request.cookie());
-        return reply;
+        simpleError = error;
+        return null;
     }
 }

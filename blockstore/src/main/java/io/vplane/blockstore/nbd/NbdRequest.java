@@ -18,8 +18,10 @@ public final class NbdRequest
     long length;
     /** WRITE data, a retained slice of the connection's input; released by the executor. */
     ByteBuf payload;
-    /** The reply a worker built, until the event loop writes it. */
+    /** The reply a worker built, until the event loop writes it; null for a simple reply. */
     ByteBuf reply;
+    /** Error of a simple reply (0 for success), encoded by the event loop. */
+    int replyError;
 
     public NbdConnection connection()
     {
