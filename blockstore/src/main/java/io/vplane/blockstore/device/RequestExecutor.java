@@ -10,6 +10,7 @@ import io.vplane.blockstore.nbd.ReplyEncoder;
 import io.vplane.engine.errors.ErrorLog;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
@@ -88,8 +89,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
 
             case NbdProtocol.CMD_WRITE:
             {
-                final ByteBuf payload = request.payload();
-                backend.write(offset, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
+                write(offset, request.payload());
                 metrics.writtenBytes.getAndAddRelease(length);
                 forceIfFua(request);
                 return ok(request, alloc);
@@ -126,6 +126,23 @@ final class RequestExecutor implements Consumer<NbdRequest>
 
             default:
                 return error(request, alloc, structured, NbdProtocol.EINVAL);
+        }
+    }
+
+    /** A payload composed of several received buffers is written piece by piece, without copying. */
+    private void write(final long offset, final ByteBuf payload) throws IOException
+    {
+        if (1 == payload.nioBufferCount())
+        {
+            backend.write(offset, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
+            return;
+        }
+        long position = offset;
+        for (final ByteBuffer piece : payload.nioBuffers(payload.readerIndex(), payload.readableBytes()))
+        {
+            final int n = piece.remaining();
+            backend.write(position, piece);
+            position += n;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.vplane.blockstore.nbd;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,6 +31,10 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     static final int MAX_OPTION_BYTES = 64 * 1024;
     private static final long OFFER_RETRY_US = 50;
     private static final int GREETING_LENGTH = 18;
+    /** Split frames up to this size are copied into one buffer; larger ones are composed of slices. */
+    private static final int STITCH_COPY_LIMIT = 16 * 1024;
+    /** Pieces a composed frame holds before Netty consolidates them (a copy): 32 MiB in 8 KiB reads. */
+    private static final int MAX_FRAME_PIECES = 4096;
 
     enum State
     {
@@ -268,6 +273,11 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
      */
     private void stitch()
     {
+        if (awaitedFrameBytes > STITCH_COPY_LIMIT)
+        {
+            stitchWithoutCopy();
+            return;
+        }
         final int readable = cumulation.readableBytes();
         final int missing = Math.max(1, awaitedFrameBytes - readable);
         ByteBuf target = cumulation;
@@ -286,6 +296,38 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             final int n = Math.min(needed, next.readableBytes());
             target.writeBytes(next, n);
             needed -= n;
+            if (!next.isReadable())
+            {
+                pending.poll().release();
+            }
+        }
+    }
+
+    /**
+     * A large frame (a big WRITE spans many reads) is assembled from slices of the received buffers
+     * in a composite buffer instead of being copied; its payload reaches the disk with one write per
+     * piece.
+     */
+    private void stitchWithoutCopy()
+    {
+        final CompositeByteBuf composite;
+        if (cumulation instanceof final CompositeByteBuf open && !cumulationSliced)
+        {
+            composite = open;
+        }
+        else
+        {
+            composite = ctx.alloc().compositeDirectBuffer(MAX_FRAME_PIECES);
+            composite.addComponent(true, cumulation.readRetainedSlice(cumulation.readableBytes()));
+            cumulation.release();
+            cumulation = composite;
+            cumulationSliced = false;
+        }
+        while (composite.readableBytes() < awaitedFrameBytes && !pending.isEmpty())
+        {
+            final ByteBuf next = pending.peek();
+            final int n = Math.min(awaitedFrameBytes - composite.readableBytes(), next.readableBytes());
+            composite.addComponent(true, next.readRetainedSlice(n));
             if (!next.isReadable())
             {
                 pending.poll().release();
