@@ -66,7 +66,8 @@ final class RequestExecutor implements Consumer<NbdRequest>
         {
             request.releasePayload();
         }
-        metrics.requests.incrementRelease();
+        metrics.requests.increment();
+        metrics.recordLatencyNs(System.nanoTime() - request.receivedNs());
         if (null == reply)
         {
             connection.completeSimple(request, simpleError);
@@ -90,7 +91,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
             case NbdProtocol.CMD_WRITE:
             {
                 write(offset, request.payload());
-                metrics.writtenBytes.getAndAddRelease(length);
+                metrics.writtenBytes.getAndAdd(length);
                 forceIfFua(request);
                 return ok(request, alloc);
             }
@@ -163,7 +164,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
             ReplyEncoder.simpleReply(reply, 0, request.cookie());
             backend.read(request.offset(), reply.internalNioBuffer(reply.writerIndex(), length));
             reply.writerIndex(reply.writerIndex() + length);
-            metrics.readBytes.getAndAddRelease(length);
+            metrics.readBytes.getAndAdd(length);
             return reply;
         }
         catch (final IOException | RuntimeException ex)
@@ -226,7 +227,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
                 }
                 segments++;
             }
-            metrics.readBytes.getAndAddRelease(length);
+            metrics.readBytes.getAndAdd(length);
             return reply;
         }
         catch (final IOException | RuntimeException ex)

@@ -489,6 +489,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             pause();
             return false;
         }
+        slot.receivedNs = System.nanoTime();
         slot.type = type;
         slot.flags = header.flags();
         slot.cookie = cookie;

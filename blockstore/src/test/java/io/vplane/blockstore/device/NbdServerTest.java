@@ -85,6 +85,26 @@ class NbdServerTest
     }
 
     @Test
+    void shouldRecordOneLatencyBucketPerExecutedRequestAndExposeAHistogram() throws Exception
+    {
+        try (NbdTestClient client = NbdTestClient.open(fixture.port(), "d0", false))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                assertThat(client.write(i, 4096L * i, new byte[4096], 0)).isZero();
+            }
+            assertThat(client.read(99, 0, 512)).hasSize(512);
+        }
+
+        assertThat(fixture.counter("vplane_nbd_request_latency_us_bucket{disk=\"d0\"")).isEqualTo(11);
+        assertThat(fixture.counter("vplane_nbd_requests_total{disk=\"d0\"")).isEqualTo(11);
+        assertThat(io.vplane.engine.counters.PrometheusExposition.text(fixture.counters.reader()))
+            .contains("# TYPE vplane_nbd_request_latency_us histogram")
+            .contains("vplane_nbd_request_latency_us_count{disk=\"d0\",tenant=\"local\"} 11")
+            .contains("vplane_nbd_request_latency_us_bucket{disk=\"d0\",tenant=\"local\",le=\"+Inf\"} 11");
+    }
+
+    @Test
     void shouldKeepPipelinedWritesIntactWhenFramesAreSplitAcrossReadsAtAnyByte() throws Exception
     {
         final int writes = 48;
