@@ -2,11 +2,14 @@ package io.vplane.blockstore.device;
 
 import io.vplane.blockstore.nbd.NbdProtocol;
 import io.vplane.engine.counters.Counters;
+import io.vplane.engine.counters.HistogramBuckets;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * Counters of one disk, labelled with the disk and its tenant: requests executed, bytes read and
- * written, and error replies by NBD error value (whether found on the event loop or by a worker).
+ * written, error replies by NBD error value (whether found on the event loop or by a worker), and
+ * the request latency histogram. Several workers (one per queue) and event loops update them, so
+ * every update is an atomic add.
  */
 final class DiskMetrics
 {
@@ -23,6 +26,9 @@ final class DiskMetrics
     /** Indexed by error value; null where the value is not one of {@link #ERRNOS}. */
     private final AtomicCounter[] errorsByErrno = new AtomicCounter[NbdProtocol.ESHUTDOWN + 1];
     private final AtomicCounter otherErrors;
+    /** Latency from decoding to the reply being ready, per {@link HistogramBuckets} bucket, in microseconds. */
+    private final AtomicCounter[] latencyBuckets = new AtomicCounter[HistogramBuckets.COUNT];
+    private final AtomicCounter latencySumUs;
 
     DiskMetrics(final Counters counters, final String disk, final String tenant)
     {
@@ -36,13 +42,27 @@ final class DiskMetrics
         }
         otherErrors = counters.counter(
             "vplane_nbd_request_errors_total", "disk", disk, "tenant", tenant, "error", "other");
+        for (int i = 0; i < HistogramBuckets.COUNT; i++)
+        {
+            latencyBuckets[i] = counters.histogramPart(
+                "vplane_nbd_request_latency_us_bucket", "disk", disk, "tenant", tenant, "le", HistogramBuckets.le(i));
+        }
+        latencySumUs = counters.histogramPart("vplane_nbd_request_latency_us_sum", "disk", disk, "tenant", tenant);
+    }
+
+    /** Records one request's latency; any thread, allocation-free. */
+    void recordLatencyNs(final long nanos)
+    {
+        final long micros = Math.max(0, nanos) / 1000;
+        latencyBuckets[HistogramBuckets.index(micros)].increment();
+        latencySumUs.getAndAdd(micros);
     }
 
     /** Counts one error reply; any thread. */
     void countError(final int errno)
     {
         final AtomicCounter counter = errno > 0 && errno < errorsByErrno.length ? errorsByErrno[errno] : null;
-        (null == counter ? otherErrors : counter).incrementRelease();
+        (null == counter ? otherErrors : counter).increment();
     }
 
     void close()
@@ -58,5 +78,10 @@ final class DiskMetrics
             }
         }
         otherErrors.close();
+        for (final AtomicCounter counter : latencyBuckets)
+        {
+            counter.close();
+        }
+        latencySumUs.close();
     }
 }

@@ -10,6 +10,7 @@ import io.vplane.blockstore.nbd.ReplyEncoder;
 import io.vplane.engine.errors.ErrorLog;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
@@ -33,6 +34,8 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private long knownDataStart;
     private long knownDataEnd;
     private long knownGeneration = -1;
+    /** Error of the simple reply of the request being executed, when execute returns null. */
+    private int simpleError;
 
     RequestExecutor(final String disk, final StorageBackend backend, final DiskMetrics metrics, final ErrorLog errors)
     {
@@ -48,6 +51,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
         final NbdConnection connection = request.connection();
         final ByteBufAllocator alloc = connection.channel().alloc();
         ByteBuf reply;
+        simpleError = 0;
         try
         {
             reply = execute(request, alloc, connection.structuredReplies());
@@ -62,8 +66,16 @@ final class RequestExecutor implements Consumer<NbdRequest>
         {
             request.releasePayload();
         }
-        metrics.requests.incrementRelease();
-        connection.complete(request, reply);
+        metrics.requests.increment();
+        metrics.recordLatencyNs(System.nanoTime() - request.receivedNs());
+        if (null == reply)
+        {
+            connection.completeSimple(request, simpleError);
+        }
+        else
+        {
+            connection.complete(request, reply);
+        }
     }
 
     private ByteBuf execute(final NbdRequest request, final ByteBufAllocator alloc, final boolean structured)
@@ -78,9 +90,8 @@ final class RequestExecutor implements Consumer<NbdRequest>
 
             case NbdProtocol.CMD_WRITE:
             {
-                final ByteBuf payload = request.payload();
-                backend.write(offset, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
-                metrics.writtenBytes.getAndAddRelease(length);
+                write(offset, request.payload());
+                metrics.writtenBytes.getAndAdd(length);
                 forceIfFua(request);
                 return ok(request, alloc);
             }
@@ -119,6 +130,23 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
     }
 
+    /** A payload composed of several received buffers is written piece by piece, without copying. */
+    private void write(final long offset, final ByteBuf payload) throws IOException
+    {
+        if (1 == payload.nioBufferCount())
+        {
+            backend.write(offset, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
+            return;
+        }
+        long position = offset;
+        for (final ByteBuffer piece : payload.nioBuffers(payload.readerIndex(), payload.readableBytes()))
+        {
+            final int n = piece.remaining();
+            backend.write(position, piece);
+            position += n;
+        }
+    }
+
     private void forceIfFua(final NbdRequest request) throws IOException
     {
         if (request.hasFlag(NbdProtocol.CMD_FLAG_FUA))
@@ -136,7 +164,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
             ReplyEncoder.simpleReply(reply, 0, request.cookie());
             backend.read(request.offset(), reply.internalNioBuffer(reply.writerIndex(), length));
             reply.writerIndex(reply.writerIndex() + length);
-            metrics.readBytes.getAndAddRelease(length);
+            metrics.readBytes.getAndAdd(length);
             return reply;
         }
         catch (final IOException | RuntimeException ex)
@@ -199,7 +227,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
                 }
                 segments++;
             }
-            metrics.readBytes.getAndAddRelease(length);
+            metrics.readBytes.getAndAdd(length);
             return reply;
         }
         catch (final IOException | RuntimeException ex)
@@ -257,11 +285,10 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
     }
 
+    /** @return null: the connection encodes the simple reply (see NbdConnection#completeSimple) */
     private static ByteBuf ok(final NbdRequest request, final ByteBufAllocator alloc)
     {
-        final ByteBuf reply = alloc.buffer(ReplyEncoder.SIMPLE_REPLY_LENGTH);
-        ReplyEncoder.simpleReply(reply, 0, request.cookie());
-        return reply;
+        return null;
     }
 
     private ByteBuf error(final NbdRequest request, final ByteBufAllocator alloc, final boolean structured, final int error)
@@ -274,8 +301,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
             ReplyEncoder.errorChunk(reply, error, request.cookie());
             return reply;
         }
-        final ByteBuf reply = alloc.buffer(ReplyEncoder.SIMPLE_REPLY_LENGTH);
-        ReplyEncoder.simpleReply(reply, error, request.cookie());
-        return reply;
+        simpleError = error;
+        return null;
     }
 }

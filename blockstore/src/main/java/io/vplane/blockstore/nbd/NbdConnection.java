@@ -1,6 +1,7 @@
 package io.vplane.blockstore.nbd;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +12,7 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,6 +31,10 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     static final int MAX_OPTION_BYTES = 64 * 1024;
     private static final long OFFER_RETRY_US = 50;
     private static final int GREETING_LENGTH = 18;
+    /** Split frames up to this size are copied into one buffer; larger ones are composed of slices. */
+    private static final int STITCH_COPY_LIMIT = 16 * 1024;
+    /** Pieces a composed frame holds before Netty consolidates them (a copy): 32 MiB in 8 KiB reads. */
+    private static final int MAX_FRAME_PIECES = 4096;
 
     enum State
     {
@@ -60,9 +66,13 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private Channel channel;
     InetAddress client;
     String peer = "?";
+    /** The buffer being decoded: a received buffer as it came, or a stitch buffer holding one split frame. */
     private ByteBuf cumulation;
+    /** Payload slices were handed out of {@link #cumulation}: it must never be written into again. */
     private boolean cumulationSliced;
-    /** Size of the frame the decoder waits for, so a large WRITE gets one buffer rather than many copies. */
+    /** Received buffers waiting behind {@link #cumulation}; decoded in place, never copied as a whole. */
+    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(8);
+    /** Bytes the decoder needs from the start of {@link #cumulation} to make progress (a header or a whole frame). */
     private int awaitedFrameBytes;
     State state = State.CLIENT_FLAGS;
     private long skipRemaining;
@@ -92,7 +102,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
      */
     boolean startTls()
     {
-        if (null != cumulation && cumulation.isReadable())
+        if ((null != cumulation && cumulation.isReadable()) || !pending.isEmpty())
         {
             return fault("starttls", "data sent before the STARTTLS reply");
         }
@@ -139,11 +149,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         state = State.CLOSED;
         metrics.open().decrementRelease();
-        if (null != cumulation)
-        {
-            cumulation.release();
-            cumulation = null;
-        }
+        releaseInput();
         if (null != stalled)
         {
             stalled.releasePayload();
@@ -152,8 +158,25 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         NbdRequest request;
         while (null != (request = completed.poll()))
         {
-            request.reply.release();
-            request.reply = null;
+            if (null != request.reply)
+            {
+                request.reply.release();
+                request.reply = null;
+            }
+        }
+    }
+
+    private void releaseInput()
+    {
+        if (null != cumulation)
+        {
+            cumulation.release();
+            cumulation = null;
+        }
+        ByteBuf buffer;
+        while (null != (buffer = pending.poll()))
+        {
+            buffer.release();
         }
     }
 
@@ -182,9 +205,9 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Appends to the input buffer. A buffer that handed out WRITE payload slices is never grown or
-     * compacted in place (a pooled buffer that moves would leave the slices reading freed memory):
-     * the unread rest moves to a fresh buffer instead, sized for the frame being awaited.
+     * Queues a received buffer. Buffers are decoded where they are, and WRITE payloads are slices
+     * of them, so data is not copied on the way in; only a frame split across two reads is
+     * stitched together (see {@link #stitch}).
      */
     private void cumulate(final ByteBuf in)
     {
@@ -192,47 +215,123 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         {
             cumulation = in;
             cumulationSliced = false;
-            return;
         }
-        final int needed = in.readableBytes();
-        if (cumulationSliced || cumulation.writableBytes() < needed)
+        else
         {
-            final int readable = cumulation.readableBytes();
-            final int capacity = Math.max(readable + needed, Math.max(awaitedFrameBytes, 2 * readable));
-            final ByteBuf next = ctx.alloc().directBuffer(capacity);
-            next.writeBytes(cumulation).writeBytes(in);
-            cumulation.release();
-            in.release();
-            cumulation = next;
-            cumulationSliced = false;
-            return;
+            pending.offer(in);
         }
-        cumulation.writeBytes(in);
-        in.release();
     }
 
     private void decode()
     {
-        while (null != cumulation && !paused && cumulation.isReadable())
+        while (null != cumulation && !paused)
         {
-            final boolean progressed = switch (state)
+            if (cumulation.isReadable() && decodeFrame(cumulation))
             {
-                case CLIENT_FLAGS -> decodeClientFlags(cumulation);
-                case OPTIONS -> decodeOption(cumulation);
-                case SKIP_OPTION -> skipOption(cumulation);
-                case TRANSMISSION -> decodeRequest(cumulation);
-                case DISCONNECTING, CLOSED -> false;
-            };
-            if (!progressed)
+                continue;
+            }
+            if (null == cumulation || paused || pending.isEmpty())
             {
                 break;
             }
+            if (cumulation.isReadable())
+            {
+                stitch();
+            }
+            else
+            {
+                // Payload slices handed to workers keep their memory alive through their own reference.
+                cumulation.release();
+                cumulation = pending.poll();
+                cumulationSliced = false;
+            }
         }
-        if (null != cumulation && !cumulation.isReadable())
+        if (null != cumulation && !cumulation.isReadable() && pending.isEmpty())
         {
-            // Payload slices handed to workers keep their memory alive through their own reference.
             cumulation.release();
             cumulation = null;
+        }
+    }
+
+    private boolean decodeFrame(final ByteBuf in)
+    {
+        return switch (state)
+        {
+            case CLIENT_FLAGS -> decodeClientFlags(in);
+            case OPTIONS -> decodeOption(in);
+            case SKIP_OPTION -> skipOption(in);
+            case TRANSMISSION -> decodeRequest(in);
+            case DISCONNECTING, CLOSED -> false;
+        };
+    }
+
+    /**
+     * Completes the partial frame at the end of {@link #cumulation} with bytes from the next
+     * received buffers: copies the partial frame and just the missing bytes into a buffer sized
+     * for the frame, so only the split frame is copied. A buffer that handed out payload slices is
+     * never written into (a pooled buffer that moves would leave the slices reading freed memory).
+     */
+    private void stitch()
+    {
+        if (awaitedFrameBytes > STITCH_COPY_LIMIT)
+        {
+            stitchWithoutCopy();
+            return;
+        }
+        final int readable = cumulation.readableBytes();
+        final int missing = Math.max(1, awaitedFrameBytes - readable);
+        ByteBuf target = cumulation;
+        if (cumulationSliced || cumulation.writableBytes() < missing || cumulation.maxFastWritableBytes() < missing)
+        {
+            target = ctx.alloc().directBuffer(Math.max(readable + missing, awaitedFrameBytes));
+            target.writeBytes(cumulation);
+            cumulation.release();
+            cumulation = target;
+            cumulationSliced = false;
+        }
+        int needed = missing;
+        while (needed > 0 && !pending.isEmpty())
+        {
+            final ByteBuf next = pending.peek();
+            final int n = Math.min(needed, next.readableBytes());
+            target.writeBytes(next, n);
+            needed -= n;
+            if (!next.isReadable())
+            {
+                pending.poll().release();
+            }
+        }
+    }
+
+    /**
+     * A large frame (a big WRITE spans many reads) is assembled from slices of the received buffers
+     * in a composite buffer instead of being copied; its payload reaches the disk with one write per
+     * piece.
+     */
+    private void stitchWithoutCopy()
+    {
+        final CompositeByteBuf composite;
+        if (cumulation instanceof final CompositeByteBuf open && !cumulationSliced)
+        {
+            composite = open;
+        }
+        else
+        {
+            composite = ctx.alloc().compositeDirectBuffer(MAX_FRAME_PIECES);
+            composite.addComponent(true, cumulation.readRetainedSlice(cumulation.readableBytes()));
+            cumulation.release();
+            cumulation = composite;
+            cumulationSliced = false;
+        }
+        while (composite.readableBytes() < awaitedFrameBytes && !pending.isEmpty())
+        {
+            final ByteBuf next = pending.peek();
+            final int n = Math.min(awaitedFrameBytes - composite.readableBytes(), next.readableBytes());
+            composite.addComponent(true, next.readRetainedSlice(n));
+            if (!next.isReadable())
+            {
+                pending.poll().release();
+            }
         }
     }
 
@@ -240,6 +339,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         if (in.readableBytes() < Integer.BYTES)
         {
+            awaitedFrameBytes = Integer.BYTES;
             return false;
         }
         final int flags = in.readInt();
@@ -257,6 +357,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         if (in.readableBytes() < OptionHeader.LENGTH)
         {
+            awaitedFrameBytes = OptionHeader.LENGTH;
             return false;
         }
         optionHeader.wrap(in, in.readerIndex());
@@ -281,6 +382,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         }
         if (in.readableBytes() < OptionHeader.LENGTH + length)
         {
+            awaitedFrameBytes = OptionHeader.LENGTH + (int)length;
             return false;
         }
         final ByteBuf data = in.slice(in.readerIndex() + OptionHeader.LENGTH, (int)length);
@@ -343,6 +445,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         if (in.readableBytes() < RequestHeader.LENGTH)
         {
+            awaitedFrameBytes = RequestHeader.LENGTH;
             return false;
         }
         header.wrap(in, in.readerIndex());
@@ -386,6 +489,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             pause();
             return false;
         }
+        slot.receivedNs = System.nanoTime();
         slot.type = type;
         slot.flags = header.flags();
         slot.cookie = cookie;
@@ -450,6 +554,23 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     public void complete(final NbdRequest request, final ByteBuf reply)
     {
         request.reply = reply;
+        enqueueCompleted(request);
+    }
+
+    /**
+     * Completes a request whose answer is a 16-byte simple reply (WRITE, FLUSH, TRIM... or an
+     * error): the event loop encodes it into one buffer shared by the whole batch, so the worker
+     * allocates nothing and the batch goes out in one write.
+     */
+    public void completeSimple(final NbdRequest request, final int error)
+    {
+        request.reply = null;
+        request.replyError = error;
+        enqueueCompleted(request);
+    }
+
+    private void enqueueCompleted(final NbdRequest request)
+    {
         completed.offer(request);
         if (!writeScheduled.get() && writeScheduled.compareAndSet(false, true))
         {
@@ -470,17 +591,34 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         // Cleared before draining: a reply offered from now on schedules another pass.
         writeScheduled.set(false);
         int written = 0;
+        ByteBuf simpleReplies = null;
         NbdRequest request;
         while (null != (request = completed.poll()))
         {
-            ctx.write(request.reply, ctx.voidPromise());
-            request.reply = null;
+            if (null != request.reply)
+            {
+                ctx.write(request.reply, ctx.voidPromise());
+                request.reply = null;
+            }
+            else
+            {
+                if (null == simpleReplies)
+                {
+                    simpleReplies = ctx.alloc().directBuffer(
+                        ReplyEncoder.SIMPLE_REPLY_LENGTH * Math.min(REQUEST_SLOTS, 1 + completed.size()));
+                }
+                ReplyEncoder.simpleReply(simpleReplies, request.replyError, request.cookie);
+            }
             freeSlots.offer(request);
             written++;
         }
         if (0 == written)
         {
             return;
+        }
+        if (null != simpleReplies)
+        {
+            ctx.write(simpleReplies, ctx.voidPromise());
         }
         inFlight -= written;
         ctx.flush();
@@ -532,11 +670,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         metrics.protocolErrors().incrementRelease();
         metrics.errors().record("nbd", kind, peer + ": " + detail);
         state = State.CLOSED;
-        if (null != cumulation)
-        {
-            cumulation.release();
-            cumulation = null;
-        }
+        releaseInput();
         ctx.close();
         return false;
     }

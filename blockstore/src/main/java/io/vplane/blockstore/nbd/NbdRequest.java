@@ -16,10 +16,14 @@ public final class NbdRequest
     long offset;
     /** Up to 2^32 - 1 for TRIM, WRITE_ZEROES, BLOCK_STATUS; at most 32 MiB for READ and WRITE. */
     long length;
+    /** System.nanoTime() when the event loop decoded the request; latency is measured from here. */
+    long receivedNs;
     /** WRITE data, a retained slice of the connection's input; released by the executor. */
     ByteBuf payload;
-    /** The reply a worker built, until the event loop writes it. */
+    /** The reply a worker built, until the event loop writes it; null for a simple reply. */
     ByteBuf reply;
+    /** Error of a simple reply (0 for success), encoded by the event loop. */
+    int replyError;
 
     public NbdConnection connection()
     {
@@ -44,6 +48,11 @@ public final class NbdRequest
     public long offset()
     {
         return offset;
+    }
+
+    public long receivedNs()
+    {
+        return receivedNs;
     }
 
     public long length()

@@ -85,6 +85,78 @@ class NbdServerTest
     }
 
     @Test
+    void shouldRecordOneLatencyBucketPerExecutedRequestAndExposeAHistogram() throws Exception
+    {
+        try (NbdTestClient client = NbdTestClient.open(fixture.port(), "d0", false))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                assertThat(client.write(i, 4096L * i, new byte[4096], 0)).isZero();
+            }
+            assertThat(client.read(99, 0, 512)).hasSize(512);
+        }
+
+        assertThat(fixture.counter("vplane_nbd_request_latency_us_bucket{disk=\"d0\"")).isEqualTo(11);
+        assertThat(fixture.counter("vplane_nbd_requests_total{disk=\"d0\"")).isEqualTo(11);
+        assertThat(io.vplane.engine.counters.PrometheusExposition.text(fixture.counters.reader()))
+            .contains("# TYPE vplane_nbd_request_latency_us histogram")
+            .contains("vplane_nbd_request_latency_us_count{disk=\"d0\",tenant=\"local\"} 11")
+            .contains("vplane_nbd_request_latency_us_bucket{disk=\"d0\",tenant=\"local\",le=\"+Inf\"} 11");
+    }
+
+    @Test
+    void shouldKeepPipelinedWritesIntactWhenFramesAreSplitAcrossReadsAtAnyByte() throws Exception
+    {
+        final int writes = 48;
+        final Random random = new Random(11);
+        final byte[][] data = new byte[writes][];
+        final java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        final java.io.DataOutputStream frames = new java.io.DataOutputStream(stream);
+        for (int i = 0; i < writes; i++)
+        {
+            // Sizes from one byte to 70 KiB: headers and payloads land on every kind of boundary.
+            data[i] = new byte[1 + random.nextInt(i % 3 == 0 ? 70_000 : 5_000)];
+            random.nextBytes(data[i]);
+            frames.writeInt(NbdProtocol.REQUEST_MAGIC);
+            frames.writeShort(0);
+            frames.writeShort(NbdProtocol.CMD_WRITE);
+            frames.writeLong(100 + i);
+            frames.writeLong(i * 80_000L);
+            frames.writeInt(data[i].length);
+            frames.write(data[i]);
+        }
+        final byte[] all = stream.toByteArray();
+        try (NbdTestClient client = NbdTestClient.open(fixture.port(), "d0", false))
+        {
+            int at = 0;
+            while (at < all.length)
+            {
+                final int n = Math.min(all.length - at, 1 + random.nextInt(random.nextBoolean() ? 40 : 9_000));
+                client.out.write(all, at, n);
+                client.out.flush();
+                at += n;
+                if (random.nextInt(8) == 0)
+                {
+                    Thread.sleep(1);
+                }
+            }
+            final java.util.Set<Long> acknowledged = new java.util.HashSet<>();
+            for (int i = 0; i < writes; i++)
+            {
+                assertThat(client.in.readInt()).isEqualTo(NbdProtocol.SIMPLE_REPLY_MAGIC);
+                assertThat(client.in.readInt()).isZero();
+                acknowledged.add(client.in.readLong());
+            }
+            assertThat(acknowledged).hasSize(writes).allMatch(cookie -> cookie >= 100 && cookie < 100 + writes);
+
+            for (int i = 0; i < writes; i++)
+            {
+                assertThat(client.read(1_000 + i, i * 80_000L, data[i].length)).as("write %d", i).isEqualTo(data[i]);
+            }
+        }
+    }
+
+    @Test
     void shouldShowWritesOfOneConnectionToAnotherAfterFlushWithMultiConn() throws Exception
     {
         try (NbdTestClient first = NbdTestClient.open(fixture.port(), "d0", false);

@@ -53,6 +53,19 @@ public final class Counters
     }
 
     /**
+     * One part of a histogram kept as counters (see {@link HistogramBuckets}): a bucket, named
+     * {@code X_bucket} with an {@code le} label, or the sum, named {@code X_sum}.
+     */
+    public AtomicCounter histogramPart(final String metricName, final String... labelPairs)
+    {
+        if (!metricName.endsWith("_bucket") && !metricName.endsWith("_sum"))
+        {
+            throw new IllegalArgumentException("histogram counter name must end in _bucket or _sum: " + metricName);
+        }
+        return allocate(CounterKind.COUNTER, CounterLabel.of(metricName, labelPairs));
+    }
+
+    /**
      * A value that goes up and down.
      *
      * @param metricName must not end in a suffix Prometheus reserves ({@code _total}, {@code _created}, ...)

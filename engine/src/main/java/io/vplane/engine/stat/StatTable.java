@@ -1,8 +1,11 @@
 package io.vplane.engine.stat;
 
 import io.vplane.engine.counters.CounterKind;
+import io.vplane.engine.counters.CounterLabel;
+import io.vplane.engine.counters.HistogramBuckets;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -64,6 +67,7 @@ public final class StatTable
         section(sb, "Workers", workers());
         section(sb, "Queue groups", groups());
         section(sb, "Queues", queues());
+        section(sb, "Latency (since start)", latency());
         section(sb, "Other counters", others());
         if (current.counters().isEmpty())
         {
@@ -139,6 +143,101 @@ public final class StatTable
             null == counters[0] ? UNKNOWN : formatRate(rate(counters[0])),
             null == counters[1] ? UNKNOWN : Long.toString(counters[1].value())));
         return table;
+    }
+
+    /**
+     * Histograms kept as per-bucket counters ({@link HistogramBuckets}): one row per histogram and
+     * label set, with quantiles read off the buckets (each is the bound of the bucket holding it).
+     */
+    private TextTable latency()
+    {
+        final Map<List<String>, TreeMap<Double, Long>> rows = new TreeMap<>(NaturalOrder.LISTS);
+        final Map<List<String>, Long> sums = new HashMap<>();
+        for (final CounterValue counter : current.counters())
+        {
+            final String name = counter.metricName();
+            final String le = counter.labelValue("le");
+            if (CounterKind.COUNTER != counter.kind() || !name.endsWith("_bucket") || null == le)
+            {
+                continue;
+            }
+            final double bound = HistogramBuckets.INF.equals(le) ? Double.POSITIVE_INFINITY : parseOrNaN(le);
+            if (Double.isNaN(bound))
+            {
+                continue;
+            }
+            final String family = name.substring(0, name.length() - "_bucket".length());
+            final List<String> key = List.of(family, labelsWithout(counter, "le"));
+            rows.computeIfAbsent(key, (k) -> new TreeMap<>()).merge(bound, counter.value(), Long::sum);
+            shown.add(counter);
+        }
+        for (final CounterValue counter : current.counters())
+        {
+            final String name = counter.metricName();
+            if (CounterKind.COUNTER == counter.kind() && name.endsWith("_sum"))
+            {
+                final List<String> key = List.of(name.substring(0, name.length() - "_sum".length()), labelsWithout(counter, "le"));
+                if (rows.containsKey(key))
+                {
+                    sums.put(key, counter.value());
+                    shown.add(counter);
+                }
+            }
+        }
+
+        final TextTable table = new TextTable().left("histogram").right("count").right("mean").right("p50")
+            .right("p99").right("p999");
+        rows.forEach((key, buckets) ->
+        {
+            final double[] bounds = new double[buckets.size()];
+            final long[] counts = new long[buckets.size()];
+            long total = 0;
+            int i = 0;
+            for (final Map.Entry<Double, Long> bucket : buckets.entrySet())
+            {
+                bounds[i] = bucket.getKey();
+                counts[i] = bucket.getValue();
+                total += counts[i];
+                i++;
+            }
+            final Long sum = sums.get(key);
+            table.row(key.get(0) + key.get(1), Long.toString(total),
+                null == sum || 0 == total ? UNKNOWN : String.format(Locale.ROOT, "%.1f", (double)sum / total),
+                bound(HistogramBuckets.quantile(bounds, counts, 0.5)),
+                bound(HistogramBuckets.quantile(bounds, counts, 0.99)),
+                bound(HistogramBuckets.quantile(bounds, counts, 0.999)));
+        });
+        return table;
+    }
+
+    private static String bound(final double value)
+    {
+        return Double.isNaN(value) ? UNKNOWN : "<=" + (long)value;
+    }
+
+    private static double parseOrNaN(final String text)
+    {
+        try
+        {
+            return Double.parseDouble(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return Double.NaN;
+        }
+    }
+
+    private static String labelsWithout(final CounterValue counter, final String left)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final CounterLabel.Pair pair : counter.parsed().labels())
+        {
+            if (!pair.name().equals(left))
+            {
+                sb.append(sb.isEmpty() ? "{" : ",").append(pair.name()).append('=').append(pair.value());
+            }
+        }
+        return sb.isEmpty() ? "" : sb.append('}').toString();
     }
 
     private TextTable others()

@@ -51,4 +51,28 @@ class PrometheusExpositionTest
     {
         assertThat(PrometheusExposition.text(counters.reader())).isEmpty();
     }
+
+    @Test
+    void shouldGroupBucketCountersWithLeIntoOneCumulativeHistogramFamily()
+    {
+        counters.histogramPart("lat_us_bucket", "disk", "d0", "le", "16").set(3);
+        counters.histogramPart("lat_us_bucket", "disk", "d0", "le", "32").set(2);
+        counters.histogramPart("lat_us_bucket", "disk", "d0", "le", "+Inf").set(1);
+        counters.histogramPart("lat_us_sum", "disk", "d0").set(100);
+        counters.histogramPart("lat_us_bucket", "disk", "d1", "le", "16").set(0);
+        counters.histogramPart("lat_us_bucket", "disk", "d1", "le", "+Inf").set(0);
+
+        final String text = PrometheusExposition.text(counters.reader());
+
+        assertThat(text)
+            .containsOnlyOnce("# TYPE lat_us histogram\n")
+            .contains("lat_us_bucket{disk=\"d0\",le=\"16.0\"} 3\n")
+            .contains("lat_us_bucket{disk=\"d0\",le=\"32.0\"} 5\n")
+            .contains("lat_us_bucket{disk=\"d0\",le=\"+Inf\"} 6\n")
+            .contains("lat_us_count{disk=\"d0\"} 6\n")
+            .contains("lat_us_sum{disk=\"d0\"} 100.0\n")
+            .contains("lat_us_count{disk=\"d1\"} 0\n")
+            .doesNotContain("# TYPE lat_us_sum")
+            .doesNotContain("# TYPE lat_us_bucket");
+    }
 }

@@ -124,6 +124,25 @@ class StatTableTest
         assertThat(StatTable.formatUptime(((2 * 24 + 3) * 3600 + 4 * 60 + 5) * 1000L)).isEqualTo("2d 03:04:05");
     }
 
+    @Test
+    void shouldShowLatencyQuantilesReadOffTheBuckets()
+    {
+        final SampleBuilder sample = new SampleBuilder()
+            .counter(1, 11, 50, "lat_us_bucket", "disk", "d0", "le", "16")
+            .counter(2, 12, 40, "lat_us_bucket", "disk", "d0", "le", "32")
+            .counter(3, 13, 9, "lat_us_bucket", "disk", "d0", "le", "64")
+            .counter(4, 14, 1, "lat_us_bucket", "disk", "d0", "le", "+Inf")
+            .counter(5, 15, 2500, "lat_us_sum", "disk", "d0");
+
+        final String text = StatTable.render("c.dat", sample.take(0, 0), sample.take(SECOND_NS, 1000));
+
+        assertThat(text).contains(
+            "Latency (since start)\n" +
+            "  histogram        count  mean   p50   p99  p999\n" +
+            "  lat_us{disk=d0}    100  25.0  <=16  <=64  <=64\n");
+        assertThat(text).doesNotContain("Other counters");
+    }
+
     private static final class SampleBuilder
     {
         private final List<CounterValue> counters = new ArrayList<>();
