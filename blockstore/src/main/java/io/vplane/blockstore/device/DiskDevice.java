@@ -93,6 +93,7 @@ public final class DiskDevice implements Device
         registry.remove(disk);
         backend.close();
         metrics.close();
+        queues.forEach(DiskQueue::close);
         onClose.run();
     }
 }

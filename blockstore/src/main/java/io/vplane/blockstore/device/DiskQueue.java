@@ -3,6 +3,8 @@ package io.vplane.blockstore.device;
 import io.vplane.blockstore.nbd.NbdRequest;
 import io.vplane.blockstore.nbd.RequestSink;
 import io.vplane.engine.device.DeviceQueue;
+import io.vplane.engine.device.QueueWakeup;
+import io.vplane.engine.wakeup.Doorbell;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
@@ -17,12 +19,14 @@ final class DiskQueue implements DeviceQueue, RequestSink
     private final int index;
     private final ManyToOneConcurrentArrayQueue<NbdRequest> requests;
     private final RequestExecutor executor;
+    private final Doorbell doorbell;
 
     DiskQueue(final int index, final int capacity, final RequestExecutor executor)
     {
         this.index = index;
         this.requests = new ManyToOneConcurrentArrayQueue<>(capacity);
         this.executor = executor;
+        this.doorbell = new Doorbell(requests::size);
     }
 
     @Override
@@ -34,7 +38,12 @@ final class DiskQueue implements DeviceQueue, RequestSink
     @Override
     public boolean offer(final NbdRequest request)
     {
-        return requests.offer(request);
+        if (!requests.offer(request))
+        {
+            return false;
+        }
+        doorbell.ring(); // wakes a parked blk worker; costs a fence and a load when none sleeps
+        return true;
     }
 
     @Override
@@ -47,5 +56,16 @@ final class DiskQueue implements DeviceQueue, RequestSink
     public long backlog()
     {
         return requests.size();
+    }
+
+    @Override
+    public QueueWakeup wakeup()
+    {
+        return doorbell;
+    }
+
+    void close()
+    {
+        doorbell.close();
     }
 }
