@@ -158,6 +158,20 @@ public final class GuestMemory implements AutoCloseable
         return -1;
     }
 
+    /**
+     * Whether region {@code region} holds all of guest-physical [{@code address}, {@code address + len}):
+     * the cheap re-check of a cached {@link #findGuest} answer. Any int is accepted as region.
+     */
+    public boolean holdsGuest(final int region, final long address, final long len)
+    {
+        if (region < 0 || region >= count)
+        {
+            return false;
+        }
+        final long offset = address - guestStart[region];
+        return Long.compareUnsigned(offset, length[region]) < 0 && Long.compareUnsigned(len, length[region] - offset) <= 0;
+    }
+
     /** Offset of guest-physical {@code address} in {@link #segment(int) segment(region)}. */
     public long guestOffset(final int region, final long address)
     {

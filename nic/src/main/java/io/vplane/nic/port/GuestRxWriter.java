@@ -88,9 +88,9 @@ final class GuestRxWriter
                     {
                         return ERR_HEADER_SPLIT;
                     }
-                    // no offloads: flags, gso and checksum fields zero; num_buffers is patched below
+                    // no offloads: flags, gso and checksum fields zero; bytes 8..11 (csum_offset,
+                    // num_buffers) are written with the buffer count once it is known
                     segment.set(ValueLayout.JAVA_LONG_UNALIGNED, offset, 0L);
-                    segment.set(ValueLayout.JAVA_INT_UNALIGNED, offset + 8, 0);
                     headerSegment = segment;
                     headerOffset = offset;
                     at = VirtioNet.HEADER_SIZE;
@@ -109,7 +109,7 @@ final class GuestRxWriter
             lens[buffers] = chainWritten;
             buffers++;
         }
-        headerSegment.set(ValueLayout.JAVA_SHORT_UNALIGNED, headerOffset + VirtioNet.HEADER_NUM_BUFFERS_OFFSET, (short)buffers);
+        headerSegment.set(ValueLayout.JAVA_INT_UNALIGNED, headerOffset + 8, buffers << 16);
         for (int i = 0; i < buffers; i++)
         {
             queue.addUsed(heads[i], lens[i]);

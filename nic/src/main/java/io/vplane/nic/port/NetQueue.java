@@ -108,11 +108,28 @@ abstract class NetQueue implements DeviceQueue
             {
                 errors.record(VhostUserSession.COMPONENT, "detach-timeout", port + "/" + index +
                     ": worker still polling after 2 s; memory is unmapped under it (accesses fail safely)");
-                break;
+                return queue;
             }
             LockSupport.parkNanos(10_000);
         }
+        if (null != queue && !broken)
+        {
+            try
+            {
+                // the worker is out: this thread owns the ring until it is attached again
+                onDetached(queue);
+            }
+            catch (final RuntimeException ex)
+            {
+                ringBroken("access", ex.toString());
+            }
+        }
         return queue;
+    }
+
+    /** Control thread, after {@link #detach()} took the ring from the worker: a last look at it. */
+    protected void onDetached(final SplitVirtQueue queue)
+    {
     }
 
     /** For a queue that another queue's worker drives (loopback rx): the same handshake, by that worker. */

@@ -176,6 +176,17 @@ final class TxQueue extends NetQueue
         }
     }
 
+    /**
+     * Takes what the driver made available before the ring stopped (GET_VRING_BASE, disable, remap,
+     * disconnect), so that every frame the guest counted as sent is counted here too and the base
+     * handed back covers it.
+     */
+    @Override
+    protected void onDetached(final SplitVirtQueue queue)
+    {
+        process(queue, queue.size());
+    }
+
     long touched()
     {
         return touched;

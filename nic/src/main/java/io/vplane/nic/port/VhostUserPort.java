@@ -22,7 +22,7 @@ import java.util.List;
  * and 2k+1 transmit queue k, each an engine queue polled by the {@code net} workers. The
  * vhost-user control channel runs on a thread of its own and hands rings to the queues.
  * <p>
- * Offered virtio features: VERSION_1, MAC, STATUS, MRG_RXBUF, RING_INDIRECT_DESC, and MQ when
+ * Offered virtio features: VERSION_1, MAC, STATUS, MRG_RXBUF, RING_INDIRECT_DESC, RING_EVENT_IDX, and MQ when
  * there is more than one pair. Protocol features: MQ, REPLY_ACK, CONFIG, STATUS. The backend
  * polls: it sets NO_NOTIFY on used rings and never waits on kicks; calls honour NO_INTERRUPT.
  */
@@ -55,7 +55,7 @@ public final class VhostUserPort implements Device, VhostUserDevice
         final byte[] mac = VirtioNet.parseMac(settings.mac());
         this.configSpace = VirtioNet.configSpace(mac, settings.queuePairs());
         long offered = 1L << VirtioNet.F_VERSION_1 | 1L << VirtioNet.F_MAC | 1L << VirtioNet.F_STATUS |
-            1L << VirtioNet.F_MRG_RXBUF | 1L << VirtioNet.F_RING_INDIRECT_DESC;
+            1L << VirtioNet.F_MRG_RXBUF | 1L << VirtioNet.F_RING_INDIRECT_DESC | 1L << VirtioNet.F_RING_EVENT_IDX;
         if (settings.queuePairs() > 1)
         {
             offered |= 1L << VirtioNet.F_MQ;

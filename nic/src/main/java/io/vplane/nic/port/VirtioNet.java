@@ -17,6 +17,8 @@ public final class VirtioNet
     public static final int F_STATUS = 16;
     public static final int F_MQ = 22;
     public static final int F_RING_INDIRECT_DESC = 28;
+    /** virtio 1.2 §2.7.7.2 / §2.7.10.2: used_event and avail_event instead of the ring flags. */
+    public static final int F_RING_EVENT_IDX = 29;
     public static final int F_VERSION_1 = 32;
 
     public static final int HEADER_SIZE = 12;

@@ -41,6 +41,8 @@ public final class VhostUserRequest
 
     /** Feature bit 30 of GET_FEATURES: the backend speaks the protocol-feature handshake. */
     public static final int F_PROTOCOL_FEATURES = 30;
+    /** Virtio feature bit VIRTIO_F_EVENT_IDX (virtio 1.2 §6): the rings carry used_event / avail_event. */
+    public static final int F_RING_EVENT_IDX = 29;
 
     private static final String[] NAMES = new String[41];
 

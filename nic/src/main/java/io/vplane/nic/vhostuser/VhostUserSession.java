@@ -420,7 +420,8 @@ public final class VhostUserSession implements AutoCloseable
         try
         {
             final SplitVirtQueue queue = SplitVirtQueue.create(
-                memory, vring.num, vring.descAddr, vring.availAddr, vring.usedAddr, vring.base, vring.callFd);
+                memory, vring.num, vring.descAddr, vring.availAddr, vring.usedAddr, vring.base, vring.callFd,
+                (ackedFeatures & (1L << F_RING_EVENT_IDX)) != 0);
             if (queue.lastAvailIndex() != vring.base)
             {
                 LOG.info("{}: vring {} resumes at used index {} (frontend said base {})", peer, index, queue.lastAvailIndex(), vring.base);

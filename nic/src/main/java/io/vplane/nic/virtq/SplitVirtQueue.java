@@ -16,7 +16,10 @@ import static io.vplane.nic.virtq.SplitRing.*;
  * <p>
  * Ordering (§2.7.13): the avail index is read with acquire before the entries it covers; used
  * entries are written plainly and published by one release store of the used index per burst;
- * a full fence separates that store from reading the driver's NO_INTERRUPT flag.
+ * a full fence separates that store from reading the driver's NO_INTERRUPT flag or used_event.
+ * <p>
+ * With VIRTIO_F_EVENT_IDX (§2.7.7.2, §2.7.10.2) calls follow the driver's used_event and kicks are
+ * steered by avail_event instead of the ring flags.
  */
 public final class SplitVirtQueue
 {
@@ -31,8 +34,9 @@ public final class SplitVirtQueue
     /** Aligned handles: only these support getAcquire / setRelease on a segment. */
     private static final VarHandle U16 = ValueLayout.JAVA_SHORT.varHandle();
     private static final ValueLayout.OfShort U16_PLAIN = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfInt U32_PLAIN = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong U64_PLAIN = ValueLayout.JAVA_LONG_UNALIGNED;
+    /** avail_event is written this far behind at most, so it never comes to lie ahead of the driver. */
+    private static final int AVAIL_EVENT_REFRESH = 0x4000;
 
     private final GuestMemory memory;
     private final MemorySegment desc;
@@ -41,9 +45,20 @@ public final class SplitVirtQueue
     private final int size;
     private final int mask;
     private final int callFd;
+    private final boolean eventIdx;
+    private final long usedEventOffset;
+    private final long availEventOffset;
     private final DescriptorChain chain;
     private int lastAvail;
     private int usedIdx;
+    /** Used index at the last call decision (EVENT_IDX "old"); invalid until the first decision. */
+    private int signalledUsed;
+    private boolean signalledUsedValid;
+    /** True while kicks are suppressed: avail_event is kept behind lastAvail. */
+    private boolean kicksSuppressed;
+    private int availEventWritten;
+    /** Region of the last descriptor: most chains of a burst lie in the same one. */
+    private int lastRegion;
 
     private SplitVirtQueue(
         final GuestMemory memory,
@@ -52,7 +67,8 @@ public final class SplitVirtQueue
         final MemorySegment used,
         final int size,
         final int base,
-        final int callFd)
+        final int callFd,
+        final boolean eventIdx)
     {
         this.memory = memory;
         this.desc = desc;
@@ -61,6 +77,9 @@ public final class SplitVirtQueue
         this.size = size;
         this.mask = size - 1;
         this.callFd = callFd;
+        this.eventIdx = eventIdx;
+        this.usedEventOffset = AVAIL_RING_OFFSET + 2L * size;
+        this.availEventOffset = USED_RING_OFFSET + (long)USED_ELEM_SIZE * size;
         this.chain = new DescriptorChain(size);
         this.lastAvail = base & 0xFFFF;
         this.usedIdx = base & 0xFFFF;
@@ -84,6 +103,23 @@ public final class SplitVirtQueue
         final int base,
         final int callFd)
     {
+        return create(memory, size, descAddr, availAddr, usedAddr, base, callFd, false);
+    }
+
+    /**
+     * Same as {@link #create(GuestMemory, int, long, long, long, int, int)}, with
+     * {@code eventIdx} true when the driver negotiated VIRTIO_F_EVENT_IDX (bit 29).
+     */
+    public static SplitVirtQueue create(
+        final GuestMemory memory,
+        final int size,
+        final long descAddr,
+        final long availAddr,
+        final long usedAddr,
+        final int base,
+        final int callFd,
+        final boolean eventIdx)
+    {
         if (size <= 0 || size > MAX_SIZE || (size & (size - 1)) != 0)
         {
             throw new VirtQueueException("queue size " + size + " is not a power of two in 1.." + MAX_SIZE);
@@ -94,7 +130,7 @@ public final class SplitVirtQueue
         // A frontend that reconnects (DPDK virtio-user sends base 0) resumes where the used ring
         // says, as DPDK's own backend does: what was returned to the driver is never taken again.
         final int usedInMemory = (short)U16.getAcquire(used, (long)USED_IDX_OFFSET) & 0xFFFF;
-        return new SplitVirtQueue(memory, desc, avail, used, size, usedInMemory != (base & 0xFFFF) ? usedInMemory : base, callFd);
+        return new SplitVirtQueue(memory, desc, avail, used, size, usedInMemory != (base & 0xFFFF) ? usedInMemory : base, callFd, eventIdx);
     }
 
     private static MemorySegment ring(
@@ -140,6 +176,11 @@ public final class SplitVirtQueue
         return usedIdx;
     }
 
+    public boolean eventIdx()
+    {
+        return eventIdx;
+    }
+
     /**
      * Heads the driver made available and this queue has not taken yet.
      *
@@ -149,6 +190,10 @@ public final class SplitVirtQueue
     {
         final int availIdx = (short)U16.getAcquire(avail, (long)AVAIL_IDX_OFFSET) & 0xFFFF;
         final int pending = (availIdx - lastAvail) & 0xFFFF;
+        if (kicksSuppressed && ((lastAvail - availEventWritten) & 0xFFFF) >= AVAIL_EVENT_REFRESH)
+        {
+            writeAvailEvent(lastAvail - 1);
+        }
         return pending > size ? ERR_AVAIL_INDEX : pending;
     }
 
@@ -193,11 +238,13 @@ public final class SplitVirtQueue
             {
                 return ERR_CHAIN_TOO_LONG;
             }
+            // two 8-byte loads per descriptor: addr, then len | flags << 32 | next << 48 (little-endian)
             final long entry = tableBase + (long)index * DESC_SIZE;
             final long addr = table.get(U64_PLAIN, entry + DESC_ADDR_OFFSET);
-            final int len = table.get(U32_PLAIN, entry + DESC_LEN_OFFSET);
-            final int flags = table.get(U16_PLAIN, entry + DESC_FLAGS_OFFSET) & 0xFFFF;
-            final int next = table.get(U16_PLAIN, entry + DESC_NEXT_OFFSET) & 0xFFFF;
+            final long word = table.get(U64_PLAIN, entry + DESC_LEN_OFFSET);
+            final int len = (int)word;
+            final int flags = (int)(word >>> 32) & 0xFFFF;
+            final int next = (int)(word >>> 48);
             if ((flags & DESC_F_INDIRECT) != 0)
             {
                 if (indirect || (flags & DESC_F_NEXT) != 0 || len <= 0 || len % DESC_SIZE != 0)
@@ -222,10 +269,15 @@ public final class SplitVirtQueue
             {
                 return ERR_ADDRESS;
             }
-            final int region = memory.findGuest(addr, len);
-            if (region < 0)
+            int region = lastRegion;
+            if (!memory.holdsGuest(region, addr, len))
             {
-                return ERR_ADDRESS;
+                region = memory.findGuest(addr, len);
+                if (region < 0)
+                {
+                    return ERR_ADDRESS;
+                }
+                lastRegion = region;
             }
             if (!chain.add(region, memory.guestOffset(region, addr), len, (flags & DESC_F_WRITE) != 0))
             {
@@ -246,9 +298,9 @@ public final class SplitVirtQueue
     /** Writes a used element; not visible to the driver before {@link #publishUsed()}. */
     public void addUsed(final int id, final int len)
     {
+        // one 8-byte store: id at +0, len at +4 (little-endian); the element is 4-byte aligned only
         final long element = USED_RING_OFFSET + (long)USED_ELEM_SIZE * (usedIdx & mask);
-        used.set(U32_PLAIN, element + USED_ELEM_ID_OFFSET, id);
-        used.set(U32_PLAIN, element + USED_ELEM_LEN_OFFSET, len);
+        used.set(U64_PLAIN, element + USED_ELEM_ID_OFFSET, (id & 0xFFFF_FFFFL) | (long)len << 32);
         usedIdx = (usedIdx + 1) & 0xFFFF;
     }
 
@@ -266,13 +318,7 @@ public final class SplitVirtQueue
      */
     public boolean notifyIfWanted()
     {
-        if (callFd < 0)
-        {
-            return false;
-        }
-        // the used index store must be visible before we read the driver's flag (store-load)
-        VarHandle.fullFence();
-        if ((avail.get(U16_PLAIN, AVAIL_FLAGS_OFFSET) & AVAIL_F_NO_INTERRUPT) != 0)
+        if (callFd < 0 || !callWanted())
         {
             return false;
         }
@@ -280,10 +326,72 @@ public final class SplitVirtQueue
         return true;
     }
 
-    /** Tells the driver not to kick: this device polls (§2.7.10, VIRTQ_USED_F_NO_NOTIFY). */
+    /**
+     * Whether the driver wants a call for what was published since the last decision: without
+     * EVENT_IDX unless it set NO_INTERRUPT (§2.7.7.1); with it when the used index has passed
+     * used_event since the last decision (§2.7.7.2), and always the first time.
+     */
+    boolean callWanted()
+    {
+        // the used index store must be visible before we read the driver's flag or event (store-load)
+        VarHandle.fullFence();
+        if (!eventIdx)
+        {
+            return (avail.get(U16_PLAIN, AVAIL_FLAGS_OFFSET) & AVAIL_F_NO_INTERRUPT) == 0;
+        }
+        final int usedEvent = avail.get(U16_PLAIN, usedEventOffset) & 0xFFFF;
+        final int old = signalledUsed;
+        final boolean valid = signalledUsedValid;
+        signalledUsed = usedIdx;
+        signalledUsedValid = true;
+        return !valid || needEvent(usedEvent, usedIdx, old);
+    }
+
+    /**
+     * virtio 1.2 §2.7.7.2 / §2.7.10.2: true when {@code event} lies in the 16-bit index window
+     * [{@code oldIdx}, {@code newIdx}): the index moved past the entry the other side asked about.
+     */
+    public static boolean needEvent(final int event, final int newIdx, final int oldIdx)
+    {
+        return ((newIdx - event - 1) & 0xFFFF) < ((newIdx - oldIdx) & 0xFFFF);
+    }
+
+    /**
+     * Tells the driver not to kick: this device polls (§2.7.10). Without EVENT_IDX by
+     * VIRTQ_USED_F_NO_NOTIFY; with it (where the driver ignores that flag) by keeping avail_event
+     * behind the entries already taken, refreshed by {@link #available()} long before it wraps.
+     */
     public void suppressKicks()
     {
         U16.setRelease(used, (long)USED_FLAGS_OFFSET, (short)USED_F_NO_NOTIFY);
+        if (eventIdx)
+        {
+            kicksSuppressed = true;
+            writeAvailEvent(lastAvail - 1);
+        }
+    }
+
+    /**
+     * Asks the driver to kick for the next entry it makes available (before a worker parks on the
+     * kick eventfd). The caller must check {@link #available()} again afterwards: an entry made
+     * available before the driver saw the request sends no kick.
+     */
+    public void enableKicks()
+    {
+        if (eventIdx)
+        {
+            kicksSuppressed = false;
+            writeAvailEvent(lastAvail);
+        }
+        U16.setRelease(used, (long)USED_FLAGS_OFFSET, (short)0);
+        // the request must be visible before the caller reads the avail index again (store-load)
+        VarHandle.fullFence();
+    }
+
+    private void writeAvailEvent(final int index)
+    {
+        availEventWritten = (index + 1) & 0xFFFF;
+        U16.setRelease(used, availEventOffset, (short)index);
     }
 
     public static String describeError(final int code)
