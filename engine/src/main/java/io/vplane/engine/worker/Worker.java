@@ -172,8 +172,7 @@ public final class Worker implements Agent
         // almost no clock reads while busy time and the agents' cached clock stay current.
         if (!busy)
         {
-            cycleStartNs = System.nanoTime();
-            clock.update(cycleStartNs);
+            startIdleCycle();
         }
         int work = inbox.drain(commandRunner, INBOX_DRAIN_LIMIT);
         final Agent[] agents = this.agents;
@@ -182,6 +181,18 @@ public final class Worker implements Agent
             work += agent.doWork();
         }
         counters.dutyCycles().incrementRelease();
+        endCycle(work);
+        return work;
+    }
+
+    private void startIdleCycle()
+    {
+        cycleStartNs = System.nanoTime();
+        clock.update(cycleStartNs);
+    }
+
+    private void endCycle(final int work)
+    {
         if (work > 0)
         {
             if (!busy)
@@ -199,7 +210,6 @@ public final class Worker implements Agent
             busy = false;
             accountBusyTime();
         }
-        return work;
     }
 
     private void accountBusyTime()
