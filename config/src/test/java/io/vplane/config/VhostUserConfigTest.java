@@ -28,9 +28,10 @@ class VhostUserConfigTest
     }
 
     @Test
-    void shouldDeclareNoPortInTheEmbeddedDefault()
+    void shouldDeclareOneServerPortInTheEmbeddedDefaultOnly()
     {
-        assertThat(ConfigLoader.loadDefault().devices().vhostUser()).isEmpty();
+        assertThat(ConfigLoader.loadDefault().devices().vhostUser()).extracting(VhostUserPortConfig::name, VhostUserPortConfig::mode)
+            .containsExactly(org.assertj.core.groups.Tuple.tuple("vm0", "server"));
         assertThat(VplaneConfig.defaults().devices().vhostUser()).isEmpty();
     }
 
