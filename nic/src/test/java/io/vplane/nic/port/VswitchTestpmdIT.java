@@ -105,7 +105,8 @@ class VswitchTestpmdIT
                 final String why = harness.why(outA, outB);
                 assertThat(switchRxA).as(why).isEqualTo(aTx);
                 assertThat(switchTxB + harness.drops("pb", "tx_refused")).as(why).isEqualTo(switchRxA);
-                assertThat(bRx).as(why).isEqualTo(switchTxB);
+                // b forwards while it is being stopped: one burst may sit in its rx ring, delivered but never polled
+                assertThat(switchTxB - bRx).as(why).isBetween(0L, 32L);
                 assertThat(switchRxB).as(why).isEqualTo(bTx).isPositive();
                 assertThat(switchTxA).as("frames switched back to a; " + why).isPositive();
                 assertThat(switchTxA + harness.drops("pa", "tx_refused")).as(why).isEqualTo(switchRxB);
