@@ -1,36 +1,21 @@
 package io.vplane.blockstore.interop;
 
-import io.vplane.blockstore.device.NbdFixture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** fio's nbd engine (libnbd): random writes with crc32c verification, queue depth 16. */
 @Timeout(120)
-class FioIT
+class FioIT extends OneDiskPeerTest
 {
     private static final long SIZE = 16L << 20;
 
-    @TempDir
-    Path dir;
-    private NbdFixture fixture;
-
-    @BeforeEach
-    void start()
+    @Override
+    long diskSize()
     {
-        fixture = NbdFixture.oneDisk(dir.resolve("run"), "vm", SIZE);
-    }
-
-    @AfterEach
-    void stop()
-    {
-        fixture.close();
+        return SIZE;
     }
 
     @Test

@@ -1,12 +1,8 @@
 package io.vplane.blockstore.interop;
 
-import io.vplane.blockstore.device.NbdFixture;
 import io.vplane.blockstore.nbd.NbdTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,24 +14,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** libnbd's tools: nbdinfo (INFO, LIST, LIST_META_CONTEXT, block status map) and nbdcopy (multi-conn). */
 @Timeout(120)
-class LibnbdIT
+class LibnbdIT extends OneDiskPeerTest
 {
     private static final long SIZE = 8L << 20;
 
-    @TempDir
-    Path dir;
-    private NbdFixture fixture;
-
-    @BeforeEach
-    void start()
+    @Override
+    long diskSize()
     {
-        fixture = NbdFixture.oneDisk(dir.resolve("run"), "vm", SIZE);
-    }
-
-    @AfterEach
-    void stop()
-    {
-        fixture.close();
+        return SIZE;
     }
 
     @Test

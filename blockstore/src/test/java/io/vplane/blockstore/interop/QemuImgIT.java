@@ -1,11 +1,7 @@
 package io.vplane.blockstore.interop;
 
-import io.vplane.blockstore.device.NbdFixture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,24 +12,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** qemu's NBD client: STRUCTURED_REPLY, SET_META_CONTEXT base:allocation, GO, BLOCK_STATUS with REQ_ONE. */
 @Timeout(120)
-class QemuImgIT
+class QemuImgIT extends OneDiskPeerTest
 {
     private static final long SIZE = 16L << 20;
 
-    @TempDir
-    Path dir;
-    private NbdFixture fixture;
-
-    @BeforeEach
-    void start()
+    @Override
+    long diskSize()
     {
-        fixture = NbdFixture.oneDisk(dir.resolve("run"), "vm", SIZE);
-    }
-
-    @AfterEach
-    void stop()
-    {
-        fixture.close();
+        return SIZE;
     }
 
     @Test
