@@ -5,11 +5,14 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 import java.lang.management.ManagementFactory;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Runs one benchmark class with the GC profiler, so every result carries the bytes allocated per
@@ -26,20 +29,50 @@ public final class ProfiledRun
     {
         final int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        return new Runner(new OptionsBuilder()
-            .include(benchmark.getName())
+        return new Runner(options(benchmark.getName(), iterations, seconds).build()).run();
+    }
+
+    /** Runs one benchmark method in one fork, e.g. one round of an A/B comparison. */
+    public static RunResult runMethod(final Class<?> benchmark, final String method, final int iterations, final int seconds)
+        throws RunnerException
+    {
+        return new Runner(options(benchmark.getName() + "." + method + "$", iterations, seconds)
+            .forks(1)
+            .verbosity(VerboseMode.SILENT)
+            .build()).runSingle();
+    }
+
+    private static ChainedOptionsBuilder options(final String include, final int iterations, final int seconds)
+    {
+        return new OptionsBuilder()
+            .include(include)
             .addProfiler(GCProfiler.class)
             .warmupIterations(3)
             .measurementIterations(iterations)
             .measurementTime(TimeValue.seconds(seconds))
-            .jvmArgsPrepend(ManagementFactory.getRuntimeMXBean().getInputArguments().toArray(String[]::new))
-            .build()).run();
+            .jvmArgsPrepend(ManagementFactory.getRuntimeMXBean().getInputArguments().toArray(String[]::new));
     }
 
     /** The benchmark method's name, without its class. */
     public static String method(final RunResult result)
     {
         return result.getParams().getBenchmark().replaceAll(".*\\.", "");
+    }
+
+    /**
+     * The median of every measurement iteration of every fork. On a shared machine, time stolen by
+     * other processes only ever adds to an iteration, in bursts, so the median resists it where the
+     * mean does not.
+     */
+    public static double medianIterationScore(final RunResult result)
+    {
+        final List<Double> scores = result.getBenchmarkResults().stream()
+            .flatMap(benchmark -> benchmark.getIterationResults().stream())
+            .map(iteration -> iteration.getPrimaryResult().getScore())
+            .sorted()
+            .toList();
+        final int middle = scores.size() / 2;
+        return scores.size() % 2 == 1 ? scores.get(middle) : (scores.get(middle - 1) + scores.get(middle)) / 2;
     }
 
     /** Bytes allocated per operation, or NaN when the GC profiler gave none. */
