@@ -24,17 +24,16 @@ class DiskCtlEndToEndIT
     @TempDir
     Path tmp;
 
-    private Process daemon;
-    private Path daemonLog;
+    private DaemonProcess daemon;
     private Path runDir;
     private int nbdPort;
 
     @AfterEach
     void stopDaemon() throws Exception
     {
-        if (null != daemon && daemon.isAlive())
+        if (null != daemon)
         {
-            daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            daemon.close();
         }
     }
 
@@ -47,9 +46,7 @@ class DiskCtlEndToEndIT
         Files.writeString(config, config("""
                 - {name: base, image: base.img, sizeBytes: 1048576, tenant: local}
             """));
-        daemonLog = tmp.resolve("daemon.log");
-        daemon = VplaneProcess.start(daemonLog, "run", "--config", config.toString());
-        awaitFile(runDir.resolve("management.url"));
+        daemon = DaemonProcess.start(config, runDir);
 
         final VplaneProcess.Result create = ctl("disk", "create", "--name", "d1", "--size", "10M", "--queues", "2",
             "--description", "from ctl");
@@ -85,13 +82,11 @@ class DiskCtlEndToEndIT
         Files.writeString(config, config("""
                 - {name: fresh, image: fresh.img, sizeBytes: 2097152, tenant: local}
             """));
-        assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(daemon.pid())).start().waitFor()).isZero();
+        daemon.reload();
         awaitList("fresh", "base");
         assertThat(nbdinfo("nbd://127.0.0.1:" + nbdPort + "/fresh")).contains("export-size: 2097152");
 
-        daemon.destroy(); // SIGTERM
-        assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as(log()).isTrue();
-        assertThat(daemon.exitValue()).as(log()).isZero();
+        daemon.stopCleanly();
     }
 
     private String config(final String disks)
@@ -129,7 +124,7 @@ class DiskCtlEndToEndIT
             {
                 return;
             }
-            assertThat(System.nanoTime() - deadline).as("disk list never showed %s without %s:%n%s%n%s", present, absent, list, log())
+            assertThat(System.nanoTime() - deadline).as("disk list never showed %s without %s:%n%s%n%s", present, absent, list, daemon.log())
                 .isNegative();
             Thread.sleep(200);
         }
@@ -150,22 +145,11 @@ class DiskCtlEndToEndIT
         if (!process.waitFor(30, TimeUnit.SECONDS))
         {
             process.destroyForcibly();
-            throw new AssertionError("nbdinfo " + uri + " did not finish in 30 s\n" + log());
+            throw new AssertionError("nbdinfo " + uri + " did not finish in 30 s\n" + daemon.log());
         }
         final String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.exitValue()).as("nbdinfo %s:%n%s%n%s", uri, output, log()).isZero();
+        assertThat(process.exitValue()).as("nbdinfo %s:%n%s%n%s", uri, output, daemon.log()).isZero();
         return output;
-    }
-
-    private void awaitFile(final Path file) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(file) || Files.readString(file).isBlank())
-        {
-            assertThat(daemon.isAlive()).as("daemon exited early:\n" + log()).isTrue();
-            assertThat(System.nanoTime() - deadline).as("daemon did not start in 60 s:\n" + log()).isNegative();
-            Thread.sleep(100);
-        }
     }
 
     private static int freePort() throws IOException
@@ -173,18 +157,6 @@ class DiskCtlEndToEndIT
         try (ServerSocket socket = new ServerSocket(0))
         {
             return socket.getLocalPort();
-        }
-    }
-
-    private String log()
-    {
-        try
-        {
-            return "daemon log:\n" + Files.readString(daemonLog);
-        }
-        catch (final IOException ex)
-        {
-            return "daemon log unreadable: " + ex;
         }
     }
 }

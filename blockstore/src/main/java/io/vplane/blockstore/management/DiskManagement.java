@@ -72,17 +72,17 @@ public final class DiskManagement implements ManagementExtension
             case "/disk", "/disk/list" -> list(api);
             case "/disk/create" ->
             {
-                requirePost(method, path);
+                ManagementExtension.requirePost(method, path);
                 yield create(api, only(CREATE_FIELDS, body));
             }
             case "/disk/resize" ->
             {
-                requirePost(method, path);
+                ManagementExtension.requirePost(method, path);
                 yield resize(api, only(RESIZE_FIELDS, body));
             }
             case "/disk/delete" ->
             {
-                requirePost(method, path);
+                ManagementExtension.requirePost(method, path);
                 yield delete(api, only(DELETE_FIELDS, body));
             }
             default -> throw new NoSuchElementException("no such resource: " + path +
@@ -259,14 +259,6 @@ public final class DiskManagement implements ManagementExtension
             }
         }
         return body;
-    }
-
-    private static void requirePost(final String method, final String path)
-    {
-        if (!"POST".equals(method))
-        {
-            throw new IllegalArgumentException(method + " not allowed on " + path + "; use POST");
-        }
     }
 
     private static String string(final Map<String, Object> body, final String field)

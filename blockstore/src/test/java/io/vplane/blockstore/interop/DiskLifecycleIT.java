@@ -2,12 +2,9 @@ package io.vplane.blockstore.interop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vplane.blockstore.management.DaemonFixture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.vplane.blockstore.management.OneDaemonTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,26 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * disks come and go with a reload of the config file.
  */
 @Timeout(180)
-class DiskLifecycleIT
+class DiskLifecycleIT extends OneDaemonTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long SIZE = 8L << 20;
-
-    @TempDir
-    Path dir;
-    private DaemonFixture fixture;
-
-    @BeforeEach
-    void start()
-    {
-        fixture = DaemonFixture.withBaseDisk(dir);
-    }
-
-    @AfterEach
-    void stop()
-    {
-        fixture.close();
-    }
 
     @Test
     void shouldCreateWriteReadGrowAndDeleteADiskSeenByLibnbdTools() throws Exception

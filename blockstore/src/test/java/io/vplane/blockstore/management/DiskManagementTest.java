@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vplane.blockstore.nbd.NbdProtocol;
 import io.vplane.blockstore.nbd.NbdTestClient;
 import io.vplane.engine.management.ManagementClientException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,25 +17,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The {@code /disk} routes of a daemon in this JVM, checked with the NBD test client. */
 @Timeout(60)
-class DiskManagementTest
+class DiskManagementTest extends OneDaemonTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    Path dir;
-    private DaemonFixture fixture;
-
-    @BeforeEach
-    void start()
-    {
-        fixture = DaemonFixture.withBaseDisk(dir);
-    }
-
-    @AfterEach
-    void stop()
-    {
-        fixture.close();
-    }
 
     @Test
     void shouldServeACreatedDiskAtOnceWithItsSparseImageInTheRunDirectory() throws Exception

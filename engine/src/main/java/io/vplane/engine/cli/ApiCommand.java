@@ -11,6 +11,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -104,6 +105,17 @@ abstract class ApiCommand implements Callable<Integer>
             throw new ParameterException(spec.commandLine(), spec.name() + " needs " + option);
         }
         return value;
+    }
+
+    /** A request body from keys and values in turn, in that order. */
+    static Map<String, Object> fields(final Object... keysAndValues)
+    {
+        final Map<String, Object> request = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2)
+        {
+            request.put((String)keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return request;
     }
 
     /** Options left out are not sent, so the daemon applies its defaults. */

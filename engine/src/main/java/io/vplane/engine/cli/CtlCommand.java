@@ -15,7 +15,6 @@ import picocli.CommandLine.Parameters;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -93,11 +92,8 @@ public final class CtlCommand extends CommandGroup
                 {
                     throw new ParameterException(spec.commandLine(), "--autotune needs --type and no --queues-per-worker");
                 }
-                final Map<String, Object> request = new LinkedHashMap<>();
-                request.put("type", type);
-                request.put("maxQueuesPerWorker", maxQueuesPerWorker);
-                request.put("windowMs", windowMs);
-                return post(client, "/placement/autotune", request,
+                return post(client, "/placement/autotune",
+                    fields("type", type, "maxQueuesPerWorker", maxQueuesPerWorker, "windowMs", windowMs),
                     body -> ManagementText.autotune(mapper.readValue(body, AutotuneView.class)));
             }
             if (null != queuesPerWorker)
@@ -106,10 +102,7 @@ public final class CtlCommand extends CommandGroup
                 {
                     throw new ParameterException(spec.commandLine(), "--queues-per-worker needs --type");
                 }
-                final Map<String, Object> request = new LinkedHashMap<>();
-                request.put("type", type);
-                request.put("queuesPerWorker", queuesPerWorker);
-                return post(client, "/placement", request, body -> ManagementText.placement(mapper.readValue(body, PlacementView.class)));
+                return post(client, "/placement", fields("type", type, "queuesPerWorker", queuesPerWorker), body -> ManagementText.placement(mapper.readValue(body, PlacementView.class)));
             }
             if (null != type)
             {
@@ -148,11 +141,8 @@ public final class CtlCommand extends CommandGroup
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final Map<String, Object> request = new LinkedHashMap<>();
-            if (null != switchName)
-            {
-                request.put("switch", switchName);
-            }
+            final Map<String, Object> request = fields();
+            putIfSet(request, "switch", switchName);
             final Text tree = body -> ManagementText.tree(mapper.readTree(body));
             return switch (action)
             {

@@ -6,7 +6,6 @@ import io.vplane.engine.management.ManagementClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -99,13 +98,10 @@ public final class DiskCommand extends CommandGroup
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final Map<String, Object> request = new LinkedHashMap<>();
-            request.put("name", name);
-            request.put("size", size);
+            final Map<String, Object> request = fields("name", name, "size", size, "readOnly", readOnly);
             putIfSet(request, "image", image);
             putIfSet(request, "tenant", tenant);
             putIfSet(request, "queues", queues);
-            request.put("readOnly", readOnly);
             putIfSet(request, "description", description);
             putIfSet(request, "minBlock", minBlock);
             return post(client, "/disk/create", request, body -> "created\n" + table(mapper.createArrayNode().add(mapper.readTree(body))));
@@ -129,11 +125,7 @@ public final class DiskCommand extends CommandGroup
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final Map<String, Object> request = new LinkedHashMap<>();
-            request.put("name", name);
-            request.put("size", size);
-            request.put("force", force);
-            return post(client, "/disk/resize", request, body ->
+            return post(client, "/disk/resize", fields("name", name, "size", size, "force", force), body ->
             {
                 final JsonNode answer = mapper.readTree(body);
                 return "resized " + name + ": " + answer.path("oldSizeBytes").asLong() + " -> " + answer.path("sizeBytes").asLong() +
@@ -156,10 +148,7 @@ public final class DiskCommand extends CommandGroup
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final Map<String, Object> request = new LinkedHashMap<>();
-            request.put("name", name);
-            request.put("deleteImage", deleteImage);
-            return post(client, "/disk/delete", request, body ->
+            return post(client, "/disk/delete", fields("name", name, "deleteImage", deleteImage), body ->
             {
                 final JsonNode answer = mapper.readTree(body);
                 return "deleted " + name + " (" + answer.path("closedConnections").asInt() + " connections closed; image " +

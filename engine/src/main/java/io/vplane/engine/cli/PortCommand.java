@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -77,9 +76,7 @@ public final class PortCommand extends CommandGroup
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final Map<String, Object> device = new LinkedHashMap<>();
-            device.put("name", name);
-            device.put("socketPath", socket);
+            final Map<String, Object> device = fields("name", name, "socketPath", socket);
             putIfSet(device, "mode", mode);
             putIfSet(device, "queuePairs", queuePairs);
             putIfSet(device, "mac", mac);

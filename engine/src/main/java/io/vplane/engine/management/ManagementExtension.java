@@ -35,4 +35,13 @@ public interface ManagementExtension
     {
         return handle(method, path, parameters, body);
     }
+
+    /** A 400 unless the request is a POST: routes that change something take POST only. */
+    static void requirePost(final String method, final String path)
+    {
+        if (!"POST".equals(method))
+        {
+            throw new IllegalArgumentException(method + " not allowed on " + path + "; use POST");
+        }
+    }
 }
