@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,6 +125,64 @@ class DiskLifecycleIT extends OneDaemonTest
         assertThat(Peer.run(30, "nbdinfo", fixture.uri("fresh"))).contains("export-size: 2097152");
         final String list = Peer.run(30, "nbdinfo", "--list", "nbd://127.0.0.1:" + fixture.nbdPort);
         assertThat(list).contains("export=\"fresh\"").doesNotContain("export=\"base\"");
+    }
+
+    @Test
+    void shouldCreateAProxyDiskOnAnotherNbdServer() throws Exception
+    {
+        final int remotePort;
+        try (ServerSocket probe = new ServerSocket(0))
+        {
+            remotePort = probe.getLocalPort();
+        }
+        final Process nbdkit;
+        try
+        {
+            nbdkit = new ProcessBuilder("nbdkit", "-f", "-p", Integer.toString(remotePort), "-i", "127.0.0.1", "memory", "4M")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("nbdkit.log").toFile()).start();
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError("cannot run nbdkit (apt-get install nbdkit): " + ex.getMessage(), ex);
+        }
+        try
+        {
+            Peer.awaitPort(remotePort);
+            final String remote = "nbd://127.0.0.1:" + remotePort + "/";
+            final JsonNode created = JSON.readTree(fixture.post("/disk/create",
+                "{\"name\":\"px\",\"size\":\"4M\",\"image\":\"" + remote + "\"}"));
+
+            assertThat(created.get("image").asText()).isEqualTo(remote);
+            assertThat(Peer.run(30, "nbdinfo", fixture.uri("px"))).contains("export-size: " + (4 << 20));
+            final Path source = dir.resolve("px.raw");
+            final byte[] data = new byte[4 << 20];
+            new Random(8).nextBytes(data);
+            Files.write(source, data);
+            Peer.run(60, "nbdcopy", source.toString(), fixture.uri("px"));
+            Peer.run(60, "qemu-img", "compare", "-f", "raw", "-F", "raw", source.toString(), remote);
+            final String refused = errorOf(() -> fixture.post("/disk/resize", "{\"name\":\"px\",\"size\":\"8M\"}"));
+            assertThat(refused).contains("disk px is served from " + remote + "; resize it on that server");
+            fixture.post("/disk/delete", "{\"name\":\"px\",\"deleteImage\":true}");
+            assertThat(nbdkit.isAlive()).isTrue();
+        }
+        finally
+        {
+            nbdkit.destroy();
+            nbdkit.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String errorOf(final Runnable request)
+    {
+        try
+        {
+            request.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            return ex.getMessage();
+        }
+        throw new AssertionError("the request was accepted");
     }
 
     private static void command(final OutputStream commands, final String line) throws IOException
