@@ -127,8 +127,10 @@ public final class DiskDevice implements Device
         }
         if (newSizeBytes < oldSizeBytes)
         {
-            // Requests are refused past the new end before the data goes.
+            // Requests are refused past the new end before the data goes; those already queued run first,
+            // so a write checked against the old size does not land after the truncation and extend the file again.
             disk.resize(newSizeBytes);
+            awaitEmptyQueues(TimeUnit.SECONDS.toNanos(1));
         }
         try
         {
@@ -205,6 +207,15 @@ public final class DiskDevice implements Device
         metrics.close();
         queues.forEach(DiskQueue::close);
         onClose.run();
+    }
+
+    private void awaitEmptyQueues(final long timeoutNs)
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (backlog() > 0 && System.nanoTime() - deadline < 0)
+        {
+            LockSupport.parkNanos(100_000);
+        }
     }
 
     private long backlog()
