@@ -1,5 +1,6 @@
 package io.vplane.engine.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -15,7 +16,8 @@ abstract class CommandGroup implements Callable<Integer>
     @Override
     public final Integer call()
     {
-        throw new ParameterException(spec.commandLine(),
-            "missing subcommand: " + String.join(", ", spec.subcommands().keySet()));
+        // values, not keys: an alias maps to the same command
+        throw new ParameterException(spec.commandLine(), "missing subcommand: " + String.join(", ",
+            spec.subcommands().values().stream().map(CommandLine::getCommandName).distinct().toList()));
     }
 }

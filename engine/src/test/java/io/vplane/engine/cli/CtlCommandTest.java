@@ -154,7 +154,7 @@ class CtlCommandTest
     void diskGroupAloneIsAUsageErrorNamingItsSubcommands()
     {
         assertThat(execute("disk")).isEqualTo(2);
-        assertThat(err.toString()).contains("missing subcommand: list, create, resize, delete");
+        assertThat(err.toString()).contains("missing subcommand: list, create, resize, delete\n");
     }
 
     @Test
