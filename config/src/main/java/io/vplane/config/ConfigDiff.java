@@ -5,11 +5,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What a reload would change, setting by setting, and whether each change can be applied to the
  * running daemon. Live: queue-group shape within a pool (queuesPerWorker, batch, cpus), the log
- * level, the drain deadline, and loopback devices. Everything else sizes threads, rings, files or
+ * level, the drain deadline, devices, the vSwitch, and NBD disks and tenants. Everything else sizes threads, rings, files or
  * sockets at start and needs a restart.
  */
 public final class ConfigDiff
@@ -36,8 +37,10 @@ public final class ConfigDiff
         diff.management(running.management(), next.management());
         diff.counters(running.counters(), next.counters());
         diff.pools(running, next);
-        diff.loopback(running.devices().loopback(), next.devices().loopback());
-        diff.vhostUser(running.devices().vhostUser(), next.devices().vhostUser());
+        diff.named("devices.loopback.", running.devices().loopback(), next.devices().loopback(), LoopbackDeviceConfig::name,
+            ConfigDiff::describe);
+        diff.named("devices.vhostUser.", running.devices().vhostUser(), next.devices().vhostUser(), VhostUserPortConfig::name,
+            ConfigDiff::describe);
         diff.nbd(running.nbd(), next.nbd());
         diff.vswitch(running.vswitch(), next.vswitch());
         return List.copyOf(diff.changes);
@@ -55,23 +58,6 @@ public final class ConfigDiff
         return "socketPath=" + port.socketPath() + " mode=" + port.mode() + " queuePairs=" + port.queuePairs() +
             " mac=" + port.mac() + " guestTx=" + port.guestTx() + " guestRx=" + port.guestRx() +
             " sourceFrameBytes=" + port.sourceFrameBytes() + " vswitch=" + port.vswitch();
-    }
-
-    private void vhostUser(final List<VhostUserPortConfig> running, final List<VhostUserPortConfig> next)
-    {
-        for (final VhostUserPortConfig before : running)
-        {
-            final VhostUserPortConfig after = next.stream().filter(p -> p.name().equals(before.name())).findFirst().orElse(null);
-            final String path = "devices.vhostUser." + before.name();
-            compare(path, describe(before), null == after ? ABSENT : describe(after), LIVE);
-        }
-        for (final VhostUserPortConfig after : next)
-        {
-            if (running.stream().noneMatch(p -> p.name().equals(after.name())))
-            {
-                changes.add(new SettingChange("devices.vhostUser." + after.name(), ABSENT, describe(after), LIVE));
-            }
-        }
     }
 
     private void daemon(final DaemonConfig running, final DaemonConfig next)
@@ -138,38 +124,50 @@ public final class ConfigDiff
         compare(prefix + "maxParkNs", running.maxParkNs(), next.maxParkNs(), RESTART);
     }
 
-    private void loopback(final List<LoopbackDeviceConfig> running, final List<LoopbackDeviceConfig> next)
-    {
-        for (final LoopbackDeviceConfig before : running)
-        {
-            final LoopbackDeviceConfig after = find(next, before.name());
-            final String path = "devices.loopback." + before.name();
-            if (null == after)
-            {
-                changes.add(new SettingChange(path, describe(before), ABSENT, LIVE));
-            }
-            else
-            {
-                compare(path, describe(before), describe(after), LIVE);
-            }
-        }
-        for (final LoopbackDeviceConfig after : next)
-        {
-            if (null == find(running, after.name()))
-            {
-                changes.add(new SettingChange("devices.loopback." + after.name(), ABSENT, describe(after), LIVE));
-            }
-        }
-    }
-
+    /**
+     * Disks are added, removed (drained first) or reopened, and tenant rules apply to new
+     * connections, all live; the listener's address, port and TLS files are bound at start.
+     */
     private void nbd(final NbdConfig running, final NbdConfig next)
     {
-        // The server and its disks are opened at start; changing them live is a later step.
         compare("nbd.bindAddress", running.bindAddress(), next.bindAddress(), RESTART);
         compare("nbd.port", running.port(), next.port(), RESTART);
-        compare("nbd.disks", running.disks(), next.disks(), RESTART);
-        compare("nbd.tenants", running.tenants(), next.tenants(), RESTART);
+        named("nbd.disks.", running.disks(), next.disks(), NbdDiskConfig::name, ConfigDiff::describe);
+        named("nbd.tenants.", running.tenants(), next.tenants(), NbdTenantConfig::name, ConfigDiff::describe);
         compare("nbd.tls", running.tls(), next.tls(), RESTART);
+    }
+
+    /** How a disk appears in a change: every setting but its name. */
+    public static String describe(final NbdDiskConfig disk)
+    {
+        return "image=" + disk.image() + " sizeBytes=" + disk.sizeBytes() + " readOnly=" + disk.readOnly() +
+            " description=" + disk.description() + " tenant=" + disk.tenant() + " queues=" + disk.queues() +
+            " minBlockBytes=" + disk.minBlockBytes();
+    }
+
+    /** How a tenant appears in a change: every setting but its name. */
+    public static String describe(final NbdTenantConfig tenant)
+    {
+        return "allow=" + tenant.allow() + " requireTls=" + tenant.requireTls();
+    }
+
+    /** Live changes of a list of named entries: each entry changed, removed or added. */
+    private <T> void named(
+        final String prefix, final List<T> running, final List<T> next, final Function<T, String> name,
+        final Function<T, String> describe)
+    {
+        for (final T before : running)
+        {
+            final T after = next.stream().filter(entry -> name.apply(entry).equals(name.apply(before))).findFirst().orElse(null);
+            compare(prefix + name.apply(before), describe.apply(before), null == after ? ABSENT : describe.apply(after), LIVE);
+        }
+        for (final T after : next)
+        {
+            if (running.stream().noneMatch(entry -> name.apply(entry).equals(name.apply(after))))
+            {
+                changes.add(new SettingChange(prefix + name.apply(after), ABSENT, describe.apply(after), LIVE));
+            }
+        }
     }
 
     /** The switch device is reopened with the new settings and table (learned MACs are relearned). */
@@ -196,17 +194,5 @@ public final class ConfigDiff
             // List.toString gives "[0, 1]", the YAML flow spelling.
             changes.add(new SettingChange(path, String.valueOf(running), String.valueOf(next), live));
         }
-    }
-
-    private static LoopbackDeviceConfig find(final List<LoopbackDeviceConfig> devices, final String name)
-    {
-        for (final LoopbackDeviceConfig device : devices)
-        {
-            if (device.name().equals(name))
-            {
-                return device;
-            }
-        }
-        return null;
     }
 }

@@ -94,7 +94,7 @@ class ConfigDiffTest
 
         assertThat(changes).first().isEqualTo(
             new SettingChange("devices.loopback.lo0", "absent", "type=net queues=4 ratePerSec=10000", true));
-        assertThat(changes).extracting(SettingChange::path).containsExactly("devices.loopback.lo0", "devices.vhostUser.vm0", "nbd.disks", "nbd.tenants");
+        assertThat(changes).extracting(SettingChange::path).containsExactly("devices.loopback.lo0", "devices.vhostUser.vm0", "nbd.disks.disk0", "nbd.tenants.local");
     }
 
     private static VplaneConfig parse(final String yaml)

@@ -116,4 +116,38 @@ class NbdConfigTest
             assertThat(change.live()).isFalse();
         });
     }
+
+    @Test
+    void shouldReportDiskAndTenantChangesAsLiveAndTlsAsRestart()
+    {
+        final VplaneConfig running = ConfigLoader.parse("""
+            nbd:
+              tenants:
+                - {name: t, allow: [127.0.0.0/8]}
+              disks:
+                - {name: a, image: a.img, sizeBytes: 512, tenant: t}
+                - {name: b, image: b.img, sizeBytes: 512, tenant: t}
+            """, "t.yaml");
+        final VplaneConfig next = ConfigLoader.parse("""
+            nbd:
+              tls: {certificateFile: c.pem, privateKeyFile: k.pem}
+              tenants:
+                - {name: t, allow: [10.0.0.0/8], requireTls: true}
+              disks:
+                - {name: a, image: a.img, sizeBytes: 1024, tenant: t}
+                - {name: c, image: c.img, sizeBytes: 512, tenant: t}
+            """, "t.yaml");
+
+        assertThat(ConfigDiff.between(running, next)).containsExactly(
+            new SettingChange("nbd.disks.a",
+                "image=a.img sizeBytes=512 readOnly=false description= tenant=t queues=1 minBlockBytes=1",
+                "image=a.img sizeBytes=1024 readOnly=false description= tenant=t queues=1 minBlockBytes=1", true),
+            new SettingChange("nbd.disks.b",
+                "image=b.img sizeBytes=512 readOnly=false description= tenant=t queues=1 minBlockBytes=1", "absent", true),
+            new SettingChange("nbd.disks.c", "absent",
+                "image=c.img sizeBytes=512 readOnly=false description= tenant=t queues=1 minBlockBytes=1", true),
+            new SettingChange("nbd.tenants.t", "allow=[127.0.0.0/8] requireTls=false", "allow=[10.0.0.0/8] requireTls=true", true),
+            new SettingChange("nbd.tls", new NbdTlsConfig("", "", "").toString(),
+                new NbdTlsConfig("c.pem", "k.pem", "").toString(), false));
+    }
 }

@@ -35,15 +35,14 @@ class DaemonEndToEndIT
     @TempDir
     Path tmp;
 
-    private Process daemon;
-    private Path daemonLog;
+    private DaemonProcess daemon;
 
     @AfterEach
     void stopDaemon() throws Exception
     {
-        if (null != daemon && daemon.isAlive())
+        if (null != daemon)
         {
-            daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            daemon.close();
         }
     }
 
@@ -92,17 +91,15 @@ class DaemonEndToEndIT
 
         Files.writeString(config, Files.readString(config).replace("queuesPerWorker: 2", "queuesPerWorker: 6")
             + "    - {name: lo2, type: net, queues: 2, ratePerSec: 1000}\n");
-        assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(daemon.pid())).start().waitFor()).isZero();
+        daemon.reload();
         final JsonNode status = awaitJson(url + "/status", node -> node.get("devices").size() == 2);
         assertThat(status.get("devices").toString()).contains("\"lo2\"");
         assertThat(new ObjectMapper().readTree(get(url + "/placement?type=blk")).get("queuesPerWorker").asInt()).isEqualTo(6);
 
-        daemon.destroy(); // SIGTERM
-        assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as(log()).isTrue();
-        assertThat(daemon.exitValue()).as(log()).isZero();
+        daemon.stopCleanly();
         try (Stream<Path> left = Files.list(runDir))
         {
-            assertThat(left).as(log()).isEmpty();
+            assertThat(left).as(daemon.log()).isEmpty();
         }
     }
 
@@ -116,7 +113,7 @@ class DaemonEndToEndIT
         final VplaneProcess.Result second = VplaneProcess.run(tmp, "run", "--config", config.toString());
 
         assertThat(second.exitCode()).isEqualTo(1);
-        assertThat(second.output()).contains("another vplane daemon (pid " + daemon.pid() + ") is already running");
+        assertThat(second.output()).contains("another vplane daemon (pid " + daemon.process.pid() + ") is already running");
     }
 
     @Test
@@ -158,22 +155,8 @@ class DaemonEndToEndIT
 
     private String startDaemon(final Path config, final Path runDir) throws Exception
     {
-        daemonLog = tmp.resolve("daemon.log");
-        daemon = VplaneProcess.start(daemonLog, "run", "--config", config.toString());
-        return awaitManagementUrl(runDir);
-    }
-
-    private String awaitManagementUrl(final Path runDir) throws Exception
-    {
-        final Path urlFile = runDir.resolve("management.url");
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(urlFile) || Files.readString(urlFile).isBlank())
-        {
-            assertThat(daemon.isAlive()).as("daemon exited early:\n" + log()).isTrue();
-            assertThat(System.nanoTime() - deadline).as("daemon did not start in 60 s:\n" + log()).isNegative();
-            Thread.sleep(100);
-        }
-        return Files.readString(urlFile).trim();
+        daemon = DaemonProcess.start(config, runDir);
+        return daemon.url;
     }
 
     private String awaitRequests(final String url, final double atLeast) throws Exception
@@ -186,7 +169,7 @@ class DaemonEndToEndIT
             {
                 return metrics;
             }
-            assertThat(System.nanoTime() - deadline).as("requests stayed below %s:\n%s\n%s", atLeast, metrics, log()).isNegative();
+            assertThat(System.nanoTime() - deadline).as("requests stayed below %s:\n%s\n%s", atLeast, metrics, daemon.log()).isNegative();
             Thread.sleep(200);
         }
     }
@@ -201,7 +184,7 @@ class DaemonEndToEndIT
             {
                 return node;
             }
-            assertThat(System.nanoTime() - deadline).as("%s never matched: %s\n%s", url, node, log()).isNegative();
+            assertThat(System.nanoTime() - deadline).as("%s never matched: %s\n%s", url, node, daemon.log()).isNegative();
             Thread.sleep(200);
         }
     }
@@ -222,18 +205,6 @@ class DaemonEndToEndIT
         try (HttpClient client = HttpClient.newHttpClient())
         {
             return client.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-        }
-    }
-
-    private String log()
-    {
-        try
-        {
-            return "daemon log:\n" + Files.readString(daemonLog);
-        }
-        catch (final IOException ex)
-        {
-            return "daemon log unreadable: " + ex;
         }
     }
 }

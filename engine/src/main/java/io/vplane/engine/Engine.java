@@ -138,6 +138,7 @@ public final class Engine implements AutoCloseable
                 pool.repin(wanted.cpus());
             }
         }
+        providers.values().forEach(provider -> provider.applyLive(next));
         reconcileDevices(next);
     }
 

@@ -23,7 +23,8 @@ public final class RawFileBackend implements StorageBackend
     private final Path path;
     private final FileChannel channel;
     private final int fd;
-    private final long sizeBytes;
+    /** Changed only by {@link #resize}; read by workers for the end of the last extent. */
+    private volatile long sizeBytes;
     private final boolean readOnly;
     private volatile boolean zeroRangeSupported = true;
     private final AtomicLong holeGeneration = new AtomicLong();
@@ -77,6 +78,23 @@ public final class RawFileBackend implements StorageBackend
     public long sizeBytes()
     {
         return sizeBytes;
+    }
+
+    /**
+     * Sets the image's length with ftruncate(2): growing adds a hole at the end (no blocks taken),
+     * shrinking drops everything past the new end.
+     */
+    public void resize(final long newSizeBytes) throws IOException
+    {
+        if (readOnly)
+        {
+            throw new IOException(path + " is open read-only");
+        }
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw"))
+        {
+            file.setLength(newSizeBytes);
+        }
+        sizeBytes = newSizeBytes;
     }
 
     @Override

@@ -1,15 +1,23 @@
 package io.vplane.blockstore.device;
 
+import io.vplane.blockstore.backend.RawFileBackend;
 import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.disk.Disk;
 import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.disk.Tenant;
+import io.vplane.blockstore.nbd.NbdConnection;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.errors.ErrorLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A virtual disk as an engine device of type blk: its queues carry the requests of its NBD
@@ -17,14 +25,22 @@ import java.util.List;
  */
 public final class DiskDevice implements Device
 {
+    /** How long a removed disk waits for its connections' requests in flight before it closes them anyway. */
+    static final long DRAIN_TIMEOUT_MS = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(DiskDevice.class);
+
     private final DeviceSpec spec;
+    private final DiskSettings settings;
     private final StorageBackend backend;
     private final DiskRegistry registry;
+    private final ErrorLog errors;
     private final Runnable onClose;
     private final DiskMetrics metrics;
     private final List<DiskQueue> queues;
     private final Disk disk;
     private boolean started;
+    private boolean drained;
+    private int drainedConnections;
 
     DiskDevice(
         final DeviceSpec spec,
@@ -35,8 +51,10 @@ public final class DiskDevice implements Device
         final Runnable onClose)
     {
         this.spec = spec;
+        this.settings = settings;
         this.backend = backend;
         this.registry = registry;
+        this.errors = context.errors();
         this.onClose = onClose;
         this.metrics = new DiskMetrics(context.counters(), spec.name(), settings.tenant().name());
         final List<DiskQueue> list = new ArrayList<>();
@@ -69,6 +87,66 @@ public final class DiskDevice implements Device
         return disk;
     }
 
+    public DiskSettings settings()
+    {
+        return settings;
+    }
+
+    /** Whether the image is a file this daemon owns (else a remote NBD server). */
+    public boolean hasImageFile()
+    {
+        return backend instanceof RawFileBackend;
+    }
+
+    /**
+     * Grows or shrinks the image. Open connections were told the old size at their handshake (NBD
+     * fixes it there, proto.md "Transmission"); new ones see the new size. Every request is checked
+     * against the current size, so after a shrink nobody reaches past the new end.
+     *
+     * @param force shrink even while clients are connected
+     * @return the size before
+     */
+    public synchronized long resize(final long newSizeBytes, final boolean force)
+    {
+        if (!(backend instanceof final RawFileBackend file))
+        {
+            throw new IllegalArgumentException("disk " + spec.name() + " is served from " + settings.disk().image() +
+                "; resize it on that server");
+        }
+        if (settings.disk().readOnly())
+        {
+            throw new IllegalArgumentException("disk " + spec.name() + " is read-only; it cannot be resized");
+        }
+        final long oldSizeBytes = disk.sizeBytes();
+        final int open = disk.connections();
+        if (newSizeBytes < oldSizeBytes && open > 0 && !force)
+        {
+            throw new IllegalArgumentException("disk " + spec.name() + " has " + open + " open connection" +
+                (open == 1 ? "" : "s") + "; shrinking from " + oldSizeBytes + " to " + newSizeBytes +
+                " bytes would cut off data they may use. Disconnect them first, or force it (--force)");
+        }
+        if (newSizeBytes < oldSizeBytes)
+        {
+            // Requests are refused past the new end before the data goes; those already queued run first,
+            // so a write checked against the old size does not land after the truncation and extend the file again.
+            disk.resize(newSizeBytes);
+            awaitEmptyQueues(TimeUnit.SECONDS.toNanos(1));
+        }
+        try
+        {
+            file.resize(newSizeBytes);
+        }
+        catch (final IOException ex)
+        {
+            disk.resize(oldSizeBytes);
+            throw new IllegalStateException("disk " + spec.name() + ": cannot resize " + file.path() + ": " + ex.getMessage(), ex);
+        }
+        disk.resize(newSizeBytes);
+        LOG.info("disk {} resized from {} to {} bytes ({} open connections keep their size)", spec.name(), oldSizeBytes,
+            newSizeBytes, open);
+        return oldSizeBytes;
+    }
+
     @Override
     public synchronized void start()
     {
@@ -79,21 +157,90 @@ public final class DiskDevice implements Device
         }
     }
 
+    /**
+     * Takes no new connections, lets the open ones finish the requests they sent (no acknowledged
+     * write is lost) and closes them, then makes every write durable. Runs while the queues are
+     * still bound, so the workers serve what is in flight.
+     */
     @Override
-    public void quiesce()
+    public synchronized void quiesce()
     {
-        disk.stopAccepting();
+        if (drained)
+        {
+            return;
+        }
+        drained = true;
+        final List<NbdConnection> open = disk.stopAccepting();
         registry.remove(disk);
+        drainedConnections = open.size();
+        open.forEach(NbdConnection::finishAndClose);
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_TIMEOUT_MS);
+        while (disk.connections() > 0 || backlog() > 0)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                LOG.warn("disk {}: {} connections still busy after {} ms; closing them", spec.name(), disk.connections(),
+                    DRAIN_TIMEOUT_MS);
+                open.forEach(connection -> connection.channel().close());
+                break;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        flush();
+        if (drainedConnections > 0)
+        {
+            LOG.info("disk {}: {} connections drained and closed", spec.name(), drainedConnections);
+        }
+    }
+
+    /** Connections {@link #quiesce} closed. */
+    public synchronized int drainedConnections()
+    {
+        return drainedConnections;
     }
 
     @Override
     public synchronized void close()
     {
-        disk.stopAccepting();
-        registry.remove(disk);
+        quiesce();
         backend.close();
         metrics.close();
         queues.forEach(DiskQueue::close);
         onClose.run();
+    }
+
+    private void awaitEmptyQueues(final long timeoutNs)
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (backlog() > 0 && System.nanoTime() - deadline < 0)
+        {
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    private long backlog()
+    {
+        long sum = 0;
+        for (final DiskQueue queue : queues)
+        {
+            sum += queue.backlog();
+        }
+        return sum;
+    }
+
+    private void flush()
+    {
+        if (settings.disk().readOnly())
+        {
+            return;
+        }
+        try
+        {
+            backend.flush();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            errors.record("nbd", "flush", "disk " + spec.name() + ": flush before closing failed: " + ex.getMessage());
+        }
     }
 }

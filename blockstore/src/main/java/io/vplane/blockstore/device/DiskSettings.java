@@ -5,9 +5,12 @@ import io.vplane.config.NbdTenantConfig;
 import io.vplane.config.NbdTlsConfig;
 
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
- * What a disk device is opened from; compared with {@code equals} on reload.
+ * What a disk device is opened from; compared with {@code equals} on reload, where a difference
+ * reopens the disk. The tenant counts by name only: its rules (allow, requireTls) are applied to the
+ * running disk in place ({@link NbdDeviceProvider#applyLive}), so its connections stay open.
  *
  * @param disk        the disk's config
  * @param tenant      its tenant's config
@@ -19,4 +22,16 @@ import java.nio.file.Path;
 public record DiskSettings(NbdDiskConfig disk, NbdTenantConfig tenant, Path image, String bindAddress, int port,
     NbdTlsConfig tls)
 {
+    @Override
+    public boolean equals(final Object other)
+    {
+        return other instanceof final DiskSettings that && disk.equals(that.disk) && tenant.name().equals(that.tenant.name()) &&
+            image.equals(that.image) && bindAddress.equals(that.bindAddress) && port == that.port && tls.equals(that.tls);
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return Objects.hash(disk, tenant.name(), image, bindAddress, port, tls);
+    }
 }

@@ -4,6 +4,7 @@ import io.vplane.blockstore.backend.NbdClientBackend;
 import io.vplane.blockstore.backend.RawFileBackend;
 import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.disk.DiskRegistry;
+import io.vplane.blockstore.disk.Tenant;
 import io.vplane.blockstore.nbd.NbdServer;
 import io.vplane.blockstore.nbd.NbdServerMetrics;
 import io.vplane.config.NbdConfig;
@@ -14,12 +15,16 @@ import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Opens the disks of the config's {@code nbd} section as blk devices, and runs the one NBD server
@@ -29,6 +34,7 @@ public final class NbdDeviceProvider implements DeviceProvider
 {
     public static final String KIND = "nbd";
     public static final String TYPE = "blk";
+    private static final Logger LOG = LoggerFactory.getLogger(NbdDeviceProvider.class);
 
     private final DiskRegistry registry = new DiskRegistry();
     private NbdServer server;
@@ -44,19 +50,50 @@ public final class NbdDeviceProvider implements DeviceProvider
     @Override
     public List<DeviceSpec> declaredDevices(final VplaneConfig config)
     {
-        final NbdConfig nbd = config.nbd();
-        final Path runDir = Path.of(config.daemon().runDir());
         final List<DeviceSpec> specs = new ArrayList<>();
-        for (final NbdDiskConfig disk : nbd.disks())
+        for (final NbdDiskConfig disk : config.nbd().disks())
         {
-            final NbdTenantConfig tenant = nbd.tenants().stream()
-                .filter(t -> t.name().equals(disk.tenant()))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("disk " + disk.name() + ": no tenant " + disk.tenant()));
-            specs.add(new DeviceSpec(KIND, disk.name(), TYPE,
-                new DiskSettings(disk, tenant, runDir.resolve(disk.image()), nbd.bindAddress(), nbd.port(), nbd.tls())));
+            specs.add(spec(disk, config));
         }
         return specs;
+    }
+
+    /** The device of one disk, served by the server and tenants {@code config} describes. */
+    public static DeviceSpec spec(final NbdDiskConfig disk, final VplaneConfig config)
+    {
+        final NbdConfig nbd = config.nbd();
+        final NbdTenantConfig tenant = nbd.tenants().stream()
+            .filter(t -> t.name().equals(disk.tenant()))
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("disk " + disk.name() + ": no tenant " + disk.tenant()));
+        final Path image = NbdClientBackend.isUri(disk.image()) ? Path.of(disk.image()) :
+            Path.of(config.daemon().runDir()).resolve(disk.image());
+        return new DeviceSpec(KIND, disk.name(), TYPE,
+            new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls()));
+    }
+
+    /**
+     * Reload: tenants' new rules apply to the next connections of every disk they own. A disk whose
+     * tenant is gone (one made with {@code ctl disk create}) is hidden from everybody.
+     */
+    @Override
+    public void applyLive(final VplaneConfig config)
+    {
+        final Map<String, Tenant> tenants = new HashMap<>();
+        config.nbd().tenants().forEach(t -> tenants.put(t.name(), Tenant.of(t.name(), t.allow(), t.requireTls())));
+        registry.forEach(disk ->
+        {
+            final Tenant tenant = tenants.get(disk.tenant().name());
+            if (null == tenant)
+            {
+                LOG.warn("disk {}: its tenant {} is no longer declared; nobody may open it now", disk.name(), disk.tenant().name());
+                disk.retenant(new Tenant(disk.tenant().name(), List.of(), disk.tenant().requireTls()));
+            }
+            else
+            {
+                disk.retenant(tenant);
+            }
+        });
     }
 
     @Override

@@ -1,28 +1,35 @@
 package io.vplane.blockstore.disk;
 
 import io.vplane.blockstore.nbd.Export;
+import io.vplane.blockstore.nbd.NbdConnection;
 import io.vplane.blockstore.nbd.RequestSink;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
  * A virtual disk as the NBD server sees it: an export owned by a tenant, whose connections are
- * spread round-robin over the disk's queues.
+ * spread round-robin over the disk's queues. Its size and tenant may change while it runs (resize,
+ * reload); both are read once per new connection, and the size again by each request's bounds check.
  */
 public final class Disk implements Export
 {
     private final String name;
     private final String description;
-    private final long sizeBytes;
+    private volatile long sizeBytes;
     private final boolean readOnly;
     private final int minBlockBytes;
-    private final Tenant tenant;
+    private volatile Tenant tenant;
     private final List<? extends RequestSink> queues;
     private final AtomicInteger nextQueue = new AtomicInteger();
     private final IntConsumer errorCounter;
-    private volatile boolean accepting = true;
+    /** Guarded by this: connections in the transmission phase, and whether new ones are taken. */
+    private final Set<NbdConnection> connections = new HashSet<>();
+    private boolean accepting = true;
 
     public Disk(
         final String name,
@@ -91,19 +98,49 @@ public final class Disk implements Export
         return tenant;
     }
 
+    /** New connections see the new rules; open ones were admitted under the old ones and keep going. */
+    public void retenant(final Tenant newTenant)
+    {
+        tenant = newTenant;
+    }
+
+    /** New connections are told this size; requests of every connection are checked against it. */
+    public void resize(final long newSizeBytes)
+    {
+        sizeBytes = newSizeBytes;
+    }
+
     @Override
-    public RequestSink attach()
+    public synchronized RequestSink attach(final NbdConnection connection)
     {
         if (!accepting)
         {
             return null;
         }
+        connections.add(connection);
         return queues.get(Math.floorMod(nextQueue.getAndIncrement(), queues.size()));
     }
 
-    /** New connections are refused from now on; open ones keep working until the device closes. */
-    public void stopAccepting()
+    @Override
+    public synchronized void detach(final NbdConnection connection)
+    {
+        connections.remove(connection);
+    }
+
+    /** Connections in the transmission phase now. */
+    public synchronized int connections()
+    {
+        return connections.size();
+    }
+
+    /**
+     * New connections are refused from now on.
+     *
+     * @return the connections open at this moment; no other can attach later
+     */
+    public synchronized List<NbdConnection> stopAccepting()
     {
         accepting = false;
+        return new ArrayList<>(connections);
     }
 }

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The disks the server exports, by name. A lookup by a client whose address the disk's tenant does
@@ -27,6 +28,12 @@ public final class DiskRegistry implements ExportDirectory
     public void remove(final Disk disk)
     {
         disks.remove(disk.name(), disk);
+    }
+
+    /** Every exported disk. */
+    public void forEach(final Consumer<Disk> action)
+    {
+        disks.values().forEach(action);
     }
 
     public boolean isEmpty()

@@ -21,9 +21,13 @@ public interface Export
     void countError(int errno);
 
     /**
-     * Chooses the queue a new connection's requests go to, spreading connections over the disk's queues.
+     * Chooses the queue a new connection's requests go to, spreading connections over the disk's
+     * queues, and counts the connection as open on the export until {@link #detach}.
      *
      * @return the sink, or null when the disk no longer takes connections
      */
-    RequestSink attach();
+    RequestSink attach(NbdConnection connection);
+
+    /** The connection closed. */
+    void detach(NbdConnection connection);
 }

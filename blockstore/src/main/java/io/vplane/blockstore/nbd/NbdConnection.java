@@ -149,6 +149,10 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         state = State.CLOSED;
         metrics.open().decrementRelease();
+        if (null != export)
+        {
+            export.detach(this);
+        }
         releaseInput();
         if (null != stalled)
         {
@@ -406,7 +410,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** Enters the transmission phase on {@code export}; false when the disk went away meanwhile. */
     boolean enterTransmission(final Export chosen, final String name)
     {
-        final RequestSink attached = chosen.attach();
+        final RequestSink attached = chosen.attach(this);
         if (null == attached)
         {
             return false;
@@ -533,6 +537,32 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             ReplyEncoder.simpleReply(reply, error, cookie);
         }
         ctx.writeAndFlush(reply, ctx.voidPromise());
+    }
+
+    /**
+     * The export is going away: reads no more requests, lets the ones in flight finish and their
+     * replies go out, then closes, as for NBD_CMD_DISC. Any thread.
+     */
+    public void finishAndClose()
+    {
+        try
+        {
+            channel.eventLoop().execute(() ->
+            {
+                if (State.TRANSMISSION == state)
+                {
+                    disconnect();
+                }
+                else if (State.CLOSED != state && State.DISCONNECTING != state)
+                {
+                    ctx.close();
+                }
+            });
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            channel.close();
+        }
     }
 
     /** proto.md: on NBD_CMD_DISC the server finishes the requests in flight, then closes. */

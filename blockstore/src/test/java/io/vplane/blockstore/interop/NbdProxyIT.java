@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -46,7 +45,7 @@ class NbdProxyIT
         {
             throw new AssertionError("cannot run nbdkit (apt-get install nbdkit): " + ex.getMessage(), ex);
         }
-        awaitPort(remotePort);
+        Peer.awaitPort(remotePort);
         fixture = new NbdFixture(dir.resolve("run"), """
               tenants: [{name: local, allow: [127.0.0.0/8]}]
               disks:
@@ -79,21 +78,5 @@ class NbdProxyIT
         Peer.run(60, "qemu-img", "compare", "-f", "raw", "-F", "raw", source.toString(),
             "nbd://127.0.0.1:" + remotePort + "/");
         assertThat(Peer.run(30, "nbdinfo", fixture.uri("proxied"))).contains("export-size: " + SIZE);
-    }
-
-    private static void awaitPort(final int port) throws InterruptedException
-    {
-        for (int i = 0; i < 100; i++)
-        {
-            try (Socket ignored = new Socket("127.0.0.1", port))
-            {
-                return;
-            }
-            catch (final IOException ex)
-            {
-                TimeUnit.MILLISECONDS.sleep(50);
-            }
-        }
-        throw new AssertionError("nbdkit did not listen on port " + port);
     }
 }

@@ -1,6 +1,7 @@
 package io.vplane.blockstore.interop;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -70,5 +71,22 @@ final class Peer
             process.destroyForcibly();
             return fail("interrupted running %s", command[0]);
         }
+    }
+
+    /** Waits (at most 5 s) until a peer started in the background listens on {@code port}. */
+    static void awaitPort(final int port) throws InterruptedException
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            try (Socket ignored = new Socket("127.0.0.1", port))
+            {
+                return;
+            }
+            catch (final IOException ex)
+            {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        }
+        throw new AssertionError("nothing listens on port " + port);
     }
 }

@@ -2,29 +2,21 @@ package io.vplane.engine.cli;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vplane.engine.management.AutotuneView;
 import io.vplane.engine.management.ManagementClient;
-import io.vplane.engine.management.ManagementJson;
 import io.vplane.engine.management.ManagementText;
 import io.vplane.engine.management.PlacementView;
 import io.vplane.engine.management.ReloadReport;
 import io.vplane.engine.management.StatusView;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code vplane ctl}: asks a running daemon through its HTTP management API.
@@ -34,74 +26,11 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     description = "Query and steer a running daemon through its management API.",
     subcommands = {CtlCommand.Status.class, CtlCommand.Config.class, CtlCommand.Reload.class, CtlCommand.Placement.class,
-        DeviceCommand.class, PortCommand.class, CtlCommand.Vswitch.class})
-public final class CtlCommand implements Callable<Integer>
+        DeviceCommand.class, PortCommand.class, CtlCommand.Vswitch.class, DiskCommand.class})
+public final class CtlCommand extends CommandGroup
 {
-    @Spec
-    CommandSpec spec;
-
     public CtlCommand()
     {
-    }
-
-    @Override
-    public Integer call()
-    {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: status, config, reload, placement, device, port or vswitch");
-    }
-
-    /** What every subcommand shares: how to find the daemon, how to print, how to fail. */
-    abstract static class ApiCommand implements Callable<Integer>
-    {
-        @Mixin
-        DaemonLocation location;
-
-        @Option(names = "--url", paramLabel = "URL", description = "Base URL of the management API (default: the one the daemon wrote to its run directory).")
-        String url;
-
-        @Option(names = "--json", description = "Print the API's JSON answer as it is.")
-        boolean json;
-
-        @Spec
-        CommandSpec spec;
-
-        final ObjectMapper mapper = ManagementJson.mapper();
-
-        @Override
-        public final Integer call()
-        {
-            final PrintWriter out = spec.commandLine().getOut();
-            final PrintWriter err = spec.commandLine().getErr();
-            try
-            {
-                final ManagementClient client = new ManagementClient(null != url ? url : location.managementUrl());
-                out.print(run(client));
-                out.flush();
-                return 0;
-            }
-            catch (final ParameterException ex)
-            {
-                throw ex;
-            }
-            catch (final JacksonException ex)
-            {
-                err.println("vplane ctl: unexpected answer from the management API: " + ex.getOriginalMessage());
-            }
-            catch (final RuntimeException ex)
-            {
-                err.println("vplane ctl: " + (null == ex.getMessage() ? ex.toString() : ex.getMessage()));
-            }
-            err.flush();
-            return 1;
-        }
-
-        /** @return what to print */
-        abstract String run(ManagementClient client) throws JacksonException;
-
-        String raw(final String body)
-        {
-            return body.endsWith("\n") ? body : body + "\n";
-        }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "The daemon at a glance: devices and placement.")
@@ -110,8 +39,7 @@ public final class CtlCommand implements Callable<Integer>
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final String body = client.get("/status");
-            return json ? raw(body) : ManagementText.status(mapper.readValue(body, StatusView.class));
+            return get(client, "/status", body -> ManagementText.status(mapper.readValue(body, StatusView.class)));
         }
     }
 
@@ -121,8 +49,7 @@ public final class CtlCommand implements Callable<Integer>
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final String body = client.get("/config");
-            return json ? raw(body) : ManagementText.tree(mapper.readTree(body));
+            return get(client, "/config", body -> ManagementText.tree(mapper.readTree(body)));
         }
     }
 
@@ -133,8 +60,7 @@ public final class CtlCommand implements Callable<Integer>
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final String body = client.post("/reload", "");
-            return json ? raw(body) : ManagementText.reload(mapper.readValue(body, ReloadReport.class));
+            return show(client.post("/reload", ""), body -> ManagementText.reload(mapper.readValue(body, ReloadReport.class)));
         }
     }
 
@@ -166,12 +92,9 @@ public final class CtlCommand implements Callable<Integer>
                 {
                     throw new ParameterException(spec.commandLine(), "--autotune needs --type and no --queues-per-worker");
                 }
-                final Map<String, Object> request = new LinkedHashMap<>();
-                request.put("type", type);
-                request.put("maxQueuesPerWorker", maxQueuesPerWorker);
-                request.put("windowMs", windowMs);
-                final String body = client.post("/placement/autotune", mapper.writeValueAsString(request));
-                return json ? raw(body) : ManagementText.autotune(mapper.readValue(body, AutotuneView.class));
+                return post(client, "/placement/autotune",
+                    fields("type", type, "maxQueuesPerWorker", maxQueuesPerWorker, "windowMs", windowMs),
+                    body -> ManagementText.autotune(mapper.readValue(body, AutotuneView.class)));
             }
             if (null != queuesPerWorker)
             {
@@ -179,21 +102,17 @@ public final class CtlCommand implements Callable<Integer>
                 {
                     throw new ParameterException(spec.commandLine(), "--queues-per-worker needs --type");
                 }
-                final Map<String, Object> request = new LinkedHashMap<>();
-                request.put("type", type);
-                request.put("queuesPerWorker", queuesPerWorker);
-                final String body = client.post("/placement", mapper.writeValueAsString(request));
-                return json ? raw(body) : ManagementText.placement(mapper.readValue(body, PlacementView.class));
+                return post(client, "/placement", fields("type", type, "queuesPerWorker", queuesPerWorker), body -> ManagementText.placement(mapper.readValue(body, PlacementView.class)));
             }
             if (null != type)
             {
-                final String body = client.get("/placement?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8));
-                return json ? raw(body) : ManagementText.placement(mapper.readValue(body, PlacementView.class));
+                return get(client, "/placement?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8),
+                    body -> ManagementText.placement(mapper.readValue(body, PlacementView.class)));
             }
-            final String body = client.get("/placement");
-            return json ? raw(body) : ManagementText.placements(mapper.readValue(body, new TypeReference<List<PlacementView>>()
-            {
-            }));
+            return get(client, "/placement", body -> ManagementText.placements(mapper.readValue(body,
+                new TypeReference<List<PlacementView>>()
+                {
+                })));
         }
     }
 
@@ -222,40 +141,28 @@ public final class CtlCommand implements Callable<Integer>
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final Map<String, Object> request = new LinkedHashMap<>();
-            if (null != switchName)
+            final Map<String, Object> request = fields();
+            putIfSet(request, "switch", switchName);
+            final Text tree = body -> ManagementText.tree(mapper.readTree(body));
+            return switch (action)
             {
-                request.put("switch", switchName);
-            }
-            final String body = switch (action)
-            {
-                case "list" -> client.get("/vswitch/list" + (null == switchName ? "" :
-                    "?switch=" + URLEncoder.encode(switchName, StandardCharsets.UTF_8)));
+                case "list" -> get(client, "/vswitch/list" + (null == switchName ? "" :
+                    "?switch=" + URLEncoder.encode(switchName, StandardCharsets.UTF_8)), tree);
                 case "add" ->
                 {
                     request.put("ip", required("--ip", ip));
                     request.put("localMac", required("--local-mac", localMac));
                     request.put("globalMac", required("--global-mac", globalMac));
                     request.put("port", required("--port", port));
-                    yield client.post("/vswitch/add", mapper.writeValueAsString(request));
+                    yield post(client, "/vswitch/add", request, tree);
                 }
                 case "del" ->
                 {
                     request.put("ip", required("--ip", ip));
-                    yield client.post("/vswitch/del", mapper.writeValueAsString(request));
+                    yield post(client, "/vswitch/del", request, tree);
                 }
                 default -> throw new ParameterException(spec.commandLine(), "ACTION must be list, add or del: " + action);
             };
-            return json ? raw(body) : ManagementText.tree(mapper.readTree(body));
-        }
-
-        private String required(final String option, final String value)
-        {
-            if (null == value || value.isBlank())
-            {
-                throw new ParameterException(spec.commandLine(), action + " needs " + option);
-            }
-            return value;
         }
     }
 }

@@ -5,32 +5,19 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.vplane.engine.management.ManagementClient;
 import io.vplane.engine.management.StatusView;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code vplane ctl device list|add|del}: devices of any kind, added and removed while the daemon runs. */
 @Command(name = "device", mixinStandardHelpOptions = true,
     description = "List, add or remove devices of any kind while the daemon runs.",
     subcommands = {DeviceCommand.ListDevices.class, DeviceCommand.Add.class, DeviceCommand.Delete.class})
-public final class DeviceCommand implements Callable<Integer>
+public final class DeviceCommand extends CommandGroup
 {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call()
-    {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: list, add or del");
-    }
-
     static String table(final List<StatusView.DeviceView> devices)
     {
         final StringBuilder text = new StringBuilder();
@@ -41,23 +28,43 @@ public final class DeviceCommand implements Callable<Integer>
         return devices.isEmpty() ? "(no devices)\n" : text.toString();
     }
 
+    /** Every running device, as {@code GET /devices} lists them. */
+    static List<StatusView.DeviceView> devices(final ApiCommand command, final ManagementClient client) throws JacksonException
+    {
+        return command.mapper.readValue(client.get("/devices"), new TypeReference<List<StatusView.DeviceView>>()
+        {
+        });
+    }
+
+    /** The text of an added device's answer. */
+    static String added(final ApiCommand command, final String body) throws JacksonException
+    {
+        return "added " + table(List.of(command.mapper.readValue(body, StatusView.DeviceView.class)));
+    }
+
+    /** {@code DELETE /devices/NAME}. */
+    static String delete(final ApiCommand command, final ManagementClient client, final String name) throws JacksonException
+    {
+        return command.show(client.delete("/devices/" + URLEncoder.encode(name, StandardCharsets.UTF_8)),
+            body -> "removed " + name + "\n");
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Every running device: name, kind, type, queues.")
-    public static final class ListDevices extends CtlCommand.ApiCommand
+    public static final class ListDevices extends ApiCommand
     {
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final String body = client.get("/devices");
-            return json ? raw(body) : table(mapper.readValue(body, new TypeReference<List<StatusView.DeviceView>>()
+            return get(client, "/devices", body -> table(mapper.readValue(body, new TypeReference<List<StatusView.DeviceView>>()
             {
-            }));
+            })));
         }
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
         description = "Add a device: KIND as in the config's devices section, DEVICE the entry as JSON, "
             + "e.g. add loopback '{\"name\":\"lo1\",\"type\":\"blk\",\"queues\":4}'. Validated like the config file.")
-    public static final class Add extends CtlCommand.ApiCommand
+    public static final class Add extends ApiCommand
     {
         @Parameters(index = "0", paramLabel = "KIND", description = "Device kind, e.g. loopback.")
         String kind;
@@ -68,23 +75,20 @@ public final class DeviceCommand implements Callable<Integer>
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final Map<String, Object> request = Map.of("kind", kind, "device", mapper.readTree(device));
-            final String body = client.post("/devices", mapper.writeValueAsString(request));
-            return json ? raw(body) : "added " + table(List.of(mapper.readValue(body, StatusView.DeviceView.class)));
+            return post(client, "/devices", Map.of("kind", kind, "device", mapper.readTree(device)), body -> added(this, body));
         }
     }
 
     @Command(name = "del", mixinStandardHelpOptions = true, description = "Unbind and close a device.")
-    public static final class Delete extends CtlCommand.ApiCommand
+    public static final class Delete extends ApiCommand
     {
         @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
         String name;
 
         @Override
-        String run(final ManagementClient client)
+        String run(final ManagementClient client) throws JacksonException
         {
-            final String body = client.delete("/devices/" + URLEncoder.encode(name, StandardCharsets.UTF_8));
-            return json ? raw(body) : "removed " + name + "\n";
+            return delete(this, client, name);
         }
     }
 }

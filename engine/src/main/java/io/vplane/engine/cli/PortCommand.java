@@ -1,22 +1,15 @@
 package io.vplane.engine.cli;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.vplane.engine.management.ManagementClient;
 import io.vplane.engine.management.StatusView;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code vplane ctl port list|add|del}: vhost-user net ports, as sugar over the generic device API
@@ -26,32 +19,19 @@ import java.util.concurrent.Callable;
 @Command(name = "port", mixinStandardHelpOptions = true,
     description = "List, add or remove vhost-user net ports while the daemon runs.",
     subcommands = {PortCommand.ListPorts.class, PortCommand.Add.class, PortCommand.Delete.class})
-public final class PortCommand implements Callable<Integer>
+public final class PortCommand extends CommandGroup
 {
     /** The device kind of vhost-user ports (the nic module's provider). */
     static final String KIND = "vhostUser";
 
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call()
-    {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: list, add or del");
-    }
-
-    static List<StatusView.DeviceView> ports(final CtlCommand.ApiCommand command, final ManagementClient client)
+    static List<StatusView.DeviceView> ports(final ApiCommand command, final ManagementClient client)
         throws JacksonException
     {
-        final List<StatusView.DeviceView> devices = command.mapper.readValue(client.get("/devices"),
-            new TypeReference<List<StatusView.DeviceView>>()
-            {
-            });
-        return devices.stream().filter(device -> KIND.equals(device.kind())).toList();
+        return DeviceCommand.devices(command, client).stream().filter(device -> KIND.equals(device.kind())).toList();
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Every running vhost-user port: name, type, queues.")
-    public static final class ListPorts extends CtlCommand.ApiCommand
+    public static final class ListPorts extends ApiCommand
     {
         @Override
         String run(final ManagementClient client) throws JacksonException
@@ -67,7 +47,7 @@ public final class PortCommand implements Callable<Integer>
 
     @Command(name = "add", mixinStandardHelpOptions = true,
         description = "Add a vhost-user port; options left out take the defaults of devices.vhostUser in vplane.yaml.")
-    public static final class Add extends CtlCommand.ApiCommand
+    public static final class Add extends ApiCommand
     {
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "Port (device) name.")
         String name;
@@ -96,30 +76,19 @@ public final class PortCommand implements Callable<Integer>
         @Override
         String run(final ManagementClient client) throws JacksonException
         {
-            final Map<String, Object> device = new LinkedHashMap<>();
-            device.put("name", name);
-            device.put("socketPath", socket);
+            final Map<String, Object> device = fields("name", name, "socketPath", socket);
             putIfSet(device, "mode", mode);
             putIfSet(device, "queuePairs", queuePairs);
             putIfSet(device, "mac", mac);
             putIfSet(device, "guestTx", guestTx);
             putIfSet(device, "guestRx", guestRx);
             putIfSet(device, "vswitch", vswitch);
-            final String body = client.post("/devices", mapper.writeValueAsString(Map.of("kind", KIND, "device", device)));
-            return json ? raw(body) : "added " + DeviceCommand.table(List.of(mapper.readValue(body, StatusView.DeviceView.class)));
-        }
-
-        private static void putIfSet(final Map<String, Object> device, final String key, final Object value)
-        {
-            if (null != value)
-            {
-                device.put(key, value);
-            }
+            return post(client, "/devices", Map.of("kind", KIND, "device", device), body -> DeviceCommand.added(this, body));
         }
     }
 
     @Command(name = "del", mixinStandardHelpOptions = true, description = "Close a vhost-user port (its frontend is disconnected).")
-    public static final class Delete extends CtlCommand.ApiCommand
+    public static final class Delete extends ApiCommand
     {
         @Option(names = "--name", paramLabel = "NAME", description = "Port name.")
         String name;
@@ -140,8 +109,7 @@ public final class PortCommand implements Callable<Integer>
             {
                 throw new IllegalArgumentException("no vhost-user port named '" + port + "'");
             }
-            final String body = client.delete("/devices/" + URLEncoder.encode(port, StandardCharsets.UTF_8));
-            return json ? raw(body) : "removed " + port + "\n";
+            return DeviceCommand.delete(this, client, port);
         }
     }
 }

@@ -11,6 +11,7 @@ import io.vplane.config.VplaneConfig;
 import io.vplane.engine.Engine;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.counters.CountersFile;
+import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.management.AutotuneView;
@@ -29,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 
@@ -231,6 +233,25 @@ public final class Daemon implements ManagementApi, AutoCloseable
             throw new IllegalArgumentException("expected one " + kind + " device, got " + specs.size());
         }
         return engine.addDevice(specs.getFirst(), config);
+    }
+
+    @Override
+    public StatusView.DeviceView addDevice(final DeviceSpec spec)
+    {
+        return engine.addDevice(spec, config);
+    }
+
+    @Override
+    public Device device(final String name)
+    {
+        try
+        {
+            return engine.device(name);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new NoSuchElementException(ex.getMessage(), ex);
+        }
     }
 
     @Override

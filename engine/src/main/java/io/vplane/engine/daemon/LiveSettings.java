@@ -1,6 +1,7 @@
 package io.vplane.engine.daemon;
 
 import io.vplane.config.DaemonConfig;
+import io.vplane.config.NbdConfig;
 import io.vplane.config.PoolConfig;
 import io.vplane.config.VplaneConfig;
 
@@ -28,7 +29,10 @@ final class LiveSettings
             pools.put(type, new PoolConfig(type, old.workers(), wanted.cpus(), wanted.queuesPerWorker(), wanted.batch(),
                 old.dedicated(), old.idle(), old.ringSize(), old.inboxSize()));
         });
-        return new VplaneConfig(daemon, running.management(), running.counters(), pools, next.devices(), running.nbd(),
+        // NBD disks and tenants apply live; the listener (address, port, TLS files) stays until a restart.
+        final NbdConfig nbd = new NbdConfig(running.nbd().bindAddress(), running.nbd().port(), next.nbd().disks(),
+            next.nbd().tenants(), running.nbd().tls());
+        return new VplaneConfig(daemon, running.management(), running.counters(), pools, next.devices(), nbd,
             next.vswitch());
     }
 }

@@ -17,4 +17,12 @@ public interface DeviceProvider
     List<DeviceSpec> declaredDevices(VplaneConfig config);
 
     Device open(DeviceSpec spec, DeviceContext context);
+
+    /**
+     * A reload: applies in place what the provider's running devices may take without being
+     * reopened (for example new access rules). Called before the devices are reconciled.
+     */
+    default void applyLive(final VplaneConfig config)
+    {
+    }
 }

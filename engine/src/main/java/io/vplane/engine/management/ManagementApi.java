@@ -1,6 +1,8 @@
 package io.vplane.engine.management;
 
 import io.vplane.config.VplaneConfig;
+import io.vplane.engine.device.Device;
+import io.vplane.engine.device.DeviceSpec;
 
 import java.util.List;
 
@@ -39,4 +41,17 @@ public interface ManagementApi
 
     /** Unbinds and closes a device, whether it came from the config file or from {@link #addDevice}. */
     void removeDevice(String name);
+
+    /**
+     * Adds a device a module built itself (a {@link ManagementExtension}, e.g. an NBD disk); like
+     * {@link #addDevice(String, String)} it is kept across reloads until it is removed.
+     */
+    StatusView.DeviceView addDevice(DeviceSpec spec);
+
+    /**
+     * The running device called {@code name}, for the extension of the module that made it.
+     *
+     * @throws java.util.NoSuchElementException when no such device runs
+     */
+    Device device(String name);
 }

@@ -22,4 +22,26 @@ public interface ManagementExtension
      * @return the answer, written as JSON
      */
     Object handle(String method, String path, Map<String, List<String>> parameters, Map<String, Object> body);
+
+    /**
+     * Like {@link #handle(String, String, Map, Map)}, for extensions that act on the daemon itself
+     * (add or remove devices, look at running ones).
+     *
+     * @param api the running daemon
+     */
+    default Object handle(
+        final ManagementApi api, final String method, final String path, final Map<String, List<String>> parameters,
+        final Map<String, Object> body)
+    {
+        return handle(method, path, parameters, body);
+    }
+
+    /** A 400 unless the request is a POST: routes that change something take POST only. */
+    static void requirePost(final String method, final String path)
+    {
+        if (!"POST".equals(method))
+        {
+            throw new IllegalArgumentException(method + " not allowed on " + path + "; use POST");
+        }
+    }
 }

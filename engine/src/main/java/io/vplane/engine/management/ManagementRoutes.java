@@ -113,7 +113,7 @@ public final class ManagementRoutes
                 {
                     throw new IllegalArgumentException("expected a JSON object");
                 }
-                return json(extension.handle(method, path, parameters, mapper.convertValue(request, Map.class)));
+                return json(extension.handle(api, method, path, parameters, mapper.convertValue(request, Map.class)));
             }
         }
         return error(404, "no such resource: " + path + " (the API has " + ROUTES + ")");

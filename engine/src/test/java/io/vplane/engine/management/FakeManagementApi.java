@@ -2,8 +2,11 @@ package io.vplane.engine.management;
 
 import io.vplane.config.ConfigDefaults;
 import io.vplane.config.VplaneConfig;
+import io.vplane.engine.device.Device;
+import io.vplane.engine.device.DeviceSpec;
 
 import java.util.List;
+import java.util.NoSuchElementException;
 
 /** A management API with canned answers, recording the last placement change. */
 public final class FakeManagementApi implements ManagementApi
@@ -81,6 +84,19 @@ public final class FakeManagementApi implements ManagementApi
         }
         addedDevice = deviceJson;
         return new StatusView.DeviceView("lo9", kind, "blk", 2);
+    }
+
+    @Override
+    public StatusView.DeviceView addDevice(final DeviceSpec spec)
+    {
+        addedDevice = spec.name();
+        return new StatusView.DeviceView(spec.name(), spec.kind(), spec.type(), 1);
+    }
+
+    @Override
+    public Device device(final String name)
+    {
+        throw new NoSuchElementException("no device " + name);
     }
 
     @Override

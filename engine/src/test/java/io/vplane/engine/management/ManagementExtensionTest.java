@@ -1,6 +1,7 @@
 package io.vplane.engine.management;
 
 import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.DeviceSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -53,5 +54,41 @@ class ManagementExtensionTest
         assertThat(routes.handle("POST", "/echo", "{\"bad\":1}").status()).isEqualTo(400);
         assertThat(routes.handle("POST", "/echo", "[1]").status()).isEqualTo(400);
         assertThat(routes.handle("GET", "/echoes", "").status()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldGiveTheRunningDaemonToExtensionsThatAskForIt()
+    {
+        final FakeManagementApi api = new FakeManagementApi();
+        final ManagementExtension adder = new ManagementExtension()
+        {
+            @Override
+            public String prefix()
+            {
+                return "/adder";
+            }
+
+            @Override
+            public Object handle(
+                final String method, final String path, final Map<String, List<String>> parameters, final Map<String, Object> body)
+            {
+                throw new IllegalStateException("needs the daemon");
+            }
+
+            @Override
+            public Object handle(
+                final ManagementApi daemon, final String method, final String path, final Map<String, List<String>> parameters,
+                final Map<String, Object> body)
+            {
+                return daemon.addDevice(new DeviceSpec("thing", String.valueOf(body.get("name")), "blk", null));
+            }
+        };
+        final ManagementRoutes withAdder = new ManagementRoutes(api, Counters.inMemory(16).reader(), List.of(adder));
+
+        final HttpReply reply = withAdder.handle("POST", "/adder", "{\"name\":\"t1\"}");
+
+        assertThat(reply.status()).as(reply.bodyText()).isEqualTo(200);
+        assertThat(reply.bodyText().replaceAll("\\s", "")).contains("\"name\":\"t1\"", "\"kind\":\"thing\"");
+        assertThat(api.addedDevice).isEqualTo("t1");
     }
 }

@@ -38,25 +38,17 @@ public final class VswitchManagement implements ManagementExtension
             case "/vswitch", "/vswitch/list" -> list(stage(name));
             case "/vswitch/add" ->
             {
-                requirePost(method, path);
+                ManagementExtension.requirePost(method, path);
                 yield add(stage(name), body);
             }
             case "/vswitch/del" ->
             {
-                requirePost(method, path);
+                ManagementExtension.requirePost(method, path);
                 yield del(stage(name), body);
             }
             default -> throw new NoSuchElementException(
                 "no such resource: " + path + " (vswitch has GET /vswitch/list, POST /vswitch/add, POST /vswitch/del)");
         };
-    }
-
-    private static void requirePost(final String method, final String path)
-    {
-        if (!"POST".equals(method))
-        {
-            throw new IllegalArgumentException(method + " not allowed on " + path + "; use POST");
-        }
     }
 
     private static VswitchStage stage(final String name)

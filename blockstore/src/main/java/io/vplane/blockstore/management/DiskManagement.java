@@ -1,0 +1,290 @@
+package io.vplane.blockstore.management;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vplane.blockstore.device.DiskDevice;
+import io.vplane.blockstore.device.NbdDeviceProvider;
+import io.vplane.config.ConfigError;
+import io.vplane.config.ConfigException;
+import io.vplane.config.ConfigLoader;
+import io.vplane.config.NbdDiskConfig;
+import io.vplane.config.NbdTenantConfig;
+import io.vplane.config.VplaneConfig;
+import io.vplane.engine.device.Device;
+import io.vplane.engine.management.ManagementApi;
+import io.vplane.engine.management.ManagementExtension;
+import io.vplane.engine.management.StatusView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Management API routes of the NBD disks, under {@code /disk} (what {@code vplane ctl disk} uses):
+ * <pre>
+ * GET  /disk/list                                           every disk, with its open connections
+ * POST /disk/create {"name","size"[,"image","tenant","queues","readOnly","description","minBlock"]}
+ * POST /disk/resize {"name","size"[,"force"]}
+ * POST /disk/delete {"name"[,"deleteImage"]}
+ * </pre>
+ * A created disk is checked by the same rules as an {@code nbd.disks} entry of the config file,
+ * opened and bound like one, and served at once. It is runtime state: kept across reloads, gone
+ * after a restart (the config file is the source of truth).
+ */
+public final class DiskManagement implements ManagementExtension
+{
+    private static final Logger LOG = LoggerFactory.getLogger(DiskManagement.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> CREATE_FIELDS =
+        Set.of("name", "size", "image", "tenant", "queues", "readOnly", "description", "minBlock");
+    private static final Set<String> RESIZE_FIELDS = Set.of("name", "size", "force");
+    private static final Set<String> DELETE_FIELDS = Set.of("name", "deleteImage");
+
+    @Override
+    public String prefix()
+    {
+        return "/disk";
+    }
+
+    @Override
+    public Object handle(
+        final String method, final String path, final Map<String, List<String>> parameters, final Map<String, Object> body)
+    {
+        throw new IllegalStateException("the /disk routes need the running daemon");
+    }
+
+    @Override
+    public Object handle(
+        final ManagementApi api, final String method, final String path, final Map<String, List<String>> parameters,
+        final Map<String, Object> body)
+    {
+        return switch (path)
+        {
+            case "/disk", "/disk/list" -> list(api);
+            case "/disk/create" ->
+            {
+                ManagementExtension.requirePost(method, path);
+                yield create(api, only(CREATE_FIELDS, body));
+            }
+            case "/disk/resize" ->
+            {
+                ManagementExtension.requirePost(method, path);
+                yield resize(api, only(RESIZE_FIELDS, body));
+            }
+            case "/disk/delete" ->
+            {
+                ManagementExtension.requirePost(method, path);
+                yield delete(api, only(DELETE_FIELDS, body));
+            }
+            default -> throw new NoSuchElementException("no such resource: " + path +
+                " (disks have GET /disk/list, POST /disk/create, POST /disk/resize, POST /disk/delete)");
+        };
+    }
+
+    private static List<Map<String, Object>> list(final ManagementApi api)
+    {
+        final List<Map<String, Object>> disks = new ArrayList<>();
+        for (final StatusView.DeviceView device : api.devices())
+        {
+            if (NbdDeviceProvider.KIND.equals(device.kind()) && api.device(device.name()) instanceof final DiskDevice disk)
+            {
+                disks.add(view(disk));
+            }
+        }
+        return disks;
+    }
+
+    private static Map<String, Object> create(final ManagementApi api, final Map<String, Object> body)
+    {
+        final VplaneConfig running = api.config();
+        final String name = string(body, "name");
+        final Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", name);
+        entry.put("image", null == body.get("image") ? name + ".img" : string(body, "image"));
+        entry.put("sizeBytes", ByteSize.parse("size", body.get("size")));
+        entry.put("tenant", null == body.get("tenant") ? onlyTenant(running) : string(body, "tenant"));
+        copy(body, "queues", entry, "queues");
+        copy(body, "readOnly", entry, "readOnly");
+        copy(body, "description", entry, "description");
+        if (null != body.get("minBlock"))
+        {
+            entry.put("minBlockBytes", ByteSize.parse("minBlock", body.get("minBlock")));
+        }
+        final NbdDiskConfig disk = validate(running, entry);
+        final StatusView.DeviceView added;
+        try
+        {
+            added = api.addDevice(NbdDeviceProvider.spec(disk, running));
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage() + ": " + ex.getCause().getMessage(), ex);
+        }
+        LOG.info("disk {} created: {} bytes, image {}, tenant {}, {} queues", name, disk.sizeBytes(), disk.image(), disk.tenant(),
+            added.queues());
+        return view(disk(api, name));
+    }
+
+    private static Map<String, Object> resize(final ManagementApi api, final Map<String, Object> body)
+    {
+        final DiskDevice device = disk(api, string(body, "name"));
+        final long size = ByteSize.parse("size", body.get("size"));
+        final int minBlock = device.settings().disk().minBlockBytes();
+        if (size % 512 != 0 || size % minBlock != 0)
+        {
+            throw new IllegalArgumentException("size " + size + " must be a multiple of 512 and of the disk's minBlockBytes " +
+                minBlock);
+        }
+        final long before = device.resize(size, bool(body, "force"));
+        final Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("name", device.name());
+        answer.put("oldSizeBytes", before);
+        answer.put("sizeBytes", size);
+        answer.put("openConnections", device.disk().connections());
+        return answer;
+    }
+
+    private static Map<String, Object> delete(final ManagementApi api, final Map<String, Object> body)
+    {
+        final DiskDevice device = disk(api, string(body, "name"));
+        final boolean deleteImage = bool(body, "deleteImage");
+        api.removeDevice(device.name());
+        boolean deleted = false;
+        if (deleteImage && device.hasImageFile())
+        {
+            try
+            {
+                deleted = Files.deleteIfExists(device.settings().image());
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException("disk " + device.name() + " was removed, but its image " +
+                    device.settings().image() + " could not be deleted: " + ex.getMessage(), ex);
+            }
+        }
+        LOG.info("disk {} deleted; image {} {}", device.name(), device.settings().image(), deleted ? "deleted" : "kept");
+        final Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("name", device.name());
+        answer.put("closedConnections", device.drainedConnections());
+        answer.put("image", image(device));
+        answer.put("imageDeleted", deleted);
+        return answer;
+    }
+
+    /** Checks the entry with the config file's own rules for {@code nbd.disks}, against the running tenants. */
+    private static NbdDiskConfig validate(final VplaneConfig running, final Map<String, Object> entry)
+    {
+        final Map<String, Object> nbd = new LinkedHashMap<>();
+        nbd.put("tls", running.nbd().tls());
+        nbd.put("tenants", running.nbd().tenants());
+        nbd.put("disks", List.of(entry));
+        final VplaneConfig holder;
+        try
+        {
+            // JSON is YAML: the same binder as the file's nbd section.
+            holder = ConfigLoader.parse(JSON.writeValueAsString(Map.of("nbd", nbd)), "request");
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalArgumentException("bad request: " + ex.getOriginalMessage(), ex);
+        }
+        catch (final ConfigException ex)
+        {
+            throw new IllegalArgumentException("disk " + entry.get("name") + ": " +
+                ex.errors().stream().map(ConfigError::message).collect(Collectors.joining("; ")), ex);
+        }
+        return holder.nbd().disks().getFirst();
+    }
+
+    private static String onlyTenant(final VplaneConfig running)
+    {
+        final List<NbdTenantConfig> tenants = running.nbd().tenants();
+        if (tenants.size() != 1)
+        {
+            throw new IllegalArgumentException("missing tenant; declared tenants: " +
+                tenants.stream().map(NbdTenantConfig::name).toList());
+        }
+        return tenants.getFirst().name();
+    }
+
+    private static DiskDevice disk(final ManagementApi api, final String name)
+    {
+        final boolean isDisk = api.devices().stream()
+            .anyMatch(device -> device.name().equals(name) && NbdDeviceProvider.KIND.equals(device.kind()));
+        final Device device = isDisk ? api.device(name) : null;
+        if (!(device instanceof final DiskDevice disk))
+        {
+            throw new NoSuchElementException("no disk named '" + name + "'; disks: " +
+                list(api).stream().map(view -> view.get("name")).toList());
+        }
+        return disk;
+    }
+
+    private static Map<String, Object> view(final DiskDevice device)
+    {
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", device.name());
+        view.put("sizeBytes", device.disk().sizeBytes());
+        view.put("image", image(device));
+        view.put("tenant", device.disk().tenant().name());
+        view.put("queues", device.queues().size());
+        view.put("readOnly", device.disk().readOnly());
+        view.put("description", device.disk().description());
+        view.put("minBlockBytes", device.disk().minBlockBytes());
+        view.put("connections", device.disk().connections());
+        return view;
+    }
+
+    private static String image(final DiskDevice device)
+    {
+        return device.hasImageFile() ? device.settings().image().toString() : device.settings().disk().image();
+    }
+
+    private static Map<String, Object> only(final Set<String> fields, final Map<String, Object> body)
+    {
+        for (final String key : body.keySet())
+        {
+            if (!fields.contains(key))
+            {
+                throw new IllegalArgumentException("unknown field '" + key + "'; known: " + fields.stream().sorted().toList());
+            }
+        }
+        return body;
+    }
+
+    private static String string(final Map<String, Object> body, final String field)
+    {
+        if (!(body.get(field) instanceof final String text) || text.isBlank())
+        {
+            throw new IllegalArgumentException("missing string field '" + field + "'");
+        }
+        return text;
+    }
+
+    private static boolean bool(final Map<String, Object> body, final String field)
+    {
+        final Object value = body.get(field);
+        if (null != value && !(value instanceof Boolean))
+        {
+            throw new IllegalArgumentException("'" + field + "' must be true or false, got " + value);
+        }
+        return Boolean.TRUE.equals(value);
+    }
+
+    private static void copy(final Map<String, Object> body, final String field, final Map<String, Object> entry, final String key)
+    {
+        if (null != body.get(field))
+        {
+            entry.put(key, body.get(field));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.vplane.blockstore.management;
+
+import io.vplane.engine.daemon.Daemon;
+import io.vplane.engine.management.ManagementClient;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A whole daemon in this JVM (engine, NBD provider, management API with the {@code /disk} routes)
+ * on a config file in a temporary directory, the NBD server on a free port.
+ */
+public final class DaemonFixture implements AutoCloseable
+{
+    public final Path dir;
+    public final Path runDir;
+    public final Path configFile;
+    public final int nbdPort;
+    public final Daemon daemon;
+    public final ManagementClient api;
+
+    /**
+     * @param nbdBody the {@code nbd:} section's tenants and disks, indented by two spaces
+     */
+    public DaemonFixture(final Path dir, final String nbdBody)
+    {
+        this.dir = dir;
+        this.runDir = dir.resolve("run");
+        this.configFile = dir.resolve("vplane.yaml");
+        this.nbdPort = freePort();
+        try
+        {
+            Files.writeString(configFile, config(nbdBody));
+            daemon = Daemon.start(configFile);
+            api = new ManagementClient(Files.readString(daemon.runDirectory().managementUrlFile()).strip());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Tenant {@code local} (loopback clients) and one 1 MiB disk {@code base}. */
+    public static DaemonFixture withBaseDisk(final Path dir)
+    {
+        return new DaemonFixture(dir, BASE);
+    }
+
+    public static final String BASE = """
+          tenants:
+            - {name: local, allow: [127.0.0.0/8, "::1/128"]}
+          disks:
+            - {name: base, image: base.img, sizeBytes: 1048576, tenant: local}
+        """;
+
+    /** Rewrites the config file's nbd tenants and disks; apply with {@code POST /reload}. */
+    public void rewrite(final String nbdBody)
+    {
+        try
+        {
+            Files.writeString(configFile, config(nbdBody));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    public String uri(final String export)
+    {
+        return "nbd://127.0.0.1:" + nbdPort + "/" + export;
+    }
+
+    public String post(final String path, final String json)
+    {
+        return api.post(path, json);
+    }
+
+    @Override
+    public void close()
+    {
+        daemon.close();
+    }
+
+    private String config(final String nbdBody)
+    {
+        return """
+            daemon: {runDir: %s, drainTimeoutMs: 3000}
+            management: {httpPort: 0}
+            pools:
+              blk:
+                workers: 1
+                idle: {strategy: backoff}
+            nbd:
+              port: %d
+            %s""".formatted(runDir, nbdPort, nbdBody);
+    }
+
+    private static int freePort()
+    {
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
