@@ -6,26 +6,44 @@ import io.vplane.nic.vhostuser.VhostUserSession;
 import io.vplane.nic.virtq.SplitVirtQueue;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * One virtqueue of a port as an engine queue. The control thread attaches a running ring and
  * detaches it again; the worker polls it. Handover is a Dekker handshake on two volatiles: the
- * worker raises {@code polling} before it reads {@code ring}, the control thread clears
- * {@code ring} before it reads {@code polling}, so after {@link #detach()} no worker touches the
- * ring (and its memory may be unmapped).
+ * worker makes {@code visits} odd (it entered) before it reads {@code ring} or {@code quiesced},
+ * the control thread clears {@code ring} (or raises {@code quiesced}) before it reads
+ * {@code visits}. Seeing it even, no worker is inside; seeing it odd, it waits until the value
+ * changes (that visit ended), so after {@link #detach()} no worker touches the ring (and its memory
+ * may be unmapped), and after {@link #quiesce()} no frame enters the guest any more.
  */
 abstract class NetQueue implements DeviceQueue
 {
     private static final long DETACH_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    private static final VarHandle VISITS;
+
+    static
+    {
+        try
+        {
+            VISITS = MethodHandles.lookup().findVarHandle(NetQueue.class, "visits", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     protected final String port;
     protected final int index;
     protected final ErrorLog errors;
     protected final AtomicCounter ringErrors;
     private volatile SplitVirtQueue ring;
-    private volatile boolean polling;
+    /** Odd while a worker is inside the ring; written by that worker only. */
+    private volatile long visits;
     /** Set by the worker when the driver broke the ring; cleared by the next attach. */
     private volatile boolean broken;
     /** The port stopped feeding the guest (drain before close): nothing new goes into rx rings. */
@@ -63,7 +81,7 @@ abstract class NetQueue implements DeviceQueue
     /** The engine's poll, for queues that drive their own ring. */
     protected final int pollOwned(final int limit)
     {
-        polling = true;
+        enter();
         try
         {
             final SplitVirtQueue queue = ring;
@@ -81,8 +99,54 @@ abstract class NetQueue implements DeviceQueue
         }
         finally
         {
-            polling = false;
+            exit();
         }
+    }
+
+    private void enter()
+    {
+        // volatile store: the entry is visible before this worker reads ring or quiesced (Dekker)
+        visits = visits + 1;
+    }
+
+    private void exit()
+    {
+        VISITS.setRelease(this, visits + 1);
+    }
+
+    /**
+     * Control side: returns once no visit that may have begun before the caller's last volatile
+     * store is still inside (or the timeout passed).
+     *
+     * @return false on timeout
+     */
+    private boolean awaitVisitEnded(final long timeoutNs)
+    {
+        final long seen = visits;
+        if ((seen & 1) == 0)
+        {
+            return true;
+        }
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (visits == seen)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(10_000);
+        }
+        return true;
+    }
+
+    /**
+     * From any thread: heads the driver made available that this queue has not taken, its ring
+     * size, or -1 each when no ring runs. For drains and tests; approximate while a worker polls.
+     */
+    final long untakenAndSize()
+    {
+        final SplitVirtQueue queue = ring;
+        return null == queue ? -1 : (long)queue.untaken() << 32 | queue.size();
     }
 
     /** Takes up to {@code limit} entries from a running ring. */
@@ -101,16 +165,11 @@ abstract class NetQueue implements DeviceQueue
     {
         final SplitVirtQueue queue = ring;
         ring = null;
-        final long deadline = System.nanoTime() + DETACH_TIMEOUT_NS;
-        while (polling)
+        if (!awaitVisitEnded(DETACH_TIMEOUT_NS))
         {
-            if (System.nanoTime() - deadline > 0)
-            {
-                errors.record(VhostUserSession.COMPONENT, "detach-timeout", port + "/" + index +
-                    ": worker still polling after 2 s; memory is unmapped under it (accesses fail safely)");
-                return queue;
-            }
-            LockSupport.parkNanos(10_000);
+            errors.record(VhostUserSession.COMPONENT, "detach-timeout", port + "/" + index +
+                ": worker still polling after 2 s; memory is unmapped under it (accesses fail safely)");
+            return queue;
         }
         if (null != queue && !broken)
         {
@@ -135,19 +194,24 @@ abstract class NetQueue implements DeviceQueue
     /** For a queue that another queue's worker drives (loopback rx): the same handshake, by that worker. */
     final SplitVirtQueue enterForeign()
     {
-        polling = true;
+        enter();
         final SplitVirtQueue queue = ring;
         return null == queue || broken ? null : queue;
     }
 
     final void exitForeign()
     {
-        polling = false;
+        exit();
     }
 
+    /**
+     * Stops feeding the guest through this queue and returns once a burst that was already under
+     * way has ended, so the frames counted into the guest are final (bounded by the detach timeout).
+     */
     final void quiesce()
     {
         quiesced = true;
+        awaitVisitEnded(DETACH_TIMEOUT_NS);
     }
 
     final boolean isBroken()

@@ -51,9 +51,14 @@ final class TxQueue extends NetQueue
         }
         SplitVirtQueue rx = null;
         int rxPending = 0;
-        if (null != loopbackTarget && !loopbackTarget.quiesced)
+        if (null != loopbackTarget)
         {
+            // enter before reading quiesced: a quiesce waits for this visit to end (NetQueue)
             rx = loopbackTarget.enterForeign();
+            if (loopbackTarget.quiesced)
+            {
+                rx = null;
+            }
             if (null != rx)
             {
                 rxPending = rx.available();

@@ -154,6 +154,24 @@ public final class VhostUserPort implements Device, VhostUserDevice
         return server.isConnected();
     }
 
+    /**
+     * Buffers of virtqueue {@code index} the driver made available and the port has not taken
+     * yet, or -1 when the ring is not running. From any thread; approximate while a worker polls.
+     * With every receive buffer available ({@link #ringSize}) the guest has read every frame.
+     */
+    public int untaken(final int index)
+    {
+        final long both = queues.get(index).untakenAndSize();
+        return both < 0 ? -1 : (int)(both >>> 32);
+    }
+
+    /** Size of virtqueue {@code index}, or -1 when it is not running. */
+    public int ringSize(final int index)
+    {
+        final long both = queues.get(index).untakenAndSize();
+        return both < 0 ? -1 : (int)both;
+    }
+
     @Override
     public long features()
     {
