@@ -13,14 +13,11 @@ import java.util.function.IntPredicate;
  * A port for tests: emits the frames it is given, each in its own direct buffer between two guard
  * regions that are checked when the switch releases it, and keeps copies of what it transmits.
  */
-final class TestPort implements SwitchPort
+final class TestPort extends NamedPort
 {
     static final int GUARD = 64;
     private static final byte GUARD_BYTE = (byte)0xA5;
 
-    private final String name;
-    private final PortRole role;
-    private final int vni;
     private final IntPredicate vlans;
     private final ArrayDeque<byte[]> toSend = new ArrayDeque<>();
     private final List<UnsafeBuffer> inFlight = new ArrayList<>();
@@ -36,9 +33,7 @@ final class TestPort implements SwitchPort
 
     TestPort(final String name, final PortRole role, final int vni, final IntPredicate vlans)
     {
-        this.name = name;
-        this.role = role;
-        this.vni = vni;
+        super(name, role, vni);
         this.vlans = vlans;
     }
 
@@ -50,24 +45,6 @@ final class TestPort implements SwitchPort
     byte[] lastSent()
     {
         return sent.isEmpty() ? null : sent.get(sent.size() - 1);
-    }
-
-    @Override
-    public String name()
-    {
-        return name;
-    }
-
-    @Override
-    public PortRole role()
-    {
-        return role;
-    }
-
-    @Override
-    public int vni()
-    {
-        return vni;
     }
 
     @Override
