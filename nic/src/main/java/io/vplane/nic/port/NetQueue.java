@@ -1,7 +1,9 @@
 package io.vplane.nic.port;
 
 import io.vplane.engine.device.DeviceQueue;
+import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.posix.Posix;
 import io.vplane.nic.vhostuser.VhostUserSession;
 import io.vplane.nic.virtq.SplitVirtQueue;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -19,6 +21,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@code visits}. Seeing it even, no worker is inside; seeing it odd, it waits until the value
  * changes (that visit ended), so after {@link #detach()} no worker touches the ring (and its memory
  * may be unmapped), and after {@link #quiesce()} no frame enters the guest any more.
+ * <p>
+ * Sleeping (the engine's {@link QueueWakeup}): a queue that polls its own ring lets an idle worker
+ * sleep until the driver kicks. Before the worker sleeps it asks for kicks (clears NO_NOTIFY, or
+ * with EVENT_IDX sets avail_event to the next entry) and looks at the avail index once more, as a
+ * buffer made available before the driver saw the request sends no kick (virtio 1.2 §2.7.10);
+ * after waking it suppresses kicks again while it polls. A fed queue (loopback or switch receive
+ * queue, a switched transmit queue) has no work of its own: its feeder's queue wakes the feeder.
  */
 abstract class NetQueue implements DeviceQueue
 {
@@ -50,6 +59,27 @@ abstract class NetQueue implements DeviceQueue
     protected volatile boolean quiesced;
     /** MRG_RXBUF negotiated; written before {@code ring} is published, read after it is. */
     protected boolean mergeable;
+    private final KickWakeup kicks = new KickWakeup();
+    private final QueueWakeup wakeup = new QueueWakeup()
+    {
+        @Override
+        public int eventFd()
+        {
+            return kicks.eventFd();
+        }
+
+        @Override
+        public boolean arm()
+        {
+            return armKicks();
+        }
+
+        @Override
+        public void disarm()
+        {
+            disarmKicks();
+        }
+    };
 
     NetQueue(final String port, final int index, final ErrorLog errors, final AtomicCounter ringErrors)
     {
@@ -63,6 +93,79 @@ abstract class NetQueue implements DeviceQueue
     public final int index()
     {
         return index;
+    }
+
+    @Override
+    public final QueueWakeup wakeup()
+    {
+        return wakeup;
+    }
+
+    /**
+     * Whether the engine's poll of this queue works on its own ring (so a kick means work for this
+     * queue's worker); false for a queue another one feeds or drains.
+     */
+    protected boolean pollsOwnRing()
+    {
+        return false;
+    }
+
+    /** Worker, before it sleeps: asks the driver to kick; false when work is already waiting. */
+    private boolean armKicks()
+    {
+        if (!pollsOwnRing())
+        {
+            return true;
+        }
+        enter();
+        try
+        {
+            final SplitVirtQueue queue = ring;
+            if (null == queue || broken)
+            {
+                return true;
+            }
+            queue.enableKicks();
+            // look again after the request is visible (enableKicks fences): an entry published before
+            // the driver read it sends no kick; an error is work too (the next poll reports it)
+            return queue.available() == 0;
+        }
+        catch (final RuntimeException ex)
+        {
+            ringBroken("access", ex.toString());
+            return true;
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    /** Worker, after it slept (or chose not to): back to polling without kicks; consumes the kick. */
+    private void disarmKicks()
+    {
+        enter();
+        try
+        {
+            final SplitVirtQueue queue = ring;
+            if (null != queue && !broken && pollsOwnRing())
+            {
+                queue.suppressKicks();
+            }
+            if (!kicks.consume())
+            {
+                errors.record(VhostUserSession.COMPONENT, "kick-fd", port + " vring " + index +
+                    ": the kick fd cannot be read as an eventfd; the queue wakes only on the worker's timeout");
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            ringBroken("access", ex.toString());
+        }
+        finally
+        {
+            exit();
+        }
     }
 
     /** Guest rings are not counted as backlog: a drain must not wait for a guest that keeps sending. */
@@ -153,11 +256,18 @@ abstract class NetQueue implements DeviceQueue
     protected abstract int process(SplitVirtQueue queue, int limit);
 
     /** Control thread: hands a running ring to the data path. */
-    final void attach(final SplitVirtQueue queue, final boolean mergeableBuffers)
+    final void attach(final SplitVirtQueue queue, final boolean mergeableBuffers, final int kickFd)
     {
         mergeable = mergeableBuffers;
         broken = false;
         ring = queue;
+        // after the ring is published: the bell wakes a sleeping worker to look at it
+        final int rc = kicks.attachKick(kickFd);
+        if (rc < 0)
+        {
+            errors.record(VhostUserSession.COMPONENT, "kick-fd", port + " vring " + index + ": kick fd " + kickFd +
+                " cannot be waited on (" + Posix.describe(-rc) + "); the queue wakes only on the worker's timeout");
+        }
     }
 
     /** Control thread: takes the ring back, waiting until the worker is out of it. */
@@ -169,8 +279,11 @@ abstract class NetQueue implements DeviceQueue
         {
             errors.record(VhostUserSession.COMPONENT, "detach-timeout", port + "/" + index +
                 ": worker still polling after 2 s; memory is unmapped under it (accesses fail safely)");
+            kicks.detachKick();
             return queue;
         }
+        // the worker is out, so it reads the kick fd no more: the frontend's fd may be closed now
+        kicks.detachKick();
         if (null != queue && !broken)
         {
             try
@@ -212,6 +325,12 @@ abstract class NetQueue implements DeviceQueue
     {
         quiesced = true;
         awaitVisitEnded(DETACH_TIMEOUT_NS);
+    }
+
+    /** After the port stopped every ring: frees the wakeup's fds. */
+    final void close()
+    {
+        kicks.close();
     }
 
     final boolean isBroken()

@@ -31,6 +31,13 @@ final class RxQueue extends NetQueue
         return null == source ? 0 : pollOwned(limit);
     }
 
+    /** A source fills the guest's buffers itself: a kick (new receive buffers) is work for it. */
+    @Override
+    protected boolean pollsOwnRing()
+    {
+        return null != source && !quiesced;
+    }
+
     @Override
     protected int process(final SplitVirtQueue queue, final int limit)
     {

@@ -36,6 +36,12 @@ final class TxQueue extends NetQueue
     }
 
     @Override
+    protected boolean pollsOwnRing()
+    {
+        return true;
+    }
+
+    @Override
     protected int process(final SplitVirtQueue queue, final int limit)
     {
         final int pending = queue.available();

@@ -139,6 +139,7 @@ public final class VhostUserPort implements Device, VhostUserDevice
             switchPort.awaitDetached(SWITCH_DETACH_TIMEOUT_MS);
         }
         server.close();
+        queues.forEach(NetQueue::close);
         if (null != linearized)
         {
             linearized.close();
@@ -210,10 +211,10 @@ public final class VhostUserPort implements Device, VhostUserDevice
     }
 
     @Override
-    public void startQueue(final int index, final SplitVirtQueue queue)
+    public void startQueue(final int index, final SplitVirtQueue queue, final int kickFd)
     {
         queue.suppressKicks();
-        queues.get(index).attach(queue, (ackedFeatures & 1L << VirtioNet.F_MRG_RXBUF) != 0);
+        queues.get(index).attach(queue, (ackedFeatures & 1L << VirtioNet.F_MRG_RXBUF) != 0, kickFd);
     }
 
     @Override

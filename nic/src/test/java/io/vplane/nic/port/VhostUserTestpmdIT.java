@@ -174,4 +174,43 @@ class VhostUserTestpmdIT
             }
         }
     }
+
+    @Test
+    void shouldWakeAParkedWorkerWhenTestpmdKicks() throws Exception
+    {
+        final Path socket = dir.resolve("vp5.sock");
+        // after 3.5 s idle a worker in timed parks (1 s doubling to 10 s) sleeps until 7 s; one that
+        // sleeps in epoll wakes on the kick at once
+        try (PortFixture vplane = new PortFixture("""
+                pools:
+                  net:
+                    idle: {strategy: park, minParkNs: 1000000000, maxParkNs: 10000000000}
+                devices:
+                  vhostUser:
+                    - {name: vp5, socketPath: '%s', guestTx: sink}
+                """.formatted(socket));
+            Testpmd testpmd = Testpmd.launch(socket, "", dir, 1, "--forward-mode=io"))
+        {
+            for (int round = 1; round <= 2; round++)
+            {
+                // idle long enough for the worker to be asleep, then one burst of 32 frames
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3_500));
+                final long startNs = System.nanoTime();
+                testpmd.startTxFirst();
+                final long expected = 32L * round;
+                while (vplane.vhostFrames("vp5", "guest_tx", 1) < expected && System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(20))
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+                final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+                testpmd.stop();
+                System.out.printf("wake on kick: round %d, %d frames in %d ms after an idle pause%n",
+                    round, vplane.vhostFrames("vp5", "guest_tx", 1), waitedMs);
+                final String why = vplane.why(testpmd.output());
+                assertThat(vplane.vhostFrames("vp5", "guest_tx", 1)).as(why).isEqualTo(expected);
+                // well before the timed park would end: the kick ended the sleep (slack for a loaded machine)
+                assertThat(waitedMs).as(why).isLessThan(2_500);
+            }
+        }
+    }
 }
