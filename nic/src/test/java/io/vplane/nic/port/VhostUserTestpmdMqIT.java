@@ -71,11 +71,12 @@ class VhostUserTestpmdMqIT
             final String why = vplane.why(testpmd.output());
             assertThat(received1).as(why).isGreaterThan(0);
             assertThat(received0 + received1).as(why).isEqualTo(stats.rxPackets());
-            // the second pair starts with testpmd's port start: every frame must arrive
-            assertThat(vplane.vhostFrames("mq1", "guest_rx", 2)).as(why).isEqualTo(received1);
-            // the first pair runs from DRIVER_OK (at configure); the virtio PMD's port start then
-            // flushes what its receive ring already held (at most one ring of 256) uncounted
+            // vplane fills a receive ring as soon as it runs (DRIVER_OK, enable); the virtio PMD
+            // discards what its receive rings hold, uncounted, when it starts its queues
+            // (virtqueue_rxvq_flush). With two pairs both rings were seen flushed once (exactly 256
+            // each, in every run): at most one ring per queue is delivered but never counted
             assertThat(vplane.vhostFrames("mq1", "guest_rx", 0) - received0).as(why).isBetween(0L, 256L);
+            assertThat(vplane.vhostFrames("mq1", "guest_rx", 2) - received1).as(why).isBetween(0L, 256L);
         }
     }
 
