@@ -86,6 +86,85 @@ class VhostUserPortTest
         assertThat(value("vplane_vhost_drops_total{port=\"p0\",queue=\"1\",reason=\"sink\"}")).isEqualTo(10);
     }
 
+    /** The frontend goes away and comes back (a new connection) on the same guest memory, as virtio-user does. */
+    private void reconnect()
+    {
+        session.close();
+        connectAgain();
+    }
+
+    private void connectAgain()
+    {
+        session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total"));
+        // virtio-user sends SET_VRING_BASE 0 for split rings on every reconnect
+        frontend.startUp(session, FEATURES, 2, GuestDriver.SIZE, rxCallFd, callFd);
+    }
+
+    @Test
+    void shouldTakeWhatTheGuestMadeAvailableAndReportTheUsedIndexAsBaseWhenTheRingStops()
+    {
+        open("sink", "idle", 60);
+        for (int i = 0; i < 10; i++)
+        {
+            guest.descriptor(1, i, 0x20000 + i * 2048L, 12 + 64, 0, 0);
+            guest.offer(1, i);
+        }
+        assertThat(port.queues().get(1).poll(4)).isEqualTo(4);
+        assertThat(frontend.getVringBase(session, 1)).isEqualTo(10);
+        assertThat(guest.usedIdx(1)).as("no descriptor left in flight").isEqualTo(10);
+        assertThat(value("vplane_vhost_frames_total{port=\"p0\",queue=\"1\",dir=\"guest_tx\"}")).isEqualTo(10);
+    }
+
+    @Test
+    void shouldResumeTransmitFromTheUsedIndexWhenTheFrontendReconnectsWithBaseZero()
+    {
+        open("sink", "idle", 60);
+        for (int i = 0; i < 10; i++)
+        {
+            guest.descriptor(1, i, 0x20000 + i * 2048L, 12 + 64, 0, 0);
+            guest.offer(1, i);
+        }
+        assertThat(port.queues().get(1).poll(32)).isEqualTo(10);
+        session.close();
+        // made available while the backend was away
+        for (int i = 10; i < 13; i++)
+        {
+            guest.descriptor(1, i, 0x20000 + i * 2048L, 12 + 64, 0, 0);
+            guest.offer(1, i);
+        }
+        connectAgain();
+        assertThat(port.queues().get(1).poll(32)).as("only the three new frames").isEqualTo(3);
+        assertThat(guest.usedIdx(1)).isEqualTo(13);
+        assertThat(guest.usedId(1, 12)).isEqualTo(12);
+        assertThat(value("vplane_vhost_frames_total{port=\"p0\",queue=\"1\",dir=\"guest_tx\"}")).isEqualTo(13);
+    }
+
+    @Test
+    void shouldNotWriteIntoReceiveBuffersAgainWhenTheFrontendReconnectsWithBaseZero()
+    {
+        open("sink", "source", 100);
+        for (int i = 0; i < 5; i++)
+        {
+            guest.descriptor(0, i, 0x40000 + i * 2048L, 2048, SplitRing.DESC_F_WRITE, 0);
+            guest.offer(0, i);
+        }
+        assertThat(port.queues().get(0).poll(32)).isEqualTo(5);
+        // the guest has not read them yet; a frame in one of them must not be overwritten
+        guest.ram().set(ValueLayout.JAVA_BYTE, 0x40000 + 12, (byte)0x42);
+        reconnect();
+        assertThat(port.queues().get(0).poll(32)).as("no buffer offered since").isZero();
+        assertThat(guest.ram().get(ValueLayout.JAVA_BYTE, 0x40000 + 12)).isEqualTo((byte)0x42);
+        for (int i = 5; i < 7; i++)
+        {
+            guest.descriptor(0, i, 0x40000 + i * 2048L, 2048, SplitRing.DESC_F_WRITE, 0);
+            guest.offer(0, i);
+        }
+        assertThat(port.queues().get(0).poll(32)).isEqualTo(2);
+        assertThat(guest.usedIdx(0)).isEqualTo(7);
+        assertThat(guest.usedId(0, 6)).isEqualTo(6);
+        assertThat(value("vplane_vhost_frames_total{port=\"p0\",queue=\"0\",dir=\"guest_rx\"}")).isEqualTo(7);
+    }
+
     @Test
     void shouldNotCallWhenTheDriverSetNoInterrupt()
     {
