@@ -60,7 +60,7 @@ abstract class NetQueue implements DeviceQueue
     /** MRG_RXBUF negotiated; written before {@code ring} is published, read after it is. */
     protected boolean mergeable;
     private final KickWakeup kicks = new KickWakeup();
-    private final QueueWakeup wakeup = new QueueWakeup()
+    private final QueueWakeup kickWakeup = new QueueWakeup()
     {
         @Override
         public int eventFd()
@@ -96,9 +96,18 @@ abstract class NetQueue implements DeviceQueue
     }
 
     @Override
-    public final QueueWakeup wakeup()
+    public QueueWakeup wakeup()
     {
-        return wakeup;
+        return kickWakeup;
+    }
+
+    /**
+     * The wakeup on this ring's kicks, for the one thread that drives the ring: the engine's worker
+     * of this queue ({@link #wakeup()}), or the vSwitch's worker for a switched queue.
+     */
+    final QueueWakeup kickWakeup()
+    {
+        return kickWakeup;
     }
 
     /**
@@ -331,6 +340,12 @@ abstract class NetQueue implements DeviceQueue
     final void close()
     {
         kicks.close();
+        closeWakeups();
+    }
+
+    /** Frees what a subclass added to its wakeup. */
+    void closeWakeups()
+    {
     }
 
     final boolean isBroken()

@@ -191,6 +191,7 @@ class VhostUserTestpmdIT
                 """.formatted(socket));
             Testpmd testpmd = Testpmd.launch(socket, "", dir, 1, "--forward-mode=io"))
         {
+            // round 1 also resets the timed parks (work was done), so round 2 starts them from 1 s
             for (int round = 1; round <= 2; round++)
             {
                 // idle long enough for the worker to be asleep, then one burst of 32 frames

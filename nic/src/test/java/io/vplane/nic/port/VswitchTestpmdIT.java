@@ -106,13 +106,56 @@ class VswitchTestpmdIT
         }
     }
 
-    /** The engine with a vSwitch vs0 and two switched vhost-user ports pa and pb. */
+    @Test
+    void shouldWakeAParkedSwitchWorkerWhenAVmKicks() throws Exception
+    {
+        // after 3.5 s idle a worker in timed parks (1 s doubling to 10 s) sleeps until 7 s; one that
+        // sleeps in epoll on the ports' kicks wakes at once
+        try (PortFixture vplane = twoPorts(true, "idle: {strategy: park, minParkNs: 1000000000, maxParkNs: 10000000000}");
+            Testpmd b = Testpmd.launch(dir.resolve("pb.sock"), ",mac=" + MAC_B, dir, 0, "--forward-mode=rxonly", "--no-flush-rx");
+            Testpmd a = Testpmd.launch(dir.resolve("pa.sock"), ",mac=" + MAC_A, dir, 1, "--forward-mode=io",
+                "--eth-peer=0," + MAC_B, "--tx-ip=10.0.0.1,10.0.0.2"))
+        {
+            b.start();
+            // round 1 also resets the timed parks (work was done); round 2 then starts from 1 s
+            for (int round = 1; round <= 2; round++)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3_500));
+                final long startNs = System.nanoTime();
+                // io mode: one burst of 32 frames first, then nothing (b sends nothing back)
+                a.startTxFirst();
+                final long expected = 32L * round;
+                while (switchFrames(vplane, "tx", "pb") < expected && System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(20))
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+                final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+                a.stop();
+                System.out.printf("vswitch wake on kick: round %d, %d frames switched %d ms after an idle pause%n",
+                    round, switchFrames(vplane, "tx", "pb"), waitedMs);
+                final String why = vplane.why(a.output(), b.output());
+                assertThat(switchFrames(vplane, "tx", "pb")).as(why).isEqualTo(expected);
+                // well before the timed park would end: a kick ended the sleep (slack for a loaded machine)
+                assertThat(waitedMs).as(why).isLessThan(2_500);
+            }
+            vplane.awaitGuestRead("pb", 0);
+            final Testpmd.Stats statsB = b.stop();
+            assertThat(statsB.rxPackets()).as(vplane.why(a.output(), b.output())).isEqualTo(64);
+        }
+    }
+
     private PortFixture twoPorts(final boolean antiSpoofing)
+    {
+        return twoPorts(antiSpoofing, "batch: 64");
+    }
+
+    /** The engine with a vSwitch vs0 and two switched vhost-user ports pa and pb; {@code pool}: net pool settings. */
+    private PortFixture twoPorts(final boolean antiSpoofing, final String pool)
     {
         return new PortFixture("""
             pools:
               net:
-                batch: 64
+                %s
             devices:
               vhostUser:
                 - {name: pa, socketPath: '%s', mac: "%s", guestTx: switch, vswitch: vs0}
@@ -124,7 +167,7 @@ class VswitchTestpmdIT
               table:
                 - {ip: 10.0.0.1, localMac: "%s", globalMac: "02:ff:00:00:00:01", port: pa}
                 - {ip: 10.0.0.2, localMac: "%s", globalMac: "02:ff:00:00:00:01", port: pb}
-            """.formatted(dir.resolve("pa.sock"), MAC_A, dir.resolve("pb.sock"), MAC_B, antiSpoofing, MAC_A, MAC_B));
+            """.formatted(pool, dir.resolve("pa.sock"), MAC_A, dir.resolve("pb.sock"), MAC_B, antiSpoofing, MAC_A, MAC_B));
     }
 
     private static long switchFrames(final PortFixture vplane, final String direction, final String port)

@@ -25,6 +25,8 @@ final class TestPort extends NamedPort
     int guardViolations;
     int flushes;
     int txResult = TX_SENT;
+    /** What {@link #wakeups()} returns; null: the port cannot wake the switch. */
+    java.util.List<io.vplane.engine.device.QueueWakeup> wakeups;
 
     TestPort(final String name, final PortRole role)
     {
@@ -45,6 +47,12 @@ final class TestPort extends NamedPort
     byte[] lastSent()
     {
         return sent.isEmpty() ? null : sent.get(sent.size() - 1);
+    }
+
+    @Override
+    public java.util.List<io.vplane.engine.device.QueueWakeup> wakeups()
+    {
+        return wakeups;
     }
 
     @Override
