@@ -111,10 +111,17 @@ abstract class NetQueue implements DeviceQueue
     }
 
     /**
-     * Whether the engine's poll of this queue works on its own ring (so a kick means work for this
-     * queue's worker); false for a queue another one feeds or drains.
+     * Whether the thread that waits on this queue's kicks is the one that drives its ring (so a
+     * kick means work for it); false for a queue another queue's worker feeds (loopback receive,
+     * switch receive, idle), whose kicks nobody waits on. Fixed for the life of the queue.
      */
     protected boolean pollsOwnRing()
+    {
+        return false;
+    }
+
+    /** True while this queue has no work even with buffers available (a quiesced source). */
+    protected boolean paused()
     {
         return false;
     }
@@ -122,7 +129,7 @@ abstract class NetQueue implements DeviceQueue
     /** Worker, before it sleeps: asks the driver to kick; false when work is already waiting. */
     private boolean armKicks()
     {
-        if (!pollsOwnRing())
+        if (!pollsOwnRing() || paused())
         {
             return true;
         }
@@ -153,11 +160,17 @@ abstract class NetQueue implements DeviceQueue
     /** Worker, after it slept (or chose not to): back to polling without kicks; consumes the kick. */
     private void disarmKicks()
     {
+        if (!pollsOwnRing())
+        {
+            // no kick fd in the set, and another worker may be inside the ring: only the bell
+            kicks.consume();
+            return;
+        }
         enter();
         try
         {
             final SplitVirtQueue queue = ring;
-            if (null != queue && !broken && pollsOwnRing())
+            if (null != queue && !broken)
             {
                 queue.suppressKicks();
             }
@@ -270,8 +283,9 @@ abstract class NetQueue implements DeviceQueue
         mergeable = mergeableBuffers;
         broken = false;
         ring = queue;
-        // after the ring is published: the bell wakes a sleeping worker to look at it
-        final int rc = kicks.attachKick(kickFd);
+        // after the ring is published: the bell wakes a sleeping worker to look at it; only the
+        // thread that drives the ring waits on its kicks
+        final int rc = kicks.attachKick(pollsOwnRing() ? kickFd : -1);
         if (rc < 0)
         {
             errors.record(VhostUserSession.COMPONENT, "kick-fd", port + " vring " + index + ": kick fd " + kickFd +

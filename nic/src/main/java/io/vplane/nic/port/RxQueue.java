@@ -35,7 +35,13 @@ final class RxQueue extends NetQueue
     @Override
     protected boolean pollsOwnRing()
     {
-        return null != source && !quiesced;
+        return null != source;
+    }
+
+    @Override
+    protected boolean paused()
+    {
+        return quiesced;
     }
 
     @Override
