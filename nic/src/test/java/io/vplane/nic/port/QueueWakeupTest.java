@@ -168,4 +168,43 @@ class QueueWakeupTest
         assertThat(readable(wakeup)).as("the bell of the new ring").isTrue();
         wakeup.disarm();
     }
+
+    @Test
+    void shouldDropAKickFdThatIsNoEventfdInsteadOfWakingForEver()
+    {
+        final int[] pair = new int[2];
+        assertThat(Posix.socketPair(pair)).isZero();
+        try
+        {
+            final QueueWakeup wakeup = open("idle", 0, 1);
+            // a hostile frontend: a socket as kick fd, whose peer is gone (always readable, EOF)
+            frontend.setKick(session, 1, pair[0]);
+            Posix.close(pair[1]);
+            pair[1] = -1;
+            assertThat(readable(wakeup)).isTrue();
+            wakeup.disarm();
+            assertThat(readable(wakeup)).as("taken out of the set: the worker can sleep again").isFalse();
+            assertThat(value("vplane_errors_total{component=\"vhost-user\",error=\"kick-fd\"}")).isEqualTo(1);
+            assertThat(wakeup.arm()).isTrue();
+            wakeup.disarm();
+        }
+        finally
+        {
+            Posix.close(pair[0]);
+            Posix.close(pair[1]);
+        }
+    }
+
+    private long value(final String label)
+    {
+        final long[] found = {0};
+        counters.reader().forEach((id, type, key, text) ->
+        {
+            if (text.equals(label))
+            {
+                found[0] = counters.reader().getCounterValue(id);
+            }
+        });
+        return found[0];
+    }
 }
