@@ -26,8 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  * sleep until the driver kicks. Before the worker sleeps it asks for kicks (clears NO_NOTIFY, or
  * with EVENT_IDX sets avail_event to the next entry) and looks at the avail index once more, as a
  * buffer made available before the driver saw the request sends no kick (virtio 1.2 §2.7.10);
- * after waking it suppresses kicks again while it polls. A fed queue (loopback or switch receive
- * queue, a switched transmit queue) has no work of its own: its feeder's queue wakes the feeder.
+ * after waking it suppresses kicks again while it polls. A fed queue (loopback, switch or idle
+ * receive queue) has no work of its own: its feeder's queue wakes the feeder. A switched transmit
+ * queue's kicks wake the vSwitch's worker, which drives that ring ({@link #kickWakeup()}).
  */
 abstract class NetQueue implements DeviceQueue
 {
