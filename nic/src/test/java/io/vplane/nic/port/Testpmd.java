@@ -168,10 +168,38 @@ final class Testpmd implements AutoCloseable
             if (!process.isAlive() || System.nanoTime() - deadline > 0)
             {
                 throw new IllegalStateException("testpmd did not print " + what + (process.isAlive() ? "" : " (it exited)") +
-                    "; output:\n" + text);
+                    "; output:\n" + text + threadStacks());
             }
             Thread.sleep(20);
         }
+    }
+
+    /** Where a stuck testpmd is: every thread's stack, when gdb is installed (diagnostics only). */
+    private String threadStacks()
+    {
+        final Path gdb = Path.of("/usr/bin/gdb");
+        if (!process.isAlive() || !Files.isExecutable(gdb))
+        {
+            return "";
+        }
+        final StringBuilder text = new StringBuilder();
+        for (final ProcessHandle child : process.descendants().toList())
+        {
+            try
+            {
+                final Process trace = new ProcessBuilder("timeout", "-s", "KILL", "30", gdb.toString(), "-p",
+                    Long.toString(child.pid()), "-batch", "-ex", "thread apply all bt").redirectErrorStream(true).start();
+                final String stacks = new String(trace.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                trace.waitFor(30, TimeUnit.SECONDS);
+                text.append("\nthreads of pid ").append(child.pid()).append(":\n")
+                    .append(stacks, 0, Math.min(stacks.length(), 20_000));
+            }
+            catch (final IOException | InterruptedException ex)
+            {
+                text.append("\ngdb failed: ").append(ex);
+            }
+        }
+        return text.toString();
     }
 
     private static int count(final String text, final String part)
