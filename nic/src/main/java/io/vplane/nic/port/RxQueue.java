@@ -28,12 +28,29 @@ final class RxQueue extends NetQueue
     public int poll(final int limit)
     {
         // a fed or idle receive queue has no work of its own: its ring belongs to the feeder
-        return null == source || quiesced ? 0 : pollOwned(limit);
+        return null == source ? 0 : pollOwned(limit);
+    }
+
+    /** A source fills the guest's buffers itself: a kick (new receive buffers) is work for it. */
+    @Override
+    protected boolean pollsOwnRing()
+    {
+        return null != source;
+    }
+
+    @Override
+    protected boolean paused()
+    {
+        return quiesced;
     }
 
     @Override
     protected int process(final SplitVirtQueue queue, final int limit)
     {
+        if (quiesced)
+        {
+            return 0;
+        }
         int pending = queue.available();
         if (pending < 0)
         {

@@ -1,6 +1,8 @@
 package io.vplane.nic.port;
 
+import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.wakeup.Doorbell;
 import io.vplane.nic.virtq.SplitVirtQueue;
 
 /**
@@ -10,6 +12,7 @@ import io.vplane.nic.virtq.SplitVirtQueue;
 final class SwitchedTxQueue extends NetQueue
 {
     final QueueCounters counters;
+    private final Doorbell idle = new Doorbell(() -> 0);
 
     SwitchedTxQueue(final String port, final int index, final ErrorLog errors, final QueueCounters counters)
     {
@@ -21,6 +24,29 @@ final class SwitchedTxQueue extends NetQueue
     public int poll(final int limit)
     {
         return 0;
+    }
+
+    /** The switch's worker drives this ring and sleeps on its kicks ({@link #kickWakeup()}). */
+    @Override
+    protected boolean pollsOwnRing()
+    {
+        return true;
+    }
+
+    /**
+     * The engine's worker of this queue has no work here and must not take the ring's kicks (the
+     * switch's worker waits on them): it may sleep on a wakeup that never rings.
+     */
+    @Override
+    public QueueWakeup wakeup()
+    {
+        return idle;
+    }
+
+    @Override
+    void closeWakeups()
+    {
+        idle.close();
     }
 
     @Override

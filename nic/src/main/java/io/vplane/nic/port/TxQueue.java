@@ -36,6 +36,12 @@ final class TxQueue extends NetQueue
     }
 
     @Override
+    protected boolean pollsOwnRing()
+    {
+        return true;
+    }
+
+    @Override
     protected int process(final SplitVirtQueue queue, final int limit)
     {
         final int pending = queue.available();
@@ -51,9 +57,14 @@ final class TxQueue extends NetQueue
         }
         SplitVirtQueue rx = null;
         int rxPending = 0;
-        if (null != loopbackTarget && !loopbackTarget.quiesced)
+        if (null != loopbackTarget)
         {
+            // enter before reading quiesced: a quiesce waits for this visit to end (NetQueue)
             rx = loopbackTarget.enterForeign();
+            if (loopbackTarget.quiesced)
+            {
+                rx = null;
+            }
             if (null != rx)
             {
                 rxPending = rx.available();

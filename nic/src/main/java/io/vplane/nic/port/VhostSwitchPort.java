@@ -7,8 +7,12 @@ import io.vplane.nic.vswitch.PortRole;
 import io.vplane.nic.vswitch.SwitchPort;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import io.vplane.engine.device.QueueWakeup;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -51,6 +55,8 @@ final class VhostSwitchPort implements SwitchPort
     private final ChainFrame chainFrame = new ChainFrame();
     private final BurstFrame burstFrame = new BurstFrame();
     private final CountDownLatch detachedLatch = new CountDownLatch(1);
+    /** The transmit rings' kicks: the switch's worker sleeps on them. */
+    private final List<QueueWakeup> wakeups;
     private MemorySegment bounce;
     private int nextPair;
 
@@ -75,6 +81,18 @@ final class VhostSwitchPort implements SwitchPort
         this.tx = tx;
         this.arena = arena;
         this.linearized = linearized;
+        final List<QueueWakeup> list = new ArrayList<>();
+        for (final SwitchedTxQueue queue : tx)
+        {
+            list.add(queue.kickWakeup());
+        }
+        this.wakeups = List.copyOf(list);
+    }
+
+    @Override
+    public List<QueueWakeup> wakeups()
+    {
+        return wakeups;
     }
 
     @Override

@@ -139,6 +139,7 @@ public final class VhostUserPort implements Device, VhostUserDevice
             switchPort.awaitDetached(SWITCH_DETACH_TIMEOUT_MS);
         }
         server.close();
+        queues.forEach(NetQueue::close);
         if (null != linearized)
         {
             linearized.close();
@@ -152,6 +153,24 @@ public final class VhostUserPort implements Device, VhostUserDevice
     public boolean isConnected()
     {
         return server.isConnected();
+    }
+
+    /**
+     * Buffers of virtqueue {@code index} the driver made available and the port has not taken
+     * yet, or -1 when the ring is not running. From any thread; approximate while a worker polls.
+     * With every receive buffer available ({@link #ringSize}) the guest has read every frame.
+     */
+    public int untaken(final int index)
+    {
+        final long both = queues.get(index).untakenAndSize();
+        return both < 0 ? -1 : (int)(both >>> 32);
+    }
+
+    /** Size of virtqueue {@code index}, or -1 when it is not running. */
+    public int ringSize(final int index)
+    {
+        final long both = queues.get(index).untakenAndSize();
+        return both < 0 ? -1 : (int)both;
     }
 
     @Override
@@ -192,10 +211,10 @@ public final class VhostUserPort implements Device, VhostUserDevice
     }
 
     @Override
-    public void startQueue(final int index, final SplitVirtQueue queue)
+    public void startQueue(final int index, final SplitVirtQueue queue, final int kickFd)
     {
         queue.suppressKicks();
-        queues.get(index).attach(queue, (ackedFeatures & 1L << VirtioNet.F_MRG_RXBUF) != 0);
+        queues.get(index).attach(queue, (ackedFeatures & 1L << VirtioNet.F_MRG_RXBUF) != 0, kickFd);
     }
 
     @Override

@@ -27,8 +27,13 @@ public interface VhostUserDevice
     /** The frontend acked these features (SET_FEATURES); rings are not running. */
     void featuresAcked(long features);
 
-    /** Hands a ring to the data path; it was stopped before. */
-    void startQueue(int index, SplitVirtQueue queue);
+    /**
+     * Hands a ring to the data path; it was stopped before.
+     *
+     * @param kickFd the ring's kick eventfd (the frontend's), or -1 when it has none; it stays open
+     *               until {@link #stopQueue} returned
+     */
+    void startQueue(int index, SplitVirtQueue queue, int kickFd);
 
     /**
      * Takes a running ring back: returns once no worker touches it any more.

@@ -427,7 +427,7 @@ public final class VhostUserSession implements AutoCloseable
                 LOG.info("{}: vring {} resumes at used index {} (frontend said base {})", peer, index, queue.lastAvailIndex(), vring.base);
             }
             vring.running = queue;
-            device.startQueue(index, queue);
+            device.startQueue(index, queue, vring.kickFd);
             return true;
         }
         catch (final VirtQueueException ex)

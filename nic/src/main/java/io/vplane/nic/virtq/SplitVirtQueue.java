@@ -197,6 +197,16 @@ public final class SplitVirtQueue
         return pending > size ? ERR_AVAIL_INDEX : pending;
     }
 
+    /**
+     * From any thread, without side effects: heads the driver made available that the polling
+     * thread has not taken yet, as far as this thread sees (approximate while it polls).
+     */
+    public int untaken()
+    {
+        final int availIdx = (short)U16.getAcquire(avail, (long)AVAIL_IDX_OFFSET) & 0xFFFF;
+        return (availIdx - lastAvail) & 0xFFFF;
+    }
+
     /** The head of the next available chain; call only after {@link #available()} covered it. */
     public int takeHead()
     {

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Internal port that counts and checks the frames the switch sends to it, without copying them; it
  * can keep copies of the last frames for tests. It never emits frames.
  */
-public final class SinkPort implements SwitchPort
+public final class SinkPort extends NamedPort
 {
     /** Decides whether a frame that arrived is what was expected. */
     @FunctionalInterface
@@ -18,9 +18,6 @@ public final class SinkPort implements SwitchPort
         boolean check(DirectBuffer frame, int length);
     }
 
-    private final String name;
-    private final PortRole role;
-    private final int vni;
     private final FrameCheck check;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final byte[][] captured;
@@ -39,9 +36,7 @@ public final class SinkPort implements SwitchPort
      */
     public SinkPort(final String name, final PortRole role, final int vni, final FrameCheck check, final int capture)
     {
-        this.name = name;
-        this.role = role;
-        this.vni = vni;
+        super(name, role, vni);
         this.check = check;
         this.captured = new byte[capture][SourcePort.SLOT_BYTES];
         this.capturedLengths = new int[capture];
@@ -56,24 +51,6 @@ public final class SinkPort implements SwitchPort
     public void refuseAfter(final long frames)
     {
         this.refuseAfter = frames;
-    }
-
-    @Override
-    public String name()
-    {
-        return name;
-    }
-
-    @Override
-    public PortRole role()
-    {
-        return role;
-    }
-
-    @Override
-    public int vni()
-    {
-        return vni;
     }
 
     @Override

@@ -13,13 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Frames are copied from their templates into the port's own off-heap buffers at each receive
  * (the switch rewrites them in place). Frames the switch sends to it are counted and discarded.
  */
-public final class SourcePort implements SwitchPort
+public final class SourcePort extends NamedPort
 {
     public static final int SLOT_BYTES = 2048;
 
-    private final String name;
-    private final PortRole role;
-    private final int vni;
     private final UnsafeBuffer templates;
     private final int[] templateOffsets;
     private final int[] templateLengths;
@@ -46,13 +43,11 @@ public final class SourcePort implements SwitchPort
         final String name, final PortRole role, final int vni, final List<byte[]> frames, final long ratePerSec,
         final long limit, final NanoClock clock, final int burstSize)
     {
+        super(name, role, vni);
         if (frames.isEmpty())
         {
             throw new IllegalArgumentException("source port " + name + " needs at least one frame");
         }
-        this.name = name;
-        this.role = role;
-        this.vni = vni;
         // all templates side by side in native memory: one copy per frame from a dense region
         this.templateOffsets = new int[frames.size()];
         this.templateLengths = new int[frames.size()];
@@ -79,24 +74,6 @@ public final class SourcePort implements SwitchPort
         final ByteBuffer memory = BufferUtil.allocateDirectAligned(burstSize * SLOT_BYTES, 64);
         this.pool = new UnsafeBuffer(memory);
         this.poolAddress = BufferUtil.address(memory);
-    }
-
-    @Override
-    public String name()
-    {
-        return name;
-    }
-
-    @Override
-    public PortRole role()
-    {
-        return role;
-    }
-
-    @Override
-    public int vni()
-    {
-        return vni;
     }
 
     @Override

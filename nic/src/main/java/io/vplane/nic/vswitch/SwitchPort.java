@@ -1,5 +1,9 @@
 package io.vplane.nic.vswitch;
 
+import io.vplane.engine.device.QueueWakeup;
+
+import java.util.List;
+
 /**
  * A port of the switch: a vhost-user port, an uplink, or an internal test port. The switch calls
  * every method from its one data-path thread, in this order per burst: {@link #receive}, then
@@ -52,6 +56,16 @@ public interface SwitchPort
 
     /** End of a burst in which this port transmitted: publish, notify the peer (coalesced). */
     void flush();
+
+    /**
+     * What lets the switch's worker sleep until this port has frames to receive, or null when the
+     * port cannot say (it is then polled at least once per sleep timeout). Called on the switch's
+     * thread; arming and disarming happen there too.
+     */
+    default List<QueueWakeup> wakeups()
+    {
+        return null;
+    }
 
     /** The switch no longer calls this port (after a detach, from the data-path thread). */
     default void detached()

@@ -3,6 +3,7 @@ package io.vplane.nic.vswitch;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.device.QueueWakeup;
 
 import java.util.List;
 
@@ -78,6 +79,12 @@ public final class VswitchDevice implements Device
         public long backlog()
         {
             return 0;
+        }
+
+        @Override
+        public QueueWakeup wakeup()
+        {
+            return stage.wakeup();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.vplane.nic.vswitch;
 
 import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.QueueWakeup;
 import io.vplane.nic.frame.Arp;
 import io.vplane.nic.frame.FrameParser;
 import io.vplane.nic.frame.LinkLayerRewriter;
@@ -63,6 +64,7 @@ public final class VswitchStage implements AutoCloseable
     private final boolean antiSpoofing;
     private final boolean proxyArp;
     private final boolean proxyNd;
+    private final PortWakeups wakeups = new PortWakeups();
 
     // written by control threads under the monitor, read by the data thread with acquire
     @SuppressWarnings("unused")
@@ -126,6 +128,7 @@ public final class VswitchStage implements AutoCloseable
         final PortSlot[] next = Arrays.copyOf(current, current.length + 1);
         next[current.length] = new PortSlot(port, index, new PortCounters(counters, settings.name(), port.name()));
         PORTS.setRelease(this, next);
+        wakeups.ringBell();
     }
 
     /**
@@ -150,6 +153,7 @@ public final class VswitchStage implements AutoCloseable
             return false;
         }
         PORTS.setRelease(this, next.toArray(PortSlot[]::new));
+        wakeups.ringBell();
         return true;
     }
 
@@ -175,6 +179,12 @@ public final class VswitchStage implements AutoCloseable
             names.add(slot.port.name());
         }
         return names;
+    }
+
+    /** How the switch's worker sleeps until a port has frames (see {@link PortWakeups}). */
+    public QueueWakeup wakeup()
+    {
+        return wakeups;
     }
 
     /**
@@ -227,6 +237,8 @@ public final class VswitchStage implements AutoCloseable
         {
             return;
         }
+        // before a port leaves for good: the worker stops waiting on its kicks
+        wakeups.update(active, published);
         final PortSlot[] next = new PortSlot[byIndex.length];
         for (final PortSlot slot : published)
         {
@@ -547,6 +559,7 @@ public final class VswitchStage implements AutoCloseable
         }
         PORTS.setRelease(this, new PortSlot[0]);
         switchCounters.close();
+        wakeups.close();
     }
 
     /**

@@ -40,6 +40,11 @@ final class GuestDriver
         ram.set(ValueLayout.JAVA_SHORT, avail + AVAIL_IDX_OFFSET, (short)(idx + 1));
     }
 
+    int availIdx(final int queue)
+    {
+        return ram.get(ValueLayout.JAVA_SHORT, ringBase(queue) + TestFrontend.AVAIL + AVAIL_IDX_OFFSET) & 0xFFFF;
+    }
+
     void noInterrupt(final int queue)
     {
         ram.set(ValueLayout.JAVA_SHORT, ringBase(queue) + TestFrontend.AVAIL + AVAIL_FLAGS_OFFSET, (short)AVAIL_F_NO_INTERRUPT);
@@ -53,6 +58,12 @@ final class GuestDriver
     int usedFlags(final int queue)
     {
         return ram.get(ValueLayout.JAVA_SHORT, ringBase(queue) + TestFrontend.USED + USED_FLAGS_OFFSET) & 0xFFFF;
+    }
+
+    /** avail_event (EVENT_IDX): the device's "kick me when you publish this entry". */
+    int availEvent(final int queue)
+    {
+        return ram.get(ValueLayout.JAVA_SHORT, ringBase(queue) + TestFrontend.USED + USED_RING_OFFSET + (long)USED_ELEM_SIZE * SIZE) & 0xFFFF;
     }
 
     int usedId(final int queue, final int slot)

@@ -1,6 +1,8 @@
 package io.vplane.nic.port;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,66 +13,51 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * DPDK testpmd as a virtio-user frontend (the VM side) in a child process, with its output in a
- * file; stopped with SIGINT so that it prints its accumulated port statistics.
+ * DPDK testpmd as a virtio-user frontend (the VM side) in a child process, driven through its
+ * interactive prompt: {@link #launch} returns once its port has started (first prompt), so no
+ * frame can reach it before {@link #start()}; {@link #stop()} stops forwarding with the port left
+ * open and returns the totals of that run. Its output goes to a file (unbuffered).
  */
 final class Testpmd implements AutoCloseable
 {
     static final Path BINARY = Path.of("/usr/bin/dpdk-testpmd");
+    private static final String PROMPT = "testpmd> ";
+    private static final long COMMAND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final Pattern RX_PACKETS = Pattern.compile("RX-packets:\\s+(\\d+)");
     private static final Pattern TX_PACKETS = Pattern.compile("TX-packets:\\s+(\\d+)");
 
     private final Process process;
     private final Path output;
-    private java.io.Writer commands;
+    private final Writer commands;
 
     private Testpmd(final Process process, final Path output)
     {
         this.process = process;
         this.output = output;
+        this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
     }
 
     /**
-     * @param vdevArgs  extra virtio-user arguments after {@code path=SOCK}, e.g. {@code ",queues=1"}
-     * @param appArgs   testpmd application arguments after {@code --}
-     */
-    static Testpmd start(final Path socket, final String vdevArgs, final Path dir, final String... appArgs) throws IOException
-    {
-        return start(socket, vdevArgs, dir, 1, appArgs);
-    }
-
-    /**
+     * Starts testpmd in interactive mode and waits for its prompt (EAL up, port started).
+     *
+     * @param vdevArgs  extra virtio-user arguments after {@code path=SOCK}, e.g. {@code ",queues=2"}
      * @param mainLcore 1 (forwarding on core 0) or 0 (forwarding on core 1), so that two instances
      *                  on two cores forward on different cores
+     * @param appArgs   testpmd application arguments after {@code --}, e.g. the forward mode
      */
-    static Testpmd start(final Path socket, final String vdevArgs, final Path dir, final int mainLcore,
-        final String... appArgs) throws IOException
+    static Testpmd launch(final Path socket, final String vdevArgs, final Path dir, final int mainLcore,
+        final String... appArgs) throws IOException, InterruptedException
     {
-        if (!Files.isExecutable(BINARY))
-        {
-            throw new IllegalStateException(BINARY + " is missing: install the Debian package dpdk");
-        }
-        final List<String> command = new ArrayList<>(List.of(
-            "timeout", "-s", "KILL", "60", BINARY.toString(),
-            "--no-pci", "--no-huge", "-m", "1024", "-l", "0,1", "--main-lcore", Integer.toString(mainLcore),
-            "--file-prefix=vplane-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
-            "--vdev", "net_virtio_user0,path=" + socket + vdevArgs,
-            "--", "--total-num-mbufs=16384", "-a", "--stats-period=1"));
-        command.addAll(List.of(appArgs));
-        final Path output = Files.createTempFile(dir, "testpmd", ".log");
-        final Process process = new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
-        return new Testpmd(process, output);
+        final Testpmd testpmd = spawn(socket, vdevArgs, dir, mainLcore, appArgs);
+        testpmd.awaitPrompt();
+        return testpmd;
     }
 
     /**
-     * Starts testpmd in interactive mode with its commands fed through standard input, and starts
-     * forwarding; {@link #stopForwarding()} then stops it while the port stays open, so vplane can
-     * drain the rings before the counts are compared.
+     * As {@link #launch} without waiting for the prompt: with {@code server=1} virtio-user waits
+     * for the backend to connect before its port starts.
      */
-    static Testpmd startInteractive(final Path socket, final String vdevArgs, final Path dir, final int mainLcore,
+    static Testpmd spawn(final Path socket, final String vdevArgs, final Path dir, final int mainLcore,
         final String... appArgs) throws IOException
     {
         if (!Files.isExecutable(BINARY))
@@ -78,8 +65,8 @@ final class Testpmd implements AutoCloseable
             throw new IllegalStateException(BINARY + " is missing: install the Debian package dpdk");
         }
         final List<String> command = new ArrayList<>(List.of(
-            // unbuffered stdout: the totals of a stop must reach the file while testpmd still runs
-            "timeout", "-s", "KILL", "90", "stdbuf", "-o0", BINARY.toString(),
+            // unbuffered stdout: the totals of a stop reach the file while testpmd still runs
+            "timeout", "-s", "KILL", "120", "stdbuf", "-o0", BINARY.toString(),
             "--no-pci", "--no-huge", "-m", "1024", "-l", "0,1", "--main-lcore", Integer.toString(mainLcore),
             "--file-prefix=vplane-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
             "--vdev", "net_virtio_user0,path=" + socket + vdevArgs,
@@ -90,61 +77,51 @@ final class Testpmd implements AutoCloseable
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())
             .start();
-        final Testpmd testpmd = new Testpmd(process, output);
-        testpmd.commands = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
-        testpmd.command("start");
-        return testpmd;
+        return new Testpmd(process, output);
     }
 
-    void command(final String line) throws IOException
+    /** Waits for the first prompt: EAL up and the port started. */
+    void awaitPrompt() throws IOException, InterruptedException
     {
-        commands.write(line + "\n");
-        commands.flush();
+        awaitOutput(0, text -> text.contains(PROMPT), "its prompt");
+    }
+
+    /** Starts forwarding and waits until testpmd confirmed it. */
+    void start() throws IOException, InterruptedException
+    {
+        run("start");
+    }
+
+    /** Starts forwarding after one burst sent first (io mode primes a loop with it). */
+    void startTxFirst() throws IOException, InterruptedException
+    {
+        run("start tx_first");
     }
 
     /**
-     * Interactive mode: stops forwarding (the port stays open) and waits for the totals it prints.
+     * Stops forwarding; the port stays open. testpmd's forwarding core finishes the burst it is in
+     * (a received burst is still transmitted) before the totals are taken.
      *
-     * @return the output so far, ending with the totals of this stop
+     * @return the totals of the forwarding run just stopped
      */
-    String stopForwarding() throws IOException, InterruptedException
+    Stats stop() throws IOException, InterruptedException
     {
+        final int from = output().length();
         command("stop");
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() - deadline < 0)
+        final String text = awaitOutput(from, tail ->
         {
-            final String text = output();
-            if (text.contains("Accumulated forward statistics") && text.lastIndexOf("Done.") > text.lastIndexOf("Accumulated forward statistics"))
-            {
-                return text;
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("testpmd did not stop forwarding; output:\n" + output());
+            final int stats = tail.lastIndexOf("Accumulated forward statistics");
+            return stats >= 0 && tail.indexOf("Done.", stats) > 0;
+        }, "the totals of a stop");
+        return new Stats(text.substring(from));
     }
 
-    /** Interactive mode: quits and waits for the exit. */
+    /** Quits (closing the port) and waits for the exit; kills it if it does not. */
     String quit() throws IOException, InterruptedException
     {
         if (process.isAlive())
         {
             command("quit");
-            if (!process.waitFor(20, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        }
-        return output();
-    }
-
-    /** Sends SIGINT (testpmd stops forwarding and prints its totals) and waits for the exit. */
-    String stop() throws IOException, InterruptedException
-    {
-        if (process.isAlive())
-        {
-            // timeout(1) forwards the signal to testpmd
-            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
             if (!process.waitFor(20, TimeUnit.SECONDS))
             {
                 process.destroyForcibly();
@@ -164,27 +141,75 @@ final class Testpmd implements AutoCloseable
         return process.isAlive();
     }
 
-    /** Accumulated RX-packets of the final statistics (the last match in the output). */
-    static long lastRxPackets(final String output)
+    private void run(final String line) throws IOException, InterruptedException
     {
-        return last(RX_PACKETS, output);
+        final int prompts = count(output(), PROMPT);
+        command(line);
+        awaitOutput(0, text -> count(text, PROMPT) > prompts, "the prompt after '" + line + "'");
     }
 
-    static long lastTxPackets(final String output)
+    private void command(final String line) throws IOException
     {
-        return last(TX_PACKETS, output);
+        commands.write(line + "\n");
+        commands.flush();
     }
 
-    private static long last(final Pattern pattern, final String text)
+    private String awaitOutput(final int from, final java.util.function.Predicate<String> done, final String what)
+        throws IOException, InterruptedException
     {
-        final int end = text.lastIndexOf("Done.") > 0 ? text.length() : text.length();
-        final Matcher matcher = pattern.matcher(text.substring(0, end));
-        long value = -1;
-        while (matcher.find())
+        final long deadline = System.nanoTime() + COMMAND_TIMEOUT_NS;
+        while (true)
         {
-            value = Long.parseLong(matcher.group(1));
+            final String text = output();
+            if (done.test(text.length() > from ? text.substring(from) : ""))
+            {
+                return text;
+            }
+            if (!process.isAlive() || System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("testpmd did not print " + what + (process.isAlive() ? "" : " (it exited)") +
+                    "; output:\n" + text + threadStacks());
+            }
+            Thread.sleep(20);
         }
-        return value;
+    }
+
+    /** Where a stuck testpmd is: every thread's stack, when gdb is installed (diagnostics only). */
+    private String threadStacks()
+    {
+        final Path gdb = Path.of("/usr/bin/gdb");
+        if (!process.isAlive() || !Files.isExecutable(gdb))
+        {
+            return "";
+        }
+        final StringBuilder text = new StringBuilder();
+        for (final ProcessHandle child : process.descendants().toList())
+        {
+            try
+            {
+                final Process trace = new ProcessBuilder("timeout", "-s", "KILL", "30", gdb.toString(), "-p",
+                    Long.toString(child.pid()), "-batch", "-ex", "thread apply all bt").redirectErrorStream(true).start();
+                final String stacks = new String(trace.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                trace.waitFor(30, TimeUnit.SECONDS);
+                text.append("\nthreads of pid ").append(child.pid()).append(":\n")
+                    .append(stacks, 0, Math.min(stacks.length(), 20_000));
+            }
+            catch (final IOException | InterruptedException ex)
+            {
+                text.append("\ngdb failed: ").append(ex);
+            }
+        }
+        return text.toString();
+    }
+
+    private static int count(final String text, final String part)
+    {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length()))
+        {
+            count++;
+        }
+        return count;
     }
 
     @Override
@@ -194,6 +219,37 @@ final class Testpmd implements AutoCloseable
         {
             process.destroyForcibly();
             process.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** What one {@code stop} printed: the accumulated totals come last. */
+    record Stats(String text)
+    {
+        long rxPackets()
+        {
+            return last(RX_PACKETS, text);
+        }
+
+        long txPackets()
+        {
+            return last(TX_PACKETS, text);
+        }
+
+        /** RX-packets of the forward stream of receive queue {@code queue}. */
+        long streamRxPackets(final int queue)
+        {
+            return last(Pattern.compile("RX Port= *0/Queue= *" + queue + " .*?\\n\\s*RX-packets:\\s+(\\d+)"), text);
+        }
+
+        private static long last(final Pattern pattern, final String text)
+        {
+            final Matcher matcher = pattern.matcher(text);
+            long value = -1;
+            while (matcher.find())
+            {
+                value = Long.parseLong(matcher.group(1));
+            }
+            return value;
         }
     }
 }

@@ -69,11 +69,7 @@ class VhostUserPortTest
     void shouldSinkGuestFramesAndReturnEveryChainWithOneCallPerBurst()
     {
         open("sink", "idle", 60);
-        for (int i = 0; i < 10; i++)
-        {
-            guest.descriptor(1, i, 0x20000 + i * 2048L, 12 + 64, 0, 0);
-            guest.offer(1, i);
-        }
+        sendFrames(0, 10);
         assertThat(port.queues().get(1).poll(4)).isEqualTo(4);
         assertThat(guest.usedIdx(1)).isEqualTo(4);
         assertThat(Posix.eventfdRead(callFd)).isEqualTo(1);
@@ -84,6 +80,85 @@ class VhostUserPortTest
         assertThat(value("vplane_vhost_frames_total{port=\"p0\",queue=\"1\",dir=\"guest_tx\"}")).isEqualTo(10);
         assertThat(value("vplane_vhost_bytes_total{port=\"p0\",queue=\"1\",dir=\"guest_tx\"}")).isEqualTo(640);
         assertThat(value("vplane_vhost_drops_total{port=\"p0\",queue=\"1\",reason=\"sink\"}")).isEqualTo(10);
+    }
+
+    /** The guest sends 64-byte frames in descriptors {@code from}..{@code to - 1} of transmit queue 1. */
+    private void sendFrames(final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            guest.descriptor(1, i, 0x20000 + i * 2048L, 12 + 64, 0, 0);
+            guest.offer(1, i);
+        }
+    }
+
+    /** The guest offers 2 KiB receive buffers in descriptors {@code from}..{@code to - 1} of queue 0. */
+    private void offerReceiveBuffers(final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            guest.descriptor(0, i, 0x40000 + i * 2048L, 2048, SplitRing.DESC_F_WRITE, 0);
+            guest.offer(0, i);
+        }
+    }
+
+    /** The frontend goes away and comes back (a new connection) on the same guest memory, as virtio-user does. */
+    private void reconnect()
+    {
+        session.close();
+        connectAgain();
+    }
+
+    private void connectAgain()
+    {
+        session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total"));
+        // virtio-user sends SET_VRING_BASE 0 for split rings on every reconnect
+        frontend.startUp(session, FEATURES, 2, GuestDriver.SIZE, rxCallFd, callFd);
+    }
+
+    @Test
+    void shouldTakeWhatTheGuestMadeAvailableAndReportTheUsedIndexAsBaseWhenTheRingStops()
+    {
+        open("sink", "idle", 60);
+        sendFrames(0, 10);
+        assertThat(port.queues().get(1).poll(4)).isEqualTo(4);
+        assertThat(frontend.getVringBase(session, 1)).isEqualTo(10);
+        assertThat(guest.usedIdx(1)).as("no descriptor left in flight").isEqualTo(10);
+        assertThat(value("vplane_vhost_frames_total{port=\"p0\",queue=\"1\",dir=\"guest_tx\"}")).isEqualTo(10);
+    }
+
+    @Test
+    void shouldResumeTransmitFromTheUsedIndexWhenTheFrontendReconnectsWithBaseZero()
+    {
+        open("sink", "idle", 60);
+        sendFrames(0, 10);
+        assertThat(port.queues().get(1).poll(32)).isEqualTo(10);
+        session.close();
+        // made available while the backend was away
+        sendFrames(10, 13);
+        connectAgain();
+        assertThat(port.queues().get(1).poll(32)).as("only the three new frames").isEqualTo(3);
+        assertThat(guest.usedIdx(1)).isEqualTo(13);
+        assertThat(guest.usedId(1, 12)).isEqualTo(12);
+        assertThat(value("vplane_vhost_frames_total{port=\"p0\",queue=\"1\",dir=\"guest_tx\"}")).isEqualTo(13);
+    }
+
+    @Test
+    void shouldNotWriteIntoReceiveBuffersAgainWhenTheFrontendReconnectsWithBaseZero()
+    {
+        open("sink", "source", 100);
+        offerReceiveBuffers(0, 5);
+        assertThat(port.queues().get(0).poll(32)).isEqualTo(5);
+        // the guest has not read them yet; a frame in one of them must not be overwritten
+        guest.ram().set(ValueLayout.JAVA_BYTE, 0x40000 + 12, (byte)0x42);
+        reconnect();
+        assertThat(port.queues().get(0).poll(32)).as("no buffer offered since").isZero();
+        assertThat(guest.ram().get(ValueLayout.JAVA_BYTE, 0x40000 + 12)).isEqualTo((byte)0x42);
+        offerReceiveBuffers(5, 7);
+        assertThat(port.queues().get(0).poll(32)).isEqualTo(2);
+        assertThat(guest.usedIdx(0)).isEqualTo(7);
+        assertThat(guest.usedId(0, 6)).isEqualTo(6);
+        assertThat(value("vplane_vhost_frames_total{port=\"p0\",queue=\"0\",dir=\"guest_rx\"}")).isEqualTo(7);
     }
 
     @Test
@@ -101,11 +176,7 @@ class VhostUserPortTest
     void shouldFillReceiveBuffersFromTheSourceWithHeaderAndNumBuffers()
     {
         open("sink", "source", 100);
-        for (int i = 0; i < 3; i++)
-        {
-            guest.descriptor(0, i, 0x40000 + i * 2048L, 2048, SplitRing.DESC_F_WRITE, 0);
-            guest.offer(0, i);
-        }
+        offerReceiveBuffers(0, 3);
         assertThat(port.queues().get(0).poll(32)).isEqualTo(3);
         assertThat(guest.usedIdx(0)).isEqualTo(3);
         assertThat(guest.usedLen(0, 0)).isEqualTo(112);

@@ -1,11 +1,5 @@
 package io.vplane.nic.port;
 
-import io.vplane.config.ConfigLoader;
-import io.vplane.config.VplaneConfig;
-import io.vplane.engine.Engine;
-import io.vplane.engine.counters.Counters;
-import io.vplane.engine.errors.ErrorLog;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 10.0.0.1) sends to VM b (52:54:00:00:00:0b, 10.0.0.2); both IPs are table entries, so the
  * switch delivers VM to VM. Counts must agree on every hop: testpmd a TX = switch rx of port a;
  * switch tx to b (+ frames b had no buffer for, counted {@code tx_refused}) = switch rx of a;
- * switch tx to b = testpmd b RX.
+ * switch tx to b = testpmd b RX. b starts forwarding before a sends, and the counts are read
+ * after the drain of {@link PortFixture}, so all of them must match exactly.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class VswitchTestpmdIT
@@ -38,37 +33,36 @@ class VswitchTestpmdIT
     @Test
     void shouldSwitchEveryFrameFromTxonlyToRxonlyWithMatchingCounts() throws Exception
     {
-        try (Harness harness = new Harness(dir, true))
+        try (PortFixture vplane = twoPorts(true);
+            Testpmd b = Testpmd.launch(dir.resolve("pb.sock"), ",mac=" + MAC_B, dir, 0, "--forward-mode=rxonly", "--no-flush-rx");
+            Testpmd a = Testpmd.launch(dir.resolve("pa.sock"), ",mac=" + MAC_A, dir, 1, "--forward-mode=txonly",
+                "--eth-peer=0," + MAC_B, "--tx-ip=10.0.0.1,10.0.0.2"))
         {
-            try (Testpmd b = Testpmd.startInteractive(harness.socketB, ",mac=" + MAC_B, dir, 0, "--forward-mode=rxonly", "--no-flush-rx");
-                Testpmd a = Testpmd.startInteractive(harness.socketA, ",mac=" + MAC_A, dir, 1, "--forward-mode=txonly",
-                    "--eth-peer=0," + MAC_B, "--tx-ip=10.0.0.1,10.0.0.2"))
-            {
-                harness.awaitTraffic(a, "pb");
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RUN_MS));
-                // a stops sending but keeps its port open, so the switch drains a's ring
-                final String outA = a.stopForwarding();
-                final long switchRxA = harness.settled("rx", "pa");
-                final long switchTxB = harness.settled("tx", "pb");
-                // give b time to read what is left in its ring
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_000));
-                final String outB = b.stopForwarding();
-                a.quit();
-                b.quit();
-                final long sent = Testpmd.lastTxPackets(outA);
-                final long received = Testpmd.lastRxPackets(outB);
-                final long refused = harness.drops("pb", "tx_refused");
-                System.out.printf("vswitch txonly->rxonly: testpmd a TX %d, switch rx(pa) %d, tx(pb) %d, refused(pb) %d, " +
-                    "testpmd b RX %d in %d ms%n", sent, switchRxA, switchTxB, refused, received, RUN_MS);
-                final String why = harness.why(outA, outB);
-                assertThat(sent).as(why).isPositive();
-                assertThat(switchRxA).as(why).isEqualTo(sent);
-                assertThat(switchTxB + refused).as(why).isEqualTo(switchRxA);
-                assertThat(received).as(why).isEqualTo(switchTxB).isPositive();
-                assertThat(harness.value("vplane_vswitch_vm_to_vm_total{switch=\"vs0\"}")).as(why).isEqualTo(switchRxA);
-                assertThat(harness.value("vplane_vswitch_copies_total{switch=\"vs0\"}")).as(why).isEqualTo(switchTxB);
-                assertThat(harness.value("vplane_vhost_frames_total{port=\"pa\",queue=\"1\",dir=\"guest_tx\"}")).as(why).isEqualTo(sent);
-            }
+            b.start();
+            a.start();
+            vplane.awaitPositive(() -> switchFrames(vplane, "tx", "pb"), "frames switched to pb", a);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RUN_MS));
+            // a stops sending (its port stays open); the switch takes what is left in a's ring
+            final Testpmd.Stats statsA = a.stop();
+            vplane.awaitTaken("pa", 1);
+            final long switchRxA = vplane.settled(() -> switchFrames(vplane, "rx", "pa"));
+            // b reads what the switch put in its ring
+            vplane.awaitGuestRead("pb", 0);
+            final Testpmd.Stats statsB = b.stop();
+            final long switchTxB = switchFrames(vplane, "tx", "pb");
+            final long sent = statsA.txPackets();
+            final long received = statsB.rxPackets();
+            final long refused = switchDrops(vplane, "pb", "tx_refused");
+            System.out.printf("vswitch txonly->rxonly: testpmd a TX %d, switch rx(pa) %d, tx(pb) %d, refused(pb) %d, " +
+                "testpmd b RX %d in %d ms%n", sent, switchRxA, switchTxB, refused, received, RUN_MS);
+            final String why = vplane.why(a.output(), b.output());
+            assertThat(sent).as(why).isPositive();
+            assertThat(switchRxA).as(why).isEqualTo(sent);
+            assertThat(switchTxB + refused).as(why).isEqualTo(switchRxA);
+            assertThat(received).as(why).isEqualTo(switchTxB).isPositive();
+            assertThat(vplane.value("vplane_vswitch_vm_to_vm_total{switch=\"vs0\"}")).as(why).isEqualTo(switchRxA);
+            assertThat(vplane.value("vplane_vswitch_copies_total{switch=\"vs0\"}")).as(why).isEqualTo(switchTxB);
+            assertThat(vplane.vhostFrames("pa", "guest_tx", 1)).as(why).isEqualTo(sent);
         }
     }
 
@@ -76,152 +70,113 @@ class VswitchTestpmdIT
     void shouldSwitchFramesBothWaysWhenTheReceiverSwapsMacs() throws Exception
     {
         // macswap keeps the IPs, so b's replies claim a's source IP: anti-spoofing would drop them
-        try (Harness harness = new Harness(dir, false))
+        try (PortFixture vplane = twoPorts(false);
+            Testpmd b = Testpmd.launch(dir.resolve("pb.sock"), ",mac=" + MAC_B, dir, 0, "--forward-mode=macswap", "--no-flush-rx");
+            Testpmd a = Testpmd.launch(dir.resolve("pa.sock"), ",mac=" + MAC_A, dir, 1, "--forward-mode=txonly",
+                "--eth-peer=0," + MAC_B, "--tx-ip=10.0.0.1,10.0.0.2"))
         {
-            try (Testpmd b = Testpmd.startInteractive(harness.socketB, ",mac=" + MAC_B, dir, 0, "--forward-mode=macswap", "--no-flush-rx");
-                Testpmd a = Testpmd.startInteractive(harness.socketA, ",mac=" + MAC_A, dir, 1, "--forward-mode=txonly",
-                    "--eth-peer=0," + MAC_B, "--tx-ip=10.0.0.1,10.0.0.2"))
-            {
-                harness.awaitTraffic(a, "pa");
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RUN_MS));
-                final String outA = a.stopForwarding();
-                harness.settled("rx", "pa");
-                harness.settled("tx", "pb");
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_000));
-                final String outB = b.stopForwarding();
-                final long switchRxB = harness.settled("rx", "pb");
-                harness.settled("tx", "pa");
-                a.quit();
-                b.quit();
-                final long aTx = Testpmd.lastTxPackets(outA);
-                final long bRx = Testpmd.lastRxPackets(outB);
-                final long bTx = Testpmd.lastTxPackets(outB);
-                final long switchRxA = harness.frames("rx", "pa");
-                final long switchTxA = harness.frames("tx", "pa");
-                final long switchTxB = harness.frames("tx", "pb");
-                System.out.printf("vswitch txonly->macswap: a TX %d, switch a->b %d (rx %d), b RX %d TX %d, " +
-                    "switch b->a %d (rx %d, refused %d)%n", aTx, switchTxB, switchRxA, bRx, bTx, switchTxA, switchRxB,
-                    harness.drops("pa", "tx_refused"));
-                final String why = harness.why(outA, outB);
-                assertThat(switchRxA).as(why).isEqualTo(aTx);
-                assertThat(switchTxB + harness.drops("pb", "tx_refused")).as(why).isEqualTo(switchRxA);
-                // b forwards while it is being stopped: one burst may sit in its rx ring, delivered but never polled
-                assertThat(switchTxB - bRx).as(why).isBetween(0L, 32L);
-                assertThat(switchRxB).as(why).isEqualTo(bTx).isPositive();
-                assertThat(switchTxA).as("frames switched back to a; " + why).isPositive();
-                assertThat(switchTxA + harness.drops("pa", "tx_refused")).as(why).isEqualTo(switchRxB);
-            }
+            b.start();
+            a.start();
+            vplane.awaitPositive(() -> switchFrames(vplane, "tx", "pa"), "frames switched back to pa", a);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RUN_MS));
+            final Testpmd.Stats statsA = a.stop();
+            vplane.awaitTaken("pa", 1);
+            vplane.settled(() -> switchFrames(vplane, "rx", "pa"));
+            // b reads every frame the switch gave it, and sends each back before its stop ends
+            vplane.awaitGuestRead("pb", 0);
+            final Testpmd.Stats statsB = b.stop();
+            vplane.awaitTaken("pb", 1);
+            final long switchRxB = vplane.settled(() -> switchFrames(vplane, "rx", "pb"));
+            final long aTx = statsA.txPackets();
+            final long bRx = statsB.rxPackets();
+            final long bTx = statsB.txPackets();
+            final long switchRxA = switchFrames(vplane, "rx", "pa");
+            final long switchTxA = switchFrames(vplane, "tx", "pa");
+            final long switchTxB = switchFrames(vplane, "tx", "pb");
+            System.out.printf("vswitch txonly->macswap: a TX %d, switch a->b %d (rx %d), b RX %d TX %d, " +
+                "switch b->a %d (rx %d, refused %d)%n", aTx, switchTxB, switchRxA, bRx, bTx, switchTxA, switchRxB,
+                switchDrops(vplane, "pa", "tx_refused"));
+            final String why = vplane.why(a.output(), b.output());
+            assertThat(switchRxA).as(why).isEqualTo(aTx);
+            assertThat(switchTxB + switchDrops(vplane, "pb", "tx_refused")).as(why).isEqualTo(switchRxA);
+            assertThat(bRx).as(why).isEqualTo(switchTxB);
+            assertThat(switchRxB).as(why).isEqualTo(bTx).isPositive();
+            assertThat(switchTxA).as("frames switched back to a; " + why).isPositive();
+            assertThat(switchTxA + switchDrops(vplane, "pa", "tx_refused")).as(why).isEqualTo(switchRxB);
         }
     }
 
-    /** The engine with a vSwitch and two switched vhost-user ports, counters in memory. */
-    private static final class Harness implements AutoCloseable
+    @Test
+    void shouldWakeAParkedSwitchWorkerWhenAVmKicks() throws Exception
     {
-        private final Counters counters = Counters.inMemory(2048);
-        private final Engine engine;
-        final Path socketA;
-        final Path socketB;
-
-        Harness(final Path dir, final boolean antiSpoofing)
+        // after 3.5 s idle a worker in timed parks (1 s doubling to 10 s) sleeps until 7 s; one that
+        // sleeps in epoll on the ports' kicks wakes at once
+        try (PortFixture vplane = twoPorts(true, "idle: {strategy: park, minParkNs: 1000000000, maxParkNs: 10000000000}");
+            Testpmd b = Testpmd.launch(dir.resolve("pb.sock"), ",mac=" + MAC_B, dir, 0, "--forward-mode=rxonly", "--no-flush-rx");
+            Testpmd a = Testpmd.launch(dir.resolve("pa.sock"), ",mac=" + MAC_A, dir, 1, "--forward-mode=io",
+                "--eth-peer=0," + MAC_B, "--tx-ip=10.0.0.1,10.0.0.2"))
         {
-            socketA = dir.resolve("pa.sock");
-            socketB = dir.resolve("pb.sock");
-            final VplaneConfig config = ConfigLoader.parse("""
-                pools:
-                  net:
-                    batch: 64
-                devices:
-                  vhostUser:
-                    - {name: pa, socketPath: '%s', mac: "%s", guestTx: switch, vswitch: vs0}
-                    - {name: pb, socketPath: '%s', mac: "%s", guestTx: switch, vswitch: vs0}
-                vswitch:
-                  enabled: true
-                  name: vs0
-                  antiSpoofing: %s
-                  table:
-                    - {ip: 10.0.0.1, localMac: "%s", globalMac: "02:ff:00:00:00:01", port: pa}
-                    - {ip: 10.0.0.2, localMac: "%s", globalMac: "02:ff:00:00:00:01", port: pb}
-                """.formatted(socketA, MAC_A, socketB, MAC_B, antiSpoofing, MAC_A, MAC_B), "it.yaml");
-            engine = new Engine(config, counters, new ErrorLog(counters));
-        }
-
-        void awaitTraffic(final Testpmd sender, final String txPort) throws Exception
-        {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (frames("tx", txPort) == 0)
+            b.start();
+            // round 1 also resets the timed parks (work was done); round 2 then starts from 1 s
+            for (int round = 1; round <= 2; round++)
             {
-                if (!sender.isAlive() || System.nanoTime() - deadline > 0)
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3_500));
+                final long startNs = System.nanoTime();
+                // io mode: one burst of 32 frames first, then nothing (b sends nothing back)
+                a.startTxFirst();
+                final long expected = 32L * round;
+                while (switchFrames(vplane, "tx", "pb") < expected && System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(20))
                 {
-                    throw new AssertionError("no frames switched to " + txPort + "; testpmd output:\n" +
-                        sender.output() + "\nvplane counters:\n" + dump());
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                 }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+                a.stop();
+                System.out.printf("vswitch wake on kick: round %d, %d frames switched %d ms after an idle pause%n",
+                    round, switchFrames(vplane, "tx", "pb"), waitedMs);
+                final String why = vplane.why(a.output(), b.output());
+                assertThat(switchFrames(vplane, "tx", "pb")).as(why).isEqualTo(expected);
+                // well before the timed park would end: a kick ended the sleep (slack for a loaded machine)
+                assertThat(waitedMs).as(why).isLessThan(2_500);
             }
+            vplane.awaitGuestRead("pb", 0);
+            final Testpmd.Stats statsB = b.stop();
+            assertThat(statsB.rxPackets()).as(vplane.why(a.output(), b.output())).isEqualTo(64);
         }
+    }
 
-        /** A switch port counter once it stopped changing. */
-        long settled(final String direction, final String port)
-        {
-            long last = -1;
-            long now = frames(direction, port);
-            while (now != last)
-            {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
-                last = now;
-                now = frames(direction, port);
-            }
-            return now;
-        }
+    private PortFixture twoPorts(final boolean antiSpoofing)
+    {
+        return twoPorts(antiSpoofing, "batch: 64");
+    }
 
-        long frames(final String direction, final String port)
-        {
-            return value("vplane_vswitch_port_" + direction + "_frames_total{switch=\"vs0\",port=\"" + port + "\"}");
-        }
+    /** The engine with a vSwitch vs0 and two switched vhost-user ports pa and pb; {@code pool}: net pool settings. */
+    private PortFixture twoPorts(final boolean antiSpoofing, final String pool)
+    {
+        return new PortFixture("""
+            pools:
+              net:
+                %s
+            devices:
+              vhostUser:
+                - {name: pa, socketPath: '%s', mac: "%s", guestTx: switch, vswitch: vs0}
+                - {name: pb, socketPath: '%s', mac: "%s", guestTx: switch, vswitch: vs0}
+            vswitch:
+              enabled: true
+              name: vs0
+              antiSpoofing: %s
+              table:
+                - {ip: 10.0.0.1, localMac: "%s", globalMac: "02:ff:00:00:00:01", port: pa}
+                - {ip: 10.0.0.2, localMac: "%s", globalMac: "02:ff:00:00:00:01", port: pb}
+            """.formatted(pool, dir.resolve("pa.sock"), MAC_A, dir.resolve("pb.sock"), MAC_B, antiSpoofing, MAC_A, MAC_B));
+    }
 
-        long drops(final String port, final String reason)
-        {
-            return value("vplane_vswitch_port_drops_total{switch=\"vs0\",port=\"" + port + "\",reason=\"" + reason + "\"}");
-        }
+    private static long switchFrames(final PortFixture vplane, final String direction, final String port)
+    {
+        return vplane.value("vplane_vswitch_port_" + direction + "_frames_total{switch=\"vs0\",port=\"" + port + "\"}");
+    }
 
-        long value(final String label)
-        {
-            final CountersReader reader = counters.reader();
-            final long[] found = {0};
-            reader.forEach((counterId, typeId, keyBuffer, text) ->
-            {
-                if (text.equals(label))
-                {
-                    found[0] = reader.getCounterValue(counterId);
-                }
-            });
-            return found[0];
-        }
-
-        String why(final String outA, final String outB)
-        {
-            return String.format("testpmd a output:%n%s%ntestpmd b output:%n%s%nvplane counters:%n%s", outA, outB, dump());
-        }
-
-        String dump()
-        {
-            final StringBuilder text = new StringBuilder();
-            final CountersReader reader = counters.reader();
-            reader.forEach((counterId, typeId, keyBuffer, label) ->
-            {
-                final long value = reader.getCounterValue(counterId);
-                if (value != 0 && (label.startsWith("vplane_vhost") || label.startsWith("vplane_vswitch") ||
-                    label.startsWith("vplane_errors")))
-                {
-                    text.append(label).append(' ').append(value).append('\n');
-                }
-            });
-            return text.toString();
-        }
-
-        @Override
-        public void close()
-        {
-            engine.close();
-        }
+    private static long switchDrops(final PortFixture vplane, final String port, final String reason)
+    {
+        return vplane.value("vplane_vswitch_port_drops_total{switch=\"vs0\",port=\"" + port + "\",reason=\"" + reason + "\"}");
     }
 }

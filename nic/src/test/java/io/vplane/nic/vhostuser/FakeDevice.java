@@ -54,7 +54,7 @@ final class FakeDevice implements VhostUserDevice
     }
 
     @Override
-    public void startQueue(final int index, final SplitVirtQueue queue)
+    public void startQueue(final int index, final SplitVirtQueue queue, final int kickFd)
     {
         running[index] = queue;
         starts++;

@@ -137,6 +137,22 @@ public final class TestFrontend implements AutoCloseable
      * queue's rings 0x4000 apart: features, protocol features, calls, memory, per ring
      * NUM/BASE/ADDR/KICK, enable, DRIVER_OK. Every message must be accepted.
      */
+    /** SET_VRING_KICK with a kick eventfd for a running ring (it restarts with it). */
+    public void setKick(final VhostUserSession session, final int queue, final int kickFd)
+    {
+        u64(SET_VRING_KICK, queue, true);
+        exchange(session, kickFd);
+        expectAck(0);
+    }
+
+    /** GET_VRING_BASE: stops the ring; returns the base the backend reports. */
+    public int getVringBase(final VhostUserSession session, final int queue)
+    {
+        vringState(GET_VRING_BASE, queue, 0, false);
+        exchange(session);
+        return readReply().payloadInt(VRING_STATE_NUM_OFFSET);
+    }
+
     public void startUp(final VhostUserSession session, final long features, final int queues, final int size, final int... callFds)
     {
         message(SET_OWNER, 0, false);

@@ -13,14 +13,11 @@ import java.util.function.IntPredicate;
  * A port for tests: emits the frames it is given, each in its own direct buffer between two guard
  * regions that are checked when the switch releases it, and keeps copies of what it transmits.
  */
-final class TestPort implements SwitchPort
+final class TestPort extends NamedPort
 {
     static final int GUARD = 64;
     private static final byte GUARD_BYTE = (byte)0xA5;
 
-    private final String name;
-    private final PortRole role;
-    private final int vni;
     private final IntPredicate vlans;
     private final ArrayDeque<byte[]> toSend = new ArrayDeque<>();
     private final List<UnsafeBuffer> inFlight = new ArrayList<>();
@@ -28,6 +25,8 @@ final class TestPort implements SwitchPort
     int guardViolations;
     int flushes;
     int txResult = TX_SENT;
+    /** What {@link #wakeups()} returns; null: the port cannot wake the switch. */
+    java.util.List<io.vplane.engine.device.QueueWakeup> wakeups;
 
     TestPort(final String name, final PortRole role)
     {
@@ -36,9 +35,7 @@ final class TestPort implements SwitchPort
 
     TestPort(final String name, final PortRole role, final int vni, final IntPredicate vlans)
     {
-        this.name = name;
-        this.role = role;
-        this.vni = vni;
+        super(name, role, vni);
         this.vlans = vlans;
     }
 
@@ -53,21 +50,9 @@ final class TestPort implements SwitchPort
     }
 
     @Override
-    public String name()
+    public java.util.List<io.vplane.engine.device.QueueWakeup> wakeups()
     {
-        return name;
-    }
-
-    @Override
-    public PortRole role()
-    {
-        return role;
-    }
-
-    @Override
-    public int vni()
-    {
-        return vni;
+        return wakeups;
     }
 
     @Override

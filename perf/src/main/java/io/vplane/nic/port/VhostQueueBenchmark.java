@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -29,7 +30,7 @@ import static io.vplane.nic.virtq.SplitRing.*;
  * The device side of a vhost-user net port on one thread, over rings in memory (no peer process):
  * per call the "driver" makes a burst of 32 single-descriptor chains available and the real
  * {@link TxQueue} (guest to vplane, sink: walk, touch, return) or {@link RxQueue} (vplane to guest:
- * header and a generated 64-byte frame copied in) takes them. Frames per second, one thread.
+ * header and a generated frame of {@code frameBytes} copied in) takes them. Frames per second, one thread.
  * In this package because the queues are package-private; run with {@code perf/bin/vhost-queues}.
  */
 @State(Scope.Thread)
@@ -49,6 +50,10 @@ public class VhostQueueBenchmark
     private static final long USED = 0x2000;
     private static final long BUFFERS = 0x10000;
     private static final int BUFFER_BYTES = 2048;
+
+    /** Frame length (without the 12-byte header) sent and received; 1518 needs one 2 KiB buffer. */
+    @Param({"64", "1518"})
+    public int frameBytes;
 
     private final Arena arena = Arena.ofShared();
     private Counters counters;
@@ -72,19 +77,21 @@ public class VhostQueueBenchmark
         rxMemory = GuestMemory.wrap(new MemoryRegion[] {new MemoryRegion(GPA, rxRam.byteSize(), UADDR, 0)}, new MemorySegment[] {rxRam});
         for (int i = 0; i < SIZE; i++)
         {
-            descriptor(txRam, i, VirtioNet.HEADER_SIZE + 64, 0);
+            descriptor(txRam, i, VirtioNet.HEADER_SIZE + frameBytes, 0);
             descriptor(rxRam, i, BUFFER_BYTES, DESC_F_WRITE);
         }
         txRing = SplitVirtQueue.create(txMemory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1);
         rxRing = SplitVirtQueue.create(rxMemory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1);
         tx = new TxQueue("bench", 1, errors, new QueueCounters(counters, "bench", 1), null, new GuestRxWriter());
         rx = new RxQueue("bench", 0, errors, new QueueCounters(counters, "bench", 0),
-            new TemplateFrame(arena, new byte[] {0x52, 0x54, 0, 0, 0, 1}, 64), new GuestRxWriter());
+            new TemplateFrame(arena, new byte[] {0x52, 0x54, 0, 0, 0, 1}, frameBytes), new GuestRxWriter());
     }
 
     @TearDown
     public void tearDown()
     {
+        tx.close();
+        rx.close();
         txMemory.close();
         rxMemory.close();
         arena.close();
