@@ -22,6 +22,22 @@ public interface StorageBackend extends AutoCloseable
     /** Writes all of {@code src} at {@code offset}. */
     void write(long offset, ByteBuffer src) throws IOException;
 
+    /**
+     * Writes all of {@code srcs}, back to back, from {@code offset}: a payload that arrived in
+     * several pieces. Backends that can gather (pwritev) do it in one call; this default writes
+     * piece by piece.
+     */
+    default void write(final long offset, final ByteBuffer[] srcs) throws IOException
+    {
+        long position = offset;
+        for (final ByteBuffer src : srcs)
+        {
+            final int n = src.remaining();
+            write(position, src);
+            position += n;
+        }
+    }
+
     /** Makes every completed write durable, whichever connection made it. */
     void flush() throws IOException;
 

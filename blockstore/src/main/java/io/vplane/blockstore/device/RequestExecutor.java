@@ -10,7 +10,6 @@ import io.vplane.blockstore.nbd.ReplyEncoder;
 import io.vplane.engine.errors.ErrorLog;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +24,10 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private static final int SEGMENT_OVERHEAD = ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_HOLE_PAYLOAD;
     /** Extents one BLOCK_STATUS reply carries at most without REQ_ONE. */
     private static final int MAX_EXTENTS = 64;
+    /** Connections remembered per drain; a queue usually serves one or two, more publish at once. */
+    private static final int MAX_TOUCHED = 8;
+    /** A reply this large is published at once: the next reads of the batch overlap its sending. */
+    private static final int PUBLISH_AT_ONCE_BYTES = 128 * 1024;
 
     private final String disk;
     private final StorageBackend backend;
@@ -36,6 +39,9 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private long knownGeneration = -1;
     /** Error of the simple reply of the request being executed, when execute returns null. */
     private int simpleError;
+    /** Connections with replies completed in this drain and not yet published. */
+    private final NbdConnection[] touched = new NbdConnection[MAX_TOUCHED];
+    private int touchedCount;
 
     RequestExecutor(final String disk, final StorageBackend backend, final DiskMetrics metrics, final ErrorLog errors)
     {
@@ -71,11 +77,49 @@ final class RequestExecutor implements Consumer<NbdRequest>
         if (null == reply)
         {
             connection.completeSimple(request, simpleError);
+            remember(connection);
         }
         else
         {
+            final boolean large = reply.readableBytes() >= PUBLISH_AT_ONCE_BYTES;
             connection.complete(request, reply);
+            if (large)
+            {
+                connection.publishReplies();
+            }
+            else
+            {
+                remember(connection);
+            }
         }
+    }
+
+    /** After a drain: each connection touched gets its replies written, with one event-loop wakeup. */
+    void publishReplies()
+    {
+        for (int i = 0; i < touchedCount; i++)
+        {
+            touched[i].publishReplies();
+            touched[i] = null;
+        }
+        touchedCount = 0;
+    }
+
+    private void remember(final NbdConnection connection)
+    {
+        for (int i = 0; i < touchedCount; i++)
+        {
+            if (touched[i] == connection)
+            {
+                return;
+            }
+        }
+        if (MAX_TOUCHED == touchedCount)
+        {
+            connection.publishReplies();
+            return;
+        }
+        touched[touchedCount++] = connection;
     }
 
     private ByteBuf execute(final NbdRequest request, final ByteBufAllocator alloc, final boolean structured)
@@ -130,7 +174,10 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
     }
 
-    /** A payload composed of several received buffers is written piece by piece, without copying. */
+    /**
+     * A payload composed of several received buffers (a large WRITE) is written in one gathered
+     * write, without copying; its piece array is the one allocation, per large request only.
+     */
     private void write(final long offset, final ByteBuf payload) throws IOException
     {
         if (1 == payload.nioBufferCount())
@@ -138,13 +185,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
             backend.write(offset, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
             return;
         }
-        long position = offset;
-        for (final ByteBuffer piece : payload.nioBuffers(payload.readerIndex(), payload.readableBytes()))
-        {
-            final int n = piece.remaining();
-            backend.write(position, piece);
-            position += n;
-        }
+        backend.write(offset, payload.nioBuffers(payload.readerIndex(), payload.readableBytes()));
     }
 
     private void forceIfFua(final NbdRequest request) throws IOException

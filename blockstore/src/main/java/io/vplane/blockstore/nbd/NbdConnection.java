@@ -88,6 +88,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** Reading stopped for want of a slot or queue room; resumed when replies give slots back. */
     private boolean paused;
     private NbdRequest stalled;
+    /** Requests were offered to the sink since it was last woken. */
+    private boolean unannounced;
 
     public NbdConnection(final ExportDirectory directory, final NbdServerMetrics metrics, final SslContext tlsContext)
     {
@@ -250,6 +252,17 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         {
             cumulation.release();
             cumulation = null;
+        }
+        wakeSink();
+    }
+
+    /** One wakeup for every request this decode pass handed over. */
+    private void wakeSink()
+    {
+        if (unannounced)
+        {
+            unannounced = false;
+            sink.wake();
         }
     }
 
@@ -513,6 +526,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             ctx.executor().schedule(retryStalled, OFFER_RETRY_US, TimeUnit.MICROSECONDS);
             return false;
         }
+        unannounced = true;
         return true;
     }
 
@@ -547,14 +561,15 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Called by the blk worker with the finished request and its reply. Replies are handed to the
-     * event loop in batches: one task writes every reply that is ready and flushes once, so a busy
-     * connection gets one writev for many replies (nbdkit gets the same from MSG_MORE).
+     * Called by the blk worker with the finished request and its reply; the reply goes out after
+     * {@link #publishReplies()}. Replies are handed to the event loop in batches: one task writes
+     * every reply that is ready and flushes once, so a busy connection gets one writev for many
+     * replies (nbdkit gets the same from MSG_MORE), and the event loop is woken once per batch.
      */
     public void complete(final NbdRequest request, final ByteBuf reply)
     {
         request.reply = reply;
-        enqueueCompleted(request);
+        completed.offer(request); // never full: it holds at most the connection's REQUEST_SLOTS
     }
 
     /**
@@ -566,12 +581,15 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         request.reply = null;
         request.replyError = error;
-        enqueueCompleted(request);
+        completed.offer(request);
     }
 
-    private void enqueueCompleted(final NbdRequest request)
+    /**
+     * Called by the blk worker after a batch of {@link #complete} calls: has the event loop write
+     * them, waking it (one eventfd write) only when no write pass is already scheduled.
+     */
+    public void publishReplies()
     {
-        completed.offer(request);
         if (!writeScheduled.get() && writeScheduled.compareAndSet(false, true))
         {
             try
@@ -650,10 +668,12 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         }
         if (!sink.offer(stalled))
         {
+            wakeSink();
             ctx.executor().schedule(retryStalled, OFFER_RETRY_US, TimeUnit.MICROSECONDS);
             return;
         }
         stalled = null;
+        unannounced = true;
         resume();
     }
 

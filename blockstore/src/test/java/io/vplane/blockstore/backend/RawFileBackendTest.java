@@ -76,6 +76,47 @@ class RawFileBackendTest
         }
     }
 
+    @Test
+    void shouldGatherPiecesIntoOneContiguousWrite() throws Exception
+    {
+        try (RawFileBackend backend = RawFileBackend.open(dir.resolve("g.img"), SIZE, false))
+        {
+            // More pieces than one pwritev takes (IOV_MAX), of uneven sizes, one of them empty.
+            final int pieces = LinuxFiles.IOV_MAX + 300;
+            final ByteBuffer[] srcs = new ByteBuffer[pieces];
+            final byte[] expected = new byte[pieces * 3];
+            int length = 0;
+            for (int i = 0; i < pieces; i++)
+            {
+                final int n = 7 == i ? 0 : 1 + i % 5;
+                srcs[i] = ByteBuffer.allocateDirect(n);
+                for (int j = 0; j < n; j++)
+                {
+                    srcs[i].put((byte)(i + j));
+                    expected[length++] = (byte)(i + j);
+                }
+                srcs[i].flip();
+            }
+
+            backend.write(MIB + 3, srcs);
+
+            assertThat(read(backend, MIB + 3, length)).isEqualTo(Arrays.copyOf(expected, length));
+            assertThat(srcs).allSatisfy(src -> assertThat(src.hasRemaining()).isFalse());
+        }
+    }
+
+    @Test
+    void shouldWriteHeapPiecesOneByOne() throws Exception
+    {
+        try (RawFileBackend backend = RawFileBackend.open(dir.resolve("h.img"), SIZE, false))
+        {
+            final ByteBuffer direct = ByteBuffer.allocateDirect(4).put(filled(4, 1)).flip();
+            backend.write(100, new ByteBuffer[] {direct, ByteBuffer.wrap(filled(5, 2))});
+
+            assertThat(read(backend, 100, 9)).containsExactly(1, 1, 1, 1, 2, 2, 2, 2, 2);
+        }
+    }
+
     private static byte[] read(final StorageBackend backend, final long offset, final int length) throws Exception
     {
         final ByteBuffer buffer = ByteBuffer.allocateDirect(length);
