@@ -110,6 +110,49 @@ public final class RawFileBackend implements StorageBackend
         }
     }
 
+    /** pread(2) into the caller's memory: no ByteBuffer and none of FileChannel's per-call bookkeeping. */
+    @Override
+    public void read(final long offset, final long address, final int length) throws IOException
+    {
+        long done = 0;
+        while (done < length)
+        {
+            final long n = LinuxFiles.pread(fd, address + done, length - done, offset + done);
+            if (n < 0)
+            {
+                throw new IOException("pread on " + path + " failed: errno " + -n);
+            }
+            if (0 == n)
+            {
+                zero(address + done, length - done);
+                return;
+            }
+            done += n;
+        }
+    }
+
+    @Override
+    public void write(final long offset, final long address, final int length) throws IOException
+    {
+        long done = 0;
+        while (done < length)
+        {
+            final long n = LinuxFiles.pwrite(fd, address + done, length - done, offset + done);
+            if (n < 0)
+            {
+                throw new IOException("pwrite on " + path + " failed: errno " + -n);
+            }
+            done += n;
+        }
+    }
+
+    /** Bytes past the end of the image read as zero (the image shrank underneath). */
+    @SuppressWarnings("restricted") // native access is enabled for the whole application in bin/jvm.options
+    private static void zero(final long address, final long length)
+    {
+        MemorySegment.ofAddress(address).reinterpret(length).fill((byte)0);
+    }
+
     /** One pwritev for up to IOV_MAX pieces; direct buffers only (received data always is). */
     @Override
     public void write(final long offset, final ByteBuffer[] srcs) throws IOException

@@ -180,6 +180,11 @@ final class RequestExecutor implements Consumer<NbdRequest>
      */
     private void write(final long offset, final ByteBuf payload) throws IOException
     {
+        if (payload.hasMemoryAddress())
+        {
+            backend.write(offset, payload.memoryAddress() + payload.readerIndex(), payload.readableBytes());
+            return;
+        }
         if (1 == payload.nioBufferCount())
         {
             backend.write(offset, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
@@ -203,8 +208,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
         try
         {
             ReplyEncoder.simpleReply(reply, 0, request.cookie());
-            backend.read(request.offset(), reply.internalNioBuffer(reply.writerIndex(), length));
-            reply.writerIndex(reply.writerIndex() + length);
+            readInto(reply, request.offset(), length);
             metrics.readBytes.getAndAdd(length);
             return reply;
         }
@@ -262,8 +266,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
                     reply.ensureWritable(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_DATA_PREFIX + n);
                     ReplyEncoder.dataChunkHeader(reply, dataEnd == end ? NbdProtocol.REPLY_FLAG_DONE : 0,
                         request.cookie(), position, n);
-                    backend.read(position, reply.internalNioBuffer(reply.writerIndex(), n));
-                    reply.writerIndex(reply.writerIndex() + n);
+                    readInto(reply, position, n);
                     position = dataEnd;
                 }
                 segments++;
@@ -276,6 +279,21 @@ final class RequestExecutor implements Consumer<NbdRequest>
             reply.release();
             throw ex;
         }
+    }
+
+    /** Reads straight into the reply's memory after its header and advances its writer index. */
+    private void readInto(final ByteBuf reply, final long offset, final int length) throws IOException
+    {
+        final int at = reply.writerIndex();
+        if (reply.hasMemoryAddress())
+        {
+            backend.read(offset, reply.memoryAddress() + at, length);
+        }
+        else
+        {
+            backend.read(offset, reply.internalNioBuffer(at, length));
+        }
+        reply.writerIndex(at + length);
     }
 
     /** base:allocation extents (proto.md: "Metadata querying"); REQ_ONE asks for exactly one. */

@@ -3,6 +3,9 @@ package io.vplane.blockstore.backend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +105,28 @@ class RawFileBackendTest
 
             assertThat(read(backend, MIB + 3, length)).isEqualTo(Arrays.copyOf(expected, length));
             assertThat(srcs).allSatisfy(src -> assertThat(src.hasRemaining()).isFalse());
+        }
+    }
+
+    @Test
+    void shouldReadAndWriteNativeMemoryByAddressAndReadZerosPastTheEnd() throws Exception
+    {
+        final Path image = dir.resolve("a.img");
+        Files.write(image, new byte[8192]);
+        try (RawFileBackend backend = RawFileBackend.open(image, SIZE, false); Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment out = arena.allocate(4096);
+            out.fill((byte)5);
+            backend.write(4000, out.address(), 4096);
+            assertThat(read(backend, 4000, 4096)).isEqualTo(filled(4096, 5));
+
+            // 8192 - 6000 bytes of the image, then the rest past its end.
+            final MemorySegment in = arena.allocate(4096);
+            in.fill((byte)-1);
+            backend.read(6000, in.address(), 4096);
+            final byte[] expected = filled(4096, 0);
+            Arrays.fill(expected, 0, 8096 - 6000, (byte)5);
+            assertThat(in.toArray(ValueLayout.JAVA_BYTE)).isEqualTo(expected);
         }
     }
 
