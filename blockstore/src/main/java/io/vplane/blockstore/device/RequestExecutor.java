@@ -10,6 +10,7 @@ import io.vplane.blockstore.nbd.ReplyEncoder;
 import io.vplane.engine.errors.ErrorLog;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
@@ -134,7 +135,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
 
             case NbdProtocol.CMD_WRITE:
             {
-                write(offset, request.payload());
+                write(offset, request);
                 metrics.writtenBytes.getAndAdd(length);
                 forceIfFua(request);
                 return ok(request, alloc);
@@ -175,22 +176,27 @@ final class RequestExecutor implements Consumer<NbdRequest>
     }
 
     /**
-     * A payload composed of several received buffers (a large WRITE) is written in one gathered
-     * write, without copying; its piece array is the one allocation, per large request only.
+     * Writes straight from the received buffer's memory. A payload composed of several received
+     * buffers (a large WRITE) goes in one gathered write, without copying; its piece array is the
+     * one allocation, per large request only.
      */
-    private void write(final long offset, final ByteBuf payload) throws IOException
+    private void write(final long offset, final NbdRequest request) throws IOException
     {
+        final ByteBuf payload = request.payload();
+        final int index = request.payloadIndex();
+        final int length = request.payloadLength();
         if (payload.hasMemoryAddress())
         {
-            backend.write(offset, payload.memoryAddress() + payload.readerIndex(), payload.readableBytes());
+            backend.write(offset, payload.memoryAddress() + index, length);
             return;
         }
-        if (1 == payload.nioBufferCount())
+        final ByteBuffer[] pieces = payload.nioBuffers(index, length);
+        if (1 == pieces.length)
         {
-            backend.write(offset, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
+            backend.write(offset, pieces[0]);
             return;
         }
-        backend.write(offset, payload.nioBuffers(payload.readerIndex(), payload.readableBytes()));
+        backend.write(offset, pieces);
     }
 
     private void forceIfFua(final NbdRequest request) throws IOException

@@ -68,7 +68,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     String peer = "?";
     /** The buffer being decoded: a received buffer as it came, or a stitch buffer holding one split frame. */
     private ByteBuf cumulation;
-    /** Payload slices were handed out of {@link #cumulation}: it must never be written into again. */
+    /** Payloads were handed out of {@link #cumulation} (it is retained by them): it must never be written into again. */
     private boolean cumulationSliced;
     /** Received buffers waiting behind {@link #cumulation}; decoded in place, never copied as a whole. */
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(8);
@@ -510,7 +510,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         slot.length = length;
         if (carriesData)
         {
-            slot.payload = in.retainedSlice(in.readerIndex() + RequestHeader.LENGTH, (int)length);
+            slot.payload = in.retain();
+            slot.payloadIndex = in.readerIndex() + RequestHeader.LENGTH;
             cumulationSliced = true;
         }
         else
