@@ -27,7 +27,10 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private static final int MAX_EXTENTS = 64;
     /** Connections remembered per drain; a queue usually serves one or two, more publish at once. */
     private static final int MAX_TOUCHED = 8;
-    /** A reply this large is published at once: the next reads of the batch overlap its sending. */
+    /**
+     * A request moving this much data is answered at once, not at the end of the drain: its reply
+     * goes out (and the client sends more) while the next large requests of the batch run.
+     */
     private static final int PUBLISH_AT_ONCE_BYTES = 128 * 1024;
 
     private final String disk;
@@ -75,23 +78,24 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
         metrics.requests.increment();
         metrics.recordLatencyNs(System.nanoTime() - request.receivedNs());
+        // Read before completing: once completed, the slot belongs to the event loop again.
+        final boolean large = request.length() >= PUBLISH_AT_ONCE_BYTES ||
+            (null != reply && reply.readableBytes() >= PUBLISH_AT_ONCE_BYTES);
         if (null == reply)
         {
             connection.completeSimple(request, simpleError);
-            remember(connection);
         }
         else
         {
-            final boolean large = reply.readableBytes() >= PUBLISH_AT_ONCE_BYTES;
             connection.complete(request, reply);
-            if (large)
-            {
-                connection.publishReplies();
-            }
-            else
-            {
-                remember(connection);
-            }
+        }
+        if (large)
+        {
+            connection.publishReplies();
+        }
+        else
+        {
+            remember(connection);
         }
     }
 
