@@ -45,6 +45,11 @@ public final class ConfigDefaults
     public static final int NBD_MIN_BLOCK_BYTES = 1;
 
     private static final IdleConfig BACKOFF = new IdleConfig(IdleStrategyKind.BACKOFF, 100, 10, 1_000, 1_000_000);
+    /**
+     * Block workers hand each request to an event loop and back; on few cores yielding or spinning
+     * long takes the CPU from the event loop and the client, so they spin briefly, then sleep.
+     */
+    private static final IdleConfig BLK_BACKOFF = new IdleConfig(IdleStrategyKind.BACKOFF, 20, 0, 1_000, 1_000_000);
     private static final IdleConfig PARK = new IdleConfig(IdleStrategyKind.PARK, 0, 0, 1_000_000, 1_000_000);
 
     private ConfigDefaults()
@@ -77,7 +82,7 @@ public final class ConfigDefaults
         return switch (type)
         {
             case "net" -> pool(type, 2, 32, BACKOFF);
-            case "blk" -> pool(type, 4, 16, BACKOFF);
+            case "blk" -> pool(type, 4, 16, BLK_BACKOFF);
             case "vsock" -> pool(type, 8, 16, PARK);
             default -> throw new IllegalArgumentException(
                 "no worker pool for device type '" + type + "'; types: " + VplaneConfig.DEVICE_TYPES);

@@ -11,8 +11,10 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The few Linux file calls the JDK lacks: fallocate (punch hole, zero range) and lseek with
- * SEEK_DATA / SEEK_HOLE, on a descriptor of its own opened with open(2), with errno captured.
+ * The few Linux file calls the JDK lacks: fallocate (punch hole, zero range), lseek with
+ * SEEK_DATA / SEEK_HOLE, the gathering pwritev, and pread / pwrite on raw native addresses (the
+ * memory of pooled direct buffers, so no ByteBuffer view is made per request), on a descriptor of
+ * its own opened with open(2), with errno captured.
  * Each call takes a small per-thread errno slot so that several blk workers may call at once.
  */
 final class LinuxFiles
@@ -49,10 +51,28 @@ final class LinuxFiles
             ValueLayout.JAVA_LONG));
     private static final MethodHandle LSEEK = handle("lseek",
         FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    /** The buffer is passed as a plain 64-bit address: no MemorySegment per call. */
+    private static final MethodHandle PREAD = handle("pread",
+        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG));
+    private static final MethodHandle PWRITE = handle("pwrite",
+        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG));
+    private static final MethodHandle PWRITEV = handle("pwritev",
+        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_LONG));
+
+    /** Most iovecs one pwritev takes (IOV_MAX, limits.h). */
+    static final int IOV_MAX = 1024;
+    /** struct iovec: void *iov_base (8), size_t iov_len (8). */
+    static final long IOVEC_SIZE = 16;
 
     /** errno slot per calling thread; the blk workers are few and long-lived. */
     private static final ThreadLocal<MemorySegment> ERRNO_SLOT =
         ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE));
+    /** iovec array per calling thread, for {@link #pwritev}. */
+    private static final ThreadLocal<MemorySegment> IOVECS =
+        ThreadLocal.withInitial(() -> Arena.global().allocate(IOVEC_SIZE * IOV_MAX, 8));
 
     private LinuxFiles()
     {
@@ -117,6 +137,72 @@ final class LinuxFiles
         catch (final Throwable ex)
         {
             throw new IllegalStateException("lseek failed to call", ex);
+        }
+    }
+
+    /** The calling thread's iovec array: {@link #IOV_MAX} entries of base address and length. */
+    static MemorySegment iovecs()
+    {
+        return IOVECS.get();
+    }
+
+    /** @return bytes read (0 at end of file, maybe fewer than asked), or {@code -errno}; EINTR is retried */
+    static long pread(final int fd, final long address, final long length, final long offset)
+    {
+        try
+        {
+            final MemorySegment errno = ERRNO_SLOT.get();
+            long result;
+            do
+            {
+                result = (long)PREAD.invokeExact(errno, fd, address, length, offset);
+            }
+            while (result < 0 && errno(errno) == EINTR);
+            return result >= 0 ? result : -errno(errno);
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("pread failed to call", ex);
+        }
+    }
+
+    /** @return bytes written (maybe fewer than asked), or {@code -errno}; EINTR is retried */
+    static long pwrite(final int fd, final long address, final long length, final long offset)
+    {
+        try
+        {
+            final MemorySegment errno = ERRNO_SLOT.get();
+            long result;
+            do
+            {
+                result = (long)PWRITE.invokeExact(errno, fd, address, length, offset);
+            }
+            while (result < 0 && errno(errno) == EINTR);
+            return result >= 0 ? result : -errno(errno);
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("pwrite failed to call", ex);
+        }
+    }
+
+    /** @return bytes written (maybe fewer than asked), or {@code -errno}; EINTR is retried */
+    static long pwritev(final int fd, final MemorySegment iovecs, final int count, final long offset)
+    {
+        try
+        {
+            final MemorySegment errno = ERRNO_SLOT.get();
+            long result;
+            do
+            {
+                result = (long)PWRITEV.invokeExact(errno, fd, iovecs, count, offset);
+            }
+            while (result < 0 && errno(errno) == EINTR);
+            return result >= 0 ? result : -errno(errno);
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("pwritev failed to call", ex);
         }
     }
 

@@ -2,6 +2,8 @@ package io.vplane.blockstore.backend;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -123,6 +125,99 @@ public final class RawFileBackend implements StorageBackend
         while (src.hasRemaining())
         {
             position += channel.write(src, position);
+        }
+    }
+
+    /** pread(2) into the caller's memory: no ByteBuffer and none of FileChannel's per-call bookkeeping. */
+    @Override
+    public void read(final long offset, final long address, final int length) throws IOException
+    {
+        long done = 0;
+        while (done < length)
+        {
+            final long n = LinuxFiles.pread(fd, address + done, length - done, offset + done);
+            if (n < 0)
+            {
+                throw new IOException("pread on " + path + " failed: errno " + -n);
+            }
+            if (0 == n)
+            {
+                zero(address + done, length - done);
+                return;
+            }
+            done += n;
+        }
+    }
+
+    @Override
+    public void write(final long offset, final long address, final int length) throws IOException
+    {
+        long done = 0;
+        while (done < length)
+        {
+            final long n = LinuxFiles.pwrite(fd, address + done, length - done, offset + done);
+            if (n < 0)
+            {
+                throw new IOException("pwrite on " + path + " failed: errno " + -n);
+            }
+            done += n;
+        }
+    }
+
+    /** Bytes past the end of the image read as zero (the image shrank underneath). */
+    @SuppressWarnings("restricted") // native access is enabled for the whole application in bin/jvm.options
+    private static void zero(final long address, final long length)
+    {
+        MemorySegment.ofAddress(address).reinterpret(length).fill((byte)0);
+    }
+
+    /** One pwritev for up to IOV_MAX pieces; direct buffers only (received data always is). */
+    @Override
+    public void write(final long offset, final ByteBuffer[] srcs) throws IOException
+    {
+        for (final ByteBuffer src : srcs)
+        {
+            if (!src.isDirect())
+            {
+                StorageBackend.super.write(offset, srcs);
+                return;
+            }
+        }
+        final MemorySegment iovecs = LinuxFiles.iovecs();
+        long position = offset;
+        int first = 0;
+        while (first < srcs.length)
+        {
+            if (!srcs[first].hasRemaining())
+            {
+                first++;
+                continue;
+            }
+            final int count = Math.min(LinuxFiles.IOV_MAX, srcs.length - first);
+            for (int i = 0; i < count; i++)
+            {
+                final ByteBuffer src = srcs[first + i];
+                iovecs.set(ValueLayout.JAVA_LONG, i * LinuxFiles.IOVEC_SIZE, MemorySegment.ofBuffer(src).address());
+                iovecs.set(ValueLayout.JAVA_LONG, i * LinuxFiles.IOVEC_SIZE + 8, src.remaining());
+            }
+            final long written = LinuxFiles.pwritev(fd, iovecs, count, position);
+            if (written < 0)
+            {
+                throw new IOException("pwritev on " + path + " failed: errno " + -written);
+            }
+            position += written;
+            long left = written;
+            while (left > 0)
+            {
+                final ByteBuffer src = srcs[first];
+                final int n = (int)Math.min(left, src.remaining());
+                src.position(src.position() + n);
+                left -= n;
+                if (!src.hasRemaining())
+                {
+                    first++;
+                }
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.vplane.blockstore.backend;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
@@ -21,6 +22,44 @@ public interface StorageBackend extends AutoCloseable
 
     /** Writes all of {@code src} at {@code offset}. */
     void write(long offset, ByteBuffer src) throws IOException;
+
+    /**
+     * Writes all of {@code srcs}, back to back, from {@code offset}: a payload that arrived in
+     * several pieces. Backends that can gather (pwritev) do it in one call; this default writes
+     * piece by piece.
+     */
+    default void write(final long offset, final ByteBuffer[] srcs) throws IOException
+    {
+        long position = offset;
+        for (final ByteBuffer src : srcs)
+        {
+            final int n = src.remaining();
+            write(position, src);
+            position += n;
+        }
+    }
+
+    /**
+     * Fills {@code length} bytes of native memory at {@code address} (a direct buffer the caller
+     * holds) from {@code offset}, as {@link #read(long, ByteBuffer)}. Backends on a file descriptor
+     * read straight into it; this default goes through a ByteBuffer view.
+     */
+    default void read(final long offset, final long address, final int length) throws IOException
+    {
+        read(offset, view(address, length));
+    }
+
+    /** Writes {@code length} bytes of native memory at {@code address} at {@code offset}, as {@link #write(long, ByteBuffer)}. */
+    default void write(final long offset, final long address, final int length) throws IOException
+    {
+        write(offset, view(address, length));
+    }
+
+    @SuppressWarnings("restricted") // native access is enabled for the whole application in bin/jvm.options
+    private static ByteBuffer view(final long address, final int length)
+    {
+        return MemorySegment.ofAddress(address).reinterpret(length).asByteBuffer();
+    }
 
     /** Makes every completed write durable, whichever connection made it. */
     void flush() throws IOException;

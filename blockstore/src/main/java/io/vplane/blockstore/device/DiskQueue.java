@@ -38,18 +38,25 @@ final class DiskQueue implements DeviceQueue, RequestSink
     @Override
     public boolean offer(final NbdRequest request)
     {
-        if (!requests.offer(request))
-        {
-            return false;
-        }
-        doorbell.ring(); // wakes a parked blk worker; costs a fence and a load when none sleeps
-        return true;
+        return requests.offer(request);
     }
 
     @Override
+    public void wake()
+    {
+        doorbell.ring(); // wakes a parked blk worker; costs a fence and a load when none sleeps
+    }
+
+    /** Replies of the whole drain are handed to their event loops together: one wakeup per batch. */
+    @Override
     public int poll(final int limit)
     {
-        return requests.drain(executor, limit);
+        final int drained = requests.drain(executor, limit);
+        if (drained > 0)
+        {
+            executor.publishReplies();
+        }
+        return drained;
     }
 
     @Override

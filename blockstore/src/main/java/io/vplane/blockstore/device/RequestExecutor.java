@@ -25,6 +25,13 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private static final int SEGMENT_OVERHEAD = ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_HOLE_PAYLOAD;
     /** Extents one BLOCK_STATUS reply carries at most without REQ_ONE. */
     private static final int MAX_EXTENTS = 64;
+    /** Connections remembered per drain; a queue usually serves one or two, more publish at once. */
+    private static final int MAX_TOUCHED = 8;
+    /**
+     * A request moving this much data is answered at once, not at the end of the drain: its reply
+     * goes out (and the client sends more) while the next large requests of the batch run.
+     */
+    private static final int PUBLISH_AT_ONCE_BYTES = 128 * 1024;
 
     private final String disk;
     private final StorageBackend backend;
@@ -36,6 +43,9 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private long knownGeneration = -1;
     /** Error of the simple reply of the request being executed, when execute returns null. */
     private int simpleError;
+    /** Connections with replies completed in this drain and not yet published. */
+    private final NbdConnection[] touched = new NbdConnection[MAX_TOUCHED];
+    private int touchedCount;
 
     RequestExecutor(final String disk, final StorageBackend backend, final DiskMetrics metrics, final ErrorLog errors)
     {
@@ -68,6 +78,9 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
         metrics.requests.increment();
         metrics.recordLatencyNs(System.nanoTime() - request.receivedNs());
+        // Read before completing: once completed, the slot belongs to the event loop again.
+        final boolean large = request.length() >= PUBLISH_AT_ONCE_BYTES ||
+            (null != reply && reply.readableBytes() >= PUBLISH_AT_ONCE_BYTES);
         if (null == reply)
         {
             connection.completeSimple(request, simpleError);
@@ -76,6 +89,42 @@ final class RequestExecutor implements Consumer<NbdRequest>
         {
             connection.complete(request, reply);
         }
+        if (large)
+        {
+            connection.publishReplies();
+        }
+        else
+        {
+            remember(connection);
+        }
+    }
+
+    /** After a drain: each connection touched gets its replies written, with one event-loop wakeup. */
+    void publishReplies()
+    {
+        for (int i = 0; i < touchedCount; i++)
+        {
+            touched[i].publishReplies();
+            touched[i] = null;
+        }
+        touchedCount = 0;
+    }
+
+    private void remember(final NbdConnection connection)
+    {
+        for (int i = 0; i < touchedCount; i++)
+        {
+            if (touched[i] == connection)
+            {
+                return;
+            }
+        }
+        if (MAX_TOUCHED == touchedCount)
+        {
+            connection.publishReplies();
+            return;
+        }
+        touched[touchedCount++] = connection;
     }
 
     private ByteBuf execute(final NbdRequest request, final ByteBufAllocator alloc, final boolean structured)
@@ -90,7 +139,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
 
             case NbdProtocol.CMD_WRITE:
             {
-                write(offset, request.payload());
+                write(offset, request);
                 metrics.writtenBytes.getAndAdd(length);
                 forceIfFua(request);
                 return ok(request, alloc);
@@ -130,21 +179,28 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
     }
 
-    /** A payload composed of several received buffers is written piece by piece, without copying. */
-    private void write(final long offset, final ByteBuf payload) throws IOException
+    /**
+     * Writes straight from the received buffer's memory. A payload composed of several received
+     * buffers (a large WRITE) goes in one gathered write, without copying; its piece array is the
+     * one allocation, per large request only.
+     */
+    private void write(final long offset, final NbdRequest request) throws IOException
     {
-        if (1 == payload.nioBufferCount())
+        final ByteBuf payload = request.payload();
+        final int index = request.payloadIndex();
+        final int length = request.payloadLength();
+        if (payload.hasMemoryAddress())
         {
-            backend.write(offset, payload.nioBuffer(payload.readerIndex(), payload.readableBytes()));
+            backend.write(offset, payload.memoryAddress() + index, length);
             return;
         }
-        long position = offset;
-        for (final ByteBuffer piece : payload.nioBuffers(payload.readerIndex(), payload.readableBytes()))
+        final ByteBuffer[] pieces = payload.nioBuffers(index, length);
+        if (1 == pieces.length)
         {
-            final int n = piece.remaining();
-            backend.write(position, piece);
-            position += n;
+            backend.write(offset, pieces[0]);
+            return;
         }
+        backend.write(offset, pieces);
     }
 
     private void forceIfFua(final NbdRequest request) throws IOException
@@ -162,8 +218,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
         try
         {
             ReplyEncoder.simpleReply(reply, 0, request.cookie());
-            backend.read(request.offset(), reply.internalNioBuffer(reply.writerIndex(), length));
-            reply.writerIndex(reply.writerIndex() + length);
+            readInto(reply, request.offset(), length);
             metrics.readBytes.getAndAdd(length);
             return reply;
         }
@@ -221,8 +276,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
                     reply.ensureWritable(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_DATA_PREFIX + n);
                     ReplyEncoder.dataChunkHeader(reply, dataEnd == end ? NbdProtocol.REPLY_FLAG_DONE : 0,
                         request.cookie(), position, n);
-                    backend.read(position, reply.internalNioBuffer(reply.writerIndex(), n));
-                    reply.writerIndex(reply.writerIndex() + n);
+                    readInto(reply, position, n);
                     position = dataEnd;
                 }
                 segments++;
@@ -235,6 +289,21 @@ final class RequestExecutor implements Consumer<NbdRequest>
             reply.release();
             throw ex;
         }
+    }
+
+    /** Reads straight into the reply's memory after its header and advances its writer index. */
+    private void readInto(final ByteBuf reply, final long offset, final int length) throws IOException
+    {
+        final int at = reply.writerIndex();
+        if (reply.hasMemoryAddress())
+        {
+            backend.read(offset, reply.memoryAddress() + at, length);
+        }
+        else
+        {
+            backend.read(offset, reply.internalNioBuffer(at, length));
+        }
+        reply.writerIndex(at + length);
     }
 
     /** base:allocation extents (proto.md: "Metadata querying"); REQ_ONE asks for exactly one. */

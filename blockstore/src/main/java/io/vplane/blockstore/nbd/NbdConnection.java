@@ -68,7 +68,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     String peer = "?";
     /** The buffer being decoded: a received buffer as it came, or a stitch buffer holding one split frame. */
     private ByteBuf cumulation;
-    /** Payload slices were handed out of {@link #cumulation}: it must never be written into again. */
+    /** Payloads were handed out of {@link #cumulation} (it is retained by them): it must never be written into again. */
     private boolean cumulationSliced;
     /** Received buffers waiting behind {@link #cumulation}; decoded in place, never copied as a whole. */
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(8);
@@ -88,6 +88,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** Reading stopped for want of a slot or queue room; resumed when replies give slots back. */
     private boolean paused;
     private NbdRequest stalled;
+    /** Requests were offered to the sink since it was last woken. */
+    private boolean unannounced;
 
     public NbdConnection(final ExportDirectory directory, final NbdServerMetrics metrics, final SslContext tlsContext)
     {
@@ -254,6 +256,17 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         {
             cumulation.release();
             cumulation = null;
+        }
+        wakeSink();
+    }
+
+    /** One wakeup for every request this decode pass handed over. */
+    private void wakeSink()
+    {
+        if (unannounced)
+        {
+            unannounced = false;
+            sink.wake();
         }
     }
 
@@ -501,7 +514,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         slot.length = length;
         if (carriesData)
         {
-            slot.payload = in.retainedSlice(in.readerIndex() + RequestHeader.LENGTH, (int)length);
+            slot.payload = in.retain();
+            slot.payloadIndex = in.readerIndex() + RequestHeader.LENGTH;
             cumulationSliced = true;
         }
         else
@@ -517,6 +531,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             ctx.executor().schedule(retryStalled, OFFER_RETRY_US, TimeUnit.MICROSECONDS);
             return false;
         }
+        unannounced = true;
         return true;
     }
 
@@ -577,14 +592,15 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Called by the blk worker with the finished request and its reply. Replies are handed to the
-     * event loop in batches: one task writes every reply that is ready and flushes once, so a busy
-     * connection gets one writev for many replies (nbdkit gets the same from MSG_MORE).
+     * Called by the blk worker with the finished request and its reply; the reply goes out after
+     * {@link #publishReplies()}. Replies are handed to the event loop in batches: one task writes
+     * every reply that is ready and flushes once, so a busy connection gets one writev for many
+     * replies (nbdkit gets the same from MSG_MORE), and the event loop is woken once per batch.
      */
     public void complete(final NbdRequest request, final ByteBuf reply)
     {
         request.reply = reply;
-        enqueueCompleted(request);
+        completed.offer(request); // never full: it holds at most the connection's REQUEST_SLOTS
     }
 
     /**
@@ -596,12 +612,15 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         request.reply = null;
         request.replyError = error;
-        enqueueCompleted(request);
+        completed.offer(request);
     }
 
-    private void enqueueCompleted(final NbdRequest request)
+    /**
+     * Called by the blk worker after a batch of {@link #complete} calls: has the event loop write
+     * them, waking it (one eventfd write) only when no write pass is already scheduled.
+     */
+    public void publishReplies()
     {
-        completed.offer(request);
         if (!writeScheduled.get() && writeScheduled.compareAndSet(false, true))
         {
             try
@@ -680,10 +699,12 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         }
         if (!sink.offer(stalled))
         {
+            wakeSink();
             ctx.executor().schedule(retryStalled, OFFER_RETRY_US, TimeUnit.MICROSECONDS);
             return;
         }
         stalled = null;
+        unannounced = true;
         resume();
     }
 

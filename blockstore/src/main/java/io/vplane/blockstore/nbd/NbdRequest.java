@@ -18,8 +18,13 @@ public final class NbdRequest
     long length;
     /** System.nanoTime() when the event loop decoded the request; latency is measured from here. */
     long receivedNs;
-    /** WRITE data, a retained slice of the connection's input; released by the executor. */
+    /**
+     * WRITE data: the received buffer it sits in, retained for this request (no slice object per
+     * request), from {@link #payloadIndex} for {@link #payloadLength()} bytes; released by the
+     * executor. The event loop never writes into a buffer that carries payloads.
+     */
     ByteBuf payload;
+    int payloadIndex;
     /** The reply a worker built, until the event loop writes it; null for a simple reply. */
     ByteBuf reply;
     /** Error of a simple reply (0 for success), encoded by the event loop. */
@@ -66,9 +71,15 @@ public final class NbdRequest
         return (int)length;
     }
 
+    /** The buffer holding a WRITE's data; the data is at {@link #payloadIndex()}, not at its reader index. */
     public ByteBuf payload()
     {
         return payload;
+    }
+
+    public int payloadIndex()
+    {
+        return payloadIndex;
     }
 
     public boolean hasFlag(final int flag)

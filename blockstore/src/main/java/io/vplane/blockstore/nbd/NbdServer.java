@@ -1,6 +1,7 @@
 package io.vplane.blockstore.nbd;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -30,6 +31,16 @@ import java.util.concurrent.TimeUnit;
 public final class NbdServer implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(NbdServer.class);
+
+    /**
+     * Receive buffers adapt between these sizes (Netty's default tops out at 64 KiB). Large WRITEs
+     * fill them, and 256 KiB cut the recv calls of a 1 MiB WRITE from 16 to about 4 and gave
+     * clearly more MiB/s than 64 KiB or 1 MiB (fio, 1 MiB writes at QD8); small requests keep the
+     * buffers small.
+     */
+    private static final int MIN_RECEIVE_BYTES = 64;
+    private static final int INITIAL_RECEIVE_BYTES = 2048;
+    private static final int MAX_RECEIVE_BYTES = 256 * 1024;
 
     private final EventLoopGroup group;
     private final Channel listener;
@@ -61,6 +72,8 @@ public final class NbdServer implements AutoCloseable
                 .channel(channelType)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR,
+                    new AdaptiveRecvByteBufAllocator(MIN_RECEIVE_BYTES, INITIAL_RECEIVE_BYTES, MAX_RECEIVE_BYTES))
                 .childHandler(new ChannelInitializer<SocketChannel>()
                 {
                     @Override

@@ -1,8 +1,14 @@
 package io.vplane.blockstore.nbd;
 
-/** Where an event loop hands decoded requests; drained by a blk worker. */
+/**
+ * Where an event loop hands decoded requests; drained by a blk worker. Requests are offered one by
+ * one and the consumer is woken once per batch, so a burst of requests costs at most one wakeup.
+ */
 public interface RequestSink
 {
     /** @return false when the queue is full; the caller retries later */
     boolean offer(NbdRequest request);
+
+    /** After a batch of offers: wakes the consumer if it sleeps (a fence and a load when it does not). */
+    void wake();
 }

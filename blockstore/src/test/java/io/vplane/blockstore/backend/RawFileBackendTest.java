@@ -3,6 +3,9 @@ package io.vplane.blockstore.backend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +76,69 @@ class RawFileBackendTest
             assertThat(read(backend, MIB, 4096)).isEqualTo(new byte[4096]);
             assertThat(backend.nextHole(MIB)).as("NO_HOLE keeps blocks allocated").isGreaterThan(MIB + 4096L);
             assertThat(read(backend, MIB + 4096, 4096)).containsOnly(1);
+        }
+    }
+
+    @Test
+    void shouldGatherPiecesIntoOneContiguousWrite() throws Exception
+    {
+        try (RawFileBackend backend = RawFileBackend.open(dir.resolve("g.img"), SIZE, false))
+        {
+            // More pieces than one pwritev takes (IOV_MAX), of uneven sizes, one of them empty.
+            final int pieces = LinuxFiles.IOV_MAX + 300;
+            final ByteBuffer[] srcs = new ByteBuffer[pieces];
+            final byte[] expected = new byte[pieces * 3];
+            int length = 0;
+            for (int i = 0; i < pieces; i++)
+            {
+                final int n = 7 == i ? 0 : 1 + i % 5;
+                srcs[i] = ByteBuffer.allocateDirect(n);
+                for (int j = 0; j < n; j++)
+                {
+                    srcs[i].put((byte)(i + j));
+                    expected[length++] = (byte)(i + j);
+                }
+                srcs[i].flip();
+            }
+
+            backend.write(MIB + 3, srcs);
+
+            assertThat(read(backend, MIB + 3, length)).isEqualTo(Arrays.copyOf(expected, length));
+            assertThat(srcs).allSatisfy(src -> assertThat(src.hasRemaining()).isFalse());
+        }
+    }
+
+    @Test
+    void shouldReadAndWriteNativeMemoryByAddressAndReadZerosPastTheEnd() throws Exception
+    {
+        final Path image = dir.resolve("a.img");
+        Files.write(image, new byte[8192]);
+        try (RawFileBackend backend = RawFileBackend.open(image, SIZE, false); Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment out = arena.allocate(4096);
+            out.fill((byte)5);
+            backend.write(4000, out.address(), 4096);
+            assertThat(read(backend, 4000, 4096)).isEqualTo(filled(4096, 5));
+
+            // 8192 - 6000 bytes of the image, then the rest past its end.
+            final MemorySegment in = arena.allocate(4096);
+            in.fill((byte)-1);
+            backend.read(6000, in.address(), 4096);
+            final byte[] expected = filled(4096, 0);
+            Arrays.fill(expected, 0, 8096 - 6000, (byte)5);
+            assertThat(in.toArray(ValueLayout.JAVA_BYTE)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void shouldWriteHeapPiecesOneByOne() throws Exception
+    {
+        try (RawFileBackend backend = RawFileBackend.open(dir.resolve("h.img"), SIZE, false))
+        {
+            final ByteBuffer direct = ByteBuffer.allocateDirect(4).put(filled(4, 1)).flip();
+            backend.write(100, new ByteBuffer[] {direct, ByteBuffer.wrap(filled(5, 2))});
+
+            assertThat(read(backend, 100, 9)).containsExactly(1, 1, 1, 1, 2, 2, 2, 2, 2);
         }
     }
 

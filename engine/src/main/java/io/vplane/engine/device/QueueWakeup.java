@@ -16,6 +16,6 @@ public interface QueueWakeup
      */
     boolean arm();
 
-    /** Back to polling: the producer stops ringing and a pending ring is consumed. */
+    /** Back to polling: the producer stops ringing. The sleeper consumes the eventfds epoll reported. */
     void disarm();
 }

@@ -61,11 +61,15 @@ public final class Doorbell implements QueueWakeup, AutoCloseable
         return 0 == backlog.getAsLong();
     }
 
+    /**
+     * Drops the flag only: the {@link WakeupSet} reads the eventfds that epoll reported, so a ring
+     * costs exactly one read and a quiet queue none. A ring that lands after the worker stopped
+     * sleeping leaves the eventfd set; the next sleep returns at once and consumes it.
+     */
     @Override
     public void disarm()
     {
         ARMED.setRelease(this, false);
-        Posix.eventfdRead(eventFd);
     }
 
     /** Producer side, after publishing requests: wakes the consumer if it sleeps on this queue. */

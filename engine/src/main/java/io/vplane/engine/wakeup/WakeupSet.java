@@ -5,6 +5,7 @@ import io.vplane.engine.posix.Posix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -91,7 +92,13 @@ public final class WakeupSet implements AutoCloseable
         }
         if (quiet)
         {
-            Posix.epollWait(epollFd, events, MAX_EVENTS, timeoutMs);
+            final int ready = Posix.epollWait(epollFd, events, MAX_EVENTS, timeoutMs);
+            for (int i = 0; i < ready; i++)
+            {
+                // Only the eventfds that rang are read: one read per ring, none for quiet queues.
+                Posix.eventfdRead((int)events.get(
+                    ValueLayout.JAVA_LONG_UNALIGNED, (long)i * Posix.EPOLL_EVENT_SIZE + Posix.EPOLL_EVENT_DATA_OFFSET));
+            }
         }
         for (int i = 0, n = wakeups.size(); i < n; i++)
         {

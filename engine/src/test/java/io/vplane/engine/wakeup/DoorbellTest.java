@@ -83,6 +83,40 @@ class DoorbellTest
     }
 
     @Test
+    void shouldConsumeTheRingSoTheNextSleepWaits() throws Exception
+    {
+        set.add(doorbell);
+        final Thread producer = Thread.ofPlatform().start(() ->
+        {
+            sleepMs(100);
+            doorbell.ring();
+        });
+        assertThat(set.sleep(10_000)).isTrue();
+        producer.join();
+
+        final long start = System.nanoTime();
+        set.sleep(50);
+        assertThat(System.nanoTime() - start).as("no ring left behind").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(40));
+    }
+
+    @Test
+    void shouldWakeOnceOnlyForARingThatCameAfterTheWorkerStoppedSleeping()
+    {
+        set.add(doorbell);
+        doorbell.arm();
+        doorbell.ring();
+        doorbell.disarm();
+
+        final long first = System.nanoTime();
+        set.sleep(10_000);
+        assertThat(System.nanoTime() - first).as("the late ring ends the next sleep").isLessThan(TimeUnit.SECONDS.toNanos(5));
+
+        final long second = System.nanoTime();
+        set.sleep(50);
+        assertThat(System.nanoTime() - second).as("and is consumed by it").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(40));
+    }
+
+    @Test
     void shouldRefuseToSleepWithAQueueThatMustBePolled()
     {
         set.add(doorbell);
