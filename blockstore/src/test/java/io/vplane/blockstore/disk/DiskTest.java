@@ -1,6 +1,7 @@
 package io.vplane.blockstore.disk;
 
 import io.vplane.blockstore.nbd.NbdConnection;
+import io.vplane.blockstore.nbd.NbdRequest;
 import io.vplane.blockstore.nbd.RequestSink;
 import org.junit.jupiter.api.Test;
 
@@ -11,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class DiskTest
 {
-    private final RequestSink q0 = request -> true;
-    private final RequestSink q1 = request -> true;
+    private final RequestSink q0 = new AcceptingSink();
+    private final RequestSink q1 = new AcceptingSink();
     private final Disk disk = new Disk("d", "", 4096, false, 1, Tenant.of("t", List.of("127.0.0.0/8"), false), List.of(q0, q1),
         errno -> { });
 
@@ -52,5 +53,20 @@ class DiskTest
         assertThat(disk.sizeBytes()).isEqualTo(8192);
         assertThat(disk.tenant().allows(loopback)).isFalse();
         assertThat(disk.requiresTls()).isTrue();
+    }
+
+    /** Takes every request and has no consumer to wake: the queues here only stand for identity. */
+    private static final class AcceptingSink implements RequestSink
+    {
+        @Override
+        public boolean offer(final NbdRequest request)
+        {
+            return true;
+        }
+
+        @Override
+        public void wake()
+        {
+        }
     }
 }

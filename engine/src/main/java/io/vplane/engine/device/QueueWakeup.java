@@ -1,5 +1,7 @@
 package io.vplane.engine.device;
 
+import io.vplane.engine.posix.Posix;
+
 /**
  * How a queue lets an idle worker sleep until work arrives instead of polling it: the producer
  * writes an eventfd when, and only when, the consumer has armed the queue.
@@ -16,6 +18,16 @@ public interface QueueWakeup
      */
     boolean arm();
 
-    /** Back to polling: the producer stops ringing. The sleeper consumes the eventfds epoll reported. */
+    /** Back to polling: the producer stops ringing. */
     void disarm();
+
+    /**
+     * The sleeper, after epoll reported {@link #eventFd()} readable: takes away what made it
+     * readable, so the next sleep does not return at once. Only rung fds are read, one read per
+     * ring. A wakeup built on an epoll set of its own consumes the members that set reports.
+     */
+    default void consume()
+    {
+        Posix.eventfdRead(eventFd());
+    }
 }

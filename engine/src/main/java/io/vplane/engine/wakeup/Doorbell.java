@@ -62,9 +62,9 @@ public final class Doorbell implements QueueWakeup, AutoCloseable
     }
 
     /**
-     * Drops the flag only: the {@link WakeupSet} reads the eventfds that epoll reported, so a ring
-     * costs exactly one read and a quiet queue none. A ring that lands after the worker stopped
-     * sleeping leaves the eventfd set; the next sleep returns at once and consumes it.
+     * Drops the flag only: the {@link WakeupSet} consumes the eventfds that epoll reported, so a
+     * ring costs exactly one read and a quiet queue none. A ring that lands after the worker
+     * stopped sleeping leaves the eventfd set; the next sleep returns at once and consumes it.
      */
     @Override
     public void disarm()

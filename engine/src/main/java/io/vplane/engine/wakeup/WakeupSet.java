@@ -95,8 +95,7 @@ public final class WakeupSet implements AutoCloseable
             final int ready = Posix.epollWait(epollFd, events, MAX_EVENTS, timeoutMs);
             for (int i = 0; i < ready; i++)
             {
-                // Only the eventfds that rang are read: one read per ring, none for quiet queues.
-                Posix.eventfdRead((int)events.get(
+                consume((int)events.get(
                     ValueLayout.JAVA_LONG_UNALIGNED, (long)i * Posix.EPOLL_EVENT_SIZE + Posix.EPOLL_EVENT_DATA_OFFSET));
             }
         }
@@ -106,6 +105,25 @@ public final class WakeupSet implements AutoCloseable
         }
         control.disarm();
         return quiet;
+    }
+
+    /** Only the wakeups that rang are consumed: one read per ring, none for quiet queues. */
+    private void consume(final int readyFd)
+    {
+        if (readyFd == control.eventFd())
+        {
+            control.consume();
+            return;
+        }
+        for (int i = 0, n = wakeups.size(); i < n; i++)
+        {
+            final QueueWakeup wakeup = wakeups.get(i);
+            if (wakeup.eventFd() == readyFd)
+            {
+                wakeup.consume();
+                return;
+            }
+        }
     }
 
     @Override

@@ -80,6 +80,12 @@ abstract class NetQueue implements DeviceQueue
         {
             disarmKicks();
         }
+
+        @Override
+        public void consume()
+        {
+            // disarm consumes, inside a visit of the ring, so the kick fd cannot change under it
+        }
     };
 
     NetQueue(final String port, final int index, final ErrorLog errors, final AtomicCounter ringErrors)

@@ -3,6 +3,9 @@ package io.vplane.nic.vswitch;
 import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.posix.Posix;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
@@ -15,8 +18,12 @@ import java.util.List;
  */
 final class PortWakeups implements QueueWakeup, AutoCloseable
 {
+    private static final int MAX_EVENTS = 64;
+
     private final int epollFd;
     private final int bellFd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment events = arena.allocate((long)MAX_EVENTS * Posix.EPOLL_EVENT_SIZE, 8);
     private PortSlot[] ports = new PortSlot[0];
 
     PortWakeups()
@@ -24,12 +31,14 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
         epollFd = Posix.epollCreate();
         if (epollFd < 0)
         {
+            arena.close();
             throw new IllegalStateException("epoll_create1: " + Posix.describe(-epollFd));
         }
         bellFd = Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC);
         if (bellFd < 0)
         {
             Posix.close(epollFd);
+            arena.close();
             throw new IllegalStateException("eventfd: " + Posix.describe(-bellFd));
         }
         Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, bellFd);
@@ -122,7 +131,44 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
                 }
             }
         }
-        Posix.eventfdRead(bellFd);
+    }
+
+    /** The switch's thread, after its worker's epoll reported this set: consumes the members that rang and the bell. */
+    @Override
+    public void consume()
+    {
+        final int ready = Posix.epollWait(epollFd, events, MAX_EVENTS, 0);
+        for (int i = 0; i < ready; i++)
+        {
+            final int fd = (int)events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long)i * Posix.EPOLL_EVENT_SIZE + Posix.EPOLL_EVENT_DATA_OFFSET);
+            if (fd == bellFd)
+            {
+                Posix.eventfdRead(bellFd);
+            }
+            else
+            {
+                consumeMember(fd);
+            }
+        }
+    }
+
+    private void consumeMember(final int fd)
+    {
+        for (final PortSlot slot : ports)
+        {
+            final List<QueueWakeup> wakeups = slot.port.wakeups();
+            if (null != wakeups)
+            {
+                for (int i = 0, n = wakeups.size(); i < n; i++)
+                {
+                    if (wakeups.get(i).eventFd() == fd)
+                    {
+                        wakeups.get(i).consume();
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     @Override
@@ -130,5 +176,6 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
     {
         Posix.close(bellFd);
         Posix.close(epollFd);
+        arena.close();
     }
 }

@@ -4,6 +4,7 @@ import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.posix.Posix;
 import io.vplane.engine.wakeup.Doorbell;
+import io.vplane.engine.wakeup.WakeupSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,6 +44,7 @@ class PortWakeupsTest
         assertThat(readable(wakeup)).as("an attach wakes the switch to take the port").isTrue();
         stage.doWork(64);
         assertThat(wakeup.arm()).isTrue();
+        wakeup.consume();
         wakeup.disarm();
         assertThat(readable(wakeup)).isFalse();
 
@@ -50,8 +52,10 @@ class PortWakeupsTest
         backlog.set(1);
         doorbell.ring();
         assertThat(readable(wakeup)).as("the port's ring wakes the switch's worker").isTrue();
+        wakeup.consume();
         wakeup.disarm();
-        assertThat(readable(wakeup)).isFalse();
+        assertThat(readable(wakeup)).as("consuming the set consumed the port's ring").isFalse();
+        assertThat(readable(doorbell)).isFalse();
         assertThat(wakeup.arm()).as("a port with work keeps the worker awake").isFalse();
         wakeup.disarm();
     }
@@ -67,6 +71,7 @@ class PortWakeupsTest
         stage.detach("vm1");
         assertThat(readable(wakeup)).isTrue();
         stage.doWork(64);
+        wakeup.consume();
         wakeup.disarm();
         backlog.set(1);
         assertThat(wakeup.arm()).as("the port that left is not asked").isTrue();
@@ -77,6 +82,26 @@ class PortWakeupsTest
         assertThat(readable(wakeup)).as("its fd is out of the switch's set").isFalse();
         wakeup.disarm();
         doorbell.disarm();
+    }
+
+    @Test
+    void shouldLeaveNothingReadableAfterTheWorkersSleepEndsOnAPortsRing()
+    {
+        final TestPort port = new TestPort("vm1", PortRole.VM);
+        port.wakeups = List.of(doorbell);
+        stage.attach(port);
+        stage.doWork(64);
+        try (WakeupSet worker = new WakeupSet(() -> 0))
+        {
+            worker.add(stage.wakeup());
+            doorbell.arm();
+            doorbell.ring();
+            doorbell.disarm();
+            assertThat(readable(stage.wakeup())).isTrue();
+            worker.sleep(10_000);
+            assertThat(readable(doorbell)).as("the port's ring was read").isFalse();
+            assertThat(readable(stage.wakeup())).as("so the next sleep can sleep").isFalse();
+        }
     }
 
     @Test
