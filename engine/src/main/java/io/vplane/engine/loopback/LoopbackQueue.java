@@ -35,7 +35,7 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
     {
         this.device = device;
         this.index = index;
-        this.ring = new DescriptorRing(ringSize);
+        this.ring = new DescriptorRing(ringSize, this);
         this.doorbell = new Doorbell(ring::size);
         this.generated = generated;
         this.orderErrors = orderErrors;
@@ -63,7 +63,7 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
     @Override
     public int poll(final int limit)
     {
-        final int taken = ring.drain(this, limit);
+        final int taken = ring.drain(limit);
         if (taken > 0)
         {
             consumed += taken;

@@ -27,8 +27,9 @@ final class EngineHop implements AutoCloseable
     EngineHop(final int ringCapacity, final int batch) throws Exception
     {
         final Counters counters = Counters.inMemory(64);
-        ring = new DescriptorRing(ringCapacity);
-        queue = new SummingQueue(ring);
+        queue = new SummingQueue();
+        ring = new DescriptorRing(ringCapacity, queue);
+        queue.ring = ring;
         worker = new Worker("bench-0", -1, 16, new IdleConfig(IdleStrategyKind.BUSY_SPIN, 0, 0, 1, 1),
             WorkerCounters.allocate(counters, "bench", "bench-0"), Throwable::printStackTrace);
         final QueueGroupAgent agent = new QueueGroupAgent("bench.dev.g0",
@@ -64,13 +65,8 @@ final class EngineHop implements AutoCloseable
 
     private static final class SummingQueue implements DeviceQueue, DescriptorHandler
     {
-        private final DescriptorRing ring;
+        DescriptorRing ring;
         long sum;
-
-        SummingQueue(final DescriptorRing ring)
-        {
-            this.ring = ring;
-        }
 
         @Override
         public int index()
@@ -81,7 +77,7 @@ final class EngineHop implements AutoCloseable
         @Override
         public int poll(final int limit)
         {
-            return ring.drain(this, limit);
+            return ring.drain(limit);
         }
 
         @Override
