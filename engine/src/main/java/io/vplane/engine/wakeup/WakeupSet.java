@@ -1,11 +1,7 @@
 package io.vplane.engine.wakeup;
 
 import io.vplane.engine.device.QueueWakeup;
-import io.vplane.engine.posix.Posix;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -19,9 +15,7 @@ public final class WakeupSet implements AutoCloseable
 {
     private static final int MAX_EVENTS = 64;
 
-    private final int epollFd;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment events = arena.allocate((long)MAX_EVENTS * Posix.EPOLL_EVENT_SIZE, 8);
+    private final EpollSet set = EpollSet.plain(MAX_EVENTS);
     private final List<QueueWakeup> wakeups = new ArrayList<>();
     private final Doorbell control;
     private int unwakeable;
@@ -32,13 +26,8 @@ public final class WakeupSet implements AutoCloseable
      */
     public WakeupSet(final LongSupplier controlBacklog)
     {
-        epollFd = Posix.epollCreate();
-        if (epollFd < 0)
-        {
-            throw new IllegalStateException("epoll_create1: " + Posix.describe(-epollFd));
-        }
         control = new Doorbell(controlBacklog);
-        Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, control.eventFd());
+        set.add(control.eventFd());
     }
 
     /** From any thread, after giving the worker work of its own: ends its sleep. */
@@ -56,7 +45,7 @@ public final class WakeupSet implements AutoCloseable
             return;
         }
         wakeups.add(wakeup);
-        Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, wakeup.eventFd());
+        set.add(wakeup.eventFd());
     }
 
     public void remove(final QueueWakeup wakeup)
@@ -68,7 +57,7 @@ public final class WakeupSet implements AutoCloseable
         }
         if (wakeups.remove(wakeup))
         {
-            Posix.epollCtl(epollFd, Posix.EPOLL_CTL_DEL, wakeup.eventFd());
+            set.remove(wakeup.eventFd());
         }
     }
 
@@ -92,11 +81,10 @@ public final class WakeupSet implements AutoCloseable
         }
         if (quiet)
         {
-            final int ready = Posix.epollWait(epollFd, events, MAX_EVENTS, timeoutMs);
+            final int ready = set.await(timeoutMs);
             for (int i = 0; i < ready; i++)
             {
-                consume((int)events.get(
-                    ValueLayout.JAVA_LONG_UNALIGNED, (long)i * Posix.EPOLL_EVENT_SIZE + Posix.EPOLL_EVENT_DATA_OFFSET));
+                consume(set.readyFd(i));
             }
         }
         for (int i = 0, n = wakeups.size(); i < n; i++)
@@ -130,7 +118,6 @@ public final class WakeupSet implements AutoCloseable
     public void close()
     {
         control.close();
-        Posix.close(epollFd);
-        arena.close();
+        set.close();
     }
 }

@@ -1,10 +1,10 @@
 package io.vplane.nic.port;
 
 import io.vplane.engine.posix.Posix;
+import io.vplane.engine.wakeup.EpollSet;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * The fds a sleeping worker waits on for one virtqueue: an epoll set of its own (the fd the engine
@@ -21,35 +21,15 @@ final class KickWakeup implements AutoCloseable
     private static final int MAX_EVENTS = 4;
     private static final long EVENTFD_READ_BYTES = 8;
 
-    private final int epollFd;
-    private final int bellFd;
+    private final EpollSet set = EpollSet.withBell(MAX_EVENTS);
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment events = arena.allocate((long)MAX_EVENTS * Posix.EPOLL_EVENT_SIZE, 8);
     private final MemorySegment counter = arena.allocate(EVENTFD_READ_BYTES, 8);
     private volatile int kickFd = -1;
-
-    KickWakeup()
-    {
-        epollFd = Posix.epollCreate();
-        if (epollFd < 0)
-        {
-            arena.close();
-            throw new IllegalStateException("epoll_create1: " + Posix.describe(-epollFd));
-        }
-        bellFd = Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC);
-        if (bellFd < 0)
-        {
-            Posix.close(epollFd);
-            arena.close();
-            throw new IllegalStateException("eventfd: " + Posix.describe(-bellFd));
-        }
-        Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, bellFd);
-    }
 
     /** The fd that becomes readable on a kick or a bell. */
     int eventFd()
     {
-        return epollFd;
+        return set.fd();
     }
 
     /**
@@ -64,7 +44,7 @@ final class KickWakeup implements AutoCloseable
         int rc = 0;
         if (fd >= 0)
         {
-            rc = Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, fd);
+            rc = set.add(fd);
             if (rc == 0)
             {
                 kickFd = fd;
@@ -81,13 +61,13 @@ final class KickWakeup implements AutoCloseable
         if (fd >= 0)
         {
             kickFd = -1;
-            Posix.epollCtl(epollFd, Posix.EPOLL_CTL_DEL, fd);
+            set.remove(fd);
         }
     }
 
     void ringBell()
     {
-        Posix.eventfdSignal(bellFd);
+        set.ringBell();
     }
 
     /**
@@ -97,23 +77,19 @@ final class KickWakeup implements AutoCloseable
      */
     boolean consume()
     {
-        final int ready = Posix.epollWait(epollFd, events, MAX_EVENTS, 0);
+        final int ready = set.await(0);
         boolean ok = true;
         for (int i = 0; i < ready; i++)
         {
-            final int fd = (int)events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long)i * Posix.EPOLL_EVENT_SIZE + Posix.EPOLL_EVENT_DATA_OFFSET);
-            if (fd == bellFd)
-            {
-                Posix.eventfdRead(bellFd);
-            }
-            else if (fd == kickFd)
+            final int fd = set.readyFd(i);
+            if (!set.consumeIfBell(fd) && fd == kickFd)
             {
                 final long rc = Posix.read(fd, counter, EVENTFD_READ_BYTES);
                 if (rc != EVENTFD_READ_BYTES && rc != -Posix.EAGAIN)
                 {
                     // not an eventfd (EOF, hang-up, error): it would keep the set readable for ever
                     kickFd = -1;
-                    Posix.epollCtl(epollFd, Posix.EPOLL_CTL_DEL, fd);
+                    set.remove(fd);
                     ok = false;
                 }
             }
@@ -124,8 +100,7 @@ final class KickWakeup implements AutoCloseable
     @Override
     public void close()
     {
-        Posix.close(bellFd);
-        Posix.close(epollFd);
+        set.close();
         arena.close();
     }
 }

@@ -1,12 +1,10 @@
 package io.vplane.nic.vswitch;
 
 import io.vplane.engine.device.QueueWakeup;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.wakeup.EpollSet;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * How the switch's worker sleeps until a port has frames: an epoll set holding the wakeup fd of
@@ -20,34 +18,13 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
 {
     private static final int MAX_EVENTS = 64;
 
-    private final int epollFd;
-    private final int bellFd;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment events = arena.allocate((long)MAX_EVENTS * Posix.EPOLL_EVENT_SIZE, 8);
+    private final EpollSet set = EpollSet.withBell(MAX_EVENTS);
     private PortSlot[] ports = new PortSlot[0];
-
-    PortWakeups()
-    {
-        epollFd = Posix.epollCreate();
-        if (epollFd < 0)
-        {
-            arena.close();
-            throw new IllegalStateException("epoll_create1: " + Posix.describe(-epollFd));
-        }
-        bellFd = Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC);
-        if (bellFd < 0)
-        {
-            Posix.close(epollFd);
-            arena.close();
-            throw new IllegalStateException("eventfd: " + Posix.describe(-bellFd));
-        }
-        Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, bellFd);
-    }
 
     /** Any thread: the switch should look at its ports again (one attached or left). */
     void ringBell()
     {
-        Posix.eventfdSignal(bellFd);
+        set.ringBell();
     }
 
     /** Switch thread, with the port list it polls from now on. */
@@ -57,26 +34,26 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
         {
             if (!contains(next, slot))
             {
-                forEach(slot.port.wakeups(), Posix.EPOLL_CTL_DEL);
+                forEachFd(slot.port.wakeups(), set::remove);
             }
         }
         for (final PortSlot slot : next)
         {
             if (!contains(previous, slot))
             {
-                forEach(slot.port.wakeups(), Posix.EPOLL_CTL_ADD);
+                forEachFd(slot.port.wakeups(), set::add);
             }
         }
         ports = next;
     }
 
-    private void forEach(final List<QueueWakeup> wakeups, final int op)
+    private static void forEachFd(final List<QueueWakeup> wakeups, final IntConsumer action)
     {
         if (null != wakeups)
         {
             for (int i = 0, n = wakeups.size(); i < n; i++)
             {
-                Posix.epollCtl(epollFd, op, wakeups.get(i).eventFd());
+                action.accept(wakeups.get(i).eventFd());
             }
         }
     }
@@ -96,7 +73,7 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
     @Override
     public int eventFd()
     {
-        return epollFd;
+        return set.fd();
     }
 
     @Override
@@ -137,15 +114,11 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
     @Override
     public void consume()
     {
-        final int ready = Posix.epollWait(epollFd, events, MAX_EVENTS, 0);
+        final int ready = set.await(0);
         for (int i = 0; i < ready; i++)
         {
-            final int fd = (int)events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long)i * Posix.EPOLL_EVENT_SIZE + Posix.EPOLL_EVENT_DATA_OFFSET);
-            if (fd == bellFd)
-            {
-                Posix.eventfdRead(bellFd);
-            }
-            else
+            final int fd = set.readyFd(i);
+            if (!set.consumeIfBell(fd))
             {
                 consumeMember(fd);
             }
@@ -174,8 +147,6 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
     @Override
     public void close()
     {
-        Posix.close(bellFd);
-        Posix.close(epollFd);
-        arena.close();
+        set.close();
     }
 }

@@ -1,0 +1,114 @@
+package io.vplane.engine.wakeup;
+
+import io.vplane.engine.posix.Posix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * An epoll set of fds with its preallocated event array, and optionally a bell: an eventfd of its
+ * own that any thread rings to make the set readable (a ring was handed over, a port attached).
+ * Waiting and reading the ready fds belong to one thread; members may be added and removed by
+ * another, as epoll allows.
+ */
+public final class EpollSet implements AutoCloseable
+{
+    private final int epollFd;
+    private final int bellFd;
+    private final int maxEvents;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment events;
+
+    private EpollSet(final int maxEvents, final boolean bell)
+    {
+        this.maxEvents = maxEvents;
+        events = arena.allocate((long)maxEvents * Posix.EPOLL_EVENT_SIZE, 8);
+        epollFd = Posix.epollCreate();
+        if (epollFd < 0)
+        {
+            arena.close();
+            throw new IllegalStateException("epoll_create1: " + Posix.describe(-epollFd));
+        }
+        bellFd = bell ? Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC) : -1;
+        if (bell && bellFd < 0)
+        {
+            Posix.close(epollFd);
+            arena.close();
+            throw new IllegalStateException("eventfd: " + Posix.describe(-bellFd));
+        }
+        if (bell)
+        {
+            Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, bellFd);
+        }
+    }
+
+    /** A set without a bell. */
+    public static EpollSet plain(final int maxEvents)
+    {
+        return new EpollSet(maxEvents, false);
+    }
+
+    /** A set holding a bell from the start. */
+    public static EpollSet withBell(final int maxEvents)
+    {
+        return new EpollSet(maxEvents, true);
+    }
+
+    /** The epoll fd: readable while a member is. */
+    public int fd()
+    {
+        return epollFd;
+    }
+
+    /** @return 0, or a negative errno (e.g. an fd epoll cannot wait on) */
+    public int add(final int fd)
+    {
+        return Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, fd);
+    }
+
+    public int remove(final int fd)
+    {
+        return Posix.epollCtl(epollFd, Posix.EPOLL_CTL_DEL, fd);
+    }
+
+    /** Any thread: makes the set readable until {@link #consumeIfBell} takes the ring. */
+    public void ringBell()
+    {
+        Posix.eventfdSignal(bellFd);
+    }
+
+    /** @return how many fds are ready, to be read with {@link #readyFd}; 0 on timeout */
+    public int await(final int timeoutMs)
+    {
+        return Posix.epollWait(epollFd, events, maxEvents, timeoutMs);
+    }
+
+    /** The i-th fd the last {@link #await} reported. */
+    public int readyFd(final int i)
+    {
+        return (int)events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long)i * Posix.EPOLL_EVENT_SIZE + Posix.EPOLL_EVENT_DATA_OFFSET);
+    }
+
+    /** @return true when {@code fd} is the bell, which is then read (its rings taken) */
+    public boolean consumeIfBell(final int fd)
+    {
+        if (fd != bellFd || bellFd < 0)
+        {
+            return false;
+        }
+        Posix.eventfdRead(bellFd);
+        return true;
+    }
+
+    @Override
+    public void close()
+    {
+        if (bellFd >= 0)
+        {
+            Posix.close(bellFd);
+        }
+        Posix.close(epollFd);
+        arena.close();
+    }
+}
