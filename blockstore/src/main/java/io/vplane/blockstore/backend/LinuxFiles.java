@@ -12,7 +12,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The few Linux file calls the JDK lacks: fallocate (punch hole, zero range), lseek with
- * SEEK_DATA / SEEK_HOLE, the gathering pwritev, and pread / pwrite on raw native addresses (the
+ * SEEK_DATA / SEEK_HOLE, the gathering pwritev, madvise (to fault in a mapped image's pages), and
+ * pread / pwrite on raw native addresses (the
  * memory of pooled direct buffers, so no ByteBuffer view is made per request), on a descriptor of
  * its own opened with open(2), with errno captured.
  * Each call takes a small per-thread errno slot so that several blk workers may call at once.
@@ -31,10 +32,15 @@ final class LinuxFiles
     static final int FALLOC_FL_PUNCH_HOLE = 0x02;
     static final int FALLOC_FL_ZERO_RANGE = 0x10;
 
+    /** madvise(2): fault the range's pages in and map them, as reading each page would (Linux 5.14). */
+    static final int MADV_POPULATE_READ = 22;
+    static final long PAGE_BYTES = 4096;
+
     static final int EINTR = 4;
     static final int ENXIO = 6;
     static final int EINVAL = 22;
     static final int EOPNOTSUPP = 95;
+    static final int EFAULT = 14;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -61,6 +67,10 @@ final class LinuxFiles
     private static final MethodHandle PWRITEV = handle("pwritev",
         FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
             ValueLayout.JAVA_LONG));
+    private static final MethodHandle MINCORE = handle("mincore",
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    private static final MethodHandle MADVISE = handle("madvise",
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
     /** Most iovecs one pwritev takes (IOV_MAX, limits.h). */
     static final int IOV_MAX = 1024;
@@ -70,6 +80,11 @@ final class LinuxFiles
     /** errno slot per calling thread; the blk workers are few and long-lived. */
     private static final ThreadLocal<MemorySegment> ERRNO_SLOT =
         ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE));
+    /** Longest range {@link #resident} checks: the largest NBD request. */
+    static final long MAX_RESIDENT_CHECK_BYTES = 32L << 20;
+    /** mincore's vector per calling thread, a byte per page of the longest range. */
+    private static final ThreadLocal<MemorySegment> PAGE_VECTOR =
+        ThreadLocal.withInitial(() -> Arena.global().allocate(MAX_RESIDENT_CHECK_BYTES / PAGE_BYTES + 2, 8));
     /** iovec array per calling thread, for {@link #pwritev}. */
     private static final ThreadLocal<MemorySegment> IOVECS =
         ThreadLocal.withInitial(() -> Arena.global().allocate(IOVEC_SIZE * IOV_MAX, 8));
@@ -203,6 +218,64 @@ final class LinuxFiles
         catch (final Throwable ex)
         {
             throw new IllegalStateException("pwritev failed to call", ex);
+        }
+    }
+
+    /**
+     * mincore(2): whether every page of the range (at most {@link #MAX_RESIDENT_CHECK_BYTES}) is in
+     * memory. A walk of the page tables and page cache that takes no page references: much cheaper
+     * than populating a range that is already resident.
+     *
+     * @return 1 all resident, 0 some not, or {@code -errno}
+     */
+    static int resident(final long address, final long length)
+    {
+        final long start = address & -PAGE_BYTES;
+        final long end = (address + length + PAGE_BYTES - 1) & -PAGE_BYTES;
+        final int pages = (int)((end - start) / PAGE_BYTES);
+        try
+        {
+            final MemorySegment errno = ERRNO_SLOT.get();
+            final MemorySegment vector = PAGE_VECTOR.get();
+            final int result = (int)MINCORE.invokeExact(errno, start, end - start, vector.address());
+            if (result < 0)
+            {
+                return -errno(errno);
+            }
+            for (int i = 0; i < pages; i++)
+            {
+                if (0 == (vector.get(ValueLayout.JAVA_BYTE, i) & 1))
+                {
+                    return 0;
+                }
+            }
+            return 1;
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("mincore failed to call", ex);
+        }
+    }
+
+    /** @return 0, or {@code -errno}; the range is widened to whole pages; EINTR is retried */
+    static int madvise(final long address, final long length, final int advice)
+    {
+        final long start = address & -PAGE_BYTES;
+        final long end = (address + length + PAGE_BYTES - 1) & -PAGE_BYTES;
+        try
+        {
+            final MemorySegment errno = ERRNO_SLOT.get();
+            int result;
+            do
+            {
+                result = (int)MADVISE.invokeExact(errno, start, end - start, advice);
+            }
+            while (result < 0 && errno(errno) == EINTR);
+            return result == 0 ? 0 : -errno(errno);
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("madvise failed to call", ex);
         }
     }
 

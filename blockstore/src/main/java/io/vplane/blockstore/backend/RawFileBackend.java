@@ -30,6 +30,7 @@ public final class RawFileBackend implements StorageBackend
     private final boolean readOnly;
     private volatile boolean zeroRangeSupported = true;
     private final AtomicLong holeGeneration = new AtomicLong();
+    private final ImageMapping mapping;
 
     private RawFileBackend(final Path path, final FileChannel channel, final int fd, final long sizeBytes, final boolean readOnly)
     {
@@ -38,6 +39,7 @@ public final class RawFileBackend implements StorageBackend
         this.fd = fd;
         this.sizeBytes = sizeBytes;
         this.readOnly = readOnly;
+        this.mapping = new ImageMapping(path, channel);
     }
 
     /**
@@ -147,6 +149,12 @@ public final class RawFileBackend implements StorageBackend
             }
             done += n;
         }
+    }
+
+    @Override
+    public MemorySegment residentView(final long offset, final int length) throws IOException
+    {
+        return mapping.view(offset, length);
     }
 
     @Override

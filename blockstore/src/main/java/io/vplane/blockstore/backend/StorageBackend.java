@@ -61,6 +61,19 @@ public interface StorageBackend extends AutoCloseable
         return MemorySegment.ofAddress(address).reinterpret(length).asByteBuffer();
     }
 
+    /**
+     * The range's bytes as read-only memory already resident (its pages faulted in on the calling
+     * blk worker), for a socket to copy from directly: the data is then copied once, by the send,
+     * instead of read into a reply buffer first. The view stays valid while it is reachable; only
+     * the kernel should read it (a range the image lost since it was checked reads as EFAULT there).
+     *
+     * @return the view, or null when this backend or range cannot be mapped (then use {@link #read})
+     */
+    default MemorySegment residentView(final long offset, final int length) throws IOException
+    {
+        return null;
+    }
+
     /** Makes every completed write durable, whichever connection made it. */
     void flush() throws IOException;
 

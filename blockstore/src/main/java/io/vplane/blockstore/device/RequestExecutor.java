@@ -14,15 +14,17 @@ import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
- * Runs requests against the backend on a blk worker and builds each reply in one pooled buffer,
- * header and data together, so it goes out in one write (as nbdkit does with MSG_MORE). One
+ * Runs requests against the backend on a blk worker and builds each reply whole, header and data
+ * together, so it goes out in one write (as nbdkit does with MSG_MORE): a small READ's data is read
+ * into the reply buffer, a large one's is the mapped image itself ({@link MappedReadReply}). One
  * executor per queue: it is only ever called by the worker draining that queue.
  */
 final class RequestExecutor implements Consumer<NbdRequest>
 {
     /** Chunks one structured READ reply is split into at most; the rest goes as one data chunk. */
     private static final int MAX_READ_SEGMENTS = 16;
-    private static final int SEGMENT_OVERHEAD = ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_HOLE_PAYLOAD;
+    /** Bytes of one reply or chunk header at most (a hole chunk, the longest without data). */
+    static final int CHUNK_OVERHEAD = ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_HOLE_PAYLOAD;
     /** Extents one BLOCK_STATUS reply carries at most without REQ_ONE. */
     private static final int MAX_EXTENTS = 64;
     /** Connections remembered per drain; a queue usually serves one or two, more publish at once. */
@@ -37,6 +39,8 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private final StorageBackend backend;
     private final DiskMetrics metrics;
     private final ErrorLog errors;
+    private final ReadReply copiedReply;
+    private final ReadReply mappedReply;
     /** Last data extent found with SEEK_DATA/SEEK_HOLE, valid while the backend's hole generation holds. */
     private long knownDataStart;
     private long knownDataEnd;
@@ -53,6 +57,8 @@ final class RequestExecutor implements Consumer<NbdRequest>
         this.backend = backend;
         this.metrics = metrics;
         this.errors = errors;
+        this.copiedReply = new CopiedReadReply(backend);
+        this.mappedReply = new MappedReadReply(backend);
     }
 
     @Override
@@ -211,20 +217,29 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
     }
 
+    /** The reply of a READ this long or longer sends the mapped image's memory; shorter ones copy. */
+    static final int MAPPED_READ_BYTES = 64 * 1024;
+
+    private ReadReply readReply(final NbdRequest request)
+    {
+        return request.payloadLength() >= MAPPED_READ_BYTES && !request.connection().tls() ? mappedReply : copiedReply;
+    }
+
     private ByteBuf simpleRead(final NbdRequest request, final ByteBufAllocator alloc) throws IOException
     {
         final int length = request.payloadLength();
-        final ByteBuf reply = alloc.directBuffer(ReplyEncoder.SIMPLE_REPLY_LENGTH + length);
+        final ReadReply reply = readReply(request);
+        reply.begin(alloc, length, 1);
         try
         {
-            ReplyEncoder.simpleReply(reply, 0, request.cookie());
-            readInto(reply, request.offset(), length);
+            ReplyEncoder.simpleReply(reply.headers(), 0, request.cookie());
+            reply.data(request.offset(), length);
             metrics.readBytes.getAndAdd(length);
-            return reply;
+            return reply.finish();
         }
         catch (final IOException | RuntimeException ex)
         {
-            reply.release();
+            reply.discard();
             throw ex;
         }
     }
@@ -241,7 +256,8 @@ final class RequestExecutor implements Consumer<NbdRequest>
         // Inside a known data extent (the common case on a filled image): one chunk, no lseek.
         final boolean oneChunk = request.hasFlag(NbdProtocol.CMD_FLAG_DF) ||
             (generation == knownGeneration && request.offset() >= knownDataStart && end <= knownDataEnd);
-        final ByteBuf reply = alloc.directBuffer(length + SEGMENT_OVERHEAD * (MAX_READ_SEGMENTS + 1));
+        final ReadReply reply = readReply(request);
+        reply.begin(alloc, length, MAX_READ_SEGMENTS + 1);
         try
         {
             long position = request.offset();
@@ -253,8 +269,8 @@ final class RequestExecutor implements Consumer<NbdRequest>
                 if (dataAt > position)
                 {
                     final long holeEnd = Math.min(dataAt, end);
-                    ReplyEncoder.holeChunk(reply, holeEnd == end ? NbdProtocol.REPLY_FLAG_DONE : 0, request.cookie(),
-                        position, (int)(holeEnd - position));
+                    ReplyEncoder.holeChunk(reply.headers(), holeEnd == end ? NbdProtocol.REPLY_FLAG_DONE : 0,
+                        request.cookie(), position, (int)(holeEnd - position));
                     position = holeEnd;
                 }
                 else
@@ -273,37 +289,21 @@ final class RequestExecutor implements Consumer<NbdRequest>
                         dataEnd = end;
                     }
                     final int n = (int)(dataEnd - position);
-                    reply.ensureWritable(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_DATA_PREFIX + n);
-                    ReplyEncoder.dataChunkHeader(reply, dataEnd == end ? NbdProtocol.REPLY_FLAG_DONE : 0,
+                    ReplyEncoder.dataChunkHeader(reply.headers(), dataEnd == end ? NbdProtocol.REPLY_FLAG_DONE : 0,
                         request.cookie(), position, n);
-                    readInto(reply, position, n);
+                    reply.data(position, n);
                     position = dataEnd;
                 }
                 segments++;
             }
             metrics.readBytes.getAndAdd(length);
-            return reply;
+            return reply.finish();
         }
         catch (final IOException | RuntimeException ex)
         {
-            reply.release();
+            reply.discard();
             throw ex;
         }
-    }
-
-    /** Reads straight into the reply's memory after its header and advances its writer index. */
-    private void readInto(final ByteBuf reply, final long offset, final int length) throws IOException
-    {
-        final int at = reply.writerIndex();
-        if (reply.hasMemoryAddress())
-        {
-            backend.read(offset, reply.memoryAddress() + at, length);
-        }
-        else
-        {
-            backend.read(offset, reply.internalNioBuffer(at, length));
-        }
-        reply.writerIndex(at + length);
     }
 
     /** base:allocation extents (proto.md: "Metadata querying"); REQ_ONE asks for exactly one. */

@@ -118,6 +118,12 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         return structured;
     }
 
+    /** The session runs inside TLS (STARTTLS): replies are encrypted on the event loop. */
+    public boolean tls()
+    {
+        return tls;
+    }
+
     public Channel channel()
     {
         return channel;

@@ -131,6 +131,38 @@ class RawFileBackendTest
     }
 
     @Test
+    void shouldViewTheImageThroughItsMappingFollowingGrowthAndRefuseRangesTheFileLost() throws Exception
+    {
+        final Path image = dir.resolve("m.img");
+        try (RawFileBackend backend = RawFileBackend.open(image, 2 * MIB, false))
+        {
+            final byte[] data = new byte[300_000];
+            new java.util.Random(3).nextBytes(data);
+            backend.write(MIB - 1000, ByteBuffer.wrap(data));
+
+            final MemorySegment view = backend.residentView(MIB - 1000, data.length);
+            assertThat(view.toArray(ValueLayout.JAVA_BYTE)).isEqualTo(data);
+            assertThat(backend.residentView(0, 4096).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(new byte[4096]);
+
+            // A write after the view was made shows through it: the mapping is the page cache.
+            backend.write(MIB, ByteBuffer.wrap(filled(10, 9)));
+            assertThat(view.asSlice(1000, 10).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(filled(10, 9));
+
+            backend.resize(4 * MIB);
+            backend.write(3 * MIB, ByteBuffer.wrap(filled(70_000, 4)));
+            assertThat(backend.residentView(3 * MIB, 70_000).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(filled(70_000, 4));
+
+            // Shrunk underneath: the range past the file's end is not handed out (read() zero-fills it).
+            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(image.toFile(), "rw"))
+            {
+                file.setLength(MIB);
+            }
+            assertThat(backend.residentView(3 * MIB, 70_000)).isNull();
+            assertThat(backend.residentView(0, 4096)).isNotNull();
+        }
+    }
+
+    @Test
     void shouldWriteHeapPiecesOneByOne() throws Exception
     {
         try (RawFileBackend backend = RawFileBackend.open(dir.resolve("h.img"), SIZE, false))

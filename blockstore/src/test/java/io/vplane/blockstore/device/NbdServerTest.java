@@ -314,6 +314,41 @@ class NbdServerTest
         }
     }
 
+    /** Large READs send the mapped image: data and holes must come out exactly as with small ones. */
+    @Test
+    void shouldServeLargeReadsOfDataAndHolesFromTheMappedImageWithEitherReplyKind() throws Exception
+    {
+        final int length = 1 << 20;
+        final byte[] expected = new byte[length];
+        final Random random = new Random(11);
+        try (NbdTestClient client = NbdTestClient.open(fixture.port(), "d0", true))
+        {
+            // Data runs separated by holes, at 1 MiB: 64 KiB at +0, 100000 bytes at +200 KiB, 8 KiB at the end.
+            final int[][] runs = {{0, 65536}, {200 * 1024, 100_000}, {length - 8192, 8192}};
+            for (final int[] run : runs)
+            {
+                final byte[] data = new byte[run[1]];
+                random.nextBytes(data);
+                System.arraycopy(data, 0, expected, run[0], data.length);
+                assertThat(client.write(run[0], (1 << 20) + run[0], data, 0)).isZero();
+            }
+
+            assertThat(client.readStructured(10, 1 << 20, length)).isEqualTo(expected);
+            assertThat(client.readStructured(11, (1 << 20) + 100, 70_000))
+                .isEqualTo(Arrays.copyOfRange(expected, 100, 70_100));
+            client.request(NbdProtocol.CMD_FLAG_DF, NbdProtocol.CMD_READ, 12, 1 << 20, length, null);
+            final Chunk whole = client.readChunk();
+            assertThat(whole.type()).isEqualTo(NbdProtocol.REPLY_TYPE_OFFSET_DATA);
+            assertThat(whole.done()).isTrue();
+            assertThat(Arrays.copyOfRange(whole.payload(), 8, 8 + length)).isEqualTo(expected);
+        }
+        try (NbdTestClient client = NbdTestClient.open(fixture.port(), "d0", false))
+        {
+            assertThat(client.read(13, 1 << 20, length)).isEqualTo(expected);
+            assertThat(client.read(14, 0, 100_000)).isEqualTo(new byte[100_000]);
+        }
+    }
+
     @Test
     void shouldReadZerosAfterWriteZeroesAndTrim() throws Exception
     {

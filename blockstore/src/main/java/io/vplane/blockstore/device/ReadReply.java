@@ -1,0 +1,32 @@
+package io.vplane.blockstore.device;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.io.IOException;
+
+/**
+ * One READ reply being built by a blk worker: the caller encodes reply and chunk headers into
+ * {@link #headers()}, and {@link #data} appends the disk's bytes after what was encoded so far.
+ * One instance per executor, reused for every request; only its worker calls it.
+ */
+interface ReadReply
+{
+    /**
+     * @param dataBytes  bytes of disk data the reply will carry at most
+     * @param maxChunks  headers (reply or chunk) it will carry at most
+     */
+    void begin(ByteBufAllocator alloc, int dataBytes, int maxChunks);
+
+    /** Where the next header goes. */
+    ByteBuf headers();
+
+    /** Appends {@code length} bytes of the disk from {@code offset}. */
+    void data(long offset, int length) throws IOException;
+
+    /** @return the reply, owned by the caller from now on */
+    ByteBuf finish();
+
+    /** Drops the reply being built (the request failed). */
+    void discard();
+}
