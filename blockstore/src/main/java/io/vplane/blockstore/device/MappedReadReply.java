@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * views of the mapped image ({@link StorageBackend#residentView}), so the event loop's send copies
  * the page cache into the socket and nothing copies it before. With pread, the data crossed the
  * memory bus twice on the server (file to reply buffer, reply buffer to socket); a 1 MiB READ now
- * costs the server about 40% less CPU. A range that cannot be mapped is read into a buffer instead.
+ * costs the server about 35% less CPU. A range that cannot be mapped is read into a buffer instead.
  * The few objects a reply is made of are allocated per large READ, where they weigh nothing
  * against the data.
  */
