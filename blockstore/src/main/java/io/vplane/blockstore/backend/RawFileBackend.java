@@ -152,6 +152,12 @@ public final class RawFileBackend implements StorageBackend
     }
 
     @Override
+    public boolean hasResidentViews()
+    {
+        return true;
+    }
+
+    @Override
     public MemorySegment residentView(final long offset, final int length) throws IOException
     {
         return mapping.view(offset, length);

@@ -74,6 +74,12 @@ public interface StorageBackend extends AutoCloseable
         return null;
     }
 
+    /** Whether {@link #residentView} can answer at all: a file on this host, not a remote server. */
+    default boolean hasResidentViews()
+    {
+        return false;
+    }
+
     /** Makes every completed write durable, whichever connection made it. */
     void flush() throws IOException;
 

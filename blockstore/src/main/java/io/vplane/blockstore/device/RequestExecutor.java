@@ -58,7 +58,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
         this.metrics = metrics;
         this.errors = errors;
         this.copiedReply = new CopiedReadReply(backend);
-        this.mappedReply = new MappedReadReply(backend);
+        this.mappedReply = backend.hasResidentViews() ? new MappedReadReply(backend) : copiedReply;
     }
 
     @Override

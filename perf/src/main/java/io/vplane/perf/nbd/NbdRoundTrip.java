@@ -22,14 +22,16 @@ public final class NbdRoundTrip
     {
         final Collection<RunResult> results = ProfiledRun.run(NbdRoundTripBenchmark.class, args);
         System.out.println();
-        System.out.println("NBD round trip, bursts of " + NbdRoundTripBenchmark.DEPTH + " pipelined " +
-            NbdRoundTripBenchmark.BLOCK + "-byte requests, client in the same JVM");
-        System.out.printf(Locale.ROOT, "%-10s %12s %12s %16s%n", "request", "ns/request", "± error", "alloc B/request");
+        System.out.println("NBD round trip, bursts of " + NbdRoundTripBenchmark.DEPTH +
+            " pipelined requests, client in the same JVM");
+        System.out.printf(Locale.ROOT, "%-10s %10s %12s %12s %16s%n", "request", "bytes", "ns/request", "± error",
+            "alloc B/request");
         for (final RunResult result : results)
         {
             final Result<?> primary = result.getPrimaryResult();
-            System.out.printf(Locale.ROOT, "%-10s %12.0f %12.0f %16.1f%n", ProfiledRun.method(result), primary.getScore(),
-                primary.getScoreError(), ProfiledRun.allocatedBytesPerOp(result));
+            System.out.printf(Locale.ROOT, "%-10s %10s %12.0f %12.0f %16.1f%n", ProfiledRun.method(result),
+                result.getParams().getParam("blockBytes"), primary.getScore(), primary.getScoreError(),
+                ProfiledRun.allocatedBytesPerOp(result));
         }
     }
 }

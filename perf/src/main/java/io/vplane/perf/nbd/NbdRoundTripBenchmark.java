@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -33,7 +34,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The whole NBD request path in one JVM: a client thread sends a burst of {@value #DEPTH} pipelined
- * 4 KiB READs or WRITEs to vplane's server (engine, NBD provider, raw image on tmpfs or disk) and
+ * READs or WRITEs of {@code blockBytes} (4 KiB, and 1 MiB, whose READ replies are sent from the
+ * mapped image) to vplane's server (engine, NBD provider, raw image on tmpfs or disk) and
  * reads the {@value #DEPTH} replies. Time per request (ns/op) and, with the GC profiler, bytes
  * allocated per request by every thread of the JVM: event loop, blk worker and the client, whose
  * own buffers are preallocated, so what remains is the server's.
@@ -47,22 +49,26 @@ import java.util.concurrent.TimeUnit;
 public class NbdRoundTripBenchmark
 {
     static final int DEPTH = 32;
-    static final int BLOCK = 4096;
     private static final long DISK_BYTES = 64L << 20;
-    private static final int BLOCKS = (int)(DISK_BYTES / BLOCK);
+
+    @Param({"4096", "1048576"})
+    int blockBytes;
 
     private Path runDir;
     private Engine engine;
     private Socket socket;
     private DataInputStream in;
     private DataOutputStream out;
-    private final byte[] data = new byte[BLOCK];
+    private byte[] data;
+    private int blocks;
     private long cookie;
     private int nextBlock;
 
     @Setup
     public void setUp() throws Exception
     {
+        data = new byte[blockBytes];
+        blocks = (int)(DISK_BYTES / blockBytes);
         runDir = Files.createTempDirectory("nbd-round-trip");
         final Counters counters = Counters.inMemory(1024);
         final NbdDeviceProvider provider = new NbdDeviceProvider();
@@ -80,7 +86,7 @@ public class NbdRoundTripBenchmark
         in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
         out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
         handshake("d0");
-        for (int i = 0; i < BLOCKS / DEPTH; i++)
+        for (int i = 0; i < Math.max(1, blocks / DEPTH); i++)
         {
             write();
         }
@@ -119,13 +125,13 @@ public class NbdRoundTripBenchmark
             out.writeShort(0);
             out.writeShort(type);
             out.writeLong(cookie++);
-            out.writeLong((long)nextBlock * BLOCK);
-            out.writeInt(BLOCK);
+            out.writeLong((long)nextBlock * blockBytes);
+            out.writeInt(blockBytes);
             if (NbdProtocol.CMD_WRITE == type)
             {
                 out.write(data);
             }
-            nextBlock = (nextBlock + 7919) % BLOCKS; // a prime stride: scattered, like randread
+            nextBlock = (nextBlock + 7919) % blocks; // a prime stride: scattered, like randread
         }
         out.flush();
         int errors = 0;
