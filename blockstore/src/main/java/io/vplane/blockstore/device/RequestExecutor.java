@@ -25,6 +25,8 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private static final int MAX_READ_SEGMENTS = 16;
     /** Bytes of one reply or chunk header at most (a hole chunk, the longest without data). */
     static final int CHUNK_OVERHEAD = ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_HOLE_PAYLOAD;
+    /** The reply of a READ this long or longer sends the mapped image's memory; shorter ones copy. */
+    static final int MAPPED_READ_BYTES = 64 * 1024;
     /** Extents one BLOCK_STATUS reply carries at most without REQ_ONE. */
     private static final int MAX_EXTENTS = 64;
     /** Connections remembered per drain; a queue usually serves one or two, more publish at once. */
@@ -216,9 +218,6 @@ final class RequestExecutor implements Consumer<NbdRequest>
             backend.flush();
         }
     }
-
-    /** The reply of a READ this long or longer sends the mapped image's memory; shorter ones copy. */
-    static final int MAPPED_READ_BYTES = 64 * 1024;
 
     private ReadReply readReply(final NbdRequest request)
     {
