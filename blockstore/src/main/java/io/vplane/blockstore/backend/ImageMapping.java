@@ -1,5 +1,8 @@
 package io.vplane.blockstore.backend;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,6 +17,8 @@ import java.nio.file.Path;
  */
 final class ImageMapping
 {
+    private static final Logger LOG = LoggerFactory.getLogger(ImageMapping.class);
+
     private final Path path;
     private final FileChannel channel;
     private volatile MemorySegment mapped;
@@ -59,7 +64,7 @@ final class ImageMapping
         }
         if (-LinuxFiles.EINVAL == result)
         {
-            unavailable = true; // no MADV_POPULATE_READ before Linux 5.14
+            giveUp("the kernel has no MADV_POPULATE_READ (Linux 5.14 added it)");
             return null;
         }
         throw new IOException("madvise(MADV_POPULATE_READ) on " + path + " failed: errno " + -result);
@@ -84,8 +89,18 @@ final class ImageMapping
         }
         catch (final IOException | UnsupportedOperationException ex)
         {
-            unavailable = true; // e.g. larger than the address space; pread serves it
+            giveUp("mapping " + fileSize + " bytes failed: " + ex); // e.g. larger than the address space
             return null;
+        }
+    }
+
+    /** Large READs of this image are copied with pread from now on; said once. */
+    private void giveUp(final String reason)
+    {
+        if (!unavailable)
+        {
+            unavailable = true;
+            LOG.info("{}: large READs use pread instead of the mapped image: {}", path, reason);
         }
     }
 }
