@@ -39,12 +39,10 @@ final class EngineHop implements AutoCloseable
         worker.doWork();
     }
 
-    void offer(final long descriptor)
+    /** The ring the producing stage offers into. */
+    DescriptorRing ring()
     {
-        if (!ring.offer(descriptor))
-        {
-            throw new IllegalStateException("ring full: the consumer fell behind");
-        }
+        return ring;
     }
 
     int consumeOneDutyCycle() throws Exception
