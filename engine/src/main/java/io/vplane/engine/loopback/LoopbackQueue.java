@@ -6,6 +6,7 @@ import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.ring.DescriptorHandler;
 import io.vplane.engine.ring.DescriptorRing;
 import io.vplane.engine.wakeup.Doorbell;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -17,6 +18,8 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
     private final String device;
     private final int index;
     private final DescriptorRing ring;
+    /** The generator's side of the ring (see {@link DescriptorRing#producer()}). */
+    private final OneToOneRingBuffer producer;
     private final Doorbell doorbell;
     private final AtomicCounter generated;
     private final AtomicCounter orderErrors;
@@ -36,6 +39,7 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
         this.device = device;
         this.index = index;
         this.ring = new DescriptorRing(ringSize, this);
+        this.producer = ring.producer();
         this.doorbell = new Doorbell(ring::size);
         this.generated = generated;
         this.orderErrors = orderErrors;
@@ -51,7 +55,7 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
     /** Generator side. @return false when the ring is full */
     boolean offerNext()
     {
-        if (!ring.offer(nextToOffer))
+        if (!DescriptorRing.offer(producer, nextToOffer))
         {
             return false;
         }

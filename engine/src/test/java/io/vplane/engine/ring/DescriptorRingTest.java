@@ -29,14 +29,14 @@ class DescriptorRingTest
     }
 
     @Test
-    void shouldRefuseWhenFullAndAcceptAgainAfterDrainAcrossTheWrap()
+    void shouldRefuseWhenFullAndAcceptAgainAfterDrainAcrossTheWrapOfferingOnItsProducer()
     {
         final long[] expected = {0};
         final DescriptorRing ring = new DescriptorRing(64, d -> assertThat(d).isEqualTo(expected[0]++));
         long next = 0;
         for (int round = 0; round < 10; round++)
         {
-            while (ring.offer(next))
+            while (DescriptorRing.offer(ring.producer(), next))
             {
                 next++;
             }
