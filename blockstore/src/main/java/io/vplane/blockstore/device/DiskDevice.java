@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A virtual disk as an engine device of type blk: its queues carry the requests of its NBD
@@ -130,7 +131,7 @@ public final class DiskDevice implements Device
             // Requests are refused past the new end before the data goes; those already queued run first,
             // so a write checked against the old size does not land after the truncation and extend the file again.
             disk.resize(newSizeBytes);
-            awaitEmptyQueues(TimeUnit.SECONDS.toNanos(1));
+            awaitUntil(() -> backlog() == 0, TimeUnit.SECONDS.toNanos(1), 100_000);
         }
         try
         {
@@ -174,17 +175,12 @@ public final class DiskDevice implements Device
         registry.remove(disk);
         drainedConnections = open.size();
         open.forEach(NbdConnection::finishAndClose);
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_TIMEOUT_MS);
-        while (disk.connections() > 0 || backlog() > 0)
+        if (!awaitUntil(() -> disk.connections() == 0 && backlog() == 0,
+            TimeUnit.MILLISECONDS.toNanos(DRAIN_TIMEOUT_MS), 1_000_000))
         {
-            if (System.nanoTime() - deadline > 0)
-            {
-                LOG.warn("disk {}: {} connections still busy after {} ms; closing them", spec.name(), disk.connections(),
-                    DRAIN_TIMEOUT_MS);
-                open.forEach(connection -> connection.channel().close());
-                break;
-            }
-            LockSupport.parkNanos(1_000_000);
+            LOG.warn("disk {}: {} connections still busy after {} ms; closing them", spec.name(), disk.connections(),
+                DRAIN_TIMEOUT_MS);
+            open.forEach(connection -> connection.channel().close());
         }
         flush();
         if (drainedConnections > 0)
@@ -209,13 +205,19 @@ public final class DiskDevice implements Device
         onClose.run();
     }
 
-    private void awaitEmptyQueues(final long timeoutNs)
+    /** Control thread: polls {@code done} every {@code parkNs}. @return false when the timeout passed first */
+    private static boolean awaitUntil(final BooleanSupplier done, final long timeoutNs, final long parkNs)
     {
         final long deadline = System.nanoTime() + timeoutNs;
-        while (backlog() > 0 && System.nanoTime() - deadline < 0)
+        while (!done.getAsBoolean())
         {
-            LockSupport.parkNanos(100_000);
+            if (System.nanoTime() - deadline > 0)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(parkNs);
         }
+        return true;
     }
 
     private long backlog()

@@ -49,12 +49,9 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
 
     private static void forEachFd(final List<QueueWakeup> wakeups, final IntConsumer action)
     {
-        if (null != wakeups)
+        for (int i = 0, n = wakeups.size(); i < n; i++)
         {
-            for (int i = 0, n = wakeups.size(); i < n; i++)
-            {
-                action.accept(wakeups.get(i).eventFd());
-            }
+            action.accept(wakeups.get(i).eventFd());
         }
     }
 
@@ -83,12 +80,9 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
         for (final PortSlot slot : ports)
         {
             final List<QueueWakeup> wakeups = slot.port.wakeups();
-            if (null != wakeups)
+            for (int i = 0, n = wakeups.size(); i < n; i++)
             {
-                for (int i = 0, n = wakeups.size(); i < n; i++)
-                {
-                    quiet &= wakeups.get(i).arm();
-                }
+                quiet &= wakeups.get(i).arm();
             }
         }
         return quiet;
@@ -100,12 +94,9 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
         for (final PortSlot slot : ports)
         {
             final List<QueueWakeup> wakeups = slot.port.wakeups();
-            if (null != wakeups)
+            for (int i = 0, n = wakeups.size(); i < n; i++)
             {
-                for (int i = 0, n = wakeups.size(); i < n; i++)
-                {
-                    wakeups.get(i).disarm();
-                }
+                wakeups.get(i).disarm();
             }
         }
     }
@@ -130,15 +121,12 @@ final class PortWakeups implements QueueWakeup, AutoCloseable
         for (final PortSlot slot : ports)
         {
             final List<QueueWakeup> wakeups = slot.port.wakeups();
-            if (null != wakeups)
+            for (int i = 0, n = wakeups.size(); i < n; i++)
             {
-                for (int i = 0, n = wakeups.size(); i < n; i++)
+                if (wakeups.get(i).eventFd() == fd)
                 {
-                    if (wakeups.get(i).eventFd() == fd)
-                    {
-                        wakeups.get(i).consume();
-                        return;
-                    }
+                    wakeups.get(i).consume();
+                    return;
                 }
             }
         }

@@ -58,13 +58,13 @@ public interface SwitchPort
     void flush();
 
     /**
-     * What lets the switch's worker sleep until this port has frames to receive, or null when the
+     * What lets the switch's worker sleep until this port has frames to receive; empty when the
      * port cannot say (it is then polled at least once per sleep timeout). Called on the switch's
      * thread; arming and disarming happen there too.
      */
     default List<QueueWakeup> wakeups()
     {
-        return null;
+        return List.of();
     }
 
     /** The switch no longer calls this port (after a detach, from the data-path thread). */

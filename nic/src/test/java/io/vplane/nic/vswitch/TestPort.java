@@ -25,8 +25,8 @@ final class TestPort extends NamedPort
     int guardViolations;
     int flushes;
     int txResult = TX_SENT;
-    /** What {@link #wakeups()} returns; null: the port cannot wake the switch. */
-    java.util.List<io.vplane.engine.device.QueueWakeup> wakeups;
+    /** What {@link #wakeups()} returns; empty: the port cannot wake the switch. */
+    java.util.List<io.vplane.engine.device.QueueWakeup> wakeups = java.util.List.of();
 
     TestPort(final String name, final PortRole role)
     {
