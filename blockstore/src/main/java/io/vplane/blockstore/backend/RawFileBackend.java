@@ -1,5 +1,7 @@
 package io.vplane.blockstore.backend;
 
+import io.vplane.engine.posix.Posix;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
@@ -173,6 +175,32 @@ public final class RawFileBackend implements StorageBackend
             if (n < 0)
             {
                 throw new IOException("pwrite on " + path + " failed: errno " + -n);
+            }
+            done += n;
+        }
+    }
+
+    @Override
+    public boolean writesFromPipes()
+    {
+        return true;
+    }
+
+    @Override
+    public void writeFromPipe(final long offset, final int pipeFd, final int length) throws IOException
+    {
+        long done = 0;
+        while (done < length)
+        {
+            final long n = Posix.splice(pipeFd, fd, offset + done, length - done, Posix.SPLICE_F_MOVE);
+            if (n == -Posix.EINTR)
+            {
+                continue;
+            }
+            if (n <= 0)
+            {
+                throw new IOException("splice into " + path + " failed: " +
+                    (0 == n ? "the pipe held fewer bytes than announced" : Posix.describe((int)-n)));
             }
             done += n;
         }

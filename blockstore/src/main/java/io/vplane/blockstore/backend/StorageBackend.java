@@ -80,6 +80,22 @@ public interface StorageBackend extends AutoCloseable
         return false;
     }
 
+    /** Whether {@link #writeFromPipe} works: the image is a file on this host. */
+    default boolean writesFromPipes()
+    {
+        return false;
+    }
+
+    /**
+     * Writes the {@code length} bytes waiting in a pipe at {@code offset}, moving them with
+     * splice(2): received socket data reaches the page cache in one copy. On failure the pipe may
+     * still hold some of them; the caller empties it.
+     */
+    default void writeFromPipe(final long offset, final int pipeFd, final int length) throws IOException
+    {
+        throw new UnsupportedOperationException("this backend does not write from pipes");
+    }
+
     /** Makes every completed write durable, whichever connection made it. */
     void flush() throws IOException;
 

@@ -23,6 +23,9 @@ final class DiskMetrics
     final AtomicCounter requests;
     final AtomicCounter readBytes;
     final AtomicCounter writtenBytes;
+    /** WRITEs whose data a worker received from the socket (SocketPayloadReceiver), and those it handed back for want of data. */
+    final AtomicCounter splicedWrites;
+    final AtomicCounter spliceStalls;
     /** Indexed by error value; null where the value is not one of {@link #ERRNOS}. */
     private final AtomicCounter[] errorsByErrno = new AtomicCounter[NbdProtocol.ESHUTDOWN + 1];
     private final AtomicCounter otherErrors;
@@ -35,6 +38,8 @@ final class DiskMetrics
         requests = counters.counter("vplane_nbd_requests_total", "disk", disk, "tenant", tenant);
         readBytes = counters.counter("vplane_nbd_read_bytes_total", "disk", disk, "tenant", tenant);
         writtenBytes = counters.counter("vplane_nbd_written_bytes_total", "disk", disk, "tenant", tenant);
+        splicedWrites = counters.counter("vplane_nbd_spliced_writes_total", "disk", disk, "tenant", tenant);
+        spliceStalls = counters.counter("vplane_nbd_splice_stalls_total", "disk", disk, "tenant", tenant);
         for (int i = 0; i < ERRNOS.length; i++)
         {
             errorsByErrno[ERRNOS[i]] = counters.counter(
@@ -70,6 +75,8 @@ final class DiskMetrics
         requests.close();
         readBytes.close();
         writtenBytes.close();
+        splicedWrites.close();
+        spliceStalls.close();
         for (final AtomicCounter counter : errorsByErrno)
         {
             if (null != counter)

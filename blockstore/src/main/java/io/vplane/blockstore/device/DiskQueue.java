@@ -47,6 +47,12 @@ final class DiskQueue implements DeviceQueue, RequestSink
         doorbell.ring(); // wakes a parked blk worker; costs a fence and a load when none sleeps
     }
 
+    @Override
+    public boolean receivesFromSockets()
+    {
+        return executor.receivesFromSockets();
+    }
+
     /** Replies of the whole drain are handed to their event loops together: one wakeup per batch. */
     @Override
     public int poll(final int limit)

@@ -43,6 +43,8 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private final ErrorLog errors;
     private final ReadReply copiedReply;
     private final ReadReply mappedReply;
+    /** Null when the backend cannot write from a pipe. */
+    private final SocketPayloadReceiver socketPayloads;
     /** Last data extent found with SEEK_DATA/SEEK_HOLE, valid while the backend's hole generation holds. */
     private long knownDataStart;
     private long knownDataEnd;
@@ -61,12 +63,23 @@ final class RequestExecutor implements Consumer<NbdRequest>
         this.errors = errors;
         this.copiedReply = new CopiedReadReply(backend);
         this.mappedReply = backend.hasResidentViews() ? new MappedReadReply(backend) : copiedReply;
+        this.socketPayloads = backend.writesFromPipes() ? new SocketPayloadReceiver(disk, backend, metrics, errors) : null;
+    }
+
+    /** Whether WRITEs may arrive with their data still on the socket (see {@link SocketPayloadReceiver}). */
+    boolean receivesFromSockets()
+    {
+        return null != socketPayloads;
     }
 
     @Override
     public void accept(final NbdRequest request)
     {
         final NbdConnection connection = request.connection();
+        if (request.socketBytes() > 0 && !receiveFromSocket(request))
+        {
+            return;
+        }
         final ByteBufAllocator alloc = connection.channel().alloc();
         ByteBuf reply;
         simpleError = 0;
@@ -76,9 +89,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
         catch (final IOException | RuntimeException ex)
         {
-            errors.record("nbd", "io", disk + ": " + NbdProtocol.commandName(request.type()) + " at " +
-                request.offset() + "+" + request.length() + ": " + ex);
-            reply = error(request, alloc, connection.structuredReplies(), NbdProtocol.EIO);
+            reply = error(request, alloc, connection.structuredReplies(), ioFailure(errors, disk, request, ex));
         }
         finally
         {
@@ -105,6 +116,42 @@ final class RequestExecutor implements Consumer<NbdRequest>
         {
             remember(connection);
         }
+    }
+
+    /** Logs a failed request once per repeat window. @return the error its reply carries */
+    static int ioFailure(final ErrorLog errors, final String disk, final NbdRequest request, final Exception ex)
+    {
+        errors.record("nbd", "io", disk + ": " + NbdProtocol.commandName(request.type()) + " at " +
+            request.offset() + "+" + request.length() + ": " + ex);
+        return NbdProtocol.EIO;
+    }
+
+    /**
+     * A WRITE whose data is partly still on the socket: writes the part that came with the header,
+     * then receives the rest into the disk.
+     *
+     * @return true when the request is now whole and executes as usual (its data written, or its
+     * error recorded); false when it is not this worker's any more
+     */
+    private boolean receiveFromSocket(final NbdRequest request)
+    {
+        try
+        {
+            write(request.offset(), request);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            request.fail(ioFailure(errors, disk, request, ex));
+        }
+        request.releasePayload();
+        final int outcome = socketPayloads.receive(request, request.offset() + request.bufferedLength());
+        if (SocketPayloadReceiver.ABANDONED == outcome)
+        {
+            // The client is gone: the reply goes nowhere, but the slot goes back through the event loop.
+            request.connection().completeSimple(request, NbdProtocol.EIO);
+            remember(request.connection());
+        }
+        return SocketPayloadReceiver.RECEIVED == outcome;
     }
 
     /** After a drain: each connection touched gets its replies written, with one event-loop wakeup. */
@@ -147,8 +194,14 @@ final class RequestExecutor implements Consumer<NbdRequest>
 
             case NbdProtocol.CMD_WRITE:
             {
-                write(offset, request);
-                metrics.writtenBytes.getAndAdd(length);
+                if (0 != request.deferredError())
+                {
+                    return error(request, alloc, structured, request.deferredError());
+                }
+                if (null != request.payload())
+                {
+                    write(offset, request); // else its data came from the socket (receiveFromSocket)
+                }
                 forceIfFua(request);
                 return ok(request, alloc);
             }
@@ -196,7 +249,12 @@ final class RequestExecutor implements Consumer<NbdRequest>
     {
         final ByteBuf payload = request.payload();
         final int index = request.payloadIndex();
-        final int length = request.payloadLength();
+        final int length = request.bufferedLength();
+        if (0 == length)
+        {
+            return;
+        }
+        metrics.writtenBytes.getAndAdd(length);
         if (payload.hasMemoryAddress())
         {
             backend.write(offset, payload.memoryAddress() + index, length);

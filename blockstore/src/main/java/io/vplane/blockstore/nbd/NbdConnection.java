@@ -6,10 +6,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -35,6 +37,16 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private static final int STITCH_COPY_LIMIT = 16 * 1024;
     /** Pieces a composed frame holds before Netty consolidates them (a copy): 32 MiB in 8 KiB reads. */
     private static final int MAX_FRAME_PIECES = 4096;
+    /** WRITE data at least this long that has not arrived with its header is received by the blk worker (see {@link SocketSplicer}). */
+    public static final int SOCKET_PAYLOAD_BYTES = 64 * 1024;
+    /**
+     * After a client kept a worker waiting for WRITE data, the event loop receives its WRITEs for a
+     * while: this long after a first stall, twice as long after each stall that follows the last
+     * pause closely, up to {@link #MAX_SPLICE_PAUSE_NS}. A client descheduled once loses little; one
+     * that keeps stalling costs the worker a wait budget a second at most.
+     */
+    private static final long MIN_SPLICE_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MAX_SPLICE_PAUSE_NS = TimeUnit.SECONDS.toNanos(1);
 
     enum State
     {
@@ -90,6 +102,22 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private NbdRequest stalled;
     /** Requests were offered to the sink since it was last woken. */
     private boolean unannounced;
+    /** Null until the first large WRITE that can be spliced. */
+    private SocketSplicer splicer;
+    /** Large WRITEs cannot be received by the workers here: NIO transport, or no descriptor to spare. */
+    private boolean splicingUnavailable;
+    /** Large WRITEs are received by this event loop until then (System.nanoTime()), after a stall. */
+    private long splicePausedUntilNs;
+    private long splicePauseNs = MIN_SPLICE_PAUSE_NS;
+    /** A blk worker reads the socket (a WRITE's data): Netty must not until it is returned. */
+    private boolean socketLent;
+    /** Set by the worker before returning the socket: a WRITE whose rest this event loop receives, or null. */
+    private NbdRequest handedBack;
+    private final Runnable socketReturned = this::socketReturned;
+    /** The WRITE whose remaining data is the next thing on the stream, or null. */
+    private NbdRequest continuation;
+    /** The connection closed: a worker receiving WRITE data stops. */
+    private volatile boolean gone;
 
     public NbdConnection(final ExportDirectory directory, final NbdServerMetrics metrics, final SslContext tlsContext)
     {
@@ -139,6 +167,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         this.ctx = ctx;
         this.channel = ctx.channel();
+        splicePausedUntilNs = System.nanoTime(); // not paused: nanoTime's origin is arbitrary, 0 is no safe start
         if (channel.remoteAddress() instanceof final InetSocketAddress remote)
         {
             client = remote.getAddress();
@@ -156,6 +185,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     public void channelInactive(final ChannelHandlerContext ctx)
     {
         state = State.CLOSED;
+        gone = true;
         metrics.open().decrementRelease();
         if (null != export)
         {
@@ -164,8 +194,21 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         releaseInput();
         if (null != stalled)
         {
+            if (stalled.socketBytes > 0)
+            {
+                socketLent = false; // lent with a request that never reached a worker
+            }
             stalled.releasePayload();
             stalled = null;
+        }
+        if (null != continuation)
+        {
+            continuation.releasePayload();
+            continuation = null;
+        }
+        if (!socketLent)
+        {
+            closeSplicer();
         }
         NbdRequest request;
         while (null != (request = completed.poll()))
@@ -212,6 +255,14 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             in.release();
             return;
         }
+        if (socketLent)
+        {
+            // Netty reads even without autoRead when the client shuts its side (EPOLLRDHUP). The
+            // stream's order against the worker's reads is lost: the unacknowledged WRITE is dropped.
+            in.release();
+            ctx.close();
+            return;
+        }
         cumulate(in);
         decode();
     }
@@ -236,7 +287,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
 
     private void decode()
     {
-        while (null != cumulation && !paused)
+        while (null != cumulation && !paused && !socketLent)
         {
             if (cumulation.isReadable() && decodeFrame(cumulation))
             {
@@ -466,6 +517,10 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
 
     private boolean decodeRequest(final ByteBuf in)
     {
+        if (null != continuation)
+        {
+            return decodeContinuation(in);
+        }
         if (in.readableBytes() < RequestHeader.LENGTH)
         {
             awaitedFrameBytes = RequestHeader.LENGTH;
@@ -483,22 +538,23 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         {
             return fault("request-length", "WRITE of " + length + " bytes (limit " + NbdProtocol.MAX_PAYLOAD_BYTES + ")");
         }
-        final int frame = RequestHeader.LENGTH + (carriesData ? (int)length : 0);
-        if (in.readableBytes() < frame)
-        {
-            awaitedFrameBytes = frame;
-            return false;
-        }
-        awaitedFrameBytes = 0;
-        final long cookie = header.cookie();
         if (NbdProtocol.CMD_DISC == type)
         {
             in.skipBytes(RequestHeader.LENGTH);
             disconnect();
             return true;
         }
+        final int frame = RequestHeader.LENGTH + (carriesData ? (int)length : 0);
         final int error = RequestCheck.check(type, header.flags(), header.offset(), length, export, structured,
             blockStatusEnabled, alignment);
+        final int missing = frame - in.readableBytes();
+        if (missing > 0 && (0 != error || !maySplice(missing)))
+        {
+            awaitedFrameBytes = frame;
+            return false;
+        }
+        awaitedFrameBytes = 0;
+        final long cookie = header.cookie();
         if (0 != error)
         {
             in.skipBytes(frame);
@@ -518,6 +574,9 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         slot.cookie = cookie;
         slot.offset = header.offset();
         slot.length = length;
+        slot.deferredError = 0;
+        final int onSocket = Math.max(0, missing);
+        slot.socketBytes = onSocket;
         if (carriesData)
         {
             slot.payload = in.retain();
@@ -528,17 +587,150 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         {
             slot.payload = null;
         }
-        in.skipBytes(frame);
+        in.skipBytes(frame - onSocket);
         inFlight++;
-        if (!sink.offer(slot))
+        if (onSocket > 0)
         {
-            stalled = slot;
+            socketLent = true;
+            channel.config().setAutoRead(false);
+        }
+        return dispatch(slot);
+    }
+
+    /** Hands a request to the disk's queue; when it is full, reading pauses until it takes it. */
+    private boolean dispatch(final NbdRequest request)
+    {
+        if (!sink.offer(request))
+        {
+            stalled = request;
             pause();
             ctx.executor().schedule(retryStalled, OFFER_RETRY_US, TimeUnit.MICROSECONDS);
             return false;
         }
         unannounced = true;
         return true;
+    }
+
+    /**
+     * Whether the {@code missing} bytes of a WRITE's data may be left on the socket for the blk
+     * worker to receive: a large payload, on epoll outside TLS, to a disk whose backend takes
+     * data from a pipe, from a client that has not kept a worker waiting lately.
+     */
+    private boolean maySplice(final int missing)
+    {
+        if (missing < SOCKET_PAYLOAD_BYTES || tls || splicingUnavailable || !pending.isEmpty() ||
+            System.nanoTime() - splicePausedUntilNs < 0)
+        {
+            return false;
+        }
+        if (null == splicer)
+        {
+            if (!(channel instanceof final UnixChannel unix) || !sink.receivesFromSockets())
+            {
+                splicingUnavailable = true;
+                return false;
+            }
+            try
+            {
+                splicer = SocketSplicer.open(unix.fd().intValue());
+            }
+            catch (final IOException ex)
+            {
+                splicingUnavailable = true;
+                metrics.errors().record("nbd", "splice", peer + ": large WRITEs go through the event loop: " + ex.getMessage());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The rest of a WRITE the worker stopped waiting for: received here, then queued again. */
+    private boolean decodeContinuation(final ByteBuf in)
+    {
+        final NbdRequest request = continuation;
+        final int needed = request.socketBytes;
+        if (in.readableBytes() < needed)
+        {
+            awaitedFrameBytes = needed;
+            return false;
+        }
+        awaitedFrameBytes = 0;
+        continuation = null;
+        request.payload = in.retain();
+        request.payloadIndex = in.readerIndex();
+        request.socketBytes = 0;
+        cumulationSliced = true;
+        in.skipBytes(needed);
+        return dispatch(request);
+    }
+
+    /** The socket a large WRITE was received from with splice(2); read by the blk worker it was lent to. */
+    public SocketSplicer splicer()
+    {
+        return splicer;
+    }
+
+    /** The connection closed: a worker holding its socket stops receiving. Any thread. */
+    public boolean gone()
+    {
+        return gone;
+    }
+
+    /**
+     * Called by the blk worker when it is done reading the lent socket: the WRITE's data is all
+     * received, or the client went away, or it sent too slowly and {@code rest} is the request
+     * for the data still to come, which this event loop then receives. Any thread.
+     */
+    public void returnSocket(final NbdRequest rest)
+    {
+        handedBack = rest;
+        try
+        {
+            channel.eventLoop().execute(socketReturned);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // The server is shutting down and nobody else will close it.
+            splicer.close();
+        }
+    }
+
+    private void socketReturned()
+    {
+        socketLent = false;
+        final NbdRequest rest = handedBack;
+        handedBack = null;
+        if (State.CLOSED == state)
+        {
+            closeSplicer();
+            return;
+        }
+        if (null != rest)
+        {
+            continuation = rest;
+            pauseSplicing();
+        }
+        if (!paused && State.TRANSMISSION == state)
+        {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    private void pauseSplicing()
+    {
+        final long now = System.nanoTime();
+        final boolean again = now - splicePausedUntilNs < splicePauseNs;
+        splicePauseNs = again ? Math.min(2 * splicePauseNs, MAX_SPLICE_PAUSE_NS) : MIN_SPLICE_PAUSE_NS;
+        splicePausedUntilNs = now + splicePauseNs;
+    }
+
+    private void closeSplicer()
+    {
+        if (null != splicer)
+        {
+            splicer.close();
+            splicer = null;
+        }
     }
 
     /** An error found before the request reached a worker (proto.md: error values per command). */
@@ -717,7 +909,10 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private void resume()
     {
         paused = false;
-        channel.config().setAutoRead(true);
+        if (!socketLent)
+        {
+            channel.config().setAutoRead(true);
+        }
         decode();
     }
 

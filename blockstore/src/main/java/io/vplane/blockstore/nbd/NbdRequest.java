@@ -25,6 +25,13 @@ public final class NbdRequest
      */
     ByteBuf payload;
     int payloadIndex;
+    /**
+     * WRITE data not received yet: the last {@code socketBytes} bytes of the payload are still on
+     * the socket, which the event loop lent to the blk worker with this request ({@link SocketSplicer}).
+     */
+    int socketBytes;
+    /** A WRITE the disk failed while its data was still arriving: the error its reply carries. */
+    int deferredError;
     /** The reply a worker built, until the event loop writes it; null for a simple reply. */
     ByteBuf reply;
     /** Error of a simple reply (0 for success), encoded by the event loop. */
@@ -80,6 +87,46 @@ public final class NbdRequest
     public int payloadIndex()
     {
         return payloadIndex;
+    }
+
+    /** WRITE data in {@link #payload()}: all of it, or the part that came with the header. */
+    public int bufferedLength()
+    {
+        return (int)length - socketBytes;
+    }
+
+    /** WRITE data still on the socket, for the worker to receive with {@link NbdConnection#splicer()}. */
+    public int socketBytes()
+    {
+        return socketBytes;
+    }
+
+    public int deferredError()
+    {
+        return deferredError;
+    }
+
+    /** The disk failed this WRITE while data was still to be received: the rest is thrown away, this error replied. */
+    public void fail(final int error)
+    {
+        deferredError = error;
+    }
+
+    /** All the data that was on the socket is received. */
+    public void socketReceived()
+    {
+        socketBytes = 0;
+    }
+
+    /**
+     * The worker stopped waiting for the rest of the data: what is left, {@code remaining} bytes
+     * from {@code position}, is now this request, to be received by the event loop.
+     */
+    public void remainderAt(final long position, final int remaining)
+    {
+        offset = position;
+        length = remaining;
+        socketBytes = remaining;
     }
 
     public boolean hasFlag(final int flag)

@@ -11,4 +11,13 @@ public interface RequestSink
 
     /** After a batch of offers: wakes the consumer if it sleeps (a fence and a load when it does not). */
     void wake();
+
+    /**
+     * Whether a large WRITE may be handed over with its data still on the socket, for the worker
+     * to receive into the disk ({@link SocketSplicer}).
+     */
+    default boolean receivesFromSockets()
+    {
+        return false;
+    }
 }

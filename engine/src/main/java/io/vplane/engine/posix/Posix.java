@@ -18,7 +18,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The Linux system calls vhost-user needs and the JDK does not offer (Unix sockets with
- * SCM_RIGHTS, mmap of a passed fd, eventfd, epoll), as Foreign Function &amp; Memory downcalls.
+ * SCM_RIGHTS, mmap of a passed fd, eventfd, epoll, and pipes with splice for moving socket data
+ * without copying it through user memory), as Foreign Function &amp; Memory downcalls.
  * Every call returns the raw result; a negative result is {@code -errno}. Linux x86_64/aarch64 ABI.
  */
 public final class Posix
@@ -42,7 +43,10 @@ public final class Posix
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
     public static final int O_NONBLOCK = 0x800;
+    public static final int O_CLOEXEC = 0x80000;
     public static final int EPOLL_CLOEXEC = 0x80000;
+    public static final int SPLICE_F_MOVE = 0x1;
+    public static final int SPLICE_F_NONBLOCK = 0x2;
     public static final int EPOLLIN = 0x1;
     public static final int EPOLL_CTL_ADD = 1;
     public static final int EPOLL_CTL_DEL = 2;
@@ -100,9 +104,15 @@ public final class Posix
     private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle PIPE2 = downcall("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SPLICE = downcall("splice",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SOCKETPAIR = downcall("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
 
-    /** An 8-byte scratch value per thread for eventfd reads and writes (no allocation per call). */
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int F_SETPIPE_SZ = 1031;
+
+    /** An 8-byte scratch value per thread for eventfd reads and writes, a pollfd, a file offset (no allocation per call). */
     private static final ThreadLocal<MemorySegment> EIGHT_BYTES = ThreadLocal.withInitial(() -> Arena.global().allocate(8, 8));
 
     private Posix()
@@ -271,12 +281,13 @@ public final class Posix
      */
     public static int pollIn(final int fd, final int timeoutMs)
     {
-        try (Arena arena = Arena.ofConfined())
+        try
         {
             // struct pollfd { int fd; short events; short revents; }
-            final MemorySegment pollfd = arena.allocate(8, 4);
+            final MemorySegment pollfd = EIGHT_BYTES.get();
             pollfd.set(JAVA_INT, 0, fd);
             pollfd.set(JAVA_SHORT, 4, (short)POLLIN);
+            pollfd.set(JAVA_SHORT, 6, (short)0);
             return checked((int)POLL.invokeExact(state(), pollfd, 1L, timeoutMs));
         }
         catch (final Throwable ex)
@@ -439,6 +450,82 @@ public final class Posix
         }
     }
 
+    /**
+     * Creates a pipe; {@code fds} receives its read end, then its write end.
+     *
+     * @param flags O_NONBLOCK, O_CLOEXEC
+     */
+    public static int pipe(final int[] fds, final int flags)
+    {
+        try
+        {
+            final MemorySegment pair = EIGHT_BYTES.get();
+            final int rc = checked((int)PIPE2.invokeExact(state(), pair, flags));
+            if (rc == 0)
+            {
+                fds[0] = pair.get(JAVA_INT, 0);
+                fds[1] = pair.get(JAVA_INT, 4);
+            }
+            return rc;
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Resizes a pipe's buffer (F_SETPIPE_SZ). @return its capacity in bytes now, or -errno */
+    public static int setPipeSize(final int fd, final int bytes)
+    {
+        try
+        {
+            return checked((int)FCNTL.invokeExact(state(), fd, F_SETPIPE_SZ, bytes));
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** A second descriptor for what {@code fd} refers to, closed on exec. */
+    public static int dup(final int fd)
+    {
+        try
+        {
+            return checked((int)FCNTL.invokeExact(state(), fd, F_DUPFD_CLOEXEC, 0));
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * Moves up to {@code length} bytes from {@code in} to {@code out}, one of them a pipe, without
+     * copying them through user memory.
+     *
+     * @param outOffset where to write in {@code out} (a file; it is not moved), or -1 for a pipe
+     *                  or socket
+     * @return bytes moved, 0 at end of input, or -errno
+     */
+    public static long splice(final int in, final int out, final long outOffset, final long length, final int flags)
+    {
+        try
+        {
+            MemorySegment offset = MemorySegment.NULL;
+            if (outOffset >= 0)
+            {
+                offset = EIGHT_BYTES.get();
+                offset.set(JAVA_LONG, 0, outOffset);
+            }
+            return checked((long)SPLICE.invokeExact(state(), in, MemorySegment.NULL, out, offset, length, flags));
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     /** The errno of this thread's last failed call. */
     public static int lastErrno()
     {
@@ -452,11 +539,13 @@ public final class Posix
             case 1 -> "EPERM";
             case 2 -> "ENOENT";
             case 4 -> "EINTR";
+            case 5 -> "EIO";
             case 9 -> "EBADF";
             case 11 -> "EAGAIN";
             case 12 -> "ENOMEM";
             case 13 -> "EACCES";
             case 22 -> "EINVAL";
+            case 28 -> "ENOSPC";
             case 32 -> "EPIPE";
             case 98 -> "EADDRINUSE";
             case 104 -> "ECONNRESET";

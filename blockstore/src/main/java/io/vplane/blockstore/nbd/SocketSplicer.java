@@ -1,0 +1,105 @@
+package io.vplane.blockstore.nbd;
+
+import io.vplane.engine.posix.Posix;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A connection's socket as a blk worker reads it while a large WRITE's payload arrives: a
+ * descriptor of its own for the socket and a pipe, so the payload goes socket → pipe → image with
+ * splice(2) and is copied once, by the kernel, into the page cache, instead of into a receive
+ * buffer and again into the image. The socket descriptor is a duplicate so the worker never reads
+ * a number the event loop closed and the system gave to another file meanwhile.
+ *
+ * <p>Used by one thread at a time: the event loop lends it with a request and a worker gives it
+ * back (see {@link NbdConnection#returnSocket}).
+ */
+public final class SocketSplicer implements AutoCloseable
+{
+    /** Pipe buffer asked for: a 1 MiB WRITE moves through it in one go (Linux allows up to pipe-max-size, 1 MiB by default). */
+    static final int PIPE_BYTES = 1 << 20;
+    private static final int DEFAULT_PIPE_BYTES = 64 * 1024;
+    private static final int DRAIN_BYTES = 64 * 1024;
+
+    private final int socket;
+    private final int pipeRead;
+    private final int pipeWrite;
+    private final int capacity;
+
+    private SocketSplicer(final int socket, final int pipeRead, final int pipeWrite, final int capacity)
+    {
+        this.socket = socket;
+        this.pipeRead = pipeRead;
+        this.pipeWrite = pipeWrite;
+        this.capacity = capacity;
+    }
+
+    /**
+     * @param socketFd the connection's (non-blocking) socket
+     * @throws IOException when a descriptor could not be had (the process ran out of them)
+     */
+    static SocketSplicer open(final int socketFd) throws IOException
+    {
+        final int socket = Posix.dup(socketFd);
+        if (socket < 0)
+        {
+            throw new IOException("dup of the socket failed: " + Posix.describe(-socket));
+        }
+        final int[] pipe = new int[2];
+        final int rc = Posix.pipe(pipe, Posix.O_NONBLOCK | Posix.O_CLOEXEC);
+        if (rc < 0)
+        {
+            Posix.close(socket);
+            throw new IOException("pipe2 failed: " + Posix.describe(-rc));
+        }
+        // A pipe that cannot grow (the user's pipe-user-pages-soft limit) keeps its default: smaller moves, same result.
+        final int size = Posix.setPipeSize(pipe[1], PIPE_BYTES);
+        return new SocketSplicer(socket, pipe[0], pipe[1], size > 0 ? size : DEFAULT_PIPE_BYTES);
+    }
+
+    /**
+     * Moves bytes that arrived on the socket into the pipe, which must be empty; does not wait.
+     *
+     * @return bytes moved (at most {@code max}), 0 when the client closed, or -errno ({@code
+     * -EAGAIN}: nothing arrived yet)
+     */
+    public long fill(final int max)
+    {
+        return Posix.splice(socket, pipeWrite, -1, Math.min(max, capacity), Posix.SPLICE_F_MOVE | Posix.SPLICE_F_NONBLOCK);
+    }
+
+    /** The pipe's read end, for the backend to splice into the image from. */
+    public int pipe()
+    {
+        return pipeRead;
+    }
+
+    /** Waits up to {@code timeoutMs} for bytes (or the end of the connection). @return false on timeout */
+    public boolean await(final int timeoutMs)
+    {
+        return Posix.pollIn(socket, timeoutMs) != 0;
+    }
+
+    /** Throws away what is left in the pipe: bytes of a WRITE that failed, kept off the next request. */
+    public void drain()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment scratch = arena.allocate(DRAIN_BYTES);
+            while (Posix.read(pipeRead, scratch, DRAIN_BYTES) > 0)
+            {
+                // keep reading until the pipe is empty (EAGAIN)
+            }
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        Posix.close(pipeRead);
+        Posix.close(pipeWrite);
+        Posix.close(socket);
+    }
+}
