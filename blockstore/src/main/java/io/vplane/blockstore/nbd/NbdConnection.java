@@ -6,12 +6,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -39,14 +37,6 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private static final int MAX_FRAME_PIECES = 4096;
     /** WRITE data at least this long that has not arrived with its header is received by the blk worker (see {@link SocketSplicer}). */
     public static final int SOCKET_PAYLOAD_BYTES = 64 * 1024;
-    /**
-     * After a client kept a worker waiting for WRITE data, the event loop receives its WRITEs for a
-     * while: this long after a first stall, twice as long after each stall that follows the last
-     * pause closely, up to {@link #MAX_SPLICE_PAUSE_NS}. A client descheduled once loses little; one
-     * that keeps stalling costs the worker a wait budget a second at most.
-     */
-    private static final long MIN_SPLICE_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long MAX_SPLICE_PAUSE_NS = TimeUnit.SECONDS.toNanos(1);
 
     enum State
     {
@@ -102,15 +92,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private NbdRequest stalled;
     /** Requests were offered to the sink since it was last woken. */
     private boolean unannounced;
-    /** Null until the first large WRITE that can be spliced. */
-    private SocketSplicer splicer;
-    /** Large WRITEs cannot be received by the workers here: NIO transport, or no descriptor to spare. */
-    private boolean splicingUnavailable;
-    /** Large WRITEs are received by this event loop until then (System.nanoTime()), after a stall. */
-    private long splicePausedUntilNs;
-    private long splicePauseNs = MIN_SPLICE_PAUSE_NS;
-    /** A blk worker reads the socket (a WRITE's data): Netty must not until it is returned. */
-    private boolean socketLent;
+    private final SocketLoan loan = new SocketLoan();
     /** Set by the worker before returning the socket: a WRITE whose rest this event loop receives, or null. */
     private NbdRequest handedBack;
     private final Runnable socketReturned = this::socketReturned;
@@ -167,7 +149,6 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         this.ctx = ctx;
         this.channel = ctx.channel();
-        splicePausedUntilNs = System.nanoTime(); // not paused: nanoTime's origin is arbitrary, 0 is no safe start
         if (channel.remoteAddress() instanceof final InetSocketAddress remote)
         {
             client = remote.getAddress();
@@ -196,7 +177,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         {
             if (stalled.socketBytes > 0)
             {
-                socketLent = false; // lent with a request that never reached a worker
+                loan.returned(false); // lent with a request that never reached a worker
             }
             stalled.releasePayload();
             stalled = null;
@@ -206,10 +187,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             continuation.releasePayload();
             continuation = null;
         }
-        if (!socketLent)
-        {
-            closeSplicer();
-        }
+        loan.closeUnlessLent();
         NbdRequest request;
         while (null != (request = completed.poll()))
         {
@@ -255,7 +233,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             in.release();
             return;
         }
-        if (socketLent)
+        if (loan.lent())
         {
             // Netty reads even without autoRead when the client shuts its side (EPOLLRDHUP). The
             // stream's order against the worker's reads is lost: the unacknowledged WRITE is dropped.
@@ -287,7 +265,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
 
     private void decode()
     {
-        while (null != cumulation && !paused && !socketLent)
+        while (null != cumulation && !paused && !loan.lent())
         {
             if (cumulation.isReadable() && decodeFrame(cumulation))
             {
@@ -548,7 +526,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         final int error = RequestCheck.check(type, header.flags(), header.offset(), length, export, structured,
             blockStatusEnabled, alignment);
         final int missing = frame - in.readableBytes();
-        if (missing > 0 && (0 != error || !maySplice(missing)))
+        if (missing > 0 && (0 != error || tls || !pending.isEmpty() || !loan.mayLend(missing, channel, sink, metrics, peer)))
         {
             awaitedFrameBytes = frame;
             return false;
@@ -591,7 +569,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         inFlight++;
         if (onSocket > 0)
         {
-            socketLent = true;
+            loan.lend();
             channel.config().setAutoRead(false);
         }
         return dispatch(slot);
@@ -608,39 +586,6 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             return false;
         }
         unannounced = true;
-        return true;
-    }
-
-    /**
-     * Whether the {@code missing} bytes of a WRITE's data may be left on the socket for the blk
-     * worker to receive: a large payload, on epoll outside TLS, to a disk whose backend takes
-     * data from a pipe, from a client that has not kept a worker waiting lately.
-     */
-    private boolean maySplice(final int missing)
-    {
-        if (missing < SOCKET_PAYLOAD_BYTES || tls || splicingUnavailable || !pending.isEmpty() ||
-            System.nanoTime() - splicePausedUntilNs < 0)
-        {
-            return false;
-        }
-        if (null == splicer)
-        {
-            if (!(channel instanceof final UnixChannel unix) || !sink.receivesFromSockets())
-            {
-                splicingUnavailable = true;
-                return false;
-            }
-            try
-            {
-                splicer = SocketSplicer.open(unix.fd().intValue());
-            }
-            catch (final IOException ex)
-            {
-                splicingUnavailable = true;
-                metrics.errors().record("nbd", "splice", peer + ": large WRITEs go through the event loop: " + ex.getMessage());
-                return false;
-            }
-        }
         return true;
     }
 
@@ -667,7 +612,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** The socket a large WRITE was received from with splice(2); read by the blk worker it was lent to. */
     public SocketSplicer splicer()
     {
-        return splicer;
+        return loan.splicer();
     }
 
     /** The connection closed: a worker holding its socket stops receiving. Any thread. */
@@ -691,45 +636,24 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         catch (final RejectedExecutionException ex)
         {
             // The server is shutting down and nobody else will close it.
-            splicer.close();
+            loan.splicer().close();
         }
     }
 
     private void socketReturned()
     {
-        socketLent = false;
         final NbdRequest rest = handedBack;
         handedBack = null;
+        loan.returned(null != rest);
         if (State.CLOSED == state)
         {
-            closeSplicer();
+            loan.closeUnlessLent();
             return;
         }
-        if (null != rest)
-        {
-            continuation = rest;
-            pauseSplicing();
-        }
+        continuation = rest;
         if (!paused && State.TRANSMISSION == state)
         {
             channel.config().setAutoRead(true);
-        }
-    }
-
-    private void pauseSplicing()
-    {
-        final long now = System.nanoTime();
-        final boolean again = now - splicePausedUntilNs < splicePauseNs;
-        splicePauseNs = again ? Math.min(2 * splicePauseNs, MAX_SPLICE_PAUSE_NS) : MIN_SPLICE_PAUSE_NS;
-        splicePausedUntilNs = now + splicePauseNs;
-    }
-
-    private void closeSplicer()
-    {
-        if (null != splicer)
-        {
-            splicer.close();
-            splicer = null;
         }
     }
 
@@ -909,7 +833,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private void resume()
     {
         paused = false;
-        if (!socketLent)
+        if (!loan.lent())
         {
             channel.config().setAutoRead(true);
         }
