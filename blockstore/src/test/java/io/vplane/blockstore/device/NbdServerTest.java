@@ -128,18 +128,7 @@ class NbdServerTest
         final byte[] all = stream.toByteArray();
         try (NbdTestClient client = NbdTestClient.open(fixture.port(), "d0", false))
         {
-            int at = 0;
-            while (at < all.length)
-            {
-                final int n = Math.min(all.length - at, 1 + random.nextInt(random.nextBoolean() ? 40 : 9_000));
-                client.out.write(all, at, n);
-                client.out.flush();
-                at += n;
-                if (random.nextInt(8) == 0)
-                {
-                    Thread.sleep(1);
-                }
-            }
+            client.sendInPieces(all, random, 40, 9_000, 8);
             final java.util.Set<Long> acknowledged = new java.util.HashSet<>();
             for (int i = 0; i < writes; i++)
             {

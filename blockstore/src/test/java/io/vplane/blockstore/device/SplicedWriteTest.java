@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -28,6 +29,7 @@ class SplicedWriteTest
 {
     private static final long SIZE = 32L << 20;
     private static final int LARGE = 1 << 20;
+    private static final int HEADER_BYTES = 28;
 
     @TempDir
     Path runDir;
@@ -61,7 +63,9 @@ class SplicedWriteTest
             {
                 data[i] = new byte[NbdConnection.SOCKET_PAYLOAD_BYTES + random.nextInt(LARGE)];
                 random.nextBytes(data[i]);
-                sendInPieces(client, header(i, i * 2L * LARGE, data[i].length), data[i], random);
+                final byte[] frame = Arrays.copyOf(header(i, i * 2L * LARGE, data[i].length), HEADER_BYTES + data[i].length);
+                System.arraycopy(data[i], 0, frame, HEADER_BYTES, data[i].length);
+                client.sendInPieces(frame, random, 100, 300_000, 6);
             }
             for (int i = 0; i < writes; i++)
             {
@@ -137,28 +141,7 @@ class SplicedWriteTest
 
     private static byte[] header(final long cookie, final long offset, final int length)
     {
-        return java.nio.ByteBuffer.allocate(28).putInt(NbdProtocol.REQUEST_MAGIC).putShort((short)0)
+        return ByteBuffer.allocate(HEADER_BYTES).putInt(NbdProtocol.REQUEST_MAGIC).putShort((short)0)
             .putShort((short)NbdProtocol.CMD_WRITE).putLong(cookie).putLong(offset).putInt(length).array();
-    }
-
-    /** Header and data in pieces of random size, some split by a short pause. */
-    private static void sendInPieces(final NbdTestClient client, final byte[] header, final byte[] data, final Random random)
-        throws Exception
-    {
-        final byte[] frame = new byte[header.length + data.length];
-        System.arraycopy(header, 0, frame, 0, header.length);
-        System.arraycopy(data, 0, frame, header.length, data.length);
-        int at = 0;
-        while (at < frame.length)
-        {
-            final int n = Math.min(frame.length - at, 1 + random.nextInt(random.nextBoolean() ? 100 : 300_000));
-            client.out.write(frame, at, n);
-            client.out.flush();
-            at += n;
-            if (random.nextInt(6) == 0)
-            {
-                Thread.sleep(1);
-            }
-        }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 /** A minimal blocking NBD client for tests, speaking the wire format byte by byte. */
 public final class NbdTestClient implements AutoCloseable
@@ -279,6 +280,28 @@ public final class NbdTestClient implements AutoCloseable
             if (chunk.done())
             {
                 return data;
+            }
+        }
+    }
+
+    /**
+     * Sends {@code bytes} in pieces of random size, up to {@code smallPiece} or {@code largePiece}
+     * bytes (as likely), pausing 1 ms after about one piece in {@code pauseOneIn}: frames then land
+     * on every kind of read boundary at the server.
+     */
+    public void sendInPieces(final byte[] bytes, final Random random, final int smallPiece, final int largePiece,
+        final int pauseOneIn) throws IOException, InterruptedException
+    {
+        int at = 0;
+        while (at < bytes.length)
+        {
+            final int n = Math.min(bytes.length - at, 1 + random.nextInt(random.nextBoolean() ? smallPiece : largePiece));
+            out.write(bytes, at, n);
+            out.flush();
+            at += n;
+            if (random.nextInt(pauseOneIn) == 0)
+            {
+                Thread.sleep(1);
             }
         }
     }
