@@ -142,7 +142,7 @@ public final class RawFileBackend implements StorageBackend
             final long n = LinuxFiles.pread(fd, address + done, length - done, offset + done);
             if (n < 0)
             {
-                throw new IOException("pread on " + path + " failed: errno " + -n);
+                throw new SystemCallException("pread", path.toString(), (int)-n);
             }
             if (0 == n)
             {
@@ -174,7 +174,7 @@ public final class RawFileBackend implements StorageBackend
             final long n = LinuxFiles.pwrite(fd, address + done, length - done, offset + done);
             if (n < 0)
             {
-                throw new IOException("pwrite on " + path + " failed: errno " + -n);
+                throw new SystemCallException("pwrite", path.toString(), (int)-n);
             }
             done += n;
         }
@@ -197,10 +197,13 @@ public final class RawFileBackend implements StorageBackend
             {
                 continue;
             }
-            if (n <= 0)
+            if (0 == n)
             {
-                throw new IOException("splice into " + path + " failed: " +
-                    (0 == n ? "the pipe held fewer bytes than announced" : Posix.describe((int)-n)));
+                throw new IOException("splice into " + path + ": the pipe held fewer bytes than announced");
+            }
+            if (n < 0)
+            {
+                throw new SystemCallException("splice", path.toString(), (int)-n);
             }
             done += n;
         }
@@ -245,7 +248,7 @@ public final class RawFileBackend implements StorageBackend
             final long written = LinuxFiles.pwritev(fd, iovecs, count, position);
             if (written < 0)
             {
-                throw new IOException("pwritev on " + path + " failed: errno " + -written);
+                throw new SystemCallException("pwritev", path.toString(), (int)-written);
             }
             position += written;
             long left = written;

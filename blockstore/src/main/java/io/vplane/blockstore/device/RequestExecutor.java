@@ -3,6 +3,7 @@ package io.vplane.blockstore.device;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.vplane.blockstore.backend.StorageBackend;
+import io.vplane.blockstore.backend.SystemCallException;
 import io.vplane.blockstore.nbd.NbdConnection;
 import io.vplane.blockstore.nbd.NbdProtocol;
 import io.vplane.blockstore.nbd.NbdRequest;
@@ -36,6 +37,10 @@ final class RequestExecutor implements Consumer<NbdRequest>
      * goes out (and the client sends more) while the next large requests of the batch run.
      */
     private static final int PUBLISH_AT_ONCE_BYTES = 128 * 1024;
+    /** Linux errno values that mean "no room for this write". */
+    private static final int EFBIG = 27;
+    private static final int ENOSPC = 28;
+    private static final int EDQUOT = 122;
 
     private final String disk;
     private final StorageBackend backend;
@@ -118,11 +123,21 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
     }
 
-    /** Logs a failed request once per repeat window. @return the error its reply carries */
+    /**
+     * Logs a failed request once per repeat window.
+     *
+     * @return the error its reply carries: ENOSPC when the image's file system is full (or the
+     * user's quota or the file size limit is reached), as nbdkit maps it; else EIO
+     */
     static int ioFailure(final ErrorLog errors, final String disk, final NbdRequest request, final Exception ex)
     {
         errors.record("nbd", "io", disk + ": " + NbdProtocol.commandName(request.type()) + " at " +
             request.offset() + "+" + request.length() + ": " + ex);
+        if (ex instanceof final SystemCallException failed &&
+            (ENOSPC == failed.errno() || EDQUOT == failed.errno() || EFBIG == failed.errno()))
+        {
+            return NbdProtocol.ENOSPC;
+        }
         return NbdProtocol.EIO;
     }
 
@@ -254,19 +269,23 @@ final class RequestExecutor implements Consumer<NbdRequest>
         {
             return;
         }
-        metrics.writtenBytes.getAndAdd(length);
         if (payload.hasMemoryAddress())
         {
             backend.write(offset, payload.memoryAddress() + index, length);
-            return;
         }
-        final ByteBuffer[] pieces = payload.nioBuffers(index, length);
-        if (1 == pieces.length)
+        else
         {
-            backend.write(offset, pieces[0]);
-            return;
+            final ByteBuffer[] pieces = payload.nioBuffers(index, length);
+            if (1 == pieces.length)
+            {
+                backend.write(offset, pieces[0]);
+            }
+            else
+            {
+                backend.write(offset, pieces);
+            }
         }
-        backend.write(offset, pieces);
+        metrics.writtenBytes.getAndAdd(length);
     }
 
     private void forceIfFua(final NbdRequest request) throws IOException
