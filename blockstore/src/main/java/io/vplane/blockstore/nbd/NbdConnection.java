@@ -98,6 +98,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private final Runnable socketReturned = this::socketReturned;
     /** The WRITE whose remaining data is the next thing on the stream, or null. */
     private NbdRequest continuation;
+    /** The export is going away: disconnect once the WRITE whose data is still arriving is whole. */
+    private boolean disconnectWhenWhole;
     /** The connection closed: a worker receiving WRITE data stops. */
     private volatile boolean gone;
 
@@ -606,7 +608,13 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         request.socketBytes = 0;
         cumulationSliced = true;
         in.skipBytes(needed);
-        return dispatch(request);
+        final boolean dispatched = dispatch(request);
+        if (disconnectWhenWhole)
+        {
+            disconnect();
+            return true;
+        }
+        return dispatched;
     }
 
     /** The socket a large WRITE was received from with splice(2); read by the blk worker it was lent to. */
@@ -651,6 +659,11 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             return;
         }
         continuation = rest;
+        if (disconnectWhenWhole && null == rest)
+        {
+            disconnect();
+            return;
+        }
         if (!paused && State.TRANSMISSION == state)
         {
             channel.config().setAutoRead(true);
@@ -686,7 +699,11 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         {
             channel.eventLoop().execute(() ->
             {
-                if (State.TRANSMISSION == state)
+                if (State.TRANSMISSION == state && (loan.lent() || null != continuation))
+                {
+                    disconnectWhenWhole = true; // a WRITE's data is still arriving: take it in first
+                }
+                else if (State.TRANSMISSION == state)
                 {
                     disconnect();
                 }

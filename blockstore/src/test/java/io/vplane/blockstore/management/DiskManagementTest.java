@@ -8,9 +8,11 @@ import io.vplane.engine.management.ManagementClientException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -124,6 +126,33 @@ class DiskManagementTest extends OneDaemonTest
         }
         assertThatThrownBy(() -> NbdTestClient.open(fixture.nbdPort, "d1", false)).isInstanceOf(Exception.class);
         assertThat(json(fixture.api.get("/disk/list")).findValuesAsText("name")).containsExactly("base");
+    }
+
+    /** A WRITE whose client stalled mid-data (its rest then comes through the event loop) is finished before the close. */
+    @Test
+    void shouldFinishAWriteWhoseDataIsStillArrivingWhenItsDiskIsDeleted() throws Exception
+    {
+        fixture.post("/disk/create", "{\"name\":\"d1\",\"size\":\"2M\"}");
+        final byte[] data = new byte[1 << 20];
+        Arrays.fill(data, (byte)0x6B);
+        try (NbdTestClient client = NbdTestClient.open(fixture.nbdPort, "d1", false))
+        {
+            client.out.write(ByteBuffer.allocate(28).putInt(NbdProtocol.REQUEST_MAGIC).putShort((short)0)
+                .putShort((short)NbdProtocol.CMD_WRITE).putLong(1).putLong(0).putInt(data.length).array());
+            client.out.write(data, 0, 100_000);
+            client.out.flush();
+            Thread.sleep(100); // the worker stops waiting; the event loop is to receive the rest
+            final CompletableFuture<String> deleted =
+                CompletableFuture.supplyAsync(() -> fixture.post("/disk/delete", "{\"name\":\"d1\"}"));
+            Thread.sleep(100);
+            client.out.write(data, 100_000, data.length - 100_000);
+            client.out.flush();
+
+            assertThat(client.readSimpleReply(1)).isZero();
+            assertThat(client.isClosedByServer()).isTrue();
+            assertThat(json(deleted.get()).get("closedConnections").asInt()).isEqualTo(1);
+        }
+        assertThat(Arrays.copyOf(Files.readAllBytes(fixture.runDir.resolve("d1.img")), data.length)).isEqualTo(data);
     }
 
     @Test
