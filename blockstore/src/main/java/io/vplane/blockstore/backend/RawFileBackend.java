@@ -23,6 +23,8 @@ public final class RawFileBackend implements StorageBackend
 {
     private static final int ZERO_CHUNK_BYTES = 1 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_CHUNK_BYTES).asReadOnlyBuffer();
+    /** Written with pwrite, whose errno a full file system shows up in (see SystemCallException). */
+    private static final long ZEROS_ADDRESS = MemorySegment.ofBuffer(ZEROS).address();
 
     private final Path path;
     private final FileChannel channel;
@@ -315,10 +317,9 @@ public final class RawFileBackend implements StorageBackend
         final long end = offset + length;
         while (position < end)
         {
-            final ByteBuffer zeros = ZEROS.duplicate();
-            zeros.limit((int)Math.min(ZERO_CHUNK_BYTES, end - position));
-            write(position, zeros);
-            position += zeros.limit();
+            final int n = (int)Math.min(ZERO_CHUNK_BYTES, end - position);
+            write(position, ZEROS_ADDRESS, n);
+            position += n;
         }
         return ZEROED;
     }

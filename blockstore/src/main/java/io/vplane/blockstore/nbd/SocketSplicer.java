@@ -20,7 +20,7 @@ public final class SocketSplicer implements AutoCloseable
 {
     /** Pipe buffer asked for: a 1 MiB WRITE moves through it in one go (Linux allows up to pipe-max-size, 1 MiB by default). */
     static final int PIPE_BYTES = 1 << 20;
-    private static final int DEFAULT_PIPE_BYTES = 64 * 1024;
+    private static final int PAGE_BYTES = 4096;
     private static final int DRAIN_BYTES = 64 * 1024;
 
     private final int socket;
@@ -54,9 +54,9 @@ public final class SocketSplicer implements AutoCloseable
             Posix.close(socket);
             throw new IOException("pipe2 failed: " + Posix.describe(-rc));
         }
-        // A pipe that cannot grow (the user's pipe-user-pages-soft limit) keeps its default: smaller moves, same result.
+        // A pipe that cannot grow (the user's pipe-user-pages-soft limit) stays smaller: smaller moves, same result.
         final int size = Posix.setPipeSize(pipe[1], PIPE_BYTES);
-        return new SocketSplicer(socket, pipe[0], pipe[1], size > 0 ? size : DEFAULT_PIPE_BYTES);
+        return new SocketSplicer(socket, pipe[0], pipe[1], size > 0 ? size : Math.max(PAGE_BYTES, Posix.pipeSize(pipe[1])));
     }
 
     /**

@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * An image whose file system fills up mid-WRITE: the WRITE is answered with ENOSPC (as nbdkit maps
  * it, and as qemu acts on), whether its data came through the event loop or straight from the
- * socket, and the stream stays in step, so the connection serves on. The image lives on a 512 KiB
- * tmpfs, which needs root to mount (CI runs as root).
+ * socket, and so is a WRITE_ZEROES that must take blocks; the stream stays in step, so the
+ * connection serves on. The image lives on a 512 KiB tmpfs, which needs root to mount (CI runs as
+ * root).
  */
 @Timeout(60)
 class FullImageTest
@@ -82,6 +83,9 @@ class FullImageTest
             assertThat(client.write(1, 0, large, 0)).isEqualTo(NbdProtocol.ENOSPC);
             // The file system is full now: a small WRITE through the event loop's buffer fails the same way.
             assertThat(client.write(2, 4L << 20, Arrays.copyOf(large, 32 * 1024), 0)).isEqualTo(NbdProtocol.ENOSPC);
+            // Zeros that must take blocks (NO_HOLE; tmpfs has no zero-range, so they are written) fail the same way.
+            client.request(NbdProtocol.CMD_FLAG_NO_HOLE, NbdProtocol.CMD_WRITE_ZEROES, 9, 6L << 20, 64 * 1024, null);
+            assertThat(client.readSimpleReply(9)).isEqualTo(NbdProtocol.ENOSPC);
             // Blocks the first WRITE did get can be written again, and read back.
             assertThat(client.write(3, 0, small, NbdProtocol.CMD_FLAG_FUA)).isZero();
             assertThat(client.read(4, 0, small.length)).isEqualTo(small);
@@ -96,7 +100,7 @@ class FullImageTest
             assertThat(client.write(7, 0, again, 0)).isZero();
             assertThat(client.read(8, 0, again.length)).isEqualTo(again);
         }
-        assertThat(fixture.counter("vplane_nbd_request_errors_total{disk=\"d0\",tenant=\"local\",error=\"ENOSPC\"")).isEqualTo(2);
+        assertThat(fixture.counter("vplane_nbd_request_errors_total{disk=\"d0\",tenant=\"local\",error=\"ENOSPC\"")).isEqualTo(3);
         assertThat(fixture.counter("vplane_nbd_spliced_writes_total")).isEqualTo(2);
     }
 }

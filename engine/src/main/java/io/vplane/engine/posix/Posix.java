@@ -111,6 +111,7 @@ public final class Posix
 
     private static final int F_DUPFD_CLOEXEC = 1030;
     private static final int F_SETPIPE_SZ = 1031;
+    private static final int F_GETPIPE_SZ = 1032;
 
     /** An 8-byte scratch value per thread for eventfd reads and writes, a pollfd, a file offset (no allocation per call). */
     private static final ThreadLocal<MemorySegment> EIGHT_BYTES = ThreadLocal.withInitial(() -> Arena.global().allocate(8, 8));
@@ -480,6 +481,19 @@ public final class Posix
         try
         {
             return checked((int)FCNTL.invokeExact(state(), fd, F_SETPIPE_SZ, bytes));
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** A pipe's buffer size (F_GETPIPE_SZ). @return bytes, or -errno */
+    public static int pipeSize(final int fd)
+    {
+        try
+        {
+            return checked((int)FCNTL.invokeExact(state(), fd, F_GETPIPE_SZ, 0));
         }
         catch (final Throwable ex)
         {
