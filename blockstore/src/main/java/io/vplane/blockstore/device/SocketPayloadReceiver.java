@@ -28,7 +28,7 @@ final class SocketPayloadReceiver
     /** The connection ended before all the data arrived; nothing is left to reply to. */
     static final int ABANDONED = 2;
     /** Time one WRITE may keep its worker waiting for data, in all. */
-    static final long WAIT_BUDGET_NS = 2_000_000;
+    private static final long WAIT_BUDGET_NS = 2_000_000;
     private static final int WAIT_SLICE_MS = 1;
 
     private final String disk;

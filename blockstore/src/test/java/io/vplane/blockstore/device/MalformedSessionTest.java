@@ -173,14 +173,7 @@ class MalformedSessionTest
         try (NbdTestClient client = NbdTestClient.open(fixture.port(), "d0", false))
         {
             assertThat(client.write(1, 8192, acknowledged, 0)).isZero();
-            client.out.writeInt(NbdProtocol.REQUEST_MAGIC);
-            client.out.writeShort(0);
-            client.out.writeShort(NbdProtocol.CMD_WRITE);
-            client.out.writeLong(2);
-            client.out.writeLong(8192);
-            client.out.writeInt(4096);
-            client.out.write(new byte[1000]);
-            client.out.flush();
+            client.request(0, NbdProtocol.CMD_WRITE, 2, 8192, 4096, new byte[1000]);
         }
         TimeUnit.MILLISECONDS.sleep(100);
 
@@ -239,16 +232,7 @@ class MalformedSessionTest
             }
             // Writes land in the second half of the disk; the good client uses the first.
             final long offset = (SIZE / 2) + 4096L * type;
-            out.writeInt(NbdProtocol.REQUEST_MAGIC);
-            out.writeShort(0);
-            out.writeShort(type);
-            out.writeLong(cookie++);
-            out.writeLong(offset);
-            out.writeInt(512);
-            if (type == NbdProtocol.CMD_WRITE)
-            {
-                out.write(new byte[512]);
-            }
+            out.write(NbdTestClient.frame(0, type, cookie++, offset, 512, type == NbdProtocol.CMD_WRITE ? new byte[512] : null));
         }
         return bytes.toByteArray();
     }

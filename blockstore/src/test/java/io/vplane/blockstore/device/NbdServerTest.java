@@ -111,19 +111,12 @@ class NbdServerTest
         final Random random = new Random(11);
         final byte[][] data = new byte[writes][];
         final java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
-        final java.io.DataOutputStream frames = new java.io.DataOutputStream(stream);
         for (int i = 0; i < writes; i++)
         {
             // Sizes from one byte to 70 KiB: headers and payloads land on every kind of boundary.
             data[i] = new byte[1 + random.nextInt(i % 3 == 0 ? 70_000 : 5_000)];
             random.nextBytes(data[i]);
-            frames.writeInt(NbdProtocol.REQUEST_MAGIC);
-            frames.writeShort(0);
-            frames.writeShort(NbdProtocol.CMD_WRITE);
-            frames.writeLong(100 + i);
-            frames.writeLong(i * 80_000L);
-            frames.writeInt(data[i].length);
-            frames.write(data[i]);
+            stream.write(NbdTestClient.frame(0, NbdProtocol.CMD_WRITE, 100 + i, i * 80_000L, data[i].length, data[i]));
         }
         final byte[] all = stream.toByteArray();
         try (NbdTestClient client = NbdTestClient.open(fixture.port(), "d0", false))

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -29,7 +28,6 @@ class SplicedWriteTest
 {
     private static final long SIZE = 32L << 20;
     private static final int LARGE = 1 << 20;
-    private static final int HEADER_BYTES = 28;
 
     @TempDir
     Path runDir;
@@ -63,9 +61,8 @@ class SplicedWriteTest
             {
                 data[i] = new byte[NbdConnection.SOCKET_PAYLOAD_BYTES + random.nextInt(LARGE)];
                 random.nextBytes(data[i]);
-                final byte[] frame = Arrays.copyOf(header(i, i * 2L * LARGE, data[i].length), HEADER_BYTES + data[i].length);
-                System.arraycopy(data[i], 0, frame, HEADER_BYTES, data[i].length);
-                client.sendInPieces(frame, random, 100, 300_000, 6);
+                client.sendInPieces(NbdTestClient.frame(0, NbdProtocol.CMD_WRITE, i, i * 2L * LARGE, data[i].length, data[i]),
+                    random, 100, 300_000, 6);
             }
             for (int i = 0; i < writes; i++)
             {
@@ -89,8 +86,7 @@ class SplicedWriteTest
         Arrays.fill(after, (byte)0x5A);
         try (NbdTestClient client = NbdTestClient.open(fixture.port(), "d0", false))
         {
-            client.out.write(header(1, 4096, data.length));
-            client.out.write(data, 0, 100_000);
+            client.request(0, NbdProtocol.CMD_WRITE, 1, 4096, data.length, Arrays.copyOf(data, 100_000));
             client.out.flush();
             Thread.sleep(200); // far beyond the worker's wait budget
             client.out.write(data, 100_000, data.length - 100_000);
@@ -116,9 +112,7 @@ class SplicedWriteTest
             {
                 try (NbdTestClient vanishing = NbdTestClient.open(fixture.port(), "d0", false))
                 {
-                    vanishing.out.write(header(1, 0, data.length));
-                    vanishing.out.write(data, 0, 300_000 * (round + 1) / 2);
-                    vanishing.out.flush();
+                    vanishing.request(0, NbdProtocol.CMD_WRITE, 1, 0, data.length, Arrays.copyOf(data, 300_000 * (round + 1) / 2));
                     Thread.sleep(round); // gone while the worker waits, before, or after it stopped waiting
                 }
                 assertThat(other.write(10 + round, 8L * LARGE, data, NbdProtocol.CMD_FLAG_FUA)).isZero();
@@ -137,11 +131,5 @@ class SplicedWriteTest
             Thread.sleep(10);
         }
         assertThat(fixture.counterExactly("vplane_nbd_connections")).isZero();
-    }
-
-    private static byte[] header(final long cookie, final long offset, final int length)
-    {
-        return ByteBuffer.allocate(HEADER_BYTES).putInt(NbdProtocol.REQUEST_MAGIC).putShort((short)0)
-            .putShort((short)NbdProtocol.CMD_WRITE).putLong(cookie).putLong(offset).putInt(length).array();
     }
 }

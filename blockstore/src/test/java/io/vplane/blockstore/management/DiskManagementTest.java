@@ -8,7 +8,6 @@ import io.vplane.engine.management.ManagementClientException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -137,10 +136,7 @@ class DiskManagementTest extends OneDaemonTest
         Arrays.fill(data, (byte)0x6B);
         try (NbdTestClient client = NbdTestClient.open(fixture.nbdPort, "d1", false))
         {
-            client.out.write(ByteBuffer.allocate(28).putInt(NbdProtocol.REQUEST_MAGIC).putShort((short)0)
-                .putShort((short)NbdProtocol.CMD_WRITE).putLong(1).putLong(0).putInt(data.length).array());
-            client.out.write(data, 0, 100_000);
-            client.out.flush();
+            client.request(0, NbdProtocol.CMD_WRITE, 1, 0, data.length, Arrays.copyOf(data, 100_000));
             Thread.sleep(100); // the worker stops waiting; the event loop is to receive the rest
             final CompletableFuture<String> deleted =
                 CompletableFuture.supplyAsync(() -> fixture.post("/disk/delete", "{\"name\":\"d1\"}"));

@@ -45,6 +45,9 @@ public final class NbdTestClient implements AutoCloseable
     }
 
     private final Socket socket;
+    /** Bytes of a request header (proto.md: "Request message"). */
+    public static final int REQUEST_HEADER_BYTES = 28;
+
     public final DataInputStream in;
     public final DataOutputStream out;
     public long exportSize;
@@ -190,20 +193,27 @@ public final class NbdTestClient implements AutoCloseable
         return data.array();
     }
 
+    /** Sends a request: its header, then {@code payload} (null: none), which may be shorter than {@code length}. */
     public void request(final int flags, final int type, final long cookie, final long offset, final int length,
         final byte[] payload) throws IOException
     {
-        out.writeInt(NbdProtocol.REQUEST_MAGIC);
-        out.writeShort(flags);
-        out.writeShort(type);
-        out.writeLong(cookie);
-        out.writeLong(offset);
-        out.writeInt(length);
+        out.write(frame(flags, type, cookie, offset, length, payload));
+        out.flush();
+    }
+
+    /** A request's bytes: its 28-byte header, then {@code payload} (null: none). */
+    public static byte[] frame(final int flags, final int type, final long cookie, final long offset, final int length,
+        final byte[] payload)
+    {
+        final int payloadBytes = null == payload ? 0 : payload.length;
+        final ByteBuffer frame = ByteBuffer.allocate(REQUEST_HEADER_BYTES + payloadBytes)
+            .putInt(NbdProtocol.REQUEST_MAGIC).putShort((short)flags).putShort((short)type)
+            .putLong(cookie).putLong(offset).putInt(length);
         if (null != payload)
         {
-            out.write(payload);
+            frame.put(payload);
         }
-        out.flush();
+        return frame.array();
     }
 
     /** Reads a simple reply header; returns the error and checks the cookie. */
