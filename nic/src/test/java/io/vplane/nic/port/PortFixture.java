@@ -86,6 +86,23 @@ final class PortFixture implements AutoCloseable
         }
     }
 
+    /** What a port delivered to testpmd on its receive queues, and what testpmd counted. */
+    record Delivered(long sent, Testpmd.Stats stats)
+    {
+    }
+
+    /**
+     * Ends a run that feeds testpmd: the port stops feeding it, testpmd reads every frame left on
+     * receive {@code queues} and stops, and the port's count of frames sent there settles.
+     */
+    Delivered stopFeeding(final String port, final Testpmd testpmd, final int... queues) throws Exception
+    {
+        quiesce(port);
+        awaitGuestRead(port, queues);
+        final Testpmd.Stats stats = testpmd.stop();
+        return new Delivered(settled(() -> vhostFrames(port, "guest_rx", queues)), stats);
+    }
+
     /** Waits until {@code value} is positive (traffic flows), failing with the guest's output. */
     void awaitPositive(final LongSupplier value, final String what, final Testpmd guest) throws Exception
     {

@@ -1,15 +1,7 @@
 package io.vplane.nic.port;
 
-import io.vplane.config.ConfigDefaults;
-import io.vplane.config.VhostUserPortConfig;
-import io.vplane.engine.counters.Counters;
-import io.vplane.engine.device.DeviceContext;
-import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.device.QueueWakeup;
-import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.posix.Posix;
-import io.vplane.nic.vhostuser.TestFrontend;
-import io.vplane.nic.vhostuser.VhostUserSession;
 import io.vplane.nic.virtq.SplitRing;
 import io.vplane.nic.virtq.SplitVirtQueue;
 import org.junit.jupiter.api.AfterEach;
@@ -24,39 +16,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * worker (arm, look again, sleep, disarm): no entry is left waiting for a kick that never comes.
  */
 @Timeout(30)
-class QueueWakeupTest
+class QueueWakeupTest extends PortSessionTest
 {
-    private final Counters counters = Counters.inMemory(512);
-    private final ErrorLog errors = new ErrorLog(counters);
-    private final TestFrontend frontend = new TestFrontend();
-    private final GuestDriver guest = new GuestDriver(frontend);
     private final int kickFd = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
-    private VhostUserPort port;
-    private VhostUserSession session;
     private int nextHead;
 
     @AfterEach
-    void close()
+    void closeKick()
     {
-        if (null != session)
-        {
-            session.close();
-        }
-        if (null != port)
-        {
-            port.close();
-        }
-        frontend.close();
         Posix.close(kickFd);
     }
 
     private QueueWakeup open(final String guestRx, final long extraFeatures, final int queue)
     {
-        final VhostUserPortConfig settings = new VhostUserPortConfig("p0", "/nonexistent/p0.sock", "server", 1,
-            "52:54:00:12:34:56", "sink", guestRx, 60);
-        port = new VhostUserPort(new DeviceSpec("vhostUser", "p0", "net", settings), settings,
-            new DeviceContext(ConfigDefaults.pool("net"), counters, errors));
-        session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total"));
+        openPort("sink", guestRx, 60);
         frontend.startUp(session, VhostUserPortTest.FEATURES | extraFeatures, 2, GuestDriver.SIZE);
         frontend.setKick(session, queue, kickFd);
         final QueueWakeup wakeup = port.queues().get(queue).wakeup();
@@ -193,18 +166,5 @@ class QueueWakeupTest
             Posix.close(pair[0]);
             Posix.close(pair[1]);
         }
-    }
-
-    private long value(final String label)
-    {
-        final long[] found = {0};
-        counters.reader().forEach((id, type, key, text) ->
-        {
-            if (text.equals(label))
-            {
-                found[0] = counters.reader().getCounterValue(id);
-            }
-        });
-        return found[0];
     }
 }

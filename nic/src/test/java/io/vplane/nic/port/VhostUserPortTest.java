@@ -1,17 +1,8 @@
 package io.vplane.nic.port;
 
-import io.vplane.config.ConfigDefaults;
-import io.vplane.config.VhostUserPortConfig;
-import io.vplane.engine.counters.Counters;
-import io.vplane.engine.device.DeviceContext;
-import io.vplane.engine.device.DeviceSpec;
-import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.posix.Posix;
-import io.vplane.nic.vhostuser.TestFrontend;
 import io.vplane.nic.vhostuser.VhostUserRequest;
-import io.vplane.nic.vhostuser.VhostUserSession;
 import io.vplane.nic.virtq.SplitRing;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,43 +13,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The port's data path driven single-threaded: a test frontend sets the rings up, the test polls the queues. */
 @Timeout(30)
-class VhostUserPortTest
+class VhostUserPortTest extends PortSessionTest
 {
     static final long FEATURES = 1L << VirtioNet.F_VERSION_1 | 1L << VirtioNet.F_MRG_RXBUF |
         1L << VhostUserRequest.F_PROTOCOL_FEATURES;
 
-    private final Counters counters = Counters.inMemory(512);
-    private final ErrorLog errors = new ErrorLog(counters);
-    private final TestFrontend frontend = new TestFrontend();
-    private final GuestDriver guest = new GuestDriver(frontend);
-    private VhostUserPort port;
-    private VhostUserSession session;
     private int callFd = -1;
     private int rxCallFd = -1;
 
     @AfterEach
-    void close()
+    void closeCalls()
     {
-        if (null != session)
-        {
-            session.close();
-        }
-        if (null != port)
-        {
-            port.close();
-        }
-        frontend.close();
         Posix.close(callFd);
         Posix.close(rxCallFd);
     }
 
     private void open(final String guestTx, final String guestRx, final int frameBytes)
     {
-        final VhostUserPortConfig settings = new VhostUserPortConfig("p0", "/nonexistent/p0.sock", "server", 1,
-            "52:54:00:12:34:56", guestTx, guestRx, frameBytes);
-        port = new VhostUserPort(new DeviceSpec("vhostUser", "p0", "net", settings), settings,
-            new DeviceContext(ConfigDefaults.pool("net"), counters, errors));
-        session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total"));
+        openPort(guestTx, guestRx, frameBytes);
         callFd = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
         rxCallFd = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
         // SCM_RIGHTS gives the session its own copies; the test reads through these
@@ -111,7 +83,7 @@ class VhostUserPortTest
 
     private void connectAgain()
     {
-        session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total"));
+        newSession();
         // virtio-user sends SET_VRING_BASE 0 for split rings on every reconnect
         frontend.startUp(session, FEATURES, 2, GuestDriver.SIZE, rxCallFd, callFd);
     }
@@ -245,19 +217,5 @@ class VhostUserPortTest
         guest.descriptor(1, 0, 0x20000, 76, 0, 0);
         guest.offer(1, 0);
         assertThat(port.queues().get(1).poll(32)).isEqualTo(1);
-    }
-
-    long value(final String label)
-    {
-        final CountersReader reader = counters.reader();
-        final long[] found = {-1};
-        reader.forEach((id, type, key, text) ->
-        {
-            if (text.equals(label))
-            {
-                found[0] = reader.getCounterValue(id);
-            }
-        });
-        return found[0];
     }
 }

@@ -58,11 +58,9 @@ class VhostUserTestpmdIT
             testpmd.start();
             vplane.awaitPositive(() -> vplane.vhostFrames("vp1", "guest_rx", 0), "frames to testpmd", testpmd);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RUN_MS));
-            vplane.quiesce("vp1");
-            vplane.awaitGuestRead("vp1", 0);
-            final Testpmd.Stats stats = testpmd.stop();
-            final long sent = vplane.settled(() -> vplane.vhostFrames("vp1", "guest_rx", 0));
-            final long received = stats.rxPackets();
+            final PortFixture.Delivered delivered = vplane.stopFeeding("vp1", testpmd, 0);
+            final long sent = delivered.sent();
+            final long received = delivered.stats().rxPackets();
             System.out.printf("rxonly: vplane guest_rx frames %d, testpmd RX-packets %d in %d ms%n", sent, received, RUN_MS);
             final String why = vplane.why(testpmd.output());
             assertThat(received).as(why).isGreaterThan(0);
@@ -159,10 +157,9 @@ class VhostUserTestpmdIT
             {
                 again.awaitPositive(() -> again.vhostFrames("vp4", "guest_rx", 0), "frames after the restart", testpmd);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_000));
-                again.quiesce("vp4");
-                again.awaitGuestRead("vp4", 0);
-                final Testpmd.Stats stats = testpmd.stop();
-                final long second = again.settled(() -> again.vhostFrames("vp4", "guest_rx", 0));
+                final PortFixture.Delivered delivered = again.stopFeeding("vp4", testpmd, 0);
+                final Testpmd.Stats stats = delivered.stats();
+                final long second = delivered.sent();
                 System.out.printf("restart rx: testpmd RX %d; vplane %d frames before, %d after it restarted%n",
                     stats.rxPackets(), first.getAsLong(), second);
                 final String why = again.why(testpmd.output());

@@ -59,10 +59,9 @@ class VhostUserTestpmdMqIT
             vplane.awaitPositive(() -> vplane.vhostFrames("mq1", "guest_rx", 0), "frames on queue 0", testpmd);
             vplane.awaitPositive(() -> vplane.vhostFrames("mq1", "guest_rx", 2), "frames on queue 2", testpmd);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RUN_MS));
-            vplane.quiesce("mq1");
-            vplane.awaitGuestRead("mq1", 0, 2);
-            final Testpmd.Stats stats = testpmd.stop();
-            final long sent = vplane.settled(() -> vplane.vhostFrames("mq1", "guest_rx", 0, 2));
+            final PortFixture.Delivered delivered = vplane.stopFeeding("mq1", testpmd, 0, 2);
+            final Testpmd.Stats stats = delivered.stats();
+            final long sent = delivered.sent();
             final long received0 = stats.streamRxPackets(0);
             final long received1 = stats.streamRxPackets(1);
             System.out.printf("mq rxonly: vplane guest_rx frames %d (queue 0: %d, queue 2: %d), testpmd RX-packets %d (%d + %d)%n",
@@ -94,11 +93,9 @@ class VhostUserTestpmdMqIT
             testpmd.start();
             vplane.awaitPositive(() -> vplane.vhostFrames("mrg", "guest_rx", 0), "frames to testpmd", testpmd);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RUN_MS));
-            vplane.quiesce("mrg");
-            vplane.awaitGuestRead("mrg", 0);
-            final Testpmd.Stats stats = testpmd.stop();
-            final long sent = vplane.settled(() -> vplane.vhostFrames("mrg", "guest_rx", 0));
-            final long received = stats.rxPackets();
+            final PortFixture.Delivered delivered = vplane.stopFeeding("mrg", testpmd, 0);
+            final long sent = delivered.sent();
+            final long received = delivered.stats().rxPackets();
             System.out.printf("mrg_rxbuf rxonly: vplane guest_rx frames %d of %d bytes, testpmd RX-packets %d%n",
                 sent, frameBytes, received);
             final String why = vplane.why(testpmd.output());

@@ -1,0 +1,72 @@
+package io.vplane.nic.port;
+
+import io.vplane.config.ConfigDefaults;
+import io.vplane.config.VhostUserPortConfig;
+import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.DeviceContext;
+import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.errors.ErrorLog;
+import io.vplane.nic.vhostuser.TestFrontend;
+import io.vplane.nic.vhostuser.VhostUserSession;
+import org.agrona.concurrent.status.CountersReader;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * What the single-threaded tests of one vhost-user port share: port {@code p0}, a session on it
+ * driven by a {@link TestFrontend}, the guest side of its rings, and its counters; all closed after
+ * each test.
+ */
+abstract class PortSessionTest
+{
+    final Counters counters = Counters.inMemory(512);
+    final ErrorLog errors = new ErrorLog(counters);
+    final TestFrontend frontend = new TestFrontend();
+    final GuestDriver guest = new GuestDriver(frontend);
+    VhostUserPort port;
+    VhostUserSession session;
+
+    /** Opens {@code p0} with these settings and a session on it, which the test then starts up. */
+    void openPort(final String guestTx, final String guestRx, final int frameBytes)
+    {
+        final VhostUserPortConfig settings = new VhostUserPortConfig("p0", "/nonexistent/p0.sock", "server", 1,
+            "52:54:00:12:34:56", guestTx, guestRx, frameBytes);
+        port = new VhostUserPort(new DeviceSpec("vhostUser", "p0", "net", settings), settings,
+            new DeviceContext(ConfigDefaults.pool("net"), counters, errors));
+        newSession();
+    }
+
+    /** A new session on the port, as a frontend connecting (again) gets. */
+    void newSession()
+    {
+        session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total"));
+    }
+
+    /** The counter with exactly this label, or -1 when there is none. */
+    long value(final String label)
+    {
+        final CountersReader reader = counters.reader();
+        final long[] found = {-1};
+        reader.forEach((id, type, key, text) ->
+        {
+            if (text.equals(label))
+            {
+                found[0] = reader.getCounterValue(id);
+            }
+        });
+        return found[0];
+    }
+
+    @AfterEach
+    void closePort()
+    {
+        if (null != session)
+        {
+            session.close();
+        }
+        if (null != port)
+        {
+            port.close();
+        }
+        frontend.close();
+    }
+}
