@@ -120,4 +120,22 @@ public final class Counters
     {
         return manager;
     }
+
+    /**
+     * The counter whose label is exactly {@code label}, name and labels as {@code /metrics} shows
+     * them (e.g. {@code vplane_nbd_requests_total{disk="d0",tenant="t"}}); 0 when there is none
+     * (nothing counted yet). A scan of every counter: for tests and tools, not for a hot path.
+     */
+    public long value(final String label)
+    {
+        final long[] found = {0};
+        manager.forEach((id, typeId, key, text) ->
+        {
+            if (text.equals(label))
+            {
+                found[0] = manager.getCounterValue(id);
+            }
+        });
+        return found[0];
+    }
 }

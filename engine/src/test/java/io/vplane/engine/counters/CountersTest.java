@@ -23,6 +23,17 @@ class CountersTest
     }
 
     @Test
+    void findsACounterByItsWholeLabelAndReadsZeroForOneNotThere()
+    {
+        counters.counter("vplane_x_total", "pool", "net").getAndAdd(3);
+        counters.counter("vplane_x_total", "pool", "blk").getAndAdd(5);
+
+        assertThat(counters.value("vplane_x_total{pool=\"blk\"}")).isEqualTo(5);
+        assertThat(counters.value("vplane_x_total{pool=\"net\"}")).isEqualTo(3);
+        assertThat(counters.value("vplane_x_total")).isZero();
+    }
+
+    @Test
     void validatesNames()
     {
         assertThatThrownBy(() -> counters.counter("vplane_x")).hasMessageContaining("_total");

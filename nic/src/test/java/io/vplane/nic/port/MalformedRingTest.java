@@ -10,7 +10,6 @@ import io.vplane.nic.vhostuser.TestFrontend;
 import io.vplane.nic.vhostuser.VhostUserRequest;
 import io.vplane.nic.vhostuser.VhostUserSession;
 import io.vplane.nic.virtq.SplitRing;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -187,16 +186,7 @@ class MalformedRingTest
 
         long value(final String label)
         {
-            final CountersReader reader = counters.reader();
-            final long[] found = {-1};
-            reader.forEach((id, type, key, text) ->
-            {
-                if (text.equals(label))
-                {
-                    found[0] = reader.getCounterValue(id);
-                }
-            });
-            return found[0];
+            return counters.value(label);
         }
 
         @Override

@@ -189,16 +189,7 @@ final class PortFixture implements AutoCloseable
     /** A counter by its full label text, 0 when there is none. */
     long value(final String label)
     {
-        final CountersReader reader = counters.reader();
-        final long[] found = {0};
-        reader.forEach((counterId, typeId, keyBuffer, text) ->
-        {
-            if (text.equals(label))
-            {
-                found[0] = reader.getCounterValue(counterId);
-            }
-        });
-        return found[0];
+        return counters.value(label);
     }
 
     /** The non-zero vhost, vSwitch and error counters, for failure messages. */

@@ -8,7 +8,6 @@ import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.nic.vhostuser.TestFrontend;
 import io.vplane.nic.vhostuser.VhostUserSession;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
 
 /**
@@ -41,19 +40,10 @@ abstract class PortSessionTest
         session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total"));
     }
 
-    /** The counter with exactly this label, or -1 when there is none. */
+    /** The counter with exactly this label, 0 when there is none. */
     long value(final String label)
     {
-        final CountersReader reader = counters.reader();
-        final long[] found = {-1};
-        reader.forEach((id, type, key, text) ->
-        {
-            if (text.equals(label))
-            {
-                found[0] = reader.getCounterValue(id);
-            }
-        });
-        return found[0];
+        return counters.value(label);
     }
 
     @AfterEach

@@ -16,7 +16,6 @@ import io.vplane.nic.vswitch.TranslationEntry;
 import io.vplane.nic.vswitch.VswitchDevice;
 import io.vplane.nic.vswitch.VswitchSettings;
 import io.vplane.nic.vswitch.VswitchStage;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,16 +199,7 @@ class VhostSwitchPortTest
 
     private long value(final String label)
     {
-        final CountersReader reader = counters.reader();
-        final long[] found = {-1};
-        reader.forEach((id, type, key, text) ->
-        {
-            if (text.equals(label))
-            {
-                found[0] = reader.getCounterValue(id);
-            }
-        });
-        return found[0];
+        return counters.value(label);
     }
 
     /** One guest: its frontend, its driver, its port. */

@@ -82,15 +82,7 @@ class VswitchStageTest
 
     private long counter(final String label)
     {
-        final long[] value = {-1};
-        counters.reader().forEach((id, type, key, text) ->
-        {
-            if (text.equals(label))
-            {
-                value[0] = counters.reader().getCounterValue(id);
-            }
-        });
-        return value[0];
+        return counters.value(label);
     }
 
     @Test
