@@ -525,11 +525,17 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             return true;
         }
         final int frame = RequestHeader.LENGTH + (carriesData ? (int)length : 0);
+        final int missing = frame - in.readableBytes();
+        if (missing > 0 && (tls || !pending.isEmpty() || !loan.mayLend(missing, channel, sink, metrics, peer)))
+        {
+            awaitedFrameBytes = frame;
+            return false;
+        }
         final int error = RequestCheck.check(type, header.flags(), header.offset(), length, export, structured,
             blockStatusEnabled, alignment);
-        final int missing = frame - in.readableBytes();
-        if (missing > 0 && (0 != error || tls || !pending.isEmpty() || !loan.mayLend(missing, channel, sink, metrics, peer)))
+        if (missing > 0 && 0 != error)
         {
+            // The error reply skips the whole frame, so it waits for the data like any WRITE.
             awaitedFrameBytes = frame;
             return false;
         }

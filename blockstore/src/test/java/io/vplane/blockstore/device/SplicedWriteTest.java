@@ -78,6 +78,20 @@ class SplicedWriteTest
     }
 
     @Test
+    void shouldAnswerALargeWritePastTheEndOnlyOnceItsDataArrivedAndServeOn() throws Exception
+    {
+        final byte[] data = new byte[LARGE];
+        new Random(9).nextBytes(data);
+        try (NbdTestClient client = NbdTestClient.open(fixture.port(), "d0", false))
+        {
+            assertThat(client.write(1, SIZE - 4096, data, 0)).isEqualTo(NbdProtocol.ENOSPC);
+            assertThat(client.write(2, 0, data, 0)).isZero();
+            assertThat(client.read(3, 0, data.length)).isEqualTo(data);
+        }
+        assertThat(fixture.counter("vplane_nbd_spliced_writes_total")).isEqualTo(1);
+    }
+
+    @Test
     void shouldLetTheEventLoopFinishAWriteWhoseClientStalledMidWay() throws Exception
     {
         final byte[] data = new byte[LARGE];
