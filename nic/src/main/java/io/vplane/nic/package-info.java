@@ -1,2 +1,2 @@
-/** Net devices: vhost-user backend, virtqueues, guest memory, vSwitch and uplinks (to come). */
+/** Net devices: the virtio-net device over vhost-user (built on the virtio module), the vSwitch and uplinks (to come). */
 package io.vplane.nic;

@@ -1,6 +1,6 @@
 package io.vplane.nic.port;
 
-import io.vplane.nic.virtq.DescriptorChain;
+import io.vplane.virtio.virtq.DescriptorChain;
 
 import java.lang.foreign.MemorySegment;
 

@@ -1,7 +1,7 @@
 package io.vplane.nic.port;
 
-import io.vplane.nic.virtq.DescriptorChain;
-import io.vplane.nic.virtq.SplitVirtQueue;
+import io.vplane.virtio.virtq.DescriptorChain;
+import io.vplane.virtio.virtq.SplitVirtQueue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

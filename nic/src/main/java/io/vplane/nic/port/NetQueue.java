@@ -4,8 +4,8 @@ import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.posix.Posix;
-import io.vplane.nic.vhostuser.VhostUserSession;
-import io.vplane.nic.virtq.SplitVirtQueue;
+import io.vplane.virtio.vhostuser.VhostUserSession;
+import io.vplane.virtio.virtq.SplitVirtQueue;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.lang.invoke.MethodHandles;

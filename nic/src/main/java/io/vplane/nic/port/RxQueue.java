@@ -1,7 +1,7 @@
 package io.vplane.nic.port;
 
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.nic.virtq.SplitVirtQueue;
+import io.vplane.virtio.virtq.SplitVirtQueue;
 
 /**
  * A receive virtqueue (vplane to guest). With a {@link FrameSource} it fills every receive buffer

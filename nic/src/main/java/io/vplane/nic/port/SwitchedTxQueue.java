@@ -3,7 +3,7 @@ package io.vplane.nic.port;
 import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.wakeup.Doorbell;
-import io.vplane.nic.virtq.SplitVirtQueue;
+import io.vplane.virtio.virtq.SplitVirtQueue;
 
 /**
  * A transmit virtqueue whose ring the vSwitch drains ({@code guestTx: switch}): the engine's poll

@@ -1,8 +1,8 @@
 package io.vplane.nic.port;
 
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.nic.virtq.DescriptorChain;
-import io.vplane.nic.virtq.SplitVirtQueue;
+import io.vplane.virtio.virtq.DescriptorChain;
+import io.vplane.virtio.virtq.SplitVirtQueue;
 
 import java.lang.foreign.ValueLayout;
 

@@ -1,7 +1,7 @@
 package io.vplane.nic.port;
 
-import io.vplane.nic.virtq.DescriptorChain;
-import io.vplane.nic.virtq.SplitVirtQueue;
+import io.vplane.virtio.virtq.DescriptorChain;
+import io.vplane.virtio.virtq.SplitVirtQueue;
 import io.vplane.nic.vswitch.FrameBurst;
 import io.vplane.nic.vswitch.PortRole;
 import io.vplane.nic.vswitch.SwitchPort;

@@ -5,10 +5,10 @@ import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.DeviceSpec;
-import io.vplane.nic.vhostuser.VhostUserDevice;
-import io.vplane.nic.vhostuser.VhostUserRequest;
-import io.vplane.nic.vhostuser.VhostUserServer;
-import io.vplane.nic.virtq.SplitVirtQueue;
+import io.vplane.virtio.vhostuser.VhostUserDevice;
+import io.vplane.virtio.vhostuser.VhostUserRequest;
+import io.vplane.virtio.vhostuser.VhostUserServer;
+import io.vplane.virtio.virtq.SplitVirtQueue;
 import io.vplane.nic.vswitch.VswitchRegistry;
 import org.agrona.concurrent.status.AtomicCounter;
 

@@ -1,11 +1,11 @@
 package io.vplane.nic.port;
 
-import io.vplane.nic.vhostuser.TestFrontend;
+import io.vplane.virtio.vhostuser.TestFrontend;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-import static io.vplane.nic.virtq.SplitRing.*;
+import static io.vplane.virtio.virtq.SplitRing.*;
 
 /** Plays the guest's virtio-net driver on the rings {@link TestFrontend#startUp} set up (queue q at q * 0x4000). */
 final class GuestDriver

@@ -6,10 +6,10 @@ import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.nic.vhostuser.TestFrontend;
-import io.vplane.nic.vhostuser.VhostUserRequest;
-import io.vplane.nic.vhostuser.VhostUserSession;
-import io.vplane.nic.virtq.SplitRing;
+import io.vplane.virtio.vhostuser.TestFrontend;
+import io.vplane.virtio.vhostuser.VhostUserRequest;
+import io.vplane.virtio.vhostuser.VhostUserSession;
+import io.vplane.virtio.virtq.SplitRing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

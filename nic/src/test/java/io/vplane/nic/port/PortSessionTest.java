@@ -6,8 +6,8 @@ import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.nic.vhostuser.TestFrontend;
-import io.vplane.nic.vhostuser.VhostUserSession;
+import io.vplane.virtio.vhostuser.TestFrontend;
+import io.vplane.virtio.vhostuser.VhostUserSession;
 import org.junit.jupiter.api.AfterEach;
 
 /**

@@ -2,8 +2,8 @@ package io.vplane.nic.port;
 
 import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.posix.Posix;
-import io.vplane.nic.virtq.SplitRing;
-import io.vplane.nic.virtq.SplitVirtQueue;
+import io.vplane.virtio.virtq.SplitRing;
+import io.vplane.virtio.virtq.SplitVirtQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

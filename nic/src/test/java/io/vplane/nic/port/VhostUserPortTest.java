@@ -1,8 +1,8 @@
 package io.vplane.nic.port;
 
 import io.vplane.engine.posix.Posix;
-import io.vplane.nic.vhostuser.VhostUserRequest;
-import io.vplane.nic.virtq.SplitRing;
+import io.vplane.virtio.vhostuser.VhostUserRequest;
+import io.vplane.virtio.virtq.SplitRing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

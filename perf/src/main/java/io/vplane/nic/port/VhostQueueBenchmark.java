@@ -2,9 +2,9 @@ package io.vplane.nic.port;
 
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.nic.memory.GuestMemory;
-import io.vplane.nic.memory.MemoryRegion;
-import io.vplane.nic.virtq.SplitVirtQueue;
+import io.vplane.virtio.memory.GuestMemory;
+import io.vplane.virtio.memory.MemoryRegion;
+import io.vplane.virtio.virtq.SplitVirtQueue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,7 +24,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 
-import static io.vplane.nic.virtq.SplitRing.*;
+import static io.vplane.virtio.virtq.SplitRing.*;
 
 /**
  * The device side of a vhost-user net port on one thread, over rings in memory (no peer process):

@@ -1,0 +1,227 @@
+package io.vplane.virtio.memory;
+
+import io.vplane.engine.posix.Posix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The guest memory a frontend shared with SET_MEM_TABLE, mapped into this process. Each region
+ * is known by three addresses: its guest-physical address (what descriptors carry), its address
+ * in the frontend's process (what SET_VRING_ADDR carries, vhost-user.rst "Memory regions"), and
+ * where this process mapped it. Every translation checks that the whole range lies in one region.
+ * <p>
+ * The segments belong to a shared arena: {@link #close()} unmaps, and a late access from a
+ * worker then fails with an exception instead of touching unmapped memory.
+ */
+public final class GuestMemory implements AutoCloseable
+{
+    public static final int MAX_REGIONS = 8;
+
+    private final int count;
+    private final long[] guestStart;
+    private final long[] userStart;
+    private final long[] length;
+    private final MemorySegment[] segments;
+    private final Arena arena;
+
+    private GuestMemory(final MemoryRegion[] regions, final MemorySegment[] segments, final Arena arena)
+    {
+        this.count = regions.length;
+        this.guestStart = new long[count];
+        this.userStart = new long[count];
+        this.length = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            guestStart[i] = regions[i].guestPhysAddr();
+            userStart[i] = regions[i].userAddr();
+            length[i] = regions[i].size();
+        }
+        this.segments = segments;
+        this.arena = arena;
+    }
+
+    /**
+     * Validates the table and maps each region's fd. On failure nothing stays mapped; the fds are
+     * the caller's to close either way (a mapping keeps its own reference to the file).
+     *
+     * @throws GuestMemoryException naming the first problem found
+     */
+    public static GuestMemory map(final MemoryRegion[] regions, final int[] fds)
+    {
+        validate(regions, fds.length);
+        final Arena arena = Arena.ofShared();
+        final MemorySegment[] segments = new MemorySegment[regions.length];
+        try
+        {
+            for (int i = 0; i < regions.length; i++)
+            {
+                final MemoryRegion region = regions[i];
+                // Map from file offset 0 and skip mmap_offset in memory, as it need not be page aligned.
+                final long mapLength = region.mmapOffset() + region.size();
+                // Pages past the end of the file would raise SIGBUS on access: refuse them up front.
+                final long fileSize = Posix.fileSize(fds[i]);
+                if (fileSize >= 0 && mapLength > fileSize)
+                {
+                    throw new GuestMemoryException("region " + i + " ends at file offset " + mapLength +
+                        " but its file has only " + fileSize + " bytes");
+                }
+                final MemorySegment base = Posix.mmap(mapLength, Posix.PROT_READ | Posix.PROT_WRITE, Posix.MAP_SHARED, fds[i], 0);
+                if (base.equals(MemorySegment.NULL))
+                {
+                    throw new GuestMemoryException("region " + i + ": mmap of " + mapLength + " bytes failed: " +
+                        Posix.describe(Posix.lastErrno()));
+                }
+                final long address = base.address();
+                MemorySegment.ofAddress(address).reinterpret(mapLength, arena, ignore -> Posix.munmap(address, mapLength));
+                segments[i] = MemorySegment.ofAddress(address + region.mmapOffset()).reinterpret(region.size(), arena, null);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            arena.close();
+            throw ex;
+        }
+        return new GuestMemory(regions, segments, arena);
+    }
+
+    /** Wraps memory this process owns already (tests, in-process frontends); close does not unmap it. */
+    public static GuestMemory wrap(final MemoryRegion[] regions, final MemorySegment[] memory)
+    {
+        validate(regions, memory.length);
+        final Arena arena = Arena.ofShared();
+        final MemorySegment[] segments = new MemorySegment[regions.length];
+        for (int i = 0; i < regions.length; i++)
+        {
+            segments[i] = memory[i].reinterpret(regions[i].size(), arena, null);
+        }
+        return new GuestMemory(regions, segments, arena);
+    }
+
+    static void validate(final MemoryRegion[] regions, final int fdCount)
+    {
+        if (regions.length == 0 || regions.length > MAX_REGIONS)
+        {
+            throw new GuestMemoryException("memory table has " + regions.length + " regions; allowed 1.." + MAX_REGIONS);
+        }
+        if (fdCount != regions.length)
+        {
+            throw new GuestMemoryException("memory table has " + regions.length + " regions but came with " + fdCount + " fds");
+        }
+        for (int i = 0; i < regions.length; i++)
+        {
+            final MemoryRegion r = regions[i];
+            if (r.size() <= 0)
+            {
+                throw new GuestMemoryException("region " + i + " has size " + Long.toUnsignedString(r.size()));
+            }
+            if (wraps(r.guestPhysAddr(), r.size()) || wraps(r.userAddr(), r.size()) ||
+                r.mmapOffset() < 0 || wraps(r.mmapOffset(), r.size()) || r.mmapOffset() + r.size() < 0)
+            {
+                throw new GuestMemoryException("region " + i + " wraps the address space: " + r);
+            }
+            for (int j = 0; j < i; j++)
+            {
+                final MemoryRegion other = regions[j];
+                if (overlaps(r.guestPhysAddr(), r.size(), other.guestPhysAddr(), other.size()))
+                {
+                    throw new GuestMemoryException("regions " + j + " and " + i + " overlap in guest-physical space");
+                }
+                if (overlaps(r.userAddr(), r.size(), other.userAddr(), other.size()))
+                {
+                    throw new GuestMemoryException("regions " + j + " and " + i + " overlap in frontend-virtual space");
+                }
+            }
+        }
+    }
+
+    public int regionCount()
+    {
+        return count;
+    }
+
+    /**
+     * Finds the region holding all of guest-physical [{@code address}, {@code address + len}).
+     *
+     * @return the region index, or -1 when no single region holds it
+     */
+    public int findGuest(final long address, final long len)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final long offset = address - guestStart[i];
+            if (Long.compareUnsigned(offset, length[i]) < 0 && Long.compareUnsigned(len, length[i] - offset) <= 0)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether region {@code region} holds all of guest-physical [{@code address}, {@code address + len}):
+     * the cheap re-check of a cached {@link #findGuest} answer. Any int is accepted as region.
+     */
+    public boolean holdsGuest(final int region, final long address, final long len)
+    {
+        if (region < 0 || region >= count)
+        {
+            return false;
+        }
+        final long offset = address - guestStart[region];
+        return Long.compareUnsigned(offset, length[region]) < 0 && Long.compareUnsigned(len, length[region] - offset) <= 0;
+    }
+
+    /** Offset of guest-physical {@code address} in {@link #segment(int) segment(region)}. */
+    public long guestOffset(final int region, final long address)
+    {
+        return address - guestStart[region];
+    }
+
+    public MemorySegment segment(final int region)
+    {
+        return segments[region];
+    }
+
+    /**
+     * The mapped bytes at frontend-virtual [{@code address}, {@code address + len}), for ring set-up.
+     *
+     * @return null when no single region holds the range
+     */
+    public MemorySegment userSlice(final long address, final long len)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final long offset = address - userStart[i];
+            if (Long.compareUnsigned(offset, length[i]) < 0 && Long.compareUnsigned(len, length[i] - offset) <= 0)
+            {
+                return segments[i].asSlice(offset, len);
+            }
+        }
+        return null;
+    }
+
+    /** Same as {@link #userSlice} for a guest-physical range. */
+    public MemorySegment guestSlice(final long address, final long len)
+    {
+        final int region = findGuest(address, len);
+        return region < 0 ? null : segments[region].asSlice(address - guestStart[region], len);
+    }
+
+    /** Unmaps every region. Workers must have stopped using it; a late access fails safely. */
+    @Override
+    public void close()
+    {
+        arena.close();
+    }
+
+    private static boolean wraps(final long start, final long size)
+    {
+        return Long.compareUnsigned(start + size, start) < 0 || (start + size == 0 && size != 0 && start != 0);
+    }
+
+    private static boolean overlaps(final long aStart, final long aSize, final long bStart, final long bSize)
+    {
+        return Long.compareUnsigned(aStart, bStart + bSize) < 0 && Long.compareUnsigned(bStart, aStart + aSize) < 0;
+    }
+}

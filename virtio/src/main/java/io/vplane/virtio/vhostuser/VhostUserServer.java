@@ -1,0 +1,262 @@
+package io.vplane.virtio.vhostuser;
+
+import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.posix.Posix;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The vhost-user channel of one port, on its own control thread. Server mode: listens on a Unix
+ * socket path and serves one frontend at a time (a second waits in the listen backlog). Client
+ * mode: connects to a frontend that listens (QEMU {@code server=on}, virtio-user {@code server=1})
+ * and reconnects with backoff when it goes away or is not there yet. When the frontend goes away
+ * the session stops its rings and releases its memory and fds. The control thread never runs
+ * data-path work.
+ */
+public final class VhostUserServer implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(VhostUserServer.class);
+    private static final int POLL_MS = 100;
+    private static final long RECONNECT_MIN_MS = 50;
+    private static final long RECONNECT_MAX_MS = 1_000;
+
+    private final String name;
+    private final Path socketPath;
+    private final VhostUserDevice device;
+    private final ErrorLog errors;
+    private final AtomicCounter protocolErrors;
+    private final AtomicCounter connections;
+    private final Thread thread;
+    private final boolean client;
+    private int listenFd = -1;
+    private volatile boolean running;
+    private volatile boolean connected;
+
+    public VhostUserServer(
+        final String name,
+        final Path socketPath,
+        final VhostUserDevice device,
+        final ErrorLog errors,
+        final AtomicCounter protocolErrors,
+        final AtomicCounter connections)
+    {
+        this(name, socketPath, false, device, errors, protocolErrors, connections);
+    }
+
+    /**
+     * @param client true: connect to {@code socketPath} (and reconnect); false: listen on it
+     */
+    public VhostUserServer(
+        final String name,
+        final Path socketPath,
+        final boolean client,
+        final VhostUserDevice device,
+        final ErrorLog errors,
+        final AtomicCounter protocolErrors,
+        final AtomicCounter connections)
+    {
+        this.name = name;
+        this.client = client;
+        this.socketPath = socketPath;
+        this.device = device;
+        this.errors = errors;
+        this.protocolErrors = protocolErrors;
+        this.connections = connections;
+        this.thread = new Thread(this::run, "vplane-vhost-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    /** Binds the socket (replacing a stale one), or in client mode starts connecting, on the control thread. */
+    public synchronized void start()
+    {
+        if (client)
+        {
+            running = true;
+            thread.start();
+            LOG.info("vhost-user port {} connecting to {}", name, socketPath);
+            return;
+        }
+        try
+        {
+            Files.deleteIfExists(socketPath);
+            if (null != socketPath.getParent())
+            {
+                Files.createDirectories(socketPath.getParent());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("vhost-user port " + name + ": cannot prepare " + socketPath, ex);
+        }
+        final int fd = Posix.socket(Posix.AF_UNIX, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            throw new IllegalStateException("vhost-user port " + name + ": socket: " + Posix.describe(-fd));
+        }
+        try (Arena arena = Arena.ofConfined())
+        {
+            final int bound = Posix.bind(fd, Posix.sockaddrUnix(arena, socketPath.toString()));
+            final int listening = bound < 0 ? bound : Posix.listen(fd, 4);
+            if (listening < 0)
+            {
+                Posix.close(fd);
+                throw new IllegalStateException("vhost-user port " + name + ": cannot listen on " + socketPath + ": " +
+                    Posix.describe(-listening));
+            }
+        }
+        listenFd = fd;
+        running = true;
+        thread.start();
+        LOG.info("vhost-user port {} listening on {}", name, socketPath);
+    }
+
+    public boolean isConnected()
+    {
+        return connected;
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        if (thread.isAlive())
+        {
+            try
+            {
+                thread.join(5_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this)
+        {
+            Posix.close(listenFd);
+            listenFd = -1;
+        }
+        if (client)
+        {
+            return;
+        }
+        try
+        {
+            Files.deleteIfExists(socketPath);
+        }
+        catch (final IOException ignore)
+        {
+            // the path is only a rendezvous; a leftover is replaced at the next start
+        }
+    }
+
+    private void run()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final VhostUserMessage message = new VhostUserMessage(arena);
+            if (client)
+            {
+                runClient(arena, message);
+                return;
+            }
+            while (running)
+            {
+                if (Posix.pollIn(listenFd, POLL_MS) <= 0)
+                {
+                    continue;
+                }
+                final int fd = Posix.accept(listenFd);
+                if (fd < 0)
+                {
+                    continue;
+                }
+                connections.incrementRelease();
+                serve(fd, message);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            errors.record(VhostUserSession.COMPONENT, "control-thread", name + ": " + ex);
+        }
+    }
+
+    private void runClient(final Arena arena, final VhostUserMessage message)
+    {
+        final java.lang.foreign.MemorySegment address = Posix.sockaddrUnix(arena, socketPath.toString());
+        long backoffMs = RECONNECT_MIN_MS;
+        while (running)
+        {
+            final int fd = Posix.socket(Posix.AF_UNIX, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0);
+            if (fd >= 0 && Posix.connect(fd, address) == 0)
+            {
+                connections.incrementRelease();
+                backoffMs = RECONNECT_MIN_MS;
+                serve(fd, message);
+                continue;
+            }
+            Posix.close(fd);
+            // the frontend is not listening (yet, or any more): retry with backoff, checking for close
+            final long until = System.nanoTime() + backoffMs * 1_000_000L;
+            while (running && System.nanoTime() - until < 0)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+            }
+            backoffMs = Math.min(RECONNECT_MAX_MS, backoffMs * 2);
+        }
+    }
+
+    private void serve(final int fd, final VhostUserMessage message)
+    {
+        final String peer = name + " (" + socketPath + ")";
+        LOG.info("vhost-user port {}: frontend connected", name);
+        connected = true;
+        try (VhostUserConnection connection = new VhostUserConnection(fd);
+             VhostUserSession session = new VhostUserSession(peer, device, errors, protocolErrors))
+        {
+            while (running)
+            {
+                if (!connection.awaitReadable(POLL_MS))
+                {
+                    continue;
+                }
+                final VhostUserConnection.Received received = connection.receive(message);
+                if (received != VhostUserConnection.Received.MESSAGE)
+                {
+                    if (received != VhostUserConnection.Received.CLOSED)
+                    {
+                        protocolErrors.incrementRelease();
+                        errors.record(VhostUserSession.COMPONENT, "receive", peer + ": " + received + "; closing the connection");
+                    }
+                    break;
+                }
+                try
+                {
+                    if (session.handle(message, connection) == VhostUserSession.Outcome.CLOSE)
+                    {
+                        break;
+                    }
+                }
+                catch (final RuntimeException ex)
+                {
+                    protocolErrors.incrementRelease();
+                    errors.record(VhostUserSession.COMPONENT, "handler", peer + ": " +
+                        VhostUserRequest.name(message.request()) + " failed: " + ex + "; closing the connection");
+                    break;
+                }
+            }
+            message.closeFds(Posix::close);
+        }
+        finally
+        {
+            connected = false;
+            LOG.info("vhost-user port {}: frontend disconnected", name);
+        }
+    }
+}

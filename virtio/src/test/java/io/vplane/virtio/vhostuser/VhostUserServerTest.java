@@ -1,0 +1,72 @@
+package io.vplane.virtio.vhostuser;
+
+import io.vplane.engine.counters.Counters;
+import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.posix.Posix;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
+
+import static io.vplane.virtio.vhostuser.VhostUserMessage.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(30)
+class VhostUserServerTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldDropABadFrontendAndServeTheNextOne()
+    {
+        final Counters counters = Counters.inMemory(64);
+        final AtomicCounter protocolErrors = counters.counter("vplane_server_protocol_errors_total");
+        final AtomicCounter connections = counters.counter("vplane_server_connections_total");
+        final Path socket = dir.resolve("s.sock");
+        try (VhostUserServer server = new VhostUserServer("s", socket, new FakeDevice(2), new ErrorLog(counters),
+            protocolErrors, connections);
+             Arena arena = Arena.ofConfined())
+        {
+            server.start();
+            final VhostUserMessage message = new VhostUserMessage(arena);
+            try (VhostUserConnection bad = connect(socket, arena))
+            {
+                message.header(77, VERSION, 0);
+                assertThat(bad.send(message)).isTrue();
+                // the server closes: the next read sees end of stream
+                assertThat(bad.awaitReadable(5_000)).isTrue();
+                assertThat(bad.receive(message)).isEqualTo(VhostUserConnection.Received.CLOSED);
+            }
+            assertThat(protocolErrors.get()).isEqualTo(1);
+            try (VhostUserConnection good = connect(socket, arena))
+            {
+                message.header(VhostUserRequest.GET_FEATURES, VERSION, 0);
+                assertThat(good.send(message)).isTrue();
+                assertThat(good.awaitReadable(5_000)).isTrue();
+                assertThat(good.receive(message)).isEqualTo(VhostUserConnection.Received.MESSAGE);
+                assertThat(message.flags()).isEqualTo(0x5);
+                assertThat(message.payloadLong(0)).isEqualTo(FakeDevice.FEATURES | 1L << VhostUserRequest.F_PROTOCOL_FEATURES);
+            }
+            assertThat(connections.get()).isEqualTo(2);
+        }
+    }
+
+    private static VhostUserConnection connect(final Path socket, final Arena arena)
+    {
+        final int fd = Posix.socket(Posix.AF_UNIX, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0);
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            if (Posix.connect(fd, Posix.sockaddrUnix(arena, socket.toString())) == 0)
+            {
+                return new VhostUserConnection(fd);
+            }
+            LockSupport.parkNanos(20_000_000);
+        }
+        throw new AssertionError("cannot connect to " + socket);
+    }
+}
