@@ -1,5 +1,7 @@
 package io.vplane.blockstore.backend;
 
+import io.vplane.engine.linux.Errno;
+import io.vplane.engine.linux.MemoryMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,20 +51,20 @@ final class ImageMapping
         }
         final MemorySegment view = image.asSlice(offset, length);
         // Already in the page cache (the common case): the send's copy faults nothing in from disk.
-        if (length <= LinuxFiles.MAX_RESIDENT_CHECK_BYTES && 1 == LinuxFiles.resident(view.address(), length))
+        if (length <= MemoryMap.MAX_RESIDENT_CHECK_BYTES && 1 == MemoryMap.resident(view.address(), length))
         {
             return view;
         }
-        final int result = LinuxFiles.madvise(view.address(), length, LinuxFiles.MADV_POPULATE_READ);
+        final int result = MemoryMap.madvise(view.address(), length, MemoryMap.MADV_POPULATE_READ);
         if (0 == result)
         {
             return view;
         }
-        if (-LinuxFiles.EFAULT == result)
+        if (-Errno.EFAULT == result)
         {
             return null; // the file is shorter than the disk now (shrunk underneath): read() zero-fills
         }
-        if (-LinuxFiles.EINVAL == result)
+        if (-Errno.EINVAL == result)
         {
             giveUp("the kernel has no MADV_POPULATE_READ (Linux 5.14 added it)");
             return null;

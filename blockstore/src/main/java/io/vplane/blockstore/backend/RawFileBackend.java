@@ -1,6 +1,9 @@
 package io.vplane.blockstore.backend;
 
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.Errno;
+import io.vplane.engine.linux.FileIo;
+import io.vplane.engine.linux.Iovec;
+import io.vplane.engine.linux.Pipes;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -68,7 +71,7 @@ public final class RawFileBackend implements StorageBackend
         final FileChannel channel = readOnly ?
             FileChannel.open(path, StandardOpenOption.READ) :
             FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        final int fd = LinuxFiles.open(path.toString(), readOnly ? LinuxFiles.O_RDONLY : LinuxFiles.O_RDWR);
+        final int fd = FileIo.open(path.toString(), readOnly ? FileIo.O_RDONLY : FileIo.O_RDWR);
         if (fd < 0)
         {
             channel.close();
@@ -141,7 +144,7 @@ public final class RawFileBackend implements StorageBackend
         long done = 0;
         while (done < length)
         {
-            final long n = LinuxFiles.pread(fd, address + done, length - done, offset + done);
+            final long n = FileIo.pread(fd, address + done, length - done, offset + done);
             if (n < 0)
             {
                 throw new SystemCallException("pread", path.toString(), (int)-n);
@@ -173,7 +176,7 @@ public final class RawFileBackend implements StorageBackend
         long done = 0;
         while (done < length)
         {
-            final long n = LinuxFiles.pwrite(fd, address + done, length - done, offset + done);
+            final long n = FileIo.pwrite(fd, address + done, length - done, offset + done);
             if (n < 0)
             {
                 throw new SystemCallException("pwrite", path.toString(), (int)-n);
@@ -194,8 +197,8 @@ public final class RawFileBackend implements StorageBackend
         long done = 0;
         while (done < length)
         {
-            final long n = Posix.splice(pipeFd, fd, offset + done, length - done, Posix.SPLICE_F_MOVE);
-            if (n == -Posix.EINTR)
+            final long n = Pipes.splice(pipeFd, fd, offset + done, length - done, Pipes.SPLICE_F_MOVE);
+            if (n == -Errno.EINTR)
             {
                 continue;
             }
@@ -230,7 +233,7 @@ public final class RawFileBackend implements StorageBackend
                 return;
             }
         }
-        final MemorySegment iovecs = LinuxFiles.iovecs();
+        final MemorySegment iovecs = FileIo.iovecs();
         long position = offset;
         int first = 0;
         while (first < srcs.length)
@@ -240,14 +243,14 @@ public final class RawFileBackend implements StorageBackend
                 first++;
                 continue;
             }
-            final int count = Math.min(LinuxFiles.IOV_MAX, srcs.length - first);
+            final int count = Math.min(Iovec.IOV_MAX, srcs.length - first);
             for (int i = 0; i < count; i++)
             {
                 final ByteBuffer src = srcs[first + i];
-                iovecs.set(ValueLayout.JAVA_LONG, i * LinuxFiles.IOVEC_SIZE, MemorySegment.ofBuffer(src).address());
-                iovecs.set(ValueLayout.JAVA_LONG, i * LinuxFiles.IOVEC_SIZE + 8, src.remaining());
+                iovecs.set(ValueLayout.JAVA_LONG, i * Iovec.SIZE, MemorySegment.ofBuffer(src).address());
+                iovecs.set(ValueLayout.JAVA_LONG, i * Iovec.SIZE + 8, src.remaining());
             }
-            final long written = LinuxFiles.pwritev(fd, iovecs, count, position);
+            final long written = FileIo.pwritev(fd, iovecs, count, position);
             if (written < 0)
             {
                 throw new SystemCallException("pwritev", path.toString(), (int)-written);
@@ -282,7 +285,7 @@ public final class RawFileBackend implements StorageBackend
         if (!readOnly)
         {
             holeGeneration.incrementAndGet();
-            LinuxFiles.fallocate(fd, LinuxFiles.FALLOC_FL_PUNCH_HOLE | LinuxFiles.FALLOC_FL_KEEP_SIZE, offset, length);
+            FileIo.fallocate(fd, FileIo.FALLOC_FL_PUNCH_HOLE | FileIo.FALLOC_FL_KEEP_SIZE, offset, length);
         }
     }
 
@@ -292,19 +295,19 @@ public final class RawFileBackend implements StorageBackend
     {
         holeGeneration.incrementAndGet();
         if (mayPunch &&
-            0 == LinuxFiles.fallocate(fd, LinuxFiles.FALLOC_FL_PUNCH_HOLE | LinuxFiles.FALLOC_FL_KEEP_SIZE, offset, length))
+            0 == FileIo.fallocate(fd, FileIo.FALLOC_FL_PUNCH_HOLE | FileIo.FALLOC_FL_KEEP_SIZE, offset, length))
         {
             return ZEROED;
         }
         if (zeroRangeSupported)
         {
-            final int result = LinuxFiles.fallocate(
-                fd, LinuxFiles.FALLOC_FL_ZERO_RANGE | LinuxFiles.FALLOC_FL_KEEP_SIZE, offset, length);
+            final int result = FileIo.fallocate(
+                fd, FileIo.FALLOC_FL_ZERO_RANGE | FileIo.FALLOC_FL_KEEP_SIZE, offset, length);
             if (0 == result)
             {
                 return ZEROED;
             }
-            if (-result == LinuxFiles.EOPNOTSUPP)
+            if (-result == Errno.EOPNOTSUPP)
             {
                 zeroRangeSupported = false;
             }
@@ -333,31 +336,31 @@ public final class RawFileBackend implements StorageBackend
     @Override
     public long nextData(final long offset) throws IOException
     {
-        return seek(offset, LinuxFiles.SEEK_DATA);
+        return seek(offset, FileIo.SEEK_DATA);
     }
 
     @Override
     public long nextHole(final long offset) throws IOException
     {
-        return seek(offset, LinuxFiles.SEEK_HOLE);
+        return seek(offset, FileIo.SEEK_HOLE);
     }
 
     private long seek(final long offset, final int whence) throws IOException
     {
-        final long result = LinuxFiles.lseek(fd, offset, whence);
+        final long result = FileIo.lseek(fd, offset, whence);
         if (result >= 0)
         {
             return Math.min(result, sizeBytes);
         }
-        if (-result == LinuxFiles.ENXIO)
+        if (-result == Errno.ENXIO)
         {
             // SEEK_DATA past the last data, or offset at or past the end: the rest is a hole.
-            return whence == LinuxFiles.SEEK_DATA ? sizeBytes : offset;
+            return whence == FileIo.SEEK_DATA ? sizeBytes : offset;
         }
-        if (-result == LinuxFiles.EOPNOTSUPP || -result == LinuxFiles.EINVAL)
+        if (-result == Errno.EOPNOTSUPP || -result == Errno.EINVAL)
         {
             // No hole support: everything is data.
-            return whence == LinuxFiles.SEEK_DATA ? offset : sizeBytes;
+            return whence == FileIo.SEEK_DATA ? offset : sizeBytes;
         }
         throw new IOException("lseek on " + path + " failed: errno " + -result);
     }
@@ -365,7 +368,7 @@ public final class RawFileBackend implements StorageBackend
     @Override
     public void close()
     {
-        LinuxFiles.close(fd);
+        FileIo.close(fd);
         try
         {
             channel.close();

@@ -5,7 +5,7 @@ import io.vplane.blockstore.nbd.NbdConnection;
 import io.vplane.blockstore.nbd.NbdRequest;
 import io.vplane.blockstore.nbd.SocketSplicer;
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.Errno;
 
 import java.io.IOException;
 
@@ -72,7 +72,7 @@ final class SocketPayloadReceiver
                 at += moved;
                 remaining -= (int)moved;
             }
-            else if (-Posix.EAGAIN == moved)
+            else if (-Errno.EAGAIN == moved)
             {
                 if (waitedNs >= WAIT_BUDGET_NS)
                 {
@@ -83,7 +83,7 @@ final class SocketPayloadReceiver
                 splicer.await(WAIT_SLICE_MS);
                 waitedNs += System.nanoTime() - start;
             }
-            else if (-Posix.EINTR != moved)
+            else if (-Errno.EINTR != moved)
             {
                 // 0: the client closed; otherwise the socket failed (reset).
                 outcome = ABANDONED;

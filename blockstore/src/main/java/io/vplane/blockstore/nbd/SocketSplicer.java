@@ -1,6 +1,9 @@
 package io.vplane.blockstore.nbd;
 
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.Errno;
+import io.vplane.engine.linux.FileIo;
+import io.vplane.engine.linux.Pipes;
+import io.vplane.engine.linux.Poll;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -42,21 +45,21 @@ public final class SocketSplicer implements AutoCloseable
      */
     static SocketSplicer open(final int socketFd) throws IOException
     {
-        final int socket = Posix.dup(socketFd);
+        final int socket = FileIo.dup(socketFd);
         if (socket < 0)
         {
-            throw new IOException("dup of the socket failed: " + Posix.describe(-socket));
+            throw new IOException("dup of the socket failed: " + Errno.describe(-socket));
         }
         final int[] pipe = new int[2];
-        final int rc = Posix.pipe(pipe, Posix.O_NONBLOCK | Posix.O_CLOEXEC);
+        final int rc = Pipes.pipe(pipe, FileIo.O_NONBLOCK | FileIo.O_CLOEXEC);
         if (rc < 0)
         {
-            Posix.close(socket);
-            throw new IOException("pipe2 failed: " + Posix.describe(-rc));
+            FileIo.close(socket);
+            throw new IOException("pipe2 failed: " + Errno.describe(-rc));
         }
         // A pipe that cannot grow (the user's pipe-user-pages-soft limit) stays smaller: smaller moves, same result.
-        final int size = Posix.setPipeSize(pipe[1], PIPE_BYTES);
-        return new SocketSplicer(socket, pipe[0], pipe[1], size > 0 ? size : Math.max(PAGE_BYTES, Posix.pipeSize(pipe[1])));
+        final int size = Pipes.setSize(pipe[1], PIPE_BYTES);
+        return new SocketSplicer(socket, pipe[0], pipe[1], size > 0 ? size : Math.max(PAGE_BYTES, Pipes.size(pipe[1])));
     }
 
     /**
@@ -67,7 +70,7 @@ public final class SocketSplicer implements AutoCloseable
      */
     public long fill(final int max)
     {
-        return Posix.splice(socket, pipeWrite, -1, Math.min(max, capacity), Posix.SPLICE_F_MOVE | Posix.SPLICE_F_NONBLOCK);
+        return Pipes.splice(socket, pipeWrite, -1, Math.min(max, capacity), Pipes.SPLICE_F_MOVE | Pipes.SPLICE_F_NONBLOCK);
     }
 
     /** The pipe's read end, for the backend to splice into the image from. */
@@ -79,7 +82,7 @@ public final class SocketSplicer implements AutoCloseable
     /** Waits up to {@code timeoutMs} for bytes (or the end of the connection). @return false on timeout */
     public boolean await(final int timeoutMs)
     {
-        return Posix.pollIn(socket, timeoutMs) != 0;
+        return Poll.awaitReadable(socket, timeoutMs) != 0;
     }
 
     /** Throws away what is left in the pipe: bytes of a WRITE that failed, kept off the next request. */
@@ -88,7 +91,7 @@ public final class SocketSplicer implements AutoCloseable
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment scratch = arena.allocate(DRAIN_BYTES);
-            while (Posix.read(pipeRead, scratch, DRAIN_BYTES) > 0)
+            while (FileIo.read(pipeRead, scratch, DRAIN_BYTES) > 0)
             {
                 // keep reading until the pipe is empty (EAGAIN)
             }
@@ -98,8 +101,8 @@ public final class SocketSplicer implements AutoCloseable
     @Override
     public void close()
     {
-        Posix.close(pipeRead);
-        Posix.close(pipeWrite);
-        Posix.close(socket);
+        FileIo.close(pipeRead);
+        FileIo.close(pipeWrite);
+        FileIo.close(socket);
     }
 }

@@ -1,5 +1,6 @@
 package io.vplane.blockstore.backend;
 
+import io.vplane.engine.linux.Iovec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,7 +86,7 @@ class RawFileBackendTest
         try (RawFileBackend backend = RawFileBackend.open(dir.resolve("g.img"), SIZE, false))
         {
             // More pieces than one pwritev takes (IOV_MAX), of uneven sizes, one of them empty.
-            final int pieces = LinuxFiles.IOV_MAX + 300;
+            final int pieces = Iovec.IOV_MAX + 300;
             final ByteBuffer[] srcs = new ByteBuffer[pieces];
             final byte[] expected = new byte[pieces * 3];
             int length = 0;

@@ -1,6 +1,6 @@
 package io.vplane.engine.device;
 
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.EventFd;
 
 /**
  * How a queue lets an idle worker sleep until work arrives instead of polling it: the producer
@@ -28,6 +28,6 @@ public interface QueueWakeup
      */
     default void consume()
     {
-        Posix.eventfdRead(eventFd());
+        EventFd.read(eventFd());
     }
 }

@@ -1,7 +1,9 @@
 package io.vplane.engine.wakeup;
 
 import io.vplane.engine.device.QueueWakeup;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.Errno;
+import io.vplane.engine.linux.EventFd;
+import io.vplane.engine.linux.FileIo;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -41,10 +43,10 @@ public final class Doorbell implements QueueWakeup, AutoCloseable
     public Doorbell(final LongSupplier backlog)
     {
         this.backlog = backlog;
-        this.eventFd = Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC);
+        this.eventFd = EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
         if (eventFd < 0)
         {
-            throw new IllegalStateException("eventfd: " + Posix.describe(-eventFd));
+            throw new IllegalStateException("eventfd: " + Errno.describe(-eventFd));
         }
     }
 
@@ -78,13 +80,13 @@ public final class Doorbell implements QueueWakeup, AutoCloseable
         VarHandle.fullFence(); // the request's publication before the flag's load (Dekker)
         if ((boolean)ARMED.getVolatile(this) && ARMED.compareAndSet(this, true, false))
         {
-            Posix.eventfdSignal(eventFd);
+            EventFd.signal(eventFd);
         }
     }
 
     @Override
     public void close()
     {
-        Posix.close(eventFd);
+        FileIo.close(eventFd);
     }
 }

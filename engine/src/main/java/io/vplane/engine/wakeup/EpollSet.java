@@ -1,6 +1,10 @@
 package io.vplane.engine.wakeup;
 
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.EpollEvent;
+import io.vplane.engine.linux.EpollFd;
+import io.vplane.engine.linux.Errno;
+import io.vplane.engine.linux.EventFd;
+import io.vplane.engine.linux.FileIo;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,23 +27,23 @@ public final class EpollSet implements AutoCloseable
     private EpollSet(final int maxEvents, final boolean bell)
     {
         this.maxEvents = maxEvents;
-        events = arena.allocate((long)maxEvents * Posix.EPOLL_EVENT_SIZE, 8);
-        epollFd = Posix.epollCreate();
+        events = arena.allocate((long)maxEvents * EpollEvent.SIZE, 8);
+        epollFd = EpollFd.create();
         if (epollFd < 0)
         {
             arena.close();
-            throw new IllegalStateException("epoll_create1: " + Posix.describe(-epollFd));
+            throw new IllegalStateException("epoll_create1: " + Errno.describe(-epollFd));
         }
-        bellFd = bell ? Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC) : -1;
+        bellFd = bell ? EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC) : -1;
         if (bell && bellFd < 0)
         {
-            Posix.close(epollFd);
+            FileIo.close(epollFd);
             arena.close();
-            throw new IllegalStateException("eventfd: " + Posix.describe(-bellFd));
+            throw new IllegalStateException("eventfd: " + Errno.describe(-bellFd));
         }
         if (bell)
         {
-            Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, bellFd);
+            EpollFd.ctl(epollFd, EpollFd.EPOLL_CTL_ADD, bellFd);
         }
     }
 
@@ -64,30 +68,30 @@ public final class EpollSet implements AutoCloseable
     /** @return 0, or a negative errno (e.g. an fd epoll cannot wait on) */
     public int add(final int fd)
     {
-        return Posix.epollCtl(epollFd, Posix.EPOLL_CTL_ADD, fd);
+        return EpollFd.ctl(epollFd, EpollFd.EPOLL_CTL_ADD, fd);
     }
 
     public int remove(final int fd)
     {
-        return Posix.epollCtl(epollFd, Posix.EPOLL_CTL_DEL, fd);
+        return EpollFd.ctl(epollFd, EpollFd.EPOLL_CTL_DEL, fd);
     }
 
     /** Any thread: makes the set readable until {@link #consumeIfBell} takes the ring. */
     public void ringBell()
     {
-        Posix.eventfdSignal(bellFd);
+        EventFd.signal(bellFd);
     }
 
     /** @return how many fds are ready, to be read with {@link #readyFd}; 0 on timeout */
     public int await(final int timeoutMs)
     {
-        return Posix.epollWait(epollFd, events, maxEvents, timeoutMs);
+        return EpollFd.waitReady(epollFd, events, maxEvents, timeoutMs);
     }
 
     /** The i-th fd the last {@link #await} reported. */
     public int readyFd(final int i)
     {
-        return (int)events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long)i * Posix.EPOLL_EVENT_SIZE + Posix.EPOLL_EVENT_DATA_OFFSET);
+        return (int)events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long)i * EpollEvent.SIZE + EpollEvent.DATA_OFFSET);
     }
 
     /** @return true when {@code fd} is the bell, which is then read (its rings taken) */
@@ -97,7 +101,7 @@ public final class EpollSet implements AutoCloseable
         {
             return false;
         }
-        Posix.eventfdRead(bellFd);
+        EventFd.read(bellFd);
         return true;
     }
 
@@ -106,9 +110,9 @@ public final class EpollSet implements AutoCloseable
     {
         if (bellFd >= 0)
         {
-            Posix.close(bellFd);
+            FileIo.close(bellFd);
         }
-        Posix.close(epollFd);
+        FileIo.close(epollFd);
         arena.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.vplane.engine.worker;
 
 import io.vplane.config.IdleConfig;
+import io.vplane.engine.linux.CpuAffinity;
 import io.vplane.engine.wakeup.WakeupSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;

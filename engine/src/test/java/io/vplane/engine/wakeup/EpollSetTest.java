@@ -1,6 +1,7 @@
 package io.vplane.engine.wakeup;
 
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.EventFd;
+import io.vplane.engine.linux.FileIo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,11 +28,11 @@ class EpollSetTest
     @Test
     void shouldReportAMemberThatRangAndLeaveItToTheCaller()
     {
-        final int member = Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC);
+        final int member = EventFd.create(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
         try (EpollSet set = EpollSet.plain(4))
         {
             assertThat(set.add(member)).isZero();
-            Posix.eventfdSignal(member);
+            EventFd.signal(member);
 
             assertThat(set.await(0)).isEqualTo(1);
             assertThat(set.readyFd(0)).isEqualTo(member);
@@ -43,7 +44,7 @@ class EpollSetTest
         }
         finally
         {
-            Posix.close(member);
+            FileIo.close(member);
         }
     }
 }

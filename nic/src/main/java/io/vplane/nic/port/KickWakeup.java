@@ -1,6 +1,7 @@
 package io.vplane.nic.port;
 
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.Errno;
+import io.vplane.engine.linux.FileIo;
 import io.vplane.engine.wakeup.EpollSet;
 
 import java.lang.foreign.Arena;
@@ -84,8 +85,8 @@ final class KickWakeup implements AutoCloseable
             final int fd = set.readyFd(i);
             if (!set.consumeIfBell(fd) && fd == kickFd)
             {
-                final long rc = Posix.read(fd, counter, EVENTFD_READ_BYTES);
-                if (rc != EVENTFD_READ_BYTES && rc != -Posix.EAGAIN)
+                final long rc = FileIo.read(fd, counter, EVENTFD_READ_BYTES);
+                if (rc != EVENTFD_READ_BYTES && rc != -Errno.EAGAIN)
                 {
                     // not an eventfd (EOF, hang-up, error): it would keep the set readable for ever
                     kickFd = -1;

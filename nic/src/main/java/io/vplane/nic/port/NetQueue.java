@@ -3,7 +3,7 @@ package io.vplane.nic.port;
 import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.Errno;
 import io.vplane.virtio.vhostuser.VhostUserSession;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -296,7 +296,7 @@ abstract class NetQueue implements DeviceQueue
         if (rc < 0)
         {
             errors.record(VhostUserSession.COMPONENT, "kick-fd", port + " vring " + index + ": kick fd " + kickFd +
-                " cannot be waited on (" + Posix.describe(-rc) + "); the queue wakes only on the worker's timeout");
+                " cannot be waited on (" + Errno.describe(-rc) + "); the queue wakes only on the worker's timeout");
         }
     }
 

@@ -1,7 +1,10 @@
 package io.vplane.nic.port;
 
 import io.vplane.engine.device.QueueWakeup;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.EventFd;
+import io.vplane.engine.linux.FileIo;
+import io.vplane.engine.linux.Poll;
+import io.vplane.engine.linux.Sockets;
 import io.vplane.virtio.virtq.SplitRing;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import org.junit.jupiter.api.AfterEach;
@@ -18,13 +21,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(30)
 class QueueWakeupTest extends PortSessionTest
 {
-    private final int kickFd = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
+    private final int kickFd = EventFd.create(0, EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);
     private int nextHead;
 
     @AfterEach
     void closeKick()
     {
-        Posix.close(kickFd);
+        FileIo.close(kickFd);
     }
 
     private QueueWakeup open(final String guestRx, final long extraFeatures, final int queue)
@@ -52,14 +55,14 @@ class QueueWakeupTest extends PortSessionTest
             (guest.usedFlags(1) & SplitRing.USED_F_NO_NOTIFY) == 0;
         if (kick)
         {
-            Posix.eventfdSignal(kickFd);
+            EventFd.signal(kickFd);
         }
         return kick;
     }
 
     private static boolean readable(final QueueWakeup wakeup)
     {
-        return Posix.pollIn(wakeup.eventFd(), 0) > 0;
+        return Poll.awaitReadable(wakeup.eventFd(), 0) > 0;
     }
 
     @Test
@@ -125,7 +128,7 @@ class QueueWakeupTest extends PortSessionTest
         guest.descriptor(0, 0, 0x40000, 2048, SplitRing.DESC_F_WRITE, 0);
         guest.offer(0, 0);
         assertThat(guest.usedFlags(0) & SplitRing.USED_F_NO_NOTIFY).isZero();
-        Posix.eventfdSignal(kickFd);
+        EventFd.signal(kickFd);
         assertThat(readable(wakeup)).isTrue();
         wakeup.disarm();
         assertThat(port.queues().get(0).poll(32)).isEqualTo(1);
@@ -146,13 +149,13 @@ class QueueWakeupTest extends PortSessionTest
     void shouldDropAKickFdThatIsNoEventfdInsteadOfWakingForEver()
     {
         final int[] pair = new int[2];
-        assertThat(Posix.socketPair(pair)).isZero();
+        assertThat(Sockets.socketPair(pair)).isZero();
         try
         {
             final QueueWakeup wakeup = open("idle", 0, 1);
             // a hostile frontend: a socket as kick fd, whose peer is gone (always readable, EOF)
             frontend.setKick(session, 1, pair[0]);
-            Posix.close(pair[1]);
+            FileIo.close(pair[1]);
             pair[1] = -1;
             assertThat(readable(wakeup)).isTrue();
             wakeup.disarm();
@@ -163,8 +166,8 @@ class QueueWakeupTest extends PortSessionTest
         }
         finally
         {
-            Posix.close(pair[0]);
-            Posix.close(pair[1]);
+            FileIo.close(pair[0]);
+            FileIo.close(pair[1]);
         }
     }
 }

@@ -8,7 +8,8 @@ import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.nic.frame.MacAddress;
 import io.vplane.nic.frame.TestFrames;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.EventFd;
+import io.vplane.engine.linux.FileIo;
 import io.vplane.virtio.vhostuser.TestFrontend;
 import io.vplane.virtio.vhostuser.VhostUserSession;
 import io.vplane.virtio.virtq.SplitRing;
@@ -137,7 +138,7 @@ class VhostSwitchPortTest
             (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
         final byte[] frame = frame(MAC_B, MAC_A, "10.0.0.1", "10.0.0.2");
         final int burst = 32;
-        // calls go through Posix.write, which is not what this test measures
+        // calls go through FileIo.write, which is not what this test measures
         a.driver.noInterrupt(1);
         b.driver.noInterrupt(0);
         for (int i = 0; i < burst; i++)
@@ -221,8 +222,8 @@ class VhostSwitchPortTest
                 new DeviceContext(ConfigDefaults.pool("net"), counters, errors));
             port.start();
             session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total", "port", name));
-            rxCall = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
-            txCall = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
+            rxCall = EventFd.create(0, EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);
+            txCall = EventFd.create(0, EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);
             frontend.startUp(session, VhostUserPortTest.FEATURES, 2, GuestDriver.SIZE, rxCall, txCall);
         }
 
@@ -279,8 +280,8 @@ class VhostSwitchPortTest
             session.close();
             port.close();
             frontend.close();
-            Posix.close(rxCall);
-            Posix.close(txCall);
+            FileIo.close(rxCall);
+            FileIo.close(txCall);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.vplane.nic.port;
 
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.Errno;
+import io.vplane.engine.linux.EventFd;
+import io.vplane.engine.linux.FileIo;
 import io.vplane.virtio.vhostuser.VhostUserRequest;
 import io.vplane.virtio.virtq.SplitRing;
 import org.junit.jupiter.api.AfterEach;
@@ -24,15 +26,15 @@ class VhostUserPortTest extends PortSessionTest
     @AfterEach
     void closeCalls()
     {
-        Posix.close(callFd);
-        Posix.close(rxCallFd);
+        FileIo.close(callFd);
+        FileIo.close(rxCallFd);
     }
 
     private void open(final String guestTx, final String guestRx, final int frameBytes)
     {
         openPort(guestTx, guestRx, frameBytes);
-        callFd = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
-        rxCallFd = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
+        callFd = EventFd.create(0, EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);
+        rxCallFd = EventFd.create(0, EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);
         // SCM_RIGHTS gives the session its own copies; the test reads through these
         frontend.startUp(session, FEATURES, 2, GuestDriver.SIZE, rxCallFd, callFd);
     }
@@ -44,7 +46,7 @@ class VhostUserPortTest extends PortSessionTest
         sendFrames(0, 10);
         assertThat(port.queues().get(1).poll(4)).isEqualTo(4);
         assertThat(guest.usedIdx(1)).isEqualTo(4);
-        assertThat(Posix.eventfdRead(callFd)).isEqualTo(1);
+        assertThat(EventFd.read(callFd)).isEqualTo(1);
         assertThat(port.queues().get(1).poll(32)).isEqualTo(6);
         assertThat(guest.usedIdx(1)).isEqualTo(10);
         assertThat(guest.usedId(1, 9)).isEqualTo(9);
@@ -141,7 +143,7 @@ class VhostUserPortTest extends PortSessionTest
         guest.descriptor(1, 0, 0x20000, 76, 0, 0);
         guest.offer(1, 0);
         assertThat(port.queues().get(1).poll(32)).isEqualTo(1);
-        assertThat(Posix.eventfdRead(callFd)).isEqualTo(-Posix.EAGAIN);
+        assertThat(EventFd.read(callFd)).isEqualTo(-Errno.EAGAIN);
     }
 
     @Test

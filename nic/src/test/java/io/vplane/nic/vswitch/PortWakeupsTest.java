@@ -2,7 +2,7 @@ package io.vplane.nic.vswitch;
 
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.QueueWakeup;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.Poll;
 import io.vplane.engine.wakeup.Doorbell;
 import io.vplane.engine.wakeup.WakeupSet;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +31,7 @@ class PortWakeupsTest
 
     private static boolean readable(final QueueWakeup wakeup)
     {
-        return Posix.pollIn(wakeup.eventFd(), 0) > 0;
+        return Poll.awaitReadable(wakeup.eventFd(), 0) > 0;
     }
 
     @Test

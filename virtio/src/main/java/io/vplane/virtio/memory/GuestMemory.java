@@ -1,6 +1,8 @@
 package io.vplane.virtio.memory;
 
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.Errno;
+import io.vplane.engine.linux.FileIo;
+import io.vplane.engine.linux.MemoryMap;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -60,20 +62,20 @@ public final class GuestMemory implements AutoCloseable
                 // Map from file offset 0 and skip mmap_offset in memory, as it need not be page aligned.
                 final long mapLength = region.mmapOffset() + region.size();
                 // Pages past the end of the file would raise SIGBUS on access: refuse them up front.
-                final long fileSize = Posix.fileSize(fds[i]);
+                final long fileSize = FileIo.fileSize(fds[i]);
                 if (fileSize >= 0 && mapLength > fileSize)
                 {
                     throw new GuestMemoryException("region " + i + " ends at file offset " + mapLength +
                         " but its file has only " + fileSize + " bytes");
                 }
-                final MemorySegment base = Posix.mmap(mapLength, Posix.PROT_READ | Posix.PROT_WRITE, Posix.MAP_SHARED, fds[i], 0);
+                final MemorySegment base = MemoryMap.mmap(mapLength, MemoryMap.PROT_READ | MemoryMap.PROT_WRITE, MemoryMap.MAP_SHARED, fds[i], 0);
                 if (base.equals(MemorySegment.NULL))
                 {
                     throw new GuestMemoryException("region " + i + ": mmap of " + mapLength + " bytes failed: " +
-                        Posix.describe(Posix.lastErrno()));
+                        Errno.describe(Errno.last()));
                 }
                 final long address = base.address();
-                MemorySegment.ofAddress(address).reinterpret(mapLength, arena, ignore -> Posix.munmap(address, mapLength));
+                MemorySegment.ofAddress(address).reinterpret(mapLength, arena, ignore -> MemoryMap.munmap(address, mapLength));
                 segments[i] = MemorySegment.ofAddress(address + region.mmapOffset()).reinterpret(region.size(), arena, null);
             }
         }

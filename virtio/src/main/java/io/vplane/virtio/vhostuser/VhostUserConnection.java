@@ -1,6 +1,12 @@
 package io.vplane.virtio.vhostuser;
 
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.CmsgHdr;
+import io.vplane.engine.linux.Errno;
+import io.vplane.engine.linux.FileIo;
+import io.vplane.engine.linux.Iovec;
+import io.vplane.engine.linux.MsgHdr;
+import io.vplane.engine.linux.Poll;
+import io.vplane.engine.linux.Sockets;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +38,7 @@ public final class VhostUserConnection implements AutoCloseable
 
     /** Control space for twice the allowed fds, so a peer that sends too many is seen, not truncated silently. */
     private static final int CONTROL_FDS = 2 * VhostUserMessage.MAX_FDS;
-    private static final int CONTROL_SIZE = Posix.CMSG_HEADER_SIZE + CONTROL_FDS * Integer.BYTES;
+    private static final int CONTROL_SIZE = CmsgHdr.HEADER_SIZE + CONTROL_FDS * Integer.BYTES;
 
     private final int fd;
     private final Arena arena = Arena.ofShared();
@@ -45,8 +51,8 @@ public final class VhostUserConnection implements AutoCloseable
     public VhostUserConnection(final int fd)
     {
         this.fd = fd;
-        this.msghdr = arena.allocate(Posix.MSGHDR_SIZE, 8);
-        this.iovec = arena.allocate(Posix.IOVEC_SIZE, 8);
+        this.msghdr = arena.allocate(MsgHdr.SIZE, 8);
+        this.iovec = arena.allocate(Iovec.SIZE, 8);
         this.control = arena.allocate(CONTROL_SIZE, 8);
     }
 
@@ -58,7 +64,7 @@ public final class VhostUserConnection implements AutoCloseable
     /** Waits up to {@code timeoutMs} for data; true when a receive would not block. */
     public boolean awaitReadable(final int timeoutMs)
     {
-        return Posix.pollIn(fd, timeoutMs) > 0;
+        return Poll.awaitReadable(fd, timeoutMs) > 0;
     }
 
     /**
@@ -66,7 +72,7 @@ public final class VhostUserConnection implements AutoCloseable
      */
     public Received receive(final VhostUserMessage message)
     {
-        message.closeFds(Posix::close);
+        message.closeFds(FileIo::close);
         tooManyFds = false;
         final MemorySegment buffer = message.buffer();
         final long header = readFully(buffer, 0, VhostUserMessage.HEADER_SIZE, message);
@@ -81,17 +87,17 @@ public final class VhostUserConnection implements AutoCloseable
         final int size = message.size();
         if (size < 0 || size > VhostUserMessage.MAX_PAYLOAD_SIZE)
         {
-            message.closeFds(Posix::close);
+            message.closeFds(FileIo::close);
             return Received.OVERSIZED;
         }
         if (size > 0 && readFully(buffer, VhostUserMessage.HEADER_SIZE, size, message) < size)
         {
-            message.closeFds(Posix::close);
+            message.closeFds(FileIo::close);
             return Received.TRUNCATED;
         }
         if (tooManyFds)
         {
-            message.closeFds(Posix::close);
+            message.closeFds(FileIo::close);
             return Received.TOO_MANY_FDS;
         }
         return Received.MESSAGE;
@@ -107,10 +113,10 @@ public final class VhostUserConnection implements AutoCloseable
             iovec.set(ADDRESS, 0, message.buffer().asSlice(sent));
             iovec.set(JAVA_LONG, 8, length - sent);
             msghdr.fill((byte)0);
-            msghdr.set(ADDRESS, Posix.MSG_IOV_OFFSET, iovec);
-            msghdr.set(JAVA_LONG, Posix.MSG_IOVLEN_OFFSET, 1L);
-            final long rc = Posix.sendmsg(fd, msghdr, Posix.MSG_NOSIGNAL);
-            if (rc == -Posix.EINTR)
+            msghdr.set(ADDRESS, MsgHdr.IOV_OFFSET, iovec);
+            msghdr.set(JAVA_LONG, MsgHdr.IOVLEN_OFFSET, 1L);
+            final long rc = Sockets.sendmsg(fd, msghdr, Sockets.MSG_NOSIGNAL);
+            if (rc == -Errno.EINTR)
             {
                 continue;
             }
@@ -141,20 +147,20 @@ public final class VhostUserConnection implements AutoCloseable
         iovec.set(ADDRESS, 0, message.buffer());
         iovec.set(JAVA_LONG, 8, length);
         control.fill((byte)0);
-        final long cmsgLength = Posix.CMSG_HEADER_SIZE + (long)fds.length * Integer.BYTES;
+        final long cmsgLength = CmsgHdr.HEADER_SIZE + (long)fds.length * Integer.BYTES;
         control.set(JAVA_LONG, 0, cmsgLength);
-        control.set(JAVA_INT, 8, Posix.SOL_SOCKET);
-        control.set(JAVA_INT, 12, Posix.SCM_RIGHTS);
+        control.set(JAVA_INT, 8, CmsgHdr.SOL_SOCKET);
+        control.set(JAVA_INT, 12, CmsgHdr.SCM_RIGHTS);
         for (int i = 0; i < fds.length; i++)
         {
-            control.set(JAVA_INT, Posix.CMSG_HEADER_SIZE + (long)i * Integer.BYTES, fds[i]);
+            control.set(JAVA_INT, CmsgHdr.HEADER_SIZE + (long)i * Integer.BYTES, fds[i]);
         }
         msghdr.fill((byte)0);
-        msghdr.set(ADDRESS, Posix.MSG_IOV_OFFSET, iovec);
-        msghdr.set(JAVA_LONG, Posix.MSG_IOVLEN_OFFSET, 1L);
-        msghdr.set(ADDRESS, Posix.MSG_CONTROL_OFFSET, control);
-        msghdr.set(JAVA_LONG, Posix.MSG_CONTROLLEN_OFFSET, (cmsgLength + 7) & ~7L);
-        final long rc = Posix.sendmsg(fd, msghdr, Posix.MSG_NOSIGNAL);
+        msghdr.set(ADDRESS, MsgHdr.IOV_OFFSET, iovec);
+        msghdr.set(JAVA_LONG, MsgHdr.IOVLEN_OFFSET, 1L);
+        msghdr.set(ADDRESS, MsgHdr.CONTROL_OFFSET, control);
+        msghdr.set(JAVA_LONG, MsgHdr.CONTROLLEN_OFFSET, (cmsgLength + 7) & ~7L);
+        final long rc = Sockets.sendmsg(fd, msghdr, Sockets.MSG_NOSIGNAL);
         return rc == length;
     }
 
@@ -169,7 +175,7 @@ public final class VhostUserConnection implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            Posix.close(fd);
+            FileIo.close(fd);
             arena.close();
         }
     }
@@ -183,12 +189,12 @@ public final class VhostUserConnection implements AutoCloseable
             iovec.set(ADDRESS, 0, buffer.asSlice(offset + read));
             iovec.set(JAVA_LONG, 8, length - read);
             msghdr.fill((byte)0);
-            msghdr.set(ADDRESS, Posix.MSG_IOV_OFFSET, iovec);
-            msghdr.set(JAVA_LONG, Posix.MSG_IOVLEN_OFFSET, 1L);
-            msghdr.set(ADDRESS, Posix.MSG_CONTROL_OFFSET, control);
-            msghdr.set(JAVA_LONG, Posix.MSG_CONTROLLEN_OFFSET, (long)CONTROL_SIZE);
-            final long rc = Posix.recvmsg(fd, msghdr, Posix.MSG_CMSG_CLOEXEC);
-            if (rc == -Posix.EINTR)
+            msghdr.set(ADDRESS, MsgHdr.IOV_OFFSET, iovec);
+            msghdr.set(JAVA_LONG, MsgHdr.IOVLEN_OFFSET, 1L);
+            msghdr.set(ADDRESS, MsgHdr.CONTROL_OFFSET, control);
+            msghdr.set(JAVA_LONG, MsgHdr.CONTROLLEN_OFFSET, (long)CONTROL_SIZE);
+            final long rc = Sockets.recvmsg(fd, msghdr, Sockets.MSG_CMSG_CLOEXEC);
+            if (rc == -Errno.EINTR)
             {
                 continue;
             }
@@ -207,31 +213,31 @@ public final class VhostUserConnection implements AutoCloseable
 
     private void collectFds(final VhostUserMessage message)
     {
-        if ((msghdr.get(JAVA_INT, Posix.MSG_FLAGS_OFFSET) & Posix.MSG_CTRUNC) != 0)
+        if ((msghdr.get(JAVA_INT, MsgHdr.FLAGS_OFFSET) & Sockets.MSG_CTRUNC) != 0)
         {
             // the kernel dropped fds that did not fit: more than this connection ever accepts
             tooManyFds = true;
         }
-        final long controlLength = msghdr.get(JAVA_LONG, Posix.MSG_CONTROLLEN_OFFSET);
+        final long controlLength = msghdr.get(JAVA_LONG, MsgHdr.CONTROLLEN_OFFSET);
         long offset = 0;
-        while (offset + Posix.CMSG_HEADER_SIZE <= controlLength)
+        while (offset + CmsgHdr.HEADER_SIZE <= controlLength)
         {
             final long cmsgLength = control.get(JAVA_LONG, offset);
             final int level = control.get(JAVA_INT, offset + 8);
             final int type = control.get(JAVA_INT, offset + 12);
-            if (cmsgLength < Posix.CMSG_HEADER_SIZE || offset + cmsgLength > controlLength)
+            if (cmsgLength < CmsgHdr.HEADER_SIZE || offset + cmsgLength > controlLength)
             {
                 break;
             }
-            if (level == Posix.SOL_SOCKET && type == Posix.SCM_RIGHTS)
+            if (level == CmsgHdr.SOL_SOCKET && type == CmsgHdr.SCM_RIGHTS)
             {
-                final int count = (int)((cmsgLength - Posix.CMSG_HEADER_SIZE) / Integer.BYTES);
+                final int count = (int)((cmsgLength - CmsgHdr.HEADER_SIZE) / Integer.BYTES);
                 for (int i = 0; i < count; i++)
                 {
-                    final int received = control.get(JAVA_INT, offset + Posix.CMSG_HEADER_SIZE + (long)i * Integer.BYTES);
+                    final int received = control.get(JAVA_INT, offset + CmsgHdr.HEADER_SIZE + (long)i * Integer.BYTES);
                     if (!message.addFd(received))
                     {
-                        Posix.close(received);
+                        FileIo.close(received);
                         tooManyFds = true;
                     }
                 }

@@ -1,7 +1,11 @@
 package io.vplane.virtio.vhostuser;
 
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.Errno;
+import io.vplane.engine.linux.FileIo;
+import io.vplane.engine.linux.Poll;
+import io.vplane.engine.linux.SockaddrUn;
+import io.vplane.engine.linux.Sockets;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,20 +99,20 @@ public final class VhostUserServer implements AutoCloseable
         {
             throw new UncheckedIOException("vhost-user port " + name + ": cannot prepare " + socketPath, ex);
         }
-        final int fd = Posix.socket(Posix.AF_UNIX, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0);
+        final int fd = Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
-            throw new IllegalStateException("vhost-user port " + name + ": socket: " + Posix.describe(-fd));
+            throw new IllegalStateException("vhost-user port " + name + ": socket: " + Errno.describe(-fd));
         }
         try (Arena arena = Arena.ofConfined())
         {
-            final int bound = Posix.bind(fd, Posix.sockaddrUnix(arena, socketPath.toString()));
-            final int listening = bound < 0 ? bound : Posix.listen(fd, 4);
+            final int bound = Sockets.bind(fd, SockaddrUn.of(arena, socketPath.toString()));
+            final int listening = bound < 0 ? bound : Sockets.listen(fd, 4);
             if (listening < 0)
             {
-                Posix.close(fd);
+                FileIo.close(fd);
                 throw new IllegalStateException("vhost-user port " + name + ": cannot listen on " + socketPath + ": " +
-                    Posix.describe(-listening));
+                    Errno.describe(-listening));
             }
         }
         listenFd = fd;
@@ -139,7 +143,7 @@ public final class VhostUserServer implements AutoCloseable
         }
         synchronized (this)
         {
-            Posix.close(listenFd);
+            FileIo.close(listenFd);
             listenFd = -1;
         }
         if (client)
@@ -168,11 +172,11 @@ public final class VhostUserServer implements AutoCloseable
             }
             while (running)
             {
-                if (Posix.pollIn(listenFd, POLL_MS) <= 0)
+                if (Poll.awaitReadable(listenFd, POLL_MS) <= 0)
                 {
                     continue;
                 }
-                final int fd = Posix.accept(listenFd);
+                final int fd = Sockets.accept(listenFd);
                 if (fd < 0)
                 {
                     continue;
@@ -189,19 +193,19 @@ public final class VhostUserServer implements AutoCloseable
 
     private void runClient(final Arena arena, final VhostUserMessage message)
     {
-        final java.lang.foreign.MemorySegment address = Posix.sockaddrUnix(arena, socketPath.toString());
+        final java.lang.foreign.MemorySegment address = SockaddrUn.of(arena, socketPath.toString());
         long backoffMs = RECONNECT_MIN_MS;
         while (running)
         {
-            final int fd = Posix.socket(Posix.AF_UNIX, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0);
-            if (fd >= 0 && Posix.connect(fd, address) == 0)
+            final int fd = Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
+            if (fd >= 0 && Sockets.connect(fd, address) == 0)
             {
                 connections.incrementRelease();
                 backoffMs = RECONNECT_MIN_MS;
                 serve(fd, message);
                 continue;
             }
-            Posix.close(fd);
+            FileIo.close(fd);
             // the frontend is not listening (yet, or any more): retry with backoff, checking for close
             final long until = System.nanoTime() + backoffMs * 1_000_000L;
             while (running && System.nanoTime() - until < 0)
@@ -251,7 +255,7 @@ public final class VhostUserServer implements AutoCloseable
                     break;
                 }
             }
-            message.closeFds(Posix::close);
+            message.closeFds(FileIo::close);
         }
         finally
         {

@@ -4,7 +4,7 @@ import io.vplane.engine.errors.ErrorLog;
 import io.vplane.virtio.memory.GuestMemory;
 import io.vplane.virtio.memory.GuestMemoryException;
 import io.vplane.virtio.memory.MemoryRegion;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.FileIo;
 import io.vplane.virtio.virtq.SplitRing;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import io.vplane.virtio.virtq.VirtQueueException;
@@ -81,7 +81,7 @@ public final class VhostUserSession implements AutoCloseable
         }
         finally
         {
-            message.closeFds(Posix::close);
+            message.closeFds(FileIo::close);
         }
     }
 

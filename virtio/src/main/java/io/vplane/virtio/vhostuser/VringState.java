@@ -1,6 +1,6 @@
 package io.vplane.virtio.vhostuser;
 
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.FileIo;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 
 /**
@@ -25,19 +25,19 @@ final class VringState
 
     void replaceKickFd(final int fd)
     {
-        Posix.close(kickFd);
+        FileIo.close(kickFd);
         kickFd = fd;
     }
 
     void replaceCallFd(final int fd)
     {
-        Posix.close(callFd);
+        FileIo.close(callFd);
         callFd = fd;
     }
 
     void replaceErrFd(final int fd)
     {
-        Posix.close(errFd);
+        FileIo.close(errFd);
         errFd = fd;
     }
 

@@ -1,7 +1,7 @@
 package io.vplane.virtio.virtq;
 
 import io.vplane.virtio.memory.GuestMemory;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.EventFd;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -332,7 +332,7 @@ public final class SplitVirtQueue
         {
             return false;
         }
-        Posix.eventfdSignal(callFd);
+        EventFd.signal(callFd);
         return true;
     }
 

@@ -1,6 +1,7 @@
 package io.vplane.virtio.memory;
 
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.FileIo;
+import io.vplane.engine.linux.MemFd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,7 +18,7 @@ class GuestMemoryTest
     @Test
     void shouldShareBytesWithTheFrontendThroughTheMappedFd()
     {
-        final int fd = Posix.memfd("ram", 0x20000);
+        final int fd = MemFd.create("ram", 0x20000);
         try (GuestMemory frontend = GuestMemory.map(new MemoryRegion[] {new MemoryRegion(0, 0x20000, 0, 0)}, new int[] {fd});
              GuestMemory backend = GuestMemory.map(new MemoryRegion[] {new MemoryRegion(0x1000_0000L, 0x10000, 0x7f00_0000_0000L, 0x10000)}, new int[] {fd}))
         {
@@ -30,14 +31,14 @@ class GuestMemoryTest
         }
         finally
         {
-            Posix.close(fd);
+            FileIo.close(fd);
         }
     }
 
     @Test
     void shouldRefuseRangesThatLeaveTheRegion()
     {
-        final int fd = Posix.memfd("ram", 0x10000);
+        final int fd = MemFd.create("ram", 0x10000);
         try (GuestMemory memory = GuestMemory.map(new MemoryRegion[] {A}, new int[] {fd}))
         {
             assertThat(memory.findGuest(0x1000_0000L, 0x10000)).isZero();
@@ -50,7 +51,7 @@ class GuestMemoryTest
         }
         finally
         {
-            Posix.close(fd);
+            FileIo.close(fd);
         }
     }
 
@@ -81,9 +82,9 @@ class GuestMemoryTest
     @Test
     void shouldFailSafelyWhenAccessedAfterClose()
     {
-        final int fd = Posix.memfd("ram", 0x10000);
+        final int fd = MemFd.create("ram", 0x10000);
         final GuestMemory memory = GuestMemory.map(new MemoryRegion[] {A}, new int[] {fd});
-        Posix.close(fd);
+        FileIo.close(fd);
         memory.close();
         assertThatThrownBy(() -> memory.segment(0).get(ValueLayout.JAVA_BYTE, 0)).isInstanceOf(IllegalStateException.class);
     }

@@ -2,7 +2,10 @@ package io.vplane.virtio.vhostuser;
 
 import io.vplane.virtio.memory.GuestMemory;
 import io.vplane.virtio.memory.MemoryRegion;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.FileIo;
+import io.vplane.engine.linux.MemFd;
+import io.vplane.engine.linux.Poll;
+import io.vplane.engine.linux.Sockets;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,13 +45,13 @@ public final class TestFrontend implements AutoCloseable
     public TestFrontend()
     {
         final int[] pair = new int[2];
-        if (Posix.socketPair(pair) < 0)
+        if (Sockets.socketPair(pair) < 0)
         {
             throw new IllegalStateException("socketpair failed");
         }
         frontend = new VhostUserConnection(pair[0]);
         backend = new VhostUserConnection(pair[1]);
-        ramFd = Posix.memfd("guest-ram", RAM_BYTES);
+        ramFd = MemFd.create("guest-ram", RAM_BYTES);
         ram = GuestMemory.map(new MemoryRegion[] {new MemoryRegion(GPA, RAM_BYTES, UADDR, 0)}, new int[] {ramFd});
         ramBytes = ram.segment(0);
     }
@@ -73,7 +76,7 @@ public final class TestFrontend implements AutoCloseable
         final VhostUserConnection.Received received = backend.receive(in);
         if (received != VhostUserConnection.Received.MESSAGE)
         {
-            in.closeFds(Posix::close);
+            in.closeFds(FileIo::close);
             return VhostUserSession.Outcome.CLOSE;
         }
         return session.handle(in, backend);
@@ -88,7 +91,7 @@ public final class TestFrontend implements AutoCloseable
 
     public boolean hasReply()
     {
-        return Posix.pollIn(frontend.fd(), 0) > 0;
+        return Poll.awaitReadable(frontend.fd(), 0) > 0;
     }
 
     public VhostUserMessage readReply()
@@ -231,7 +234,7 @@ public final class TestFrontend implements AutoCloseable
         frontend.close();
         backend.close();
         ram.close();
-        Posix.close(ramFd);
+        FileIo.close(ramFd);
         arena.close();
     }
 }

@@ -3,7 +3,7 @@ package io.vplane.virtio.vhostuser;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.virtio.memory.MemoryRegion;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.FileIo;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -124,7 +124,7 @@ class VhostUserMalformedInputTest
         {
             // half a header, then gone
             f.out.header(GET_FEATURES, VERSION, 0);
-            Posix.write(f.frontend.fd(), f.out.buffer(), 6);
+            FileIo.write(f.frontend.fd(), f.out.buffer(), 6);
             f.frontend.close();
             assertThat(f.backend.receive(f.in)).isEqualTo(VhostUserConnection.Received.TRUNCATED);
         }
@@ -183,7 +183,7 @@ class VhostUserMalformedInputTest
     private static void sendRaw(final TestFrontend f, final int request, final int announcedSize, final int sentPayload)
     {
         f.out.header(request, VERSION, announcedSize);
-        assertThat(Posix.write(f.frontend.fd(), f.out.buffer(), HEADER_SIZE + sentPayload)).isEqualTo(HEADER_SIZE + sentPayload);
+        assertThat(FileIo.write(f.frontend.fd(), f.out.buffer(), HEADER_SIZE + sentPayload)).isEqualTo(HEADER_SIZE + sentPayload);
     }
 
     private void expectRejected(final String what, final Consumer<TestFrontend> build)

@@ -2,7 +2,8 @@ package io.vplane.virtio.vhostuser;
 
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.SockaddrUn;
+import io.vplane.engine.linux.Sockets;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,10 +59,10 @@ class VhostUserServerTest
 
     private static VhostUserConnection connect(final Path socket, final Arena arena)
     {
-        final int fd = Posix.socket(Posix.AF_UNIX, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0);
+        final int fd = Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
         for (int attempt = 0; attempt < 100; attempt++)
         {
-            if (Posix.connect(fd, Posix.sockaddrUnix(arena, socket.toString())) == 0)
+            if (Sockets.connect(fd, SockaddrUn.of(arena, socket.toString())) == 0)
             {
                 return new VhostUserConnection(fd);
             }

@@ -3,7 +3,8 @@ package io.vplane.virtio.vhostuser;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.virtio.memory.MemoryRegion;
-import io.vplane.engine.posix.Posix;
+import io.vplane.engine.linux.EventFd;
+import io.vplane.engine.linux.FileIo;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -137,8 +138,8 @@ class VhostUserSessionTest
     @Test
     void shouldReplaceAndCloseTheOldCallFd()
     {
-        final int first = Posix.eventfd(0, Posix.EFD_CLOEXEC);
-        final int second = Posix.eventfd(0, Posix.EFD_CLOEXEC);
+        final int first = EventFd.create(0, EventFd.EFD_CLOEXEC);
+        final int second = EventFd.create(0, EventFd.EFD_CLOEXEC);
         try
         {
             final long before = TestFrontend.openFds();
@@ -155,8 +156,8 @@ class VhostUserSessionTest
         }
         finally
         {
-            Posix.close(first);
-            Posix.close(second);
+            FileIo.close(first);
+            FileIo.close(second);
         }
     }
 }

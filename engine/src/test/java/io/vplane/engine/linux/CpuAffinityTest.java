@@ -1,4 +1,4 @@
-package io.vplane.engine.worker;
+package io.vplane.engine.linux;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,18 +1,14 @@
-package io.vplane.engine.worker;
+package io.vplane.engine.linux;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
- * Pins the calling thread to one CPU with Linux {@code sched_setaffinity(2)} through the Foreign
- * Function &amp; Memory API (no library wraps it), and reads the current CPU with {@code sched_getcpu(3)}.
+ * Scheduling: pins the calling thread to one CPU with {@code sched_setaffinity(2)} and reads the
+ * CPU it runs on with {@code sched_getcpu(3)}.
  */
 public final class CpuAffinity
 {
@@ -20,21 +16,9 @@ public final class CpuAffinity
     private static final int CPU_SET_BYTES = 128;
     public static final int MAX_CPU = CPU_SET_BYTES * 8 - 1;
 
-    private static final StructLayout CAPTURED_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURED_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle SCHED_SETAFFINITY;
-    private static final MethodHandle SCHED_GETCPU;
-
-    static
-    {
-        final Linker linker = Linker.nativeLinker();
-        SCHED_SETAFFINITY = linker.downcallHandle(
-            linker.defaultLookup().findOrThrow("sched_setaffinity"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
-            Linker.Option.captureCallState("errno"));
-        SCHED_GETCPU = linker.downcallHandle(
-            linker.defaultLookup().findOrThrow("sched_getcpu"), FunctionDescriptor.of(ValueLayout.JAVA_INT));
-    }
+    private static final MethodHandle SCHED_SETAFFINITY = NativeCall.downcall("sched_setaffinity",
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+    private static final MethodHandle SCHED_GETCPU = NativeCall.infallibleDowncall("sched_getcpu", FunctionDescriptor.of(ValueLayout.JAVA_INT));
 
     private CpuAffinity()
     {
@@ -55,10 +39,9 @@ public final class CpuAffinity
         {
             final MemorySegment mask = arena.allocate(CPU_SET_BYTES, 8);
             mask.set(ValueLayout.JAVA_BYTE, cpu / 8, (byte)(1 << (cpu % 8)));
-            final MemorySegment state = arena.allocate(CAPTURED_STATE);
             // pid 0 = the calling thread
-            final int rc = (int)SCHED_SETAFFINITY.invokeExact(state, 0, (long)CPU_SET_BYTES, mask);
-            return rc == 0 ? 0 : (int)ERRNO.get(state, 0L);
+            final int rc = (int)SCHED_SETAFFINITY.invokeExact(NativeCall.state(), 0, (long)CPU_SET_BYTES, mask);
+            return rc == 0 ? 0 : NativeCall.errno();
         }
         catch (final Throwable ex)
         {

@@ -1,0 +1,144 @@
+package io.vplane.engine.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Unix stream sockets as vhost-user needs them and the JDK does not offer: descriptors passed with
+ * SCM_RIGHTS through sendmsg / recvmsg ({@link MsgHdr}, {@link CmsgHdr}), addressed by
+ * {@link SockaddrUn}. Every socket is closed on exec.
+ */
+public final class Sockets
+{
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+
+    private static final MethodHandle SOCKET = NativeCall.downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SOCKETPAIR =
+        NativeCall.downcall("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle BIND = NativeCall.downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CONNECT = NativeCall.downcall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = NativeCall.downcall("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 =
+        NativeCall.downcall("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVMSG = NativeCall.downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDMSG = NativeCall.downcall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+
+    private Sockets()
+    {
+    }
+
+    public static int socket(final int domain, final int type, final int protocol)
+    {
+        try
+        {
+            return NativeCall.checked((int)SOCKET.invokeExact(NativeCall.state(), domain, type, protocol));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("socket", ex);
+        }
+    }
+
+    /** Creates a connected pair of stream Unix sockets; {@code fds} receives the two fds. */
+    public static int socketPair(final int[] fds)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment pair = arena.allocate(8, 4);
+            final int rc = NativeCall.checked((int)SOCKETPAIR.invokeExact(NativeCall.state(), AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair));
+            fds[0] = pair.get(JAVA_INT, 0);
+            fds[1] = pair.get(JAVA_INT, 4);
+            return rc;
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("socketpair", ex);
+        }
+    }
+
+    public static int bind(final int fd, final MemorySegment address)
+    {
+        try
+        {
+            return NativeCall.checked((int)BIND.invokeExact(NativeCall.state(), fd, address, (int)address.byteSize()));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("bind", ex);
+        }
+    }
+
+    public static int connect(final int fd, final MemorySegment address)
+    {
+        try
+        {
+            return NativeCall.checked((int)CONNECT.invokeExact(NativeCall.state(), fd, address, (int)address.byteSize()));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("connect", ex);
+        }
+    }
+
+    public static int listen(final int fd, final int backlog)
+    {
+        try
+        {
+            return NativeCall.checked((int)LISTEN.invokeExact(NativeCall.state(), fd, backlog));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("listen", ex);
+        }
+    }
+
+    /** @return the accepted socket, closed on exec, or {@code -errno} */
+    public static int accept(final int fd)
+    {
+        try
+        {
+            return NativeCall.checked((int)ACCEPT4.invokeExact(NativeCall.state(), fd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("accept4", ex);
+        }
+    }
+
+    /** @param msghdr a {@link MsgHdr} */
+    public static long recvmsg(final int fd, final MemorySegment msghdr, final int flags)
+    {
+        try
+        {
+            return NativeCall.checked((long)RECVMSG.invokeExact(NativeCall.state(), fd, msghdr, flags));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("recvmsg", ex);
+        }
+    }
+
+    /** @param msghdr a {@link MsgHdr} */
+    public static long sendmsg(final int fd, final MemorySegment msghdr, final int flags)
+    {
+        try
+        {
+            return NativeCall.checked((long)SENDMSG.invokeExact(NativeCall.state(), fd, msghdr, flags));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("sendmsg", ex);
+        }
+    }
+}
