@@ -153,7 +153,7 @@ abstract class NetQueue implements DeviceQueue
             // the driver read it sends no kick; an error is work too (the next poll reports it)
             return queue.available() == 0;
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             ringBroken("access", ex.toString());
             return true;
@@ -187,7 +187,7 @@ abstract class NetQueue implements DeviceQueue
                     ": the kick fd cannot be read as an eventfd; the queue wakes only on the worker's timeout");
             }
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             ringBroken("access", ex.toString());
         }
@@ -223,9 +223,11 @@ abstract class NetQueue implements DeviceQueue
             }
             return process(queue, limit);
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
-            // e.g. memory unmapped under a late access: the ring is unusable until re-attached
+            // e.g. memory unmapped under a late access, or the frontend shrank the file behind it
+            // (SIGBUS, which the JVM raises as InternalError): the ring is unusable until re-attached,
+            // the worker and the other devices on it go on
             ringBroken("access", ex.toString());
             return 0;
         }
@@ -321,7 +323,7 @@ abstract class NetQueue implements DeviceQueue
                 // the worker is out: this thread owns the ring until it is attached again
                 onDetached(queue);
             }
-            catch (final RuntimeException ex)
+            catch (final Throwable ex)
             {
                 ringBroken("access", ex.toString());
             }

@@ -124,26 +124,33 @@ final class VhostSwitchPort implements SwitchPort
                 queue.exitForeign();
                 continue;
             }
-            final int pending = ring.available();
-            if (pending <= 0)
+            try
             {
-                if (pending < 0)
+                final int pending = ring.available();
+                if (pending <= 0)
                 {
-                    queue.ringBroken("avail", SplitVirtQueue.describeError(pending));
+                    if (pending < 0)
+                    {
+                        queue.ringBroken("avail", SplitVirtQueue.describeError(pending));
+                    }
+                    queue.exitForeign();
+                    continue;
                 }
-                queue.exitForeign();
-                continue;
+                nextPair = (nextPair + i + 1) % tx.length;
+                heldTx = queue;
+                heldTxRing = ring;
+                heldTxBytes = 0;
+                final int added = take(queue, ring, pending, burst);
+                if (added == 0)
+                {
+                    finishTx();
+                }
+                return added;
             }
-            nextPair = (nextPair + i + 1) % tx.length;
-            heldTx = queue;
-            heldTxRing = ring;
-            heldTxBytes = 0;
-            final int added = take(queue, ring, pending, burst);
-            if (added == 0)
+            catch (final Throwable ex)
             {
-                finishTx();
+                abandonTx(queue, burst, ex);
             }
-            return added;
         }
         return 0;
     }
@@ -220,14 +227,78 @@ final class VhostSwitchPort implements SwitchPort
         {
             return;
         }
-        final int count = burst.count();
-        for (int i = 0; i < count; i++)
+        try
         {
-            ring.addUsed((int)burst.token(i), 0);
+            final int count = burst.count();
+            for (int i = 0; i < count; i++)
+            {
+                ring.addUsed((int)burst.token(i), 0);
+            }
+            heldTx.counters.frames.getAndAddRelease(count);
+            heldTx.counters.bytes.getAndAddRelease(heldTxBytes);
+            finishTx();
         }
-        heldTx.counters.frames.getAndAddRelease(count);
-        heldTx.counters.bytes.getAndAddRelease(heldTxBytes);
-        finishTx();
+        catch (final Throwable ex)
+        {
+            abandonTx(heldTx, burst, ex);
+        }
+    }
+
+    @Override
+    public boolean contain(final Throwable fault)
+    {
+        if (null != heldTx)
+        {
+            abandonTx(heldTx, null, fault);
+        }
+        return true;
+    }
+
+    /** Whether every page of [address, address + length) can still be read (after a fault: whose memory was it?). */
+    private static boolean readable(final long address, final int length)
+    {
+        try
+        {
+            final MemorySegment frame = MemorySegment.ofAddress(address).reinterpret(length);
+            for (long at = 0; at < length; at += 4096)
+            {
+                frame.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);
+            }
+            frame.get(java.lang.foreign.ValueLayout.JAVA_BYTE, length - 1L);
+            return true;
+        }
+        catch (final Throwable ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * A fault on a transmit ring (its memory shrank under the mapping: SIGBUS as InternalError, or a
+     * call fd that fails): that ring stops, its frames are dropped, the switch and its other ports go on.
+     */
+    private void abandonTx(final SwitchedTxQueue queue, final FrameBurst burst, final Throwable fault)
+    {
+        if (null != burst)
+        {
+            burst.clear();
+        }
+        queue.ringBroken("access", fault.toString());
+        queue.exitForeign();
+        heldTx = null;
+        heldTxRing = null;
+    }
+
+    /** The same for the receive ring held across a switch cycle. */
+    private void abandonRx(final Throwable fault)
+    {
+        rx.ringBroken("access", fault.toString());
+        rx.exitForeign();
+        rxRing = null;
+        rxFrames = 0;
+        rxBytes = 0;
+        rxNoBuffer = 0;
+        rxTooBig = 0;
     }
 
     /** Gives back every used element taken so far and lets go of the transmit ring. */
@@ -253,7 +324,25 @@ final class VhostSwitchPort implements SwitchPort
         }
         final SplitVirtQueue ring = rxRing;
         final int length = burst.length(index);
-        final int rc = writer.deliver(ring, ring.chain(), burstFrame.wrap(burst.address(index), length), rxPending, rx.mergeable);
+        final int rc;
+        try
+        {
+            rc = writer.deliver(ring, ring.chain(), burstFrame.wrap(burst.address(index), length), rxPending, rx.mergeable);
+        }
+        catch (final Throwable ex)
+        {
+            if (!readable(burst.address(index), length))
+            {
+                // the source guest's memory faulted, not this one's: the ingress port pays (contain)
+                if (rxFrames == 0)
+                {
+                    flush();
+                }
+                throw ex;
+            }
+            abandonRx(ex);
+            return TX_REFUSED;
+        }
         if (rc == GuestRxWriter.DELIVERED)
         {
             rxPending -= writer.headsTaken();
@@ -273,13 +362,13 @@ final class VhostSwitchPort implements SwitchPort
         {
             rx.ringBroken("chain", GuestRxWriter.describeError(rc));
             rxNoBuffer++;
-            finishRx();
+            flush();
             return TX_REFUSED;
         }
         if (rxFrames == 0)
         {
             // nothing delivered this cycle, so the switch will not flush this port: let go now
-            finishRx();
+            flush();
         }
         return TX_REFUSED;
     }
@@ -320,7 +409,14 @@ final class VhostSwitchPort implements SwitchPort
     {
         if (null != rxRing)
         {
-            finishRx();
+            try
+            {
+                finishRx();
+            }
+            catch (final Throwable ex)
+            {
+                abandonRx(ex);
+            }
         }
     }
 

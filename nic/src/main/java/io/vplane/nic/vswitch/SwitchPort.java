@@ -67,6 +67,18 @@ public interface SwitchPort
         return List.of();
     }
 
+    /**
+     * Working on a burst this port received threw {@code fault} (its guest's memory faulted: a
+     * frontend shrank the file behind it, SIGBUS as InternalError). The port drops the burst and
+     * stops what faulted, so the switch and its other ports go on.
+     *
+     * @return false when the port cannot contain it: the switch then fails as a whole
+     */
+    default boolean contain(final Throwable fault)
+    {
+        return false;
+    }
+
     /** The switch no longer calls this port (after a detach, from the data-path thread). */
     default void detached()
     {

@@ -203,12 +203,24 @@ public final class VswitchStage implements AutoCloseable
         {
             final PortSlot ingress = ports[(nextPort + i) % count];
             burst.clear();
-            final int received = ingress.port.receive(burst);
-            if (received > 0)
+            try
             {
-                switchBurst(ingress, table.snapshot());
-                ingress.port.release(burst);
-                frames += received;
+                final int received = ingress.port.receive(burst);
+                if (received > 0)
+                {
+                    switchBurst(ingress, table.snapshot());
+                    ingress.port.release(burst);
+                    frames += received;
+                }
+            }
+            catch (final Throwable ex)
+            {
+                // a fault on the ingress guest's memory: that port drops the burst, the others go on
+                if (!ingress.port.contain(ex))
+                {
+                    throw ex;
+                }
+                burst.clear();
             }
         }
         if (count > 0)

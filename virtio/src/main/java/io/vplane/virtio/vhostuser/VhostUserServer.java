@@ -178,12 +178,26 @@ public final class VhostUserServer implements AutoCloseable
                     continue;
                 }
                 connections.incrementRelease();
-                serve(fd, message);
+                serveContained(fd, message);
             }
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             errors.record(VhostUserSession.COMPONENT, "control-thread", name + ": " + ex);
+        }
+    }
+
+    /** Serves one frontend; whatever it causes ends that connection only, never the control thread. */
+    private void serveContained(final int fd, final VhostUserMessage message)
+    {
+        try
+        {
+            serve(fd, message);
+        }
+        catch (final Throwable ex)
+        {
+            protocolErrors.incrementRelease();
+            errors.record(VhostUserSession.COMPONENT, "session", name + ": " + ex + "; connection dropped");
         }
     }
 
@@ -198,7 +212,7 @@ public final class VhostUserServer implements AutoCloseable
             {
                 connections.incrementRelease();
                 backoffMs = RECONNECT_MIN_MS;
-                serve(fd, message);
+                serveContained(fd, message);
                 continue;
             }
             Posix.close(fd);
@@ -243,8 +257,10 @@ public final class VhostUserServer implements AutoCloseable
                         break;
                     }
                 }
-                catch (final RuntimeException ex)
+                catch (final Throwable ex)
                 {
+                    // anything, a fault on guest memory the frontend shrank included (InternalError):
+                    // this frontend is dropped, the port listens on
                     protocolErrors.incrementRelease();
                     errors.record(VhostUserSession.COMPONENT, "handler", peer + ": " +
                         VhostUserRequest.name(message.request()) + " failed: " + ex + "; closing the connection");

@@ -436,6 +436,13 @@ public final class VhostUserSession implements AutoCloseable
             errors.record(COMPONENT, "vring-addr", peer + ": vring " + index + ": " + ex.getMessage());
             return false;
         }
+        catch (final InternalError ex)
+        {
+            // the JVM's SIGBUS: the frontend shrank the file behind its memory table
+            protocolErrors.incrementRelease();
+            errors.record(COMPONENT, "memory-fault", peer + ": vring " + index + ": " + ex.getMessage());
+            return false;
+        }
     }
 
     private void startReady()
