@@ -49,7 +49,27 @@ public final class GuestMemory implements AutoCloseable
      */
     public static GuestMemory map(final MemoryRegion[] regions, final int[] fds)
     {
-        validate(regions, fds.length);
+        return map(regions, fds, GuestMemoryLimits.defaults());
+    }
+
+    /**
+     * Same as {@link #map(MemoryRegion[], int[])} within {@code limits}. A memfd its frontend could
+     * have sealed against shrinking and did not is refused (F_SEAL_SHRINK, {@link FileSeals});
+     * files that take no seals (QEMU's memory-backend-file, DPDK's memfd without
+     * MFD_ALLOW_SEALING) are mapped, and a shrink under them is contained by the data path, which
+     * turns the fault (SIGBUS, the JVM's InternalError) into a broken vring of that device.
+     */
+    public static GuestMemory map(final MemoryRegion[] regions, final int[] fds, final GuestMemoryLimits limits)
+    {
+        validate(regions, fds.length, limits);
+        for (int i = 0; i < fds.length; i++)
+        {
+            if (!FileSeals.shrinkSealedOrUnsealable(fds[i]))
+            {
+                throw new GuestMemoryException("region " + i + ": its memfd takes seals but is not sealed against " +
+                    "shrinking (F_SEAL_SHRINK)");
+            }
+        }
         final Arena arena = Arena.ofShared();
         final MemorySegment[] segments = new MemorySegment[regions.length];
         try
@@ -88,7 +108,7 @@ public final class GuestMemory implements AutoCloseable
     /** Wraps memory this process owns already (tests, in-process frontends); close does not unmap it. */
     public static GuestMemory wrap(final MemoryRegion[] regions, final MemorySegment[] memory)
     {
-        validate(regions, memory.length);
+        validate(regions, memory.length, GuestMemoryLimits.defaults());
         final Arena arena = Arena.ofShared();
         final MemorySegment[] segments = new MemorySegment[regions.length];
         for (int i = 0; i < regions.length; i++)
@@ -100,20 +120,37 @@ public final class GuestMemory implements AutoCloseable
 
     static void validate(final MemoryRegion[] regions, final int fdCount)
     {
-        if (regions.length == 0 || regions.length > MAX_REGIONS)
+        validate(regions, fdCount, GuestMemoryLimits.defaults());
+    }
+
+    static void validate(final MemoryRegion[] regions, final int fdCount, final GuestMemoryLimits limits)
+    {
+        if (regions.length == 0 || regions.length > limits.maxRegions())
         {
-            throw new GuestMemoryException("memory table has " + regions.length + " regions; allowed 1.." + MAX_REGIONS);
+            throw new GuestMemoryException("memory table has " + regions.length + " regions; allowed 1.." + limits.maxRegions());
         }
         if (fdCount != regions.length)
         {
             throw new GuestMemoryException("memory table has " + regions.length + " regions but came with " + fdCount + " fds");
         }
+        long total = 0;
         for (int i = 0; i < regions.length; i++)
         {
             final MemoryRegion r = regions[i];
             if (r.size() <= 0)
             {
                 throw new GuestMemoryException("region " + i + " has size " + Long.toUnsignedString(r.size()));
+            }
+            if (r.size() > limits.maxRegionBytes())
+            {
+                throw new GuestMemoryException("region " + i + " has " + r.size() + " bytes; allowed " + limits.maxRegionBytes());
+            }
+            // each size is at most maxRegionBytes, a long; the sum of at most 8 of them saturates, never wraps
+            total = total > Long.MAX_VALUE - r.size() ? Long.MAX_VALUE : total + r.size();
+            if (total > limits.maxTotalBytes())
+            {
+                throw new GuestMemoryException("memory table has more than " + limits.maxTotalBytes() + " bytes in its first " +
+                    (i + 1) + " regions");
             }
             if (wraps(r.guestPhysAddr(), r.size()) || wraps(r.userAddr(), r.size()) ||
                 r.mmapOffset() < 0 || wraps(r.mmapOffset(), r.size()) || r.mmapOffset() + r.size() < 0)

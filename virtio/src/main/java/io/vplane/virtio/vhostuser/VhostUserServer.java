@@ -2,6 +2,7 @@ package io.vplane.virtio.vhostuser;
 
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.posix.Posix;
+import io.vplane.virtio.memory.GuestMemoryLimits;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,7 @@ public final class VhostUserServer implements AutoCloseable
     private final AtomicCounter connections;
     private final Thread thread;
     private final boolean client;
+    private final GuestMemoryLimits memoryLimits;
     private int listenFd = -1;
     private volatile boolean running;
     private volatile boolean connected;
@@ -62,6 +64,21 @@ public final class VhostUserServer implements AutoCloseable
         final AtomicCounter protocolErrors,
         final AtomicCounter connections)
     {
+        this(name, socketPath, client, device, errors, protocolErrors, connections, GuestMemoryLimits.defaults());
+    }
+
+    /** @param memoryLimits what a frontend's SET_MEM_TABLE may map ({@link GuestMemoryLimits#defaults()}) */
+    public VhostUserServer(
+        final String name,
+        final Path socketPath,
+        final boolean client,
+        final VhostUserDevice device,
+        final ErrorLog errors,
+        final AtomicCounter protocolErrors,
+        final AtomicCounter connections,
+        final GuestMemoryLimits memoryLimits)
+    {
+        this.memoryLimits = memoryLimits;
         this.name = name;
         this.client = client;
         this.socketPath = socketPath;
@@ -232,7 +249,7 @@ public final class VhostUserServer implements AutoCloseable
         LOG.info("vhost-user port {}: frontend connected", name);
         connected = true;
         try (VhostUserConnection connection = new VhostUserConnection(fd);
-             VhostUserSession session = new VhostUserSession(peer, device, errors, protocolErrors))
+             VhostUserSession session = new VhostUserSession(peer, device, errors, protocolErrors, memoryLimits))
         {
             while (running)
             {

@@ -332,7 +332,13 @@ public final class SplitVirtQueue
         {
             return false;
         }
-        Posix.eventfdSignal(callFd);
+        final long rc = Posix.eventfdSignal(callFd);
+        // the call fd is non-blocking (vhost-user session): EAGAIN means the counter is full, so the
+        // guest is signalled already; any other failure breaks this ring only (the caller's catch)
+        if (rc < 0 && rc != -Posix.EAGAIN)
+        {
+            throw new VirtQueueException("call fd " + callFd + " cannot be signalled: " + Posix.describe((int)-rc));
+        }
         return true;
     }
 
