@@ -4,6 +4,7 @@ import io.vplane.engine.posix.Posix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The guest memory a frontend shared with SET_MEM_TABLE, mapped into this process. Each region
@@ -11,8 +12,9 @@ import java.lang.foreign.MemorySegment;
  * in the frontend's process (what SET_VRING_ADDR carries, vhost-user.rst "Memory regions"), and
  * where this process mapped it. Every translation checks that the whole range lies in one region.
  * <p>
- * The segments belong to a shared arena: {@link #close()} unmaps, and a late access from a
- * worker then fails with an exception instead of touching unmapped memory.
+ * The segments belong to a shared arena, unmapped when the owner has closed it and every ring a
+ * worker was given has been released ({@link #retain()}); an access after that fails with an
+ * exception instead of touching unmapped memory.
  */
 public final class GuestMemory implements AutoCloseable
 {
@@ -24,6 +26,9 @@ public final class GuestMemory implements AutoCloseable
     private final long[] length;
     private final MemorySegment[] segments;
     private final Arena arena;
+    /** The owner's reference and one per ring a worker may still touch. */
+    private final AtomicInteger references = new AtomicInteger(1);
+    private boolean closed;
 
     private GuestMemory(final MemoryRegion[] regions, final MemorySegment[] segments, final Arena arena)
     {
@@ -245,11 +250,54 @@ public final class GuestMemory implements AutoCloseable
         return region < 0 ? null : segments[region].asSlice(address - guestStart[region], len);
     }
 
-    /** Unmaps every region. Workers must have stopped using it; a late access fails safely. */
+    /**
+     * Takes a reference for a ring handed to a worker: the regions stay mapped until every
+     * reference is {@link #release() released}, the owner's ({@link #close()}) included.
+     *
+     * @return false when the memory is unmapped already
+     */
+    public boolean retain()
+    {
+        int refs;
+        do
+        {
+            refs = references.get();
+            if (refs <= 0)
+            {
+                return false;
+            }
+        }
+        while (!references.compareAndSet(refs, refs + 1));
+        return true;
+    }
+
+    /** Drops a reference; the last one unmaps every region. */
+    public void release()
+    {
+        if (references.decrementAndGet() == 0)
+        {
+            arena.close();
+        }
+    }
+
+    /** Whether the regions are still mapped. */
+    public boolean isMapped()
+    {
+        return arena.scope().isAlive();
+    }
+
+    /**
+     * The owner lets go: every region is unmapped once no worker holds a ring on it any more
+     * ({@link #retain()}), never under one.
+     */
     @Override
     public void close()
     {
-        arena.close();
+        if (!closed)
+        {
+            closed = true;
+            release();
+        }
     }
 
     private static boolean wraps(final long start, final long size)
