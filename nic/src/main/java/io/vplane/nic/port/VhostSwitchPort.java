@@ -29,9 +29,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Guest to switch</b> ({@link #receive}): a burst of transmit chains from one pair (pairs in
  * turn). A frame that lies in one guest buffer after the 12-byte virtio-net header (header and
- * frame in one descriptor, or the header alone in the first) goes to the switch in place, where it
- * rewrites headers in the guest's buffer; anything else is first copied into a port-owned buffer
- * ({@code vplane_vhost_linearized_total}). Note virtio 1.2 §2.7.4 (a device must not write
+ * frame in one descriptor, or the header alone in the first) goes to the switch in place; anything
+ * else is first copied into a port-owned buffer ({@code vplane_vhost_linearized_total}). As the
+ * guest can still write a posted buffer, the switch copies a frame's first 256 bytes into its own
+ * memory and decides on (anti-spoofing, ARP/NDP, VLAN), rewrites and forwards that copy
+ * ({@code FrameBurst.isolate}); a guest-to-guest frame is still copied once, its start from the
+ * switch's copy and the rest from the sender's buffer. Note virtio 1.2 §2.7.4 (a device must not write
  * device-readable buffers): the switch writes only for MAC translation towards an uplink and proxy
  * replies, never for VM-to-VM frames; where a guest maps transmit buffers read-only, such a frame
  * must be linearized first.
@@ -105,6 +108,13 @@ final class VhostSwitchPort implements SwitchPort
     public PortRole role()
     {
         return PortRole.VM;
+    }
+
+    /** Frames are taken in place from guest transmit buffers, which the guest can still write. */
+    @Override
+    public boolean framesInGuestMemory()
+    {
+        return true;
     }
 
     @Override
@@ -327,7 +337,7 @@ final class VhostSwitchPort implements SwitchPort
         final int rc;
         try
         {
-            rc = writer.deliver(ring, ring.chain(), burstFrame.wrap(burst.address(index), length), rxPending, rx.mergeable);
+            rc = writer.deliver(ring, ring.chain(), burstFrame.wrap(burst, index), rxPending, rx.mergeable);
         }
         catch (final Throwable ex)
         {

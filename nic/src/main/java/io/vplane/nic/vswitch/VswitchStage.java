@@ -289,9 +289,21 @@ public final class VswitchStage implements AutoCloseable
         final PortCounters rx = ingress.counters;
         rx.rxFrames++;
         rx.rxBytes += length;
-        frame.wrap(burst.address(index), length);
+        final int visible;
+        if (ingress.isolate)
+        {
+            // every decision below, and every rewrite, is on the switch's copy, which is what goes out
+            burst.isolate(index);
+            visible = burst.isolatedLength(index);
+            frame.wrap(burst.isolatedAddress(index), visible);
+        }
+        else
+        {
+            visible = length;
+            frame.wrap(burst.address(index), length);
+        }
         final ParsedFrame parsed = this.parsed;
-        final int result = parser.parse(frame, length, parsed);
+        final int result = parser.parse(frame, visible, length, parsed);
         if (result != FrameParser.OK)
         {
             rx.drops[DropReason.ofParseResult(result).ordinal()]++;
