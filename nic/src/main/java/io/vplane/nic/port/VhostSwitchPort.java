@@ -391,7 +391,18 @@ final class VhostSwitchPort implements SwitchPort
             rx.exitForeign();
             return false;
         }
-        final int pending = ring.available();
+        final int pending;
+        try
+        {
+            pending = ring.available();
+        }
+        catch (final Throwable ex)
+        {
+            // this guest's memory faulted, not the sender's: its receive ring stops
+            rx.ringBroken("access", ex.toString());
+            rx.exitForeign();
+            return false;
+        }
         if (pending < 0)
         {
             rx.ringBroken("avail", SplitVirtQueue.describeError(pending));

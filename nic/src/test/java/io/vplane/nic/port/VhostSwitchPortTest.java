@@ -220,6 +220,24 @@ class VhostSwitchPortTest
         }
     }
 
+    @Test
+    void shouldStopOnlyTheRingsOfAGuestWhoseMemoryShrankAndKeepSwitching() throws java.io.IOException
+    {
+        b.offerRxBuffers(2);
+        a.send(0, frame(MAC_B, MAC_A, "10.0.0.1", "10.0.0.2"), false);
+        ShrunkGuestMemoryTest.truncate(a.frontend.ramFd);
+
+        assertThat(stage.doWork(64)).as("the switch's cycle returns").isZero();
+        assertThat(value("vplane_vhost_ring_errors_total{port=\"pa\",queue=\"1\"}")).isEqualTo(1);
+
+        // the other guest sends to it: refused (its receive ring faults), the sender's chain comes back
+        b.send(0, frame(MAC_A, MAC_B, "10.0.0.2", "10.0.0.1"), false);
+        assertThat(stage.doWork(64)).isEqualTo(1);
+        assertThat(b.driver.usedIdx(1)).isEqualTo(1);
+        assertThat(value("vplane_vhost_ring_errors_total{port=\"pa\",queue=\"0\"}")).isEqualTo(1);
+        assertThat(stage.ports()).containsExactly("pa", "pb");
+    }
+
     /** A VM port on the switch that, when it gets a frame, rewrites the sender's IPv4 source in the sender's own buffer. */
     private static final class RacingPort implements io.vplane.nic.vswitch.SwitchPort
     {
