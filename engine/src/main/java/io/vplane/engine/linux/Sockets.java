@@ -19,6 +19,11 @@ public final class Sockets
     public static final int AF_UNIX = 1;
     public static final int SOCK_STREAM = 1;
     public static final int SOCK_CLOEXEC = 0x80000;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_RCVTIMEO = 20;
+    private static final int SO_SNDTIMEO = 21;
+    /** struct timeval (64-bit): long tv_sec, long tv_usec. */
+    private static final int TIMEVAL_SIZE = 16;
     public static final int MSG_CTRUNC = 0x8;
     public static final int MSG_NOSIGNAL = 0x4000;
     public static final int MSG_CMSG_CLOEXEC = 0x40000000;
@@ -32,6 +37,7 @@ public final class Sockets
     private static final MethodHandle ACCEPT4 =
         NativeCall.downcall("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = NativeCall.downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = NativeCall.downcall("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SENDMSG = NativeCall.downcall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
 
     private Sockets()
@@ -139,6 +145,31 @@ public final class Sockets
         catch (final Throwable ex)
         {
             throw NativeCall.failedToCall("sendmsg", ex);
+        }
+    }
+
+    /**
+     * Send and receive timeouts (SO_SNDTIMEO, SO_RCVTIMEO; socket(7)): a blocking call that waits
+     * longer fails with EAGAIN, so a peer that stops reading or stops mid-message cannot hold the
+     * calling thread forever. Control path only: it allocates its timeval.
+     *
+     * @return 0, or {@code -errno} of the first option refused (not a socket)
+     */
+    public static int setTimeouts(final int fd, final long timeoutMs)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment timeval = arena.allocate(TIMEVAL_SIZE, 8);
+            timeval.set(JAVA_LONG, 0, timeoutMs / 1_000);
+            timeval.set(JAVA_LONG, 8, (timeoutMs % 1_000) * 1_000);
+            final int send = NativeCall.checked(
+                (int)SETSOCKOPT.invokeExact(NativeCall.state(), fd, SOL_SOCKET, SO_SNDTIMEO, timeval, TIMEVAL_SIZE));
+            return send < 0 ? send : NativeCall.checked(
+                (int)SETSOCKOPT.invokeExact(NativeCall.state(), fd, SOL_SOCKET, SO_RCVTIMEO, timeval, TIMEVAL_SIZE));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("setsockopt", ex);
         }
     }
 }

@@ -14,6 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -45,6 +48,8 @@ public final class Worker implements Agent
     private final IdleStrategy idleStrategy;
     private final ErrorHandler errorHandler;
     private Agent[] agents = NO_AGENTS;
+    /** Agents stopped by a fault and not yet removed by their owner; touched by the worker's thread only. */
+    private final Set<Agent> faulted = Collections.newSetFromMap(new IdentityHashMap<>());
     private long cycleStartNs;
     private long busyStartNs;
     private long busyCycles;
@@ -179,7 +184,16 @@ public final class Worker implements Agent
         final Agent[] agents = this.agents;
         for (final Agent agent : agents)
         {
-            work += agent.doWork();
+            try
+            {
+                work += agent.doWork();
+            }
+            catch (final Throwable ex)
+            {
+                // one device's fault (a bug, or SIGBUS on guest memory as InternalError) stops that
+                // agent only: the others on this worker keep their duty cycle
+                onAgentFault(agent, ex);
+            }
         }
         counters.dutyCycles().incrementRelease();
         endCycle(work);
@@ -273,13 +287,39 @@ public final class Worker implements Agent
         agents = grown;
     }
 
+    private void onAgentFault(final Agent agent, final Throwable fault)
+    {
+        counters.agentErrors().incrementRelease();
+        faulted.add(agent);
+        unbind(agent);
+        try
+        {
+            // the handler counts it and writes the one log line
+            errorHandler.onError(new AgentStoppedException(name, agent.roleName(), fault));
+        }
+        catch (final RuntimeException ignore)
+        {
+            // the handler's own failure must not take the worker down either
+        }
+    }
+
     private void onRemove(final Agent agent)
     {
-        final int index = Arrays.asList(agents).indexOf(agent);
-        if (index < 0)
+        if (faulted.remove(agent))
+        {
+            // already stopped by its fault: the removal its owner asks for is done
+            return;
+        }
+        if (Arrays.asList(agents).indexOf(agent) < 0)
         {
             throw new IllegalArgumentException(agent.roleName() + " is not bound to worker " + name);
         }
+        unbind(agent);
+    }
+
+    private void unbind(final Agent agent)
+    {
+        final int index = Arrays.asList(agents).indexOf(agent);
         final Agent[] shrunk = new Agent[agents.length - 1];
         System.arraycopy(agents, 0, shrunk, 0, index);
         System.arraycopy(agents, index + 1, shrunk, index, shrunk.length - index);
@@ -301,7 +341,7 @@ public final class Worker implements Agent
         {
             agent.onClose();
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             errorHandler.onError(ex);
         }

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,6 +77,65 @@ class WorkerTest
         worker.start();
 
         assertThatThrownBy(() -> worker.remove(new CountingAgent()).join()).hasMessageContaining("is not bound to worker test-0");
+    }
+
+    @Test
+    void shouldStopOnlyTheAgentThatThrowsAndKeepRunningTheOthers()
+    {
+        final List<Throwable> reported = new CopyOnWriteArrayList<>();
+        final Worker shared = new Worker("test-1", -1, 16, new IdleConfig(IdleStrategyKind.BACKOFF, 1, 1, 1000, 100_000),
+            WorkerCounters.allocate(counters, "test", "test-1"), reported::add);
+        try
+        {
+            shared.start();
+            final FaultingAgent faulty = new FaultingAgent();
+            final CountingAgent healthy = new CountingAgent();
+            shared.add(faulty).join();
+            shared.add(healthy).join();
+            while (healthy.cycles.get() < 1_000)
+            {
+                Thread.onSpinWait();
+            }
+
+            assertThat(faulty.cycles.get()).as("stopped at its first fault").isEqualTo(1);
+            assertThat(faulty.closed.get()).isEqualTo(1);
+            assertThat(counters.value("vplane_worker_agent_errors_total{pool=\"test\",worker=\"test-1\"}")).isEqualTo(1);
+            assertThat(reported).singleElement().isInstanceOf(AgentStoppedException.class)
+                .satisfies(ex -> assertThat(ex.getCause()).isInstanceOf(InternalError.class));
+            shared.remove(faulty).join();
+            shared.remove(healthy).join();
+            assertThat(shared.isClosed()).isFalse();
+        }
+        finally
+        {
+            shared.close();
+        }
+    }
+
+    /** Faults the way an access to guest memory whose file shrank does (SIGBUS as InternalError). */
+    private static final class FaultingAgent implements Agent
+    {
+        final AtomicLong cycles = new AtomicLong();
+        final AtomicInteger closed = new AtomicInteger();
+
+        @Override
+        public int doWork()
+        {
+            cycles.incrementAndGet();
+            throw new InternalError("a fault occurred in an unsafe memory access operation");
+        }
+
+        @Override
+        public void onClose()
+        {
+            closed.incrementAndGet();
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "faulting";
+        }
     }
 
     private static final class CountingAgent implements Agent

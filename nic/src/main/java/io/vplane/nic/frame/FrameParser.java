@@ -48,8 +48,21 @@ public final class FrameParser
      */
     public int parse(final DirectBuffer buffer, final int length, final ParsedFrame frame)
     {
+        return parse(buffer, length, length, frame);
+    }
+
+    /**
+     * Parses a frame of which only the first {@code visible} bytes are in {@code buffer} (the
+     * switch's copy of a guest frame's start): headers must lie within them, lengths are checked
+     * against the whole frame. A header that reaches past them is reported as truncated.
+     *
+     * @param visible bytes of the frame in {@code buffer}, at most {@code length}
+     * @param length  bytes of the whole frame
+     */
+    public int parse(final DirectBuffer buffer, final int visible, final int length, final ParsedFrame frame)
+    {
         frame.reset(length);
-        if (length < Ethernet.HEADER_LENGTH)
+        if (length < Ethernet.HEADER_LENGTH || visible < Ethernet.HEADER_LENGTH)
         {
             return RUNT;
         }
@@ -68,7 +81,7 @@ public final class FrameParser
             {
                 return TOO_MANY_TAGS;
             }
-            if (typeOffset + Ethernet.TAG_LENGTH + 2 > length)
+            if (typeOffset + Ethernet.TAG_LENGTH + 2 > visible)
             {
                 return RUNT;
             }
@@ -86,16 +99,17 @@ public final class FrameParser
         frame.l3Offset = l3;
         return switch (type)
         {
-            case Ethernet.TYPE_IPV4 -> parseIpv4(buffer, l3, length, frame);
-            case Ethernet.TYPE_IPV6 -> parseIpv6(buffer, l3, length, frame);
-            case Ethernet.TYPE_ARP -> parseArp(buffer, l3, length, frame);
+            case Ethernet.TYPE_IPV4 -> parseIpv4(buffer, l3, visible, length, frame);
+            case Ethernet.TYPE_IPV6 -> parseIpv6(buffer, l3, visible, length, frame);
+            case Ethernet.TYPE_ARP -> parseArp(buffer, l3, visible, frame);
             default -> OK;
         };
     }
 
-    private static int parseIpv4(final DirectBuffer buffer, final int l3, final int length, final ParsedFrame frame)
+    private static int parseIpv4(
+        final DirectBuffer buffer, final int l3, final int visible, final int length, final ParsedFrame frame)
     {
-        if (l3 + Ipv4.MIN_HEADER_LENGTH > length)
+        if (l3 + Ipv4.MIN_HEADER_LENGTH > visible)
         {
             return TRUNCATED_IP;
         }
@@ -113,9 +127,10 @@ public final class FrameParser
         return OK;
     }
 
-    private static int parseIpv6(final DirectBuffer buffer, final int l3, final int length, final ParsedFrame frame)
+    private static int parseIpv6(
+        final DirectBuffer buffer, final int l3, final int visible, final int length, final ParsedFrame frame)
     {
-        if (l3 + Ipv6.HEADER_LENGTH > length || (buffer.getByte(l3) & 0xF0) != 0x60)
+        if (l3 + Ipv6.HEADER_LENGTH > visible || (buffer.getByte(l3) & 0xF0) != 0x60)
         {
             return TRUNCATED_IP;
         }
@@ -134,12 +149,17 @@ public final class FrameParser
             return OK;
         }
         final int icmp = l3 + Ipv6.HEADER_LENGTH;
-        if (payloadLength < 4)
+        if (payloadLength < 4 || icmp + 4 > visible)
         {
             return TRUNCATED_IP;
         }
         final int type = buffer.getByte(icmp + Ndp.TYPE_OFFSET) & 0xFF;
-        return Ndp.isNdp(type) ? parseNdp(buffer, icmp, payloadLength, type, frame) : OK;
+        if (!Ndp.isNdp(type))
+        {
+            return OK;
+        }
+        // the whole NDP message, options included, is decided on: all of it must be visible
+        return icmp + payloadLength > visible ? TRUNCATED_NDP : parseNdp(buffer, icmp, payloadLength, type, frame);
     }
 
     private static int parseNdp(
@@ -183,8 +203,9 @@ public final class FrameParser
         return OK;
     }
 
-    private static int parseArp(final DirectBuffer buffer, final int l3, final int length, final ParsedFrame frame)
+    private static int parseArp(final DirectBuffer buffer, final int l3, final int visible, final ParsedFrame frame)
     {
+        final int length = visible;
         if (l3 + Arp.SHA_OFFSET > length)
         {
             return TRUNCATED_ARP;

@@ -1,24 +1,26 @@
 package io.vplane.nic.port;
 
+import io.vplane.nic.vswitch.FrameBurst;
+
 import java.lang.foreign.MemorySegment;
 
 /**
- * A frame of a switch burst, by native address, as the source of a copy into guest receive
- * buffers. The address lies in memory the switch holds for the burst (another guest's mapped
- * region, checked when the frame entered the burst, or a port's own buffer).
+ * A frame of a switch burst as the source of a copy into guest receive buffers, read as the
+ * switch forwards it ({@link FrameBurst#copyTo}): its start from the switch's own copy when the
+ * sending guest could still rewrite its buffer, the rest from where it was received (another
+ * guest's mapped region, checked when the frame entered the burst, or a port's own buffer).
  */
 final class BurstFrame implements FrameSource
 {
-    /** All of the address space, so a copy from a raw address needs no new segment per frame. */
-    private static final MemorySegment ADDRESS_SPACE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
-
-    private long address;
+    private FrameBurst burst;
+    private int index;
     private int length;
 
-    BurstFrame wrap(final long address, final int length)
+    BurstFrame wrap(final FrameBurst burst, final int index)
     {
-        this.address = address;
-        this.length = length;
+        this.burst = burst;
+        this.index = index;
+        this.length = burst.length(index);
         return this;
     }
 
@@ -31,6 +33,6 @@ final class BurstFrame implements FrameSource
     @Override
     public void copyTo(final int from, final MemorySegment dst, final long dstOffset, final int count)
     {
-        MemorySegment.copy(ADDRESS_SPACE, address + from, dst, dstOffset, count);
+        burst.copyTo(index, from, dst, dstOffset, count);
     }
 }

@@ -10,10 +10,17 @@ final class ChainFrame implements FrameSource
     private DescriptorChain chain;
     private int length;
 
+    /**
+     * Longest frame whose length with the virtio-net header still fits an int. A chain may add up
+     * to far more (up to queue size × 4 GiB): its length is kept in a long and such a frame is too
+     * big for any receive ring, never a length that wrapped.
+     */
+    static final int MAX_LENGTH = Integer.MAX_VALUE - VirtioNet.HEADER_SIZE;
+
     ChainFrame wrap(final DescriptorChain chain)
     {
         this.chain = chain;
-        this.length = (int)Math.max(0, chain.totalLength() - VirtioNet.HEADER_SIZE);
+        this.length = (int)Math.clamp(chain.totalLength() - VirtioNet.HEADER_SIZE, 0, MAX_LENGTH);
         return this;
     }
 

@@ -49,7 +49,13 @@ final class GuestRxWriter
         final boolean mergeable)
     {
         headsTaken = 0;
-        final int total = VirtioNet.HEADER_SIZE + frame.frameLength();
+        final int frameLength = frame.frameLength();
+        if (frameLength < 0 || frameLength > ChainFrame.MAX_LENGTH)
+        {
+            // the header and frame together must not wrap an int
+            return ERR_FRAME_TOO_BIG;
+        }
+        final int total = VirtioNet.HEADER_SIZE + frameLength;
         int written = 0;
         int buffers = 0;
         MemorySegment headerSegment = null;

@@ -4,6 +4,7 @@ import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.linux.Errno;
+import io.vplane.virtio.memory.GuestMemory;
 import io.vplane.virtio.vhostuser.VhostUserSession;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -19,8 +20,11 @@ import java.util.concurrent.locks.LockSupport;
  * worker makes {@code visits} odd (it entered) before it reads {@code ring} or {@code quiesced},
  * the control thread clears {@code ring} (or raises {@code quiesced}) before it reads
  * {@code visits}. Seeing it even, no worker is inside; seeing it odd, it waits until the value
- * changes (that visit ended), so after {@link #detach()} no worker touches the ring (and its memory
- * may be unmapped), and after {@link #quiesce()} no frame enters the guest any more.
+ * changes (that visit ended), so after {@link #detach()} no worker touches the ring, and after
+ * {@link #quiesce()} no frame enters the guest any more. An attached ring holds a reference on its
+ * guest memory ({@link GuestMemory#retain()}) that detach drops only once the worker is out; when a
+ * worker is still inside after the timeout, its next entry drops it: guest memory is never
+ * unmapped under a worker, whatever the frontend does meanwhile (remap, disconnect).
  * <p>
  * Sleeping (the engine's {@link QueueWakeup}): a queue that polls its own ring lets an idle worker
  * sleep until the driver kicks. Before the worker sleeps it asks for kicks (clears NO_NOTIFY, or
@@ -34,12 +38,14 @@ abstract class NetQueue implements DeviceQueue
 {
     private static final long DETACH_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
     private static final VarHandle VISITS;
+    private static final VarHandle UNMAP_ON_ENTRY;
 
     static
     {
         try
         {
             VISITS = MethodHandles.lookup().findVarHandle(NetQueue.class, "visits", long.class);
+            UNMAP_ON_ENTRY = MethodHandles.lookup().findVarHandle(NetQueue.class, "unmapOnEntry", GuestMemory.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -54,6 +60,11 @@ abstract class NetQueue implements DeviceQueue
     private volatile SplitVirtQueue ring;
     /** Odd while a worker is inside the ring; written by that worker only. */
     private volatile long visits;
+    /**
+     * Guest memory of a ring detached while a worker was still inside it: its reference is dropped
+     * (and the memory unmapped, if it was the last) by whichever side sees the worker out first.
+     */
+    private volatile GuestMemory unmapOnEntry;
     /** Set by the worker when the driver broke the ring; cleared by the next attach. */
     private volatile boolean broken;
     /** The port stopped feeding the guest (drain before close): nothing new goes into rx rings. */
@@ -153,7 +164,7 @@ abstract class NetQueue implements DeviceQueue
             // the driver read it sends no kick; an error is work too (the next poll reports it)
             return queue.available() == 0;
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             ringBroken("access", ex.toString());
             return true;
@@ -187,7 +198,7 @@ abstract class NetQueue implements DeviceQueue
                     ": the kick fd cannot be read as an eventfd; the queue wakes only on the worker's timeout");
             }
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             ringBroken("access", ex.toString());
         }
@@ -223,9 +234,11 @@ abstract class NetQueue implements DeviceQueue
             }
             return process(queue, limit);
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
-            // e.g. memory unmapped under a late access: the ring is unusable until re-attached
+            // e.g. memory unmapped under a late access, or the frontend shrank the file behind it
+            // (SIGBUS, which the JVM raises as InternalError): the ring is unusable until re-attached,
+            // the worker and the other devices on it go on
             ringBroken("access", ex.toString());
             return 0;
         }
@@ -239,6 +252,20 @@ abstract class NetQueue implements DeviceQueue
     {
         // volatile store: the entry is visible before this worker reads ring or quiesced (Dekker)
         visits = visits + 1;
+        if (null != unmapOnEntry)
+        {
+            // this worker left the ring whose detach timed out: its memory may go now
+            releaseUnmapOnEntry();
+        }
+    }
+
+    private void releaseUnmapOnEntry()
+    {
+        final GuestMemory memory = (GuestMemory)UNMAP_ON_ENTRY.getAndSet(this, (GuestMemory)null);
+        if (null != memory)
+        {
+            memory.release();
+        }
     }
 
     private void exit()
@@ -278,7 +305,15 @@ abstract class NetQueue implements DeviceQueue
     final long untakenAndSize()
     {
         final SplitVirtQueue queue = ring;
-        return null == queue ? -1 : (long)queue.untaken() << 32 | queue.size();
+        try
+        {
+            return null == queue ? -1 : (long)queue.untaken() << 32 | queue.size();
+        }
+        catch (final Throwable ex)
+        {
+            // outside a visit: the ring may just have been detached and unmapped, or its file shrunk
+            return -1;
+        }
     }
 
     /** Takes up to {@code limit} entries from a running ring. */
@@ -287,6 +322,11 @@ abstract class NetQueue implements DeviceQueue
     /** Control thread: hands a running ring to the data path. */
     final void attach(final SplitVirtQueue queue, final boolean mergeableBuffers, final int kickFd)
     {
+        if (!queue.memory().retain())
+        {
+            ringBroken("attach", "guest memory is unmapped already");
+            return;
+        }
         mergeable = mergeableBuffers;
         broken = false;
         ring = queue;
@@ -308,8 +348,12 @@ abstract class NetQueue implements DeviceQueue
         if (!awaitVisitEnded(DETACH_TIMEOUT_NS))
         {
             errors.record(VhostUserSession.COMPONENT, "detach-timeout", port + "/" + index +
-                ": worker still polling after 2 s; memory is unmapped under it (accesses fail safely)");
+                ": worker still inside the ring after 2 s; its guest memory stays mapped until the worker leaves");
             kicks.detachKick();
+            if (null != queue)
+            {
+                unmapWhenWorkerLeaves(queue.memory());
+            }
             return queue;
         }
         // the worker is out, so it reads the kick fd no more: the frontend's fd may be closed now
@@ -321,12 +365,37 @@ abstract class NetQueue implements DeviceQueue
                 // the worker is out: this thread owns the ring until it is attached again
                 onDetached(queue);
             }
-            catch (final RuntimeException ex)
+            catch (final Throwable ex)
             {
                 ringBroken("access", ex.toString());
             }
         }
+        if (null != queue)
+        {
+            // the worker confirmed it is out (visits): the ring's hold on the memory ends here
+            queue.memory().release();
+        }
         return queue;
+    }
+
+    /**
+     * Control thread, the worker still inside: the worker's next entry drops the ring's reference
+     * on {@code memory}, or this thread does when it sees the worker gone already (Dekker on
+     * {@code unmapOnEntry} and {@code visits}, both volatile).
+     */
+    private void unmapWhenWorkerLeaves(final GuestMemory memory)
+    {
+        if (!UNMAP_ON_ENTRY.compareAndSet(this, (GuestMemory)null, memory))
+        {
+            // a second ring detached while the first visit still has not ended: keep it mapped for good
+            errors.record(VhostUserSession.COMPONENT, "detach-leak", port + "/" + index +
+                ": worker stuck inside an earlier ring; this ring's guest memory stays mapped");
+            return;
+        }
+        if ((visits & 1) == 0)
+        {
+            releaseUnmapOnEntry();
+        }
     }
 
     /** Control thread, after {@link #detach()} took the ring from the worker: a last look at it. */
@@ -360,6 +429,8 @@ abstract class NetQueue implements DeviceQueue
     /** After the port stopped every ring: frees the wakeup's fds. */
     final void close()
     {
+        // the queue is unbound: no worker enters it again
+        releaseUnmapOnEntry();
         kicks.close();
         closeWakeups();
     }

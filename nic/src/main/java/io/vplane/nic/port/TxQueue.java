@@ -122,6 +122,10 @@ final class TxQueue extends NetQueue
                                 noBuffer++;
                             }
                         }
+                        else if (length > ChainFrame.MAX_LENGTH)
+                        {
+                            tooBig++;
+                        }
                         else
                         {
                             final int delivered = writer.deliver(rx, rx.chain(), chainFrame.wrap(chain), rxPending, loopbackTarget.mergeable);

@@ -29,9 +29,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Guest to switch</b> ({@link #receive}): a burst of transmit chains from one pair (pairs in
  * turn). A frame that lies in one guest buffer after the 12-byte virtio-net header (header and
- * frame in one descriptor, or the header alone in the first) goes to the switch in place, where it
- * rewrites headers in the guest's buffer; anything else is first copied into a port-owned buffer
- * ({@code vplane_vhost_linearized_total}). Note virtio 1.2 §2.7.4 (a device must not write
+ * frame in one descriptor, or the header alone in the first) goes to the switch in place; anything
+ * else is first copied into a port-owned buffer ({@code vplane_vhost_linearized_total}). As the
+ * guest can still write a posted buffer, the switch copies a frame's first 256 bytes into its own
+ * memory and decides on (anti-spoofing, ARP/NDP, VLAN), rewrites and forwards that copy
+ * ({@code FrameBurst.isolate}); a guest-to-guest frame is still copied once, its start from the
+ * switch's copy and the rest from the sender's buffer. Note virtio 1.2 §2.7.4 (a device must not write
  * device-readable buffers): the switch writes only for MAC translation towards an uplink and proxy
  * replies, never for VM-to-VM frames; where a guest maps transmit buffers read-only, such a frame
  * must be linearized first.
@@ -107,6 +110,13 @@ final class VhostSwitchPort implements SwitchPort
         return PortRole.VM;
     }
 
+    /** Frames are taken in place from guest transmit buffers, which the guest can still write. */
+    @Override
+    public boolean framesInGuestMemory()
+    {
+        return true;
+    }
+
     @Override
     public int receive(final FrameBurst burst)
     {
@@ -124,26 +134,33 @@ final class VhostSwitchPort implements SwitchPort
                 queue.exitForeign();
                 continue;
             }
-            final int pending = ring.available();
-            if (pending <= 0)
+            try
             {
-                if (pending < 0)
+                final int pending = ring.available();
+                if (pending <= 0)
                 {
-                    queue.ringBroken("avail", SplitVirtQueue.describeError(pending));
+                    if (pending < 0)
+                    {
+                        queue.ringBroken("avail", SplitVirtQueue.describeError(pending));
+                    }
+                    queue.exitForeign();
+                    continue;
                 }
-                queue.exitForeign();
-                continue;
+                nextPair = (nextPair + i + 1) % tx.length;
+                heldTx = queue;
+                heldTxRing = ring;
+                heldTxBytes = 0;
+                final int added = take(queue, ring, pending, burst);
+                if (added == 0)
+                {
+                    finishTx();
+                }
+                return added;
             }
-            nextPair = (nextPair + i + 1) % tx.length;
-            heldTx = queue;
-            heldTxRing = ring;
-            heldTxBytes = 0;
-            final int added = take(queue, ring, pending, burst);
-            if (added == 0)
+            catch (final Throwable ex)
             {
-                finishTx();
+                abandonTx(queue, burst, ex);
             }
-            return added;
         }
         return 0;
     }
@@ -220,14 +237,78 @@ final class VhostSwitchPort implements SwitchPort
         {
             return;
         }
-        final int count = burst.count();
-        for (int i = 0; i < count; i++)
+        try
         {
-            ring.addUsed((int)burst.token(i), 0);
+            final int count = burst.count();
+            for (int i = 0; i < count; i++)
+            {
+                ring.addUsed((int)burst.token(i), 0);
+            }
+            heldTx.counters.frames.getAndAddRelease(count);
+            heldTx.counters.bytes.getAndAddRelease(heldTxBytes);
+            finishTx();
         }
-        heldTx.counters.frames.getAndAddRelease(count);
-        heldTx.counters.bytes.getAndAddRelease(heldTxBytes);
-        finishTx();
+        catch (final Throwable ex)
+        {
+            abandonTx(heldTx, burst, ex);
+        }
+    }
+
+    @Override
+    public boolean contain(final Throwable fault)
+    {
+        if (null != heldTx)
+        {
+            abandonTx(heldTx, null, fault);
+        }
+        return true;
+    }
+
+    /** Whether every page of [address, address + length) can still be read (after a fault: whose memory was it?). */
+    private static boolean readable(final long address, final int length)
+    {
+        try
+        {
+            final MemorySegment frame = MemorySegment.ofAddress(address).reinterpret(length);
+            for (long at = 0; at < length; at += 4096)
+            {
+                frame.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);
+            }
+            frame.get(java.lang.foreign.ValueLayout.JAVA_BYTE, length - 1L);
+            return true;
+        }
+        catch (final Throwable ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * A fault on a transmit ring (its memory shrank under the mapping: SIGBUS as InternalError, or a
+     * call fd that fails): that ring stops, its frames are dropped, the switch and its other ports go on.
+     */
+    private void abandonTx(final SwitchedTxQueue queue, final FrameBurst burst, final Throwable fault)
+    {
+        if (null != burst)
+        {
+            burst.clear();
+        }
+        queue.ringBroken("access", fault.toString());
+        queue.exitForeign();
+        heldTx = null;
+        heldTxRing = null;
+    }
+
+    /** The same for the receive ring held across a switch cycle. */
+    private void abandonRx(final Throwable fault)
+    {
+        rx.ringBroken("access", fault.toString());
+        rx.exitForeign();
+        rxRing = null;
+        rxFrames = 0;
+        rxBytes = 0;
+        rxNoBuffer = 0;
+        rxTooBig = 0;
     }
 
     /** Gives back every used element taken so far and lets go of the transmit ring. */
@@ -253,7 +334,25 @@ final class VhostSwitchPort implements SwitchPort
         }
         final SplitVirtQueue ring = rxRing;
         final int length = burst.length(index);
-        final int rc = writer.deliver(ring, ring.chain(), burstFrame.wrap(burst.address(index), length), rxPending, rx.mergeable);
+        final int rc;
+        try
+        {
+            rc = writer.deliver(ring, ring.chain(), burstFrame.wrap(burst, index), rxPending, rx.mergeable);
+        }
+        catch (final Throwable ex)
+        {
+            if (!readable(burst.address(index), length))
+            {
+                // the source guest's memory faulted, not this one's: the ingress port pays (contain)
+                if (rxFrames == 0)
+                {
+                    flush();
+                }
+                throw ex;
+            }
+            abandonRx(ex);
+            return TX_REFUSED;
+        }
         if (rc == GuestRxWriter.DELIVERED)
         {
             rxPending -= writer.headsTaken();
@@ -273,13 +372,13 @@ final class VhostSwitchPort implements SwitchPort
         {
             rx.ringBroken("chain", GuestRxWriter.describeError(rc));
             rxNoBuffer++;
-            finishRx();
+            flush();
             return TX_REFUSED;
         }
         if (rxFrames == 0)
         {
             // nothing delivered this cycle, so the switch will not flush this port: let go now
-            finishRx();
+            flush();
         }
         return TX_REFUSED;
     }
@@ -292,7 +391,18 @@ final class VhostSwitchPort implements SwitchPort
             rx.exitForeign();
             return false;
         }
-        final int pending = ring.available();
+        final int pending;
+        try
+        {
+            pending = ring.available();
+        }
+        catch (final Throwable ex)
+        {
+            // this guest's memory faulted, not the sender's: its receive ring stops
+            rx.ringBroken("access", ex.toString());
+            rx.exitForeign();
+            return false;
+        }
         if (pending < 0)
         {
             rx.ringBroken("avail", SplitVirtQueue.describeError(pending));
@@ -320,7 +430,14 @@ final class VhostSwitchPort implements SwitchPort
     {
         if (null != rxRing)
         {
-            finishRx();
+            try
+            {
+                finishRx();
+            }
+            catch (final Throwable ex)
+            {
+                abandonRx(ex);
+            }
         }
     }
 

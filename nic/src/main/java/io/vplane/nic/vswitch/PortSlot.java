@@ -7,6 +7,8 @@ final class PortSlot
     final int index;
     final boolean uplink;
     final int vni;
+    /** Its frames lie in memory its guest can still write: decide on a copy ({@link FrameBurst#isolate}). */
+    final boolean isolate;
     final PortCounters counters;
     boolean touched;
 
@@ -16,6 +18,7 @@ final class PortSlot
         this.index = index;
         this.uplink = port.role() == PortRole.UPLINK;
         this.vni = port.vni();
+        this.isolate = port.framesInGuestMemory();
         this.counters = counters;
     }
 }

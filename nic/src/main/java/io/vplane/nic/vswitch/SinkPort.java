@@ -20,6 +20,8 @@ public final class SinkPort extends NamedPort
 
     private final FrameCheck check;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    /** Where a checked frame with an isolated start is put together; grown once to the longest frame. */
+    private java.lang.foreign.MemorySegment linear;
     private final byte[][] captured;
     private final int[] capturedLengths;
     private long frames;
@@ -67,7 +69,20 @@ public final class SinkPort extends NamedPort
             return TX_REFUSED;
         }
         final int length = burst.length(index);
-        view.wrap(burst.address(index), length);
+        if (burst.isolatedLength(index) > 0 && (null != check || captured.length > 0))
+        {
+            // the frame as the switch forwards it: its start from the switch's copy (FrameBurst.copyTo)
+            if (null == linear || linear.byteSize() < length)
+            {
+                linear = java.lang.foreign.Arena.ofAuto().allocate(Math.max(length, SourcePort.SLOT_BYTES));
+            }
+            burst.copyTo(index, 0, linear, 0, length);
+            view.wrap(linear.address(), length);
+        }
+        else
+        {
+            view.wrap(burst.address(index), length);
+        }
         if (null != check && !check.check(view, length))
         {
             failed++;

@@ -36,6 +36,16 @@ public interface SwitchPort
     }
 
     /**
+     * Whether the frames this port receives lie in memory a guest can still write while the switch
+     * works on them (a vhost-user port taking frames in place): the switch then decides on, and
+     * forwards, its own copy of their headers ({@link FrameBurst#isolate}).
+     */
+    default boolean framesInGuestMemory()
+    {
+        return false;
+    }
+
+    /**
      * Adds received frames to the burst, at most until it is full.
      *
      * @return frames added
@@ -43,7 +53,8 @@ public interface SwitchPort
     int receive(FrameBurst burst);
 
     /**
-     * Sends one frame of a burst another port received. When this returns the port no longer
+     * Sends one frame of a burst another port received, read through {@link FrameBurst#copyTo}
+     * (its isolated start from the switch's copy). When this returns the port no longer
      * refers to the frame's buffer (it copied it or finished sending it), because the switch then
      * rewrites it for the next destination or releases it.
      *
@@ -65,6 +76,18 @@ public interface SwitchPort
     default List<QueueWakeup> wakeups()
     {
         return List.of();
+    }
+
+    /**
+     * Working on a burst this port received threw {@code fault} (its guest's memory faulted: a
+     * frontend shrank the file behind it, SIGBUS as InternalError). The port drops the burst and
+     * stops what faulted, so the switch and its other ports go on.
+     *
+     * @return false when the port cannot contain it: the switch then fails as a whole
+     */
+    default boolean contain(final Throwable fault)
+    {
+        return false;
     }
 
     /** The switch no longer calls this port (after a detach, from the data-path thread). */

@@ -203,12 +203,24 @@ public final class VswitchStage implements AutoCloseable
         {
             final PortSlot ingress = ports[(nextPort + i) % count];
             burst.clear();
-            final int received = ingress.port.receive(burst);
-            if (received > 0)
+            try
             {
-                switchBurst(ingress, table.snapshot());
-                ingress.port.release(burst);
-                frames += received;
+                final int received = ingress.port.receive(burst);
+                if (received > 0)
+                {
+                    switchBurst(ingress, table.snapshot());
+                    ingress.port.release(burst);
+                    frames += received;
+                }
+            }
+            catch (final Throwable ex)
+            {
+                // a fault on the ingress guest's memory: that port drops the burst, the others go on
+                if (!ingress.port.contain(ex))
+                {
+                    throw ex;
+                }
+                burst.clear();
             }
         }
         if (count > 0)
@@ -277,9 +289,21 @@ public final class VswitchStage implements AutoCloseable
         final PortCounters rx = ingress.counters;
         rx.rxFrames++;
         rx.rxBytes += length;
-        frame.wrap(burst.address(index), length);
+        final int visible;
+        if (ingress.isolate)
+        {
+            // every decision below, and every rewrite, is on the switch's copy, which is what goes out
+            burst.isolate(index);
+            visible = burst.isolatedLength(index);
+            frame.wrap(burst.isolatedAddress(index), visible);
+        }
+        else
+        {
+            visible = length;
+            frame.wrap(burst.address(index), length);
+        }
         final ParsedFrame parsed = this.parsed;
-        final int result = parser.parse(frame, length, parsed);
+        final int result = parser.parse(frame, visible, length, parsed);
         if (result != FrameParser.OK)
         {
             rx.drops[DropReason.ofParseResult(result).ordinal()]++;

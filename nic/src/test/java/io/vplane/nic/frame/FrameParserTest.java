@@ -114,6 +114,22 @@ class FrameParserTest
     }
 
     @Test
+    void shouldDecideOnlyOnHeadersWithinTheVisibleStartOfAFrame()
+    {
+        // the switch's copy of a guest frame's start: headers must lie in it, lengths count the whole frame
+        final UnsafeBuffer udp = TestFrames.ethernet(B, A).ipv4Udp("10.0.0.1", "10.0.0.2", 1000).buffer();
+        assertThat(parser.parse(udp, 64, udp.capacity(), frame)).isEqualTo(FrameParser.OK);
+        assertThat(frame.srcIpLo()).isEqualTo(IpAddressKey.v4Lo(TestFrames.ipv4("10.0.0.1")));
+        assertThat(parser.parse(udp, 14 + 19, udp.capacity(), frame)).isEqualTo(FrameParser.TRUNCATED_IP);
+
+        final UnsafeBuffer ns = TestFrames.ethernet(B, A).ndp(Ndp.TYPE_NEIGHBOR_SOLICITATION, "fd00::1", "ff02::1:ff00:2",
+            "fd00::2", Ndp.OPTION_SOURCE_LINK_LAYER, A).buffer();
+        assertThat(parser.parse(ns, ns.capacity() - 1, ns.capacity(), frame)).as("an option past the visible bytes")
+            .isEqualTo(FrameParser.TRUNCATED_NDP);
+        assertThat(parser.parse(ns, ns.capacity(), ns.capacity(), frame)).isEqualTo(FrameParser.OK);
+    }
+
+    @Test
     void shouldSwitchUnknownEtherTypesOnEthernetAlone()
     {
         assertThat(parse(TestFrames.ethernet(B, A).etherType(0x88CC).padTo(60))).isEqualTo(FrameParser.OK);

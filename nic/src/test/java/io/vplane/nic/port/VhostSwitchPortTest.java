@@ -193,6 +193,95 @@ class VhostSwitchPortTest
         }
     }
 
+    @Test
+    void shouldForwardTheHeaderItDecidedOnWhenTheGuestRewritesItsBufferMeanwhile()
+    {
+        // flood order is attach order: pa, the racer, then a new pb; the racer plays guest A
+        // rewriting its posted buffer between the switch's anti-spoofing check and pb's copy
+        b.close();
+        final RacingPort racer = new RacingPort();
+        stage.attach(racer);
+        final Guest c = new Guest();
+        c.open("pb");
+        try
+        {
+            final byte[] frame = frame(MacAddress.BROADCAST, MAC_A, "10.0.0.1", "10.0.0.2");
+            c.offerRxBuffers(1);
+            a.send(0, frame, false);
+
+            assertThat(stage.doWork(64)).isEqualTo(1);
+
+            assertThat(racer.rewrites).as("the guest did rewrite its buffer").isEqualTo(1);
+            assertThat(c.driver.usedIdx(0)).isEqualTo(1);
+            assertThat(c.received(0, frame.length)).as("what was checked is what went out").isEqualTo(frame);
+        }
+        finally
+        {
+            c.close();
+        }
+    }
+
+    @Test
+    void shouldStopOnlyTheRingsOfAGuestWhoseMemoryShrankAndKeepSwitching() throws java.io.IOException
+    {
+        b.offerRxBuffers(2);
+        a.send(0, frame(MAC_B, MAC_A, "10.0.0.1", "10.0.0.2"), false);
+        ShrunkGuestMemoryTest.truncate(a.frontend.ramFd);
+
+        assertThat(stage.doWork(64)).as("the switch's cycle returns").isZero();
+        assertThat(value("vplane_vhost_ring_errors_total{port=\"pa\",queue=\"1\"}")).isEqualTo(1);
+
+        // the other guest sends to it: refused (its receive ring faults), the sender's chain comes back
+        b.send(0, frame(MAC_A, MAC_B, "10.0.0.2", "10.0.0.1"), false);
+        assertThat(stage.doWork(64)).isEqualTo(1);
+        assertThat(b.driver.usedIdx(1)).isEqualTo(1);
+        assertThat(value("vplane_vhost_ring_errors_total{port=\"pa\",queue=\"0\"}")).isEqualTo(1);
+        assertThat(stage.ports()).containsExactly("pa", "pb");
+    }
+
+    /** A VM port on the switch that, when it gets a frame, rewrites the sender's IPv4 source in the sender's own buffer. */
+    private static final class RacingPort implements io.vplane.nic.vswitch.SwitchPort
+    {
+        int rewrites;
+
+        @Override
+        public String name()
+        {
+            return "racer";
+        }
+
+        @Override
+        public io.vplane.nic.vswitch.PortRole role()
+        {
+            return io.vplane.nic.vswitch.PortRole.VM;
+        }
+
+        @Override
+        public int receive(final io.vplane.nic.vswitch.FrameBurst burst)
+        {
+            return 0;
+        }
+
+        @Override
+        public int transmit(final io.vplane.nic.vswitch.FrameBurst burst, final int index)
+        {
+            // IPv4 source at 14 + 12: now 10.0.0.2, pb's address
+            MemorySegment.ofAddress(burst.address(index)).reinterpret(64).set(ValueLayout.JAVA_BYTE, 29, (byte)2);
+            rewrites++;
+            return TX_REFUSED;
+        }
+
+        @Override
+        public void release(final io.vplane.nic.vswitch.FrameBurst burst)
+        {
+        }
+
+        @Override
+        public void flush()
+        {
+        }
+    }
+
     private static byte[] frame(final long dst, final long src, final String srcIp, final String dstIp)
     {
         return TestFrames.ethernet(dst, src).ipv4Udp(srcIp, dstIp, 18).bytes();

@@ -87,7 +87,7 @@ final class TestPort extends NamedPort
             return TX_REFUSED;
         }
         final byte[] copy = new byte[burst.length(index)];
-        new UnsafeBuffer(burst.address(index), copy.length).getBytes(0, copy);
+        burst.copyTo(index, 0, java.lang.foreign.MemorySegment.ofArray(copy), 0, copy.length);
         sent.add(copy);
         return txResult;
     }

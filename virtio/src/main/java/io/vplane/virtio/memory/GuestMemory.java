@@ -2,10 +2,12 @@ package io.vplane.virtio.memory;
 
 import io.vplane.engine.linux.Errno;
 import io.vplane.engine.linux.FileIo;
+import io.vplane.engine.linux.FileSeals;
 import io.vplane.engine.linux.MemoryMap;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The guest memory a frontend shared with SET_MEM_TABLE, mapped into this process. Each region
@@ -13,8 +15,9 @@ import java.lang.foreign.MemorySegment;
  * in the frontend's process (what SET_VRING_ADDR carries, vhost-user.rst "Memory regions"), and
  * where this process mapped it. Every translation checks that the whole range lies in one region.
  * <p>
- * The segments belong to a shared arena: {@link #close()} unmaps, and a late access from a
- * worker then fails with an exception instead of touching unmapped memory.
+ * The segments belong to a shared arena, unmapped when the owner has closed it and every ring a
+ * worker was given has been released ({@link #retain()}); an access after that fails with an
+ * exception instead of touching unmapped memory.
  */
 public final class GuestMemory implements AutoCloseable
 {
@@ -26,6 +29,9 @@ public final class GuestMemory implements AutoCloseable
     private final long[] length;
     private final MemorySegment[] segments;
     private final Arena arena;
+    /** The owner's reference and one per ring a worker may still touch. */
+    private final AtomicInteger references = new AtomicInteger(1);
+    private boolean closed;
 
     private GuestMemory(final MemoryRegion[] regions, final MemorySegment[] segments, final Arena arena)
     {
@@ -51,7 +57,27 @@ public final class GuestMemory implements AutoCloseable
      */
     public static GuestMemory map(final MemoryRegion[] regions, final int[] fds)
     {
-        validate(regions, fds.length);
+        return map(regions, fds, GuestMemoryLimits.defaults());
+    }
+
+    /**
+     * Same as {@link #map(MemoryRegion[], int[])} within {@code limits}. A memfd its frontend could
+     * have sealed against shrinking and did not is refused (F_SEAL_SHRINK, {@link FileSeals});
+     * files that take no seals (QEMU's memory-backend-file, DPDK's memfd without
+     * MFD_ALLOW_SEALING) are mapped, and a shrink under them is contained by the data path, which
+     * turns the fault (SIGBUS, the JVM's InternalError) into a broken vring of that device.
+     */
+    public static GuestMemory map(final MemoryRegion[] regions, final int[] fds, final GuestMemoryLimits limits)
+    {
+        validate(regions, fds.length, limits);
+        for (int i = 0; i < fds.length; i++)
+        {
+            if (!FileSeals.shrinkSealedOrUnsealable(fds[i]))
+            {
+                throw new GuestMemoryException("region " + i + ": its memfd takes seals but is not sealed against " +
+                    "shrinking (F_SEAL_SHRINK)");
+            }
+        }
         final Arena arena = Arena.ofShared();
         final MemorySegment[] segments = new MemorySegment[regions.length];
         try
@@ -90,7 +116,7 @@ public final class GuestMemory implements AutoCloseable
     /** Wraps memory this process owns already (tests, in-process frontends); close does not unmap it. */
     public static GuestMemory wrap(final MemoryRegion[] regions, final MemorySegment[] memory)
     {
-        validate(regions, memory.length);
+        validate(regions, memory.length, GuestMemoryLimits.defaults());
         final Arena arena = Arena.ofShared();
         final MemorySegment[] segments = new MemorySegment[regions.length];
         for (int i = 0; i < regions.length; i++)
@@ -102,20 +128,37 @@ public final class GuestMemory implements AutoCloseable
 
     static void validate(final MemoryRegion[] regions, final int fdCount)
     {
-        if (regions.length == 0 || regions.length > MAX_REGIONS)
+        validate(regions, fdCount, GuestMemoryLimits.defaults());
+    }
+
+    static void validate(final MemoryRegion[] regions, final int fdCount, final GuestMemoryLimits limits)
+    {
+        if (regions.length == 0 || regions.length > limits.maxRegions())
         {
-            throw new GuestMemoryException("memory table has " + regions.length + " regions; allowed 1.." + MAX_REGIONS);
+            throw new GuestMemoryException("memory table has " + regions.length + " regions; allowed 1.." + limits.maxRegions());
         }
         if (fdCount != regions.length)
         {
             throw new GuestMemoryException("memory table has " + regions.length + " regions but came with " + fdCount + " fds");
         }
+        long total = 0;
         for (int i = 0; i < regions.length; i++)
         {
             final MemoryRegion r = regions[i];
             if (r.size() <= 0)
             {
                 throw new GuestMemoryException("region " + i + " has size " + Long.toUnsignedString(r.size()));
+            }
+            if (r.size() > limits.maxRegionBytes())
+            {
+                throw new GuestMemoryException("region " + i + " has " + r.size() + " bytes; allowed " + limits.maxRegionBytes());
+            }
+            // each size is at most maxRegionBytes, a long; the sum of at most 8 of them saturates, never wraps
+            total = total > Long.MAX_VALUE - r.size() ? Long.MAX_VALUE : total + r.size();
+            if (total > limits.maxTotalBytes())
+            {
+                throw new GuestMemoryException("memory table has more than " + limits.maxTotalBytes() + " bytes in its first " +
+                    (i + 1) + " regions");
             }
             if (wraps(r.guestPhysAddr(), r.size()) || wraps(r.userAddr(), r.size()) ||
                 r.mmapOffset() < 0 || wraps(r.mmapOffset(), r.size()) || r.mmapOffset() + r.size() < 0)
@@ -210,11 +253,54 @@ public final class GuestMemory implements AutoCloseable
         return region < 0 ? null : segments[region].asSlice(address - guestStart[region], len);
     }
 
-    /** Unmaps every region. Workers must have stopped using it; a late access fails safely. */
+    /**
+     * Takes a reference for a ring handed to a worker: the regions stay mapped until every
+     * reference is {@link #release() released}, the owner's ({@link #close()}) included.
+     *
+     * @return false when the memory is unmapped already
+     */
+    public boolean retain()
+    {
+        int refs;
+        do
+        {
+            refs = references.get();
+            if (refs <= 0)
+            {
+                return false;
+            }
+        }
+        while (!references.compareAndSet(refs, refs + 1));
+        return true;
+    }
+
+    /** Drops a reference; the last one unmaps every region. */
+    public void release()
+    {
+        if (references.decrementAndGet() == 0)
+        {
+            arena.close();
+        }
+    }
+
+    /** Whether the regions are still mapped. */
+    public boolean isMapped()
+    {
+        return arena.scope().isAlive();
+    }
+
+    /**
+     * The owner lets go: every region is unmapped once no worker holds a ring on it any more
+     * ({@link #retain()}), never under one.
+     */
     @Override
     public void close()
     {
-        arena.close();
+        if (!closed)
+        {
+            closed = true;
+            release();
+        }
     }
 
     private static boolean wraps(final long start, final long size)

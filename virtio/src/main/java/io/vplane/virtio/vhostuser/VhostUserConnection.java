@@ -40,7 +40,14 @@ public final class VhostUserConnection implements AutoCloseable
     private static final int CONTROL_FDS = 2 * VhostUserMessage.MAX_FDS;
     private static final int CONTROL_SIZE = CmsgHdr.HEADER_SIZE + CONTROL_FDS * Integer.BYTES;
 
+    /**
+     * Default for the time one reply may take to leave, or the rest of a message to arrive: a
+     * frontend answers in microseconds, and the control thread serves nothing else meanwhile.
+     */
+    public static final long IO_TIMEOUT_MS = 2_000;
+
     private final int fd;
+    private final long ioTimeoutNs;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment msghdr;
     private final MemorySegment iovec;
@@ -50,6 +57,17 @@ public final class VhostUserConnection implements AutoCloseable
 
     public VhostUserConnection(final int fd)
     {
+        this(fd, IO_TIMEOUT_MS);
+    }
+
+    /**
+     * @param ioTimeoutMs how long one send or one receive inside a message may block before the
+     *                    connection counts as failed (a frontend that does not read its replies)
+     */
+    public VhostUserConnection(final int fd, final long ioTimeoutMs)
+    {
+        Sockets.setTimeouts(fd, ioTimeoutMs);
+        this.ioTimeoutNs = ioTimeoutMs * 1_000_000L;
         this.fd = fd;
         this.msghdr = arena.allocate(MsgHdr.SIZE, 8);
         this.iovec = arena.allocate(Iovec.SIZE, 8);
@@ -107,9 +125,15 @@ public final class VhostUserConnection implements AutoCloseable
     public boolean send(final VhostUserMessage message)
     {
         final int length = message.totalLength();
+        // a peer that reads a byte at a time restarts SO_SNDTIMEO on every byte: the whole reply has one deadline
+        final long deadline = System.nanoTime() + ioTimeoutNs;
         int sent = 0;
         while (sent < length)
         {
+            if (sent > 0 && System.nanoTime() - deadline > 0)
+            {
+                return false;
+            }
             iovec.set(ADDRESS, 0, message.buffer().asSlice(sent));
             iovec.set(JAVA_LONG, 8, length - sent);
             msghdr.fill((byte)0);

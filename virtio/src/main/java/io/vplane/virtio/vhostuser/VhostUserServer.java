@@ -6,6 +6,7 @@ import io.vplane.engine.linux.FileIo;
 import io.vplane.engine.linux.Poll;
 import io.vplane.engine.linux.SockaddrUn;
 import io.vplane.engine.linux.Sockets;
+import io.vplane.virtio.memory.GuestMemoryLimits;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,7 @@ public final class VhostUserServer implements AutoCloseable
     private final AtomicCounter connections;
     private final Thread thread;
     private final boolean client;
+    private final GuestMemoryLimits memoryLimits;
     private int listenFd = -1;
     private volatile boolean running;
     private volatile boolean connected;
@@ -66,6 +68,21 @@ public final class VhostUserServer implements AutoCloseable
         final AtomicCounter protocolErrors,
         final AtomicCounter connections)
     {
+        this(name, socketPath, client, device, errors, protocolErrors, connections, GuestMemoryLimits.defaults());
+    }
+
+    /** @param memoryLimits what a frontend's SET_MEM_TABLE may map ({@link GuestMemoryLimits#defaults()}) */
+    public VhostUserServer(
+        final String name,
+        final Path socketPath,
+        final boolean client,
+        final VhostUserDevice device,
+        final ErrorLog errors,
+        final AtomicCounter protocolErrors,
+        final AtomicCounter connections,
+        final GuestMemoryLimits memoryLimits)
+    {
+        this.memoryLimits = memoryLimits;
         this.name = name;
         this.client = client;
         this.socketPath = socketPath;
@@ -182,12 +199,26 @@ public final class VhostUserServer implements AutoCloseable
                     continue;
                 }
                 connections.incrementRelease();
-                serve(fd, message);
+                serveContained(fd, message);
             }
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             errors.record(VhostUserSession.COMPONENT, "control-thread", name + ": " + ex);
+        }
+    }
+
+    /** Serves one frontend; whatever it causes ends that connection only, never the control thread. */
+    private void serveContained(final int fd, final VhostUserMessage message)
+    {
+        try
+        {
+            serve(fd, message);
+        }
+        catch (final Throwable ex)
+        {
+            protocolErrors.incrementRelease();
+            errors.record(VhostUserSession.COMPONENT, "session", name + ": " + ex + "; connection dropped");
         }
     }
 
@@ -202,7 +233,7 @@ public final class VhostUserServer implements AutoCloseable
             {
                 connections.incrementRelease();
                 backoffMs = RECONNECT_MIN_MS;
-                serve(fd, message);
+                serveContained(fd, message);
                 continue;
             }
             FileIo.close(fd);
@@ -222,7 +253,7 @@ public final class VhostUserServer implements AutoCloseable
         LOG.info("vhost-user port {}: frontend connected", name);
         connected = true;
         try (VhostUserConnection connection = new VhostUserConnection(fd);
-             VhostUserSession session = new VhostUserSession(peer, device, errors, protocolErrors))
+             VhostUserSession session = new VhostUserSession(peer, device, errors, protocolErrors, memoryLimits))
         {
             while (running)
             {
@@ -247,8 +278,10 @@ public final class VhostUserServer implements AutoCloseable
                         break;
                     }
                 }
-                catch (final RuntimeException ex)
+                catch (final Throwable ex)
                 {
+                    // anything, a fault on guest memory the frontend shrank included (InternalError):
+                    // this frontend is dropped, the port listens on
                     protocolErrors.incrementRelease();
                     errors.record(VhostUserSession.COMPONENT, "handler", peer + ": " +
                         VhostUserRequest.name(message.request()) + " failed: " + ex + "; closing the connection");

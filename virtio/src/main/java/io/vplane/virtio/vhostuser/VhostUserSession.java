@@ -3,6 +3,7 @@ package io.vplane.virtio.vhostuser;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.virtio.memory.GuestMemory;
 import io.vplane.virtio.memory.GuestMemoryException;
+import io.vplane.virtio.memory.GuestMemoryLimits;
 import io.vplane.virtio.memory.MemoryRegion;
 import io.vplane.engine.linux.FileIo;
 import io.vplane.virtio.virtq.SplitRing;
@@ -45,6 +46,7 @@ public final class VhostUserSession implements AutoCloseable
     private final ErrorLog errors;
     private final AtomicCounter protocolErrors;
     private final VringState[] vrings;
+    private final GuestMemoryLimits memoryLimits;
     private GuestMemory memory;
     private long ackedFeatures;
     private long ackedProtocolFeatures;
@@ -53,6 +55,18 @@ public final class VhostUserSession implements AutoCloseable
 
     public VhostUserSession(final String peer, final VhostUserDevice device, final ErrorLog errors, final AtomicCounter protocolErrors)
     {
+        this(peer, device, errors, protocolErrors, GuestMemoryLimits.defaults());
+    }
+
+    /** @param memoryLimits what one SET_MEM_TABLE may map; a table over them gets a negative REPLY_ACK */
+    public VhostUserSession(
+        final String peer,
+        final VhostUserDevice device,
+        final ErrorLog errors,
+        final AtomicCounter protocolErrors,
+        final GuestMemoryLimits memoryLimits)
+    {
+        this.memoryLimits = memoryLimits;
         this.peer = peer;
         this.device = device;
         this.errors = errors;
@@ -188,7 +202,7 @@ public final class VhostUserSession implements AutoCloseable
             return malformed(message, connection);
         }
         final int count = message.payloadInt(MEM_NREGIONS_OFFSET);
-        if (count < 1 || count > GuestMemory.MAX_REGIONS || message.size() != MEM_REGIONS_OFFSET + count * MEM_REGION_SIZE)
+        if (count < 1 || count > memoryLimits.maxRegions() || message.size() != MEM_REGIONS_OFFSET + count * MEM_REGION_SIZE)
         {
             return fail(message, connection, "mem-table",
                 "memory table of " + count + " regions in a " + message.size() + "-byte payload", false);
@@ -211,7 +225,7 @@ public final class VhostUserSession implements AutoCloseable
         final GuestMemory mapped;
         try
         {
-            mapped = GuestMemory.map(regions, fds);
+            mapped = GuestMemory.map(regions, fds, memoryLimits);
         }
         catch (final GuestMemoryException ex)
         {
@@ -330,6 +344,15 @@ public final class VhostUserSession implements AutoCloseable
         {
             return badIndex(message, connection, index);
         }
+        if (!noFd && message.request() == SET_VRING_CALL)
+        {
+            final String unfit = CallFds.prepare(message.fd(0));
+            if (null != unfit)
+            {
+                // a worker writes this fd: anything but a non-blocking eventfd could stall or misroute it
+                return fail(message, connection, "vring-call", "vring " + index + ": " + unfit, false);
+            }
+        }
         final int fd = noFd ? -1 : message.takeFd(0);
         switch (message.request())
         {
@@ -434,6 +457,13 @@ public final class VhostUserSession implements AutoCloseable
         {
             protocolErrors.incrementRelease();
             errors.record(COMPONENT, "vring-addr", peer + ": vring " + index + ": " + ex.getMessage());
+            return false;
+        }
+        catch (final InternalError ex)
+        {
+            // the JVM's SIGBUS: the frontend shrank the file behind its memory table
+            protocolErrors.incrementRelease();
+            errors.record(COMPONENT, "memory-fault", peer + ": vring " + index + ": " + ex.getMessage());
             return false;
         }
     }

@@ -1,6 +1,7 @@
 package io.vplane.virtio.virtq;
 
 import io.vplane.virtio.memory.GuestMemory;
+import io.vplane.engine.linux.Errno;
 import io.vplane.engine.linux.EventFd;
 
 import java.lang.foreign.MemorySegment;
@@ -332,7 +333,13 @@ public final class SplitVirtQueue
         {
             return false;
         }
-        EventFd.signal(callFd);
+        final long rc = EventFd.signal(callFd);
+        // the call fd is non-blocking (vhost-user session): EAGAIN means the counter is full, so the
+        // guest is signalled already; any other failure breaks this ring only (the caller's catch)
+        if (rc < 0 && rc != -Errno.EAGAIN)
+        {
+            throw new VirtQueueException("call fd " + callFd + " cannot be signalled: " + Errno.describe((int)-rc));
+        }
         return true;
     }
 

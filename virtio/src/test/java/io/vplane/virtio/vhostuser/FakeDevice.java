@@ -9,6 +9,8 @@ final class FakeDevice implements VhostUserDevice
     final SplitVirtQueue[] running;
     long acked = -1;
     int starts;
+    /** Thrown by {@link #configSpace()} when set: a device fault such as SIGBUS on guest memory. */
+    volatile Error configFault;
     int stops;
 
     FakeDevice(final int queues)
@@ -44,6 +46,11 @@ final class FakeDevice implements VhostUserDevice
     @Override
     public byte[] configSpace()
     {
+        final Error fault = configFault;
+        if (null != fault)
+        {
+            throw fault;
+        }
         return new byte[] {0x52, 0x54, 0, 0x12, 0x34, 0x56, 1, 0, 1, 0};
     }
 

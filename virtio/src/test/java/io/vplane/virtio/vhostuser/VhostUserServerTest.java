@@ -57,6 +57,40 @@ class VhostUserServerTest
         }
     }
 
+    @Test
+    void shouldKeepServingAfterAFrontendsMessageMadeTheDeviceThrowAnError()
+    {
+        final Counters counters = Counters.inMemory(64);
+        final AtomicCounter protocolErrors = counters.counter("vplane_server_protocol_errors_total");
+        final FakeDevice device = new FakeDevice(2);
+        device.configFault = new InternalError("a fault occurred in an unsafe memory access operation");
+        final Path socket = dir.resolve("f.sock");
+        try (VhostUserServer server = new VhostUserServer("f", socket, device, new ErrorLog(counters),
+            protocolErrors, counters.counter("vplane_server_connections_total"));
+             Arena arena = Arena.ofConfined())
+        {
+            server.start();
+            final VhostUserMessage message = new VhostUserMessage(arena);
+            try (VhostUserConnection faulting = connect(socket, arena))
+            {
+                message.header(VhostUserRequest.GET_CONFIG, VERSION, CONFIG_DATA_OFFSET);
+                message.putPayloadInt(CONFIG_OFFSET_OFFSET, 0).putPayloadInt(CONFIG_SIZE_OFFSET, 0).putPayloadInt(CONFIG_FLAGS_OFFSET, 0);
+                assertThat(faulting.send(message)).isTrue();
+                assertThat(faulting.awaitReadable(5_000)).isTrue();
+                assertThat(faulting.receive(message)).isEqualTo(VhostUserConnection.Received.CLOSED);
+            }
+            device.configFault = null;
+            try (VhostUserConnection next = connect(socket, arena))
+            {
+                message.header(VhostUserRequest.GET_FEATURES, VERSION, 0);
+                assertThat(next.send(message)).isTrue();
+                assertThat(next.awaitReadable(5_000)).as("the control thread still serves").isTrue();
+                assertThat(next.receive(message)).isEqualTo(VhostUserConnection.Received.MESSAGE);
+            }
+            assertThat(protocolErrors.get()).isEqualTo(1);
+        }
+    }
+
     private static VhostUserConnection connect(final Path socket, final Arena arena)
     {
         final int fd = Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
