@@ -1,23 +1,23 @@
 package io.vplane.blockstore.device;
 
-import io.vplane.blockstore.nbd.NbdRequest;
-import io.vplane.blockstore.nbd.RequestSink;
+import io.vplane.blockstore.request.BlockQueue;
+import io.vplane.blockstore.request.BlockRequest;
 import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.wakeup.Doorbell;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
- * One queue of a disk. Event loops of all connections assigned to it offer requests; the one blk
+ * One queue of a disk. Front ends (event loops of all connections assigned to it) offer requests; the one blk
  * worker running the queue's group drains them. Agrona's ManyToOneConcurrentArrayQueue fits that
  * shape exactly: many producers, one consumer, a preallocated bounded array (no node allocated per
  * offer, unlike ConcurrentLinkedQueue), lock-free, and full is reported rather than blocking, so an
- * event loop never waits on a disk. The requests themselves are the connections' preallocated slots.
+ * event loop never waits on a disk. The requests themselves are the front ends' preallocated entries.
  */
-final class DiskQueue implements DeviceQueue, RequestSink
+final class DiskQueue implements DeviceQueue, BlockQueue
 {
     private final int index;
-    private final ManyToOneConcurrentArrayQueue<NbdRequest> requests;
+    private final ManyToOneConcurrentArrayQueue<BlockRequest> requests;
     private final RequestExecutor executor;
     private final Doorbell doorbell;
 
@@ -36,7 +36,7 @@ final class DiskQueue implements DeviceQueue, RequestSink
     }
 
     @Override
-    public boolean offer(final NbdRequest request)
+    public boolean offer(final BlockRequest request)
     {
         return requests.offer(request);
     }

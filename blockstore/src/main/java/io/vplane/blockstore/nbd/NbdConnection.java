@@ -1,6 +1,7 @@
 package io.vplane.blockstore.nbd;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -8,6 +9,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import io.vplane.blockstore.request.BlockError;
+import io.vplane.blockstore.request.BlockOrigin;
+import io.vplane.blockstore.request.BlockQueue;
+import io.vplane.blockstore.request.BlockRequest;
+import io.vplane.blockstore.request.ReplyLayout;
+import io.vplane.blockstore.request.SocketSplicer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.net.InetAddress;
@@ -23,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * disk's queue; a blk worker executes them and replies through {@link #complete}. Replies may go
  * out in any order (proto.md: "Transmission"). A protocol violation closes this connection only.
  */
-public final class NbdConnection extends ChannelInboundHandlerAdapter
+public final class NbdConnection extends ChannelInboundHandlerAdapter implements BlockOrigin
 {
     /** Requests one connection may have in flight; reading pauses beyond (qemu 16, nbdcopy 64, fio QD). */
     public static final int REQUEST_SLOTS = 128;
@@ -53,10 +60,10 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private final OptionHeader optionHeader = new OptionHeader();
     private final OptionHaggler haggler = new OptionHaggler(this);
     /** Free request slots; taken by the decoder and given back by writeCompleted, both on the event loop. */
-    private final ManyToOneConcurrentArrayQueue<NbdRequest> freeSlots =
+    private final ManyToOneConcurrentArrayQueue<BlockRequest> freeSlots =
         new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
     /** Requests the workers finished, with their replies, waiting for the event loop to write them. */
-    private final ManyToOneConcurrentArrayQueue<NbdRequest> completed =
+    private final ManyToOneConcurrentArrayQueue<BlockRequest> completed =
         new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
     private final AtomicBoolean writeScheduled = new AtomicBoolean();
     private final Runnable writeCompleted = this::writeCompleted;
@@ -86,18 +93,18 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** Alignment enforced on requests: the export's minimum block if the client asked for block sizes, else 1. */
     int alignment = 1;
     private Export export;
-    private RequestSink sink;
+    private BlockQueue sink;
     /** Reading stopped for want of a slot or queue room; resumed when replies give slots back. */
     private boolean paused;
-    private NbdRequest stalled;
+    private BlockRequest stalled;
     /** Requests were offered to the sink since it was last woken. */
     private boolean unannounced;
     private final SocketLoan loan = new SocketLoan();
     /** Set by the worker before returning the socket: a WRITE whose rest this event loop receives, or null. */
-    private NbdRequest handedBack;
+    private BlockRequest handedBack;
     private final Runnable socketReturned = this::socketReturned;
     /** The WRITE whose remaining data is the next thing on the stream, or null. */
-    private NbdRequest continuation;
+    private BlockRequest continuation;
     /** The export is going away: disconnect once the WRITE whose data is still arriving is whole. */
     private boolean disconnectWhenWhole;
     /** The connection closed: a worker receiving WRITE data stops. */
@@ -128,12 +135,6 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     public boolean structuredReplies()
     {
         return structured;
-    }
-
-    /** The session runs inside TLS (STARTTLS): replies are encrypted on the event loop. */
-    public boolean tls()
-    {
-        return tls;
     }
 
     public Channel channel()
@@ -177,7 +178,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         releaseInput();
         if (null != stalled)
         {
-            if (stalled.socketBytes > 0)
+            if (stalled.socketBytes() > 0)
             {
                 loan.returned(false); // lent with a request that never reached a worker
             }
@@ -190,13 +191,13 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             continuation = null;
         }
         loan.closeUnlessLent();
-        NbdRequest request;
+        BlockRequest request;
         while (null != (request = completed.poll()))
         {
-            if (null != request.reply)
+            final ByteBuf reply = request.takeReply();
+            if (null != reply)
             {
-                request.reply.release();
-                request.reply = null;
+                reply.release();
             }
         }
     }
@@ -460,7 +461,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** Enters the transmission phase on {@code export}; false when the disk went away meanwhile. */
     boolean enterTransmission(final Export chosen, final String name)
     {
-        final RequestSink attached = chosen.attach(this);
+        final BlockQueue attached = chosen.attach(this);
         if (null == attached)
         {
             return false;
@@ -470,9 +471,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         blockStatusEnabled = name.equals(metaContextExport);
         for (int i = 0; i < REQUEST_SLOTS; i++)
         {
-            final NbdRequest slot = new NbdRequest();
-            slot.connection = this;
-            freeSlots.offer(slot);
+            freeSlots.offer(new BlockRequest(this));
         }
         state = State.TRANSMISSION;
         return true;
@@ -547,31 +546,20 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             replyError(type, cookie, error);
             return true;
         }
-        final NbdRequest slot = freeSlots.poll();
+        final BlockRequest slot = freeSlots.poll();
         if (null == slot)
         {
             // Slots come back in writeCompleted on this loop, which resumes reading.
             pause();
             return false;
         }
-        slot.receivedNs = System.nanoTime();
-        slot.type = type;
-        slot.flags = header.flags();
-        slot.cookie = cookie;
-        slot.offset = header.offset();
-        slot.length = length;
-        slot.deferredError = 0;
+        slot.set(NbdCommands.op(type), NbdCommands.flags(header.flags()), cookie, header.offset(), length,
+            System.nanoTime());
         final int onSocket = Math.max(0, missing);
-        slot.socketBytes = onSocket;
         if (carriesData)
         {
-            slot.payload = in.retain();
-            slot.payloadIndex = in.readerIndex() + RequestHeader.LENGTH;
+            slot.payload(in.retain(), in.readerIndex() + RequestHeader.LENGTH, onSocket);
             cumulationSliced = true;
-        }
-        else
-        {
-            slot.payload = null;
         }
         in.skipBytes(frame - onSocket);
         inFlight++;
@@ -584,7 +572,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     }
 
     /** Hands a request to the disk's queue; when it is full, reading pauses until it takes it. */
-    private boolean dispatch(final NbdRequest request)
+    private boolean dispatch(final BlockRequest request)
     {
         if (!sink.offer(request))
         {
@@ -600,8 +588,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** The rest of a WRITE the worker stopped waiting for: received here, then queued again. */
     private boolean decodeContinuation(final ByteBuf in)
     {
-        final NbdRequest request = continuation;
-        final int needed = request.socketBytes;
+        final BlockRequest request = continuation;
+        final int needed = request.socketBytes();
         if (in.readableBytes() < needed)
         {
             awaitedFrameBytes = needed;
@@ -609,9 +597,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         }
         awaitedFrameBytes = 0;
         continuation = null;
-        request.payload = in.retain();
-        request.payloadIndex = in.readerIndex();
-        request.socketBytes = 0;
+        request.payload(in.retain(), in.readerIndex(), 0);
         cumulationSliced = true;
         in.skipBytes(needed);
         final boolean dispatched = dispatch(request);
@@ -624,12 +610,14 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     }
 
     /** The socket a large WRITE was received from with splice(2); read by the blk worker it was lent to. */
+    @Override
     public SocketSplicer splicer()
     {
         return loan.splicer();
     }
 
     /** The connection closed: a worker holding its socket stops receiving. Any thread. */
+    @Override
     public boolean gone()
     {
         return gone;
@@ -640,7 +628,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
      * received, or the client went away, or it sent too slowly and {@code rest} is the request
      * for the data still to come, which this event loop then receives. Any thread.
      */
-    public void returnSocket(final NbdRequest rest)
+    @Override
+    public void returnSocket(final BlockRequest rest)
     {
         handedBack = rest;
         try
@@ -656,7 +645,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
 
     private void socketReturned()
     {
-        final NbdRequest rest = handedBack;
+        final BlockRequest rest = handedBack;
         handedBack = null;
         loan.returned(null != rest);
         if (State.CLOSED == state)
@@ -699,6 +688,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
      * The export is going away: reads no more requests, lets the ones in flight finish and their
      * replies go out, then closes, as for NBD_CMD_DISC. Any thread.
      */
+    @Override
     public void finishAndClose()
     {
         try
@@ -736,35 +726,51 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         }
     }
 
-    /**
-     * Called by the blk worker with the finished request and its reply; the reply goes out after
-     * {@link #publishReplies()}. Replies are handed to the event loop in batches: one task writes
-     * every reply that is ready and flushes once, so a busy connection gets one writev for many
-     * replies (nbdkit gets the same from MSG_MORE), and the event loop is woken once per batch.
-     */
-    public void complete(final NbdRequest request, final ByteBuf reply)
+    @Override
+    public ByteBufAllocator alloc()
     {
-        request.reply = reply;
-        completed.offer(request); // never full: it holds at most the connection's REQUEST_SLOTS
+        return channel.alloc();
+    }
+
+    @Override
+    public ReplyLayout layout()
+    {
+        return structured ? NbdReplyLayout.STRUCTURED : NbdReplyLayout.SIMPLE;
+    }
+
+    /** The session runs inside TLS (STARTTLS): replies are encrypted on the event loop. */
+    @Override
+    public boolean encrypted()
+    {
+        return tls;
+    }
+
+    @Override
+    public void close()
+    {
+        channel.close();
     }
 
     /**
-     * Completes a request whose answer is a 16-byte simple reply (WRITE, FLUSH, TRIM... or an
-     * error): the event loop encodes it into one buffer shared by the whole batch, so the worker
-     * allocates nothing and the batch goes out in one write.
+     * Called by the blk worker with the finished request; its reply goes out after {@link #publish()}.
+     * Replies are handed to the event loop in batches: one task writes every reply that is ready and
+     * flushes once, so a busy connection gets one writev for many replies (nbdkit gets the same from
+     * MSG_MORE), and the event loop is woken once per batch. A request without a reply of its own
+     * (WRITE, FLUSH, TRIM... or an error) is encoded by the event loop into one buffer shared by the
+     * whole batch, so the worker allocates nothing.
      */
-    public void completeSimple(final NbdRequest request, final int error)
+    @Override
+    public void complete(final BlockRequest request)
     {
-        request.reply = null;
-        request.replyError = error;
-        completed.offer(request);
+        completed.offer(request); // never full: it holds at most the connection's REQUEST_SLOTS
     }
 
     /**
      * Called by the blk worker after a batch of {@link #complete} calls: has the event loop write
      * them, waking it (one eventfd write) only when no write pass is already scheduled.
      */
-    public void publishReplies()
+    @Override
+    public void publish()
     {
         if (!writeScheduled.get() && writeScheduled.compareAndSet(false, true))
         {
@@ -786,13 +792,19 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         writeScheduled.set(false);
         int written = 0;
         ByteBuf simpleReplies = null;
-        NbdRequest request;
+        BlockRequest request;
         while (null != (request = completed.poll()))
         {
-            if (null != request.reply)
+            final ByteBuf reply = request.takeReply();
+            if (null != reply)
             {
-                ctx.write(request.reply, ctx.voidPromise());
-                request.reply = null;
+                ctx.write(reply, ctx.voidPromise());
+            }
+            else if (BlockError.NONE != request.error() && structured && NbdCommands.answeredInChunks(request.op()))
+            {
+                final ByteBuf chunk = ctx.alloc().buffer(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.ERROR_PAYLOAD);
+                ReplyEncoder.errorChunk(chunk, NbdCommands.error(request.error()), request.tag());
+                ctx.write(chunk, ctx.voidPromise());
             }
             else
             {
@@ -801,7 +813,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
                     simpleReplies = ctx.alloc().directBuffer(
                         ReplyEncoder.SIMPLE_REPLY_LENGTH * Math.min(REQUEST_SLOTS, 1 + completed.size()));
                 }
-                ReplyEncoder.simpleReply(simpleReplies, request.replyError, request.cookie);
+                ReplyEncoder.simpleReply(simpleReplies, NbdCommands.error(request.error()), request.tag());
             }
             freeSlots.offer(request);
             written++;

@@ -1,4 +1,4 @@
-package io.vplane.blockstore.nbd;
+package io.vplane.blockstore.request;
 
 import io.vplane.engine.posix.Posix;
 
@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * a number the event loop closed and the system gave to another file meanwhile.
  *
  * <p>Used by one thread at a time: the event loop lends it with a request and a worker gives it
- * back (see {@link NbdConnection#returnSocket}).
+ * back (see {@link BlockOrigin#returnSocket}).
  */
 public final class SocketSplicer implements AutoCloseable
 {
@@ -40,7 +40,7 @@ public final class SocketSplicer implements AutoCloseable
      * @param socketFd the connection's (non-blocking) socket
      * @throws IOException when a descriptor could not be had (the process ran out of them)
      */
-    static SocketSplicer open(final int socketFd) throws IOException
+    public static SocketSplicer open(final int socketFd) throws IOException
     {
         final int socket = Posix.dup(socketFd);
         if (socket < 0)
