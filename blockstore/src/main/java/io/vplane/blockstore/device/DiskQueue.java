@@ -26,7 +26,14 @@ final class DiskQueue implements DeviceQueue, BlockQueue
         this.index = index;
         this.requests = new ManyToOneConcurrentArrayQueue<>(capacity);
         this.executor = executor;
-        this.doorbell = new Doorbell(requests::size);
+        this.doorbell = new Doorbell(this::waitingWork);
+        executor.wakes(doorbell);
+    }
+
+    /** What the worker would find on waking: requests it may take now, and remote completions. */
+    private long waitingWork()
+    {
+        return (executor.room(1) > 0 ? requests.size() : 0) + executor.remoteCompletionsWaiting();
     }
 
     @Override
@@ -57,18 +64,20 @@ final class DiskQueue implements DeviceQueue, BlockQueue
     @Override
     public int poll(final int limit)
     {
-        final int drained = requests.drain(executor, limit);
-        if (drained > 0)
+        final int finished = executor.drainCompletions();
+        final int room = executor.room(limit);
+        final int drained = room > 0 ? requests.drain(executor, room) : 0;
+        if (finished + drained > 0)
         {
             executor.publishReplies();
         }
-        return drained;
+        return finished + drained;
     }
 
     @Override
     public long backlog()
     {
-        return requests.size();
+        return requests.size() + executor.remoteBacklog();
     }
 
     @Override
@@ -79,6 +88,7 @@ final class DiskQueue implements DeviceQueue, BlockQueue
 
     void close()
     {
+        executor.close();
         doorbell.close();
     }
 }

@@ -1,14 +1,17 @@
 package io.vplane.blockstore.device;
 
 import io.netty.buffer.ByteBuf;
+import io.vplane.blockstore.backend.AsyncStorageBackend;
 import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.backend.SystemCallException;
 import io.vplane.blockstore.request.BlockError;
 import io.vplane.blockstore.request.BlockFlags;
+import io.vplane.blockstore.request.BlockOp;
 import io.vplane.blockstore.request.BlockOrigin;
 import io.vplane.blockstore.request.BlockRequest;
 import io.vplane.blockstore.request.ReplyLayout;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.wakeup.Doorbell;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -47,6 +50,10 @@ final class RequestExecutor implements Consumer<BlockRequest>
     private final ErrorLog errors;
     private final ReadReply copiedReply;
     private final ReadReply mappedReply;
+    /** Null unless the backend is asynchronous (a remote server): then READ, WRITE, FLUSH, TRIM, WRITE_ZEROES go there. */
+    private final RemoteRequests remote;
+    /** Holds the one buffer of a remote READ or WRITE while it is submitted. */
+    private final ByteBuffer[] remoteData = new ByteBuffer[1];
     /** Null when the backend cannot write from a pipe. */
     private final SocketPayloadReceiver socketPayloads;
     /** Last data extent found with SEEK_DATA/SEEK_HOLE, valid while the backend's hole generation holds. */
@@ -68,6 +75,48 @@ final class RequestExecutor implements Consumer<BlockRequest>
         this.copiedReply = new CopiedReadReply(backend);
         this.mappedReply = backend.hasResidentViews() ? new MappedReadReply(backend) : copiedReply;
         this.socketPayloads = backend.writesFromPipes() ? new SocketPayloadReceiver(disk, backend, metrics, errors) : null;
+        this.remote = backend instanceof final AsyncStorageBackend async ?
+            new RemoteRequests(async.openChannel(), this::finishRemote) : null;
+    }
+
+    /** The queue's doorbell, rung when a remote request completes. */
+    void wakes(final Doorbell doorbell)
+    {
+        if (null != remote)
+        {
+            remote.wakes(doorbell);
+        }
+    }
+
+    /** Worker: finishes the remote requests that completed. @return how many */
+    int drainCompletions()
+    {
+        return null == remote ? 0 : remote.drain();
+    }
+
+    /** How many new requests the worker may take, up to {@code limit}: a remote backend bounds those in flight. */
+    int room(final int limit)
+    {
+        return null == remote ? limit : remote.room(limit);
+    }
+
+    /** Completions waiting for the worker, and requests still at the remote backend; any thread. */
+    long remoteBacklog()
+    {
+        return null == remote ? 0 : remote.waiting() + remote.inFlight();
+    }
+
+    int remoteCompletionsWaiting()
+    {
+        return null == remote ? 0 : remote.waiting();
+    }
+
+    void close()
+    {
+        if (null != remote)
+        {
+            remote.close();
+        }
     }
 
     /** Whether WRITEs may arrive with their data still on the socket (see {@link SocketPayloadReceiver}). */
@@ -84,6 +133,11 @@ final class RequestExecutor implements Consumer<BlockRequest>
         {
             return;
         }
+        if (null != remote && runsRemotely(request))
+        {
+            submitRemote(request, origin);
+            return;
+        }
         ByteBuf reply;
         outcome = BlockError.NONE;
         try
@@ -98,12 +152,19 @@ final class RequestExecutor implements Consumer<BlockRequest>
         {
             request.releasePayload();
         }
+        request.completeWith(reply, outcome);
+        completeToOrigin(request, origin);
+    }
+
+    /** Hands the finished request back to its front end; published at once when it moved much data. */
+    private void completeToOrigin(final BlockRequest request, final BlockOrigin origin)
+    {
         metrics.requests.increment();
         metrics.recordLatencyNs(System.nanoTime() - request.receivedNs());
         // Read before completing: once completed, the entry belongs to the front end again.
+        final ByteBuf reply = request.reply();
         final boolean large = request.length() >= PUBLISH_AT_ONCE_BYTES ||
             (null != reply && reply.readableBytes() >= PUBLISH_AT_ONCE_BYTES);
-        request.completeWith(reply, outcome);
         origin.complete(request);
         if (large)
         {
@@ -113,6 +174,80 @@ final class RequestExecutor implements Consumer<BlockRequest>
         {
             remember(origin);
         }
+    }
+
+    private static boolean runsRemotely(final BlockRequest request)
+    {
+        final BlockOp op = request.op();
+        return (BlockOp.READ == op || BlockOp.WRITE == op || BlockOp.FLUSH == op || BlockOp.TRIM == op ||
+            BlockOp.WRITE_ZEROES == op) && BlockError.NONE == request.deferredError();
+    }
+
+    /**
+     * Starts a request on the remote backend. A READ's reply is built around the data to come: the
+     * header now, the data received straight into the reply buffer by the backend.
+     */
+    private void submitRemote(final BlockRequest request, final BlockOrigin origin)
+    {
+        ByteBuffer[] data = null;
+        if (BlockOp.READ == request.op())
+        {
+            final int length = request.payloadLength();
+            final ReplyLayout layout = origin.layout();
+            copiedReply.begin(origin.alloc(), length, 1, layout.segmentHeaderBytes());
+            layout.data(copiedReply.headers(), request, request.offset(), length, true);
+            final ByteBuf reply = copiedReply.finish();
+            final int at = reply.writerIndex();
+            remoteData[0] = reply.internalNioBuffer(at, length);
+            reply.writerIndex(at + length);
+            request.completeWith(reply, BlockError.NONE);
+            data = remoteData;
+        }
+        else if (BlockOp.WRITE == request.op())
+        {
+            final ByteBuf payload = request.payload();
+            if (1 == payload.nioBufferCount())
+            {
+                remoteData[0] = payload.nioBuffer(request.payloadIndex(), request.bufferedLength());
+                data = remoteData;
+            }
+            else
+            {
+                data = payload.nioBuffers(request.payloadIndex(), request.bufferedLength());
+            }
+        }
+        remote.submit(request, data);
+        remoteData[0] = null;
+    }
+
+    /** Worker: a remote request came back; its payload goes, its reply or error goes to the front end. */
+    private void finishRemote(final BlockRequest request)
+    {
+        request.releasePayload();
+        final BlockError error = request.error();
+        if (BlockError.NONE != error)
+        {
+            final ByteBuf reply = request.takeReply();
+            if (null != reply)
+            {
+                reply.release();
+            }
+            metrics.countError(error.errno());
+            if (BlockError.NOT_SUPPORTED != error)
+            {
+                errors.record("nbd", "io", disk + ": " + request.op() + " at " + request.offset() + "+" +
+                    request.length() + ": remote error " + error);
+            }
+        }
+        else if (BlockOp.READ == request.op())
+        {
+            metrics.readBytes.getAndAdd(request.length());
+        }
+        else if (BlockOp.WRITE == request.op())
+        {
+            metrics.writtenBytes.getAndAdd(request.length());
+        }
+        completeToOrigin(request, request.origin());
     }
 
     /**
