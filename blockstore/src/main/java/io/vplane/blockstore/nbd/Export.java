@@ -31,6 +31,9 @@ public interface Export
      */
     BlockQueue attach(BlockOrigin connection);
 
+    /** Connections in the transmission phase on this export now. */
+    int connections();
+
     /** The connection closed. */
     void detach(BlockOrigin connection);
 }

@@ -2,14 +2,12 @@ package io.vplane.blockstore.nbd;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
-import io.vplane.blockstore.request.BlockError;
 import io.vplane.blockstore.request.BlockOrigin;
 import io.vplane.blockstore.request.BlockQueue;
 import io.vplane.blockstore.request.BlockRequest;
@@ -19,10 +17,9 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * One client connection: the fixed newstyle handshake, option haggling ({@link OptionHaggler}),
@@ -34,20 +31,14 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
 {
     /** Requests one connection may have in flight; reading pauses beyond (qemu 16, nbdcopy 64, fio QD). */
     public static final int REQUEST_SLOTS = 128;
-    /** Options longer than this are skipped with NBD_REP_ERR_TOO_BIG: every valid option is far shorter. */
-    static final int MAX_OPTION_BYTES = 64 * 1024;
     private static final long OFFER_RETRY_US = 50;
     private static final int GREETING_LENGTH = 18;
-    /** Split frames up to this size are copied into one buffer; larger ones are composed of slices. */
-    private static final int STITCH_COPY_LIMIT = 16 * 1024;
-    /** Pieces a composed frame holds before Netty consolidates them (a copy): 32 MiB in 8 KiB reads. */
-    private static final int MAX_FRAME_PIECES = 4096;
     /** WRITE data at least this long that has not arrived with its header is received by the blk worker (see {@link SocketSplicer}). */
     public static final int SOCKET_PAYLOAD_BYTES = 64 * 1024;
 
     enum State
     {
-        CLIENT_FLAGS, OPTIONS, SKIP_OPTION, TRANSMISSION, DISCONNECTING, CLOSED
+        HANDSHAKE, TRANSMISSION, DISCONNECTING, CLOSED
     }
 
     final ExportDirectory directory;
@@ -57,16 +48,11 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     /** STARTTLS done: the session runs inside TLS. */
     boolean tls;
     private final RequestHeader header = new RequestHeader();
-    private final OptionHeader optionHeader = new OptionHeader();
     private final OptionHaggler haggler = new OptionHaggler(this);
     /** Free request slots; taken by the decoder and given back by writeCompleted, both on the event loop. */
     private final ManyToOneConcurrentArrayQueue<BlockRequest> freeSlots =
         new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
-    /** Requests the workers finished, with their replies, waiting for the event loop to write them. */
-    private final ManyToOneConcurrentArrayQueue<BlockRequest> completed =
-        new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
-    private final AtomicBoolean writeScheduled = new AtomicBoolean();
-    private final Runnable writeCompleted = this::writeCompleted;
+    private final ReplyWriter replies = new ReplyWriter(this, freeSlots, REQUEST_SLOTS);
     /** Event loop only: taken slots not yet given back by {@link #writeCompleted}. */
     private int inFlight;
     private final Runnable retryStalled = this::retryStalled;
@@ -75,16 +61,18 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     private Channel channel;
     InetAddress client;
     String peer = "?";
-    /** The buffer being decoded: a received buffer as it came, or a stitch buffer holding one split frame. */
-    private ByteBuf cumulation;
-    /** Payloads were handed out of {@link #cumulation} (it is retained by them): it must never be written into again. */
-    private boolean cumulationSliced;
-    /** Received buffers waiting behind {@link #cumulation}; decoded in place, never copied as a whole. */
-    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(8);
-    /** Bytes the decoder needs from the start of {@link #cumulation} to make progress (a header or a whole frame). */
-    private int awaitedFrameBytes;
-    State state = State.CLIENT_FLAGS;
-    private long skipRemaining;
+    private final InboundFrames frames = new InboundFrames();
+    final NbdLimits limits;
+    private final ConnectionCaps caps;
+    private final HandshakeDecoder handshake;
+    /** Set once {@link #caps} counted this connection, so it is released once. */
+    private boolean admitted;
+    /** Cancelled when the transmission phase begins; ends a handshake that takes too long. */
+    private ScheduledFuture<?> handshakeDeadline;
+    /** The peer reads its replies too slowly: unsent replies passed the high-water mark, requests are not read. */
+    private boolean unwritable;
+    private ScheduledFuture<?> unwritableDeadline;
+    State state = State.HANDSHAKE;
     boolean noZeroes;
     volatile boolean structured;
     /** Export name that base:allocation was selected for with SET_META_CONTEXT, or null. */
@@ -112,9 +100,22 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
 
     public NbdConnection(final ExportDirectory directory, final NbdServerMetrics metrics, final SslContext tlsContext)
     {
+        this(directory, metrics, tlsContext, NbdLimits.DEFAULTS, new ConnectionCaps(NbdLimits.DEFAULTS));
+    }
+
+    NbdConnection(
+        final ExportDirectory directory,
+        final NbdServerMetrics metrics,
+        final SslContext tlsContext,
+        final NbdLimits limits,
+        final ConnectionCaps caps)
+    {
         this.directory = directory;
         this.metrics = metrics;
         this.tlsContext = tlsContext;
+        this.limits = limits;
+        this.caps = caps;
+        this.handshake = new HandshakeDecoder(this, haggler, frames, limits);
     }
 
     /**
@@ -123,12 +124,16 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
      */
     boolean startTls()
     {
-        if ((null != cumulation && cumulation.isReadable()) || !pending.isEmpty())
+        if (frames.hasUndecoded())
         {
             return fault("starttls", "data sent before the STARTTLS reply");
         }
         ctx.pipeline().addFirst("tls", tlsContext.newHandler(ctx.alloc()));
         tls = true;
+        // NBD proto.md, NBD_OPT_STARTTLS: the server forgets the negotiation state from before it
+        // (structured replies, meta contexts); the client asks again inside TLS.
+        structured = false;
+        metaContextExport = null;
         return true;
     }
 
@@ -159,6 +164,18 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         }
         metrics.accepted().incrementRelease();
         metrics.open().incrementRelease();
+        final String refused = caps.admit(client);
+        if (null != refused)
+        {
+            // Refused before the greeting: NBD has no message for it, so the line says why.
+            metrics.errors().record("nbd", "connection-refused", peer + ": refused, " + refused);
+            state = State.CLOSED;
+            ctx.close();
+            return;
+        }
+        admitted = true;
+        handshakeDeadline = ctx.executor().schedule(this::handshakeExpired, limits.handshakeTimeoutMs(),
+            TimeUnit.MILLISECONDS);
         final ByteBuf greeting = ctx.alloc().buffer(GREETING_LENGTH);
         greeting.writeLong(NbdProtocol.NBDMAGIC).writeLong(NbdProtocol.IHAVEOPT)
             .writeShort(NbdProtocol.FLAG_FIXED_NEWSTYLE | NbdProtocol.FLAG_NO_ZEROES);
@@ -171,6 +188,13 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         state = State.CLOSED;
         gone = true;
         metrics.open().decrementRelease();
+        if (admitted)
+        {
+            admitted = false;
+            caps.release(client);
+        }
+        cancel(handshakeDeadline);
+        cancel(unwritableDeadline);
         if (null != export)
         {
             export.detach(this);
@@ -191,28 +215,68 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
             continuation = null;
         }
         loan.closeUnlessLent();
-        BlockRequest request;
-        while (null != (request = completed.poll()))
-        {
-            final ByteBuf reply = request.takeReply();
-            if (null != reply)
-            {
-                reply.release();
-            }
-        }
+        replies.releaseUnsent();
     }
 
     private void releaseInput()
     {
-        if (null != cumulation)
+        frames.release();
+    }
+
+    private static void cancel(final ScheduledFuture<?> timer)
+    {
+        if (null != timer)
         {
-            cumulation.release();
-            cumulation = null;
+            timer.cancel(false);
         }
-        ByteBuf buffer;
-        while (null != (buffer = pending.poll()))
+    }
+
+    /** A client that has not chosen an export within the limit holds a descriptor for nothing. */
+    private void handshakeExpired()
+    {
+        if (State.HANDSHAKE == state)
         {
-            buffer.release();
+            fault("handshake-timeout", "no export chosen within " + limits.handshakeTimeoutMs() + " ms");
+        }
+    }
+
+    /**
+     * Back-pressure (Netty channel writability): once the replies waiting for the socket pass the
+     * high-water mark the peer is not reading, so no more requests are read from it; a peer that
+     * stays so past the limit is dropped. Reading resumes below the low-water mark.
+     */
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        if (State.CLOSED == state)
+        {
+            return;
+        }
+        if (!channel.isWritable())
+        {
+            unwritable = true;
+            channel.config().setAutoRead(false);
+            cancel(unwritableDeadline);
+            unwritableDeadline = ctx.executor().schedule(this::unwritableExpired, limits.unwritableTimeoutMs(),
+                TimeUnit.MILLISECONDS);
+        }
+        else if (unwritable)
+        {
+            unwritable = false;
+            cancel(unwritableDeadline);
+            if (!paused && !loan.lent() && (State.TRANSMISSION == state || State.HANDSHAKE == state))
+            {
+                channel.config().setAutoRead(true);
+                decode();
+            }
+        }
+    }
+
+    private void unwritableExpired()
+    {
+        if (unwritable && State.CLOSED != state)
+        {
+            fault("unread-replies", "read none of its replies for " + limits.unwritableTimeoutMs() + " ms");
         }
     }
 
@@ -244,57 +308,26 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
             ctx.close();
             return;
         }
-        cumulate(in);
+        frames.add(in);
         decode();
-    }
-
-    /**
-     * Queues a received buffer. Buffers are decoded where they are, and WRITE payloads are slices
-     * of them, so data is not copied on the way in; only a frame split across two reads is
-     * stitched together (see {@link #stitch}).
-     */
-    private void cumulate(final ByteBuf in)
-    {
-        if (null == cumulation)
-        {
-            cumulation = in;
-            cumulationSliced = false;
-        }
-        else
-        {
-            pending.offer(in);
-        }
     }
 
     private void decode()
     {
-        while (null != cumulation && !paused && !loan.lent())
+        ByteBuf in;
+        while (null != (in = frames.current()) && !paused && !unwritable && !loan.lent())
         {
-            if (cumulation.isReadable() && decodeFrame(cumulation))
+            if (in.isReadable() && decodeFrame(in))
             {
                 continue;
             }
-            if (null == cumulation || paused || pending.isEmpty())
+            if (null == frames.current() || paused || unwritable || !frames.hasMore())
             {
                 break;
             }
-            if (cumulation.isReadable())
-            {
-                stitch();
-            }
-            else
-            {
-                // Payload slices handed to workers keep their memory alive through their own reference.
-                cumulation.release();
-                cumulation = pending.poll();
-                cumulationSliced = false;
-            }
+            frames.advance(ctx.alloc());
         }
-        if (null != cumulation && !cumulation.isReadable() && pending.isEmpty())
-        {
-            cumulation.release();
-            cumulation = null;
-        }
+        frames.trim();
         wakeSink();
     }
 
@@ -312,150 +345,22 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     {
         return switch (state)
         {
-            case CLIENT_FLAGS -> decodeClientFlags(in);
-            case OPTIONS -> decodeOption(in);
-            case SKIP_OPTION -> skipOption(in);
+            case HANDSHAKE -> handshake.decode(in);
             case TRANSMISSION -> decodeRequest(in);
             case DISCONNECTING, CLOSED -> false;
         };
     }
 
-    /**
-     * Completes the partial frame at the end of {@link #cumulation} with bytes from the next
-     * received buffers: copies the partial frame and just the missing bytes into a buffer sized
-     * for the frame, so only the split frame is copied. A buffer that handed out payload slices is
-     * never written into (a pooled buffer that moves would leave the slices reading freed memory).
-     */
-    private void stitch()
+    /** Whether {@code chosen} has as many connections as one export may; counted and logged when so. */
+    boolean exportFull(final Export chosen)
     {
-        if (awaitedFrameBytes > STITCH_COPY_LIMIT)
+        if (chosen.connections() < limits.maxConnectionsPerExport())
         {
-            stitchWithoutCopy();
-            return;
-        }
-        final int readable = cumulation.readableBytes();
-        final int missing = Math.max(1, awaitedFrameBytes - readable);
-        ByteBuf target = cumulation;
-        if (cumulationSliced || cumulation.writableBytes() < missing || cumulation.maxFastWritableBytes() < missing)
-        {
-            target = ctx.alloc().directBuffer(Math.max(readable + missing, awaitedFrameBytes));
-            target.writeBytes(cumulation);
-            cumulation.release();
-            cumulation = target;
-            cumulationSliced = false;
-        }
-        int needed = missing;
-        while (needed > 0 && !pending.isEmpty())
-        {
-            final ByteBuf next = pending.peek();
-            final int n = Math.min(needed, next.readableBytes());
-            target.writeBytes(next, n);
-            needed -= n;
-            if (!next.isReadable())
-            {
-                pending.poll().release();
-            }
-        }
-    }
-
-    /**
-     * A large frame (a big WRITE spans many reads) is assembled from slices of the received buffers
-     * in a composite buffer instead of being copied; its payload reaches the disk with one write per
-     * piece.
-     */
-    private void stitchWithoutCopy()
-    {
-        final CompositeByteBuf composite;
-        if (cumulation instanceof final CompositeByteBuf open && !cumulationSliced)
-        {
-            composite = open;
-        }
-        else
-        {
-            composite = ctx.alloc().compositeDirectBuffer(MAX_FRAME_PIECES);
-            composite.addComponent(true, cumulation.readRetainedSlice(cumulation.readableBytes()));
-            cumulation.release();
-            cumulation = composite;
-            cumulationSliced = false;
-        }
-        while (composite.readableBytes() < awaitedFrameBytes && !pending.isEmpty())
-        {
-            final ByteBuf next = pending.peek();
-            final int n = Math.min(awaitedFrameBytes - composite.readableBytes(), next.readableBytes());
-            composite.addComponent(true, next.readRetainedSlice(n));
-            if (!next.isReadable())
-            {
-                pending.poll().release();
-            }
-        }
-    }
-
-    private boolean decodeClientFlags(final ByteBuf in)
-    {
-        if (in.readableBytes() < Integer.BYTES)
-        {
-            awaitedFrameBytes = Integer.BYTES;
             return false;
         }
-        final int flags = in.readInt();
-        if (0 != (flags & ~NbdProtocol.KNOWN_CLIENT_FLAGS))
-        {
-            // proto.md: a server that sees client flags it does not know MUST close.
-            return fault("client-flags", "unknown client flags 0x" + Integer.toHexString(flags));
-        }
-        noZeroes = 0 != (flags & NbdProtocol.CLIENT_FLAG_NO_ZEROES);
-        state = State.OPTIONS;
+        metrics.errors().record("nbd", "export-full", peer + ": refused, export " + chosen.name() + " has " +
+            limits.maxConnectionsPerExport() + " connections (the limit per export)");
         return true;
-    }
-
-    private boolean decodeOption(final ByteBuf in)
-    {
-        if (in.readableBytes() < OptionHeader.LENGTH)
-        {
-            awaitedFrameBytes = OptionHeader.LENGTH;
-            return false;
-        }
-        optionHeader.wrap(in, in.readerIndex());
-        if (!optionHeader.hasValidMagic())
-        {
-            return fault("option-magic", "option without IHAVEOPT magic");
-        }
-        final int option = optionHeader.option();
-        final long length = optionHeader.dataLength();
-        if (length > MAX_OPTION_BYTES)
-        {
-            if (NbdProtocol.OPT_EXPORT_NAME == option)
-            {
-                return fault("option-length", "EXPORT_NAME of " + length + " bytes");
-            }
-            in.skipBytes(OptionHeader.LENGTH);
-            skipRemaining = length;
-            state = State.SKIP_OPTION;
-            metrics.errors().record("nbd", "option-too-big", peer + ": option " + option + " of " + length + " bytes");
-            haggler.replyError(option, NbdProtocol.REP_ERR_TOO_BIG, "option data too long");
-            return true;
-        }
-        if (in.readableBytes() < OptionHeader.LENGTH + length)
-        {
-            awaitedFrameBytes = OptionHeader.LENGTH + (int)length;
-            return false;
-        }
-        final ByteBuf data = in.slice(in.readerIndex() + OptionHeader.LENGTH, (int)length);
-        in.skipBytes(OptionHeader.LENGTH + (int)length);
-        haggler.onOption(option, data);
-        return true;
-    }
-
-    private boolean skipOption(final ByteBuf in)
-    {
-        final int n = (int)Math.min(in.readableBytes(), skipRemaining);
-        in.skipBytes(n);
-        skipRemaining -= n;
-        if (0 == skipRemaining)
-        {
-            state = State.OPTIONS;
-        }
-        return n > 0;
     }
 
     /** Enters the transmission phase on {@code export}; false when the disk went away meanwhile. */
@@ -466,6 +371,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         {
             return false;
         }
+        cancel(handshakeDeadline);
         export = chosen;
         sink = attached;
         blockStatusEnabled = name.equals(metaContextExport);
@@ -502,7 +408,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         }
         if (in.readableBytes() < RequestHeader.LENGTH)
         {
-            awaitedFrameBytes = RequestHeader.LENGTH;
+            frames.await(RequestHeader.LENGTH);
             return false;
         }
         header.wrap(in, in.readerIndex());
@@ -525,9 +431,9 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         }
         final int frame = RequestHeader.LENGTH + (carriesData ? (int)length : 0);
         final int missing = frame - in.readableBytes();
-        if (missing > 0 && (tls || !pending.isEmpty() || !loan.mayLend(missing, channel, sink, metrics, peer)))
+        if (missing > 0 && (tls || frames.hasMore() || !loan.mayLend(missing, channel, sink, metrics, peer)))
         {
-            awaitedFrameBytes = frame;
+            frames.await(frame);
             return false;
         }
         final int error = RequestCheck.check(type, header.flags(), header.offset(), length, export, structured,
@@ -535,15 +441,16 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         if (missing > 0 && 0 != error)
         {
             // The error reply skips the whole frame, so it waits for the data like any WRITE.
-            awaitedFrameBytes = frame;
+            frames.await(frame);
             return false;
         }
-        awaitedFrameBytes = 0;
+        frames.await(0);
         final long cookie = header.cookie();
         if (0 != error)
         {
             in.skipBytes(frame);
-            replyError(type, cookie, error);
+            export.countError(error);
+            replies.replyError(type, cookie, error);
             return true;
         }
         final BlockRequest slot = freeSlots.poll();
@@ -559,7 +466,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         if (carriesData)
         {
             slot.payload(in.retain(), in.readerIndex() + RequestHeader.LENGTH, onSocket);
-            cumulationSliced = true;
+            frames.sliced();
         }
         in.skipBytes(frame - onSocket);
         inFlight++;
@@ -592,13 +499,13 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         final int needed = request.socketBytes();
         if (in.readableBytes() < needed)
         {
-            awaitedFrameBytes = needed;
+            frames.await(needed);
             return false;
         }
-        awaitedFrameBytes = 0;
+        frames.await(0);
         continuation = null;
         request.payload(in.retain(), in.readerIndex(), 0);
-        cumulationSliced = true;
+        frames.sliced();
         in.skipBytes(needed);
         final boolean dispatched = dispatch(request);
         if (disconnectWhenWhole)
@@ -659,29 +566,10 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
             disconnect();
             return;
         }
-        if (!paused && State.TRANSMISSION == state)
+        if (!paused && !unwritable && State.TRANSMISSION == state)
         {
             channel.config().setAutoRead(true);
         }
-    }
-
-    /** An error found before the request reached a worker (proto.md: error values per command). */
-    private void replyError(final int type, final long cookie, final int error)
-    {
-        export.countError(error);
-        final ByteBuf reply;
-        if (structured && (NbdProtocol.CMD_READ == type || NbdProtocol.CMD_BLOCK_STATUS == type))
-        {
-            // proto.md: once structured replies are negotiated, a READ is answered with chunks only.
-            reply = ctx.alloc().buffer(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.ERROR_PAYLOAD);
-            ReplyEncoder.errorChunk(reply, error, cookie);
-        }
-        else
-        {
-            reply = ctx.alloc().buffer(ReplyEncoder.SIMPLE_REPLY_LENGTH);
-            ReplyEncoder.simpleReply(reply, error, cookie);
-        }
-        ctx.writeAndFlush(reply, ctx.voidPromise());
     }
 
     /**
@@ -751,83 +639,24 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         channel.close();
     }
 
-    /**
-     * Called by the blk worker with the finished request; its reply goes out after {@link #publish()}.
-     * Replies are handed to the event loop in batches: one task writes every reply that is ready and
-     * flushes once, so a busy connection gets one writev for many replies (nbdkit gets the same from
-     * MSG_MORE), and the event loop is woken once per batch. A request without a reply of its own
-     * (WRITE, FLUSH, TRIM... or an error) is encoded by the event loop into one buffer shared by the
-     * whole batch, so the worker allocates nothing.
-     */
+    /** Worker thread: the request is done; its reply goes out after {@link #publish()} (see {@link ReplyWriter}). */
     @Override
     public void complete(final BlockRequest request)
     {
-        completed.offer(request); // never full: it holds at most the connection's REQUEST_SLOTS
+        replies.complete(request);
     }
 
-    /**
-     * Called by the blk worker after a batch of {@link #complete} calls: has the event loop write
-     * them, waking it (one eventfd write) only when no write pass is already scheduled.
-     */
+    /** Worker thread, after a batch of {@link #complete} calls. */
     @Override
     public void publish()
     {
-        if (!writeScheduled.get() && writeScheduled.compareAndSet(false, true))
-        {
-            try
-            {
-                channel.eventLoop().execute(writeCompleted);
-            }
-            catch (final RejectedExecutionException ex)
-            {
-                // The server is shutting down; the connection goes with it.
-                writeScheduled.set(false);
-            }
-        }
+        replies.publish();
     }
 
-    private void writeCompleted()
+    /** Event loop: {@code written} replies went out and their slots are free again. */
+    void repliesWritten(final int written)
     {
-        // Cleared before draining: a reply offered from now on schedules another pass.
-        writeScheduled.set(false);
-        int written = 0;
-        ByteBuf simpleReplies = null;
-        BlockRequest request;
-        while (null != (request = completed.poll()))
-        {
-            final ByteBuf reply = request.takeReply();
-            if (null != reply)
-            {
-                ctx.write(reply, ctx.voidPromise());
-            }
-            else if (BlockError.NONE != request.error() && structured && NbdCommands.answeredInChunks(request.op()))
-            {
-                final ByteBuf chunk = ctx.alloc().buffer(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.ERROR_PAYLOAD);
-                ReplyEncoder.errorChunk(chunk, NbdCommands.error(request.error()), request.tag());
-                ctx.write(chunk, ctx.voidPromise());
-            }
-            else
-            {
-                if (null == simpleReplies)
-                {
-                    simpleReplies = ctx.alloc().directBuffer(
-                        ReplyEncoder.SIMPLE_REPLY_LENGTH * Math.min(REQUEST_SLOTS, 1 + completed.size()));
-                }
-                ReplyEncoder.simpleReply(simpleReplies, NbdCommands.error(request.error()), request.tag());
-            }
-            freeSlots.offer(request);
-            written++;
-        }
-        if (0 == written)
-        {
-            return;
-        }
-        if (null != simpleReplies)
-        {
-            ctx.write(simpleReplies, ctx.voidPromise());
-        }
         inFlight -= written;
-        ctx.flush();
         if (State.DISCONNECTING == state)
         {
             if (0 == inFlight)
@@ -868,7 +697,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     private void resume()
     {
         paused = false;
-        if (!loan.lent())
+        if (!loan.lent() && !unwritable)
         {
             channel.config().setAutoRead(true);
         }
