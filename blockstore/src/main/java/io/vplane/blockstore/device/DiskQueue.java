@@ -33,7 +33,8 @@ final class DiskQueue implements DeviceQueue, BlockQueue
     /** What the worker would find on waking: requests it may take now, and remote completions. */
     private long waitingWork()
     {
-        return (executor.room(1) > 0 ? requests.size() : 0) + executor.remoteCompletionsWaiting();
+        return (executor.room(1) > 0 ? requests.size() : 0) + executor.remoteCompletionsWaiting() +
+            executor.slicedWaiting();
     }
 
     @Override
@@ -64,7 +65,7 @@ final class DiskQueue implements DeviceQueue, BlockQueue
     @Override
     public int poll(final int limit)
     {
-        final int finished = executor.drainCompletions();
+        final int finished = executor.drainCompletions() + executor.continueSliced();
         final int room = executor.room(limit);
         final int drained = room > 0 ? requests.drain(executor, room) : 0;
         if (finished + drained > 0)
@@ -77,7 +78,7 @@ final class DiskQueue implements DeviceQueue, BlockQueue
     @Override
     public long backlog()
     {
-        return requests.size() + executor.remoteBacklog();
+        return requests.size() + executor.pendingBacklog();
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.vplane.engine.wakeup.Doorbell;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
 /**
@@ -39,6 +40,12 @@ final class RequestExecutor implements Consumer<BlockRequest>
      * goes out (and the client sends more) while the next large requests of the batch run.
      */
     private static final int PUBLISH_AT_ONCE_BYTES = 128 * 1024;
+    /**
+     * A WRITE_ZEROES or TRIM longer than this runs one slice of it per poll, behind the requests
+     * that came meanwhile: zeroing 4 GiB where the file system cannot punch holes writes 4 GiB,
+     * and the other tenants of this worker wait for one slice at most (a few milliseconds).
+     */
+    static final long RANGE_SLICE_BYTES = 16L << 20;
     /** Linux errno values that mean "no room for this write". */
     private static final int EFBIG = 27;
     private static final int ENOSPC = 28;
@@ -62,6 +69,10 @@ final class RequestExecutor implements Consumer<BlockRequest>
     private long knownGeneration = -1;
     /** Outcome of the request being executed when it has no reply of its own (execute returns null). */
     private BlockError outcome;
+    /** Long WRITE_ZEROES and TRIM requests under way, a slice per poll; worker only. */
+    private final ArrayDeque<BlockRequest> sliced = new ArrayDeque<>(64);
+    /** {@link #sliced}'s size for the control thread that waits for a disk to drain. */
+    private volatile int slicedSeen;
     /** Front ends with requests completed in this drain and not yet published. */
     private final BlockOrigin[] touched = new BlockOrigin[MAX_TOUCHED];
     private int touchedCount;
@@ -88,6 +99,64 @@ final class RequestExecutor implements Consumer<BlockRequest>
         }
     }
 
+    /**
+     * Worker: runs one slice of the long WRITE_ZEROES or TRIM at the head, then puts it back
+     * behind the others, or completes it. @return 1 when it did a slice, else 0
+     */
+    int continueSliced()
+    {
+        final BlockRequest request = sliced.pollFirst();
+        if (null == request)
+        {
+            return 0;
+        }
+        final long slice = Math.min(RANGE_SLICE_BYTES, request.length());
+        BlockError error = BlockError.NONE;
+        try
+        {
+            if (BlockOp.TRIM == request.op())
+            {
+                backend.trim(request.offset(), slice);
+            }
+            else if (StorageBackend.NOT_FAST == backend.writeZeroes(request.offset(), slice,
+                !request.hasFlag(BlockFlags.NO_HOLE), request.hasFlag(BlockFlags.FAST_ZERO)))
+            {
+                // A fast zero that cannot be honoured fails as unsupported (NBD proto.md: NBD_CMD_FLAG_FAST_ZERO).
+                error = BlockError.NOT_SUPPORTED;
+            }
+            if (BlockError.NONE == error && slice == request.length())
+            {
+                forceIfFua(request);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            error = ioFailure(errors, disk, request, ex);
+        }
+        if (BlockError.NONE == error && slice < request.length())
+        {
+            request.skip(slice);
+            sliced.addLast(request);
+        }
+        else
+        {
+            if (BlockError.NONE != error)
+            {
+                metrics.countError(error.errno());
+            }
+            request.completeWith(null, error);
+            completeToOrigin(request, request.origin());
+        }
+        slicedSeen = sliced.size();
+        return 1;
+    }
+
+    /** Long requests under way a slice at a time; the worker only. */
+    int slicedWaiting()
+    {
+        return sliced.size();
+    }
+
     /** Worker: finishes the remote requests that completed. @return how many */
     int drainCompletions()
     {
@@ -100,10 +169,10 @@ final class RequestExecutor implements Consumer<BlockRequest>
         return null == remote ? limit : remote.room(limit);
     }
 
-    /** Completions waiting for the worker, and requests still at the remote backend; any thread. */
-    long remoteBacklog()
+    /** Requests taken from the queue and not finished: at the remote backend, or long ones under way; any thread. */
+    long pendingBacklog()
     {
-        return null == remote ? 0 : remote.waiting() + remote.inFlight();
+        return (null == remote ? 0 : remote.waiting() + remote.inFlight()) + slicedSeen;
     }
 
     int remoteCompletionsWaiting()
@@ -136,6 +205,13 @@ final class RequestExecutor implements Consumer<BlockRequest>
         if (null != remote && runsRemotely(request))
         {
             submitRemote(request, origin);
+            return;
+        }
+        if (request.length() > RANGE_SLICE_BYTES &&
+            (BlockOp.WRITE_ZEROES == request.op() || BlockOp.TRIM == request.op()))
+        {
+            sliced.addLast(request);
+            slicedSeen = sliced.size();
             return;
         }
         ByteBuf reply;

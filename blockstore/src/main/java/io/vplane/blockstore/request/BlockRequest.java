@@ -171,6 +171,16 @@ public final class BlockRequest
         socketBytes = remaining;
     }
 
+    /**
+     * The first {@code bytes} of the range are done: the request is now the rest of it. A long
+     * WRITE_ZEROES or TRIM is run a slice at a time, between other requests.
+     */
+    public void skip(final long bytes)
+    {
+        offset += bytes;
+        length -= bytes;
+    }
+
     /** Releases the payload once the data is on disk (or the request is abandoned). */
     public void releasePayload()
     {
