@@ -44,6 +44,8 @@ public final class NbdClientBackend implements AsyncStorageBackend
     /** Every channel's connection when the server is not multi-conn consistent; blocking calls use it too. */
     private final Link shared;
     private final List<Link> links = new CopyOnWriteArrayList<>();
+    /** With multi-conn, the first queue uses the connection opened with the backend. */
+    private final AtomicBoolean sharedClaimed = new AtomicBoolean();
     private volatile boolean closed;
 
     private NbdClientBackend(
@@ -98,11 +100,21 @@ public final class NbdClientBackend implements AsyncStorageBackend
         return sizeBytes;
     }
 
+    /**
+     * Called when a disk queue is set up (control thread): a queue's own connection is opened now,
+     * so its first request does not find it missing; if the server cannot be reached it is tried
+     * again in the background on first use.
+     */
     @Override
     public BackendChannel openChannel()
     {
-        final Link link = 0 != (flags & NbdProtocol.TFLAG_CAN_MULTI_CONN) ? new Link(null) : shared;
-        return new Channel(link);
+        if (0 == (flags & NbdProtocol.TFLAG_CAN_MULTI_CONN) || sharedClaimed.compareAndSet(false, true))
+        {
+            return new Channel(shared);
+        }
+        final Link own = new Link(null);
+        own.reopen();
+        return new Channel(own);
     }
 
     /** One disk queue's requests: on its own connection, or the shared one. */

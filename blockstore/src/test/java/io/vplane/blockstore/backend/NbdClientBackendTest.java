@@ -69,12 +69,13 @@ class NbdClientBackendTest
     }
 
     @Test
-    void shouldCompleteRequestsTheServerAnswersWithTheirData() throws Exception
+    void shouldCompleteRequestsOnEveryQueuesConnectionWithTheirData() throws Exception
     {
         serve(true);
         backend = NbdClientBackend.open("nbd://127.0.0.1:" + listener.getLocalPort() + "/", TIMEOUT_MS);
         final Outcomes outcomes = new Outcomes();
-        final BackendChannel channel = backend.openChannel();
+        backend.openChannel();
+        final BackendChannel channel = backend.openChannel(); // a connection of its own (multi-conn)
 
         final ByteBuffer dst = ByteBuffer.allocateDirect(512);
         assertThat(channel.submit(request(BlockOp.READ, 0, 512), new ByteBuffer[] {dst}, outcomes)).isTrue();
@@ -89,12 +90,30 @@ class NbdClientBackendTest
         return new BlockRequest(null).set(op, 0, 0, offset, length, System.nanoTime());
     }
 
-    /** Accepts one client, completes NBD_OPT_GO, then answers every request (READ data 0x5a) or none. */
+    /** Accepts clients; each completes NBD_OPT_GO, then gets every request answered (READ data 0x5a) or none. */
     private void serve(final boolean answer)
     {
         Thread.ofVirtual().start(() ->
         {
-            try (Socket socket = listener.accept())
+            try
+            {
+                while (true)
+                {
+                    final Socket socket = listener.accept();
+                    Thread.ofVirtual().start(() -> session(socket, answer));
+                }
+            }
+            catch (final IOException ex)
+            {
+                // Closed at the end of the test.
+            }
+        });
+    }
+
+    private static void session(final Socket accepted, final boolean answer)
+    {
+        {
+            try (Socket socket = accepted)
             {
                 final DataInputStream in = new DataInputStream(socket.getInputStream());
                 final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
@@ -111,7 +130,7 @@ class NbdClientBackendTest
                 out.writeInt(12);
                 out.writeShort(NbdProtocol.INFO_EXPORT);
                 out.writeLong(SIZE);
-                out.writeShort(NbdProtocol.TFLAG_HAS_FLAGS | NbdProtocol.TFLAG_SEND_FLUSH);
+                out.writeShort(NbdProtocol.TFLAG_HAS_FLAGS | NbdProtocol.TFLAG_SEND_FLUSH | NbdProtocol.TFLAG_CAN_MULTI_CONN);
                 out.writeLong(NbdProtocol.OPTION_REPLY_MAGIC);
                 out.writeInt(NbdProtocol.OPT_GO);
                 out.writeInt(NbdProtocol.REP_ACK);
@@ -148,7 +167,7 @@ class NbdClientBackendTest
             {
                 // The client went away.
             }
-        });
+        }
     }
 
     private static final class Outcomes implements BlockCompletions
