@@ -19,7 +19,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * One client connection: the fixed newstyle handshake, option haggling ({@link OptionHaggler}),
@@ -63,15 +62,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     String peer = "?";
     private final InboundFrames frames = new InboundFrames();
     final NbdLimits limits;
-    private final ConnectionCaps caps;
+    private final ConnectionGuard guard;
     private final HandshakeDecoder handshake;
-    /** Set once {@link #caps} counted this connection, so it is released once. */
-    private boolean admitted;
-    /** Cancelled when the transmission phase begins; ends a handshake that takes too long. */
-    private ScheduledFuture<?> handshakeDeadline;
-    /** The peer reads its replies too slowly: unsent replies passed the high-water mark, requests are not read. */
-    private boolean unwritable;
-    private ScheduledFuture<?> unwritableDeadline;
     State state = State.HANDSHAKE;
     boolean noZeroes;
     volatile boolean structured;
@@ -114,7 +106,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         this.metrics = metrics;
         this.tlsContext = tlsContext;
         this.limits = limits;
-        this.caps = caps;
+        this.guard = new ConnectionGuard(this, limits, caps);
         this.handshake = new HandshakeDecoder(this, haggler, frames, limits);
     }
 
@@ -164,7 +156,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         }
         metrics.accepted().incrementRelease();
         metrics.open().incrementRelease();
-        final String refused = caps.admit(client);
+        final String refused = guard.admit(ctx, client);
         if (null != refused)
         {
             // Refused before the greeting: NBD has no message for it, so the line says why.
@@ -173,9 +165,6 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
             ctx.close();
             return;
         }
-        admitted = true;
-        handshakeDeadline = ctx.executor().schedule(this::handshakeExpired, limits.handshakeTimeoutMs(),
-            TimeUnit.MILLISECONDS);
         final ByteBuf greeting = ctx.alloc().buffer(GREETING_LENGTH);
         greeting.writeLong(NbdProtocol.NBDMAGIC).writeLong(NbdProtocol.IHAVEOPT)
             .writeShort(NbdProtocol.FLAG_FIXED_NEWSTYLE | NbdProtocol.FLAG_NO_ZEROES);
@@ -188,13 +177,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         state = State.CLOSED;
         gone = true;
         metrics.open().decrementRelease();
-        if (admitted)
-        {
-            admitted = false;
-            caps.release(client);
-        }
-        cancel(handshakeDeadline);
-        cancel(unwritableDeadline);
+        guard.closed();
         if (null != export)
         {
             export.detach(this);
@@ -223,23 +206,6 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         frames.release();
     }
 
-    private static void cancel(final ScheduledFuture<?> timer)
-    {
-        if (null != timer)
-        {
-            timer.cancel(false);
-        }
-    }
-
-    /** A client that has not chosen an export within the limit holds a descriptor for nothing. */
-    private void handshakeExpired()
-    {
-        if (State.HANDSHAKE == state)
-        {
-            fault("handshake-timeout", "no export chosen within " + limits.handshakeTimeoutMs() + " ms");
-        }
-    }
-
     /**
      * Back-pressure (Netty channel writability): once the replies waiting for the socket pass the
      * high-water mark the peer is not reading, so no more requests are read from it; a peer that
@@ -252,31 +218,16 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         {
             return;
         }
-        if (!channel.isWritable())
+        final boolean writable = channel.isWritable();
+        if (!writable)
         {
-            unwritable = true;
             channel.config().setAutoRead(false);
-            cancel(unwritableDeadline);
-            unwritableDeadline = ctx.executor().schedule(this::unwritableExpired, limits.unwritableTimeoutMs(),
-                TimeUnit.MILLISECONDS);
         }
-        else if (unwritable)
+        if (guard.writabilityChanged(ctx, writable) && !paused && !loan.lent() &&
+            (State.TRANSMISSION == state || State.HANDSHAKE == state))
         {
-            unwritable = false;
-            cancel(unwritableDeadline);
-            if (!paused && !loan.lent() && (State.TRANSMISSION == state || State.HANDSHAKE == state))
-            {
-                channel.config().setAutoRead(true);
-                decode();
-            }
-        }
-    }
-
-    private void unwritableExpired()
-    {
-        if (unwritable && State.CLOSED != state)
-        {
-            fault("unread-replies", "read none of its replies for " + limits.unwritableTimeoutMs() + " ms");
+            channel.config().setAutoRead(true);
+            decode();
         }
     }
 
@@ -315,13 +266,13 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     private void decode()
     {
         ByteBuf in;
-        while (null != (in = frames.current()) && !paused && !unwritable && !loan.lent())
+        while (null != (in = frames.current()) && !paused && !guard.unwritable() && !loan.lent())
         {
             if (in.isReadable() && decodeFrame(in))
             {
                 continue;
             }
-            if (null == frames.current() || paused || unwritable || !frames.hasMore())
+            if (null == frames.current() || paused || guard.unwritable() || !frames.hasMore())
             {
                 break;
             }
@@ -371,7 +322,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         {
             return false;
         }
-        cancel(handshakeDeadline);
+        guard.handshakeDone();
         export = chosen;
         sink = attached;
         blockStatusEnabled = name.equals(metaContextExport);
@@ -566,7 +517,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
             disconnect();
             return;
         }
-        if (!paused && !unwritable && State.TRANSMISSION == state)
+        if (!paused && !guard.unwritable() && State.TRANSMISSION == state)
         {
             channel.config().setAutoRead(true);
         }
@@ -697,7 +648,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     private void resume()
     {
         paused = false;
-        if (!loan.lent() && !unwritable)
+        if (!loan.lent() && !guard.unwritable())
         {
             channel.config().setAutoRead(true);
         }
