@@ -54,6 +54,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     private final ReplyWriter replies = new ReplyWriter(this, freeSlots, REQUEST_SLOTS);
     /** Event loop only: taken slots not yet given back by {@link #writeCompleted}. */
     private int inFlight;
+    /** Event loop only: READ and WRITE data of the requests in flight, bounded by {@link NbdLimits#maxDataBytesInFlight()}. */
+    private long dataBytesInFlight;
     private final Runnable retryStalled = this::retryStalled;
 
     ChannelHandlerContext ctx;
@@ -404,6 +406,13 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
             replies.replyError(type, cookie, error);
             return true;
         }
+        final boolean movesData = carriesData || NbdProtocol.CMD_READ == type;
+        if (movesData && dataBytesInFlight > 0 && dataBytesInFlight + length > limits.maxDataBytesInFlight())
+        {
+            // The data of the requests in flight is what a connection pins; replies give it back.
+            pause();
+            return false;
+        }
         final BlockRequest slot = freeSlots.poll();
         if (null == slot)
         {
@@ -413,6 +422,11 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         }
         slot.set(NbdCommands.op(type), NbdCommands.flags(header.flags()), cookie, header.offset(), length,
             System.nanoTime());
+        if (movesData)
+        {
+            slot.budgetBytes((int)length);
+            dataBytesInFlight += length;
+        }
         final int onSocket = Math.max(0, missing);
         if (carriesData)
         {
@@ -605,9 +619,10 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     }
 
     /** Event loop: {@code written} replies went out and their slots are free again. */
-    void repliesWritten(final int written)
+    void repliesWritten(final int written, final long dataBytes)
     {
         inFlight -= written;
+        dataBytesInFlight -= dataBytes;
         if (State.DISCONNECTING == state)
         {
             if (0 == inFlight)

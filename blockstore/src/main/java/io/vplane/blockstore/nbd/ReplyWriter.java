@@ -63,6 +63,7 @@ final class ReplyWriter
         writeScheduled.set(false);
         final ChannelHandlerContext ctx = connection.ctx;
         int written = 0;
+        long dataBytes = 0;
         ByteBuf simpleReplies = null;
         BlockRequest request;
         while (null != (request = completed.poll()))
@@ -86,6 +87,7 @@ final class ReplyWriter
                 }
                 ReplyEncoder.simpleReply(simpleReplies, NbdCommands.error(request.error()), request.tag());
             }
+            dataBytes += request.budgetBytes();
             freeSlots.offer(request);
             written++;
         }
@@ -98,7 +100,7 @@ final class ReplyWriter
             ctx.write(simpleReplies, ctx.voidPromise());
         }
         ctx.flush();
-        connection.repliesWritten(written);
+        connection.repliesWritten(written, dataBytes);
     }
 
     /**

@@ -38,6 +38,8 @@ public final class BlockRequest
     /** The reply the worker built whole (READ, BLOCK_STATUS), until the front end sends it; else null. */
     private ByteBuf reply;
     private BlockError error = BlockError.NONE;
+    /** Bytes the front end counts against its own memory budget for this request; the disk never reads it. */
+    private int budgetBytes;
 
     public BlockRequest(final BlockOrigin origin)
     {
@@ -60,7 +62,19 @@ public final class BlockRequest
         this.deferredError = BlockError.NONE;
         this.reply = null;
         this.error = BlockError.NONE;
+        this.budgetBytes = 0;
         return this;
+    }
+
+    /** The front end's own accounting: data bytes it holds or will hold for this request. */
+    public void budgetBytes(final int bytes)
+    {
+        budgetBytes = bytes;
+    }
+
+    public int budgetBytes()
+    {
+        return budgetBytes;
     }
 
     /**
