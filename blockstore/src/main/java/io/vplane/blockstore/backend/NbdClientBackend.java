@@ -61,10 +61,31 @@ public final class NbdClientBackend implements AsyncStorageBackend
         this.shared = new Link(first);
     }
 
-    /** @param uri {@code nbd://host[:port]/export}; the export name may be empty */
+    /** Longest request timeout a disk's URI may ask for. */
+    private static final long MAX_REQUEST_TIMEOUT_MS = 600_000;
+
+    /**
+     * @param uri {@code nbd://host[:port]/export[?timeoutMs=N]}; the export name may be empty, and
+     *            {@code timeoutMs} (1 to 600000, default {@link #DEFAULT_REQUEST_TIMEOUT_MS}) sets how long a
+     *            request may wait for the server: the disk's {@code image} setting carries it
+     */
     public static NbdClientBackend open(final String uri) throws IOException
     {
-        return open(uri, DEFAULT_REQUEST_TIMEOUT_MS);
+        final String query = URI.create(uri).getRawQuery();
+        long timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+        if (null != query)
+        {
+            if (!query.matches("timeoutMs=[0-9]{1,6}"))
+            {
+                throw new IOException("the only query an nbd:// image takes is timeoutMs=N (milliseconds): " + uri);
+            }
+            timeoutMs = Long.parseLong(query.substring("timeoutMs=".length()));
+            if (timeoutMs < 1 || timeoutMs > MAX_REQUEST_TIMEOUT_MS)
+            {
+                throw new IOException("timeoutMs must be 1 to " + MAX_REQUEST_TIMEOUT_MS + ": " + uri);
+            }
+        }
+        return open(uri, timeoutMs);
     }
 
     /**

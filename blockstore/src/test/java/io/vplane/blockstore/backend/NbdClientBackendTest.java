@@ -20,6 +20,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The remote-NBD backend against a server written here: one that answers, and one that takes
@@ -52,7 +53,8 @@ class NbdClientBackendTest
     void shouldFailARequestTheServerNeverAnswersWithinTheTimeoutWithoutHoldingTheWorker() throws Exception
     {
         serve(false);
-        backend = NbdClientBackend.open("nbd://127.0.0.1:" + listener.getLocalPort() + "/", TIMEOUT_MS);
+        // The disk's image setting carries the timeout.
+        backend = NbdClientBackend.open("nbd://127.0.0.1:" + listener.getLocalPort() + "/?timeoutMs=" + TIMEOUT_MS);
         final Outcomes outcomes = new Outcomes();
         final BackendChannel channel = backend.openChannel();
 
@@ -83,6 +85,15 @@ class NbdClientBackendTest
         assertThat(dst.get(0)).isEqualTo((byte)0x5a);
         assertThat(dst.get(511)).isEqualTo((byte)0x5a);
         assertThat(backend.sizeBytes()).isEqualTo(SIZE);
+    }
+
+    @Test
+    void shouldRefuseAnImageUriWithAnotherQueryOrAnUnboundedTimeout()
+    {
+        final String base = "nbd://127.0.0.1:" + listener.getLocalPort() + "/";
+        assertThatThrownBy(() -> NbdClientBackend.open(base + "?tls=off")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> NbdClientBackend.open(base + "?timeoutMs=999999")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> NbdClientBackend.open(base + "?timeoutMs=0")).isInstanceOf(IOException.class);
     }
 
     private static BlockRequest request(final BlockOp op, final long offset, final long length)
