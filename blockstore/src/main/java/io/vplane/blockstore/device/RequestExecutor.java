@@ -15,7 +15,6 @@ import io.vplane.engine.wakeup.Doorbell;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
 /**
@@ -40,12 +39,6 @@ final class RequestExecutor implements Consumer<BlockRequest>
      * goes out (and the client sends more) while the next large requests of the batch run.
      */
     private static final int PUBLISH_AT_ONCE_BYTES = 128 * 1024;
-    /**
-     * A WRITE_ZEROES or TRIM longer than this runs one slice of it per poll, behind the requests
-     * that came meanwhile: zeroing 4 GiB where the file system cannot punch holes writes 4 GiB,
-     * and the other tenants of this worker wait for one slice at most (a few milliseconds).
-     */
-    static final long RANGE_SLICE_BYTES = 16L << 20;
     /** Linux errno values that mean "no room for this write". */
     private static final int EFBIG = 27;
     private static final int ENOSPC = 28;
@@ -69,10 +62,7 @@ final class RequestExecutor implements Consumer<BlockRequest>
     private long knownGeneration = -1;
     /** Outcome of the request being executed when it has no reply of its own (execute returns null). */
     private BlockError outcome;
-    /** Long WRITE_ZEROES and TRIM requests under way, a slice per poll; worker only. */
-    private final ArrayDeque<BlockRequest> sliced = new ArrayDeque<>(64);
-    /** {@link #sliced}'s size for the control thread that waits for a disk to drain. */
-    private volatile int slicedSeen;
+    private final RangeSlicer slicer;
     /** Front ends with requests completed in this drain and not yet published. */
     private final BlockOrigin[] touched = new BlockOrigin[MAX_TOUCHED];
     private int touchedCount;
@@ -86,6 +76,7 @@ final class RequestExecutor implements Consumer<BlockRequest>
         this.copiedReply = new CopiedReadReply(backend);
         this.mappedReply = backend.hasResidentViews() ? new MappedReadReply(backend) : copiedReply;
         this.socketPayloads = backend.writesFromPipes() ? new SocketPayloadReceiver(disk, backend, metrics, errors) : null;
+        this.slicer = new RangeSlicer(disk, backend, metrics, errors, this::completeSliced);
         this.remote = backend instanceof final AsyncStorageBackend async ?
             new RemoteRequests(async.openChannel(), this::finishRemote) : null;
     }
@@ -99,62 +90,16 @@ final class RequestExecutor implements Consumer<BlockRequest>
         }
     }
 
-    /**
-     * Worker: runs one slice of the long WRITE_ZEROES or TRIM at the head, then puts it back
-     * behind the others, or completes it. @return 1 when it did a slice, else 0
-     */
+    /** Worker: one slice of a long WRITE_ZEROES or TRIM under way. @return 1 when it did one */
     int continueSliced()
     {
-        final BlockRequest request = sliced.pollFirst();
-        if (null == request)
-        {
-            return 0;
-        }
-        final long slice = Math.min(RANGE_SLICE_BYTES, request.length());
-        BlockError error = BlockError.NONE;
-        try
-        {
-            if (BlockOp.TRIM == request.op())
-            {
-                backend.trim(request.offset(), slice);
-            }
-            else if (StorageBackend.NOT_FAST == backend.writeZeroes(request.offset(), slice,
-                !request.hasFlag(BlockFlags.NO_HOLE), request.hasFlag(BlockFlags.FAST_ZERO)))
-            {
-                // A fast zero that cannot be honoured fails as unsupported (NBD proto.md: NBD_CMD_FLAG_FAST_ZERO).
-                error = BlockError.NOT_SUPPORTED;
-            }
-            if (BlockError.NONE == error && slice == request.length())
-            {
-                forceIfFua(request);
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            error = ioFailure(errors, disk, request, ex);
-        }
-        if (BlockError.NONE == error && slice < request.length())
-        {
-            request.skip(slice);
-            sliced.addLast(request);
-        }
-        else
-        {
-            if (BlockError.NONE != error)
-            {
-                metrics.countError(error.errno());
-            }
-            request.completeWith(null, error);
-            completeToOrigin(request, request.origin());
-        }
-        slicedSeen = sliced.size();
-        return 1;
+        return slicer.step();
     }
 
-    /** Long requests under way a slice at a time; the worker only. */
+    /** Long ranges under way a slice at a time; the worker only. */
     int slicedWaiting()
     {
-        return sliced.size();
+        return slicer.waiting();
     }
 
     /** Worker: finishes the remote requests that completed. @return how many */
@@ -172,7 +117,7 @@ final class RequestExecutor implements Consumer<BlockRequest>
     /** Requests taken from the queue and not finished: at the remote backend, or long ones under way; any thread. */
     long pendingBacklog()
     {
-        return (null == remote ? 0 : remote.waiting() + remote.inFlight()) + slicedSeen;
+        return (null == remote ? 0 : remote.waiting() + remote.inFlight()) + slicer.backlog();
     }
 
     int remoteCompletionsWaiting()
@@ -207,11 +152,8 @@ final class RequestExecutor implements Consumer<BlockRequest>
             submitRemote(request, origin);
             return;
         }
-        if (request.length() > RANGE_SLICE_BYTES &&
-            (BlockOp.WRITE_ZEROES == request.op() || BlockOp.TRIM == request.op()))
+        if (slicer.take(request))
         {
-            sliced.addLast(request);
-            slicedSeen = sliced.size();
             return;
         }
         ByteBuf reply;
@@ -230,6 +172,11 @@ final class RequestExecutor implements Consumer<BlockRequest>
         }
         request.completeWith(reply, outcome);
         completeToOrigin(request, origin);
+    }
+
+    private void completeSliced(final BlockRequest request)
+    {
+        completeToOrigin(request, request.origin());
     }
 
     /** Hands the finished request back to its front end; published at once when it moved much data. */

@@ -63,7 +63,7 @@ class RangeSlicingTest
 
         assertThat(origin.completed).extracting(BlockRequest::tag).containsExactly(2L, 1L);
         assertThat(origin.completed.getLast().error()).isEqualTo(BlockError.NONE);
-        assertThat(backend.largestZeroing).isLessThanOrEqualTo(RequestExecutor.RANGE_SLICE_BYTES);
+        assertThat(backend.largestZeroing).isLessThanOrEqualTo(RangeSlicer.SLICE_BYTES);
         assertThat(backend.zeroed).isEqualTo(FOUR_GIB - 1);
         assertThat(queue.backlog()).isZero();
         origin.completed.getFirst().takeReply().release();
