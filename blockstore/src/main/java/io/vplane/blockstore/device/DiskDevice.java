@@ -21,8 +21,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * A virtual disk as an engine device of type blk: its queues carry the requests of its NBD
- * connections to the blk workers, which run them against the backend.
+ * A virtual disk as an engine device of type blk: its queues carry the block requests of its front
+ * ends (NBD connections) to the blk workers, which run them against the backend.
  */
 public final class DiskDevice implements Device
 {

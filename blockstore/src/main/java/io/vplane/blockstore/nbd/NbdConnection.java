@@ -21,10 +21,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * One client connection: the fixed newstyle handshake, option haggling ({@link OptionHaggler}),
- * then the transmission phase, where requests are checked on the event loop and handed to the
- * disk's queue; a blk worker executes them and replies through {@link #complete}. Replies may go
- * out in any order (proto.md: "Transmission"). A protocol violation closes this connection only.
+ * One client connection, the NBD front end of the block path: its lifecycle, and the transmission
+ * phase, where each request is checked, translated into a {@link BlockRequest} ({@link NbdCommands})
+ * and handed to the disk's queue; a blk worker runs it and gives it back through {@link #complete}.
+ * The other jobs are classes of their own: received bytes ({@link InboundFrames}), the handshake
+ * ({@link HandshakeDecoder}, {@link OptionHaggler}), replies ({@link ReplyWriter}), the socket lent
+ * for large WRITEs ({@link SocketLoan}) and the client's limits ({@link ConnectionGuard}). Replies
+ * may go out in any order (NBD proto.md: "Transmission"). A protocol violation closes this
+ * connection only.
  */
 public final class NbdConnection extends ChannelInboundHandlerAdapter implements BlockOrigin
 {
@@ -48,11 +52,11 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     boolean tls;
     private final RequestHeader header = new RequestHeader();
     private final OptionHaggler haggler = new OptionHaggler(this);
-    /** Free request slots; taken by the decoder and given back by writeCompleted, both on the event loop. */
+    /** Free request slots; taken by the decoder and given back by the {@link ReplyWriter}, both on the event loop. */
     private final ManyToOneConcurrentArrayQueue<BlockRequest> freeSlots =
         new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
     private final ReplyWriter replies = new ReplyWriter(this, freeSlots, REQUEST_SLOTS);
-    /** Event loop only: taken slots not yet given back by {@link #writeCompleted}. */
+    /** Event loop only: taken slots not yet given back ({@link #repliesWritten}). */
     private int inFlight;
     /** Event loop only: READ and WRITE data of the requests in flight, bounded by {@link NbdLimits#maxDataBytesInFlight()}. */
     private long dataBytesInFlight;
@@ -416,7 +420,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         final BlockRequest slot = freeSlots.poll();
         if (null == slot)
         {
-            // Slots come back in writeCompleted on this loop, which resumes reading.
+            // Slots come back when their replies are written on this loop, which resumes reading.
             pause();
             return false;
         }
