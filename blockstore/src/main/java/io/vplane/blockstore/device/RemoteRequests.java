@@ -30,6 +30,8 @@ final class RemoteRequests implements BlockCompletions
     /** A request the channel had no room for (its connection is shared with other queues), with its data. */
     private BlockRequest stalled;
     private ByteBuffer[] stalledData;
+    /** The queue is closing: its doorbell may be gone, so late completions wake nobody. */
+    private volatile boolean closed;
 
     RemoteRequests(final BackendChannel channel, final Consumer<BlockRequest> finisher)
     {
@@ -62,7 +64,10 @@ final class RemoteRequests implements BlockCompletions
     {
         request.completeWith(request.reply(), error);
         completed.offer(request); // never full: at most capacity() requests are in flight
-        doorbell.ring();
+        if (!closed)
+        {
+            doorbell.ring();
+        }
     }
 
     /** Worker: finishes what completed, then submits a stalled request again. @return requests finished */
@@ -90,10 +95,10 @@ final class RemoteRequests implements BlockCompletions
         return null != stalled ? 0 : Math.min(limit, channel.capacity() - inFlight);
     }
 
-    /** Completions waiting for the worker; any thread. */
+    /** Completions waiting for the worker, and a stalled request to submit again (it keeps the worker polling); any thread. */
     int waiting()
     {
-        return completed.size();
+        return completed.size() + (null == stalled ? 0 : 1);
     }
 
     /** Submitted and not finished; any thread. */
@@ -104,6 +109,7 @@ final class RemoteRequests implements BlockCompletions
 
     void close()
     {
+        closed = true;
         channel.close();
     }
 }
