@@ -1,56 +1,103 @@
 package io.vplane.blockstore.backend;
 
 import io.vplane.blockstore.nbd.NbdProtocol;
+import io.vplane.blockstore.request.BlockCompletions;
+import io.vplane.blockstore.request.BlockError;
+import io.vplane.blockstore.request.BlockFlags;
+import io.vplane.blockstore.request.BlockOp;
+import io.vplane.blockstore.request.BlockRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A disk kept on another NBD server ({@code nbd://host:port/export}): vplane as an NBD client,
- * proxying each request. Each blk worker thread gets a connection of its own (opened on first use)
- * and waits for the reply, like the file backend waits for pread/pwrite. FLUSH goes to every
- * connection unless the remote server promises multi-conn consistency.
+ * proxying each request. Asynchronous: a disk queue's worker submits requests through its
+ * {@link BackendChannel} and goes on; the replies come back through a {@link BlockCompletions}.
+ * Each queue has a connection of its own when the server promises multi-conn consistency
+ * (NBD_FLAG_CAN_MULTI_CONN), else all queues share one, so a FLUSH covers every write. A request
+ * not answered within the timeout fails with EIO, with every other request on its connection,
+ * and the connection is opened again in the background.
  */
-public final class NbdClientBackend implements StorageBackend
+public final class NbdClientBackend implements AsyncStorageBackend
 {
-    private static final int CONNECT_TIMEOUT_MS = 5_000;
-    private static final int IO_TIMEOUT_MS = 60_000;
-    private static final int ZERO_CHUNK_BYTES = 1 << 20;
+    /** How long a request may wait for the remote server before it fails with EIO (the Linux nbd driver's default too). */
+    public static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+    /** A connection that could not be opened is not tried again sooner than this. */
+    private static final long RECONNECT_PAUSE_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final Logger LOG = LoggerFactory.getLogger(NbdClientBackend.class);
 
     private final String host;
     private final int port;
     private final String export;
+    private final long requestTimeoutMs;
     private final long sizeBytes;
     private final int flags;
-    private final List<Connection> connections = new CopyOnWriteArrayList<>();
-    private final ConcurrentLinkedQueue<Connection> unclaimed = new ConcurrentLinkedQueue<>();
-    private final ThreadLocal<Connection> own = new ThreadLocal<>();
+    /** Every channel's connection when the server is not multi-conn consistent; blocking calls use it too. */
+    private final Link shared;
+    private final List<Link> links = new CopyOnWriteArrayList<>();
+    /** With multi-conn, the first queue uses the connection opened with the backend. */
+    private final AtomicBoolean sharedClaimed = new AtomicBoolean();
+    private volatile boolean closed;
 
-    private NbdClientBackend(final String host, final int port, final String export, final Connection first)
+    private NbdClientBackend(
+        final String host, final int port, final String export, final long requestTimeoutMs,
+        final RemoteNbdConnection first)
     {
         this.host = host;
         this.port = port;
         this.export = export;
-        this.sizeBytes = first.size;
-        this.flags = first.flags;
-        connections.add(first);
-        unclaimed.add(first);
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.sizeBytes = first.sizeBytes;
+        this.flags = first.transmissionFlags;
+        this.shared = new Link(first);
     }
 
-    /** @param uri {@code nbd://host[:port]/export}; the export name may be empty */
+    /** Longest request timeout a disk's URI may ask for. */
+    private static final long MAX_REQUEST_TIMEOUT_MS = 600_000;
+
+    /**
+     * @param uri {@code nbd://host[:port]/export[?timeoutMs=N]}; the export name may be empty, and
+     *            {@code timeoutMs} (1 to 600000, default {@link #DEFAULT_REQUEST_TIMEOUT_MS}) sets how long a
+     *            request may wait for the server: the disk's {@code image} setting carries it
+     */
     public static NbdClientBackend open(final String uri) throws IOException
     {
+        final String query = URI.create(uri).getRawQuery();
+        long timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+        if (null != query)
+        {
+            if (!query.matches("timeoutMs=[0-9]{1,6}"))
+            {
+                throw new IOException("the only query an nbd:// image takes is timeoutMs=N (milliseconds): " + uri);
+            }
+            timeoutMs = Long.parseLong(query.substring("timeoutMs=".length()));
+            if (timeoutMs < 1 || timeoutMs > MAX_REQUEST_TIMEOUT_MS)
+            {
+                throw new IOException("timeoutMs must be 1 to " + MAX_REQUEST_TIMEOUT_MS + ": " + uri);
+            }
+        }
+        return open(uri, timeoutMs);
+    }
+
+    /**
+     * @param uri              {@code nbd://host[:port]/export}; the export name may be empty
+     * @param requestTimeoutMs how long a request (and the handshake) may wait for the server
+     */
+    public static NbdClientBackend open(final String uri, final long requestTimeoutMs) throws IOException
+    {
+        if (requestTimeoutMs <= 0)
+        {
+            throw new IllegalArgumentException("requestTimeoutMs must be positive: " + requestTimeoutMs);
+        }
         final URI parsed = URI.create(uri);
         if (!"nbd".equals(parsed.getScheme()) || null == parsed.getHost())
         {
@@ -59,7 +106,8 @@ public final class NbdClientBackend implements StorageBackend
         final int port = parsed.getPort() < 0 ? 10809 : parsed.getPort();
         final String path = null == parsed.getPath() ? "" : parsed.getPath();
         final String export = path.startsWith("/") ? path.substring(1) : path;
-        return new NbdClientBackend(parsed.getHost(), port, export, Connection.open(parsed.getHost(), port, export));
+        return new NbdClientBackend(parsed.getHost(), port, export, requestTimeoutMs,
+            RemoteNbdConnection.open(parsed.getHost(), port, export, requestTimeoutMs));
     }
 
     public static boolean isUri(final String image)
@@ -73,96 +121,163 @@ public final class NbdClientBackend implements StorageBackend
         return sizeBytes;
     }
 
+    /**
+     * Called when a disk queue is set up (control thread): a queue's own connection is opened now,
+     * so its first request does not find it missing; if the server cannot be reached it is tried
+     * again in the background on first use.
+     */
     @Override
-    public void read(final long offset, final ByteBuffer dst) throws IOException
+    public BackendChannel openChannel()
     {
-        final Connection connection = connection();
-        synchronized (connection)
+        if (0 == (flags & NbdProtocol.TFLAG_CAN_MULTI_CONN) || sharedClaimed.compareAndSet(false, true))
         {
-            connection.send(0, NbdProtocol.CMD_READ, offset, dst.remaining(), null);
-            connection.awaitReply();
-            final byte[] chunk = new byte[Math.min(dst.remaining(), 65536)];
-            while (dst.hasRemaining())
+            return new Channel(shared);
+        }
+        final Link own = new Link(null);
+        own.reopen();
+        return new Channel(own);
+    }
+
+    /** One disk queue's requests: on its own connection, or the shared one. */
+    private final class Channel implements BackendChannel
+    {
+        private final Link link;
+
+        Channel(final Link link)
+        {
+            this.link = link;
+        }
+
+        @Override
+        public boolean submit(final BlockRequest request, final ByteBuffer[] data, final BlockCompletions done)
+        {
+            final RemoteNbdConnection connection = link.connection();
+            if (null == connection)
             {
-                final int n = Math.min(chunk.length, dst.remaining());
-                connection.in.readFully(chunk, 0, n);
-                dst.put(chunk, 0, n);
+                done.completed(request, BlockError.IO); // the server is unreachable now: fail fast, not wait
+                return true;
+            }
+            return connection.submit(request, data, done);
+        }
+
+        @Override
+        public int capacity()
+        {
+            return RemoteNbdConnection.SLOTS;
+        }
+
+        @Override
+        public void close()
+        {
+            if (link != shared)
+            {
+                link.close();
+            }
+        }
+    }
+
+    /** A connection that is opened again, in the background, once it broke. */
+    private final class Link
+    {
+        private volatile RemoteNbdConnection current;
+        private final AtomicBoolean opening = new AtomicBoolean();
+        private volatile long nextAttemptNs = System.nanoTime();
+
+        Link(final RemoteNbdConnection first)
+        {
+            current = first;
+            links.add(this);
+        }
+
+        /** @return the connection, or null while it is being (re)opened */
+        RemoteNbdConnection connection()
+        {
+            final RemoteNbdConnection connection = current;
+            if (null != connection && !connection.broken())
+            {
+                return connection;
+            }
+            if (!closed && System.nanoTime() - nextAttemptNs >= 0 && opening.compareAndSet(false, true))
+            {
+                Thread.ofVirtual().name("nbd-client-connect " + host + ":" + port).start(this::reopen);
+            }
+            return null;
+        }
+
+        private void reopen()
+        {
+            try
+            {
+                final RemoteNbdConnection fresh = RemoteNbdConnection.open(host, port, export, requestTimeoutMs);
+                final RemoteNbdConnection old = current;
+                current = fresh;
+                if (closed)
+                {
+                    fresh.close();
+                }
+                if (null != old)
+                {
+                    old.close();
+                }
+            }
+            catch (final IOException ex)
+            {
+                nextAttemptNs = System.nanoTime() + RECONNECT_PAUSE_NS;
+                LOG.warn("{}", ex.getMessage());
+            }
+            finally
+            {
+                opening.set(false);
+            }
+        }
+
+        void close()
+        {
+            final RemoteNbdConnection connection = current;
+            if (null != connection)
+            {
+                connection.close();
             }
         }
     }
 
     @Override
+    public void read(final long offset, final ByteBuffer dst) throws IOException
+    {
+        check(call(BlockOp.READ, 0, offset, dst.remaining(), dst), BlockOp.READ);
+        dst.position(dst.limit());
+    }
+
+    @Override
     public void write(final long offset, final ByteBuffer src) throws IOException
     {
-        final Connection connection = connection();
-        synchronized (connection)
-        {
-            connection.send(0, NbdProtocol.CMD_WRITE, offset, src.remaining(), src);
-            connection.awaitReply();
-        }
+        check(call(BlockOp.WRITE, 0, offset, src.remaining(), src), BlockOp.WRITE);
+        src.position(src.limit());
     }
 
     @Override
     public void flush() throws IOException
     {
-        if (0 == (flags & NbdProtocol.TFLAG_SEND_FLUSH))
-        {
-            return;
-        }
-        if (0 != (flags & NbdProtocol.TFLAG_CAN_MULTI_CONN))
-        {
-            command(connection(), NbdProtocol.CMD_FLUSH, 0, 0, 0);
-            return;
-        }
-        // Without multi-conn a flush covers only its own connection's writes.
-        for (final Connection connection : connections)
-        {
-            command(connection, NbdProtocol.CMD_FLUSH, 0, 0, 0);
-        }
+        check(call(BlockOp.FLUSH, 0, 0, 0, null), BlockOp.FLUSH);
     }
 
     @Override
     public void trim(final long offset, final long length) throws IOException
     {
-        if (0 != (flags & NbdProtocol.TFLAG_SEND_TRIM))
-        {
-            command(connection(), NbdProtocol.CMD_TRIM, 0, offset, length);
-        }
+        check(call(BlockOp.TRIM, 0, offset, length, null), BlockOp.TRIM);
     }
 
     @Override
     public int writeZeroes(final long offset, final long length, final boolean mayPunch, final boolean fastOnly)
         throws IOException
     {
-        if (0 != (flags & NbdProtocol.TFLAG_SEND_WRITE_ZEROES))
-        {
-            if (fastOnly && 0 == (flags & NbdProtocol.TFLAG_SEND_FAST_ZERO))
-            {
-                return NOT_FAST;
-            }
-            final int commandFlags = (mayPunch ? 0 : NbdProtocol.CMD_FLAG_NO_HOLE) |
-                (fastOnly ? NbdProtocol.CMD_FLAG_FAST_ZERO : 0);
-            final int error = commandAllowingError(connection(), NbdProtocol.CMD_WRITE_ZEROES, commandFlags, offset, length);
-            if (NbdProtocol.ENOTSUP == error && fastOnly)
-            {
-                return NOT_FAST;
-            }
-            if (0 != error)
-            {
-                throw new IOException("remote WRITE_ZEROES failed with error " + error);
-            }
-            return ZEROED;
-        }
-        if (fastOnly)
+        final BlockError error = call(BlockOp.WRITE_ZEROES,
+            (mayPunch ? 0 : BlockFlags.NO_HOLE) | (fastOnly ? BlockFlags.FAST_ZERO : 0), offset, length, null);
+        if (BlockError.NOT_SUPPORTED == error && fastOnly)
         {
             return NOT_FAST;
         }
-        final ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK_BYTES);
-        for (long position = offset; position < offset + length; position += ZERO_CHUNK_BYTES)
-        {
-            zeros.clear().limit((int)Math.min(ZERO_CHUNK_BYTES, offset + length - position));
-            write(position, zeros);
-        }
+        check(error, BlockOp.WRITE_ZEROES);
         return ZEROED;
     }
 
@@ -188,201 +303,61 @@ public final class NbdClientBackend implements StorageBackend
     @Override
     public void close()
     {
-        for (final Connection connection : connections)
+        closed = true;
+        links.forEach(Link::close);
+    }
+
+    /**
+     * A request from a thread that may wait (the control thread flushing a disk it closes), on the
+     * shared connection, bounded by the request timeout.
+     */
+    private BlockError call(final BlockOp op, final int requestFlags, final long offset, final long length,
+        final ByteBuffer data) throws IOException
+    {
+        final Waiter waiter = new Waiter();
+        final BlockRequest request = new BlockRequest(null).set(op, requestFlags, 0, offset, length, System.nanoTime());
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
+        final ByteBuffer[] pieces = null == data ? null : new ByteBuffer[] {data};
+        while (true)
         {
-            connection.close();
+            final RemoteNbdConnection connection = shared.connection();
+            if (null != connection && connection.submit(request, pieces, waiter))
+            {
+                break;
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IOException("NBD server " + host + ":" + port + ": no connection within " + requestTimeoutMs + " ms");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        // The connection itself fails the request once it is overdue; this wait ends then at the latest.
+        while (null == waiter.error)
+        {
+            LockSupport.park(waiter);
+        }
+        return waiter.error;
+    }
+
+    private void check(final BlockError error, final BlockOp op) throws IOException
+    {
+        if (BlockError.NONE != error)
+        {
+            throw new IOException("remote " + op + " failed with error " + error.errno());
         }
     }
 
-    private Connection connection() throws IOException
+    /** Wakes the thread waiting in {@link #call}. */
+    private static final class Waiter implements BlockCompletions
     {
-        Connection connection = own.get();
-        if (null == connection)
-        {
-            connection = unclaimed.poll();
-            if (null == connection)
-            {
-                connection = Connection.open(host, port, export);
-                connections.add(connection);
-            }
-            own.set(connection);
-        }
-        return connection;
-    }
+        private final Thread thread = Thread.currentThread();
+        volatile BlockError error;
 
-    private static void command(
-        final Connection connection, final int type, final int commandFlags, final long offset, final long length)
-        throws IOException
-    {
-        final int error = commandAllowingError(connection, type, commandFlags, offset, length);
-        if (0 != error)
+        @Override
+        public void completed(final BlockRequest request, final BlockError outcome)
         {
-            throw new IOException("remote " + NbdProtocol.commandName(type) + " failed with error " + error);
-        }
-    }
-
-    private static int commandAllowingError(
-        final Connection connection, final int type, final int commandFlags, final long offset, final long length)
-        throws IOException
-    {
-        synchronized (connection)
-        {
-            connection.send(commandFlags, type, offset, length, null);
-            return connection.replyError();
-        }
-    }
-
-    /** One blocking connection in the transmission phase; simple replies only. */
-    private static final class Connection
-    {
-        final Socket socket;
-        final DataInputStream in;
-        final DataOutputStream out;
-        long size;
-        int flags;
-        long nextCookie;
-
-        private Connection(final Socket socket) throws IOException
-        {
-            this.socket = socket;
-            this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-            this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
-        }
-
-        static Connection open(final String host, final int port, final String export) throws IOException
-        {
-            final Socket socket = new Socket();
-            try
-            {
-                socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
-                socket.setSoTimeout(IO_TIMEOUT_MS);
-                socket.setTcpNoDelay(true);
-                final Connection connection = new Connection(socket);
-                connection.handshake(export);
-                return connection;
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                socket.close();
-                throw new IOException("NBD server " + host + ":" + port + " export '" + export + "': " + ex.getMessage(), ex);
-            }
-        }
-
-        /** Fixed newstyle, then NBD_OPT_GO (proto.md: "Option haggling"). */
-        private void handshake(final String export) throws IOException
-        {
-            if (in.readLong() != NbdProtocol.NBDMAGIC || in.readLong() != NbdProtocol.IHAVEOPT)
-            {
-                throw new IOException("not a newstyle NBD server");
-            }
-            final int serverFlags = in.readUnsignedShort();
-            if (0 == (serverFlags & NbdProtocol.FLAG_FIXED_NEWSTYLE))
-            {
-                throw new IOException("server does not speak fixed newstyle");
-            }
-            final boolean noZeroes = 0 != (serverFlags & NbdProtocol.FLAG_NO_ZEROES);
-            out.writeInt(NbdProtocol.CLIENT_FLAG_FIXED_NEWSTYLE | (noZeroes ? NbdProtocol.CLIENT_FLAG_NO_ZEROES : 0));
-            final byte[] name = export.getBytes(StandardCharsets.UTF_8);
-            out.writeLong(NbdProtocol.IHAVEOPT);
-            out.writeInt(NbdProtocol.OPT_GO);
-            out.writeInt(4 + name.length + 2);
-            out.writeInt(name.length);
-            out.write(name);
-            out.writeShort(0);
-            out.flush();
-            while (true)
-            {
-                if (in.readLong() != NbdProtocol.OPTION_REPLY_MAGIC)
-                {
-                    throw new IOException("bad option reply magic");
-                }
-                in.readInt();
-                final int type = in.readInt();
-                final int length = in.readInt();
-                if (length < 0 || length > NbdProtocol.MAX_STRING_BYTES + 16)
-                {
-                    throw new IOException("option reply of " + length + " bytes");
-                }
-                final byte[] data = new byte[length];
-                in.readFully(data);
-                if (type == NbdProtocol.REP_ACK)
-                {
-                    if (0 == size)
-                    {
-                        throw new IOException("server sent no NBD_INFO_EXPORT");
-                    }
-                    return;
-                }
-                if (type < 0)
-                {
-                    throw new IOException("GO refused (reply 0x" + Integer.toHexString(type) + "): " +
-                        new String(data, StandardCharsets.UTF_8));
-                }
-                final ByteBuffer info = ByteBuffer.wrap(data);
-                if (type == NbdProtocol.REP_INFO && length >= 12 && info.getShort() == NbdProtocol.INFO_EXPORT)
-                {
-                    size = info.getLong();
-                    flags = info.getShort() & 0xFFFF;
-                }
-            }
-        }
-
-        void send(final int commandFlags, final int type, final long offset, final long length, final ByteBuffer data)
-            throws IOException
-        {
-            out.writeInt(NbdProtocol.REQUEST_MAGIC);
-            out.writeShort(commandFlags);
-            out.writeShort(type);
-            out.writeLong(++nextCookie);
-            out.writeLong(offset);
-            out.writeInt((int)length);
-            if (null != data)
-            {
-                final byte[] chunk = new byte[Math.min(data.remaining(), 65536)];
-                while (data.hasRemaining())
-                {
-                    final int n = Math.min(chunk.length, data.remaining());
-                    data.get(chunk, 0, n);
-                    out.write(chunk, 0, n);
-                }
-            }
-            out.flush();
-        }
-
-        /** Reads the simple reply to the request just sent; @return its error value */
-        int replyError() throws IOException
-        {
-            if (in.readInt() != NbdProtocol.SIMPLE_REPLY_MAGIC)
-            {
-                throw new IOException("expected a simple reply");
-            }
-            final int error = in.readInt();
-            if (in.readLong() != nextCookie)
-            {
-                throw new IOException("reply for another request");
-            }
-            return error;
-        }
-
-        void awaitReply() throws IOException
-        {
-            final int error = replyError();
-            if (0 != error)
-            {
-                throw new IOException("remote NBD error " + error);
-            }
-        }
-
-        void close()
-        {
-            try
-            {
-                socket.close();
-            }
-            catch (final IOException ignore)
-            {
-                // Closing; nothing to save.
-            }
+            error = outcome;
+            LockSupport.unpark(thread);
         }
     }
 }

@@ -18,9 +18,9 @@ final class CopiedReadReply implements ReadReply
     }
 
     @Override
-    public void begin(final ByteBufAllocator alloc, final int dataBytes, final int maxChunks)
+    public void begin(final ByteBufAllocator alloc, final int dataBytes, final int maxSegments, final int headerBytes)
     {
-        reply = alloc.directBuffer(dataBytes + RequestExecutor.CHUNK_OVERHEAD * maxChunks);
+        reply = alloc.directBuffer(dataBytes + headerBytes * maxSegments);
     }
 
     @Override

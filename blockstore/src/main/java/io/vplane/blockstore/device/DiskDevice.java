@@ -5,7 +5,7 @@ import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.disk.Disk;
 import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.disk.Tenant;
-import io.vplane.blockstore.nbd.NbdConnection;
+import io.vplane.blockstore.request.BlockOrigin;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
@@ -21,8 +21,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * A virtual disk as an engine device of type blk: its queues carry the requests of its NBD
- * connections to the blk workers, which run them against the backend.
+ * A virtual disk as an engine device of type blk: its queues carry the block requests of its front
+ * ends (NBD connections) to the blk workers, which run them against the backend.
  */
 public final class DiskDevice implements Device
 {
@@ -171,16 +171,16 @@ public final class DiskDevice implements Device
             return;
         }
         drained = true;
-        final List<NbdConnection> open = disk.stopAccepting();
+        final List<BlockOrigin> open = disk.stopAccepting();
         registry.remove(disk);
         drainedConnections = open.size();
-        open.forEach(NbdConnection::finishAndClose);
+        open.forEach(BlockOrigin::finishAndClose);
         if (!awaitUntil(() -> disk.connections() == 0 && backlog() == 0,
             TimeUnit.MILLISECONDS.toNanos(DRAIN_TIMEOUT_MS), 1_000_000))
         {
             LOG.warn("disk {}: {} connections still busy after {} ms; closing them", spec.name(), disk.connections(),
                 DRAIN_TIMEOUT_MS);
-            open.forEach(connection -> connection.channel().close());
+            open.forEach(BlockOrigin::close);
         }
         flush();
         if (drainedConnections > 0)

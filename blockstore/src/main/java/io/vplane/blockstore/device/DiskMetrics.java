@@ -1,22 +1,23 @@
 package io.vplane.blockstore.device;
 
-import io.vplane.blockstore.nbd.NbdProtocol;
+import io.vplane.blockstore.request.BlockError;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.counters.HistogramBuckets;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * Counters of one disk, labelled with the disk and its tenant: requests executed, bytes read and
- * written, error replies by NBD error value (whether found on the event loop or by a worker), and
+ * written, error replies by errno (the values NBD sends) (whether found on the event loop or by a worker), and
  * the request latency histogram. Several workers (one per queue) and event loops update them, so
  * every update is an atomic add.
  */
 final class DiskMetrics
 {
-    /** Error values a reply can carry (proto.md: "Error values"), each with its own counter. */
+    /** Error values a reply can carry (NBD proto.md: "Error values"), each with its own counter. */
     private static final int[] ERRNOS = {
-        NbdProtocol.EPERM, NbdProtocol.EIO, NbdProtocol.ENOMEM, NbdProtocol.EINVAL, NbdProtocol.ENOSPC,
-        NbdProtocol.EOVERFLOW, NbdProtocol.ENOTSUP, NbdProtocol.ESHUTDOWN};
+        BlockError.PERMISSION.errno(), BlockError.IO.errno(), BlockError.NO_MEMORY.errno(), BlockError.INVALID.errno(),
+        BlockError.NO_SPACE.errno(), BlockError.OUT_OF_RANGE.errno(), BlockError.NOT_SUPPORTED.errno(),
+        BlockError.SHUTDOWN.errno()};
     private static final String[] ERRNO_NAMES = {"EPERM", "EIO", "ENOMEM", "EINVAL", "ENOSPC", "EOVERFLOW", "ENOTSUP",
         "ESHUTDOWN"};
 
@@ -27,7 +28,7 @@ final class DiskMetrics
     final AtomicCounter splicedWrites;
     final AtomicCounter spliceStalls;
     /** Indexed by error value; null where the value is not one of {@link #ERRNOS}. */
-    private final AtomicCounter[] errorsByErrno = new AtomicCounter[NbdProtocol.ESHUTDOWN + 1];
+    private final AtomicCounter[] errorsByErrno = new AtomicCounter[BlockError.SHUTDOWN.errno() + 1];
     private final AtomicCounter otherErrors;
     /** Latency from decoding to the reply being ready, per {@link HistogramBuckets} bucket, in microseconds. */
     private final AtomicCounter[] latencyBuckets = new AtomicCounter[HistogramBuckets.COUNT];

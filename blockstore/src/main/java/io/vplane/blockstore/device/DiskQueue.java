@@ -1,23 +1,23 @@
 package io.vplane.blockstore.device;
 
-import io.vplane.blockstore.nbd.NbdRequest;
-import io.vplane.blockstore.nbd.RequestSink;
+import io.vplane.blockstore.request.BlockQueue;
+import io.vplane.blockstore.request.BlockRequest;
 import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.wakeup.Doorbell;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
- * One queue of a disk. Event loops of all connections assigned to it offer requests; the one blk
+ * One queue of a disk. Front ends (event loops of all connections assigned to it) offer requests; the one blk
  * worker running the queue's group drains them. Agrona's ManyToOneConcurrentArrayQueue fits that
  * shape exactly: many producers, one consumer, a preallocated bounded array (no node allocated per
  * offer, unlike ConcurrentLinkedQueue), lock-free, and full is reported rather than blocking, so an
- * event loop never waits on a disk. The requests themselves are the connections' preallocated slots.
+ * event loop never waits on a disk. The requests themselves are the front ends' preallocated entries.
  */
-final class DiskQueue implements DeviceQueue, RequestSink
+final class DiskQueue implements DeviceQueue, BlockQueue
 {
     private final int index;
-    private final ManyToOneConcurrentArrayQueue<NbdRequest> requests;
+    private final ManyToOneConcurrentArrayQueue<BlockRequest> requests;
     private final RequestExecutor executor;
     private final Doorbell doorbell;
 
@@ -26,7 +26,15 @@ final class DiskQueue implements DeviceQueue, RequestSink
         this.index = index;
         this.requests = new ManyToOneConcurrentArrayQueue<>(capacity);
         this.executor = executor;
-        this.doorbell = new Doorbell(requests::size);
+        this.doorbell = new Doorbell(this::waitingWork);
+        executor.wakes(doorbell);
+    }
+
+    /** What the worker would find on waking: requests it may take now, and remote completions. */
+    private long waitingWork()
+    {
+        return (executor.room(1) > 0 ? requests.size() : 0) + executor.remoteCompletionsWaiting() +
+            executor.slicedWaiting();
     }
 
     @Override
@@ -36,7 +44,7 @@ final class DiskQueue implements DeviceQueue, RequestSink
     }
 
     @Override
-    public boolean offer(final NbdRequest request)
+    public boolean offer(final BlockRequest request)
     {
         return requests.offer(request);
     }
@@ -57,18 +65,20 @@ final class DiskQueue implements DeviceQueue, RequestSink
     @Override
     public int poll(final int limit)
     {
-        final int drained = requests.drain(executor, limit);
-        if (drained > 0)
+        final int finished = executor.drainCompletions() + executor.continueSliced();
+        final int room = executor.room(limit);
+        final int drained = room > 0 ? requests.drain(executor, room) : 0;
+        if (finished + drained > 0)
         {
             executor.publishReplies();
         }
-        return drained;
+        return finished + drained;
     }
 
     @Override
     public long backlog()
     {
-        return requests.size();
+        return requests.size() + executor.pendingBacklog();
     }
 
     @Override
@@ -79,6 +89,7 @@ final class DiskQueue implements DeviceQueue, RequestSink
 
     void close()
     {
+        executor.close();
         doorbell.close();
     }
 }

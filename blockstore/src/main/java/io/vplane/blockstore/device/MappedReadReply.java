@@ -33,11 +33,11 @@ final class MappedReadReply implements ReadReply
     }
 
     @Override
-    public void begin(final ByteBufAllocator alloc, final int dataBytes, final int maxChunks)
+    public void begin(final ByteBufAllocator alloc, final int dataBytes, final int maxSegments, final int headerBytes)
     {
         this.alloc = alloc;
-        reply = alloc.compositeDirectBuffer(2 * maxChunks + 1);
-        headers = alloc.directBuffer(RequestExecutor.CHUNK_OVERHEAD * maxChunks);
+        reply = alloc.compositeDirectBuffer(2 * maxSegments + 1);
+        headers = alloc.directBuffer(headerBytes * maxSegments);
         headersFrom = 0;
     }
 

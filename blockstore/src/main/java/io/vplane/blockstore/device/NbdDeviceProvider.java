@@ -5,6 +5,7 @@ import io.vplane.blockstore.backend.RawFileBackend;
 import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.disk.Tenant;
+import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.nbd.NbdServer;
 import io.vplane.blockstore.nbd.NbdServerMetrics;
 import io.vplane.config.NbdConfig;
@@ -37,9 +38,21 @@ public final class NbdDeviceProvider implements DeviceProvider
     private static final Logger LOG = LoggerFactory.getLogger(NbdDeviceProvider.class);
 
     private final DiskRegistry registry = new DiskRegistry();
+    private final NbdLimits limits;
     private NbdServer server;
     private NbdServerMetrics serverMetrics;
     private int openDisks;
+
+    public NbdDeviceProvider()
+    {
+        this(NbdLimits.DEFAULTS);
+    }
+
+    /** @param limits what one NBD client may hold of the server (not in the config file yet: defaults) */
+    public NbdDeviceProvider(final NbdLimits limits)
+    {
+        this.limits = limits;
+    }
 
     @Override
     public String kind()
@@ -146,7 +159,7 @@ public final class NbdDeviceProvider implements DeviceProvider
         try
         {
             server = NbdServer.start(settings.bindAddress(), settings.port(), Runtime.getRuntime().availableProcessors(),
-                registry, serverMetrics, TlsContexts.server(settings.tls()));
+                registry, serverMetrics, TlsContexts.server(settings.tls()), limits);
         }
         catch (final InterruptedException ex)
         {

@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 
 /**
- * One READ reply being built by a blk worker: the caller encodes reply and chunk headers into
+ * One READ reply being built by a blk worker: the caller encodes segment headers into
  * {@link #headers()}, and {@link #data} appends the disk's bytes after what was encoded so far.
  * One instance per executor, reused for every request; only its worker calls it.
  */
@@ -14,9 +14,10 @@ interface ReadReply
 {
     /**
      * @param dataBytes  bytes of disk data the reply will carry at most
-     * @param maxChunks  headers (reply or chunk) it will carry at most
+     * @param maxSegments  segment headers it will carry at most
+     * @param headerBytes  bytes of one segment header at most
      */
-    void begin(ByteBufAllocator alloc, int dataBytes, int maxChunks);
+    void begin(ByteBufAllocator alloc, int dataBytes, int maxSegments, int headerBytes);
 
     /** Where the next header goes. */
     ByteBuf headers();

@@ -1,31 +1,33 @@
 package io.vplane.blockstore.device;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import io.vplane.blockstore.backend.AsyncStorageBackend;
 import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.backend.SystemCallException;
-import io.vplane.blockstore.nbd.NbdConnection;
-import io.vplane.blockstore.nbd.NbdProtocol;
-import io.vplane.blockstore.nbd.NbdRequest;
-import io.vplane.blockstore.nbd.ReplyEncoder;
+import io.vplane.blockstore.request.BlockError;
+import io.vplane.blockstore.request.BlockFlags;
+import io.vplane.blockstore.request.BlockOp;
+import io.vplane.blockstore.request.BlockOrigin;
+import io.vplane.blockstore.request.BlockRequest;
+import io.vplane.blockstore.request.ReplyLayout;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.wakeup.Doorbell;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
- * Runs requests against the backend on a blk worker and builds each reply whole, header and data
- * together, so it goes out in one write (as nbdkit does with MSG_MORE): a small READ's data is read
- * into the reply buffer, a large one's is the mapped image itself ({@link MappedReadReply}). One
- * executor per queue: it is only ever called by the worker draining that queue.
+ * Runs block requests against the backend on a blk worker. A READ's or BLOCK_STATUS's reply is
+ * built whole, in the front end's {@link ReplyLayout}, header and data together, so it goes out in
+ * one write (as nbdkit does with MSG_MORE): a small READ's data is read into the reply buffer, a
+ * large one's is the mapped image itself ({@link MappedReadReply}). Other requests complete with
+ * their {@link BlockError} only. One executor per queue: only the worker draining it calls it.
  */
-final class RequestExecutor implements Consumer<NbdRequest>
+final class RequestExecutor implements Consumer<BlockRequest>
 {
-    /** Chunks one structured READ reply is split into at most; the rest goes as one data chunk. */
+    /** Segments one READ reply is split into at most (holes apart); the rest goes as one data segment. */
     private static final int MAX_READ_SEGMENTS = 16;
-    /** Bytes of one reply or chunk header at most (a hole chunk, the longest without data). */
-    static final int CHUNK_OVERHEAD = ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.OFFSET_HOLE_PAYLOAD;
     /** The reply of a READ this long or longer sends the mapped image's memory; shorter ones copy. */
     static final int MAPPED_READ_BYTES = 64 * 1024;
     /** Extents one BLOCK_STATUS reply carries at most without REQ_ONE. */
@@ -48,16 +50,21 @@ final class RequestExecutor implements Consumer<NbdRequest>
     private final ErrorLog errors;
     private final ReadReply copiedReply;
     private final ReadReply mappedReply;
+    /** Null unless the backend is asynchronous (a remote server): then READ, WRITE, FLUSH, TRIM, WRITE_ZEROES go there. */
+    private final RemoteRequests remote;
+    /** Holds the one buffer of a remote READ or WRITE while it is submitted. */
+    private final ByteBuffer[] remoteData = new ByteBuffer[1];
     /** Null when the backend cannot write from a pipe. */
     private final SocketPayloadReceiver socketPayloads;
     /** Last data extent found with SEEK_DATA/SEEK_HOLE, valid while the backend's hole generation holds. */
     private long knownDataStart;
     private long knownDataEnd;
     private long knownGeneration = -1;
-    /** Error of the simple reply of the request being executed, when execute returns null. */
-    private int simpleError;
-    /** Connections with replies completed in this drain and not yet published. */
-    private final NbdConnection[] touched = new NbdConnection[MAX_TOUCHED];
+    /** Outcome of the request being executed when it has no reply of its own (execute returns null). */
+    private BlockError outcome;
+    private final RangeSlicer slicer;
+    /** Front ends with requests completed in this drain and not yet published. */
+    private final BlockOrigin[] touched = new BlockOrigin[MAX_TOUCHED];
     private int touchedCount;
 
     RequestExecutor(final String disk, final StorageBackend backend, final DiskMetrics metrics, final ErrorLog errors)
@@ -69,6 +76,61 @@ final class RequestExecutor implements Consumer<NbdRequest>
         this.copiedReply = new CopiedReadReply(backend);
         this.mappedReply = backend.hasResidentViews() ? new MappedReadReply(backend) : copiedReply;
         this.socketPayloads = backend.writesFromPipes() ? new SocketPayloadReceiver(disk, backend, metrics, errors) : null;
+        this.slicer = new RangeSlicer(disk, backend, metrics, errors, this::completeSliced);
+        this.remote = backend instanceof final AsyncStorageBackend async ?
+            new RemoteRequests(async.openChannel(), this::finishRemote) : null;
+    }
+
+    /** The queue's doorbell, rung when a remote request completes. */
+    void wakes(final Doorbell doorbell)
+    {
+        if (null != remote)
+        {
+            remote.wakes(doorbell);
+        }
+    }
+
+    /** Worker: one slice of a long WRITE_ZEROES or TRIM under way. @return 1 when it did one */
+    int continueSliced()
+    {
+        return slicer.step();
+    }
+
+    /** Long ranges under way a slice at a time; the worker only. */
+    int slicedWaiting()
+    {
+        return slicer.waiting();
+    }
+
+    /** Worker: finishes the remote requests that completed. @return how many */
+    int drainCompletions()
+    {
+        return null == remote ? 0 : remote.drain();
+    }
+
+    /** How many new requests the worker may take, up to {@code limit}: a remote backend bounds those in flight. */
+    int room(final int limit)
+    {
+        return null == remote ? limit : remote.room(limit);
+    }
+
+    /** Requests taken from the queue and not finished: at the remote backend, or long ones under way; any thread. */
+    long pendingBacklog()
+    {
+        return (null == remote ? 0 : remote.waiting() + remote.inFlight()) + slicer.backlog();
+    }
+
+    int remoteCompletionsWaiting()
+    {
+        return null == remote ? 0 : remote.waiting();
+    }
+
+    void close()
+    {
+        if (null != remote)
+        {
+            remote.close();
+        }
     }
 
     /** Whether WRITEs may arrive with their data still on the socket (see {@link SocketPayloadReceiver}). */
@@ -78,67 +140,155 @@ final class RequestExecutor implements Consumer<NbdRequest>
     }
 
     @Override
-    public void accept(final NbdRequest request)
+    public void accept(final BlockRequest request)
     {
-        final NbdConnection connection = request.connection();
+        final BlockOrigin origin = request.origin();
         if (request.socketBytes() > 0 && !receiveFromSocket(request))
         {
             return;
         }
-        final ByteBufAllocator alloc = connection.channel().alloc();
+        if (null != remote && runsRemotely(request))
+        {
+            submitRemote(request, origin);
+            return;
+        }
+        if (slicer.take(request))
+        {
+            return;
+        }
         ByteBuf reply;
-        simpleError = 0;
+        outcome = BlockError.NONE;
         try
         {
-            reply = execute(request, alloc, connection.structuredReplies());
+            reply = execute(request, origin);
         }
         catch (final IOException | RuntimeException ex)
         {
-            reply = error(request, alloc, connection.structuredReplies(), ioFailure(errors, disk, request, ex));
+            reply = error(ioFailure(errors, disk, request, ex));
         }
         finally
         {
             request.releasePayload();
         }
+        request.completeWith(reply, outcome);
+        completeToOrigin(request, origin);
+    }
+
+    private void completeSliced(final BlockRequest request)
+    {
+        completeToOrigin(request, request.origin());
+    }
+
+    /** Hands the finished request back to its front end; published at once when it moved much data. */
+    private void completeToOrigin(final BlockRequest request, final BlockOrigin origin)
+    {
         metrics.requests.increment();
         metrics.recordLatencyNs(System.nanoTime() - request.receivedNs());
-        // Read before completing: once completed, the slot belongs to the event loop again.
+        // Read before completing: once completed, the entry belongs to the front end again.
+        final ByteBuf reply = request.reply();
         final boolean large = request.length() >= PUBLISH_AT_ONCE_BYTES ||
             (null != reply && reply.readableBytes() >= PUBLISH_AT_ONCE_BYTES);
-        if (null == reply)
-        {
-            connection.completeSimple(request, simpleError);
-        }
-        else
-        {
-            connection.complete(request, reply);
-        }
+        origin.complete(request);
         if (large)
         {
-            connection.publishReplies();
+            origin.publish();
         }
         else
         {
-            remember(connection);
+            remember(origin);
         }
+    }
+
+    private static boolean runsRemotely(final BlockRequest request)
+    {
+        final BlockOp op = request.op();
+        return (BlockOp.READ == op || BlockOp.WRITE == op || BlockOp.FLUSH == op || BlockOp.TRIM == op ||
+            BlockOp.WRITE_ZEROES == op) && BlockError.NONE == request.deferredError();
+    }
+
+    /**
+     * Starts a request on the remote backend. A READ's reply is built around the data to come: the
+     * header now, the data received straight into the reply buffer by the backend.
+     */
+    private void submitRemote(final BlockRequest request, final BlockOrigin origin)
+    {
+        ByteBuffer[] data = null;
+        if (BlockOp.READ == request.op())
+        {
+            final int length = request.payloadLength();
+            final ReplyLayout layout = origin.layout();
+            copiedReply.begin(origin.alloc(), length, 1, layout.segmentHeaderBytes());
+            layout.data(copiedReply.headers(), request, request.offset(), length, true);
+            final ByteBuf reply = copiedReply.finish();
+            final int at = reply.writerIndex();
+            remoteData[0] = reply.internalNioBuffer(at, length);
+            reply.writerIndex(at + length);
+            request.completeWith(reply, BlockError.NONE);
+            data = remoteData;
+        }
+        else if (BlockOp.WRITE == request.op())
+        {
+            final ByteBuf payload = request.payload();
+            if (1 == payload.nioBufferCount())
+            {
+                remoteData[0] = payload.nioBuffer(request.payloadIndex(), request.bufferedLength());
+                data = remoteData;
+            }
+            else
+            {
+                data = payload.nioBuffers(request.payloadIndex(), request.bufferedLength());
+            }
+        }
+        remote.submit(request, data);
+        remoteData[0] = null;
+    }
+
+    /** Worker: a remote request came back; its payload goes, its reply or error goes to the front end. */
+    private void finishRemote(final BlockRequest request)
+    {
+        request.releasePayload();
+        final BlockError error = request.error();
+        if (BlockError.NONE != error)
+        {
+            final ByteBuf reply = request.takeReply();
+            if (null != reply)
+            {
+                reply.release();
+            }
+            metrics.countError(error.errno());
+            if (BlockError.NOT_SUPPORTED != error)
+            {
+                errors.record("nbd", "io", disk + ": " + request.op() + " at " + request.offset() + "+" +
+                    request.length() + ": remote error " + error);
+            }
+        }
+        else if (BlockOp.READ == request.op())
+        {
+            metrics.readBytes.getAndAdd(request.length());
+        }
+        else if (BlockOp.WRITE == request.op())
+        {
+            metrics.writtenBytes.getAndAdd(request.length());
+        }
+        completeToOrigin(request, request.origin());
     }
 
     /**
      * Logs a failed request once per repeat window.
      *
-     * @return the error its reply carries: ENOSPC when the image's file system is full (or the
-     * user's quota or the file size limit is reached), as nbdkit maps it; else EIO
+     * @return the error it completes with: NO_SPACE when the image's file system is full (or the
+     * user's quota or the file size limit is reached), as nbdkit maps it; else IO
      */
-    static int ioFailure(final ErrorLog errors, final String disk, final NbdRequest request, final Exception ex)
+    static BlockError ioFailure(final ErrorLog errors, final String disk, final BlockRequest request, final Exception ex)
     {
-        errors.record("nbd", "io", disk + ": " + NbdProtocol.commandName(request.type()) + " at " +
-            request.offset() + "+" + request.length() + ": " + ex);
+        errors.record("nbd", "io", disk + ": " + request.op() + " at " + request.offset() + "+" + request.length() +
+            ": " + ex);
         if (ex instanceof final SystemCallException failed &&
             (ENOSPC == failed.errno() || EDQUOT == failed.errno() || EFBIG == failed.errno()))
         {
-            return NbdProtocol.ENOSPC;
+            return BlockError.NO_SPACE;
         }
-        return NbdProtocol.EIO;
+        return BlockError.IO;
     }
 
     /**
@@ -148,7 +298,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
      * @return true when the request is now whole and executes as usual (its data written, or its
      * error recorded); false when it is not this worker's any more
      */
-    private boolean receiveFromSocket(final NbdRequest request)
+    private boolean receiveFromSocket(final BlockRequest request)
     {
         try
         {
@@ -159,14 +309,15 @@ final class RequestExecutor implements Consumer<NbdRequest>
             request.fail(ioFailure(errors, disk, request, ex));
         }
         request.releasePayload();
-        final int outcome = socketPayloads.receive(request, request.offset() + request.bufferedLength());
-        if (SocketPayloadReceiver.ABANDONED == outcome)
+        final int received = socketPayloads.receive(request, request.offset() + request.bufferedLength());
+        if (SocketPayloadReceiver.ABANDONED == received)
         {
-            // The client is gone: the reply goes nowhere, but the slot goes back through the event loop.
-            request.connection().completeSimple(request, NbdProtocol.EIO);
-            remember(request.connection());
+            // The client is gone: the reply goes nowhere, but the entry goes back through the front end.
+            request.completeWith(null, BlockError.IO);
+            request.origin().complete(request);
+            remember(request.origin());
         }
-        return SocketPayloadReceiver.RECEIVED == outcome;
+        return SocketPayloadReceiver.RECEIVED == received;
     }
 
     /** After a drain: each connection touched gets its replies written, with one event-loop wakeup. */
@@ -174,84 +325,84 @@ final class RequestExecutor implements Consumer<NbdRequest>
     {
         for (int i = 0; i < touchedCount; i++)
         {
-            touched[i].publishReplies();
+            touched[i].publish();
             touched[i] = null;
         }
         touchedCount = 0;
     }
 
-    private void remember(final NbdConnection connection)
+    private void remember(final BlockOrigin origin)
     {
         for (int i = 0; i < touchedCount; i++)
         {
-            if (touched[i] == connection)
+            if (touched[i] == origin)
             {
                 return;
             }
         }
         if (MAX_TOUCHED == touchedCount)
         {
-            connection.publishReplies();
+            origin.publish();
             return;
         }
-        touched[touchedCount++] = connection;
+        touched[touchedCount++] = origin;
     }
 
-    private ByteBuf execute(final NbdRequest request, final ByteBufAllocator alloc, final boolean structured)
-        throws IOException
+    /** @return the reply built whole, or null when the request completes with {@link #outcome} alone */
+    private ByteBuf execute(final BlockRequest request, final BlockOrigin origin) throws IOException
     {
         final long offset = request.offset();
         final long length = request.length();
-        switch (request.type())
+        switch (request.op())
         {
-            case NbdProtocol.CMD_READ:
-                return structured ? structuredRead(request, alloc) : simpleRead(request, alloc);
+            case READ:
+                return read(request, origin);
 
-            case NbdProtocol.CMD_WRITE:
+            case WRITE:
             {
-                if (0 != request.deferredError())
+                if (BlockError.NONE != request.deferredError())
                 {
-                    return error(request, alloc, structured, request.deferredError());
+                    return error(request.deferredError());
                 }
                 if (null != request.payload())
                 {
                     write(offset, request); // else its data came from the socket (receiveFromSocket)
                 }
                 forceIfFua(request);
-                return ok(request, alloc);
+                return null;
             }
 
-            case NbdProtocol.CMD_FLUSH:
+            case FLUSH:
                 backend.flush();
-                return ok(request, alloc);
+                return null;
 
-            case NbdProtocol.CMD_TRIM:
+            case TRIM:
                 backend.trim(offset, length);
                 forceIfFua(request);
-                return ok(request, alloc);
+                return null;
 
-            case NbdProtocol.CMD_WRITE_ZEROES:
+            case WRITE_ZEROES:
             {
-                final int outcome = backend.writeZeroes(offset, length,
-                    !request.hasFlag(NbdProtocol.CMD_FLAG_NO_HOLE), request.hasFlag(NbdProtocol.CMD_FLAG_FAST_ZERO));
-                if (StorageBackend.NOT_FAST == outcome)
+                final int zeroed = backend.writeZeroes(offset, length,
+                    !request.hasFlag(BlockFlags.NO_HOLE), request.hasFlag(BlockFlags.FAST_ZERO));
+                if (StorageBackend.NOT_FAST == zeroed)
                 {
-                    // proto.md: NBD_CMD_FLAG_FAST_ZERO that cannot be honoured fails with ENOTSUP.
-                    return error(request, alloc, structured, NbdProtocol.ENOTSUP);
+                    // A fast zero that cannot be honoured fails as unsupported (NBD proto.md: NBD_CMD_FLAG_FAST_ZERO).
+                    return error(BlockError.NOT_SUPPORTED);
                 }
                 forceIfFua(request);
-                return ok(request, alloc);
+                return null;
             }
 
-            case NbdProtocol.CMD_CACHE:
+            case CACHE:
                 // Advisory; the page cache already holds what was read recently.
-                return ok(request, alloc);
+                return null;
 
-            case NbdProtocol.CMD_BLOCK_STATUS:
-                return blockStatus(request, alloc);
+            case BLOCK_STATUS:
+                return blockStatus(request, origin.layout(), origin);
 
             default:
-                return error(request, alloc, structured, NbdProtocol.EINVAL);
+                return error(BlockError.INVALID);
         }
     }
 
@@ -260,7 +411,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
      * buffers (a large WRITE) goes in one gathered write, without copying; its piece array is the
      * one allocation, per large request only.
      */
-    private void write(final long offset, final NbdRequest request) throws IOException
+    private void write(final long offset, final BlockRequest request) throws IOException
     {
         final ByteBuf payload = request.payload();
         final int index = request.payloadIndex();
@@ -288,65 +439,47 @@ final class RequestExecutor implements Consumer<NbdRequest>
         metrics.writtenBytes.getAndAdd(length);
     }
 
-    private void forceIfFua(final NbdRequest request) throws IOException
+    private void forceIfFua(final BlockRequest request) throws IOException
     {
-        if (request.hasFlag(NbdProtocol.CMD_FLAG_FUA))
+        if (request.hasFlag(BlockFlags.FUA))
         {
             backend.flush();
         }
     }
 
-    private ReadReply readReply(final NbdRequest request)
+    private ReadReply readReply(final BlockRequest request, final BlockOrigin origin)
     {
-        return request.payloadLength() >= MAPPED_READ_BYTES && !request.connection().tls() ? mappedReply : copiedReply;
-    }
-
-    private ByteBuf simpleRead(final NbdRequest request, final ByteBufAllocator alloc) throws IOException
-    {
-        final int length = request.payloadLength();
-        final ReadReply reply = readReply(request);
-        reply.begin(alloc, length, 1);
-        try
-        {
-            ReplyEncoder.simpleReply(reply.headers(), 0, request.cookie());
-            reply.data(request.offset(), length);
-            metrics.readBytes.getAndAdd(length);
-            return reply.finish();
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            reply.discard();
-            throw ex;
-        }
+        return request.payloadLength() >= MAPPED_READ_BYTES && !origin.encrypted() ? mappedReply : copiedReply;
     }
 
     /**
-     * A structured READ: holes become OFFSET_HOLE chunks (no data sent), data OFFSET_DATA chunks;
-     * the last carries NBD_REPLY_FLAG_DONE. With NBD_CMD_FLAG_DF the reply is one data chunk.
+     * A READ: in one data segment, or, when the front end reports holes, holes as segments without
+     * data and data as data segments, the last one marked. With {@link BlockFlags#WHOLE_READ} (or
+     * inside a data extent already known) the reply is one data segment.
      */
-    private ByteBuf structuredRead(final NbdRequest request, final ByteBufAllocator alloc) throws IOException
+    private ByteBuf read(final BlockRequest request, final BlockOrigin origin) throws IOException
     {
+        final ReplyLayout layout = origin.layout();
         final int length = request.payloadLength();
         final long end = request.offset() + length;
         final long generation = backend.holeGeneration();
-        // Inside a known data extent (the common case on a filled image): one chunk, no lseek.
-        final boolean oneChunk = request.hasFlag(NbdProtocol.CMD_FLAG_DF) ||
+        // Inside a known data extent (the common case on a filled image): one segment, no lseek.
+        final boolean oneSegment = !layout.reportsHoles() || request.hasFlag(BlockFlags.WHOLE_READ) ||
             (generation == knownGeneration && request.offset() >= knownDataStart && end <= knownDataEnd);
-        final ReadReply reply = readReply(request);
-        reply.begin(alloc, length, MAX_READ_SEGMENTS + 1);
+        final ReadReply reply = readReply(request, origin);
+        reply.begin(origin.alloc(), length, oneSegment ? 1 : MAX_READ_SEGMENTS + 1, layout.segmentHeaderBytes());
         try
         {
             long position = request.offset();
             int segments = 0;
             while (position < end)
             {
-                final boolean explore = !oneChunk && segments < MAX_READ_SEGMENTS;
+                final boolean explore = !oneSegment && segments < MAX_READ_SEGMENTS;
                 final long dataAt = explore ? backend.nextData(position) : position;
                 if (dataAt > position)
                 {
                     final long holeEnd = Math.min(dataAt, end);
-                    ReplyEncoder.holeChunk(reply.headers(), holeEnd == end ? NbdProtocol.REPLY_FLAG_DONE : 0,
-                        request.cookie(), position, (int)(holeEnd - position));
+                    layout.hole(reply.headers(), request, position, (int)(holeEnd - position), holeEnd == end);
                     position = holeEnd;
                 }
                 else
@@ -365,8 +498,7 @@ final class RequestExecutor implements Consumer<NbdRequest>
                         dataEnd = end;
                     }
                     final int n = (int)(dataEnd - position);
-                    ReplyEncoder.dataChunkHeader(reply.headers(), dataEnd == end ? NbdProtocol.REPLY_FLAG_DONE : 0,
-                        request.cookie(), position, n);
+                    layout.data(reply.headers(), request, position, n, dataEnd == end);
                     reply.data(position, n);
                     position = dataEnd;
                 }
@@ -382,16 +514,15 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
     }
 
-    /** base:allocation extents (proto.md: "Metadata querying"); REQ_ONE asks for exactly one. */
-    private ByteBuf blockStatus(final NbdRequest request, final ByteBufAllocator alloc) throws IOException
+    /** Which parts of the range hold data (NBD proto.md: "Metadata querying", base:allocation). */
+    private ByteBuf blockStatus(final BlockRequest request, final ReplyLayout layout, final BlockOrigin origin)
+        throws IOException
     {
-        final int maxExtents = request.hasFlag(NbdProtocol.CMD_FLAG_REQ_ONE) ? 1 : MAX_EXTENTS;
-        final ByteBuf reply = alloc.buffer(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.BLOCK_STATUS_PREFIX +
-            ReplyEncoder.BLOCK_STATUS_EXTENT * maxExtents);
+        final int maxExtents = request.hasFlag(BlockFlags.ONE_EXTENT) ? 1 : MAX_EXTENTS;
+        final ByteBuf reply = origin.alloc().buffer(layout.extentsBytes(maxExtents));
         try
         {
-            reply.writerIndex(ReplyEncoder.CHUNK_HEADER_LENGTH);
-            reply.writeInt(NbdProtocol.BASE_ALLOCATION_ID);
+            layout.extentsStart(reply);
             final long end = request.offset() + request.length();
             long position = request.offset();
             int extents = 0;
@@ -399,28 +530,21 @@ final class RequestExecutor implements Consumer<NbdRequest>
             {
                 final long dataAt = backend.nextData(position);
                 final long extentEnd;
-                final int flags;
-                if (dataAt > position)
+                final boolean hole = dataAt > position;
+                if (hole)
                 {
                     extentEnd = Math.min(dataAt, end);
-                    flags = NbdProtocol.STATE_HOLE | NbdProtocol.STATE_ZERO;
                 }
                 else
                 {
                     final long holeAt = backend.nextHole(position);
                     extentEnd = holeAt > position ? Math.min(holeAt, end) : end;
-                    flags = 0;
                 }
-                reply.writeInt((int)(extentEnd - position)).writeInt(flags);
+                layout.extent(reply, (int)(extentEnd - position), hole);
                 position = extentEnd;
                 extents++;
             }
-            final int payload = ReplyEncoder.BLOCK_STATUS_PREFIX + ReplyEncoder.BLOCK_STATUS_EXTENT * extents;
-            final int written = reply.writerIndex();
-            reply.writerIndex(0);
-            ReplyEncoder.chunkHeader(reply, NbdProtocol.REPLY_FLAG_DONE, NbdProtocol.REPLY_TYPE_BLOCK_STATUS,
-                request.cookie(), payload);
-            reply.writerIndex(written);
+            layout.extentsEnd(reply, request, extents);
             return reply;
         }
         catch (final IOException | RuntimeException ex)
@@ -430,23 +554,11 @@ final class RequestExecutor implements Consumer<NbdRequest>
         }
     }
 
-    /** @return null: the connection encodes the simple reply (see NbdConnection#completeSimple) */
-    private static ByteBuf ok(final NbdRequest request, final ByteBufAllocator alloc)
+    /** The request fails with {@code error}; the front end encodes it. @return null: no reply built */
+    private ByteBuf error(final BlockError error)
     {
-        return null;
-    }
-
-    private ByteBuf error(final NbdRequest request, final ByteBufAllocator alloc, final boolean structured, final int error)
-    {
-        metrics.countError(error);
-        final int type = request.type();
-        if (structured && (NbdProtocol.CMD_READ == type || NbdProtocol.CMD_BLOCK_STATUS == type))
-        {
-            final ByteBuf reply = alloc.buffer(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.ERROR_PAYLOAD);
-            ReplyEncoder.errorChunk(reply, error, request.cookie());
-            return reply;
-        }
-        simpleError = error;
+        metrics.countError(error.errno());
+        outcome = error;
         return null;
     }
 }

@@ -1,9 +1,10 @@
 package io.vplane.blockstore.device;
 
 import io.vplane.blockstore.backend.StorageBackend;
-import io.vplane.blockstore.nbd.NbdConnection;
-import io.vplane.blockstore.nbd.NbdRequest;
-import io.vplane.blockstore.nbd.SocketSplicer;
+import io.vplane.blockstore.request.BlockError;
+import io.vplane.blockstore.request.BlockOrigin;
+import io.vplane.blockstore.request.BlockRequest;
+import io.vplane.blockstore.request.SocketSplicer;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.linux.Errno;
 
@@ -45,14 +46,14 @@ final class SocketPayloadReceiver
     }
 
     /**
-     * Receives the request's {@link NbdRequest#socketBytes()} into the disk from {@code position},
+     * Receives the request's {@link BlockRequest#socketBytes()} into the disk from {@code position},
      * then gives the socket back to the connection's event loop.
      *
      * @return {@link #RECEIVED}, {@link #HANDED_BACK} or {@link #ABANDONED}
      */
-    int receive(final NbdRequest request, final long position)
+    int receive(final BlockRequest request, final long position)
     {
-        final NbdConnection connection = request.connection();
+        final BlockOrigin connection = request.origin();
         final SocketSplicer splicer = connection.splicer();
         long at = position;
         int remaining = request.socketBytes();
@@ -106,9 +107,9 @@ final class SocketPayloadReceiver
     }
 
     /** Writes what {@link SocketSplicer#fill} moved; after a failure, only empties the pipe. */
-    private void store(final NbdRequest request, final SocketSplicer splicer, final long at, final int length)
+    private void store(final BlockRequest request, final SocketSplicer splicer, final long at, final int length)
     {
-        if (0 == request.deferredError())
+        if (BlockError.NONE == request.deferredError())
         {
             try
             {

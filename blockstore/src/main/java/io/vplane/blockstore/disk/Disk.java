@@ -1,8 +1,8 @@
 package io.vplane.blockstore.disk;
 
 import io.vplane.blockstore.nbd.Export;
-import io.vplane.blockstore.nbd.NbdConnection;
-import io.vplane.blockstore.nbd.RequestSink;
+import io.vplane.blockstore.request.BlockOrigin;
+import io.vplane.blockstore.request.BlockQueue;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,11 +24,11 @@ public final class Disk implements Export
     private final boolean readOnly;
     private final int minBlockBytes;
     private volatile Tenant tenant;
-    private final List<? extends RequestSink> queues;
+    private final List<? extends BlockQueue> queues;
     private final AtomicInteger nextQueue = new AtomicInteger();
     private final IntConsumer errorCounter;
     /** Guarded by this: connections in the transmission phase, and whether new ones are taken. */
-    private final Set<NbdConnection> connections = new HashSet<>();
+    private final Set<BlockOrigin> connections = new HashSet<>();
     private boolean accepting = true;
 
     public Disk(
@@ -38,7 +38,7 @@ public final class Disk implements Export
         final boolean readOnly,
         final int minBlockBytes,
         final Tenant tenant,
-        final List<? extends RequestSink> queues,
+        final List<? extends BlockQueue> queues,
         final IntConsumer errorCounter)
     {
         this.name = name;
@@ -111,7 +111,7 @@ public final class Disk implements Export
     }
 
     @Override
-    public synchronized RequestSink attach(final NbdConnection connection)
+    public synchronized BlockQueue attach(final BlockOrigin connection)
     {
         if (!accepting)
         {
@@ -122,7 +122,7 @@ public final class Disk implements Export
     }
 
     @Override
-    public synchronized void detach(final NbdConnection connection)
+    public synchronized void detach(final BlockOrigin connection)
     {
         connections.remove(connection);
     }
@@ -138,7 +138,7 @@ public final class Disk implements Export
      *
      * @return the connections open at this moment; no other can attach later
      */
-    public synchronized List<NbdConnection> stopAccepting()
+    public synchronized List<BlockOrigin> stopAccepting()
     {
         accepting = false;
         return new ArrayList<>(connections);

@@ -1,5 +1,8 @@
 package io.vplane.blockstore.nbd;
 
+import io.vplane.blockstore.request.BlockOrigin;
+import io.vplane.blockstore.request.BlockQueue;
+
 /** What the protocol layer needs of an exported disk. */
 public interface Export
 {
@@ -24,10 +27,13 @@ public interface Export
      * Chooses the queue a new connection's requests go to, spreading connections over the disk's
      * queues, and counts the connection as open on the export until {@link #detach}.
      *
-     * @return the sink, or null when the disk no longer takes connections
+     * @return the queue, or null when the disk no longer takes connections
      */
-    RequestSink attach(NbdConnection connection);
+    BlockQueue attach(BlockOrigin connection);
+
+    /** Connections in the transmission phase on this export now. */
+    int connections();
 
     /** The connection closed. */
-    void detach(NbdConnection connection);
+    void detach(BlockOrigin connection);
 }

@@ -1,46 +1,47 @@
 package io.vplane.blockstore.nbd;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import io.vplane.blockstore.request.BlockOrigin;
+import io.vplane.blockstore.request.BlockQueue;
+import io.vplane.blockstore.request.BlockRequest;
+import io.vplane.blockstore.request.ReplyLayout;
+import io.vplane.blockstore.request.SocketSplicer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One client connection: the fixed newstyle handshake, option haggling ({@link OptionHaggler}),
- * then the transmission phase, where requests are checked on the event loop and handed to the
- * disk's queue; a blk worker executes them and replies through {@link #complete}. Replies may go
- * out in any order (proto.md: "Transmission"). A protocol violation closes this connection only.
+ * One client connection, the NBD front end of the block path: its lifecycle, and the transmission
+ * phase, where each request is checked, translated into a {@link BlockRequest} ({@link NbdCommands})
+ * and handed to the disk's queue; a blk worker runs it and gives it back through {@link #complete}.
+ * The other jobs are classes of their own: received bytes ({@link InboundFrames}), the handshake
+ * ({@link HandshakeDecoder}, {@link OptionHaggler}), replies ({@link ReplyWriter}), the socket lent
+ * for large WRITEs ({@link SocketLoan}) and the client's limits ({@link ConnectionGuard}). Replies
+ * may go out in any order (NBD proto.md: "Transmission"). A protocol violation closes this
+ * connection only.
  */
-public final class NbdConnection extends ChannelInboundHandlerAdapter
+public final class NbdConnection extends ChannelInboundHandlerAdapter implements BlockOrigin
 {
     /** Requests one connection may have in flight; reading pauses beyond (qemu 16, nbdcopy 64, fio QD). */
     public static final int REQUEST_SLOTS = 128;
-    /** Options longer than this are skipped with NBD_REP_ERR_TOO_BIG: every valid option is far shorter. */
-    static final int MAX_OPTION_BYTES = 64 * 1024;
     private static final long OFFER_RETRY_US = 50;
     private static final int GREETING_LENGTH = 18;
-    /** Split frames up to this size are copied into one buffer; larger ones are composed of slices. */
-    private static final int STITCH_COPY_LIMIT = 16 * 1024;
-    /** Pieces a composed frame holds before Netty consolidates them (a copy): 32 MiB in 8 KiB reads. */
-    private static final int MAX_FRAME_PIECES = 4096;
     /** WRITE data at least this long that has not arrived with its header is received by the blk worker (see {@link SocketSplicer}). */
     public static final int SOCKET_PAYLOAD_BYTES = 64 * 1024;
 
     enum State
     {
-        CLIENT_FLAGS, OPTIONS, SKIP_OPTION, TRANSMISSION, DISCONNECTING, CLOSED
+        HANDSHAKE, TRANSMISSION, DISCONNECTING, CLOSED
     }
 
     final ExportDirectory directory;
@@ -50,34 +51,26 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** STARTTLS done: the session runs inside TLS. */
     boolean tls;
     private final RequestHeader header = new RequestHeader();
-    private final OptionHeader optionHeader = new OptionHeader();
     private final OptionHaggler haggler = new OptionHaggler(this);
-    /** Free request slots; taken by the decoder and given back by writeCompleted, both on the event loop. */
-    private final ManyToOneConcurrentArrayQueue<NbdRequest> freeSlots =
+    /** Free request slots; taken by the decoder and given back by the {@link ReplyWriter}, both on the event loop. */
+    private final ManyToOneConcurrentArrayQueue<BlockRequest> freeSlots =
         new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
-    /** Requests the workers finished, with their replies, waiting for the event loop to write them. */
-    private final ManyToOneConcurrentArrayQueue<NbdRequest> completed =
-        new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
-    private final AtomicBoolean writeScheduled = new AtomicBoolean();
-    private final Runnable writeCompleted = this::writeCompleted;
-    /** Event loop only: taken slots not yet given back by {@link #writeCompleted}. */
+    private final ReplyWriter replies = new ReplyWriter(this, freeSlots, REQUEST_SLOTS);
+    /** Event loop only: taken slots not yet given back ({@link #repliesWritten}). */
     private int inFlight;
+    /** Event loop only: READ and WRITE data of the requests in flight, bounded by {@link NbdLimits#maxDataBytesInFlight()}. */
+    private long dataBytesInFlight;
     private final Runnable retryStalled = this::retryStalled;
 
     ChannelHandlerContext ctx;
     private Channel channel;
     InetAddress client;
     String peer = "?";
-    /** The buffer being decoded: a received buffer as it came, or a stitch buffer holding one split frame. */
-    private ByteBuf cumulation;
-    /** Payloads were handed out of {@link #cumulation} (it is retained by them): it must never be written into again. */
-    private boolean cumulationSliced;
-    /** Received buffers waiting behind {@link #cumulation}; decoded in place, never copied as a whole. */
-    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(8);
-    /** Bytes the decoder needs from the start of {@link #cumulation} to make progress (a header or a whole frame). */
-    private int awaitedFrameBytes;
-    State state = State.CLIENT_FLAGS;
-    private long skipRemaining;
+    private final InboundFrames frames = new InboundFrames();
+    final NbdLimits limits;
+    private final ConnectionGuard guard;
+    private final HandshakeDecoder handshake;
+    State state = State.HANDSHAKE;
     boolean noZeroes;
     volatile boolean structured;
     /** Export name that base:allocation was selected for with SET_META_CONTEXT, or null. */
@@ -86,18 +79,18 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** Alignment enforced on requests: the export's minimum block if the client asked for block sizes, else 1. */
     int alignment = 1;
     private Export export;
-    private RequestSink sink;
+    private BlockQueue sink;
     /** Reading stopped for want of a slot or queue room; resumed when replies give slots back. */
     private boolean paused;
-    private NbdRequest stalled;
+    private BlockRequest stalled;
     /** Requests were offered to the sink since it was last woken. */
     private boolean unannounced;
     private final SocketLoan loan = new SocketLoan();
     /** Set by the worker before returning the socket: a WRITE whose rest this event loop receives, or null. */
-    private NbdRequest handedBack;
+    private BlockRequest handedBack;
     private final Runnable socketReturned = this::socketReturned;
     /** The WRITE whose remaining data is the next thing on the stream, or null. */
-    private NbdRequest continuation;
+    private BlockRequest continuation;
     /** The export is going away: disconnect once the WRITE whose data is still arriving is whole. */
     private boolean disconnectWhenWhole;
     /** The connection closed: a worker receiving WRITE data stops. */
@@ -105,9 +98,22 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
 
     public NbdConnection(final ExportDirectory directory, final NbdServerMetrics metrics, final SslContext tlsContext)
     {
+        this(directory, metrics, tlsContext, NbdLimits.DEFAULTS, new ConnectionCaps(NbdLimits.DEFAULTS));
+    }
+
+    NbdConnection(
+        final ExportDirectory directory,
+        final NbdServerMetrics metrics,
+        final SslContext tlsContext,
+        final NbdLimits limits,
+        final ConnectionCaps caps)
+    {
         this.directory = directory;
         this.metrics = metrics;
         this.tlsContext = tlsContext;
+        this.limits = limits;
+        this.guard = new ConnectionGuard(this, limits, caps);
+        this.handshake = new HandshakeDecoder(this, haggler, frames, limits);
     }
 
     /**
@@ -116,24 +122,22 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
      */
     boolean startTls()
     {
-        if ((null != cumulation && cumulation.isReadable()) || !pending.isEmpty())
+        if (frames.hasUndecoded())
         {
             return fault("starttls", "data sent before the STARTTLS reply");
         }
         ctx.pipeline().addFirst("tls", tlsContext.newHandler(ctx.alloc()));
         tls = true;
+        // NBD proto.md, NBD_OPT_STARTTLS: the server forgets the negotiation state from before it
+        // (structured replies, meta contexts); the client asks again inside TLS.
+        structured = false;
+        metaContextExport = null;
         return true;
     }
 
     public boolean structuredReplies()
     {
         return structured;
-    }
-
-    /** The session runs inside TLS (STARTTLS): replies are encrypted on the event loop. */
-    public boolean tls()
-    {
-        return tls;
     }
 
     public Channel channel()
@@ -158,6 +162,15 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         }
         metrics.accepted().incrementRelease();
         metrics.open().incrementRelease();
+        final String refused = guard.admit(ctx, client);
+        if (null != refused)
+        {
+            // Refused before the greeting: NBD has no message for it, so the line says why.
+            metrics.errors().record("nbd", "connection-refused", peer + ": refused, " + refused);
+            state = State.CLOSED;
+            ctx.close();
+            return;
+        }
         final ByteBuf greeting = ctx.alloc().buffer(GREETING_LENGTH);
         greeting.writeLong(NbdProtocol.NBDMAGIC).writeLong(NbdProtocol.IHAVEOPT)
             .writeShort(NbdProtocol.FLAG_FIXED_NEWSTYLE | NbdProtocol.FLAG_NO_ZEROES);
@@ -170,6 +183,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         state = State.CLOSED;
         gone = true;
         metrics.open().decrementRelease();
+        guard.closed();
         if (null != export)
         {
             export.detach(this);
@@ -177,7 +191,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         releaseInput();
         if (null != stalled)
         {
-            if (stalled.socketBytes > 0)
+            if (stalled.socketBytes() > 0)
             {
                 loan.returned(false); // lent with a request that never reached a worker
             }
@@ -190,28 +204,36 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             continuation = null;
         }
         loan.closeUnlessLent();
-        NbdRequest request;
-        while (null != (request = completed.poll()))
-        {
-            if (null != request.reply)
-            {
-                request.reply.release();
-                request.reply = null;
-            }
-        }
+        replies.releaseUnsent();
     }
 
     private void releaseInput()
     {
-        if (null != cumulation)
+        frames.release();
+    }
+
+    /**
+     * Back-pressure (Netty channel writability): once the replies waiting for the socket pass the
+     * high-water mark the peer is not reading, so no more requests are read from it; a peer that
+     * stays so past the limit is dropped. Reading resumes below the low-water mark.
+     */
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        if (State.CLOSED == state)
         {
-            cumulation.release();
-            cumulation = null;
+            return;
         }
-        ByteBuf buffer;
-        while (null != (buffer = pending.poll()))
+        final boolean writable = channel.isWritable();
+        if (!writable)
         {
-            buffer.release();
+            channel.config().setAutoRead(false);
+        }
+        if (guard.writabilityChanged(ctx, writable) && !paused && !loan.lent() &&
+            (State.TRANSMISSION == state || State.HANDSHAKE == state))
+        {
+            channel.config().setAutoRead(true);
+            decode();
         }
     }
 
@@ -243,57 +265,26 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             ctx.close();
             return;
         }
-        cumulate(in);
+        frames.add(in);
         decode();
-    }
-
-    /**
-     * Queues a received buffer. Buffers are decoded where they are, and WRITE payloads are slices
-     * of them, so data is not copied on the way in; only a frame split across two reads is
-     * stitched together (see {@link #stitch}).
-     */
-    private void cumulate(final ByteBuf in)
-    {
-        if (null == cumulation)
-        {
-            cumulation = in;
-            cumulationSliced = false;
-        }
-        else
-        {
-            pending.offer(in);
-        }
     }
 
     private void decode()
     {
-        while (null != cumulation && !paused && !loan.lent())
+        ByteBuf in;
+        while (null != (in = frames.current()) && !paused && !guard.unwritable() && !loan.lent())
         {
-            if (cumulation.isReadable() && decodeFrame(cumulation))
+            if (in.isReadable() && decodeFrame(in))
             {
                 continue;
             }
-            if (null == cumulation || paused || pending.isEmpty())
+            if (null == frames.current() || paused || guard.unwritable() || !frames.hasMore())
             {
                 break;
             }
-            if (cumulation.isReadable())
-            {
-                stitch();
-            }
-            else
-            {
-                // Payload slices handed to workers keep their memory alive through their own reference.
-                cumulation.release();
-                cumulation = pending.poll();
-                cumulationSliced = false;
-            }
+            frames.advance(ctx.alloc());
         }
-        if (null != cumulation && !cumulation.isReadable() && pending.isEmpty())
-        {
-            cumulation.release();
-            cumulation = null;
-        }
+        frames.trim();
         wakeSink();
     }
 
@@ -311,168 +302,39 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     {
         return switch (state)
         {
-            case CLIENT_FLAGS -> decodeClientFlags(in);
-            case OPTIONS -> decodeOption(in);
-            case SKIP_OPTION -> skipOption(in);
+            case HANDSHAKE -> handshake.decode(in);
             case TRANSMISSION -> decodeRequest(in);
             case DISCONNECTING, CLOSED -> false;
         };
     }
 
-    /**
-     * Completes the partial frame at the end of {@link #cumulation} with bytes from the next
-     * received buffers: copies the partial frame and just the missing bytes into a buffer sized
-     * for the frame, so only the split frame is copied. A buffer that handed out payload slices is
-     * never written into (a pooled buffer that moves would leave the slices reading freed memory).
-     */
-    private void stitch()
+    /** Whether {@code chosen} has as many connections as one export may; counted and logged when so. */
+    boolean exportFull(final Export chosen)
     {
-        if (awaitedFrameBytes > STITCH_COPY_LIMIT)
+        if (chosen.connections() < limits.maxConnectionsPerExport())
         {
-            stitchWithoutCopy();
-            return;
-        }
-        final int readable = cumulation.readableBytes();
-        final int missing = Math.max(1, awaitedFrameBytes - readable);
-        ByteBuf target = cumulation;
-        if (cumulationSliced || cumulation.writableBytes() < missing || cumulation.maxFastWritableBytes() < missing)
-        {
-            target = ctx.alloc().directBuffer(Math.max(readable + missing, awaitedFrameBytes));
-            target.writeBytes(cumulation);
-            cumulation.release();
-            cumulation = target;
-            cumulationSliced = false;
-        }
-        int needed = missing;
-        while (needed > 0 && !pending.isEmpty())
-        {
-            final ByteBuf next = pending.peek();
-            final int n = Math.min(needed, next.readableBytes());
-            target.writeBytes(next, n);
-            needed -= n;
-            if (!next.isReadable())
-            {
-                pending.poll().release();
-            }
-        }
-    }
-
-    /**
-     * A large frame (a big WRITE spans many reads) is assembled from slices of the received buffers
-     * in a composite buffer instead of being copied; its payload reaches the disk with one write per
-     * piece.
-     */
-    private void stitchWithoutCopy()
-    {
-        final CompositeByteBuf composite;
-        if (cumulation instanceof final CompositeByteBuf open && !cumulationSliced)
-        {
-            composite = open;
-        }
-        else
-        {
-            composite = ctx.alloc().compositeDirectBuffer(MAX_FRAME_PIECES);
-            composite.addComponent(true, cumulation.readRetainedSlice(cumulation.readableBytes()));
-            cumulation.release();
-            cumulation = composite;
-            cumulationSliced = false;
-        }
-        while (composite.readableBytes() < awaitedFrameBytes && !pending.isEmpty())
-        {
-            final ByteBuf next = pending.peek();
-            final int n = Math.min(awaitedFrameBytes - composite.readableBytes(), next.readableBytes());
-            composite.addComponent(true, next.readRetainedSlice(n));
-            if (!next.isReadable())
-            {
-                pending.poll().release();
-            }
-        }
-    }
-
-    private boolean decodeClientFlags(final ByteBuf in)
-    {
-        if (in.readableBytes() < Integer.BYTES)
-        {
-            awaitedFrameBytes = Integer.BYTES;
             return false;
         }
-        final int flags = in.readInt();
-        if (0 != (flags & ~NbdProtocol.KNOWN_CLIENT_FLAGS))
-        {
-            // proto.md: a server that sees client flags it does not know MUST close.
-            return fault("client-flags", "unknown client flags 0x" + Integer.toHexString(flags));
-        }
-        noZeroes = 0 != (flags & NbdProtocol.CLIENT_FLAG_NO_ZEROES);
-        state = State.OPTIONS;
+        metrics.errors().record("nbd", "export-full", peer + ": refused, export " + chosen.name() + " has " +
+            limits.maxConnectionsPerExport() + " connections (the limit per export)");
         return true;
-    }
-
-    private boolean decodeOption(final ByteBuf in)
-    {
-        if (in.readableBytes() < OptionHeader.LENGTH)
-        {
-            awaitedFrameBytes = OptionHeader.LENGTH;
-            return false;
-        }
-        optionHeader.wrap(in, in.readerIndex());
-        if (!optionHeader.hasValidMagic())
-        {
-            return fault("option-magic", "option without IHAVEOPT magic");
-        }
-        final int option = optionHeader.option();
-        final long length = optionHeader.dataLength();
-        if (length > MAX_OPTION_BYTES)
-        {
-            if (NbdProtocol.OPT_EXPORT_NAME == option)
-            {
-                return fault("option-length", "EXPORT_NAME of " + length + " bytes");
-            }
-            in.skipBytes(OptionHeader.LENGTH);
-            skipRemaining = length;
-            state = State.SKIP_OPTION;
-            metrics.errors().record("nbd", "option-too-big", peer + ": option " + option + " of " + length + " bytes");
-            haggler.replyError(option, NbdProtocol.REP_ERR_TOO_BIG, "option data too long");
-            return true;
-        }
-        if (in.readableBytes() < OptionHeader.LENGTH + length)
-        {
-            awaitedFrameBytes = OptionHeader.LENGTH + (int)length;
-            return false;
-        }
-        final ByteBuf data = in.slice(in.readerIndex() + OptionHeader.LENGTH, (int)length);
-        in.skipBytes(OptionHeader.LENGTH + (int)length);
-        haggler.onOption(option, data);
-        return true;
-    }
-
-    private boolean skipOption(final ByteBuf in)
-    {
-        final int n = (int)Math.min(in.readableBytes(), skipRemaining);
-        in.skipBytes(n);
-        skipRemaining -= n;
-        if (0 == skipRemaining)
-        {
-            state = State.OPTIONS;
-        }
-        return n > 0;
     }
 
     /** Enters the transmission phase on {@code export}; false when the disk went away meanwhile. */
     boolean enterTransmission(final Export chosen, final String name)
     {
-        final RequestSink attached = chosen.attach(this);
+        final BlockQueue attached = chosen.attach(this);
         if (null == attached)
         {
             return false;
         }
+        guard.handshakeDone();
         export = chosen;
         sink = attached;
         blockStatusEnabled = name.equals(metaContextExport);
         for (int i = 0; i < REQUEST_SLOTS; i++)
         {
-            final NbdRequest slot = new NbdRequest();
-            slot.connection = this;
-            freeSlots.offer(slot);
+            freeSlots.offer(new BlockRequest(this));
         }
         state = State.TRANSMISSION;
         return true;
@@ -503,7 +365,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         }
         if (in.readableBytes() < RequestHeader.LENGTH)
         {
-            awaitedFrameBytes = RequestHeader.LENGTH;
+            frames.await(RequestHeader.LENGTH);
             return false;
         }
         header.wrap(in, in.readerIndex());
@@ -526,9 +388,9 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         }
         final int frame = RequestHeader.LENGTH + (carriesData ? (int)length : 0);
         final int missing = frame - in.readableBytes();
-        if (missing > 0 && (tls || !pending.isEmpty() || !loan.mayLend(missing, channel, sink, metrics, peer)))
+        if (missing > 0 && (tls || frames.hasMore() || !loan.mayLend(missing, channel, sink, metrics, peer)))
         {
-            awaitedFrameBytes = frame;
+            frames.await(frame);
             return false;
         }
         final int error = RequestCheck.check(type, header.flags(), header.offset(), length, export, structured,
@@ -536,42 +398,44 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         if (missing > 0 && 0 != error)
         {
             // The error reply skips the whole frame, so it waits for the data like any WRITE.
-            awaitedFrameBytes = frame;
+            frames.await(frame);
             return false;
         }
-        awaitedFrameBytes = 0;
+        frames.await(0);
         final long cookie = header.cookie();
         if (0 != error)
         {
             in.skipBytes(frame);
-            replyError(type, cookie, error);
+            export.countError(error);
+            replies.replyError(type, cookie, error);
             return true;
         }
-        final NbdRequest slot = freeSlots.poll();
-        if (null == slot)
+        final boolean movesData = carriesData || NbdProtocol.CMD_READ == type;
+        if (movesData && dataBytesInFlight > 0 && dataBytesInFlight + length > limits.maxDataBytesInFlight())
         {
-            // Slots come back in writeCompleted on this loop, which resumes reading.
+            // The data of the requests in flight is what a connection pins; replies give it back.
             pause();
             return false;
         }
-        slot.receivedNs = System.nanoTime();
-        slot.type = type;
-        slot.flags = header.flags();
-        slot.cookie = cookie;
-        slot.offset = header.offset();
-        slot.length = length;
-        slot.deferredError = 0;
+        final BlockRequest slot = freeSlots.poll();
+        if (null == slot)
+        {
+            // Slots come back when their replies are written on this loop, which resumes reading.
+            pause();
+            return false;
+        }
+        slot.set(NbdCommands.op(type), NbdCommands.flags(header.flags()), cookie, header.offset(), length,
+            System.nanoTime());
+        if (movesData)
+        {
+            slot.budgetBytes((int)length);
+            dataBytesInFlight += length;
+        }
         final int onSocket = Math.max(0, missing);
-        slot.socketBytes = onSocket;
         if (carriesData)
         {
-            slot.payload = in.retain();
-            slot.payloadIndex = in.readerIndex() + RequestHeader.LENGTH;
-            cumulationSliced = true;
-        }
-        else
-        {
-            slot.payload = null;
+            slot.payload(in.retain(), in.readerIndex() + RequestHeader.LENGTH, onSocket);
+            frames.sliced();
         }
         in.skipBytes(frame - onSocket);
         inFlight++;
@@ -584,7 +448,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     }
 
     /** Hands a request to the disk's queue; when it is full, reading pauses until it takes it. */
-    private boolean dispatch(final NbdRequest request)
+    private boolean dispatch(final BlockRequest request)
     {
         if (!sink.offer(request))
         {
@@ -600,19 +464,17 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     /** The rest of a WRITE the worker stopped waiting for: received here, then queued again. */
     private boolean decodeContinuation(final ByteBuf in)
     {
-        final NbdRequest request = continuation;
-        final int needed = request.socketBytes;
+        final BlockRequest request = continuation;
+        final int needed = request.socketBytes();
         if (in.readableBytes() < needed)
         {
-            awaitedFrameBytes = needed;
+            frames.await(needed);
             return false;
         }
-        awaitedFrameBytes = 0;
+        frames.await(0);
         continuation = null;
-        request.payload = in.retain();
-        request.payloadIndex = in.readerIndex();
-        request.socketBytes = 0;
-        cumulationSliced = true;
+        request.payload(in.retain(), in.readerIndex(), 0);
+        frames.sliced();
         in.skipBytes(needed);
         final boolean dispatched = dispatch(request);
         if (disconnectWhenWhole)
@@ -624,12 +486,14 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     }
 
     /** The socket a large WRITE was received from with splice(2); read by the blk worker it was lent to. */
+    @Override
     public SocketSplicer splicer()
     {
         return loan.splicer();
     }
 
     /** The connection closed: a worker holding its socket stops receiving. Any thread. */
+    @Override
     public boolean gone()
     {
         return gone;
@@ -640,7 +504,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
      * received, or the client went away, or it sent too slowly and {@code rest} is the request
      * for the data still to come, which this event loop then receives. Any thread.
      */
-    public void returnSocket(final NbdRequest rest)
+    @Override
+    public void returnSocket(final BlockRequest rest)
     {
         handedBack = rest;
         try
@@ -656,7 +521,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
 
     private void socketReturned()
     {
-        final NbdRequest rest = handedBack;
+        final BlockRequest rest = handedBack;
         handedBack = null;
         loan.returned(null != rest);
         if (State.CLOSED == state)
@@ -670,35 +535,17 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
             disconnect();
             return;
         }
-        if (!paused && State.TRANSMISSION == state)
+        if (!paused && !guard.unwritable() && State.TRANSMISSION == state)
         {
             channel.config().setAutoRead(true);
         }
-    }
-
-    /** An error found before the request reached a worker (proto.md: error values per command). */
-    private void replyError(final int type, final long cookie, final int error)
-    {
-        export.countError(error);
-        final ByteBuf reply;
-        if (structured && (NbdProtocol.CMD_READ == type || NbdProtocol.CMD_BLOCK_STATUS == type))
-        {
-            // proto.md: once structured replies are negotiated, a READ is answered with chunks only.
-            reply = ctx.alloc().buffer(ReplyEncoder.CHUNK_HEADER_LENGTH + ReplyEncoder.ERROR_PAYLOAD);
-            ReplyEncoder.errorChunk(reply, error, cookie);
-        }
-        else
-        {
-            reply = ctx.alloc().buffer(ReplyEncoder.SIMPLE_REPLY_LENGTH);
-            ReplyEncoder.simpleReply(reply, error, cookie);
-        }
-        ctx.writeAndFlush(reply, ctx.voidPromise());
     }
 
     /**
      * The export is going away: reads no more requests, lets the ones in flight finish and their
      * replies go out, then closes, as for NBD_CMD_DISC. Any thread.
      */
+    @Override
     public void finishAndClose()
     {
         try
@@ -736,86 +583,50 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
         }
     }
 
-    /**
-     * Called by the blk worker with the finished request and its reply; the reply goes out after
-     * {@link #publishReplies()}. Replies are handed to the event loop in batches: one task writes
-     * every reply that is ready and flushes once, so a busy connection gets one writev for many
-     * replies (nbdkit gets the same from MSG_MORE), and the event loop is woken once per batch.
-     */
-    public void complete(final NbdRequest request, final ByteBuf reply)
+    @Override
+    public ByteBufAllocator alloc()
     {
-        request.reply = reply;
-        completed.offer(request); // never full: it holds at most the connection's REQUEST_SLOTS
+        return channel.alloc();
     }
 
-    /**
-     * Completes a request whose answer is a 16-byte simple reply (WRITE, FLUSH, TRIM... or an
-     * error): the event loop encodes it into one buffer shared by the whole batch, so the worker
-     * allocates nothing and the batch goes out in one write.
-     */
-    public void completeSimple(final NbdRequest request, final int error)
+    @Override
+    public ReplyLayout layout()
     {
-        request.reply = null;
-        request.replyError = error;
-        completed.offer(request);
+        return structured ? NbdReplyLayout.STRUCTURED : NbdReplyLayout.SIMPLE;
     }
 
-    /**
-     * Called by the blk worker after a batch of {@link #complete} calls: has the event loop write
-     * them, waking it (one eventfd write) only when no write pass is already scheduled.
-     */
-    public void publishReplies()
+    /** The session runs inside TLS (STARTTLS): replies are encrypted on the event loop. */
+    @Override
+    public boolean encrypted()
     {
-        if (!writeScheduled.get() && writeScheduled.compareAndSet(false, true))
-        {
-            try
-            {
-                channel.eventLoop().execute(writeCompleted);
-            }
-            catch (final RejectedExecutionException ex)
-            {
-                // The server is shutting down; the connection goes with it.
-                writeScheduled.set(false);
-            }
-        }
+        return tls;
     }
 
-    private void writeCompleted()
+    @Override
+    public void close()
     {
-        // Cleared before draining: a reply offered from now on schedules another pass.
-        writeScheduled.set(false);
-        int written = 0;
-        ByteBuf simpleReplies = null;
-        NbdRequest request;
-        while (null != (request = completed.poll()))
-        {
-            if (null != request.reply)
-            {
-                ctx.write(request.reply, ctx.voidPromise());
-                request.reply = null;
-            }
-            else
-            {
-                if (null == simpleReplies)
-                {
-                    simpleReplies = ctx.alloc().directBuffer(
-                        ReplyEncoder.SIMPLE_REPLY_LENGTH * Math.min(REQUEST_SLOTS, 1 + completed.size()));
-                }
-                ReplyEncoder.simpleReply(simpleReplies, request.replyError, request.cookie);
-            }
-            freeSlots.offer(request);
-            written++;
-        }
-        if (0 == written)
-        {
-            return;
-        }
-        if (null != simpleReplies)
-        {
-            ctx.write(simpleReplies, ctx.voidPromise());
-        }
+        channel.close();
+    }
+
+    /** Worker thread: the request is done; its reply goes out after {@link #publish()} (see {@link ReplyWriter}). */
+    @Override
+    public void complete(final BlockRequest request)
+    {
+        replies.complete(request);
+    }
+
+    /** Worker thread, after a batch of {@link #complete} calls. */
+    @Override
+    public void publish()
+    {
+        replies.publish();
+    }
+
+    /** Event loop: {@code written} replies went out and their slots are free again. */
+    void repliesWritten(final int written, final long dataBytes)
+    {
         inFlight -= written;
-        ctx.flush();
+        dataBytesInFlight -= dataBytes;
         if (State.DISCONNECTING == state)
         {
             if (0 == inFlight)
@@ -856,7 +667,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter
     private void resume()
     {
         paused = false;
-        if (!loan.lent())
+        if (!loan.lent() && !guard.unwritable())
         {
             channel.config().setAutoRead(true);
         }

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -59,6 +60,19 @@ public final class NbdServer implements AutoCloseable
         final String bindAddress, final int port, final int eventLoops, final ExportDirectory directory,
         final NbdServerMetrics metrics, final SslContext tls) throws InterruptedException
     {
+        return start(bindAddress, port, eventLoops, directory, metrics, tls, NbdLimits.DEFAULTS);
+    }
+
+    /**
+     * @param eventLoops threads decoding requests; 0 lets Netty choose (2 x cores)
+     * @param tls        offered with NBD_OPT_STARTTLS; null: no TLS
+     * @param limits     what one client may hold (handshake time, options, connections, unsent replies)
+     */
+    public static NbdServer start(
+        final String bindAddress, final int port, final int eventLoops, final ExportDirectory directory,
+        final NbdServerMetrics metrics, final SslContext tls, final NbdLimits limits) throws InterruptedException
+    {
+        final ConnectionCaps caps = new ConnectionCaps(limits);
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final Class<? extends ServerChannel> channelType =
@@ -72,6 +86,8 @@ public final class NbdServer implements AutoCloseable
                 .channel(channelType)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                    new WriteBufferWaterMark(limits.writeHighWaterBytes() / 2, limits.writeHighWaterBytes()))
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR,
                     new AdaptiveRecvByteBufAllocator(MIN_RECEIVE_BYTES, INITIAL_RECEIVE_BYTES, MAX_RECEIVE_BYTES))
                 .childHandler(new ChannelInitializer<SocketChannel>()
@@ -79,7 +95,7 @@ public final class NbdServer implements AutoCloseable
                     @Override
                     protected void initChannel(final SocketChannel ch)
                     {
-                        ch.pipeline().addLast(new NbdConnection(directory, metrics, tls));
+                        ch.pipeline().addLast(new NbdConnection(directory, metrics, tls, limits, caps));
                     }
                 })
                 .bind(bindAddress, port).sync().channel();

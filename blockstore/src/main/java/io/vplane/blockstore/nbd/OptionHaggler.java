@@ -56,6 +56,11 @@ final class OptionHaggler
             connection.closeAfterFlush(null);
             return;
         }
+        if (connection.exportFull(export))
+        {
+            connection.closeAfterFlush(null); // EXPORT_NAME has no error reply
+            return;
+        }
         final int zeroes = connection.noZeroes ? 0 : EXPORT_NAME_ZEROES;
         final ByteBuf reply = connection.ctx.alloc().buffer(EXPORT_NAME_REPLY_LENGTH + zeroes);
         reply.writeLong(export.sizeBytes()).writeShort(connection.transmissionFlags(export)).writeZero(zeroes);
@@ -197,6 +202,12 @@ final class OptionHaggler
             .writeInt(Math.max(export.minBlockBytes(), NbdProtocol.PREFERRED_BLOCK_BYTES))
             .writeInt(NbdProtocol.MAX_PAYLOAD_BYTES);
         connection.alignment = wantsBlockSize ? export.minBlockBytes() : 1;
+        if (NbdProtocol.OPT_GO == option && connection.exportFull(export))
+        {
+            info.release();
+            replyError(option, NbdProtocol.REP_ERR_POLICY, "too many connections to this export; try again later");
+            return;
+        }
         if (NbdProtocol.OPT_GO == option && !connection.enterTransmission(export, name))
         {
             info.release();

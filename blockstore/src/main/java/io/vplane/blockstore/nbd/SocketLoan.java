@@ -2,6 +2,8 @@ package io.vplane.blockstore.nbd;
 
 import io.netty.channel.Channel;
 import io.netty.channel.unix.UnixChannel;
+import io.vplane.blockstore.request.BlockQueue;
+import io.vplane.blockstore.request.SocketSplicer;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +38,7 @@ final class SocketLoan
      * Whether a WRITE whose {@code missing} bytes have not arrived may leave them to the worker:
      * enough of them to be worth it, and no pause; opens the splicer at the first loan.
      */
-    boolean mayLend(final int missing, final Channel channel, final RequestSink sink, final NbdServerMetrics metrics,
+    boolean mayLend(final int missing, final Channel channel, final BlockQueue sink, final NbdServerMetrics metrics,
         final String peer)
     {
         if (missing < NbdConnection.SOCKET_PAYLOAD_BYTES || unavailable || System.nanoTime() - pausedUntilNs < 0)

@@ -1,5 +1,7 @@
 /**
- * The NBD protocol (NetworkBlockDevice/nbd doc/proto.md): wire layouts as flyweights, the fixed
- * newstyle handshake and option haggling, the transmission phase, and the Netty server.
+ * The NBD protocol (NetworkBlockDevice/nbd doc/proto.md) as a front end of the block path: wire
+ * layouts as flyweights, the fixed newstyle handshake and option haggling, the transmission phase
+ * that translates NBD requests to block requests and their outcomes to replies, the limits one
+ * client may hold, and the Netty server.
  */
 package io.vplane.blockstore.nbd;

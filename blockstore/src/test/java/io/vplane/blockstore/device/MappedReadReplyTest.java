@@ -37,7 +37,7 @@ class MappedReadReplyTest
                 file.setLength(MIB / 2);
             }
             final MappedReadReply reply = new MappedReadReply(backend);
-            reply.begin(PooledByteBufAllocator.DEFAULT, 2 * RUN, 3);
+            reply.begin(PooledByteBufAllocator.DEFAULT, 2 * RUN, 3, 32);
             reply.headers().writeInt(0x11111111);
             reply.data(1000, RUN);
             reply.headers().writeInt(0x22222222).writeShort(0x3333);

@@ -1,5 +1,6 @@
 package io.vplane.blockstore.device;
 
+import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.config.ConfigLoader;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.Engine;
@@ -18,7 +19,7 @@ public final class NbdFixture implements AutoCloseable
     public final Path runDir;
     public final Counters counters = Counters.inMemory(1024);
     public final ErrorLog errors = new ErrorLog(counters);
-    public final NbdDeviceProvider provider = new NbdDeviceProvider();
+    public final NbdDeviceProvider provider;
     public final Engine engine;
 
     /**
@@ -26,7 +27,14 @@ public final class NbdFixture implements AutoCloseable
      */
     public NbdFixture(final Path runDir, final String nbdSection)
     {
+        this(runDir, nbdSection, NbdLimits.DEFAULTS);
+    }
+
+    /** As above, with the server's limits per client set. */
+    public NbdFixture(final Path runDir, final String nbdSection, final NbdLimits limits)
+    {
         this.runDir = runDir;
+        this.provider = new NbdDeviceProvider(limits);
         final VplaneConfig config = ConfigLoader.parse("""
             daemon:
               runDir: %s
@@ -37,6 +45,22 @@ public final class NbdFixture implements AutoCloseable
               port: 0
             %s""".formatted(runDir, nbdSection), "fixture.yaml");
         engine = new Engine(config, counters, errors, List.of(provider));
+    }
+
+    /** One read-write disk {@code name} of {@code sizeBytes} for tenant {@code local}, under {@code limits}. */
+    public static NbdFixture oneDisk(final Path runDir, final String name, final long sizeBytes, final NbdLimits limits)
+    {
+        return new NbdFixture(runDir, """
+              tenants:
+                - name: local
+                  allow: [127.0.0.0/8, "::1/128"]
+              disks:
+                - name: %s
+                  image: %s.img
+                  sizeBytes: %d
+                  tenant: local
+                  queues: 2
+            """.formatted(name, name, sizeBytes), limits);
     }
 
     /** One read-write disk {@code name} of {@code sizeBytes} for tenant {@code local} (loopback clients). */

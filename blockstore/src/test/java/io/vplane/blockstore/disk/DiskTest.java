@@ -1,8 +1,8 @@
 package io.vplane.blockstore.disk;
 
 import io.vplane.blockstore.nbd.NbdConnection;
-import io.vplane.blockstore.nbd.NbdRequest;
-import io.vplane.blockstore.nbd.RequestSink;
+import io.vplane.blockstore.request.BlockQueue;
+import io.vplane.blockstore.request.BlockRequest;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class DiskTest
 {
-    private final RequestSink q0 = new AcceptingSink();
-    private final RequestSink q1 = new AcceptingSink();
+    private final BlockQueue q0 = new AcceptingSink();
+    private final BlockQueue q1 = new AcceptingSink();
     private final Disk disk = new Disk("d", "", 4096, false, 1, Tenant.of("t", List.of("127.0.0.0/8"), false), List.of(q0, q1),
         errno -> { });
 
@@ -56,10 +56,10 @@ class DiskTest
     }
 
     /** Takes every request and has no consumer to wake: the queues here only stand for identity. */
-    private static final class AcceptingSink implements RequestSink
+    private static final class AcceptingSink implements BlockQueue
     {
         @Override
-        public boolean offer(final NbdRequest request)
+        public boolean offer(final BlockRequest request)
         {
             return true;
         }

@@ -1,4 +1,4 @@
-package io.vplane.blockstore.nbd;
+package io.vplane.blockstore.request;
 
 import io.vplane.engine.linux.Errno;
 import io.vplane.engine.linux.FileIo;
@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  * a number the event loop closed and the system gave to another file meanwhile.
  *
  * <p>Used by one thread at a time: the event loop lends it with a request and a worker gives it
- * back (see {@link NbdConnection#returnSocket}).
+ * back (see {@link BlockOrigin#returnSocket}).
  */
 public final class SocketSplicer implements AutoCloseable
 {
@@ -43,7 +43,7 @@ public final class SocketSplicer implements AutoCloseable
      * @param socketFd the connection's (non-blocking) socket
      * @throws IOException when a descriptor could not be had (the process ran out of them)
      */
-    static SocketSplicer open(final int socketFd) throws IOException
+    public static SocketSplicer open(final int socketFd) throws IOException
     {
         final int socket = FileIo.dup(socketFd);
         if (socket < 0)

@@ -1,0 +1,247 @@
+package io.vplane.blockstore.device;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.vplane.blockstore.backend.StorageBackend;
+import io.vplane.blockstore.request.BlockError;
+import io.vplane.blockstore.request.BlockFlags;
+import io.vplane.blockstore.request.BlockOp;
+import io.vplane.blockstore.request.BlockOrigin;
+import io.vplane.blockstore.request.BlockRequest;
+import io.vplane.blockstore.request.ReplyLayout;
+import io.vplane.blockstore.request.SocketSplicer;
+import io.vplane.engine.counters.Counters;
+import io.vplane.engine.errors.ErrorLog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A tenant that asks for 4 GiB of zeros (NO_HOLE, on a backend that must write them) must not
+ * hold the worker for the time that takes: the request runs a slice per poll, and a READ queued
+ * behind it is answered long before it ends.
+ */
+class RangeSlicingTest
+{
+    private static final long FOUR_GIB = 4L << 30;
+
+    private final Counters counters = Counters.inMemory(1024);
+    private final RecordingBackend backend = new RecordingBackend();
+    private final DiskMetrics metrics = new DiskMetrics(counters, "d", "t");
+    private final DiskQueue queue = new DiskQueue(0, 64,
+        new RequestExecutor("d", backend, metrics, new ErrorLog(counters)));
+    private final Origin origin = new Origin();
+
+    @AfterEach
+    void close()
+    {
+        queue.close();
+        metrics.close();
+    }
+
+    @Test
+    void shouldZeroFourGibInSlicesWhileAReadBehindItIsAnswered()
+    {
+        final BlockRequest zeroes = new BlockRequest(origin).set(BlockOp.WRITE_ZEROES, BlockFlags.NO_HOLE, 1, 0,
+            FOUR_GIB - 1, System.nanoTime());
+        final BlockRequest read = new BlockRequest(origin).set(BlockOp.READ, 0, 2, 0, 4096, System.nanoTime());
+        assertThat(queue.offer(zeroes)).isTrue();
+        assertThat(queue.offer(read)).isTrue();
+
+        int polls = 0;
+        while (origin.completed.size() < 2 && polls < 10_000)
+        {
+            queue.poll(32);
+            polls++;
+        }
+
+        assertThat(origin.completed).extracting(BlockRequest::tag).containsExactly(2L, 1L);
+        assertThat(origin.completed.getLast().error()).isEqualTo(BlockError.NONE);
+        assertThat(backend.largestZeroing).isLessThanOrEqualTo(RangeSlicer.SLICE_BYTES);
+        assertThat(backend.zeroed).isEqualTo(FOUR_GIB - 1);
+        assertThat(queue.backlog()).isZero();
+        origin.completed.getFirst().takeReply().release();
+    }
+
+    /** Counts what it is asked to zero; reads as zeros. */
+    private static final class RecordingBackend implements StorageBackend
+    {
+        long largestZeroing;
+        long zeroed;
+
+        @Override
+        public long sizeBytes()
+        {
+            return 8L << 30;
+        }
+
+        @Override
+        public void read(final long offset, final ByteBuffer dst)
+        {
+            while (dst.hasRemaining())
+            {
+                dst.put((byte)0);
+            }
+        }
+
+        @Override
+        public void write(final long offset, final ByteBuffer src)
+        {
+            src.position(src.limit());
+        }
+
+        @Override
+        public void flush()
+        {
+        }
+
+        @Override
+        public void trim(final long offset, final long length)
+        {
+        }
+
+        @Override
+        public int writeZeroes(final long offset, final long length, final boolean mayPunch, final boolean fastOnly)
+        {
+            largestZeroing = Math.max(largestZeroing, length);
+            zeroed += length;
+            return ZEROED;
+        }
+
+        @Override
+        public long nextData(final long offset)
+        {
+            return offset;
+        }
+
+        @Override
+        public long nextHole(final long offset)
+        {
+            return sizeBytes();
+        }
+
+        @Override
+        public long holeGeneration()
+        {
+            return 0;
+        }
+
+        @Override
+        public void close()
+        {
+        }
+    }
+
+    /** A front end that keeps what completed, in order; READ data without headers. */
+    private static final class Origin implements BlockOrigin, ReplyLayout
+    {
+        final List<BlockRequest> completed = new ArrayList<>();
+
+        @Override
+        public ByteBufAllocator alloc()
+        {
+            return UnpooledByteBufAllocator.DEFAULT;
+        }
+
+        @Override
+        public ReplyLayout layout()
+        {
+            return this;
+        }
+
+        @Override
+        public boolean encrypted()
+        {
+            return true;
+        }
+
+        @Override
+        public void complete(final BlockRequest request)
+        {
+            completed.add(request);
+        }
+
+        @Override
+        public void publish()
+        {
+        }
+
+        @Override
+        public boolean gone()
+        {
+            return false;
+        }
+
+        @Override
+        public SocketSplicer splicer()
+        {
+            return null;
+        }
+
+        @Override
+        public void returnSocket(final BlockRequest rest)
+        {
+        }
+
+        @Override
+        public void finishAndClose()
+        {
+        }
+
+        @Override
+        public void close()
+        {
+        }
+
+        @Override
+        public int segmentHeaderBytes()
+        {
+            return 0;
+        }
+
+        @Override
+        public boolean reportsHoles()
+        {
+            return false;
+        }
+
+        @Override
+        public void hole(final ByteBuf out, final BlockRequest request, final long offset, final int length,
+            final boolean last)
+        {
+        }
+
+        @Override
+        public void data(final ByteBuf out, final BlockRequest request, final long offset, final int length,
+            final boolean last)
+        {
+        }
+
+        @Override
+        public int extentsBytes(final int maxExtents)
+        {
+            return 0;
+        }
+
+        @Override
+        public void extentsStart(final ByteBuf out)
+        {
+        }
+
+        @Override
+        public void extent(final ByteBuf out, final int length, final boolean hole)
+        {
+        }
+
+        @Override
+        public void extentsEnd(final ByteBuf out, final BlockRequest request, final int extents)
+        {
+        }
+    }
+}
