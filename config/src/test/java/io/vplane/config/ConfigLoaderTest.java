@@ -56,8 +56,8 @@ class ConfigLoaderTest
 
         final VplaneConfig config = ConfigLoader.load(file);
 
-        assertThat(config.daemon()).isEqualTo(new DaemonConfig("/run/vplane", 1000, "DEBUG"));
-        assertThat(config.management()).isEqualTo(new ManagementConfig(false, "0.0.0.0", 0));
+        assertThat(config.daemon()).isEqualTo(new DaemonConfig("/run/vplane", 1000, "DEBUG", "", java.util.List.of(), "", java.util.List.of()));
+        assertThat(config.management()).isEqualTo(new ManagementConfig(false, "", false, "0.0.0.0", 0, "", "", ""));
         assertThat(config.counters()).isEqualTo(new CountersConfig("c.dat", 64));
         assertThat(config.pool("blk")).isEqualTo(new PoolConfig(
             "blk", 3, List.of(4, 5, 6), 1, 8, true, new IdleConfig(IdleStrategyKind.YIELD, 1, 2, 3, 4), 64, 16));

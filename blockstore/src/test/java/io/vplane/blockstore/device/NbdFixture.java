@@ -26,16 +26,24 @@ public final class NbdFixture implements AutoCloseable
      */
     public NbdFixture(final Path runDir, final String nbdSection)
     {
+        this(runDir, nbdSection, List.of());
+    }
+
+    /** @param remoteBackends HOST:PORT pairs nbd:// images may name */
+    public NbdFixture(final Path runDir, final String nbdSection, final List<String> remoteBackends)
+    {
         this.runDir = runDir;
         final VplaneConfig config = ConfigLoader.parse("""
             daemon:
               runDir: %s
+              imageDirs: [%s]
+              remoteBackends: [%s]
             pools:
               blk:
                 workers: 2
             nbd:
               port: 0
-            %s""".formatted(runDir, nbdSection), "fixture.yaml");
+            %s""".formatted(runDir, runDir, String.join(", ", remoteBackends), nbdSection), "fixture.yaml");
         engine = new Engine(config, counters, errors, List.of(provider));
     }
 

@@ -35,7 +35,7 @@ public final class DaemonFixture implements AutoCloseable
         {
             Files.writeString(configFile, config(nbdBody));
             daemon = Daemon.start(configFile);
-            api = new ManagementClient(Files.readString(daemon.runDirectory().managementUrlFile()).strip());
+            api = new ManagementClient(daemon.runDirectory().managementSocketUrl());
         }
         catch (final IOException ex)
         {
@@ -88,15 +88,14 @@ public final class DaemonFixture implements AutoCloseable
     private String config(final String nbdBody)
     {
         return """
-            daemon: {runDir: %s, drainTimeoutMs: 3000}
-            management: {httpPort: 0}
+            daemon: {runDir: %s, imageDirs: [%s], drainTimeoutMs: 3000}
             pools:
               blk:
                 workers: 1
                 idle: {strategy: backoff}
             nbd:
               port: %d
-            %s""".formatted(runDir, nbdPort, nbdBody);
+            %s""".formatted(runDir, runDir, nbdPort, nbdBody);
     }
 
     private static int freePort()

@@ -34,13 +34,12 @@ class PortCtlTest
     {
         final Path config = dir.resolve("vplane.yaml");
         Files.writeString(config, """
-            daemon: {runDir: '%s'}
-            management: {httpPort: 0}
+            daemon: {runDir: '%s', socketDir: '%s'}
             devices: {loopback: []}
             vswitch: {enabled: true, name: ctlsw}
-            """.formatted(dir.resolve("run")));
+            """.formatted(dir.resolve("run"), dir));
         daemon = Daemon.start(config);
-        url = Files.readString(daemon.runDirectory().managementUrlFile()).trim();
+        url = daemon.runDirectory().managementSocketUrl();
     }
 
     @AfterEach
