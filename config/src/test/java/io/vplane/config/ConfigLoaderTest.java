@@ -127,7 +127,7 @@ class ConfigLoaderTest
         final VplaneConfig defaults = VplaneConfig.defaults();
         final VplaneConfig expected = new VplaneConfig(
             defaults.daemon(), defaults.management(), defaults.counters(), defaults.pools(),
-            new DevicesConfig(List.of(LO0), List.of(new VhostUserPortConfig("vm0", "/tmp/vplane/vm0.sock", "server", 1,
+            new DevicesConfig(List.of(LO0), List.of(new VhostUserPortConfig("vm0", "vm0.sock", "server", 1,
                 "52:54:00:00:00:01", "sink", "idle", 60, "vswitch0"))),
             new NbdConfig("127.0.0.1", 10809,
                 List.of(new NbdDiskConfig("disk0", "disk0.img", 64L << 20, false,

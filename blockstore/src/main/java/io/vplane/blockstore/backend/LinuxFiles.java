@@ -23,6 +23,10 @@ final class LinuxFiles
     static final int O_RDONLY = 0;
     static final int O_RDWR = 2;
     static final int O_CLOEXEC = 0x80000;
+    /** open(2): fail with ELOOP rather than follow a symbolic link in the last component. */
+    static final int O_NOFOLLOW = 0x20000;
+    static final int O_CREAT = 0x40;
+    static final int O_EXCL = 0x80;
 
     static final int SEEK_DATA = 3;
     static final int SEEK_HOLE = 4;
@@ -52,6 +56,8 @@ final class LinuxFiles
         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle CLOSE = handle("close",
         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle FTRUNCATE = handle("ftruncate",
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
     private static final MethodHandle FALLOCATE = handle("fallocate",
         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_LONG));
@@ -96,10 +102,16 @@ final class LinuxFiles
     /** @return the descriptor, or {@code -errno} */
     static int open(final String path, final int flags)
     {
+        return open(path, flags, 0);
+    }
+
+    /** @param mode permission bits of a file that {@code O_CREAT} creates */
+    static int open(final String path, final int flags, final int mode)
+    {
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment errno = ERRNO_SLOT.get();
-            final int fd = (int)OPEN.invokeExact(errno, arena.allocateFrom(path), flags | O_CLOEXEC, 0);
+            final int fd = (int)OPEN.invokeExact(errno, arena.allocateFrom(path), flags | O_CLOEXEC, mode);
             return fd >= 0 ? fd : -errno(errno);
         }
         catch (final Throwable ex)
@@ -121,6 +133,26 @@ final class LinuxFiles
     }
 
     /** @return 0, or {@code -errno} */
+    /** ftruncate(2): growing adds a hole, taking no blocks. @return 0, or -errno */
+    static int ftruncate(final int fd, final long length)
+    {
+        try
+        {
+            final MemorySegment errno = ERRNO_SLOT.get();
+            int result;
+            do
+            {
+                result = (int)FTRUNCATE.invokeExact(errno, fd, length);
+            }
+            while (result < 0 && errno(errno) == EINTR);
+            return result == 0 ? 0 : -errno(errno);
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("ftruncate failed to call", ex);
+        }
+    }
+
     static int fallocate(final int fd, final int mode, final long offset, final long length)
     {
         try

@@ -28,6 +28,9 @@ public final class NbdClientBackend implements StorageBackend
     private static final int IO_TIMEOUT_MS = 60_000;
     private static final int ZERO_CHUNK_BYTES = 1 << 20;
 
+    /** The port of an nbd:// URI that names none (IANA, NBD proto.md). */
+    public static final int DEFAULT_PORT = 10809;
+
     private final String host;
     private final int port;
     private final String export;
@@ -56,7 +59,7 @@ public final class NbdClientBackend implements StorageBackend
         {
             throw new IOException("not an nbd://host[:port]/export URI: " + uri);
         }
-        final int port = parsed.getPort() < 0 ? 10809 : parsed.getPort();
+        final int port = parsed.getPort() < 0 ? DEFAULT_PORT : parsed.getPort();
         final String path = null == parsed.getPath() ? "" : parsed.getPath();
         final String export = path.startsWith("/") ? path.substring(1) : path;
         return new NbdClientBackend(parsed.getHost(), port, export, Connection.open(parsed.getHost(), port, export));
@@ -315,8 +318,8 @@ public final class NbdClientBackend implements StorageBackend
                 }
                 if (type < 0)
                 {
-                    throw new IOException("GO refused (reply 0x" + Integer.toHexString(type) + "): " +
-                        new String(data, StandardCharsets.UTF_8));
+                    // The server's own text is not passed on: errors reach API callers and logs.
+                    throw new IOException("GO refused (reply 0x" + Integer.toHexString(type) + ")");
                 }
                 final ByteBuffer info = ByteBuffer.wrap(data);
                 if (type == NbdProtocol.REP_INFO && length >= 12 && info.getShort() == NbdProtocol.INFO_EXPORT)

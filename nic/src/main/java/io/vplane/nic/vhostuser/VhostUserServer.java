@@ -1,5 +1,6 @@
 package io.vplane.nic.vhostuser;
 
+import io.vplane.engine.confine.StaleSocket;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.posix.Posix;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -85,7 +86,7 @@ public final class VhostUserServer implements AutoCloseable
         }
         try
         {
-            Files.deleteIfExists(socketPath);
+            StaleSocket.removeIfStale(socketPath);
             if (null != socketPath.getParent())
             {
                 Files.createDirectories(socketPath.getParent());
@@ -93,7 +94,7 @@ public final class VhostUserServer implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("vhost-user port " + name + ": cannot prepare " + socketPath, ex);
+            throw new UncheckedIOException("vhost-user port " + name + ": cannot prepare " + socketPath + ": " + ex.getMessage(), ex);
         }
         final int fd = Posix.socket(Posix.AF_UNIX, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -148,7 +149,7 @@ public final class VhostUserServer implements AutoCloseable
         }
         try
         {
-            Files.deleteIfExists(socketPath);
+            StaleSocket.removeIfStale(socketPath);
         }
         catch (final IOException ignore)
         {

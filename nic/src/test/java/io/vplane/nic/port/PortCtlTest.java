@@ -70,6 +70,31 @@ class PortCtlTest
     }
 
     @Test
+    void shouldNeverDeleteAFileNamedAsASocketPath() throws Exception
+    {
+        // The port would unlink its socket path before binding: a file or a path elsewhere must survive.
+        final Path inside = Files.writeString(dir.resolve("vplane.yaml.bak"), "precious");
+        final Path outside = Files.writeString(Files.createTempFile("victim", ".conf"), "precious");
+        try
+        {
+            assertThat(execute("port", "add", "--url", url, "--name", "e1", "--socket", inside.toString())).isEqualTo(1);
+            assertThat(err.toString()).contains("not a socket");
+            assertThat(execute("port", "add", "--url", url, "--name", "e2", "--socket", outside.toString())).isEqualTo(1);
+            assertThat(err.toString()).contains("outside the allowed directories");
+            assertThat(execute("port", "add", "--url", url, "--name", "e3", "--socket", "../vplane.yaml")).isEqualTo(1);
+            assertThat(err.toString()).contains("'..'");
+
+            assertThat(inside).hasContent("precious");
+            assertThat(outside).hasContent("precious");
+            assertThat(dir.resolve("vplane.yaml")).exists();
+        }
+        finally
+        {
+            Files.deleteIfExists(outside);
+        }
+    }
+
+    @Test
     void shouldReportTheDaemonsValidationAndRefuseToDeleteAnotherKind()
     {
         assertThat(execute("port", "add", "--url", url, "--name", "bad", "--socket", dir.resolve("b.sock").toString(),
