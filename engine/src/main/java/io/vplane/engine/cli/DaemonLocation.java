@@ -39,14 +39,15 @@ public final class DaemonLocation
     {
         if (null == config)
         {
-            config = DefaultDirectories.conclude(null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile));
+            config = null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile);
         }
         return config;
     }
 
     public RunDirectory runDirectory()
     {
-        return new RunDirectory(null != runDir ? runDir : Path.of(config().daemon().runDir()));
+        // The default is only worked out when needed: it may not exist for this user (no XDG_RUNTIME_DIR).
+        return new RunDirectory(null != runDir ? runDir : Path.of(DefaultDirectories.conclude(config().daemon()).runDir()));
     }
 
     public Path countersFile()

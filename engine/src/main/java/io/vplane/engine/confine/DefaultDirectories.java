@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Fills in the directories a config leaves empty, the way system daemons choose them: as root the
- * system's (/run/vplane, /var/lib/vplane), otherwise the user's own (XDG base directories), never a
- * shared, world-writable place such as /tmp. Everything after start-up sees only concrete paths.
+ * Fills in the directories a config leaves empty, the way system daemons choose them: the ones
+ * systemd made for the service ($RUNTIME_DIRECTORY, $STATE_DIRECTORY; systemd.exec(5)), else as root
+ * the system's (/run/vplane, /var/lib/vplane), otherwise the user's own (XDG base directories),
+ * never a shared, world-writable place such as /tmp. Everything after start-up sees only concrete paths.
  */
 public final class DefaultDirectories
 {
@@ -45,6 +46,11 @@ public final class DefaultDirectories
 
     private static String runDir(final boolean root, final Map<String, String> env)
     {
+        final String systemd = firstOf(env.get("RUNTIME_DIRECTORY"));
+        if (null != systemd)
+        {
+            return systemd;
+        }
         if (root)
         {
             return SYSTEM_RUN_DIR;
@@ -60,6 +66,11 @@ public final class DefaultDirectories
 
     private static String stateDir(final boolean root, final Map<String, String> env)
     {
+        final String systemd = firstOf(env.get("STATE_DIRECTORY"));
+        if (null != systemd)
+        {
+            return systemd;
+        }
         if (root)
         {
             return SYSTEM_STATE_DIR;
@@ -70,5 +81,17 @@ public final class DefaultDirectories
             return Path.of(xdg, "vplane").toString();
         }
         return Path.of(System.getProperty("user.home"), ".local", "state", "vplane").toString();
+    }
+
+    /** systemd joins several directories with ':'; the service's own comes first. */
+    private static String firstOf(final String list)
+    {
+        if (null == list || list.isEmpty())
+        {
+            return null;
+        }
+        final int colon = list.indexOf(':');
+        final String first = colon < 0 ? list : list.substring(0, colon);
+        return first.startsWith("/") ? first : null;
     }
 }

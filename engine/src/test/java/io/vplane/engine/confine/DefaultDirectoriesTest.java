@@ -37,6 +37,17 @@ class DefaultDirectoriesTest
     }
 
     @Test
+    void shouldUseTheDirectoriesSystemdMadeForTheService()
+    {
+        final DaemonConfig service = DefaultDirectories.conclude(defaults, false,
+            Map.of("RUNTIME_DIRECTORY", "/run/vplane", "STATE_DIRECTORY", "/var/lib/vplane:/var/lib/vplane/images"));
+
+        assertThat(service.runDir()).isEqualTo("/run/vplane");
+        assertThat(service.stateDir()).isEqualTo("/var/lib/vplane");
+        assertThat(service.imageDirs()).containsExactly("/var/lib/vplane/images");
+    }
+
+    @Test
     void shouldKeepWhatTheConfigSays()
     {
         final DaemonConfig given = new DaemonConfig("/srv/run", 1, "INFO", "/srv/state", List.of("/srv/images"), "/srv/sockets",

@@ -144,6 +144,25 @@ class ManagementSecurityTest
             "uid=" + uid + " pid=" + pid + " POST /placement -> 415");
     }
 
+    @Test
+    void shouldServeTcpOverTlsToAClientThatTrustsTheDaemonsCertificate() throws Exception
+    {
+        final Path cert = dir.resolve("cert.pem");
+        final Path key = dir.resolve("key.pem");
+        final Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
+        assertThat(openssl.waitFor()).as(new String(openssl.getInputStream().readAllBytes())).isZero();
+        final BearerToken token = TokenFiles.token(dir);
+        final String url = start(new ManagementListener.Tcp("127.0.0.1", 0, token,
+            new ManagementListener.TlsFiles(cert, key)));
+
+        assertThat(url).startsWith("https://127.0.0.1:");
+        assertThat(new ManagementClient(url, token, TrustedCertificate.sslContext(cert)).get("/status")).contains("\"pid\"");
+        assertThatThrownBy(() -> new ManagementClient(url.replace("https:", "http:"), token, null).get("/status"))
+            .isInstanceOf(ManagementClientException.class);
+    }
+
     private String start(final ManagementListener listener)
     {
         final ManagementServer server = new ManagementServer(listener, api, counters.reader());
