@@ -22,6 +22,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Pattern;
 
 /**
  * Turns an aggregated HTTP request into a call of {@link ManagementRoutes} and writes the reply.
@@ -33,6 +34,7 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
     private static final Logger LOG = LoggerFactory.getLogger(ManagementHandler.class);
     /** One line per request that may change something, refused or not; a logger of its own so it can be routed apart. */
     private static final Logger AUDIT = LoggerFactory.getLogger("io.vplane.audit");
+    private static final Pattern UNPRINTABLE = Pattern.compile("[^\\x21-\\x7e]");
 
     private final ManagementRoutes routes;
     private final RequestGuard guard;
@@ -95,7 +97,9 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
     {
         if (mutating)
         {
-            AUDIT.info("{} {} {} -> {}", CallerIdentity.of(ctx.channel()), method, uri, status);
+            // The caller chose the URI: nothing but printable ASCII reaches the log.
+            AUDIT.info("{} {} {} -> {}", CallerIdentity.of(ctx.channel()), method,
+                UNPRINTABLE.matcher(uri).replaceAll("?"), status);
         }
     }
 
