@@ -41,28 +41,65 @@ final class ConfigBinder
 
     private static DaemonConfig daemon(final SectionReader section)
     {
-        final String runDir = section.string("runDir", ConfigDefaults.RUN_DIR);
-        if (runDir.isEmpty())
-        {
-            section.reject("runDir", "must not be empty");
-        }
+        final String runDir = absoluteOrEmpty(section, "runDir", ConfigDefaults.RUN_DIR);
         final long drainTimeoutMs = section.longValue("drainTimeoutMs", ConfigDefaults.DRAIN_TIMEOUT_MS, 0, 600_000);
         final String logLevel = section.choice("logLevel", ConfigDefaults.LOG_LEVEL, LOG_LEVELS, "log level");
+        final String stateDir = absoluteOrEmpty(section, "stateDir", ConfigDefaults.STATE_DIR);
+        final List<String> imageDirs = section.stringList("imageDirs", List.of());
+        for (final String dir : imageDirs)
+        {
+            if (!dir.startsWith("/"))
+            {
+                section.reject("imageDirs", "image directory '" + dir + "' must be an absolute path");
+            }
+        }
+        final String socketDir = absoluteOrEmpty(section, "socketDir", ConfigDefaults.SOCKET_DIR);
+        final List<String> remoteBackends = section.stringList("remoteBackends", List.of());
+        for (final String endpoint : remoteBackends)
+        {
+            if (null == HostPort.parse(endpoint))
+            {
+                section.reject("remoteBackends", "'" + endpoint + "' is not HOST:PORT (IPv6 as [ADDR]:PORT, port 1..65535)");
+            }
+        }
         section.finish();
-        return new DaemonConfig(runDir, drainTimeoutMs, logLevel);
+        return new DaemonConfig(runDir, drainTimeoutMs, logLevel, stateDir, imageDirs, socketDir, remoteBackends);
+    }
+
+    private static String absoluteOrEmpty(final SectionReader section, final String key, final String fallback)
+    {
+        final String dir = section.string(key, fallback).strip();
+        if (!dir.isEmpty() && !dir.startsWith("/"))
+        {
+            section.reject(key, "must be an absolute path, or empty for the default; got '" + dir + "'");
+        }
+        return dir;
     }
 
     private static ManagementConfig management(final SectionReader section)
     {
         final boolean enabled = section.bool("enabled", ConfigDefaults.MANAGEMENT_ENABLED);
+        final String socketGroup = section.string("socketGroup", ConfigDefaults.SOCKET_GROUP).strip();
+        final boolean tcp = section.bool("tcp", ConfigDefaults.MANAGEMENT_TCP);
         final String bindAddress = section.string("bindAddress", ConfigDefaults.BIND_ADDRESS).strip();
         if (bindAddress.isEmpty())
         {
             section.reject("bindAddress", "must not be empty; use 127.0.0.1 for local access or 0.0.0.0 for all interfaces");
         }
         final int httpPort = section.integer("httpPort", ConfigDefaults.HTTP_PORT, 0, 65_535);
+        final String tokenFile = absoluteOrEmpty(section, "tokenFile", "");
+        if (tcp && tokenFile.isEmpty())
+        {
+            section.reject("tokenFile", "the TCP listener needs a bearer token: name a file (mode 0600) that holds it");
+        }
+        final String tlsCertFile = absoluteOrEmpty(section, "tlsCertFile", "");
+        final String tlsKeyFile = absoluteOrEmpty(section, "tlsKeyFile", "");
+        if (tlsCertFile.isEmpty() != tlsKeyFile.isEmpty())
+        {
+            section.reject(tlsCertFile.isEmpty() ? "tlsCertFile" : "tlsKeyFile", "TLS needs both tlsCertFile and tlsKeyFile");
+        }
         section.finish();
-        return new ManagementConfig(enabled, bindAddress, httpPort);
+        return new ManagementConfig(enabled, socketGroup, tcp, bindAddress, httpPort, tokenFile, tlsCertFile, tlsKeyFile);
     }
 
     private static CountersConfig counters(final SectionReader section)

@@ -10,11 +10,18 @@ import java.util.Map;
  */
 public final class ConfigDefaults
 {
-    public static final String RUN_DIR = "/tmp/vplane";
+    /** Empty: /run/vplane as root, $XDG_RUNTIME_DIR/vplane otherwise (chosen by the daemon). */
+    public static final String RUN_DIR = "";
+    /** Empty: /var/lib/vplane as root, $XDG_STATE_HOME/vplane otherwise (chosen by the daemon). */
+    public static final String STATE_DIR = "";
+    /** Empty: the run directory. */
+    public static final String SOCKET_DIR = "";
     public static final long DRAIN_TIMEOUT_MS = 5_000;
     public static final String LOG_LEVEL = "INFO";
 
     public static final boolean MANAGEMENT_ENABLED = true;
+    public static final String SOCKET_GROUP = "";
+    public static final boolean MANAGEMENT_TCP = false;
     public static final String BIND_ADDRESS = "127.0.0.1";
     public static final int HTTP_PORT = 9780;
 
@@ -58,12 +65,12 @@ public final class ConfigDefaults
 
     public static DaemonConfig daemon()
     {
-        return new DaemonConfig(RUN_DIR, DRAIN_TIMEOUT_MS, LOG_LEVEL);
+        return new DaemonConfig(RUN_DIR, DRAIN_TIMEOUT_MS, LOG_LEVEL, STATE_DIR, List.of(), SOCKET_DIR, List.of());
     }
 
     public static ManagementConfig management()
     {
-        return new ManagementConfig(MANAGEMENT_ENABLED, BIND_ADDRESS, HTTP_PORT);
+        return new ManagementConfig(MANAGEMENT_ENABLED, SOCKET_GROUP, MANAGEMENT_TCP, BIND_ADDRESS, HTTP_PORT, "", "", "");
     }
 
     public static CountersConfig counters()

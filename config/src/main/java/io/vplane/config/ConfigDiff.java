@@ -65,13 +65,22 @@ public final class ConfigDiff
         compare("daemon.runDir", running.runDir(), next.runDir(), RESTART);
         compare("daemon.drainTimeoutMs", running.drainTimeoutMs(), next.drainTimeoutMs(), LIVE);
         compare("daemon.logLevel", running.logLevel(), next.logLevel(), LIVE);
+        compare("daemon.stateDir", running.stateDir(), next.stateDir(), RESTART);
+        compare("daemon.imageDirs", running.imageDirs(), next.imageDirs(), RESTART);
+        compare("daemon.socketDir", running.socketDir(), next.socketDir(), RESTART);
+        compare("daemon.remoteBackends", running.remoteBackends(), next.remoteBackends(), RESTART);
     }
 
     private void management(final ManagementConfig running, final ManagementConfig next)
     {
         compare("management.enabled", running.enabled(), next.enabled(), RESTART);
+        compare("management.socketGroup", running.socketGroup(), next.socketGroup(), RESTART);
+        compare("management.tcp", running.tcp(), next.tcp(), RESTART);
         compare("management.bindAddress", running.bindAddress(), next.bindAddress(), RESTART);
         compare("management.httpPort", running.httpPort(), next.httpPort(), RESTART);
+        compare("management.tokenFile", running.tokenFile(), next.tokenFile(), RESTART);
+        compare("management.tlsCertFile", running.tlsCertFile(), next.tlsCertFile(), RESTART);
+        compare("management.tlsKeyFile", running.tlsKeyFile(), next.tlsKeyFile(), RESTART);
     }
 
     private void counters(final CountersConfig running, final CountersConfig next)

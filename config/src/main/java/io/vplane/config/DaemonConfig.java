@@ -1,10 +1,30 @@
 package io.vplane.config;
 
+import java.util.List;
+
 /**
- * @param runDir         directory for the pid file, lock, counters file and sockets
+ * @param runDir         directory for the pid file, lock, counters file and sockets; empty: $RUNTIME_DIRECTORY
+ *                       under systemd, /run/vplane as root, $XDG_RUNTIME_DIR/vplane otherwise
  * @param drainTimeoutMs how long SIGTERM waits for in-flight work before the daemon exits anyway
  * @param logLevel       root log level: ERROR, WARN, INFO, DEBUG or TRACE
+ * @param stateDir       directory for persistent state; empty: $STATE_DIRECTORY under systemd, /var/lib/vplane as root,
+ *                       $XDG_STATE_HOME/vplane (or ~/.local/state/vplane) otherwise
+ * @param imageDirs      the only directories disk images may live in; empty: stateDir/images
+ * @param socketDir      the only directory vhost-user sockets may live in; empty: the run directory
+ * @param remoteBackends HOST:PORT pairs remote (nbd://) backends may connect to; empty: none
  */
-public record DaemonConfig(String runDir, long drainTimeoutMs, String logLevel)
+public record DaemonConfig(
+    String runDir,
+    long drainTimeoutMs,
+    String logLevel,
+    String stateDir,
+    List<String> imageDirs,
+    String socketDir,
+    List<String> remoteBackends)
 {
+    public DaemonConfig
+    {
+        imageDirs = List.copyOf(imageDirs);
+        remoteBackends = List.copyOf(remoteBackends);
+    }
 }

@@ -16,8 +16,6 @@ final class NbdBinder
     /** NBD proto.md: strings are at most 4096 bytes; export names here are also device names. */
     private static final Pattern DISK_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
     private static final Pattern TENANT_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
-    private static final Pattern IPV4_CIDR = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})");
-    private static final Pattern IPV6_CIDR = Pattern.compile("([0-9A-Fa-f:.]+)/(\\d{1,3})");
     private static final long MIN_SIZE_BYTES = 512;
     /** 2^62: positive as an off_t with room for offset + length arithmetic. */
     private static final long MAX_SIZE_BYTES = 1L << 62;
@@ -167,20 +165,6 @@ final class NbdBinder
 
     static boolean isCidr(final String text)
     {
-        final var v4 = IPV4_CIDR.matcher(text.strip());
-        if (v4.matches())
-        {
-            for (int i = 1; i <= 4; i++)
-            {
-                if (Integer.parseInt(v4.group(i)) > 255)
-                {
-                    return false;
-                }
-            }
-            return Integer.parseInt(v4.group(5)) <= 32;
-        }
-        final var v6 = IPV6_CIDR.matcher(text.strip());
-        return v6.matches() && v6.group(1).contains(":") && Integer.parseInt(v6.group(2)) <= 128 &&
-            v6.group(1).chars().filter(c -> c == ':').count() >= 2;
+        return IpPrefix.isPrefix(text);
     }
 }

@@ -46,4 +46,10 @@ public record VplaneConfig(
         }
         return pool;
     }
+
+    /** The same config with another daemon section, such as one whose default directories are filled in. */
+    public VplaneConfig withDaemon(final DaemonConfig concluded)
+    {
+        return new VplaneConfig(concluded, management, counters, pools, devices, nbd, vswitch);
+    }
 }

@@ -107,18 +107,10 @@ final class VswitchBinder
     /** The address in canonical form, or null when the text is no IP literal. */
     static String canonicalIp(final String text)
     {
-        final String literal = text.strip();
-        if (literal.isEmpty() || !(literal.indexOf(':') >= 0 || literal.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")))
+        if (!IpLiteral.isLiteral(text))
         {
             return null;
         }
-        try
-        {
-            return InetAddress.ofLiteral(literal).getHostAddress();
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return null;
-        }
+        return InetAddress.ofLiteral(text.strip()).getHostAddress();
     }
 }

@@ -56,8 +56,8 @@ class ConfigLoaderTest
 
         final VplaneConfig config = ConfigLoader.load(file);
 
-        assertThat(config.daemon()).isEqualTo(new DaemonConfig("/run/vplane", 1000, "DEBUG"));
-        assertThat(config.management()).isEqualTo(new ManagementConfig(false, "0.0.0.0", 0));
+        assertThat(config.daemon()).isEqualTo(new DaemonConfig("/run/vplane", 1000, "DEBUG", "", java.util.List.of(), "", java.util.List.of()));
+        assertThat(config.management()).isEqualTo(new ManagementConfig(false, "", false, "0.0.0.0", 0, "", "", ""));
         assertThat(config.counters()).isEqualTo(new CountersConfig("c.dat", 64));
         assertThat(config.pool("blk")).isEqualTo(new PoolConfig(
             "blk", 3, List.of(4, 5, 6), 1, 8, true, new IdleConfig(IdleStrategyKind.YIELD, 1, 2, 3, 4), 64, 16));
@@ -127,7 +127,7 @@ class ConfigLoaderTest
         final VplaneConfig defaults = VplaneConfig.defaults();
         final VplaneConfig expected = new VplaneConfig(
             defaults.daemon(), defaults.management(), defaults.counters(), defaults.pools(),
-            new DevicesConfig(List.of(LO0), List.of(new VhostUserPortConfig("vm0", "/tmp/vplane/vm0.sock", "server", 1,
+            new DevicesConfig(List.of(LO0), List.of(new VhostUserPortConfig("vm0", "vm0.sock", "server", 1,
                 "52:54:00:00:00:01", "sink", "idle", 60, "vswitch0"))),
             new NbdConfig("127.0.0.1", 10809,
                 List.of(new NbdDiskConfig("disk0", "disk0.img", 64L << 20, false,

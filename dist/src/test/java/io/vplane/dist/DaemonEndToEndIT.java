@@ -2,16 +2,13 @@ package io.vplane.dist;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vplane.engine.management.ManagementClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -140,7 +137,6 @@ class DaemonEndToEndIT
         final Path file = tmp.resolve("vplane.yaml");
         Files.writeString(file, """
             daemon: {runDir: %s, drainTimeoutMs: 3000}
-            management: {httpPort: 0}
             pools:
               blk:
                 workers: 1
@@ -200,11 +196,9 @@ class DaemonEndToEndIT
         return total;
     }
 
-    private static String get(final String url) throws Exception
+    /** @param url the daemon's {@code unix:} base followed by the request's path */
+    private String get(final String url)
     {
-        try (HttpClient client = HttpClient.newHttpClient())
-        {
-            return client.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-        }
+        return new ManagementClient(daemon.url).get(url.substring(daemon.url.length()));
     }
 }

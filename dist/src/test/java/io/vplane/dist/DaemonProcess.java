@@ -21,20 +21,20 @@ final class DaemonProcess implements AutoCloseable
         this.url = url;
     }
 
-    /** Starts the daemon and waits (at most 60 s) until it wrote its management URL into {@code runDir}. */
+    /** Starts the daemon and waits (at most 60 s) until its management socket is in {@code runDir}. */
     static DaemonProcess start(final Path config, final Path runDir) throws Exception
     {
         final Path log = config.resolveSibling("daemon.log");
         final Process process = VplaneProcess.start(log, "run", "--config", config.toString());
-        final Path urlFile = runDir.resolve("management.url");
+        final Path socket = runDir.resolve("management.sock");
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(urlFile) || Files.readString(urlFile).isBlank())
+        while (!Files.exists(socket))
         {
             assertThat(process.isAlive()).as("daemon exited early:\n" + read(log)).isTrue();
             assertThat(System.nanoTime() - deadline).as("daemon did not start in 60 s:\n" + read(log)).isNegative();
             Thread.sleep(100);
         }
-        return new DaemonProcess(process, log, Files.readString(urlFile).trim());
+        return new DaemonProcess(process, log, "unix:" + socket);
     }
 
     /** The daemon's output so far, to explain a failure. */

@@ -92,8 +92,7 @@ class DiskCtlEndToEndIT
     private String config(final String disks)
     {
         return """
-            daemon: {runDir: %s, drainTimeoutMs: 3000}
-            management: {httpPort: 0}
+            daemon: {runDir: %s, imageDirs: [%s], drainTimeoutMs: 3000}
             pools:
               blk: {workers: 1}
             nbd:
@@ -101,7 +100,7 @@ class DiskCtlEndToEndIT
               tenants:
                 - {name: local, allow: [127.0.0.0/8, "::1/128"]}
               disks:
-            %s""".formatted(runDir, nbdPort, disks);
+            %s""".formatted(runDir, runDir, nbdPort, disks);
     }
 
     private VplaneProcess.Result ctl(final String... args) throws Exception

@@ -35,6 +35,9 @@ public final class NbdClientBackend implements AsyncStorageBackend
     private static final long RECONNECT_PAUSE_NS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger LOG = LoggerFactory.getLogger(NbdClientBackend.class);
 
+    /** The port of an nbd:// URI that names none (IANA, NBD proto.md). */
+    public static final int DEFAULT_PORT = 10809;
+
     private final String host;
     private final int port;
     private final String export;
@@ -103,7 +106,7 @@ public final class NbdClientBackend implements AsyncStorageBackend
         {
             throw new IOException("not an nbd://host[:port]/export URI: " + uri);
         }
-        final int port = parsed.getPort() < 0 ? 10809 : parsed.getPort();
+        final int port = parsed.getPort() < 0 ? DEFAULT_PORT : parsed.getPort();
         final String path = null == parsed.getPath() ? "" : parsed.getPath();
         final String export = path.startsWith("/") ? path.substring(1) : path;
         return new NbdClientBackend(parsed.getHost(), port, export, requestTimeoutMs,

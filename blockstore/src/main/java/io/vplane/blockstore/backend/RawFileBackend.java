@@ -6,12 +6,12 @@ import io.vplane.engine.linux.Iovec;
 import io.vplane.engine.linux.Pipes;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RawFileBackend implements StorageBackend
 {
+    /** New images are the daemon's alone: clients reach them through NBD, never as files. */
+    private static final int IMAGE_MODE = 0600;
     private static final int ZERO_CHUNK_BYTES = 1 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_CHUNK_BYTES).asReadOnlyBuffer();
     /** Written with pwrite, whose errno a full file system shows up in (see SystemCallException). */
@@ -51,27 +53,37 @@ public final class RawFileBackend implements StorageBackend
 
     /**
      * Opens an image, creating it sparse with {@code sizeBytes} when missing. An existing image keeps
-     * its own size.
+     * its own size. The path is never followed through a symbolic link (O_NOFOLLOW) and a new image
+     * is created exclusively (O_EXCL), so a link put in its place cannot redirect the daemon's writes.
      */
     public static RawFileBackend open(final Path path, final long sizeBytes, final boolean readOnly) throws IOException
     {
-        if (!Files.exists(path))
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS))
         {
             final Path parent = path.toAbsolutePath().getParent();
             if (null != parent)
             {
                 Files.createDirectories(parent);
             }
-            // ftruncate(2) to the size: the new file is one hole, taking no blocks.
-            try (RandomAccessFile created = new RandomAccessFile(path.toFile(), "rw"))
+            final int created = FileIo.open(path.toString(),
+                FileIo.O_RDWR | FileIo.O_CREAT | FileIo.O_EXCL | FileIo.O_NOFOLLOW, IMAGE_MODE);
+            if (created < 0)
             {
-                created.setLength(sizeBytes);
+                throw new IOException("cannot create " + path + ": " + Errno.describe(-created));
+            }
+            // ftruncate(2) to the size: the new file is one hole, taking no blocks.
+            final int truncated = FileIo.truncate(created, sizeBytes);
+            FileIo.close(created);
+            if (truncated < 0)
+            {
+                throw new IOException("cannot size " + path + ": " + Errno.describe(-truncated));
             }
         }
         final FileChannel channel = readOnly ?
-            FileChannel.open(path, StandardOpenOption.READ) :
-            FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        final int fd = FileIo.open(path.toString(), readOnly ? FileIo.O_RDONLY : FileIo.O_RDWR);
+            FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS) :
+            FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        final int fd = FileIo.open(path.toString(),
+            (readOnly ? FileIo.O_RDONLY : FileIo.O_RDWR) | FileIo.O_NOFOLLOW);
         if (fd < 0)
         {
             channel.close();
@@ -101,9 +113,10 @@ public final class RawFileBackend implements StorageBackend
         {
             throw new IOException(path + " is open read-only");
         }
-        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw"))
+        final int result = FileIo.truncate(fd, newSizeBytes);
+        if (result < 0)
         {
-            file.setLength(newSizeBytes);
+            throw new IOException("cannot resize " + path + ": " + Errno.describe(-result));
         }
         sizeBytes = newSizeBytes;
     }

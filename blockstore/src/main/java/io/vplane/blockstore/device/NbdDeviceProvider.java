@@ -1,6 +1,7 @@
 package io.vplane.blockstore.device;
 
 import io.vplane.blockstore.backend.NbdClientBackend;
+import io.vplane.blockstore.backend.RemoteBackends;
 import io.vplane.blockstore.backend.RawFileBackend;
 import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.disk.DiskRegistry;
@@ -12,6 +13,7 @@ import io.vplane.config.NbdConfig;
 import io.vplane.config.NbdDiskConfig;
 import io.vplane.config.NbdTenantConfig;
 import io.vplane.config.VplaneConfig;
+import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceProvider;
@@ -79,8 +81,10 @@ public final class NbdDeviceProvider implements DeviceProvider
             .filter(t -> t.name().equals(disk.tenant()))
             .findFirst()
             .orElseThrow(() -> new IllegalArgumentException("disk " + disk.name() + ": no tenant " + disk.tenant()));
-        final Path image = NbdClientBackend.isUri(disk.image()) ? Path.of(disk.image()) :
-            Path.of(config.daemon().runDir()).resolve(disk.image());
+        // A file image stays inside the image directories; a remote one goes only where the operator allowed.
+        final Path image = NbdClientBackend.isUri(disk.image()) ?
+            RemoteBackends.allowed(disk.image(), config.daemon().remoteBackends()) :
+            ConfinedDirectory.images(config).resolve(disk.image());
         return new DeviceSpec(KIND, disk.name(), TYPE,
             new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls()));
     }

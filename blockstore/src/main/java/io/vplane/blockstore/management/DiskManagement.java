@@ -10,6 +10,7 @@ import io.vplane.config.ConfigLoader;
 import io.vplane.config.NbdDiskConfig;
 import io.vplane.config.NbdTenantConfig;
 import io.vplane.config.VplaneConfig;
+import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.management.ManagementApi;
 import io.vplane.engine.management.ManagementExtension;
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,7 +166,9 @@ public final class DiskManagement implements ManagementExtension
         {
             try
             {
-                deleted = Files.deleteIfExists(device.settings().image());
+                // Checked again at deletion: only a regular file still inside the image directories goes.
+                final Path image = ConfinedDirectory.images(api.config()).resolve(device.settings().image().toString());
+                deleted = Files.isRegularFile(image, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(image);
             }
             catch (final IOException ex)
             {

@@ -27,23 +27,36 @@ public final class NbdFixture implements AutoCloseable
      */
     public NbdFixture(final Path runDir, final String nbdSection)
     {
-        this(runDir, nbdSection, NbdLimits.DEFAULTS);
+        this(runDir, nbdSection, NbdLimits.DEFAULTS, List.of());
     }
 
     /** As above, with the server's limits per client set. */
     public NbdFixture(final Path runDir, final String nbdSection, final NbdLimits limits)
+    {
+        this(runDir, nbdSection, limits, List.of());
+    }
+
+    /** @param remoteBackends HOST:PORT pairs nbd:// images may name */
+    public NbdFixture(final Path runDir, final String nbdSection, final List<String> remoteBackends)
+    {
+        this(runDir, nbdSection, NbdLimits.DEFAULTS, remoteBackends);
+    }
+
+    private NbdFixture(final Path runDir, final String nbdSection, final NbdLimits limits, final List<String> remoteBackends)
     {
         this.runDir = runDir;
         this.provider = new NbdDeviceProvider(limits);
         final VplaneConfig config = ConfigLoader.parse("""
             daemon:
               runDir: %s
+              imageDirs: [%s]
+              remoteBackends: [%s]
             pools:
               blk:
                 workers: 2
             nbd:
               port: 0
-            %s""".formatted(runDir, nbdSection), "fixture.yaml");
+            %s""".formatted(runDir, runDir, String.join(", ", remoteBackends), nbdSection), "fixture.yaml");
         engine = new Engine(config, counters, errors, List.of(provider));
     }
 

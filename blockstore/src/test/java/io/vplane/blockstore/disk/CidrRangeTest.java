@@ -41,4 +41,15 @@ class CidrRangeTest
     {
         assertThat(Tenant.of("t", java.util.List.of(), false).allows(InetAddress.getByName("127.0.0.1"))).isFalse();
     }
+
+    @Test
+    void shouldUseAnIpv4MappedRangeThatTheConfigAccepts() throws Exception
+    {
+        // Validation took this range and the daemon threw on it: both now read it with one parser.
+        final CidrRange range = CidrRange.parse("::ffff:10.0.0.0/104");
+
+        assertThat(range.contains(InetAddress.getByName("10.1.2.3"))).isTrue();
+        assertThat(range.contains(InetAddress.getByName("::ffff:10.1.2.3"))).isTrue();
+        assertThat(range.contains(InetAddress.getByName("192.0.2.1"))).isFalse();
+    }
 }

@@ -2,6 +2,7 @@ package io.vplane.blockstore.interop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vplane.blockstore.management.DaemonFixture;
 import io.vplane.blockstore.management.OneDaemonTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -148,6 +150,9 @@ class DiskLifecycleIT extends OneDaemonTest
         try
         {
             Peer.awaitPort(remotePort);
+            // Remote backends must be on the daemon's allow-list, which is read at start.
+            fixture.close();
+            fixture = new DaemonFixture(dir, DaemonFixture.BASE, List.of("127.0.0.1:" + remotePort));
             final String remote = "nbd://127.0.0.1:" + remotePort + "/";
             final JsonNode created = JSON.readTree(fixture.post("/disk/create",
                 "{\"name\":\"px\",\"size\":\"4M\",\"image\":\"" + remote + "\"}"));

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -50,7 +51,7 @@ class NbdProxyIT
               tenants: [{name: local, allow: [127.0.0.0/8]}]
               disks:
                 - {name: proxied, image: "nbd://127.0.0.1:%d/", sizeBytes: %d, tenant: local, queues: 2}
-            """.formatted(remotePort, SIZE));
+            """.formatted(remotePort, SIZE), List.of("127.0.0.1:" + remotePort));
     }
 
     @AfterEach

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A whole daemon in this JVM (engine, NBD provider, management API with the {@code /disk} routes)
@@ -21,13 +22,21 @@ public final class DaemonFixture implements AutoCloseable
     public final int nbdPort;
     public final Daemon daemon;
     public final ManagementClient api;
+    private final List<String> remoteBackends;
 
     /**
      * @param nbdBody the {@code nbd:} section's tenants and disks, indented by two spaces
      */
     public DaemonFixture(final Path dir, final String nbdBody)
     {
+        this(dir, nbdBody, List.of());
+    }
+
+    /** @param remoteBackends HOST:PORT pairs nbd:// disks may reach */
+    public DaemonFixture(final Path dir, final String nbdBody, final List<String> remoteBackends)
+    {
         this.dir = dir;
+        this.remoteBackends = List.copyOf(remoteBackends);
         this.runDir = dir.resolve("run");
         this.configFile = dir.resolve("vplane.yaml");
         this.nbdPort = freePort();
@@ -35,7 +44,7 @@ public final class DaemonFixture implements AutoCloseable
         {
             Files.writeString(configFile, config(nbdBody));
             daemon = Daemon.start(configFile);
-            api = new ManagementClient(Files.readString(daemon.runDirectory().managementUrlFile()).strip());
+            api = new ManagementClient(daemon.runDirectory().managementSocketUrl());
         }
         catch (final IOException ex)
         {
@@ -88,15 +97,14 @@ public final class DaemonFixture implements AutoCloseable
     private String config(final String nbdBody)
     {
         return """
-            daemon: {runDir: %s, drainTimeoutMs: 3000}
-            management: {httpPort: 0}
+            daemon: {runDir: %s, imageDirs: [%s], remoteBackends: [%s], drainTimeoutMs: 3000}
             pools:
               blk:
                 workers: 1
                 idle: {strategy: backoff}
             nbd:
               port: %d
-            %s""".formatted(runDir, nbdPort, nbdBody);
+            %s""".formatted(runDir, runDir, String.join(", ", remoteBackends), nbdPort, nbdBody);
     }
 
     private static int freePort()

@@ -53,7 +53,9 @@ class DiskManagementTest extends OneDaemonTest
         assertThat(error("/disk/create", "{\"name\":\"d2\",\"size\":\"1M\",\"tenant\":\"acme\"}"))
             .contains("tenant 'acme' is not declared in nbd.tenants; declared: local");
         assertThat(error("/disk/create", "{\"name\":\"d2\",\"size\":\"1M\",\"image\":\"/proc/nope/d2.img\"}"))
-            .contains("cannot open image /proc/nope/d2.img");
+            .contains("is outside the allowed directories");
+        assertThat(error("/disk/create", "{\"name\":\"d2\",\"size\":\"1M\",\"image\":\"base.img/d2.img\"}"))
+            .contains("cannot open image base.img/d2.img");
         assertThat(error("/disk/create", "{\"name\":\"bad name\",\"size\":\"1M\"}")).contains("disk name 'bad name' is not allowed");
         assertThat(error("/disk/create", "{\"name\":\"d2\",\"sise\":\"1M\"}")).contains("unknown field 'sise'");
         assertThat(error("/disk/resize", "{\"name\":\"nope\",\"size\":\"1M\"}")).contains("no disk named 'nope'; disks: [base]");

@@ -24,7 +24,7 @@ abstract class ApiCommand implements Callable<Integer>
     @Mixin
     DaemonLocation location;
 
-    @Option(names = "--url", paramLabel = "URL", description = "Base URL of the management API (default: the one the daemon wrote to its run directory).")
+    @Option(names = "--url", paramLabel = "URL", description = "Where the management API is: unix:PATH or http(s)://HOST:PORT (default: the socket in the run directory).")
     String url;
 
     @Option(names = "--json", description = "Print the API's JSON answer as it is.")
@@ -49,7 +49,7 @@ abstract class ApiCommand implements Callable<Integer>
         final PrintWriter err = spec.commandLine().getErr();
         try
         {
-            final ManagementClient client = new ManagementClient(null != url ? url : location.managementUrl());
+            final ManagementClient client = location.managementClient(url);
             out.print(run(client));
             out.flush();
             return 0;

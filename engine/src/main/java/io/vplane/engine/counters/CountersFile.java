@@ -14,8 +14,10 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The memory-mapped counters file, like Aeron's CnC file: a 128-byte header, then Agrona's counter
@@ -101,7 +103,12 @@ public final class CountersFile implements AutoCloseable
                 Files.createDirectories(parent);
             }
             Files.deleteIfExists(tmp);
-            mapped = IoUtil.mapNewFile(tmp.toFile(), fileLength);
+            // O_EXCL|O_NOFOLLOW: a link planted under the temporary name is never written through.
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
+            {
+                mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileLength); // grows the file, zero-filled
+            }
         }
         catch (final IOException ex)
         {

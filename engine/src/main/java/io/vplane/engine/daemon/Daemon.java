@@ -6,16 +6,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vplane.config.ConfigDiff;
 import io.vplane.config.ConfigException;
 import io.vplane.config.ConfigLoader;
+import io.vplane.config.ManagementConfig;
 import io.vplane.config.SettingChange;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.Engine;
+import io.vplane.engine.confine.DefaultDirectories;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.counters.CountersFile;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.management.AutotuneView;
+import io.vplane.engine.management.BearerToken;
 import io.vplane.engine.management.ManagementApi;
+import io.vplane.engine.management.ManagementListener;
 import io.vplane.engine.management.ManagementServer;
 import io.vplane.engine.management.PlacementView;
 import io.vplane.engine.management.ReloadReport;
@@ -51,7 +55,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
     private final RunDirectoryLock lock;
     private final CountersFile countersFile;
     private final Engine engine;
-    private final ManagementServer managementServer;
+    private final List<ManagementServer> managementServers;
     private final long startTimeMs = System.currentTimeMillis();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile VplaneConfig config;
@@ -63,34 +67,55 @@ public final class Daemon implements ManagementApi, AutoCloseable
         this.config = config;
         LogLevels.applyRootLevel(config.daemon().logLevel());
         runDirectory = new RunDirectory(Path.of(config.daemon().runDir()));
-        lock = RunDirectoryLock.acquire(runDirectory);
+        lock = RunDirectoryLock.acquire(runDirectory, config.management().socketGroup());
         CountersFile counters = null;
         Engine engine = null;
-        ManagementServer server = null;
+        final List<ManagementServer> servers = new ArrayList<>();
         try
         {
-            Files.writeString(runDirectory.pidFile(), ProcessHandle.current().pid() + "\n");
+            RunFiles.write(runDirectory.pidFile(), ProcessHandle.current().pid() + "\n");
             counters = CountersFile.create(runDirectory.countersFile(config.counters().fileName()), config.counters().maxCounters());
             final Counters facade = counters.counters();
             engine = new Engine(config, facade, new ErrorLog(facade));
             if (config.management().enabled())
             {
-                server = new ManagementServer(config.management().bindAddress(), config.management().httpPort(), this, counters.reader());
-                final String url = server.start();
-                Files.writeString(runDirectory.managementUrlFile(), url + "\n");
-                LOG.info("management API at {}", url);
+                startManagement(new ManagementListener.UnixSocket(runDirectory.managementSocket(), config.management().socketGroup()),
+                    counters, servers);
+                if (config.management().tcp())
+                {
+                    final String url = startManagement(tcpListener(config.management()), counters, servers);
+                    RunFiles.write(runDirectory.managementUrlFile(), url + "\n");
+                }
             }
         }
         catch (final RuntimeException | IOException ex)
         {
-            closeAll(server, engine, counters);
+            closeAll(servers.toArray(AutoCloseable[]::new));
+            closeAll(engine, counters);
             removeRunFiles();
             lock.close();
             throw ex;
         }
         this.countersFile = counters;
         this.engine = engine;
-        this.managementServer = server;
+        this.managementServers = List.copyOf(servers);
+    }
+
+    private String startManagement(final ManagementListener listener, final CountersFile counters, final List<ManagementServer> servers)
+    {
+        final ManagementServer server = new ManagementServer(listener, this, counters.reader());
+        servers.add(server);
+        final String url = server.start();
+        LOG.info("management API at {}", url);
+        return url;
+    }
+
+    private static ManagementListener.Tcp tcpListener(final ManagementConfig management)
+    {
+        final BearerToken token = BearerToken.readFrom(Path.of(management.tokenFile()));
+        final ManagementListener.TlsFiles tls = management.tls()
+            ? new ManagementListener.TlsFiles(Path.of(management.tlsCertFile()), Path.of(management.tlsKeyFile())) : null;
+        return new ManagementListener.Tcp(management.bindAddress(), management.httpPort(), token, tls);
     }
 
     /**
@@ -100,7 +125,8 @@ public final class Daemon implements ManagementApi, AutoCloseable
      */
     public static Daemon start(final Path configFile) throws IOException
     {
-        final VplaneConfig config = null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile);
+        final VplaneConfig config = DefaultDirectories.conclude(
+            null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile));
         final Daemon daemon = new Daemon(configFile, config);
         LOG.info("vplane daemon started: pid {}, config {}, run directory {}",
             ProcessHandle.current().pid(), daemon.configSource(), daemon.runDirectory.dir());
@@ -154,9 +180,9 @@ public final class Daemon implements ManagementApi, AutoCloseable
         final VplaneConfig next;
         try
         {
-            next = null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile);
+            next = DefaultDirectories.conclude(null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile));
         }
-        catch (final ConfigException ex)
+        catch (final ConfigException | IllegalStateException ex)
         {
             throw new IllegalArgumentException("reload refused, the running config is unchanged: " + ex.getMessage(), ex);
         }
@@ -227,7 +253,8 @@ public final class Daemon implements ManagementApi, AutoCloseable
         {
             throw new IllegalArgumentException(ex.getMessage(), ex);
         }
-        final List<DeviceSpec> specs = engine.declaredDevices(holder);
+        // The running daemon section, so the entry's paths are confined to the running directories.
+        final List<DeviceSpec> specs = engine.declaredDevices(holder.withDaemon(config.daemon()));
         if (specs.size() != 1)
         {
             throw new IllegalArgumentException("expected one " + kind + " device, got " + specs.size());
@@ -271,7 +298,8 @@ public final class Daemon implements ManagementApi, AutoCloseable
         closed = true;
         final boolean drained = engine.drain(config.daemon().drainTimeoutMs());
         LOG.info("vplane daemon stopping ({})", drained ? "drained" : "drain deadline passed");
-        closeAll(managementServer, engine, countersFile);
+        closeAll(managementServers.toArray(AutoCloseable[]::new));
+        closeAll(engine, countersFile);
         removeRunFiles();
         try
         {

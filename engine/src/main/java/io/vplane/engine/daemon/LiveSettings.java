@@ -20,8 +20,9 @@ final class LiveSettings
 
     static VplaneConfig merge(final VplaneConfig running, final VplaneConfig next)
     {
-        final DaemonConfig daemon = new DaemonConfig(
-            running.daemon().runDir(), next.daemon().drainTimeoutMs(), next.daemon().logLevel());
+        final DaemonConfig daemon = new DaemonConfig(running.daemon().runDir(), next.daemon().drainTimeoutMs(),
+            next.daemon().logLevel(), running.daemon().stateDir(), running.daemon().imageDirs(), running.daemon().socketDir(),
+            running.daemon().remoteBackends());
         final Map<String, PoolConfig> pools = new LinkedHashMap<>();
         running.pools().forEach((type, old) ->
         {

@@ -11,6 +11,7 @@ public record RunDirectory(Path dir)
     public static final String PID_FILE = "vplane.pid";
     public static final String LOCK_FILE = "vplane.lock";
     public static final String MANAGEMENT_URL_FILE = "management.url";
+    public static final String MANAGEMENT_SOCKET = "management.sock";
 
     public Path pidFile()
     {
@@ -22,7 +23,19 @@ public record RunDirectory(Path dir)
         return dir.resolve(LOCK_FILE);
     }
 
-    /** Holds the base URL of the management API, for example {@code http://127.0.0.1:9780}. */
+    /** The management API's Unix socket, where it listens by default. */
+    public Path managementSocket()
+    {
+        return dir.resolve(MANAGEMENT_SOCKET);
+    }
+
+    /** The management socket as a {@code ManagementClient} takes it: {@code unix:PATH}. */
+    public String managementSocketUrl()
+    {
+        return "unix:" + managementSocket();
+    }
+
+    /** Holds the base URL of the management API's TCP listener, for example {@code http://127.0.0.1:9780}, when it has one. */
     public Path managementUrlFile()
     {
         return dir.resolve(MANAGEMENT_URL_FILE);

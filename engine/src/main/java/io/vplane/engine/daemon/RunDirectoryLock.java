@@ -1,12 +1,13 @@
 package io.vplane.engine.daemon;
 
+import io.vplane.engine.confine.OwnDirectory;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Makes sure one daemon at a time uses a run directory: an exclusive OS lock on the lock file,
@@ -25,10 +26,13 @@ final class RunDirectoryLock implements AutoCloseable
         this.lock = lock;
     }
 
-    static RunDirectoryLock acquire(final RunDirectory runDirectory) throws IOException
+    /**
+     * @param group group given access to the run directory, for callers of the management socket; empty for none
+     */
+    static RunDirectoryLock acquire(final RunDirectory runDirectory, final String group) throws IOException
     {
-        Files.createDirectories(runDirectory.dir());
-        final FileChannel channel = FileChannel.open(runDirectory.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        OwnDirectory.prepare(runDirectory.dir(), group);
+        final FileChannel channel = RunFiles.openLock(runDirectory.lockFile());
         FileLock lock;
         try
         {

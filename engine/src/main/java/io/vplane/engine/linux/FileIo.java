@@ -19,7 +19,11 @@ public final class FileIo
 {
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0x40;
+    public static final int O_EXCL = 0x80;
     public static final int O_NONBLOCK = 0x800;
+    /** open(2): fail with ELOOP rather than follow a symbolic link in the last component. */
+    public static final int O_NOFOLLOW = 0x20000;
     public static final int O_CLOEXEC = 0x80000;
 
     public static final int SEEK_END = 2;
@@ -63,9 +67,18 @@ public final class FileIo
     /** Opens {@code path}, always closed on exec. @return the descriptor, or {@code -errno} */
     public static int open(final String path, final int flags)
     {
+        return open(path, flags, 0);
+    }
+
+    /**
+     * @param mode permission bits of a file that {@code O_CREAT} creates
+     * @return the descriptor, or {@code -errno}
+     */
+    public static int open(final String path, final int flags, final int mode)
+    {
         try (Arena arena = Arena.ofConfined())
         {
-            return NativeCall.checked((int)OPEN.invokeExact(NativeCall.state(), arena.allocateFrom(path), flags | O_CLOEXEC, 0));
+            return NativeCall.checked((int)OPEN.invokeExact(NativeCall.state(), arena.allocateFrom(path), flags | O_CLOEXEC, mode));
         }
         catch (final Throwable ex)
         {
@@ -219,12 +232,18 @@ public final class FileIo
         return lseek(fd, 0L, SEEK_END);
     }
 
-    /** @return 0, or {@code -errno} */
+    /** ftruncate(2): growing adds a hole, taking no blocks. @return 0, or {@code -errno} */
     public static int truncate(final int fd, final long size)
     {
         try
         {
-            return NativeCall.checked((int)FTRUNCATE.invokeExact(NativeCall.state(), fd, size));
+            int result;
+            do
+            {
+                result = NativeCall.checked((int)FTRUNCATE.invokeExact(NativeCall.state(), fd, size));
+            }
+            while (result == -Errno.EINTR);
+            return result;
         }
         catch (final Throwable ex)
         {

@@ -5,18 +5,28 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.vplane.engine.confine.StaleSocket;
 import org.agrona.concurrent.status.CountersReader;
 
+import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -25,15 +35,16 @@ import java.util.concurrent.TimeUnit;
  * The HTTP management API: status, config, reload, placement and Prometheus metrics. One I/O thread
  * parses HTTP; one API thread runs the requests, so API calls never run concurrently (the
  * {@link ManagementApi} needs no locking of its own for them) and may block without stalling I/O.
+ * It listens on a Unix socket by default, or on TCP with a bearer token (see {@link ManagementListener}).
  * Close it before the counters file its reader comes from.
  */
 public final class ManagementServer implements AutoCloseable
 {
     private static final int MAX_REQUEST_BYTES = 1024 * 1024;
     private static final long API_DRAIN_TIMEOUT_MS = 5_000;
+    private static final String UNIX_SCHEME = "unix:";
 
-    private final String bindAddress;
-    private final int port;
+    private final ManagementListener listener;
     private final ManagementRoutes routes;
     private EventLoopGroup ioGroup;
     private ExecutorService apiExecutor;
@@ -41,22 +52,20 @@ public final class ManagementServer implements AutoCloseable
     private String baseUrl;
 
     /**
-     * @param bindAddress address to listen on
-     * @param port        TCP port; 0 picks a free one
-     * @param api         what the routes call
-     * @param reader      counters served at {@code /metrics}
+     * @param listener where to listen
+     * @param api      what the routes call
+     * @param reader   counters served at {@code /metrics}
      */
-    public ManagementServer(final String bindAddress, final int port, final ManagementApi api, final CountersReader reader)
+    public ManagementServer(final ManagementListener listener, final ManagementApi api, final CountersReader reader)
     {
-        this.bindAddress = bindAddress;
-        this.port = port;
+        this.listener = listener;
         this.routes = new ManagementRoutes(api, reader);
     }
 
     /**
      * Binds and starts serving.
      *
-     * @return the base URL, {@code http://HOST:PORT}, with the port actually bound
+     * @return where clients reach it: {@code unix:PATH}, or {@code http(s)://HOST:PORT} with the port actually bound
      */
     public synchronized String start()
     {
@@ -64,35 +73,87 @@ public final class ManagementServer implements AutoCloseable
         {
             throw new IllegalStateException("management API already started at " + baseUrl);
         }
-        ioGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("vplane-mgmt-io", true), NioIoHandler.newFactory());
+        ioGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("vplane-mgmt-io", true), EpollIoHandler.newFactory());
         apiExecutor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("vplane-mgmt-api", true));
-        final ManagementHandler handler = new ManagementHandler(routes, apiExecutor);
         try
         {
-            final ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(ioGroup)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>()
-                {
-                    @Override
-                    protected void initChannel(final SocketChannel channel)
-                    {
-                        channel.pipeline()
-                            .addLast("http", new HttpServerCodec())
-                            .addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                            .addLast("api", handler);
-                    }
-                });
-            serverChannel = bootstrap.bind(bindAddress, port).syncUninterruptibly().channel();
+            baseUrl = switch (listener)
+            {
+                case final ManagementListener.UnixSocket unix -> startUnix(unix);
+                case final ManagementListener.Tcp tcp -> startTcp(tcp);
+            };
         }
         catch (final Exception ex) // Netty rethrows the checked BindException as is
         {
             shutdown();
-            throw new IllegalStateException(
-                "cannot start the management API on " + bindAddress + ":" + port + ": " + ex.getMessage(), ex);
+            throw new IllegalStateException("cannot start the management API on " + where() + ": " + ex.getMessage(), ex);
         }
-        baseUrl = "http://" + urlHost((InetSocketAddress)serverChannel.localAddress());
         return baseUrl;
+    }
+
+    private String startUnix(final ManagementListener.UnixSocket unix) throws IOException
+    {
+        StaleSocket.removeIfStale(unix.path());
+        final ManagementHandler handler = new ManagementHandler(routes, RequestGuard.forUnixSocket(), apiExecutor);
+        serverChannel = new ServerBootstrap()
+            .group(ioGroup)
+            .channel(EpollServerDomainSocketChannel.class)
+            .childHandler(httpPipeline(handler, null))
+            .bind(new DomainSocketAddress(unix.path().toFile()))
+            .syncUninterruptibly()
+            .channel();
+        // The run directory (0700/0750) keeps others out until the mode is set.
+        Files.setPosixFilePermissions(unix.path(), PosixFilePermissions.fromString("rw-rw----"));
+        if (!unix.group().isEmpty())
+        {
+            final GroupPrincipal group = unix.path().getFileSystem().getUserPrincipalLookupService()
+                .lookupPrincipalByGroupName(unix.group());
+            Files.getFileAttributeView(unix.path(), PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(group);
+        }
+        return UNIX_SCHEME + unix.path();
+    }
+
+    private String startTcp(final ManagementListener.Tcp tcp) throws IOException
+    {
+        final SslContext tls = null == tcp.tls() ? null :
+            SslContextBuilder.forServer(tcp.tls().certFile().toFile(), tcp.tls().keyFile().toFile()).build();
+        final ManagementHandler handler = new ManagementHandler(routes, RequestGuard.forTcp(tcp.token(), tcp.bindAddress()), apiExecutor);
+        serverChannel = new ServerBootstrap()
+            .group(ioGroup)
+            .channel(EpollServerSocketChannel.class)
+            .childHandler(httpPipeline(handler, tls))
+            .bind(tcp.bindAddress(), tcp.port())
+            .syncUninterruptibly()
+            .channel();
+        return (null == tls ? "http://" : "https://") + urlHost((InetSocketAddress)serverChannel.localAddress());
+    }
+
+    private static ChannelInitializer<Channel> httpPipeline(final ManagementHandler handler, final SslContext tls)
+    {
+        return new ChannelInitializer<>()
+        {
+            @Override
+            protected void initChannel(final Channel channel)
+            {
+                if (null != tls)
+                {
+                    channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
+                }
+                channel.pipeline()
+                    .addLast("http", new HttpServerCodec())
+                    .addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                    .addLast("api", handler);
+            }
+        };
+    }
+
+    private String where()
+    {
+        return switch (listener)
+        {
+            case final ManagementListener.UnixSocket unix -> unix.path().toString();
+            case final ManagementListener.Tcp tcp -> tcp.bindAddress() + ":" + tcp.port();
+        };
     }
 
     /** @return the base URL once started, else {@code null} */
@@ -108,6 +169,17 @@ public final class ManagementServer implements AutoCloseable
         {
             serverChannel.close().syncUninterruptibly();
             serverChannel = null;
+            if (listener instanceof final ManagementListener.UnixSocket unix)
+            {
+                try
+                {
+                    StaleSocket.removeIfStale(unix.path());
+                }
+                catch (final IOException ex)
+                {
+                    // Left behind: the next start removes it.
+                }
+            }
         }
         shutdown();
     }

@@ -3,6 +3,7 @@ package io.vplane.engine.cli;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.management.FakeManagementApi;
 import io.vplane.engine.management.ManagementJson;
+import io.vplane.engine.management.ManagementListener;
 import io.vplane.engine.management.ManagementServer;
 import io.vplane.engine.management.ManagementText;
 import io.vplane.engine.management.PlacementView;
@@ -35,7 +36,8 @@ class CtlCommandTest
     @BeforeEach
     void start()
     {
-        server = new ManagementServer("127.0.0.1", 0, api, Counters.inMemory(4).reader());
+        server = new ManagementServer(new ManagementListener.UnixSocket(dir.resolve("management.sock"), ""), api,
+            Counters.inMemory(4).reader());
         url = server.start();
     }
 
@@ -121,10 +123,8 @@ class CtlCommandTest
     }
 
     @Test
-    void urlComesFromTheRunDirectory() throws Exception
+    void socketIsFoundInTheRunDirectory() throws Exception
     {
-        Files.writeString(new RunDirectory(dir).managementUrlFile(), url + "\n");
-
         assertThat(execute("placement", "--run-dir", dir.toString(), "--type", "net", "--json")).isZero();
         assertThat(ManagementJson.mapper().readValue(out.toString(), PlacementView.class).type()).isEqualTo("net");
     }
@@ -132,7 +132,7 @@ class CtlCommandTest
     @Test
     void noRunningDaemonFound()
     {
-        assertThat(execute("status", "--run-dir", dir.toString())).isEqualTo(1);
+        assertThat(execute("status", "--run-dir", dir.resolve("elsewhere").toString())).isEqualTo(1);
         assertThat(err.toString()).contains("no running vplane daemon found");
     }
 

@@ -28,7 +28,8 @@ class DaemonTest
         {
             final RunDirectory run = daemon.runDirectory();
             assertThat(run.pidFile()).content().isEqualToIgnoringNewLines(Long.toString(ProcessHandle.current().pid()));
-            assertThat(run.managementUrlFile()).exists();
+            assertThat(run.managementSocket()).exists();
+            assertThat(run.managementUrlFile()).doesNotExist();
             assertThat(run.countersFile("counters.dat")).exists();
 
             assertThatThrownBy(() -> Daemon.start(config))

@@ -9,11 +9,13 @@ import io.vplane.engine.counters.PrometheusExposition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,13 +29,23 @@ class ManagementServerTest
     private final Counters counters = Counters.inMemory(16);
     private ManagementServer server;
     private ManagementClient client;
+    private BearerToken token;
+
+    @TempDir
+    Path dir;
 
     @BeforeEach
-    void start()
+    void start() throws Exception
     {
         counters.counter(EngineMetrics.QUEUE_REQUESTS_TOTAL, "pool", "blk", "device", "lo1", "queue", "0").set(12);
-        server = new ManagementServer("127.0.0.1", 0, api, counters.reader());
-        client = new ManagementClient(server.start());
+        token = TokenFiles.token(dir);
+        server = tcpServer("127.0.0.1", 0);
+        client = new ManagementClient(server.start(), token, null);
+    }
+
+    private ManagementServer tcpServer(final String address, final int port)
+    {
+        return new ManagementServer(new ManagementListener.Tcp(address, port, token, null), api, counters.reader());
     }
 
     @AfterEach
@@ -204,7 +216,7 @@ class ManagementServerTest
         final String url = server.baseUrl();
         server.close();
 
-        assertThatThrownBy(() -> new ManagementClient(url).get("/status"))
+        assertThatThrownBy(() -> new ManagementClient(url, token, null).get("/status"))
             .isInstanceOf(ManagementClientException.class)
             .hasMessage("cannot reach the vplane management API at " + url + ": connection refused (is the daemon running?)");
     }
@@ -212,11 +224,11 @@ class ManagementServerTest
     @Test
     void wildcardBindIsAdvertisedAsLoopback()
     {
-        try (ManagementServer wildcard = new ManagementServer("0.0.0.0", 0, api, counters.reader()))
+        try (ManagementServer wildcard = tcpServer("0.0.0.0", 0))
         {
             final String url = wildcard.start();
             assertThat(url).startsWith("http://127.0.0.1:");
-            assertThat(new ManagementClient(url).get("/status")).contains("\"pid\"");
+            assertThat(new ManagementClient(url, token, null).get("/status")).contains("\"pid\"");
         }
     }
 
@@ -224,7 +236,7 @@ class ManagementServerTest
     void bindFailureIsReported()
     {
         final int port = Integer.parseInt(server.baseUrl().substring(server.baseUrl().lastIndexOf(':') + 1));
-        try (ManagementServer second = new ManagementServer("127.0.0.1", port, api, counters.reader()))
+        try (ManagementServer second = tcpServer("127.0.0.1", port))
         {
             assertThatThrownBy(second::start)
                 .isInstanceOf(IllegalStateException.class)
@@ -245,6 +257,8 @@ class ManagementServerTest
         try (HttpClient http = HttpClient.newHttpClient())
         {
             final HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .header("Authorization", token.header())
+                .header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body))
                 .build();
             return http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -1,7 +1,6 @@
 package io.vplane.nic.frame;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
+import io.vplane.config.IpLiteral;
 
 /**
  * IPv4 and IPv6 addresses as one 128-bit key in two {@code long}s, so both families share one table:
@@ -34,25 +33,9 @@ public final class IpAddressKey
      */
     public static long[] parse(final String text)
     {
-        final String literal = text.trim();
-        if (literal.isEmpty() || !(literal.indexOf(':') >= 0 || literal.matches("[0-9.]+")))
-        {
-            throw new IllegalArgumentException("not an IPv4 or IPv6 address literal: '" + text + "'");
-        }
-        final InetAddress address;
-        try
-        {
-            address = InetAddress.ofLiteral(literal);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new IllegalArgumentException("not an IPv4 or IPv6 address literal: '" + text + "'");
-        }
-        final byte[] bytes = address.getAddress();
-        if (address instanceof Inet4Address)
-        {
-            return new long[] {0, v4Lo(toInt(bytes, 0))};
-        }
+        // The config validates entries with the same parser, so every entry it accepts is a key here.
+        // IpLiteral gives IPv4 in its IPv4-mapped form, the form of this key.
+        final byte[] bytes = IpLiteral.parse(text);
         return new long[] {toLong(bytes, 0), toLong(bytes, 8)};
     }
 

@@ -2,6 +2,7 @@ package io.vplane.nic.port;
 
 import io.vplane.config.VhostUserPortConfig;
 import io.vplane.config.VplaneConfig;
+import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceProvider;
@@ -21,12 +22,21 @@ public final class VhostUserPortProvider implements DeviceProvider
         return KIND;
     }
 
+    /** Each port's socket path is confined to the socket directory (relative paths resolve there). */
     @Override
     public List<DeviceSpec> declaredDevices(final VplaneConfig config)
     {
+        final ConfinedDirectory sockets = ConfinedDirectory.sockets(config);
         return config.devices().vhostUser().stream()
-            .map(port -> new DeviceSpec(KIND, port.name(), TYPE, port))
+            .map(port -> new DeviceSpec(KIND, port.name(), TYPE, confined(port, sockets)))
             .toList();
+    }
+
+    private static VhostUserPortConfig confined(final VhostUserPortConfig port, final ConfinedDirectory sockets)
+    {
+        final String path = sockets.resolve(port.socketPath()).toString();
+        return new VhostUserPortConfig(port.name(), path, port.mode(), port.queuePairs(), port.mac(), port.guestTx(),
+            port.guestRx(), port.sourceFrameBytes(), port.vswitch());
     }
 
     @Override

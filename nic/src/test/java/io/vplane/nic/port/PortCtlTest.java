@@ -34,13 +34,12 @@ class PortCtlTest
     {
         final Path config = dir.resolve("vplane.yaml");
         Files.writeString(config, """
-            daemon: {runDir: '%s'}
-            management: {httpPort: 0}
+            daemon: {runDir: '%s', socketDir: '%s'}
             devices: {loopback: []}
             vswitch: {enabled: true, name: ctlsw}
-            """.formatted(dir.resolve("run")));
+            """.formatted(dir.resolve("run"), dir));
         daemon = Daemon.start(config);
-        url = Files.readString(daemon.runDirectory().managementUrlFile()).trim();
+        url = daemon.runDirectory().managementSocketUrl();
     }
 
     @AfterEach
@@ -68,6 +67,31 @@ class PortCtlTest
         assertThat(VswitchRegistry.find("ctlsw").ports()).isEmpty();
         assertThat(execute("port", "list", "--url", url)).isZero();
         assertThat(out.toString()).isEqualTo("(no ports)\n");
+    }
+
+    @Test
+    void shouldNeverDeleteAFileNamedAsASocketPath() throws Exception
+    {
+        // The port would unlink its socket path before binding: a file or a path elsewhere must survive.
+        final Path inside = Files.writeString(dir.resolve("vplane.yaml.bak"), "precious");
+        final Path outside = Files.writeString(Files.createTempFile("victim", ".conf"), "precious");
+        try
+        {
+            assertThat(execute("port", "add", "--url", url, "--name", "e1", "--socket", inside.toString())).isEqualTo(1);
+            assertThat(err.toString()).contains("not a socket");
+            assertThat(execute("port", "add", "--url", url, "--name", "e2", "--socket", outside.toString())).isEqualTo(1);
+            assertThat(err.toString()).contains("outside the allowed directories");
+            assertThat(execute("port", "add", "--url", url, "--name", "e3", "--socket", "../vplane.yaml")).isEqualTo(1);
+            assertThat(err.toString()).contains("'..'");
+
+            assertThat(inside).hasContent("precious");
+            assertThat(outside).hasContent("precious");
+            assertThat(dir.resolve("vplane.yaml")).exists();
+        }
+        finally
+        {
+            Files.deleteIfExists(outside);
+        }
     }
 
     @Test

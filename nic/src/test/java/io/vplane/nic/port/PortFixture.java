@@ -31,11 +31,12 @@ final class PortFixture implements AutoCloseable
     private final Counters counters;
     private final Engine engine;
 
-    /** @param yaml a complete config (pools, devices, vswitch) */
+    /** @param yaml a complete config (pools, devices, vswitch) without a daemon section: sockets may be in any temporary directory */
     PortFixture(final String yaml)
     {
         counters = Counters.inMemory(2048);
-        engine = new Engine(ConfigLoader.parse(yaml, "it.yaml"), counters, new ErrorLog(counters));
+        final String daemon = "daemon: {socketDir: '" + System.getProperty("java.io.tmpdir") + "'}\n";
+        engine = new Engine(ConfigLoader.parse(daemon + yaml, "it.yaml"), counters, new ErrorLog(counters));
     }
 
     /** One vhost-user port on a {@code net} pool with batch 64; {@code entry} is its flow-map body. */

@@ -2,6 +2,7 @@ package io.vplane.nic.vswitch;
 
 import io.vplane.engine.cli.CtlCommand;
 import io.vplane.engine.counters.Counters;
+import io.vplane.engine.management.ManagementListener;
 import io.vplane.engine.management.ManagementServer;
 import io.vplane.nic.frame.IpAddressKey;
 import org.agrona.concurrent.SystemNanoClock;
@@ -9,10 +10,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,13 +28,16 @@ class VswitchCtlTest
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
     private ManagementServer server;
+
+    @TempDir
+    Path dir;
     private String url;
 
     @BeforeEach
     void start()
     {
         VswitchRegistry.register("ctl0", stage);
-        server = new ManagementServer("127.0.0.1", 0, null, counters.reader());
+        server = new ManagementServer(new ManagementListener.UnixSocket(dir.resolve("management.sock"), ""), null, counters.reader());
         url = server.start();
     }
 

@@ -73,14 +73,14 @@ public class NbdRoundTripBenchmark
         final Counters counters = Counters.inMemory(1024);
         final NbdDeviceProvider provider = new NbdDeviceProvider();
         engine = new Engine(ConfigLoader.parse("""
-            daemon: {runDir: %s}
+            daemon: {runDir: %s, imageDirs: [%s]}
             pools:
               blk: {workers: 1}
             nbd:
               port: 0
               tenants: [{name: local, allow: [127.0.0.0/8]}]
               disks: [{name: d0, image: d0.img, sizeBytes: %d, tenant: local}]
-            """.formatted(runDir, DISK_BYTES), "bench.yaml"), counters, new ErrorLog(counters), List.of(provider));
+            """.formatted(runDir, runDir, DISK_BYTES), "bench.yaml"), counters, new ErrorLog(counters), List.of(provider));
         socket = new Socket("127.0.0.1", provider.port());
         socket.setTcpNoDelay(true);
         in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));

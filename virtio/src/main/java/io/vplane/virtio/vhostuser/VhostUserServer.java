@@ -1,5 +1,6 @@
 package io.vplane.virtio.vhostuser;
 
+import io.vplane.engine.confine.StaleSocket;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.linux.Errno;
 import io.vplane.engine.linux.FileIo;
@@ -106,7 +107,7 @@ public final class VhostUserServer implements AutoCloseable
         }
         try
         {
-            Files.deleteIfExists(socketPath);
+            StaleSocket.removeIfStale(socketPath);
             if (null != socketPath.getParent())
             {
                 Files.createDirectories(socketPath.getParent());
@@ -114,7 +115,7 @@ public final class VhostUserServer implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("vhost-user port " + name + ": cannot prepare " + socketPath, ex);
+            throw new UncheckedIOException("vhost-user port " + name + ": cannot prepare " + socketPath + ": " + ex.getMessage(), ex);
         }
         final int fd = Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -169,7 +170,7 @@ public final class VhostUserServer implements AutoCloseable
         }
         try
         {
-            Files.deleteIfExists(socketPath);
+            StaleSocket.removeIfStale(socketPath);
         }
         catch (final IOException ignore)
         {

@@ -1,0 +1,69 @@
+package io.vplane.engine.confine;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+
+/**
+ * Clears the way to bind a Unix socket: the only unlink the daemon does on a path it was given. A
+ * path is removed only when it is a socket (not a symbolic link, not a file), owned by the daemon's
+ * user, and nobody listens on it any more; anything else is refused, so naming a file as a socket
+ * path never deletes it.
+ */
+public final class StaleSocket
+{
+    private StaleSocket()
+    {
+    }
+
+    /**
+     * @throws IOException when the path exists and is not a stale socket of ours
+     */
+    public static void removeIfStale(final Path path) throws IOException
+    {
+        final PosixFileAttributes attributes;
+        try
+        {
+            attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return;
+        }
+        if (!attributes.isOther() || attributes.isSymbolicLink())
+        {
+            throw new IOException(path + " exists and is not a socket; refusing to replace it");
+        }
+        final int owner = (Integer)Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        final int mode = (Integer)Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if (owner != DaemonUser.uid() || (mode & FileMode.TYPE_MASK) != FileMode.SOCKET)
+        {
+            throw new IOException(path + " is not a socket of this daemon's user; refusing to replace it");
+        }
+        if (isListenedOn(path))
+        {
+            throw new IOException(path + " is in use by a running process");
+        }
+        Files.deleteIfExists(path);
+    }
+
+    private static boolean isListenedOn(final Path path) throws IOException
+    {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX))
+        {
+            probe.connect(UnixDomainSocketAddress.of(path));
+            return true;
+        }
+        catch (final ConnectException ex)
+        {
+            return false;
+        }
+    }
+}
