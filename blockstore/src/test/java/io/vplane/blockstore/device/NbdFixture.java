@@ -1,9 +1,9 @@
 package io.vplane.blockstore.device;
 
-import io.vplane.config.ConfigLoader;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.Engine;
 import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.errors.ErrorLog;
 
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ public final class NbdFixture implements AutoCloseable
     public NbdFixture(final Path runDir, final String nbdSection)
     {
         this.runDir = runDir;
-        final VplaneConfig config = ConfigLoader.parse("""
+        final VplaneConfig config = DeviceKinds.installed().parse("""
             daemon:
               runDir: %s
             pools:

@@ -1,8 +1,8 @@
 package io.vplane.engine.cli;
 
-import io.vplane.config.ConfigLoader;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.daemon.RunDirectory;
+import io.vplane.engine.device.DeviceKinds;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -29,7 +29,7 @@ public final class DaemonLocation
     {
         if (null == config)
         {
-            config = null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile);
+            config = null == configFile ? DeviceKinds.installed().loadDefault() : DeviceKinds.installed().load(configFile);
         }
         return config;
     }

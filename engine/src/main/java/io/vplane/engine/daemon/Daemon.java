@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vplane.config.ConfigDiff;
 import io.vplane.config.ConfigException;
-import io.vplane.config.ConfigLoader;
 import io.vplane.config.SettingChange;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.Engine;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.counters.CountersFile;
 import io.vplane.engine.device.Device;
+import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.management.AutotuneView;
@@ -44,6 +44,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private static final String EMBEDDED_SOURCE = "<embedded default>";
     private static final ObjectMapper COMPACT_JSON = new ObjectMapper();
+    private static final DeviceKinds KINDS = DeviceKinds.installed();
     private static final Pattern DEVICE_KIND = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,31}");
 
     private final Path configFile;
@@ -100,7 +101,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
      */
     public static Daemon start(final Path configFile) throws IOException
     {
-        final VplaneConfig config = null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile);
+        final VplaneConfig config = null == configFile ? KINDS.loadDefault() : KINDS.load(configFile);
         final Daemon daemon = new Daemon(configFile, config);
         LOG.info("vplane daemon started: pid {}, config {}, run directory {}",
             ProcessHandle.current().pid(), daemon.configSource(), daemon.runDirectory.dir());
@@ -154,7 +155,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
         final VplaneConfig next;
         try
         {
-            next = null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile);
+            next = null == configFile ? KINDS.loadDefault() : KINDS.load(configFile);
         }
         catch (final ConfigException ex)
         {
@@ -217,7 +218,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
                 throw new IllegalArgumentException("a device must be a JSON object, got: " + deviceJson);
             }
             // JSON on one line is YAML: the entry is validated by the same binder as the file's devices.KIND list
-            holder = ConfigLoader.parse("devices:\n  " + kind + ":\n    - " + COMPACT_JSON.writeValueAsString(entry) + "\n", "request");
+            holder = KINDS.parse("devices:\n  " + kind + ":\n    - " + COMPACT_JSON.writeValueAsString(entry) + "\n", "request");
         }
         catch (final JacksonException ex)
         {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.counters.PrometheusExposition;
+import io.vplane.engine.device.DeviceKinds;
 import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.ServiceLoader;
 
 /**
  * Maps a request to the {@link ManagementApi} and its answer to JSON. Knows nothing of Netty, so the
@@ -39,7 +39,7 @@ public final class ManagementRoutes
 
     public ManagementRoutes(final ManagementApi api, final CountersReader reader)
     {
-        this(api, reader, ServiceLoader.load(ManagementExtension.class).stream().map(ServiceLoader.Provider::get).toList());
+        this(api, reader, DeviceKinds.installed().managementExtensions());
     }
 
     public ManagementRoutes(final ManagementApi api, final CountersReader reader, final List<ManagementExtension> extensions)
@@ -113,7 +113,8 @@ public final class ManagementRoutes
                 {
                     throw new IllegalArgumentException("expected a JSON object");
                 }
-                return json(extension.handle(api, method, path, parameters, mapper.convertValue(request, Map.class)));
+                return json(extension.handle(
+                    new ManagementRequest(api, method, path, parameters, mapper.convertValue(request, Map.class))));
             }
         }
         return error(404, "no such resource: " + path + " (the API has " + ROUTES + ")");

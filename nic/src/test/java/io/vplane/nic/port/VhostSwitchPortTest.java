@@ -1,20 +1,20 @@
 package io.vplane.nic.port;
 
 import io.vplane.config.ConfigDefaults;
-import io.vplane.config.VhostUserPortConfig;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.posix.Posix;
 import io.vplane.nic.frame.MacAddress;
 import io.vplane.nic.frame.TestFrames;
-import io.vplane.engine.posix.Posix;
 import io.vplane.nic.vhostuser.TestFrontend;
 import io.vplane.nic.vhostuser.VhostUserSession;
 import io.vplane.nic.virtq.SplitRing;
 import io.vplane.nic.vswitch.TranslationEntry;
+import io.vplane.nic.vswitch.VswitchConfig;
 import io.vplane.nic.vswitch.VswitchDevice;
-import io.vplane.nic.vswitch.VswitchSettings;
+import io.vplane.nic.vswitch.VswitchRegistry;
 import io.vplane.nic.vswitch.VswitchStage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +38,8 @@ class VhostSwitchPortTest
     private static final long RX_BUFFERS = 0x40000;
     private static final long TX_BUFFERS = 0x20000;
 
+    private final VswitchRegistry switches = new VswitchRegistry();
+
     @TempDir
     Path dir;
 
@@ -51,11 +53,11 @@ class VhostSwitchPortTest
     @BeforeEach
     void open()
     {
-        stage = new VswitchStage(VswitchSettings.defaults("swt"), counters, System::nanoTime);
+        stage = new VswitchStage(VswitchConfig.defaults("swt"), counters, System::nanoTime);
         stage.table().replaceAll(List.of(
             TranslationEntry.of("10.0.0.1", "02:00:00:00:00:0a", "02:ff:00:00:00:01", "pa"),
             TranslationEntry.of("10.0.0.2", "02:00:00:00:00:0b", "02:ff:00:00:00:01", "pb")));
-        vswitch = new VswitchDevice(new DeviceSpec("vswitch", "swt", "net", null), stage);
+        vswitch = new VswitchDevice(new DeviceSpec("vswitch", "swt", "net", null), stage, switches);
         vswitch.start();
         a.open("pa");
         b.open("pb");
@@ -216,9 +218,10 @@ class VhostSwitchPortTest
         void open(final String name)
         {
             final VhostUserPortConfig settings = new VhostUserPortConfig(name, dir.resolve(name + ".sock").toString(),
-                "server", 1, "52:54:00:12:34:56", "switch", "idle", 60, "swt");
+                VhostUserPortConfig.Mode.SERVER, 1, "52:54:00:12:34:56", VhostUserPortConfig.GuestTx.SWITCH,
+                VhostUserPortConfig.GuestRx.IDLE, 60, "swt");
             port = new VhostUserPort(new DeviceSpec("vhostUser", name, "net", settings), settings,
-                new DeviceContext(ConfigDefaults.pool("net"), counters, errors));
+                new DeviceContext(ConfigDefaults.pool("net"), counters, errors), switches);
             port.start();
             session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total", "port", name));
             rxCall = Posix.eventfd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);

@@ -1,8 +1,10 @@
 package io.vplane.nic.vswitch;
 
-import io.vplane.engine.cli.CtlCommand;
+import io.vplane.engine.cli.VplaneCli;
 import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.management.ManagementServer;
+import io.vplane.nic.NetDeviceKind;
 import io.vplane.nic.frame.IpAddressKey;
 import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.AfterEach;
@@ -13,6 +15,8 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Arrays;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(30)
 class VswitchCtlTest
 {
+    private final VswitchRegistry switches = DeviceKinds.installed().kind(NetDeviceKind.class).switches();
     private final Counters counters = Counters.inMemory(256);
-    private final VswitchStage stage = new VswitchStage(VswitchSettings.defaults("ctl0"), counters, SystemNanoClock.INSTANCE);
+    private final VswitchStage stage = new VswitchStage(VswitchConfig.defaults("ctl0"), counters, SystemNanoClock.INSTANCE);
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
     private ManagementServer server;
@@ -30,7 +35,7 @@ class VswitchCtlTest
     @BeforeEach
     void start()
     {
-        VswitchRegistry.register("ctl0", stage);
+        switches.register("ctl0", stage);
         server = new ManagementServer("127.0.0.1", 0, null, counters.reader());
         url = server.start();
     }
@@ -39,7 +44,7 @@ class VswitchCtlTest
     void stop()
     {
         server.close();
-        VswitchRegistry.unregister("ctl0", stage);
+        switches.unregister("ctl0", stage);
         stage.close();
     }
 
@@ -68,9 +73,10 @@ class VswitchCtlTest
 
     private int execute(final String... args)
     {
-        final CommandLine commandLine = new CommandLine(new CtlCommand());
+        // the kinds' ctl subcommands hang under the root command line, which parses from "vplane"
+        final CommandLine commandLine = VplaneCli.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        return commandLine.execute(args);
+        return commandLine.execute(Stream.concat(Stream.of("ctl"), Arrays.stream(args)).toArray(String[]::new));
     }
 }

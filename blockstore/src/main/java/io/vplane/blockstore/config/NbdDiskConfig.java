@@ -1,4 +1,4 @@
-package io.vplane.config;
+package io.vplane.blockstore.config;
 
 /**
  * One virtual disk, exported over NBD under its name.

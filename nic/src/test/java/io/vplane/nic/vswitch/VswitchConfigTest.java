@@ -1,4 +1,10 @@
-package io.vplane.config;
+package io.vplane.nic.vswitch;
+
+import io.vplane.config.ConfigDiff;
+import io.vplane.config.ConfigException;
+import io.vplane.config.SettingChange;
+import io.vplane.config.VplaneConfig;
+import io.vplane.engine.device.DeviceKinds;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,14 +29,17 @@ class VswitchConfigTest
     @Test
     void shouldDefaultToADisabledSwitchWithAnEmptyTable()
     {
-        assertThat(VplaneConfig.defaults().vswitch()).isEqualTo(VswitchConfig.defaults());
-        assertThat(ConfigLoader.loadDefault().vswitch()).isEqualTo(VswitchConfig.defaults());
+        final VswitchConfig defaults = DeviceKinds.installed().defaults().section(VswitchConfig.class);
+
+        assertThat(defaults.enabled()).isFalse();
+        assertThat(defaults.name()).isEqualTo("vswitch0");
+        assertThat(defaults.table()).isEmpty();
     }
 
     @Test
     void shouldReadSettingsAndTableEntries()
     {
-        final VswitchConfig vswitch = ConfigLoader.parse(SECTION, "c.yaml").vswitch();
+        final VswitchConfig vswitch = DeviceKinds.installed().parse(SECTION, "c.yaml").section(VswitchConfig.class);
 
         assertThat(vswitch.enabled()).isTrue();
         assertThat(vswitch.name()).isEqualTo("sw0");
@@ -59,7 +68,7 @@ class VswitchConfigTest
                 - {ip: 10.0.0.06, localMac: "02:00:00:00:00:07", globalMac: "02:ff:00:00:00:01", port: vm2}
             """;
 
-        assertThatThrownBy(() -> ConfigLoader.parse(text, "c.yaml"))
+        assertThatThrownBy(() -> DeviceKinds.installed().parse(text, "c.yaml"))
             .isInstanceOf(ConfigException.class)
             .satisfies(ex -> assertThat(((ConfigException)ex).errors()).hasSize(7))
             .hasMessageContaining("vswitch.macAgingMs")
@@ -74,8 +83,8 @@ class VswitchConfigTest
     @Test
     void shouldReportTableChangesAsAppliedLive()
     {
-        final VplaneConfig running = ConfigLoader.parse(SECTION, "c.yaml");
-        final VplaneConfig next = ConfigLoader.parse(SECTION.replace("02:00:00:00:00:02\", globalMac: \"02:ff:00:00:00:01\", port: vm1}\n" +
+        final VplaneConfig running = DeviceKinds.installed().parse(SECTION, "c.yaml");
+        final VplaneConfig next = DeviceKinds.installed().parse(SECTION.replace("02:00:00:00:00:02\", globalMac: \"02:ff:00:00:00:01\", port: vm1}\n" +
             "    - {ip: \"fd00::2\"", "02:00:00:00:00:09\", globalMac: \"02:ff:00:00:00:01\", port: vm1}\n    - {ip: \"fd00::2\""), "c.yaml");
 
         final List<SettingChange> changes = ConfigDiff.between(running, next);

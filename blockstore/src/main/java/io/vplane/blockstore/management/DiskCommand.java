@@ -1,7 +1,9 @@
-package io.vplane.engine.cli;
+package io.vplane.blockstore.management;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vplane.engine.cli.ApiCommand;
+import io.vplane.engine.cli.CommandGroup;
 import io.vplane.engine.management.ManagementClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,7 +60,7 @@ public final class DiskCommand extends CommandGroup
     public static final class ListDisks extends ApiCommand
     {
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             return get(client, "/disk/list", body -> table(mapper.readTree(body)));
         }
@@ -96,7 +98,7 @@ public final class DiskCommand extends CommandGroup
         String minBlock;
 
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             final Map<String, Object> request = fields("name", name, "size", size, "readOnly", readOnly);
             putIfSet(request, "image", image);
@@ -123,7 +125,7 @@ public final class DiskCommand extends CommandGroup
         boolean force;
 
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             return post(client, "/disk/resize", fields("name", name, "size", size, "force", force), body ->
             {
@@ -146,7 +148,7 @@ public final class DiskCommand extends CommandGroup
         boolean deleteImage;
 
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             return post(client, "/disk/delete", fields("name", name, "deleteImage", deleteImage), body ->
             {

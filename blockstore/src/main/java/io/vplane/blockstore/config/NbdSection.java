@@ -1,4 +1,9 @@
-package io.vplane.config;
+package io.vplane.blockstore.config;
+
+import io.vplane.config.BindContext;
+import io.vplane.config.ConfigDiff;
+import io.vplane.config.ConfigSection;
+import io.vplane.config.SectionReader;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -8,14 +13,22 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Binds the {@code nbd} section: server address, disks and tenants, with the checks that span them
+ * The {@code nbd} section: server address, disks and tenants, with the checks that span them
  * (names unique, a disk's tenant exists, a disk name is free among devices, CIDR ranges parse).
+ * Disks are added, removed (drained first) or reopened, and tenant rules apply to new connections,
+ * all live; the listener's address, port and TLS files are bound at start.
  */
-final class NbdBinder
+public final class NbdSection implements ConfigSection<NbdConfig>
 {
-    /** NBD proto.md: strings are at most 4096 bytes; export names here are also device names. */
-    private static final Pattern DISK_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
-    private static final Pattern TENANT_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+    public static final String KEY = "nbd";
+    public static final String BIND_ADDRESS = "127.0.0.1";
+    /** The port IANA assigned to NBD. */
+    public static final int PORT = 10809;
+    public static final boolean READ_ONLY = false;
+    public static final String DESCRIPTION = "";
+    public static final int QUEUES = 1;
+    public static final int MIN_BLOCK_BYTES = 1;
+
     private static final Pattern IPV4_CIDR = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})");
     private static final Pattern IPV6_CIDR = Pattern.compile("([0-9A-Fa-f:.]+)/(\\d{1,3})");
     private static final long MIN_SIZE_BYTES = 512;
@@ -23,21 +36,44 @@ final class NbdBinder
     private static final long MAX_SIZE_BYTES = 1L << 62;
     private static final int MAX_DESCRIPTION_BYTES = 4096;
 
-    private NbdBinder()
+    @Override
+    public String key()
     {
+        return KEY;
     }
 
-    static NbdConfig nbd(final SectionReader section, final DevicesConfig devices)
+    @Override
+    public Place place()
     {
-        final String bindAddress = section.string("bindAddress", ConfigDefaults.NBD_BIND_ADDRESS).strip();
+        return Place.ROOT;
+    }
+
+    @Override
+    public Class<NbdConfig> type()
+    {
+        return NbdConfig.class;
+    }
+
+    /** The server listening on its port with no disks and no tenants. */
+    @Override
+    public NbdConfig defaults()
+    {
+        return new NbdConfig(BIND_ADDRESS, PORT, List.of(), List.of(), new NbdTlsConfig("", "", ""));
+    }
+
+    @Override
+    public NbdConfig bind(final SectionReader parent, final BindContext context)
+    {
+        final SectionReader section = parent.section(KEY);
+        final String bindAddress = section.string("bindAddress", BIND_ADDRESS).strip();
         if (bindAddress.isEmpty())
         {
             section.reject("bindAddress", "must not be empty; use 127.0.0.1 for local clients or 0.0.0.0 for all interfaces");
         }
-        final int port = section.integer("port", ConfigDefaults.NBD_PORT, 0, 65_535);
+        final int port = section.integer("port", PORT, 0, 65_535);
         final NbdTlsConfig tls = tls(section.section("tls"));
         final List<NbdTenantConfig> tenants = tenants(section, tls);
-        final List<NbdDiskConfig> disks = disks(section, tenants, devices);
+        final List<NbdDiskConfig> disks = disks(section, tenants, context);
         section.finish();
         return new NbdConfig(bindAddress, port, disks, tenants, tls);
     }
@@ -66,12 +102,8 @@ final class NbdBinder
         final Map<String, Integer> firstLine = new HashMap<>();
         for (final SectionReader item : section.list("tenants"))
         {
-            final String name = item.requiredString("name");
-            final boolean nameOk = null != name && TENANT_NAME.matcher(name).matches();
-            if (null != name && !nameOk)
-            {
-                item.reject("name", "tenant name '" + name + "' is not allowed; use 1 to 32 of A-Z a-z 0-9 _ . -");
-            }
+            final String name = item.requiredName("name", "tenant");
+            final boolean nameOk = null != name;
             final List<String> allow = item.stringList("allow", List.of());
             for (final String cidr : allow)
             {
@@ -101,21 +133,19 @@ final class NbdBinder
     }
 
     private static List<NbdDiskConfig> disks(
-        final SectionReader section, final List<NbdTenantConfig> tenants, final DevicesConfig devices)
+        final SectionReader section, final List<NbdTenantConfig> tenants, final BindContext context)
     {
         final List<NbdDiskConfig> disks = new ArrayList<>();
         final Map<String, Integer> firstLine = new HashMap<>();
         for (final SectionReader item : section.list("disks"))
         {
-            final String name = item.requiredString("name");
-            final boolean nameOk = null != name && DISK_NAME.matcher(name).matches();
-            if (null != name && !nameOk)
+            // NBD proto.md: strings are at most 4096 bytes; export names here are also device names.
+            final String name = item.requiredName("name", "disk");
+            final boolean nameOk = null != name;
+            final String deviceList = nameOk ? context.deviceListOf(name) : null;
+            if (null != deviceList)
             {
-                item.reject("name", "disk name '" + name + "' is not allowed; use 1 to 32 of A-Z a-z 0-9 _ . -");
-            }
-            if (nameOk && devices.loopback().stream().anyMatch(device -> device.name().equals(name)))
-            {
-                item.reject("name", "disk name '" + name + "' is already a device name in devices.loopback");
+                item.reject("name", "disk name '" + name + "' is already a device name in " + deviceList);
             }
             final String image = item.requiredString("image");
             if (null != image && image.isBlank())
@@ -132,8 +162,8 @@ final class NbdBinder
             {
                 item.reject("sizeBytes", "sizeBytes " + sizeBytes + " must be a multiple of 512");
             }
-            final boolean readOnly = item.bool("readOnly", ConfigDefaults.NBD_READ_ONLY);
-            final String description = item.string("description", ConfigDefaults.NBD_DESCRIPTION);
+            final boolean readOnly = item.bool("readOnly", READ_ONLY);
+            final String description = item.string("description", DESCRIPTION);
             if (description.getBytes(StandardCharsets.UTF_8).length > MAX_DESCRIPTION_BYTES)
             {
                 item.reject("description", "description is longer than " + MAX_DESCRIPTION_BYTES + " bytes");
@@ -144,8 +174,8 @@ final class NbdBinder
                 item.reject("tenant", "tenant '" + tenant + "' is not declared in nbd.tenants; declared: " +
                     String.join(", ", tenants.stream().map(NbdTenantConfig::name).toList()));
             }
-            final int queues = item.integer("queues", ConfigDefaults.NBD_QUEUES, 1, 64);
-            final int minBlockBytes = item.powerOfTwo("minBlockBytes", ConfigDefaults.NBD_MIN_BLOCK_BYTES, 1, 65_536);
+            final int queues = item.integer("queues", QUEUES, 1, 64);
+            final int minBlockBytes = item.powerOfTwo("minBlockBytes", MIN_BLOCK_BYTES, 1, 65_536);
             if (sizeBytes > 0 && sizeBytes % minBlockBytes != 0)
             {
                 item.reject("minBlockBytes", "sizeBytes " + sizeBytes + " is not a multiple of minBlockBytes " + minBlockBytes);
@@ -163,6 +193,37 @@ final class NbdBinder
             }
         }
         return disks;
+    }
+
+    @Override
+    public void diff(final NbdConfig running, final NbdConfig next, final ConfigDiff diff)
+    {
+        diff.compare("nbd.bindAddress", running.bindAddress(), next.bindAddress(), ConfigDiff.RESTART);
+        diff.compare("nbd.port", running.port(), next.port(), ConfigDiff.RESTART);
+        diff.named("nbd.disks.", running.disks(), next.disks(), NbdDiskConfig::name, NbdSection::describe);
+        diff.named("nbd.tenants.", running.tenants(), next.tenants(), NbdTenantConfig::name, NbdSection::describe);
+        diff.compare("nbd.tls", running.tls(), next.tls(), ConfigDiff.RESTART);
+    }
+
+    /** Disks and tenants apply live; the listener (address, port, TLS files) stays until a restart. */
+    @Override
+    public NbdConfig live(final NbdConfig running, final NbdConfig next)
+    {
+        return new NbdConfig(running.bindAddress(), running.port(), next.disks(), next.tenants(), running.tls());
+    }
+
+    /** How a disk appears in a change: every setting but its name. */
+    public static String describe(final NbdDiskConfig disk)
+    {
+        return "image=" + disk.image() + " sizeBytes=" + disk.sizeBytes() + " readOnly=" + disk.readOnly() +
+            " description=" + disk.description() + " tenant=" + disk.tenant() + " queues=" + disk.queues() +
+            " minBlockBytes=" + disk.minBlockBytes();
+    }
+
+    /** How a tenant appears in a change: every setting but its name. */
+    public static String describe(final NbdTenantConfig tenant)
+    {
+        return "allow=" + tenant.allow() + " requireTls=" + tenant.requireTls();
     }
 
     static boolean isCidr(final String text)

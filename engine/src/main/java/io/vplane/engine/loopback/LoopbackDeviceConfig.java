@@ -1,4 +1,4 @@
-package io.vplane.config;
+package io.vplane.engine.loopback;
 
 /**
  * A synthetic device: a generator writes sequence-numbered requests into each of its queues and

@@ -1,4 +1,4 @@
-package io.vplane.config;
+package io.vplane.nic.vswitch;
 
 /**
  * One entry of the vSwitch translation table, as written in the file (validated syntax).

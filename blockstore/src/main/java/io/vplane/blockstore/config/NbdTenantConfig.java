@@ -1,4 +1,4 @@
-package io.vplane.config;
+package io.vplane.blockstore.config;
 
 import java.util.List;
 

@@ -1,6 +1,9 @@
-package io.vplane.engine.cli;
+package io.vplane.nic.port;
 
 import com.fasterxml.jackson.core.JacksonException;
+import io.vplane.engine.cli.ApiCommand;
+import io.vplane.engine.cli.CommandGroup;
+import io.vplane.engine.cli.DeviceCommand;
 import io.vplane.engine.management.ManagementClient;
 import io.vplane.engine.management.StatusView;
 import picocli.CommandLine.Command;
@@ -21,8 +24,7 @@ import java.util.Map;
     subcommands = {PortCommand.ListPorts.class, PortCommand.Add.class, PortCommand.Delete.class})
 public final class PortCommand extends CommandGroup
 {
-    /** The device kind of vhost-user ports (the nic module's provider). */
-    static final String KIND = "vhostUser";
+    private static final String KIND = VhostUserPortProvider.KIND;
 
     static List<StatusView.DeviceView> ports(final ApiCommand command, final ManagementClient client)
         throws JacksonException
@@ -34,7 +36,7 @@ public final class PortCommand extends CommandGroup
     public static final class ListPorts extends ApiCommand
     {
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             final List<StatusView.DeviceView> ports = ports(this, client);
             if (json)
@@ -74,7 +76,7 @@ public final class PortCommand extends CommandGroup
         String vswitch;
 
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             final Map<String, Object> device = fields("name", name, "socketPath", socket);
             putIfSet(device, "mode", mode);
@@ -97,7 +99,7 @@ public final class PortCommand extends CommandGroup
         String positionalName;
 
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             final String port = null != name ? name : positionalName;
             if (null == port)

@@ -1,4 +1,11 @@
-package io.vplane.config;
+package io.vplane.blockstore.config;
+
+import io.vplane.config.ConfigDiff;
+import io.vplane.config.ConfigError;
+import io.vplane.config.ConfigException;
+import io.vplane.config.SettingChange;
+import io.vplane.config.VplaneConfig;
+import io.vplane.engine.device.DeviceKinds;
 
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +19,7 @@ class NbdConfigTest
     @Test
     void shouldBindDisksAndTenants()
     {
-        final VplaneConfig config = ConfigLoader.parse("""
+        final VplaneConfig config = DeviceKinds.installed().parse("""
             nbd:
               port: 0
               tenants:
@@ -25,22 +32,22 @@ class NbdConfigTest
                   tenant: acme
             """, "t.yaml");
 
-        assertThat(config.nbd().port()).isZero();
-        assertThat(config.nbd().tenants()).containsExactly(new NbdTenantConfig("acme", List.of("10.0.0.0/8", "fd00::/8"), false));
-        assertThat(config.nbd().disks()).containsExactly(
+        assertThat(config.section(NbdConfig.class).port()).isZero();
+        assertThat(config.section(NbdConfig.class).tenants()).containsExactly(new NbdTenantConfig("acme", List.of("10.0.0.0/8", "fd00::/8"), false));
+        assertThat(config.section(NbdConfig.class).disks()).containsExactly(
             new NbdDiskConfig("vm1", "/var/lib/vm1.img", 1_048_576, false, "", "acme", 1, 1));
     }
 
     @Test
     void shouldDefaultToNoDisksOnPort10809()
     {
-        assertThat(VplaneConfig.defaults().nbd()).isEqualTo(new NbdConfig("127.0.0.1", 10809, List.of(), List.of(), new NbdTlsConfig("", "", "")));
+        assertThat(DeviceKinds.installed().defaults().section(NbdConfig.class)).isEqualTo(new NbdConfig("127.0.0.1", 10809, List.of(), List.of(), new NbdTlsConfig("", "", "")));
     }
 
     @Test
     void shouldReportUnknownTenantBadCidrAndBadSize()
     {
-        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.installed().parse("""
             nbd:
               tenants:
                 - name: acme
@@ -63,7 +70,7 @@ class NbdConfigTest
     @Test
     void shouldRejectMinBlockThatIsNoPowerOfTwoOrDoesNotDivideTheSize()
     {
-        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.installed().parse("""
             nbd:
               tenants: [{name: t}]
               disks:
@@ -79,7 +86,7 @@ class NbdConfigTest
     @Test
     void shouldRequireCertificatesForTlsTenants()
     {
-        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.installed().parse("""
             nbd:
               tls: {certificateFile: /etc/vplane/cert.pem}
               tenants: [{name: t, requireTls: true}]
@@ -92,7 +99,7 @@ class NbdConfigTest
     @Test
     void shouldRejectDuplicateDiskNames()
     {
-        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.installed().parse("""
             nbd:
               tenants: [{name: t}]
               disks:
@@ -107,8 +114,8 @@ class NbdConfigTest
     @Test
     void shouldReportNbdChangesAsNeedingRestart()
     {
-        final VplaneConfig running = ConfigLoader.loadDefault();
-        final VplaneConfig next = ConfigLoader.parse("nbd:\n  port: 10810\n", "t.yaml");
+        final VplaneConfig running = DeviceKinds.installed().defaults();
+        final VplaneConfig next = DeviceKinds.installed().parse("nbd:\n  port: 10810\n", "t.yaml");
 
         assertThat(ConfigDiff.between(running, next)).anySatisfy(change ->
         {
@@ -120,7 +127,7 @@ class NbdConfigTest
     @Test
     void shouldReportDiskAndTenantChangesAsLiveAndTlsAsRestart()
     {
-        final VplaneConfig running = ConfigLoader.parse("""
+        final VplaneConfig running = DeviceKinds.installed().parse("""
             nbd:
               tenants:
                 - {name: t, allow: [127.0.0.0/8]}
@@ -128,7 +135,7 @@ class NbdConfigTest
                 - {name: a, image: a.img, sizeBytes: 512, tenant: t}
                 - {name: b, image: b.img, sizeBytes: 512, tenant: t}
             """, "t.yaml");
-        final VplaneConfig next = ConfigLoader.parse("""
+        final VplaneConfig next = DeviceKinds.installed().parse("""
             nbd:
               tls: {certificateFile: c.pem, privateKeyFile: k.pem}
               tenants:

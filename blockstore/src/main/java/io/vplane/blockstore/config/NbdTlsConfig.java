@@ -1,4 +1,4 @@
-package io.vplane.config;
+package io.vplane.blockstore.config;
 
 /**
  * TLS for NBD (proto.md: "TLS support", NBD_OPT_STARTTLS). Empty certificate and key: no TLS offered.

@@ -1,4 +1,14 @@
-package io.vplane.config;
+package io.vplane.nic.port;
+
+import io.vplane.config.ConfigDiff;
+import io.vplane.config.ConfigError;
+import io.vplane.config.ConfigException;
+import io.vplane.config.SettingChange;
+import io.vplane.config.VplaneConfig;
+import io.vplane.engine.device.DeviceKinds;
+import io.vplane.nic.port.VhostUserPortConfig.GuestRx;
+import io.vplane.nic.port.VhostUserPortConfig.GuestTx;
+import io.vplane.nic.port.VhostUserPortConfig.Mode;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,25 +24,23 @@ class VhostUserConfigTest
     @Test
     void shouldBindAPortWithDefaultsForWhatItLeavesOut()
     {
-        final VplaneConfig config = ConfigLoader.parse("""
+        final VplaneConfig config = DeviceKinds.installed().parse("""
             devices:
               vhostUser:
                 - {name: vm1, socketPath: /tmp/vm1.sock}
                 - {name: vm2, socketPath: /tmp/vm2.sock, queuePairs: 4, mac: "02:AA:BB:CC:DD:EE", guestTx: loopback}
                 - {name: gen, socketPath: /tmp/gen.sock, guestRx: source, sourceFrameBytes: 1514}
             """, SOURCE);
-        assertThat(config.devices().vhostUser()).containsExactly(
-            new VhostUserPortConfig("vm1", "/tmp/vm1.sock", "server", 1, "52:54:00:00:00:01", "sink", "idle", 60),
-            new VhostUserPortConfig("vm2", "/tmp/vm2.sock", "server", 4, "02:aa:bb:cc:dd:ee", "loopback", "idle", 60),
-            new VhostUserPortConfig("gen", "/tmp/gen.sock", "server", 1, "52:54:00:00:00:01", "sink", "source", 1514));
+        assertThat(config.section(VhostUserPortsConfig.class).ports()).containsExactly(
+            new VhostUserPortConfig("vm1", "/tmp/vm1.sock", Mode.SERVER, 1, "52:54:00:00:00:01", GuestTx.SINK, GuestRx.IDLE, 60),
+            new VhostUserPortConfig("vm2", "/tmp/vm2.sock", Mode.SERVER, 4, "02:aa:bb:cc:dd:ee", GuestTx.LOOPBACK, GuestRx.IDLE, 60),
+            new VhostUserPortConfig("gen", "/tmp/gen.sock", Mode.SERVER, 1, "52:54:00:00:00:01", GuestTx.SINK, GuestRx.SOURCE, 1514));
     }
 
     @Test
-    void shouldDeclareOneServerPortInTheEmbeddedDefaultOnly()
+    void shouldDeclareNoPortByDefault()
     {
-        assertThat(ConfigLoader.loadDefault().devices().vhostUser()).extracting(VhostUserPortConfig::name, VhostUserPortConfig::mode)
-            .containsExactly(org.assertj.core.groups.Tuple.tuple("vm0", "server"));
-        assertThat(VplaneConfig.defaults().devices().vhostUser()).isEmpty();
+        assertThat(DeviceKinds.installed().defaults().section(VhostUserPortsConfig.class).ports()).isEmpty();
     }
 
     @Test
@@ -74,8 +82,8 @@ class VhostUserConfigTest
     @Test
     void shouldReportPortChangesAsLive()
     {
-        final VplaneConfig before = ConfigLoader.parse("devices: {vhostUser: [{name: a, socketPath: /a}, {name: b, socketPath: /b}]}", SOURCE);
-        final VplaneConfig after = ConfigLoader.parse("devices: {vhostUser: [{name: a, socketPath: /a2}, {name: c, socketPath: /c}]}", SOURCE);
+        final VplaneConfig before = DeviceKinds.installed().parse("devices: {vhostUser: [{name: a, socketPath: /a}, {name: b, socketPath: /b}]}", SOURCE);
+        final VplaneConfig after = DeviceKinds.installed().parse("devices: {vhostUser: [{name: a, socketPath: /a2}, {name: c, socketPath: /c}]}", SOURCE);
         assertThat(ConfigDiff.between(before, after)).extracting(SettingChange::path, SettingChange::live).containsExactly(
             org.assertj.core.groups.Tuple.tuple("devices.vhostUser.a", true),
             org.assertj.core.groups.Tuple.tuple("devices.vhostUser.b", true),
@@ -85,16 +93,16 @@ class VhostUserConfigTest
     @Test
     void shouldBindASwitchedPortWithItsSwitchName()
     {
-        final VplaneConfig config = ConfigLoader.parse("""
+        final VplaneConfig config = DeviceKinds.installed().parse("""
             devices:
               vhostUser:
                 - {name: vm1, socketPath: /tmp/vm1.sock, guestTx: switch, vswitch: sw1}
                 - {name: vm2, socketPath: /tmp/vm2.sock, guestTx: switch}
             """, SOURCE);
-        assertThat(config.devices().vhostUser()).containsExactly(
-            new VhostUserPortConfig("vm1", "/tmp/vm1.sock", "server", 1, "52:54:00:00:00:01", "switch", "idle", 60, "sw1"),
-            new VhostUserPortConfig("vm2", "/tmp/vm2.sock", "server", 1, "52:54:00:00:00:01", "switch", "idle", 60, "vswitch0"));
-        assertThat(config.devices().vhostUser().getFirst().switched()).isTrue();
+        assertThat(config.section(VhostUserPortsConfig.class).ports()).containsExactly(
+            new VhostUserPortConfig("vm1", "/tmp/vm1.sock", Mode.SERVER, 1, "52:54:00:00:00:01", GuestTx.SWITCH, GuestRx.IDLE, 60, "sw1"),
+            new VhostUserPortConfig("vm2", "/tmp/vm2.sock", Mode.SERVER, 1, "52:54:00:00:00:01", GuestTx.SWITCH, GuestRx.IDLE, 60, "vswitch0"));
+        assertThat(config.section(VhostUserPortsConfig.class).ports().getFirst().switched()).isTrue();
     }
 
     @Test
@@ -114,7 +122,7 @@ class VhostUserConfigTest
 
     private static List<ConfigError> errorsOf(final String yaml)
     {
-        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(yaml, SOURCE));
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.installed().parse(yaml, SOURCE));
         assertThat(ex).as("expected %s to be rejected", yaml).isNotNull();
         return ex.errors();
     }

@@ -1,0 +1,96 @@
+package io.vplane.engine.device;
+
+import io.vplane.config.ConfigDefaults;
+import io.vplane.config.ConfigLoader;
+import io.vplane.config.ConfigSection;
+import io.vplane.config.VplaneConfig;
+import io.vplane.engine.management.ManagementExtension;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * The device kinds a process runs with, and the config files read with their sections. The kinds
+ * on the class path are loaded once, so that the engine, the management API and the CLI share one
+ * instance of each kind and whatever it owns (the running switches of the net kind, say).
+ */
+public final class DeviceKinds
+{
+    private final List<DeviceKind> kinds;
+
+    public DeviceKinds(final List<? extends DeviceKind> kinds)
+    {
+        this.kinds = List.copyOf(kinds);
+    }
+
+    /** The kinds listed in {@code META-INF/services} on the class path. */
+    public static DeviceKinds installed()
+    {
+        return Installed.KINDS;
+    }
+
+    public List<DeviceKind> kinds()
+    {
+        return kinds;
+    }
+
+    /** @return the installed kind of that class */
+    public <K extends DeviceKind> K kind(final Class<K> type)
+    {
+        return kinds.stream().filter(type::isInstance).map(type::cast).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("no device kind " + type.getSimpleName() + " installed"));
+    }
+
+    public List<ConfigSection<?>> configSections()
+    {
+        return kinds.stream().flatMap(kind -> kind.configSections().stream()).toList();
+    }
+
+    public List<DeviceProvider> deviceProviders()
+    {
+        return kinds.stream().flatMap(kind -> kind.deviceProviders().stream()).toList();
+    }
+
+    public List<ManagementExtension> managementExtensions()
+    {
+        return kinds.stream().flatMap(kind -> kind.managementExtensions().stream()).toList();
+    }
+
+    public List<Object> ctlCommands()
+    {
+        return kinds.stream().flatMap(kind -> kind.ctlCommands().stream()).toList();
+    }
+
+    public VplaneConfig load(final Path file)
+    {
+        return ConfigLoader.load(file, configSections());
+    }
+
+    /**
+     * @param sourceName names the text in error messages
+     */
+    public VplaneConfig parse(final String yamlText, final String sourceName)
+    {
+        return ConfigLoader.parse(yamlText, sourceName, configSections());
+    }
+
+    /** The embedded reference file, read with these kinds' sections. */
+    public VplaneConfig loadDefault()
+    {
+        return ConfigLoader.loadDefault(configSections());
+    }
+
+    /** Every setting at its code default, no devices. */
+    public VplaneConfig defaults()
+    {
+        return ConfigDefaults.config(configSections());
+    }
+
+    /** Lazy holder: the class path is scanned on first use. */
+    private static final class Installed
+    {
+        static final DeviceKinds KINDS =
+            new DeviceKinds(ServiceLoader.load(DeviceKind.class).stream().map(ServiceLoader.Provider::get).toList());
+    }
+}
