@@ -13,8 +13,6 @@ import java.util.Map;
  */
 final class ConfigBinder
 {
-    static final List<String> LOG_LEVELS = List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE");
-
     private static final long ONE_BILLION = 1_000_000_000L;
     private static final int MAX_CPU = 1023;
 
@@ -64,7 +62,7 @@ final class ConfigBinder
             section.reject("runDir", "must not be empty");
         }
         final long drainTimeoutMs = section.longValue("drainTimeoutMs", ConfigDefaults.DRAIN_TIMEOUT_MS, 0, 600_000);
-        final String logLevel = section.choice("logLevel", ConfigDefaults.LOG_LEVEL, LOG_LEVELS, "log level");
+        final LogLevel logLevel = section.enumValue("logLevel", ConfigDefaults.LOG_LEVEL, LogLevel.values(), LogLevel::name, "log level");
         section.finish();
         return new DaemonConfig(runDir, drainTimeoutMs, logLevel);
     }

@@ -13,7 +13,7 @@ public final class ConfigDefaults
 {
     public static final String RUN_DIR = "/tmp/vplane";
     public static final long DRAIN_TIMEOUT_MS = 5_000;
-    public static final String LOG_LEVEL = "INFO";
+    public static final LogLevel LOG_LEVEL = LogLevel.INFO;
 
     public static final boolean MANAGEMENT_ENABLED = true;
     public static final String BIND_ADDRESS = "127.0.0.1";

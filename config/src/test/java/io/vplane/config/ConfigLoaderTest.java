@@ -52,7 +52,7 @@ class ConfigLoaderTest
 
         final VplaneConfig config = ConfigLoader.load(file, SampleSections.ALL);
 
-        assertThat(config.daemon()).isEqualTo(new DaemonConfig("/run/vplane", 1000, "DEBUG"));
+        assertThat(config.daemon()).isEqualTo(new DaemonConfig("/run/vplane", 1000, LogLevel.DEBUG));
         assertThat(config.management()).isEqualTo(new ManagementConfig(false, "0.0.0.0", 0));
         assertThat(config.counters()).isEqualTo(new CountersConfig("c.dat", 64));
         assertThat(config.pool("blk")).isEqualTo(new PoolConfig(

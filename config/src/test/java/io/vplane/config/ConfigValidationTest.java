@@ -136,7 +136,7 @@ class ConfigValidationTest
     @Test
     void shouldAcceptLogLevelInAnyCaseAndStoreUpperCase()
     {
-        assertThat(ConfigLoader.parse("daemon: {logLevel: Trace}", SOURCE).daemon().logLevel()).isEqualTo("TRACE");
+        assertThat(ConfigLoader.parse("daemon: {logLevel: Trace}", SOURCE).daemon().logLevel()).isEqualTo(LogLevel.TRACE);
         assertThat(errorsOf("daemon: {logLevel: verbose}")).singleElement()
             .extracting(ConfigError::message)
             .isEqualTo("unknown log level 'verbose'; allowed: ERROR, WARN, INFO, DEBUG, TRACE");

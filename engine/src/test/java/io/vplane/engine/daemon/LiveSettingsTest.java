@@ -1,5 +1,6 @@
 package io.vplane.engine.daemon;
 
+import io.vplane.config.LogLevel;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.loopback.LoopbackDevicesConfig;
@@ -30,7 +31,7 @@ class LiveSettingsTest
         final VplaneConfig merged = LiveSettings.merge(running, next);
 
         assertThat(merged.daemon().runDir()).isEqualTo("/tmp/a");
-        assertThat(merged.daemon().logLevel()).isEqualTo("DEBUG");
+        assertThat(merged.daemon().logLevel()).isEqualTo(LogLevel.DEBUG);
         assertThat(merged.pool("net").workers()).isEqualTo(1);
         assertThat(merged.pool("net").ringSize()).isEqualTo(1024);
         assertThat(merged.pool("net").cpus()).isEqualTo(List.of(1));
