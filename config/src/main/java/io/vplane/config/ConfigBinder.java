@@ -1,7 +1,5 @@
 package io.vplane.config;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +29,7 @@ final class ConfigBinder
         final CountersConfig counters = counters(root.section("counters"));
         final Map<String, PoolConfig> pools = pools(root.section("pools"));
         final BindContext context = new BindContext(pools.keySet());
-        final List<ConfigSection<?>> ordered = new ArrayList<>(schema);
-        ordered.sort(Comparator.comparing(section -> ConfigSection.Place.ROOT == section.place()));
+        final List<ConfigSection<?>> ordered = DeviceSections.inBindingOrder(schema);
         final Map<String, Object> values = new LinkedHashMap<>();
         final SectionReader devices = root.section("devices");
         for (final ConfigSection<?> section : ordered)

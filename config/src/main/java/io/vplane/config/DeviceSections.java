@@ -3,6 +3,7 @@ package io.vplane.config;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,36 +22,32 @@ public final class DeviceSections extends AbstractMap<String, Object>
 
     private DeviceSections(final List<ConfigSection<?>> schema, final Map<String, Object> values)
     {
-        this.schema = List.copyOf(schema);
+        this.schema = inBindingOrder(schema);
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
-    }
-
-    /** No device kind at all. */
-    public static DeviceSections none()
-    {
-        return new DeviceSections(List.of(), Map.of());
     }
 
     /** Every section of {@code schema} at its defaults. */
     public static DeviceSections defaults(final List<ConfigSection<?>> schema)
     {
         final Map<String, Object> values = new LinkedHashMap<>();
-        for (final ConfigSection<?> section : schema)
+        for (final ConfigSection<?> section : inBindingOrder(schema))
         {
             values.put(section.path(), section.defaults());
         }
         return new DeviceSections(schema, values);
     }
 
+    /** Device lists first, so that the other sections see every device name; otherwise as given. */
+    static List<ConfigSection<?>> inBindingOrder(final List<ConfigSection<?>> schema)
+    {
+        final List<ConfigSection<?>> ordered = new ArrayList<>(schema);
+        ordered.sort(Comparator.comparing(section -> ConfigSection.Place.ROOT == section.place()));
+        return List.copyOf(ordered);
+    }
+
     static DeviceSections of(final List<ConfigSection<?>> schema, final Map<String, Object> values)
     {
         return new DeviceSections(schema, values);
-    }
-
-    /** The sections' declarations, in the order they were bound. */
-    public List<ConfigSection<?>> schema()
-    {
-        return schema;
     }
 
     /**
@@ -66,21 +63,6 @@ public final class DeviceSections extends AbstractMap<String, Object>
             }
         }
         throw new NoSuchElementException("no config section of type " + type.getSimpleName() + "; sections: " + values.keySet());
-    }
-
-    /** The same sections with {@code value} in place of the section of its type. */
-    public <T> DeviceSections with(final Class<T> type, final T value)
-    {
-        final Map<String, Object> changed = new LinkedHashMap<>(values);
-        for (final ConfigSection<?> section : schema)
-        {
-            if (section.type() == type)
-            {
-                changed.put(section.path(), value);
-                return new DeviceSections(schema, changed);
-            }
-        }
-        throw new NoSuchElementException("no config section of type " + type.getSimpleName());
     }
 
     /** What runs after a reload from {@code next}: each section's own live rule. */

@@ -53,9 +53,4 @@ public record VplaneConfig(
         return sections.get(type);
     }
 
-    /** The same config with {@code value} in place of the device section of its type. */
-    public <T> VplaneConfig withSection(final Class<T> type, final T value)
-    {
-        return new VplaneConfig(daemon, management, counters, pools, sections.with(type, value));
-    }
 }

@@ -28,20 +28,25 @@ class ReferenceConfigTest
     @Test
     void shouldEmbedReferenceFileWhoseValuesAreTheCodeDefaults()
     {
-        final VplaneConfig expected = kinds.defaults()
-            .withSection(LoopbackDevicesConfig.class,
-                new LoopbackDevicesConfig(List.of(new LoopbackDeviceConfig("lo0", "net", 4, 10_000))))
-            .withSection(VhostUserPortsConfig.class, new VhostUserPortsConfig(List.of(new VhostUserPortConfig(
-                "vm0", "/tmp/vplane/vm0.sock", VhostUserPortConfig.Mode.SERVER, 1, "52:54:00:00:00:01",
-                VhostUserPortConfig.GuestTx.SINK, VhostUserPortConfig.GuestRx.IDLE, 60, "vswitch0"))))
-            .withSection(NbdConfig.class, new NbdConfig("127.0.0.1", 10809,
-                List.of(new NbdDiskConfig("disk0", "disk0.img", 64L << 20, false,
-                    "vplane default disk (64 MiB sparse)", "local", 2, 1)),
-                List.of(new NbdTenantConfig("local", List.of("127.0.0.0/8", "::1/128"), false)),
-                new NbdTlsConfig("", "", "")));
+        final VplaneConfig defaults = kinds.defaults();
+        final VplaneConfig reference = kinds.loadDefault();
 
-        assertThat(kinds.loadDefault()).isEqualTo(expected);
-        assertThat(kinds.loadDefault().section(VswitchConfig.class)).isEqualTo(new VswitchSection().defaults());
+        assertThat(reference.daemon()).isEqualTo(defaults.daemon());
+        assertThat(reference.management()).isEqualTo(defaults.management());
+        assertThat(reference.counters()).isEqualTo(defaults.counters());
+        assertThat(reference.pools()).isEqualTo(defaults.pools());
+        assertThat(reference.section(LoopbackDevicesConfig.class)).isEqualTo(
+            new LoopbackDevicesConfig(List.of(new LoopbackDeviceConfig("lo0", "net", 4, 10_000))));
+        assertThat(reference.section(VhostUserPortsConfig.class)).isEqualTo(new VhostUserPortsConfig(List.of(
+            new VhostUserPortConfig("vm0", "/tmp/vplane/vm0.sock", VhostUserPortConfig.Mode.SERVER, 1, "52:54:00:00:00:01",
+                VhostUserPortConfig.GuestTx.SINK, VhostUserPortConfig.GuestRx.IDLE, 60, "vswitch0"))));
+        assertThat(reference.section(NbdConfig.class)).isEqualTo(new NbdConfig("127.0.0.1", 10809,
+            List.of(new NbdDiskConfig("disk0", "disk0.img", 64L << 20, false,
+                "vplane default disk (64 MiB sparse)", "local", 2, 1)),
+            List.of(new NbdTenantConfig("local", List.of("127.0.0.0/8", "::1/128"), false)),
+            new NbdTlsConfig("", "", "")));
+        assertThat(reference.section(VswitchConfig.class)).isEqualTo(new VswitchSection().defaults());
+        assertThat(reference.sections().keySet()).isEqualTo(defaults.sections().keySet());
     }
 
     @Test

@@ -103,8 +103,8 @@ public final class Daemon implements ManagementApi, AutoCloseable
     {
         final VplaneConfig config = null == configFile ? KINDS.loadDefault() : KINDS.load(configFile);
         final Daemon daemon = new Daemon(configFile, config);
-        LOG.info("vplane daemon started: pid {}, config {}, run directory {}",
-            ProcessHandle.current().pid(), daemon.configSource(), daemon.runDirectory.dir());
+        LOG.info("vplane daemon started: pid {}, config {}, run directory {}, device kinds {}",
+            ProcessHandle.current().pid(), daemon.configSource(), daemon.runDirectory.dir(), KINDS.names());
         return daemon;
     }
 

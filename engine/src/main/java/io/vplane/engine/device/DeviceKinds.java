@@ -19,7 +19,7 @@ public final class DeviceKinds
 {
     private final List<DeviceKind> kinds;
 
-    public DeviceKinds(final List<? extends DeviceKind> kinds)
+    private DeviceKinds(final List<? extends DeviceKind> kinds)
     {
         this.kinds = List.copyOf(kinds);
     }
@@ -30,9 +30,10 @@ public final class DeviceKinds
         return Installed.KINDS;
     }
 
-    public List<DeviceKind> kinds()
+    /** The kinds' names, for the log line at start. */
+    public List<String> names()
     {
-        return kinds;
+        return kinds.stream().map(DeviceKind::name).toList();
     }
 
     /** @return the installed kind of that class */
