@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The embedded reference file, read with the sections of every device kind vplane ships. */
 class ReferenceConfigTest
 {
-    private final DeviceKinds kinds = DeviceKinds.installed();
+    private final DeviceKinds kinds = DeviceKinds.load();
 
     @Test
     void shouldEmbedReferenceFileWhoseValuesAreTheCodeDefaults()

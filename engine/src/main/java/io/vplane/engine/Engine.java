@@ -43,7 +43,7 @@ public final class Engine implements AutoCloseable
 
     public Engine(final VplaneConfig config, final Counters counters, final ErrorLog errors)
     {
-        this(config, counters, errors, DeviceKinds.installed().deviceProviders());
+        this(config, counters, errors, DeviceKinds.load().deviceProviders());
     }
 
     public Engine(final VplaneConfig config, final Counters counters, final ErrorLog errors, final List<DeviceProvider> providers)

@@ -19,7 +19,7 @@ class NbdConfigTest
     @Test
     void shouldBindDisksAndTenants()
     {
-        final VplaneConfig config = DeviceKinds.installed().parse("""
+        final VplaneConfig config = DeviceKinds.load().parse("""
             nbd:
               port: 0
               tenants:
@@ -41,13 +41,13 @@ class NbdConfigTest
     @Test
     void shouldDefaultToNoDisksOnPort10809()
     {
-        assertThat(DeviceKinds.installed().defaults().section(NbdConfig.class)).isEqualTo(new NbdConfig("127.0.0.1", 10809, List.of(), List.of(), new NbdTlsConfig("", "", "")));
+        assertThat(DeviceKinds.load().defaults().section(NbdConfig.class)).isEqualTo(new NbdConfig("127.0.0.1", 10809, List.of(), List.of(), new NbdTlsConfig("", "", "")));
     }
 
     @Test
     void shouldReportUnknownTenantBadCidrAndBadSize()
     {
-        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.installed().parse("""
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.load().parse("""
             nbd:
               tenants:
                 - name: acme
@@ -70,7 +70,7 @@ class NbdConfigTest
     @Test
     void shouldRejectMinBlockThatIsNoPowerOfTwoOrDoesNotDivideTheSize()
     {
-        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.installed().parse("""
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.load().parse("""
             nbd:
               tenants: [{name: t}]
               disks:
@@ -86,7 +86,7 @@ class NbdConfigTest
     @Test
     void shouldRequireCertificatesForTlsTenants()
     {
-        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.installed().parse("""
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.load().parse("""
             nbd:
               tls: {certificateFile: /etc/vplane/cert.pem}
               tenants: [{name: t, requireTls: true}]
@@ -99,7 +99,7 @@ class NbdConfigTest
     @Test
     void shouldRejectDuplicateDiskNames()
     {
-        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.installed().parse("""
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.load().parse("""
             nbd:
               tenants: [{name: t}]
               disks:
@@ -114,8 +114,8 @@ class NbdConfigTest
     @Test
     void shouldReportNbdChangesAsNeedingRestart()
     {
-        final VplaneConfig running = DeviceKinds.installed().defaults();
-        final VplaneConfig next = DeviceKinds.installed().parse("nbd:\n  port: 10810\n", "t.yaml");
+        final VplaneConfig running = DeviceKinds.load().defaults();
+        final VplaneConfig next = DeviceKinds.load().parse("nbd:\n  port: 10810\n", "t.yaml");
 
         assertThat(ConfigDiff.between(running, next)).anySatisfy(change ->
         {
@@ -127,7 +127,7 @@ class NbdConfigTest
     @Test
     void shouldReportDiskAndTenantChangesAsLiveAndTlsAsRestart()
     {
-        final VplaneConfig running = DeviceKinds.installed().parse("""
+        final VplaneConfig running = DeviceKinds.load().parse("""
             nbd:
               tenants:
                 - {name: t, allow: [127.0.0.0/8]}
@@ -135,7 +135,7 @@ class NbdConfigTest
                 - {name: a, image: a.img, sizeBytes: 512, tenant: t}
                 - {name: b, image: b.img, sizeBytes: 512, tenant: t}
             """, "t.yaml");
-        final VplaneConfig next = DeviceKinds.installed().parse("""
+        final VplaneConfig next = DeviceKinds.load().parse("""
             nbd:
               tls: {certificateFile: c.pem, privateKeyFile: k.pem}
               tenants:

@@ -11,13 +11,13 @@ class NbdLiveSettingsTest
     @Test
     void shouldTakeNbdDisksAndTenantsFromTheNewFileAndKeepTheListener()
     {
-        final VplaneConfig running = DeviceKinds.installed().parse("""
+        final VplaneConfig running = DeviceKinds.load().parse("""
             nbd:
               port: 10810
               tenants: [{name: a, allow: [127.0.0.0/8]}]
               disks: [{name: d1, image: d1.img, sizeBytes: 512, tenant: a}]
             """, "running.yaml");
-        final VplaneConfig next = DeviceKinds.installed().parse("""
+        final VplaneConfig next = DeviceKinds.load().parse("""
             nbd:
               bindAddress: 0.0.0.0
               port: 10811

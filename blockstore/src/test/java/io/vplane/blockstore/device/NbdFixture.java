@@ -27,7 +27,7 @@ public final class NbdFixture implements AutoCloseable
     public NbdFixture(final Path runDir, final String nbdSection)
     {
         this.runDir = runDir;
-        final VplaneConfig config = DeviceKinds.installed().parse("""
+        final VplaneConfig config = DeviceKinds.load().parse("""
             daemon:
               runDir: %s
             pools:

@@ -89,7 +89,7 @@ class BeaconKindTest
     @Test
     void shouldCheckItsSectionWithPathsAndReloadItLive() throws Exception
     {
-        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.installed().parse(
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.load().parse(
             "devices: {beacon: [{name: b2, start: 5000}, {name: b2}]}", "bad.yaml"));
         assertThat(ex.errors()).extracting(error -> error.path(), error -> error.message()).containsExactly(
             tuple("devices.beacon[0].start", "5000 is out of range; allowed 0..1000"),

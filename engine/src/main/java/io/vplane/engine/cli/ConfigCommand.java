@@ -30,7 +30,7 @@ public final class ConfigCommand
         {
             try
             {
-                DeviceKinds.installed().load(file);
+                DeviceKinds.load().load(file);
                 spec.commandLine().getOut().println(file + ": valid");
                 return 0;
             }

@@ -29,7 +29,7 @@ public final class DaemonLocation
     {
         if (null == config)
         {
-            config = null == configFile ? DeviceKinds.installed().loadDefault() : DeviceKinds.installed().load(configFile);
+            config = null == configFile ? DeviceKinds.load().loadDefault() : DeviceKinds.load().load(configFile);
         }
         return config;
     }

@@ -21,7 +21,7 @@ public final class VplaneCli
     /** The command line with the {@code ctl} subcommands of the installed device kinds. */
     public static CommandLine commandLine()
     {
-        return commandLine(DeviceKinds.installed());
+        return commandLine(DeviceKinds.load());
     }
 
     public static CommandLine commandLine(final DeviceKinds kinds)

@@ -44,10 +44,10 @@ public final class Daemon implements ManagementApi, AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private static final String EMBEDDED_SOURCE = "<embedded default>";
     private static final ObjectMapper COMPACT_JSON = new ObjectMapper();
-    private static final DeviceKinds KINDS = DeviceKinds.installed();
     private static final Pattern DEVICE_KIND = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,31}");
 
     private final Path configFile;
+    private final DeviceKinds kinds;
     private final RunDirectory runDirectory;
     private final RunDirectoryLock lock;
     private final CountersFile countersFile;
@@ -58,9 +58,10 @@ public final class Daemon implements ManagementApi, AutoCloseable
     private volatile VplaneConfig config;
     private boolean closed;
 
-    private Daemon(final Path configFile, final VplaneConfig config) throws IOException
+    private Daemon(final Path configFile, final VplaneConfig config, final DeviceKinds kinds) throws IOException
     {
         this.configFile = configFile;
+        this.kinds = kinds;
         this.config = config;
         LogLevels.applyRootLevel(config.daemon().logLevel());
         runDirectory = new RunDirectory(Path.of(config.daemon().runDir()));
@@ -73,10 +74,11 @@ public final class Daemon implements ManagementApi, AutoCloseable
             Files.writeString(runDirectory.pidFile(), ProcessHandle.current().pid() + "\n");
             counters = CountersFile.create(runDirectory.countersFile(config.counters().fileName()), config.counters().maxCounters());
             final Counters facade = counters.counters();
-            engine = new Engine(config, facade, new ErrorLog(facade));
+            engine = new Engine(config, facade, new ErrorLog(facade), kinds.deviceProviders());
             if (config.management().enabled())
             {
-                server = new ManagementServer(config.management().bindAddress(), config.management().httpPort(), this, counters.reader());
+                server = new ManagementServer(config.management().bindAddress(), config.management().httpPort(), this,
+                    counters.reader(), kinds.managementExtensions());
                 final String url = server.start();
                 Files.writeString(runDirectory.managementUrlFile(), url + "\n");
                 LOG.info("management API at {}", url);
@@ -101,10 +103,11 @@ public final class Daemon implements ManagementApi, AutoCloseable
      */
     public static Daemon start(final Path configFile) throws IOException
     {
-        final VplaneConfig config = null == configFile ? KINDS.loadDefault() : KINDS.load(configFile);
-        final Daemon daemon = new Daemon(configFile, config);
+        final DeviceKinds kinds = DeviceKinds.load();
+        final VplaneConfig config = null == configFile ? kinds.loadDefault() : kinds.load(configFile);
+        final Daemon daemon = new Daemon(configFile, config, kinds);
         LOG.info("vplane daemon started: pid {}, config {}, run directory {}, device kinds {}",
-            ProcessHandle.current().pid(), daemon.configSource(), daemon.runDirectory.dir(), KINDS.names());
+            ProcessHandle.current().pid(), daemon.configSource(), daemon.runDirectory.dir(), kinds.names());
         return daemon;
     }
 
@@ -136,6 +139,12 @@ public final class Daemon implements ManagementApi, AutoCloseable
         return engine;
     }
 
+    /** The device kinds this daemon runs, each with what it owns (the net kind's switches, say). */
+    public DeviceKinds kinds()
+    {
+        return kinds;
+    }
+
     @Override
     public StatusView status()
     {
@@ -155,7 +164,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
         final VplaneConfig next;
         try
         {
-            next = null == configFile ? KINDS.loadDefault() : KINDS.load(configFile);
+            next = null == configFile ? kinds.loadDefault() : kinds.load(configFile);
         }
         catch (final ConfigException ex)
         {
@@ -218,7 +227,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
                 throw new IllegalArgumentException("a device must be a JSON object, got: " + deviceJson);
             }
             // JSON on one line is YAML: the entry is validated by the same binder as the file's devices.KIND list
-            holder = KINDS.parse("devices:\n  " + kind + ":\n    - " + COMPACT_JSON.writeValueAsString(entry) + "\n", "request");
+            holder = kinds.parse("devices:\n  " + kind + ":\n    - " + COMPACT_JSON.writeValueAsString(entry) + "\n", "request");
         }
         catch (final JacksonException ex)
         {

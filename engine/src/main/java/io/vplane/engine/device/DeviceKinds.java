@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.ServiceLoader;
 
 /**
- * The device kinds a process runs with, and the config files read with their sections. The kinds
- * on the class path are loaded once, so that the engine, the management API and the CLI share one
- * instance of each kind and whatever it owns (the running switches of the net kind, say).
+ * The device kinds one daemon runs with, and the config files read with their sections. A daemon
+ * loads its kinds once and hands the same instances to its engine, its management API and its
+ * config reloads, so that whatever a kind owns (the running switches of the net kind, say) is
+ * shared by them and by no other daemon in the process.
  */
 public final class DeviceKinds
 {
@@ -24,10 +25,10 @@ public final class DeviceKinds
         this.kinds = List.copyOf(kinds);
     }
 
-    /** The kinds listed in {@code META-INF/services} on the class path. */
-    public static DeviceKinds installed()
+    /** New instances of the kinds listed in {@code META-INF/services} on the class path. */
+    public static DeviceKinds load()
     {
-        return Installed.KINDS;
+        return new DeviceKinds(ServiceLoader.load(DeviceKind.class).stream().map(ServiceLoader.Provider::get).toList());
     }
 
     /** The kinds' names, for the log line at start. */
@@ -36,7 +37,7 @@ public final class DeviceKinds
         return kinds.stream().map(DeviceKind::name).toList();
     }
 
-    /** @return the installed kind of that class */
+    /** @return the kind of that class */
     public <K extends DeviceKind> K kind(final Class<K> type)
     {
         return kinds.stream().filter(type::isInstance).map(type::cast).findFirst()
@@ -86,12 +87,5 @@ public final class DeviceKinds
     public VplaneConfig defaults()
     {
         return ConfigDefaults.config(configSections());
-    }
-
-    /** Lazy holder: the class path is scanned on first use. */
-    private static final class Installed
-    {
-        static final DeviceKinds KINDS =
-            new DeviceKinds(ServiceLoader.load(DeviceKind.class).stream().map(ServiceLoader.Provider::get).toList());
     }
 }

@@ -39,7 +39,7 @@ public final class ManagementRoutes
 
     public ManagementRoutes(final ManagementApi api, final CountersReader reader)
     {
-        this(api, reader, DeviceKinds.installed().managementExtensions());
+        this(api, reader, DeviceKinds.load().managementExtensions());
     }
 
     public ManagementRoutes(final ManagementApi api, final CountersReader reader, final List<ManagementExtension> extensions)

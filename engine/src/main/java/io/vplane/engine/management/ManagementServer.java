@@ -11,12 +11,14 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.vplane.engine.device.DeviceKinds;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -48,9 +50,19 @@ public final class ManagementServer implements AutoCloseable
      */
     public ManagementServer(final String bindAddress, final int port, final ManagementApi api, final CountersReader reader)
     {
+        this(bindAddress, port, api, reader, DeviceKinds.load().managementExtensions());
+    }
+
+    /**
+     * @param extensions the routes of the daemon's device kinds
+     */
+    public ManagementServer(
+        final String bindAddress, final int port, final ManagementApi api, final CountersReader reader,
+        final List<ManagementExtension> extensions)
+    {
         this.bindAddress = bindAddress;
         this.port = port;
-        this.routes = new ManagementRoutes(api, reader);
+        this.routes = new ManagementRoutes(api, reader, extensions);
     }
 
     /**

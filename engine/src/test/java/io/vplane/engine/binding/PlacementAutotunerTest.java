@@ -30,7 +30,7 @@ class PlacementAutotunerTest
     void shouldTryEveryNUnderLoadAndLeaveTheChosenOneBound()
     {
         final Counters counters = Counters.inMemory(512);
-        try (Engine engine = new Engine(DeviceKinds.installed().parse("""
+        try (Engine engine = new Engine(DeviceKinds.load().parse("""
             management: {enabled: false}
             pools:
               blk: {workers: 2, queuesPerWorker: 1, idle: {strategy: backoff, maxSpins: 10, maxYields: 5, minParkNs: 1000, maxParkNs: 100000}}

@@ -33,7 +33,7 @@ class PlacementUnderLoadTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldKeepEveryRequestExactlyOnceAndInOrderAcrossRebinds(final boolean dedicated)
     {
-        final VplaneConfig config = DeviceKinds.installed().parse("""
+        final VplaneConfig config = DeviceKinds.load().parse("""
             management: {enabled: false}
             pools:
               blk:

@@ -15,12 +15,12 @@ class LiveSettingsTest
     @Test
     void shouldTakeLiveSettingsAndDevicesFromTheNewFileAndKeepWhatIsSizedAtStart()
     {
-        final VplaneConfig running = DeviceKinds.installed().parse("""
+        final VplaneConfig running = DeviceKinds.load().parse("""
             daemon: {runDir: /tmp/a, logLevel: INFO}
             pools:
               net: {workers: 1, cpus: [0], batch: 8, ringSize: 1024}
             """, "running.yaml");
-        final VplaneConfig next = DeviceKinds.installed().parse("""
+        final VplaneConfig next = DeviceKinds.load().parse("""
             daemon: {runDir: /tmp/b, logLevel: DEBUG}
             pools:
               net: {workers: 2, cpus: [1], batch: 16, ringSize: 2048}

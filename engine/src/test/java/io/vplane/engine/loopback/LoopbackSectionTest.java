@@ -34,7 +34,7 @@ class LoopbackSectionTest
         assertThat(config.section(LoopbackDevicesConfig.class).devices()).containsExactly(
             new LoopbackDeviceConfig("disk.1", "blk", 2, 0),
             new LoopbackDeviceConfig("lo_2", "net", 4, 10_000));
-        assertThat(DeviceKinds.installed().defaults().section(LoopbackDevicesConfig.class).devices()).isEmpty();
+        assertThat(DeviceKinds.load().defaults().section(LoopbackDevicesConfig.class).devices()).isEmpty();
     }
 
     @Test
@@ -124,7 +124,7 @@ class LoopbackSectionTest
 
     private static VplaneConfig parse(final String yaml)
     {
-        return DeviceKinds.installed().parse(yaml, SOURCE);
+        return DeviceKinds.load().parse(yaml, SOURCE);
     }
 
     private static List<ConfigError> errorsOf(final String yaml)

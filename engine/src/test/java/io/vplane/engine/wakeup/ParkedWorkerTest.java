@@ -28,7 +28,7 @@ class ParkedWorkerTest
     void shouldSleepUntilAQueueRingsAndServeEveryRequest() throws Exception
     {
         final Counters counters = Counters.inMemory(256);
-        try (Engine engine = new Engine(DeviceKinds.installed().parse("""
+        try (Engine engine = new Engine(DeviceKinds.load().parse("""
             management: {enabled: false}
             pools:
               blk: {workers: 1, queuesPerWorker: 4, idle: {strategy: park, minParkNs: 1000000, maxParkNs: 10000000000}}

@@ -2,7 +2,6 @@ package io.vplane.nic.port;
 
 import io.vplane.engine.cli.VplaneCli;
 import io.vplane.engine.daemon.Daemon;
-import io.vplane.engine.device.DeviceKinds;
 import io.vplane.nic.NetDeviceKind;
 import io.vplane.nic.vswitch.VswitchRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -28,8 +27,8 @@ class PortCtlTest
     @TempDir
     Path dir;
 
-    private final VswitchRegistry switches = DeviceKinds.installed().kind(NetDeviceKind.class).switches();
     private Daemon daemon;
+    private VswitchRegistry switches;
     private String url;
     private StringWriter out;
     private StringWriter err;
@@ -46,6 +45,7 @@ class PortCtlTest
             """.formatted(dir.resolve("run")));
         daemon = Daemon.start(config);
         url = Files.readString(daemon.runDirectory().managementUrlFile()).trim();
+        switches = daemon.kinds().kind(NetDeviceKind.class).switches();
     }
 
     @AfterEach

@@ -35,7 +35,7 @@ final class PortFixture implements AutoCloseable
     PortFixture(final String yaml)
     {
         counters = Counters.inMemory(2048);
-        engine = new Engine(DeviceKinds.installed().parse(yaml, "it.yaml"), counters, new ErrorLog(counters));
+        engine = new Engine(DeviceKinds.load().parse(yaml, "it.yaml"), counters, new ErrorLog(counters));
     }
 
     /** One vhost-user port on a {@code net} pool with batch 64; {@code entry} is its flow-map body. */

@@ -24,7 +24,7 @@ class VhostUserConfigTest
     @Test
     void shouldBindAPortWithDefaultsForWhatItLeavesOut()
     {
-        final VplaneConfig config = DeviceKinds.installed().parse("""
+        final VplaneConfig config = DeviceKinds.load().parse("""
             devices:
               vhostUser:
                 - {name: vm1, socketPath: /tmp/vm1.sock}
@@ -40,7 +40,7 @@ class VhostUserConfigTest
     @Test
     void shouldDeclareNoPortByDefault()
     {
-        assertThat(DeviceKinds.installed().defaults().section(VhostUserPortsConfig.class).ports()).isEmpty();
+        assertThat(DeviceKinds.load().defaults().section(VhostUserPortsConfig.class).ports()).isEmpty();
     }
 
     @Test
@@ -82,8 +82,8 @@ class VhostUserConfigTest
     @Test
     void shouldReportPortChangesAsLive()
     {
-        final VplaneConfig before = DeviceKinds.installed().parse("devices: {vhostUser: [{name: a, socketPath: /a}, {name: b, socketPath: /b}]}", SOURCE);
-        final VplaneConfig after = DeviceKinds.installed().parse("devices: {vhostUser: [{name: a, socketPath: /a2}, {name: c, socketPath: /c}]}", SOURCE);
+        final VplaneConfig before = DeviceKinds.load().parse("devices: {vhostUser: [{name: a, socketPath: /a}, {name: b, socketPath: /b}]}", SOURCE);
+        final VplaneConfig after = DeviceKinds.load().parse("devices: {vhostUser: [{name: a, socketPath: /a2}, {name: c, socketPath: /c}]}", SOURCE);
         assertThat(ConfigDiff.between(before, after)).extracting(SettingChange::path, SettingChange::live).containsExactly(
             org.assertj.core.groups.Tuple.tuple("devices.vhostUser.a", true),
             org.assertj.core.groups.Tuple.tuple("devices.vhostUser.b", true),
@@ -93,7 +93,7 @@ class VhostUserConfigTest
     @Test
     void shouldBindASwitchedPortWithItsSwitchName()
     {
-        final VplaneConfig config = DeviceKinds.installed().parse("""
+        final VplaneConfig config = DeviceKinds.load().parse("""
             devices:
               vhostUser:
                 - {name: vm1, socketPath: /tmp/vm1.sock, guestTx: switch, vswitch: sw1}
@@ -122,7 +122,7 @@ class VhostUserConfigTest
 
     private static List<ConfigError> errorsOf(final String yaml)
     {
-        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.installed().parse(yaml, SOURCE));
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.load().parse(yaml, SOURCE));
         assertThat(ex).as("expected %s to be rejected", yaml).isNotNull();
         return ex.errors();
     }

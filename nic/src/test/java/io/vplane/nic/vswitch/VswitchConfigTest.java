@@ -29,7 +29,7 @@ class VswitchConfigTest
     @Test
     void shouldDefaultToADisabledSwitchWithAnEmptyTable()
     {
-        final VswitchConfig defaults = DeviceKinds.installed().defaults().section(VswitchConfig.class);
+        final VswitchConfig defaults = DeviceKinds.load().defaults().section(VswitchConfig.class);
 
         assertThat(defaults.enabled()).isFalse();
         assertThat(defaults.name()).isEqualTo("vswitch0");
@@ -39,7 +39,7 @@ class VswitchConfigTest
     @Test
     void shouldReadSettingsAndTableEntries()
     {
-        final VswitchConfig vswitch = DeviceKinds.installed().parse(SECTION, "c.yaml").section(VswitchConfig.class);
+        final VswitchConfig vswitch = DeviceKinds.load().parse(SECTION, "c.yaml").section(VswitchConfig.class);
 
         assertThat(vswitch.enabled()).isTrue();
         assertThat(vswitch.name()).isEqualTo("sw0");
@@ -68,7 +68,7 @@ class VswitchConfigTest
                 - {ip: 10.0.0.06, localMac: "02:00:00:00:00:07", globalMac: "02:ff:00:00:00:01", port: vm2}
             """;
 
-        assertThatThrownBy(() -> DeviceKinds.installed().parse(text, "c.yaml"))
+        assertThatThrownBy(() -> DeviceKinds.load().parse(text, "c.yaml"))
             .isInstanceOf(ConfigException.class)
             .satisfies(ex -> assertThat(((ConfigException)ex).errors()).hasSize(7))
             .hasMessageContaining("vswitch.macAgingMs")
@@ -83,8 +83,8 @@ class VswitchConfigTest
     @Test
     void shouldReportTableChangesAsAppliedLive()
     {
-        final VplaneConfig running = DeviceKinds.installed().parse(SECTION, "c.yaml");
-        final VplaneConfig next = DeviceKinds.installed().parse(SECTION.replace("02:00:00:00:00:02\", globalMac: \"02:ff:00:00:00:01\", port: vm1}\n" +
+        final VplaneConfig running = DeviceKinds.load().parse(SECTION, "c.yaml");
+        final VplaneConfig next = DeviceKinds.load().parse(SECTION.replace("02:00:00:00:00:02\", globalMac: \"02:ff:00:00:00:01\", port: vm1}\n" +
             "    - {ip: \"fd00::2\"", "02:00:00:00:00:09\", globalMac: \"02:ff:00:00:00:01\", port: vm1}\n    - {ip: \"fd00::2\""), "c.yaml");
 
         final List<SettingChange> changes = ConfigDiff.between(running, next);

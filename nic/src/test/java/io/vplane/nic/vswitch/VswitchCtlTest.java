@@ -2,7 +2,6 @@ package io.vplane.nic.vswitch;
 
 import io.vplane.engine.cli.VplaneCli;
 import io.vplane.engine.counters.Counters;
-import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.management.ManagementServer;
 import io.vplane.nic.NetDeviceKind;
 import io.vplane.nic.frame.IpAddressKey;
@@ -20,11 +19,12 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code vplane ctl vswitch} against the real management server, which finds the routes with ServiceLoader. */
+/** {@code vplane ctl vswitch} against the real management server, serving the net kind's routes. */
 @Timeout(30)
 class VswitchCtlTest
 {
-    private final VswitchRegistry switches = DeviceKinds.installed().kind(NetDeviceKind.class).switches();
+    private final NetDeviceKind kind = new NetDeviceKind();
+    private final VswitchRegistry switches = kind.switches();
     private final Counters counters = Counters.inMemory(256);
     private final VswitchStage stage = new VswitchStage(VswitchConfig.defaults("ctl0"), counters, SystemNanoClock.INSTANCE);
     private final StringWriter out = new StringWriter();
@@ -36,7 +36,7 @@ class VswitchCtlTest
     void start()
     {
         switches.register("ctl0", stage);
-        server = new ManagementServer("127.0.0.1", 0, null, counters.reader());
+        server = new ManagementServer("127.0.0.1", 0, null, counters.reader(), kind.managementExtensions());
         url = server.start();
     }
 

@@ -19,13 +19,13 @@ class VswitchDeviceProviderTest
     @Test
     void shouldDeclareNoSwitchWhenDisabled()
     {
-        assertThat(new VswitchDeviceProvider(switches).declaredDevices(DeviceKinds.installed().defaults())).isEmpty();
+        assertThat(new VswitchDeviceProvider(switches).declaredDevices(DeviceKinds.load().defaults())).isEmpty();
     }
 
     @Test
     void shouldOpenTheConfiguredSwitchWithItsTableAndRegisterIt()
     {
-        final VplaneConfig config = DeviceKinds.installed().parse("""
+        final VplaneConfig config = DeviceKinds.load().parse("""
             vswitch:
               enabled: true
               name: sw9

@@ -72,7 +72,7 @@ public class NbdRoundTripBenchmark
         runDir = Files.createTempDirectory("nbd-round-trip");
         final Counters counters = Counters.inMemory(1024);
         final NbdDeviceProvider provider = new NbdDeviceProvider();
-        engine = new Engine(DeviceKinds.installed().parse("""
+        engine = new Engine(DeviceKinds.load().parse("""
             daemon: {runDir: %s}
             pools:
               blk: {workers: 1}
