@@ -112,6 +112,21 @@ class NbdConfigTest
     }
 
     @Test
+    void shouldRejectADiskNamedLikeADeviceOfAnotherKind()
+    {
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.load().parse("""
+            devices:
+              loopback: [{name: lo0}]
+            nbd:
+              tenants: [{name: t}]
+              disks: [{name: lo0, image: a.img, sizeBytes: 512, tenant: t}]
+            """, "t.yaml"));
+
+        assertThat(ex.errors()).singleElement().hasToString(
+            "t.yaml:5:18: nbd.disks[0].name: disk name 'lo0' is already a device name in devices.loopback");
+    }
+
+    @Test
     void shouldReportNbdChangesAsNeedingRestart()
     {
         final VplaneConfig running = DeviceKinds.load().defaults();

@@ -87,7 +87,7 @@ public abstract class ApiCommand implements Callable<Integer>
     }
 
     /** The body as it came with {@code --json}, else its text. */
-    public final String show(final String body, final Text text) throws JacksonException
+    protected final String show(final String body, final Text text) throws JacksonException
     {
         return json ? raw(body) : text.of(body);
     }
