@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.counters.PrometheusExposition;
-import io.vplane.engine.device.DeviceKinds;
 import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,11 +36,9 @@ public final class ManagementRoutes
     private final ObjectMapper mapper = ManagementJson.mapper();
     private final List<ManagementExtension> extensions;
 
-    public ManagementRoutes(final ManagementApi api, final CountersReader reader)
-    {
-        this(api, reader, DeviceKinds.load().managementExtensions());
-    }
-
+    /**
+     * @param extensions the routes of the daemon's device kinds
+     */
     public ManagementRoutes(final ManagementApi api, final CountersReader reader, final List<ManagementExtension> extensions)
     {
         this.api = api;
