@@ -1,24 +1,16 @@
 package io.vplane.config;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Turns the YAML tree into the typed model, section by section, with the allowed range of every
- * setting. Checks that span settings (device names unique, a device's pool exists) live here too.
+ * setting. The device kinds' sections bind themselves ({@link ConfigSection}), in the order the
+ * {@link BindContext} they share needs.
  */
 final class ConfigBinder
 {
-    static final List<String> LOG_LEVELS = List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE");
-
-    private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
-    private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
-    /** sockaddr_un holds 107 path bytes and a NUL. */
-    private static final int MAX_SOCKET_PATH = 107;
     private static final long ONE_BILLION = 1_000_000_000L;
     private static final int MAX_CPU = 1023;
 
@@ -26,24 +18,44 @@ final class ConfigBinder
     {
     }
 
-    static VplaneConfig bind(final SectionReader root)
+    /**
+     * @param schema the sections of the installed device kinds; device lists are bound first, so the
+     *               other sections see every device name
+     */
+    static VplaneConfig bind(final SectionReader root, final List<ConfigSection<?>> schema)
     {
         final DaemonConfig daemon = daemon(root.section("daemon"));
         final ManagementConfig management = management(root.section("management"));
         final CountersConfig counters = counters(root.section("counters"));
         final Map<String, PoolConfig> pools = pools(root.section("pools"));
-        final DevicesConfig devices = devices(root.section("devices"), pools);
-        final NbdConfig nbd = NbdBinder.nbd(root.section("nbd"), devices);
-        final VswitchConfig vswitch = VswitchBinder.vswitch(root.section("vswitch"));
+        final BindContext context = new BindContext(pools.keySet());
+        final List<ConfigSection<?>> ordered = DeviceSections.inBindingOrder(schema);
+        final Map<String, Object> values = new LinkedHashMap<>();
+        final SectionReader devices = root.section("devices");
+        for (final ConfigSection<?> section : ordered)
+        {
+            if (ConfigSection.Place.DEVICES == section.place())
+            {
+                values.put(section.path(), section.bind(devices, context));
+            }
+        }
+        devices.finish("device kind");
+        for (final ConfigSection<?> section : ordered)
+        {
+            if (ConfigSection.Place.ROOT == section.place())
+            {
+                values.put(section.path(), section.bind(root, context));
+            }
+        }
         root.finish();
-        return new VplaneConfig(daemon, management, counters, pools, devices, nbd, vswitch);
+        return new VplaneConfig(daemon, management, counters, pools, DeviceSections.of(ordered, values));
     }
 
     private static DaemonConfig daemon(final SectionReader section)
     {
         final String runDir = absoluteOrEmpty(section, "runDir", ConfigDefaults.RUN_DIR);
         final long drainTimeoutMs = section.longValue("drainTimeoutMs", ConfigDefaults.DRAIN_TIMEOUT_MS, 0, 600_000);
-        final String logLevel = section.choice("logLevel", ConfigDefaults.LOG_LEVEL, LOG_LEVELS, "log level");
+        final LogLevel logLevel = section.enumValue("logLevel", ConfigDefaults.LOG_LEVEL, LogLevel.values(), LogLevel::name, "log level");
         final String stateDir = absoluteOrEmpty(section, "stateDir", ConfigDefaults.STATE_DIR);
         final List<String> imageDirs = section.stringList("imageDirs", List.of());
         for (final String dir : imageDirs)
@@ -154,116 +166,5 @@ final class ConfigBinder
         }
         section.finish();
         return new IdleConfig(strategy, maxSpins, maxYields, minParkNs, maxParkNs);
-    }
-
-    private static DevicesConfig devices(final SectionReader section, final Map<String, PoolConfig> pools)
-    {
-        final List<LoopbackDeviceConfig> loopback = new ArrayList<>();
-        final Map<String, Integer> firstLineByName = new HashMap<>();
-        for (final SectionReader item : section.list("loopback"))
-        {
-            final LoopbackDeviceConfig device = loopback(item, pools);
-            if (null == device)
-            {
-                continue;
-            }
-            final Integer firstLine = firstLineByName.putIfAbsent(device.name(), item.lineOf("name"));
-            if (null != firstLine)
-            {
-                item.reject("name", "device name '" + device.name() + "' is used twice; first at line " + firstLine);
-                continue;
-            }
-            loopback.add(device);
-        }
-        final List<VhostUserPortConfig> vhostUser = new ArrayList<>();
-        for (final SectionReader item : section.list("vhostUser"))
-        {
-            final VhostUserPortConfig port = vhostUser(item);
-            if (null == port)
-            {
-                continue;
-            }
-            final Integer firstLine = firstLineByName.putIfAbsent(port.name(), item.lineOf("name"));
-            if (null != firstLine)
-            {
-                item.reject("name", "device name '" + port.name() + "' is used twice; first at line " + firstLine);
-                continue;
-            }
-            vhostUser.add(port);
-        }
-        section.finish("device kind");
-        return new DevicesConfig(loopback, vhostUser);
-    }
-
-    /**
-     * @return the port, or null when its name or socket path is missing or bad
-     */
-    private static VhostUserPortConfig vhostUser(final SectionReader item)
-    {
-        final String name = item.requiredString("name");
-        final boolean nameOk = null != name && DEVICE_NAME.matcher(name).matches();
-        if (null != name && !nameOk)
-        {
-            item.reject("name", "device name '" + name + "' is not allowed; use 1 to 32 of A-Z a-z 0-9 _ . -");
-        }
-        final String socketPath = item.requiredString("socketPath");
-        final boolean pathOk = null != socketPath && !socketPath.isEmpty() &&
-            socketPath.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH;
-        if (null != socketPath && !pathOk)
-        {
-            item.reject("socketPath", "socket path must be 1 to " + MAX_SOCKET_PATH + " bytes, got " +
-                socketPath.length() + " characters");
-        }
-        final String mode = item.choice("mode", ConfigDefaults.VHOST_USER_MODE, List.of(VhostUserPortConfig.MODE_SERVER, VhostUserPortConfig.MODE_CLIENT), "mode");
-        final int queuePairs = item.integer("queuePairs", ConfigDefaults.VHOST_USER_QUEUE_PAIRS, 1, 16);
-        final String mac = item.string("mac", ConfigDefaults.VHOST_USER_MAC);
-        if (!MAC.matcher(mac).matches() || (Integer.parseInt(mac.substring(0, 2), 16) & 1) != 0)
-        {
-            item.reject("mac", "MAC '" + mac + "' must be six hex bytes like 52:54:00:12:34:56, not multicast");
-        }
-        final String guestTx = item.choice("guestTx", ConfigDefaults.VHOST_USER_GUEST_TX,
-            List.of(VhostUserPortConfig.GUEST_TX_SINK, VhostUserPortConfig.GUEST_TX_LOOPBACK, VhostUserPortConfig.GUEST_TX_SWITCH),
-            "guestTx action");
-        final String guestRx = item.choice("guestRx", ConfigDefaults.VHOST_USER_GUEST_RX,
-            List.of(VhostUserPortConfig.GUEST_RX_IDLE, VhostUserPortConfig.GUEST_RX_SOURCE), "guestRx feed");
-        final int sourceFrameBytes = item.integer("sourceFrameBytes", ConfigDefaults.VHOST_USER_SOURCE_FRAME_BYTES, 60, 9_000);
-        if (VhostUserPortConfig.GUEST_TX_LOOPBACK.equals(guestTx) && VhostUserPortConfig.GUEST_RX_SOURCE.equals(guestRx))
-        {
-            item.reject("guestRx", "guestRx 'source' and guestTx 'loopback' both feed the receive queues; choose one");
-        }
-        if (VhostUserPortConfig.GUEST_TX_SWITCH.equals(guestTx) && VhostUserPortConfig.GUEST_RX_SOURCE.equals(guestRx))
-        {
-            item.reject("guestRx", "guestRx 'source' and guestTx 'switch' both feed the receive queues; choose one");
-        }
-        final String vswitch = item.string("vswitch", ConfigDefaults.VHOST_USER_VSWITCH);
-        if (!DEVICE_NAME.matcher(vswitch).matches())
-        {
-            item.reject("vswitch", "switch name '" + vswitch + "' is not allowed; use 1 to 32 of A-Z a-z 0-9 _ . -");
-        }
-        item.finish();
-        return nameOk && pathOk ? new VhostUserPortConfig(name, socketPath, mode, queuePairs, mac.toLowerCase(java.util.Locale.ROOT),
-            guestTx, guestRx, sourceFrameBytes, vswitch) : null;
-    }
-
-    /**
-     * @return the device, or null when its name is missing or bad (other errors fall back to defaults)
-     */
-    private static LoopbackDeviceConfig loopback(final SectionReader item, final Map<String, PoolConfig> pools)
-    {
-        final String name = item.requiredString("name");
-        final boolean nameOk = null != name && DEVICE_NAME.matcher(name).matches();
-        if (null != name && !nameOk)
-        {
-            item.reject("name", "device name '" + name + "' is not allowed; use 1 to 32 of A-Z a-z 0-9 _ . -");
-        }
-        final String type = item.string("type", ConfigDefaults.LOOPBACK_TYPE);
-        if (!pools.containsKey(type))
-        {
-            item.reject("type", "type '" + type + "' names no pool; allowed: " + String.join(", ", pools.keySet()));
-        }
-        final int queues = item.integer("queues", ConfigDefaults.LOOPBACK_QUEUES, 1, 1024);
-        final long ratePerSec = item.longValue("ratePerSec", ConfigDefaults.LOOPBACK_RATE_PER_SEC, 0, 100_000_000);
-        item.finish();
-        return nameOk ? new LoopbackDeviceConfig(name, type, queues, ratePerSec) : null;
     }
 }

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The values a setting takes when the file does not give it. The reference file {@code vplane.yaml}
- * spells out the same values; a test holds the two together.
+ * spells out the same values; a test holds the two together. Each device kind keeps the defaults of
+ * its own section ({@link ConfigSection#defaults()}).
  */
 public final class ConfigDefaults
 {
@@ -17,7 +18,7 @@ public final class ConfigDefaults
     /** Empty: the run directory. */
     public static final String SOCKET_DIR = "";
     public static final long DRAIN_TIMEOUT_MS = 5_000;
-    public static final String LOG_LEVEL = "INFO";
+    public static final LogLevel LOG_LEVEL = LogLevel.INFO;
 
     public static final boolean MANAGEMENT_ENABLED = true;
     public static final String SOCKET_GROUP = "";
@@ -32,24 +33,6 @@ public final class ConfigDefaults
     public static final boolean DEDICATED = false;
     public static final int RING_SIZE = 4096;
     public static final int INBOX_SIZE = 256;
-
-    public static final String LOOPBACK_TYPE = "net";
-    public static final int LOOPBACK_QUEUES = 4;
-    public static final long LOOPBACK_RATE_PER_SEC = 10_000;
-
-    public static final String VHOST_USER_MODE = VhostUserPortConfig.MODE_SERVER;
-    public static final int VHOST_USER_QUEUE_PAIRS = 1;
-    public static final String VHOST_USER_MAC = "52:54:00:00:00:01";
-    public static final String VHOST_USER_GUEST_TX = VhostUserPortConfig.GUEST_TX_SINK;
-    public static final String VHOST_USER_GUEST_RX = VhostUserPortConfig.GUEST_RX_IDLE;
-    public static final String VHOST_USER_VSWITCH = "vswitch0";
-    public static final int VHOST_USER_SOURCE_FRAME_BYTES = 60;
-    public static final String NBD_BIND_ADDRESS = "127.0.0.1";
-    public static final int NBD_PORT = 10809;
-    public static final boolean NBD_READ_ONLY = false;
-    public static final String NBD_DESCRIPTION = "";
-    public static final int NBD_QUEUES = 1;
-    public static final int NBD_MIN_BLOCK_BYTES = 1;
 
     private static final IdleConfig BACKOFF = new IdleConfig(IdleStrategyKind.BACKOFF, 100, 10, 1_000, 1_000_000);
     /**
@@ -107,17 +90,14 @@ public final class ConfigDefaults
         return pools;
     }
 
-    /** Everything at its default, with no devices. */
-    public static VplaneConfig config()
+    /**
+     * Everything at its default, with no devices.
+     *
+     * @param schema the sections of the installed device kinds, each at its own defaults
+     */
+    public static VplaneConfig config(final List<ConfigSection<?>> schema)
     {
-        return new VplaneConfig(daemon(), management(), counters(), pools(), new DevicesConfig(List.of()), nbd(),
-            VswitchConfig.defaults());
-    }
-
-    /** The NBD server listening on its port with no disks and no tenants. */
-    public static NbdConfig nbd()
-    {
-        return new NbdConfig(NBD_BIND_ADDRESS, NBD_PORT, List.of(), List.of(), new NbdTlsConfig("", "", ""));
+        return new VplaneConfig(daemon(), management(), counters(), pools(), DeviceSections.defaults(schema));
     }
 
     private static PoolConfig pool(final String type, final int queuesPerWorker, final int batch, final IdleConfig idle)

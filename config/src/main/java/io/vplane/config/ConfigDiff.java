@@ -10,16 +10,17 @@ import java.util.function.Function;
 /**
  * What a reload would change, setting by setting, and whether each change can be applied to the
  * running daemon. Live: queue-group shape within a pool (queuesPerWorker, batch, cpus), the log
- * level, the drain deadline, devices, the vSwitch, and NBD disks and tenants. Everything else sizes threads, rings, files or
- * sockets at start and needs a restart.
+ * level and the drain deadline; everything else of the core sizes threads, rings, files or sockets at
+ * start and needs a restart. Each device kind's section adds its own changes and rules
+ * ({@link ConfigSection#diff}) through {@link #compare} and {@link #named}.
  */
 public final class ConfigDiff
 {
     /** Stands for a device or pool that exists on one side only. */
     public static final String ABSENT = "absent";
 
-    private static final boolean LIVE = true;
-    private static final boolean RESTART = false;
+    public static final boolean LIVE = true;
+    public static final boolean RESTART = false;
 
     private final List<SettingChange> changes = new ArrayList<>();
 
@@ -37,27 +38,8 @@ public final class ConfigDiff
         diff.management(running.management(), next.management());
         diff.counters(running.counters(), next.counters());
         diff.pools(running, next);
-        diff.named("devices.loopback.", running.devices().loopback(), next.devices().loopback(), LoopbackDeviceConfig::name,
-            ConfigDiff::describe);
-        diff.named("devices.vhostUser.", running.devices().vhostUser(), next.devices().vhostUser(), VhostUserPortConfig::name,
-            ConfigDiff::describe);
-        diff.nbd(running.nbd(), next.nbd());
-        diff.vswitch(running.vswitch(), next.vswitch());
+        running.sections().diff(next.sections(), diff);
         return List.copyOf(diff.changes);
-    }
-
-    /** How a device appears in a change: every setting but its name, which is in the path. */
-    public static String describe(final LoopbackDeviceConfig device)
-    {
-        return "type=" + device.type() + " queues=" + device.queues() + " ratePerSec=" + device.ratePerSec();
-    }
-
-    /** How a vhost-user port appears in a change: every setting but its name. */
-    public static String describe(final VhostUserPortConfig port)
-    {
-        return "socketPath=" + port.socketPath() + " mode=" + port.mode() + " queuePairs=" + port.queuePairs() +
-            " mac=" + port.mac() + " guestTx=" + port.guestTx() + " guestRx=" + port.guestRx() +
-            " sourceFrameBytes=" + port.sourceFrameBytes() + " vswitch=" + port.vswitch();
     }
 
     private void daemon(final DaemonConfig running, final DaemonConfig next)
@@ -133,35 +115,8 @@ public final class ConfigDiff
         compare(prefix + "maxParkNs", running.maxParkNs(), next.maxParkNs(), RESTART);
     }
 
-    /**
-     * Disks are added, removed (drained first) or reopened, and tenant rules apply to new
-     * connections, all live; the listener's address, port and TLS files are bound at start.
-     */
-    private void nbd(final NbdConfig running, final NbdConfig next)
-    {
-        compare("nbd.bindAddress", running.bindAddress(), next.bindAddress(), RESTART);
-        compare("nbd.port", running.port(), next.port(), RESTART);
-        named("nbd.disks.", running.disks(), next.disks(), NbdDiskConfig::name, ConfigDiff::describe);
-        named("nbd.tenants.", running.tenants(), next.tenants(), NbdTenantConfig::name, ConfigDiff::describe);
-        compare("nbd.tls", running.tls(), next.tls(), RESTART);
-    }
-
-    /** How a disk appears in a change: every setting but its name. */
-    public static String describe(final NbdDiskConfig disk)
-    {
-        return "image=" + disk.image() + " sizeBytes=" + disk.sizeBytes() + " readOnly=" + disk.readOnly() +
-            " description=" + disk.description() + " tenant=" + disk.tenant() + " queues=" + disk.queues() +
-            " minBlockBytes=" + disk.minBlockBytes();
-    }
-
-    /** How a tenant appears in a change: every setting but its name. */
-    public static String describe(final NbdTenantConfig tenant)
-    {
-        return "allow=" + tenant.allow() + " requireTls=" + tenant.requireTls();
-    }
-
     /** Live changes of a list of named entries: each entry changed, removed or added. */
-    private <T> void named(
+    public <T> void named(
         final String prefix, final List<T> running, final List<T> next, final Function<T, String> name,
         final Function<T, String> describe)
     {
@@ -179,24 +134,8 @@ public final class ConfigDiff
         }
     }
 
-    /** The switch device is reopened with the new settings and table (learned MACs are relearned). */
-    private void vswitch(final VswitchConfig running, final VswitchConfig next)
-    {
-        compare("vswitch.enabled", running.enabled(), next.enabled(), LIVE);
-        compare("vswitch.name", running.name(), next.name(), LIVE);
-        compare("vswitch.antiSpoofing", running.antiSpoofing(), next.antiSpoofing(), LIVE);
-        compare("vswitch.proxyArp", running.proxyArp(), next.proxyArp(), LIVE);
-        compare("vswitch.proxyNd", running.proxyNd(), next.proxyNd(), LIVE);
-        compare("vswitch.macAgingMs", running.macAgingMs(), next.macAgingMs(), LIVE);
-        compare("vswitch.macTableSize", running.macTableSize(), next.macTableSize(), LIVE);
-        compare("vswitch.burstSize", running.burstSize(), next.burstSize(), LIVE);
-        compare("vswitch.maxFrameBytes", running.maxFrameBytes(), next.maxFrameBytes(), LIVE);
-        compare("vswitch.maxVlanTags", running.maxVlanTags(), next.maxVlanTags(), LIVE);
-        compare("vswitch.maxTableEntries", running.maxTableEntries(), next.maxTableEntries(), LIVE);
-        compare("vswitch.table", running.table(), next.table(), LIVE);
-    }
-
-    private void compare(final String path, final Object running, final Object next, final boolean live)
+    /** Adds a change when the two values differ, written as YAML spells them. */
+    public void compare(final String path, final Object running, final Object next, final boolean live)
     {
         if (!Objects.equals(running, next))
         {

@@ -15,6 +15,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,7 +32,16 @@ public final class ConfigLoader
     {
     }
 
+    /** A file with no device sections: only the daemon, management, counters and pools. */
     public static VplaneConfig load(final Path file)
+    {
+        return load(file, List.of());
+    }
+
+    /**
+     * @param schema the sections of the installed device kinds
+     */
+    public static VplaneConfig load(final Path file, final List<ConfigSection<?>> schema)
     {
         final String source = file.toString();
         if (!Files.exists(file))
@@ -55,7 +65,7 @@ public final class ConfigLoader
         {
             throw ConfigException.of(source, "cannot be read: " + ex);
         }
-        return parse(text, source);
+        return parse(text, source, schema);
     }
 
     /**
@@ -63,16 +73,29 @@ public final class ConfigLoader
      */
     public static VplaneConfig parse(final String yamlText, final String sourceName)
     {
+        return parse(yamlText, sourceName, List.of());
+    }
+
+    /**
+     * @param sourceName names the text in error messages, usually its file name
+     * @param schema     the sections of the installed device kinds
+     */
+    public static VplaneConfig parse(final String yamlText, final String sourceName, final List<ConfigSection<?>> schema)
+    {
         final ErrorCollector errors = new ErrorCollector(sourceName);
         final Node root = compose(yamlText, sourceName, errors);
         errors.throwIfAny();
-        final VplaneConfig config = ConfigBinder.bind(SectionReader.root(errors, root));
+        final VplaneConfig config = ConfigBinder.bind(SectionReader.root(errors, root), schema);
         errors.throwIfAny();
         return config;
     }
 
-    /** The configuration the daemon runs with when no file is given: the reference file, embedded. */
-    public static VplaneConfig loadDefault()
+    /**
+     * The configuration the daemon runs with when no file is given: the reference file, embedded.
+     *
+     * @param schema the sections of the installed device kinds; the file has sections of every kind vplane ships
+     */
+    public static VplaneConfig loadDefault(final List<ConfigSection<?>> schema)
     {
         try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULT_RESOURCE))
         {
@@ -80,7 +103,7 @@ public final class ConfigLoader
             {
                 throw ConfigException.of(DEFAULT_SOURCE_NAME, "resource " + DEFAULT_RESOURCE + " is missing from the classpath");
             }
-            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), DEFAULT_SOURCE_NAME);
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), DEFAULT_SOURCE_NAME, schema);
         }
         catch (final IOException ex)
         {

@@ -6,7 +6,7 @@ import java.util.List;
  * @param runDir         directory for the pid file, lock, counters file and sockets; empty: $RUNTIME_DIRECTORY
  *                       under systemd, /run/vplane as root, $XDG_RUNTIME_DIR/vplane otherwise
  * @param drainTimeoutMs how long SIGTERM waits for in-flight work before the daemon exits anyway
- * @param logLevel       root log level: ERROR, WARN, INFO, DEBUG or TRACE
+ * @param logLevel       root log level
  * @param stateDir       directory for persistent state; empty: $STATE_DIRECTORY under systemd, /var/lib/vplane as root,
  *                       $XDG_STATE_HOME/vplane (or ~/.local/state/vplane) otherwise
  * @param imageDirs      the only directories disk images may live in; empty: stateDir/images
@@ -16,7 +16,7 @@ import java.util.List;
 public record DaemonConfig(
     String runDir,
     long drainTimeoutMs,
-    String logLevel,
+    LogLevel logLevel,
     String stateDir,
     List<String> imageDirs,
     String socketDir,

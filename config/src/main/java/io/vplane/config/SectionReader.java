@@ -25,9 +25,11 @@ import java.util.regex.Pattern;
  * every problem in the file is found. It remembers which keys were asked for, and
  * {@link #finish()} reports the rest as unknown.
  */
-final class SectionReader
+public final class SectionReader
 {
     private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]+(_[0-9]+)*");
+    /** Names of devices and of what they refer to: they appear in paths, counters and URLs. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
 
     private final ErrorCollector errors;
     private final String path;
@@ -55,22 +57,37 @@ final class SectionReader
         return of(errors, "", node, Optional.empty());
     }
 
-    String path()
+    public String path()
     {
         return path;
     }
 
-    String path(final String key)
+    public String path(final String key)
     {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    int integer(final String key, final int fallback, final int min, final int max)
+    public int integer(final String key, final int fallback, final SettingRange range)
+    {
+        return (int)longValue(key, fallback, range.min(), range.max());
+    }
+
+    public long longValue(final String key, final long fallback, final SettingRange range)
+    {
+        return longValue(key, fallback, range.min(), range.max());
+    }
+
+    public int powerOfTwo(final String key, final int fallback, final SettingRange range)
+    {
+        return powerOfTwo(key, fallback, (int)range.min(), (int)range.max());
+    }
+
+    public int integer(final String key, final int fallback, final int min, final int max)
     {
         return (int)longValue(key, fallback, min, max);
     }
 
-    long longValue(final String key, final long fallback, final long min, final long max)
+    public long longValue(final String key, final long fallback, final long min, final long max)
     {
         final Node node = take(key);
         if (null == node)
@@ -91,7 +108,7 @@ final class SectionReader
     }
 
     /** Ring and queue capacities: index masks need a power of two. */
-    int powerOfTwo(final String key, final int fallback, final int min, final int max)
+    public int powerOfTwo(final String key, final int fallback, final int min, final int max)
     {
         final Node node = take(key);
         if (null == node)
@@ -112,7 +129,7 @@ final class SectionReader
         return value.intValueExact();
     }
 
-    boolean bool(final String key, final boolean fallback)
+    public boolean bool(final String key, final boolean fallback)
     {
         final Node node = take(key);
         if (null == node)
@@ -132,7 +149,7 @@ final class SectionReader
         };
     }
 
-    String string(final String key, final String fallback)
+    public String string(final String key, final String fallback)
     {
         final Node node = take(key);
         if (null == node)
@@ -146,7 +163,7 @@ final class SectionReader
     /**
      * @return the value, or null after reporting that the setting is missing or not a string
      */
-    String requiredString(final String key)
+    public String requiredString(final String key)
     {
         final Node node = take(key);
         if (null == node)
@@ -158,12 +175,45 @@ final class SectionReader
     }
 
     /**
+     * A required name (of a device, or of something a device refers to), 1 to 32 of {@code A-Z a-z 0-9 _ . -}.
+     *
+     * @param what names it in the message, e.g. "device" gives "device name 'x' is not allowed"
+     * @return the name, or null after reporting that it is missing or not allowed
+     */
+    public String requiredName(final String key, final String what)
+    {
+        final String name = requiredString(key);
+        return null == name ? null : checkedName(key, name, what);
+    }
+
+    /**
+     * An optional name, checked like {@link #requiredName}.
+     *
+     * @return the name, or {@code fallback} after reporting that it is not allowed
+     */
+    public String name(final String key, final String fallback, final String what)
+    {
+        final String name = checkedName(key, string(key, fallback), what);
+        return null == name ? fallback : name;
+    }
+
+    private String checkedName(final String key, final String name, final String what)
+    {
+        if (NAME.matcher(name).matches())
+        {
+            return name;
+        }
+        reject(key, what + " name '" + name + "' is not allowed; use 1 to 32 of A-Z a-z 0-9 _ . -");
+        return null;
+    }
+
+    /**
      * One of a fixed set of words, matched ignoring case.
      *
      * @param what names the setting in the message, e.g. "log level"
      * @return the allowed spelling of the value
      */
-    String choice(final String key, final String fallback, final List<String> allowed, final String what)
+    public String choice(final String key, final String fallback, final List<String> allowed, final String what)
     {
         final Node node = take(key);
         if (null == node)
@@ -187,7 +237,7 @@ final class SectionReader
         return fallback;
     }
 
-    <E extends Enum<E>> E enumValue(
+    public <E extends Enum<E>> E enumValue(
         final String key, final E fallback, final E[] values, final Function<E, String> nameOf, final String what)
     {
         final List<String> names = new ArrayList<>(values.length);
@@ -204,7 +254,7 @@ final class SectionReader
      *
      * @param noun what one item is, e.g. "CPU"; messages speak of "CPU numbers"
      */
-    List<Integer> intList(final String key, final List<Integer> fallback, final int min, final int max, final String noun)
+    public List<Integer> intList(final String key, final List<Integer> fallback, final int min, final int max, final String noun)
     {
         final Node node = take(key);
         if (null == node || isNull(node))
@@ -245,7 +295,7 @@ final class SectionReader
     }
 
     /** A list of strings, such as address ranges; items that are not strings are reported and skipped. */
-    List<String> stringList(final String key, final List<String> fallback)
+    public List<String> stringList(final String key, final List<String> fallback)
     {
         final Node node = take(key);
         if (null == node || isNull(node))
@@ -271,7 +321,7 @@ final class SectionReader
     }
 
     /** A nested mapping; absent or empty reads as a section with every setting at its default. */
-    SectionReader section(final String key)
+    public SectionReader section(final String key)
     {
         final Node node = take(key);
         final Optional<Mark> where = null == node ? mark : keyMark(key);
@@ -279,7 +329,7 @@ final class SectionReader
     }
 
     /** A list of mappings; items that are not mappings are reported and skipped. */
-    List<SectionReader> list(final String key)
+    public List<SectionReader> list(final String key)
     {
         final Node node = take(key);
         if (null == node || isNull(node))
@@ -310,21 +360,21 @@ final class SectionReader
     }
 
     /** Reports a problem with a setting already read, at its value, or at this section when absent. */
-    void reject(final String key, final String message)
+    public void reject(final String key, final String message)
     {
         final NodeTuple entry = entries.get(key);
         errors.add(null == entry ? mark : entry.getValueNode().getStartMark(), path(key), message);
     }
 
     /** 1-based line of a setting's value (or of this section when absent), for "first at line N" hints. */
-    int lineOf(final String key)
+    public int lineOf(final String key)
     {
         final NodeTuple entry = entries.get(key);
         final Optional<Mark> where = null == entry ? mark : entry.getValueNode().getStartMark();
         return where.map(m -> m.getLine() + 1).orElse(0);
     }
 
-    void finish()
+    public void finish()
     {
         finish("setting");
     }
@@ -334,7 +384,7 @@ final class SectionReader
      *
      * @param noun what a key names here, e.g. "setting" or "pool"
      */
-    void finish(final String noun)
+    public void finish(final String noun)
     {
         for (final Map.Entry<String, NodeTuple> entry : entries.entrySet())
         {

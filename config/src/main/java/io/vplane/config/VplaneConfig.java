@@ -10,18 +10,14 @@ import java.util.Map;
  * @param management the HTTP management API
  * @param counters   the memory-mapped counters file
  * @param pools      worker pools keyed by device type ({@code net}, {@code blk}, {@code vsock})
- * @param devices    declared devices
- * @param nbd        the NBD server, its disks and tenants
- * @param vswitch    the software switch and its translation table
+ * @param sections   the sections of the installed device kinds (their devices and servers)
  */
 public record VplaneConfig(
     DaemonConfig daemon,
     ManagementConfig management,
     CountersConfig counters,
     Map<String, PoolConfig> pools,
-    DevicesConfig devices,
-    NbdConfig nbd,
-    VswitchConfig vswitch)
+    DeviceSections sections)
 {
     /** The device types that always have a pool. */
     public static final List<String> DEVICE_TYPES = List.of("net", "blk", "vsock");
@@ -31,10 +27,10 @@ public record VplaneConfig(
         pools = Map.copyOf(pools);
     }
 
-    /** Every setting at its code default and no devices; see {@link ConfigDefaults}. */
+    /** Every setting at its code default, no device kinds; see {@link ConfigDefaults}. */
     public static VplaneConfig defaults()
     {
-        return ConfigDefaults.config();
+        return ConfigDefaults.config(List.of());
     }
 
     public PoolConfig pool(final String type)
@@ -50,6 +46,17 @@ public record VplaneConfig(
     /** The same config with another daemon section, such as one whose default directories are filled in. */
     public VplaneConfig withDaemon(final DaemonConfig concluded)
     {
-        return new VplaneConfig(concluded, management, counters, pools, devices, nbd, vswitch);
+        return new VplaneConfig(concluded, management, counters, pools, sections);
     }
+
+    /**
+     * A device kind's own section, e.g. {@code config.section(LoopbackDevicesConfig.class)}.
+     *
+     * @throws java.util.NoSuchElementException when no installed kind binds a section of that type
+     */
+    public <T> T section(final Class<T> type)
+    {
+        return sections.get(type);
+    }
+
 }

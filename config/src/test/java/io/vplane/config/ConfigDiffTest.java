@@ -13,9 +13,9 @@ class ConfigDiffTest
         pools:
           net: {cpus: [0, 1]}
         devices:
-          loopback:
-            - {name: lo0, type: net, queues: 4, ratePerSec: 10000}
-            - {name: lo1, type: blk}
+          sample:
+            - {name: lo0, size: 4}
+            - {name: lo1}
         """;
 
     @Test
@@ -23,6 +23,8 @@ class ConfigDiffTest
     {
         assertThat(ConfigDiff.between(parse(RUNNING), parse(RUNNING))).isEmpty();
         assertThat(ConfigDiff.between(VplaneConfig.defaults(), VplaneConfig.defaults())).isEmpty();
+        final VplaneConfig defaults = ConfigDefaults.config(SampleSections.ALL);
+        assertThat(ConfigDiff.between(defaults, defaults)).isEmpty();
     }
 
     @Test
@@ -34,9 +36,9 @@ class ConfigDiffTest
               net: {cpus: [2], batch: 64}
               blk: {queuesPerWorker: 1}
             devices:
-              loopback:
-                - {name: lo0, type: net, queues: 4, ratePerSec: 10000}
-                - {name: lo1, type: blk}
+              sample:
+                - {name: lo0, size: 4}
+                - {name: lo1}
             """;
 
         assertThat(ConfigDiff.between(parse(RUNNING), parse(next))).containsExactly(
@@ -73,32 +75,34 @@ class ConfigDiffTest
             pools:
               net: {cpus: [0, 1]}
             devices:
-              loopback:
-                - {name: lo0, type: net, queues: 8, ratePerSec: 0}
-                - {name: lo2, type: vsock, queues: 1}
+              sample:
+                - {name: lo0, size: 8}
+                - {name: lo2, size: 2}
             """;
 
         final List<SettingChange> changes = ConfigDiff.between(parse(RUNNING), parse(next));
 
         assertThat(changes).containsExactly(
-            new SettingChange("devices.loopback.lo0",
-                "type=net queues=4 ratePerSec=10000", "type=net queues=8 ratePerSec=0", true),
-            new SettingChange("devices.loopback.lo1", "type=blk queues=4 ratePerSec=10000", "absent", true),
-            new SettingChange("devices.loopback.lo2", "absent", "type=vsock queues=1 ratePerSec=10000", true));
+            new SettingChange("devices.sample.lo0", "size=4", "size=8", true),
+            new SettingChange("devices.sample.lo1", "size=1", "absent", true),
+            new SettingChange("devices.sample.lo2", "absent", "size=2", true));
     }
 
     @Test
-    void shouldSeeOnlyTheDevicesWhenReloadingTheEmbeddedDefaultOverCodeDefaults()
+    void shouldTakeEachSectionsOwnRuleForWhatIsLive()
     {
-        final List<SettingChange> changes = ConfigDiff.between(VplaneConfig.defaults(), ConfigLoader.loadDefault());
+        final VplaneConfig running = parse(RUNNING);
+        final VplaneConfig next = parse(RUNNING + "extra: {port: 8080, limit: 20}\n");
 
-        assertThat(changes).first().isEqualTo(
-            new SettingChange("devices.loopback.lo0", "absent", "type=net queues=4 ratePerSec=10000", true));
-        assertThat(changes).extracting(SettingChange::path).containsExactly("devices.loopback.lo0", "devices.vhostUser.vm0", "nbd.disks.disk0", "nbd.tenants.local");
+        assertThat(ConfigDiff.between(running, next)).containsExactly(
+            new SettingChange("extra.port", "80", "8080", false),
+            new SettingChange("extra.limit", "10", "20", true));
+        assertThat(running.sections().live(next.sections()).get("extra")).isEqualTo(new SampleSections.ExtraConfig(80, 20));
+        assertThat(running.section(SampleSections.ExtraConfig.class)).isEqualTo(new SampleSections.ExtraConfig(80, 10));
     }
 
     private static VplaneConfig parse(final String yaml)
     {
-        return ConfigLoader.parse(yaml, "test.yaml");
+        return ConfigLoader.parse(yaml, "test.yaml", SampleSections.ALL);
     }
 }

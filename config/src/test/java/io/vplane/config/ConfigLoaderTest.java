@@ -14,8 +14,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ConfigLoaderTest
 {
-    private static final LoopbackDeviceConfig LO0 = new LoopbackDeviceConfig("lo0", "net", 4, 10_000);
-
     @TempDir
     Path dir;
 
@@ -46,26 +44,24 @@ class ConfigLoaderTest
                 ringSize: 64
                 inboxSize: 16
             devices:
-              loopback:
+              sample:
                 - name: disk.1
-                  type: blk
-                  queues: 2
-                  ratePerSec: 0
+                  size: 2
                 - name: lo_2
             """);
 
-        final VplaneConfig config = ConfigLoader.load(file);
+        final VplaneConfig config = ConfigLoader.load(file, SampleSections.ALL);
 
-        assertThat(config.daemon()).isEqualTo(new DaemonConfig("/run/vplane", 1000, "DEBUG", "", java.util.List.of(), "", java.util.List.of()));
+        assertThat(config.daemon()).isEqualTo(new DaemonConfig("/run/vplane", 1000, LogLevel.DEBUG, "", java.util.List.of(), "", java.util.List.of()));
         assertThat(config.management()).isEqualTo(new ManagementConfig(false, "", false, "0.0.0.0", 0, "", "", ""));
         assertThat(config.counters()).isEqualTo(new CountersConfig("c.dat", 64));
         assertThat(config.pool("blk")).isEqualTo(new PoolConfig(
             "blk", 3, List.of(4, 5, 6), 1, 8, true, new IdleConfig(IdleStrategyKind.YIELD, 1, 2, 3, 4), 64, 16));
         assertThat(config.pool("net")).isEqualTo(ConfigDefaults.pool("net"));
         assertThat(config.pool("vsock")).isEqualTo(ConfigDefaults.pool("vsock"));
-        assertThat(config.devices().loopback()).containsExactly(
-            new LoopbackDeviceConfig("disk.1", "blk", 2, 0),
-            new LoopbackDeviceConfig("lo_2", "net", 4, 10_000));
+        assertThat(config.section(SampleSections.DeviceList.class).devices()).containsExactly(
+            new SampleSections.Device("disk.1", 2),
+            new SampleSections.Device("lo_2", 1));
     }
 
     @Test
@@ -110,33 +106,16 @@ class ConfigLoaderTest
     void shouldReadCommentOnlyTextAndEmptySectionsAsDefaults()
     {
         assertThat(ConfigLoader.parse("# nothing here\n", "c.yaml")).isEqualTo(VplaneConfig.defaults());
-        assertThat(ConfigLoader.parse("daemon:\npools:\ndevices:\n  loopback:\n", "c.yaml"))
-            .isEqualTo(VplaneConfig.defaults());
+        assertThat(ConfigLoader.parse("daemon:\npools:\ndevices:\n  sample:\nextra:\n", "c.yaml", SampleSections.ALL))
+            .isEqualTo(ConfigDefaults.config(SampleSections.ALL));
     }
 
     @Test
     void shouldHaveAllThreePoolsInDefaults()
     {
         assertThat(VplaneConfig.defaults().pools()).containsOnlyKeys("net", "blk", "vsock");
-        assertThat(VplaneConfig.defaults().devices().loopback()).isEmpty();
-    }
-
-    @Test
-    void shouldEmbedReferenceFileWhoseValuesAreTheCodeDefaults()
-    {
-        final VplaneConfig defaults = VplaneConfig.defaults();
-        final VplaneConfig expected = new VplaneConfig(
-            defaults.daemon(), defaults.management(), defaults.counters(), defaults.pools(),
-            new DevicesConfig(List.of(LO0), List.of(new VhostUserPortConfig("vm0", "vm0.sock", "server", 1,
-                "52:54:00:00:00:01", "sink", "idle", 60, "vswitch0"))),
-            new NbdConfig("127.0.0.1", 10809,
-                List.of(new NbdDiskConfig("disk0", "disk0.img", 64L << 20, false,
-                    "vplane default disk (64 MiB sparse)", "local", 2, 1)),
-                List.of(new NbdTenantConfig("local", List.of("127.0.0.0/8", "::1/128"), false)),
-                new NbdTlsConfig("", "", "")),
-            VswitchConfig.defaults());
-
-        assertThat(ConfigLoader.loadDefault()).isEqualTo(expected);
+        assertThat(VplaneConfig.defaults().sections()).isEmpty();
+        assertThat(ConfigDefaults.config(SampleSections.ALL).section(SampleSections.DeviceList.class).devices()).isEmpty();
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.vplane.engine.binding.PoolBinding;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
+import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -43,7 +43,7 @@ public final class Engine implements AutoCloseable
 
     public Engine(final VplaneConfig config, final Counters counters, final ErrorLog errors)
     {
-        this(config, counters, errors, ServiceLoader.load(DeviceProvider.class).stream().map(ServiceLoader.Provider::get).toList());
+        this(config, counters, errors, DeviceKinds.load().deviceProviders());
     }
 
     public Engine(final VplaneConfig config, final Counters counters, final ErrorLog errors, final List<DeviceProvider> providers)

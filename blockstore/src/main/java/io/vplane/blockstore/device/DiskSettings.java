@@ -1,8 +1,8 @@
 package io.vplane.blockstore.device;
 
-import io.vplane.config.NbdDiskConfig;
-import io.vplane.config.NbdTenantConfig;
-import io.vplane.config.NbdTlsConfig;
+import io.vplane.blockstore.config.NbdDiskConfig;
+import io.vplane.blockstore.config.NbdTenantConfig;
+import io.vplane.blockstore.config.NbdTlsConfig;
 
 import java.nio.file.Path;
 import java.util.Objects;

@@ -4,14 +4,14 @@ import io.vplane.blockstore.backend.NbdClientBackend;
 import io.vplane.blockstore.backend.RemoteBackends;
 import io.vplane.blockstore.backend.RawFileBackend;
 import io.vplane.blockstore.backend.StorageBackend;
+import io.vplane.blockstore.config.NbdConfig;
+import io.vplane.blockstore.config.NbdDiskConfig;
+import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.disk.Tenant;
 import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.nbd.NbdServer;
 import io.vplane.blockstore.nbd.NbdServerMetrics;
-import io.vplane.config.NbdConfig;
-import io.vplane.config.NbdDiskConfig;
-import io.vplane.config.NbdTenantConfig;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.device.Device;
@@ -66,7 +66,7 @@ public final class NbdDeviceProvider implements DeviceProvider
     public List<DeviceSpec> declaredDevices(final VplaneConfig config)
     {
         final List<DeviceSpec> specs = new ArrayList<>();
-        for (final NbdDiskConfig disk : config.nbd().disks())
+        for (final NbdDiskConfig disk : config.section(NbdConfig.class).disks())
         {
             specs.add(spec(disk, config));
         }
@@ -76,7 +76,7 @@ public final class NbdDeviceProvider implements DeviceProvider
     /** The device of one disk, served by the server and tenants {@code config} describes. */
     public static DeviceSpec spec(final NbdDiskConfig disk, final VplaneConfig config)
     {
-        final NbdConfig nbd = config.nbd();
+        final NbdConfig nbd = config.section(NbdConfig.class);
         final NbdTenantConfig tenant = nbd.tenants().stream()
             .filter(t -> t.name().equals(disk.tenant()))
             .findFirst()
@@ -97,7 +97,7 @@ public final class NbdDeviceProvider implements DeviceProvider
     public void applyLive(final VplaneConfig config)
     {
         final Map<String, Tenant> tenants = new HashMap<>();
-        config.nbd().tenants().forEach(t -> tenants.put(t.name(), Tenant.of(t.name(), t.allow(), t.requireTls())));
+        config.section(NbdConfig.class).tenants().forEach(t -> tenants.put(t.name(), Tenant.of(t.name(), t.allow(), t.requireTls())));
         registry.forEach(disk ->
         {
             final Tenant tenant = tenants.get(disk.tenant().name());

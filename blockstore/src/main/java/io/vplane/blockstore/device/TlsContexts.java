@@ -3,7 +3,7 @@ package io.vplane.blockstore.device;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.vplane.config.NbdTlsConfig;
+import io.vplane.blockstore.config.NbdTlsConfig;
 
 import java.io.File;
 import java.io.IOException;

@@ -2,18 +2,21 @@ package io.vplane.blockstore.management;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vplane.blockstore.config.NbdConfig;
+import io.vplane.blockstore.config.NbdDiskConfig;
+import io.vplane.blockstore.config.NbdSection;
+import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.device.DiskDevice;
 import io.vplane.blockstore.device.NbdDeviceProvider;
 import io.vplane.config.ConfigError;
 import io.vplane.config.ConfigException;
 import io.vplane.config.ConfigLoader;
-import io.vplane.config.NbdDiskConfig;
-import io.vplane.config.NbdTenantConfig;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.management.ManagementApi;
 import io.vplane.engine.management.ManagementExtension;
+import io.vplane.engine.management.ManagementRequest;
 import io.vplane.engine.management.StatusView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,33 +62,27 @@ public final class DiskManagement implements ManagementExtension
     }
 
     @Override
-    public Object handle(
-        final String method, final String path, final Map<String, List<String>> parameters, final Map<String, Object> body)
+    public Object handle(final ManagementRequest request)
     {
-        throw new IllegalStateException("the /disk routes need the running daemon");
-    }
-
-    @Override
-    public Object handle(
-        final ManagementApi api, final String method, final String path, final Map<String, List<String>> parameters,
-        final Map<String, Object> body)
-    {
+        final ManagementApi api = request.api();
+        final Map<String, Object> body = request.body();
+        final String path = request.path();
         return switch (path)
         {
             case "/disk", "/disk/list" -> list(api);
             case "/disk/create" ->
             {
-                ManagementExtension.requirePost(method, path);
+                request.requirePost();
                 yield create(api, only(CREATE_FIELDS, body));
             }
             case "/disk/resize" ->
             {
-                ManagementExtension.requirePost(method, path);
+                request.requirePost();
                 yield resize(api, only(RESIZE_FIELDS, body));
             }
             case "/disk/delete" ->
             {
-                ManagementExtension.requirePost(method, path);
+                request.requirePost();
                 yield delete(api, only(DELETE_FIELDS, body));
             }
             default -> throw new NoSuchElementException("no such resource: " + path +
@@ -189,14 +186,14 @@ public final class DiskManagement implements ManagementExtension
     private static NbdDiskConfig validate(final VplaneConfig running, final Map<String, Object> entry)
     {
         final Map<String, Object> nbd = new LinkedHashMap<>();
-        nbd.put("tls", running.nbd().tls());
-        nbd.put("tenants", running.nbd().tenants());
+        nbd.put("tls", running.section(NbdConfig.class).tls());
+        nbd.put("tenants", running.section(NbdConfig.class).tenants());
         nbd.put("disks", List.of(entry));
         final VplaneConfig holder;
         try
         {
             // JSON is YAML: the same binder as the file's nbd section.
-            holder = ConfigLoader.parse(JSON.writeValueAsString(Map.of("nbd", nbd)), "request");
+            holder = ConfigLoader.parse(JSON.writeValueAsString(Map.of(NbdSection.KEY, nbd)), "request", List.of(new NbdSection()));
         }
         catch (final JsonProcessingException ex)
         {
@@ -207,12 +204,12 @@ public final class DiskManagement implements ManagementExtension
             throw new IllegalArgumentException("disk " + entry.get("name") + ": " +
                 ex.errors().stream().map(ConfigError::message).collect(Collectors.joining("; ")), ex);
         }
-        return holder.nbd().disks().getFirst();
+        return holder.section(NbdConfig.class).disks().getFirst();
     }
 
     private static String onlyTenant(final VplaneConfig running)
     {
-        final List<NbdTenantConfig> tenants = running.nbd().tenants();
+        final List<NbdTenantConfig> tenants = running.section(NbdConfig.class).tenants();
         if (tenants.size() != 1)
         {
             throw new IllegalArgumentException("missing tenant; declared tenants: " +

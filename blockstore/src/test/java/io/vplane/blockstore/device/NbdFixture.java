@@ -1,10 +1,10 @@
 package io.vplane.blockstore.device;
 
 import io.vplane.blockstore.nbd.NbdLimits;
-import io.vplane.config.ConfigLoader;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.Engine;
 import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.errors.ErrorLog;
 
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ public final class NbdFixture implements AutoCloseable
     {
         this.runDir = runDir;
         this.provider = new NbdDeviceProvider(limits);
-        final VplaneConfig config = ConfigLoader.parse("""
+        final VplaneConfig config = DeviceKinds.load().parse("""
             daemon:
               runDir: %s
               imageDirs: [%s]

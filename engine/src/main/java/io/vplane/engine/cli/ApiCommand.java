@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
  * What every {@code vplane ctl} request shares: how to find the daemon, one request, the answer
  * printed as JSON ({@code --json}) or as text, and exit 1 with the API's message on an error.
  */
-abstract class ApiCommand implements Callable<Integer>
+public abstract class ApiCommand implements Callable<Integer>
 {
     @Mixin
     DaemonLocation location;
@@ -28,16 +28,16 @@ abstract class ApiCommand implements Callable<Integer>
     String url;
 
     @Option(names = "--json", description = "Print the API's JSON answer as it is.")
-    boolean json;
+    protected boolean json;
 
     @Spec
-    CommandSpec spec;
+    protected CommandSpec spec;
 
-    final ObjectMapper mapper = ManagementJson.mapper();
+    protected final ObjectMapper mapper = ManagementJson.mapper();
 
     /** Turns an answer's JSON body into the text printed without {@code --json}. */
     @FunctionalInterface
-    interface Text
+    public interface Text
     {
         String of(String body) throws JacksonException;
     }
@@ -71,34 +71,34 @@ abstract class ApiCommand implements Callable<Integer>
     }
 
     /** @return what to print */
-    abstract String run(ManagementClient client) throws JacksonException;
+    protected abstract String run(ManagementClient client) throws JacksonException;
 
     /** GET {@code path}, printed as {@code text} renders it. */
-    final String get(final ManagementClient client, final String path, final Text text) throws JacksonException
+    protected final String get(final ManagementClient client, final String path, final Text text) throws JacksonException
     {
         return show(client.get(path), text);
     }
 
     /** POST {@code request} as JSON to {@code path}, the answer printed as {@code text} renders it. */
-    final String post(final ManagementClient client, final String path, final Object request, final Text text)
+    protected final String post(final ManagementClient client, final String path, final Object request, final Text text)
         throws JacksonException
     {
         return show(client.post(path, mapper.writeValueAsString(request)), text);
     }
 
     /** The body as it came with {@code --json}, else its text. */
-    final String show(final String body, final Text text) throws JacksonException
+    protected final String show(final String body, final Text text) throws JacksonException
     {
         return json ? raw(body) : text.of(body);
     }
 
-    static String raw(final String body)
+    protected static String raw(final String body)
     {
         return body.endsWith("\n") ? body : body + "\n";
     }
 
     /** A usage error (exit 2) unless the option was given. */
-    final <T> T required(final String option, final T value)
+    protected final <T> T required(final String option, final T value)
     {
         if (null == value || (value instanceof final String text && text.isBlank()))
         {
@@ -108,7 +108,7 @@ abstract class ApiCommand implements Callable<Integer>
     }
 
     /** A request body from keys and values in turn, in that order. */
-    static Map<String, Object> fields(final Object... keysAndValues)
+    protected static Map<String, Object> fields(final Object... keysAndValues)
     {
         final Map<String, Object> request = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2)
@@ -119,7 +119,7 @@ abstract class ApiCommand implements Callable<Integer>
     }
 
     /** Options left out are not sent, so the daemon applies its defaults. */
-    static void putIfSet(final Map<String, Object> request, final String key, final Object value)
+    protected static void putIfSet(final Map<String, Object> request, final String key, final Object value)
     {
         if (null != value)
         {

@@ -8,10 +8,10 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 /** A command that only groups subcommands ({@code ctl device}, {@code ctl port}, ...): run alone, it is a usage error. */
-abstract class CommandGroup implements Callable<Integer>
+public abstract class CommandGroup implements Callable<Integer>
 {
     @Spec
-    CommandSpec spec;
+    protected CommandSpec spec;
 
     @Override
     public final Integer call()

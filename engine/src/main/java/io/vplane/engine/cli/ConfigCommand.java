@@ -1,11 +1,11 @@
 package io.vplane.engine.cli;
 
 import io.vplane.config.ConfigException;
-import io.vplane.config.ConfigLoader;
+import io.vplane.engine.device.DeviceKinds;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -30,7 +30,7 @@ public final class ConfigCommand
         {
             try
             {
-                ConfigLoader.load(file);
+                DeviceKinds.load().load(file);
                 spec.commandLine().getOut().println(file + ": valid");
                 return 0;
             }

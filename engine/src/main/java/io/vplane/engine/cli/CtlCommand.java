@@ -11,22 +11,21 @@ import io.vplane.engine.management.StatusView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 
 /**
- * {@code vplane ctl}: asks a running daemon through its HTTP management API.
+ * {@code vplane ctl}: asks a running daemon through its HTTP management API. The device kinds add
+ * their own subcommands ({@link VplaneCli#commandLine()}).
  */
 @Command(
     name = "ctl",
     mixinStandardHelpOptions = true,
     description = "Query and steer a running daemon through its management API.",
     subcommands = {CtlCommand.Status.class, CtlCommand.Config.class, CtlCommand.Reload.class, CtlCommand.Placement.class,
-        DeviceCommand.class, PortCommand.class, CtlCommand.Vswitch.class, DiskCommand.class})
+        DeviceCommand.class})
 public final class CtlCommand extends CommandGroup
 {
     public CtlCommand()
@@ -37,7 +36,7 @@ public final class CtlCommand extends CommandGroup
     public static final class Status extends ApiCommand
     {
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             return get(client, "/status", body -> ManagementText.status(mapper.readValue(body, StatusView.class)));
         }
@@ -47,7 +46,7 @@ public final class CtlCommand extends CommandGroup
     public static final class Config extends ApiCommand
     {
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             return get(client, "/config", body -> ManagementText.tree(mapper.readTree(body)));
         }
@@ -58,7 +57,7 @@ public final class CtlCommand extends CommandGroup
     public static final class Reload extends ApiCommand
     {
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             return show(client.post("/reload", ""), body -> ManagementText.reload(mapper.readValue(body, ReloadReport.class)));
         }
@@ -84,7 +83,7 @@ public final class CtlCommand extends CommandGroup
         long windowMs;
 
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             if (autotune)
             {
@@ -113,56 +112,6 @@ public final class CtlCommand extends CommandGroup
                 new TypeReference<List<PlacementView>>()
                 {
                 })));
-        }
-    }
-
-    @Command(name = "vswitch", mixinStandardHelpOptions = true,
-        description = "List, add or delete vSwitch translation entries {ip, localMac, globalMac, port}; changes apply live.")
-    public static final class Vswitch extends ApiCommand
-    {
-        @Parameters(index = "0", paramLabel = "ACTION", description = "list, add or del")
-        String action;
-
-        @Option(names = "--switch", paramLabel = "NAME", description = "Switch name (default: the only one running).")
-        String switchName;
-
-        @Option(names = "--ip", paramLabel = "IP", description = "VM IPv4 or IPv6 address (add, del).")
-        String ip;
-
-        @Option(names = "--local-mac", paramLabel = "MAC", description = "The VM's own MAC (add).")
-        String localMac;
-
-        @Option(names = "--global-mac", paramLabel = "MAC", description = "The MAC the physical network sees (add).")
-        String globalMac;
-
-        @Option(names = "--port", paramLabel = "PORT", description = "Switch port of the VM (add).")
-        String port;
-
-        @Override
-        String run(final ManagementClient client) throws JacksonException
-        {
-            final Map<String, Object> request = fields();
-            putIfSet(request, "switch", switchName);
-            final Text tree = body -> ManagementText.tree(mapper.readTree(body));
-            return switch (action)
-            {
-                case "list" -> get(client, "/vswitch/list" + (null == switchName ? "" :
-                    "?switch=" + URLEncoder.encode(switchName, StandardCharsets.UTF_8)), tree);
-                case "add" ->
-                {
-                    request.put("ip", required("--ip", ip));
-                    request.put("localMac", required("--local-mac", localMac));
-                    request.put("globalMac", required("--global-mac", globalMac));
-                    request.put("port", required("--port", port));
-                    yield post(client, "/vswitch/add", request, tree);
-                }
-                case "del" ->
-                {
-                    request.put("ip", required("--ip", ip));
-                    yield post(client, "/vswitch/del", request, tree);
-                }
-                default -> throw new ParameterException(spec.commandLine(), "ACTION must be list, add or del: " + action);
-            };
         }
     }
 }

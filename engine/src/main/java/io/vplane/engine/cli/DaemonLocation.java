@@ -1,6 +1,5 @@
 package io.vplane.engine.cli;
 
-import io.vplane.config.ConfigLoader;
 import io.vplane.config.ManagementConfig;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.confine.DefaultDirectories;
@@ -8,6 +7,7 @@ import io.vplane.engine.daemon.RunDirectory;
 import io.vplane.engine.management.BearerToken;
 import io.vplane.engine.management.ManagementClient;
 import io.vplane.engine.management.TrustedCertificate;
+import io.vplane.engine.device.DeviceKinds;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -39,7 +39,7 @@ public final class DaemonLocation
     {
         if (null == config)
         {
-            config = null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile);
+            config = null == configFile ? DeviceKinds.load().loadDefault() : DeviceKinds.load().load(configFile);
         }
         return config;
     }

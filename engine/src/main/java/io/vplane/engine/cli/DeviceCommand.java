@@ -18,7 +18,7 @@ import java.util.Map;
     subcommands = {DeviceCommand.ListDevices.class, DeviceCommand.Add.class, DeviceCommand.Delete.class})
 public final class DeviceCommand extends CommandGroup
 {
-    static String table(final List<StatusView.DeviceView> devices)
+    public static String table(final List<StatusView.DeviceView> devices)
     {
         final StringBuilder text = new StringBuilder();
         for (final StatusView.DeviceView device : devices)
@@ -29,7 +29,7 @@ public final class DeviceCommand extends CommandGroup
     }
 
     /** Every running device, as {@code GET /devices} lists them. */
-    static List<StatusView.DeviceView> devices(final ApiCommand command, final ManagementClient client) throws JacksonException
+    public static List<StatusView.DeviceView> devices(final ApiCommand command, final ManagementClient client) throws JacksonException
     {
         return command.mapper.readValue(client.get("/devices"), new TypeReference<List<StatusView.DeviceView>>()
         {
@@ -37,13 +37,13 @@ public final class DeviceCommand extends CommandGroup
     }
 
     /** The text of an added device's answer. */
-    static String added(final ApiCommand command, final String body) throws JacksonException
+    public static String added(final ApiCommand command, final String body) throws JacksonException
     {
         return "added " + table(List.of(command.mapper.readValue(body, StatusView.DeviceView.class)));
     }
 
     /** {@code DELETE /devices/NAME}. */
-    static String delete(final ApiCommand command, final ManagementClient client, final String name) throws JacksonException
+    public static String delete(final ApiCommand command, final ManagementClient client, final String name) throws JacksonException
     {
         return command.show(client.delete("/devices/" + URLEncoder.encode(name, StandardCharsets.UTF_8)),
             body -> "removed " + name + "\n");
@@ -53,7 +53,7 @@ public final class DeviceCommand extends CommandGroup
     public static final class ListDevices extends ApiCommand
     {
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             return get(client, "/devices", body -> table(mapper.readValue(body, new TypeReference<List<StatusView.DeviceView>>()
             {
@@ -73,7 +73,7 @@ public final class DeviceCommand extends CommandGroup
         String device;
 
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             return post(client, "/devices", Map.of("kind", kind, "device", mapper.readTree(device)), body -> added(this, body));
         }
@@ -86,7 +86,7 @@ public final class DeviceCommand extends CommandGroup
         String name;
 
         @Override
-        String run(final ManagementClient client) throws JacksonException
+        protected String run(final ManagementClient client) throws JacksonException
         {
             return delete(this, client, name);
         }

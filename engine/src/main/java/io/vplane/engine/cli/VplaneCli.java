@@ -1,5 +1,6 @@
 package io.vplane.engine.cli;
 
+import io.vplane.engine.device.DeviceKinds;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
     name = "vplane",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Userspace virtual-I/O data plane: vhost-user net, NBD disks, vsock control.",
+    description = "Userspace virtual-I/O data plane: virtual net, block and vsock devices.",
     subcommands = {RunCommand.class, ConfigCommand.class, StatCommand.class, CtlCommand.class, CommandLine.HelpCommand.class})
 public final class VplaneCli
 {
@@ -17,9 +18,20 @@ public final class VplaneCli
         System.exit(commandLine().execute(args));
     }
 
+    /** The command line with the {@code ctl} subcommands of the installed device kinds. */
     public static CommandLine commandLine()
     {
+        return commandLine(DeviceKinds.load());
+    }
+
+    public static CommandLine commandLine(final DeviceKinds kinds)
+    {
         final CommandLine commandLine = new CommandLine(new VplaneCli());
+        final CommandLine ctl = commandLine.getSubcommands().get("ctl");
+        for (final Object command : kinds.ctlCommands())
+        {
+            ctl.addSubcommand(command);
+        }
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
         {
             cmd.getErr().println("vplane: " + (null == ex.getMessage() ? ex.toString() : ex.getMessage()));

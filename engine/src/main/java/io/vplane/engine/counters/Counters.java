@@ -123,7 +123,7 @@ public final class Counters
 
     /**
      * The counter whose label is exactly {@code label}, name and labels as {@code /metrics} shows
-     * them (e.g. {@code vplane_nbd_requests_total{disk="d0",tenant="t"}}); 0 when there is none
+     * them (e.g. {@code vplane_queue_requests_total{device="lo0",pool="net",queue="0"}}); 0 when there is none
      * (nothing counted yet). A scan of every counter: for tests and tools, not for a hot path.
      */
     public long value(final String label)

@@ -255,7 +255,7 @@ public final class CountersFile implements AutoCloseable
         return path;
     }
 
-    /** Unmaps the file; it stays on disk (the daemon deletes it when it stops). */
+    /** Unmaps the file; the file stays (the daemon deletes it when it stops). */
     @Override
     public void close()
     {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vplane.config.ConfigDiff;
 import io.vplane.config.ConfigException;
-import io.vplane.config.ConfigLoader;
 import io.vplane.config.ManagementConfig;
 import io.vplane.config.SettingChange;
 import io.vplane.config.VplaneConfig;
@@ -14,6 +13,7 @@ import io.vplane.engine.confine.DefaultDirectories;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.counters.CountersFile;
 import io.vplane.engine.device.Device;
+import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.management.AutotuneView;
@@ -51,6 +51,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
     private static final Pattern DEVICE_KIND = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,31}");
 
     private final Path configFile;
+    private final DeviceKinds kinds;
     private final RunDirectory runDirectory;
     private final RunDirectoryLock lock;
     private final CountersFile countersFile;
@@ -61,9 +62,10 @@ public final class Daemon implements ManagementApi, AutoCloseable
     private volatile VplaneConfig config;
     private boolean closed;
 
-    private Daemon(final Path configFile, final VplaneConfig config) throws IOException
+    private Daemon(final Path configFile, final VplaneConfig config, final DeviceKinds kinds) throws IOException
     {
         this.configFile = configFile;
+        this.kinds = kinds;
         this.config = config;
         LogLevels.applyRootLevel(config.daemon().logLevel());
         runDirectory = new RunDirectory(Path.of(config.daemon().runDir()));
@@ -76,7 +78,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
             RunFiles.write(runDirectory.pidFile(), ProcessHandle.current().pid() + "\n");
             counters = CountersFile.create(runDirectory.countersFile(config.counters().fileName()), config.counters().maxCounters());
             final Counters facade = counters.counters();
-            engine = new Engine(config, facade, new ErrorLog(facade));
+            engine = new Engine(config, facade, new ErrorLog(facade), kinds.deviceProviders());
             if (config.management().enabled())
             {
                 startManagement(new ManagementListener.UnixSocket(runDirectory.managementSocket(), config.management().socketGroup()),
@@ -103,7 +105,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
 
     private String startManagement(final ManagementListener listener, final CountersFile counters, final List<ManagementServer> servers)
     {
-        final ManagementServer server = new ManagementServer(listener, this, counters.reader());
+        final ManagementServer server = new ManagementServer(listener, this, counters.reader(), kinds.managementExtensions());
         servers.add(server);
         final String url = server.start();
         LOG.info("management API at {}", url);
@@ -125,11 +127,12 @@ public final class Daemon implements ManagementApi, AutoCloseable
      */
     public static Daemon start(final Path configFile) throws IOException
     {
+        final DeviceKinds kinds = DeviceKinds.load();
         final VplaneConfig config = DefaultDirectories.conclude(
-            null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile));
-        final Daemon daemon = new Daemon(configFile, config);
-        LOG.info("vplane daemon started: pid {}, config {}, run directory {}",
-            ProcessHandle.current().pid(), daemon.configSource(), daemon.runDirectory.dir());
+            null == configFile ? kinds.loadDefault() : kinds.load(configFile));
+        final Daemon daemon = new Daemon(configFile, config, kinds);
+        LOG.info("vplane daemon started: pid {}, config {}, run directory {}, device kinds {}",
+            ProcessHandle.current().pid(), daemon.configSource(), daemon.runDirectory.dir(), kinds.names());
         return daemon;
     }
 
@@ -161,6 +164,12 @@ public final class Daemon implements ManagementApi, AutoCloseable
         return engine;
     }
 
+    /** The device kinds this daemon runs, each with what it owns (the net kind's switches, say). */
+    public DeviceKinds kinds()
+    {
+        return kinds;
+    }
+
     @Override
     public StatusView status()
     {
@@ -180,7 +189,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
         final VplaneConfig next;
         try
         {
-            next = DefaultDirectories.conclude(null == configFile ? ConfigLoader.loadDefault() : ConfigLoader.load(configFile));
+            next = DefaultDirectories.conclude(null == configFile ? kinds.loadDefault() : kinds.load(configFile));
         }
         catch (final ConfigException | IllegalStateException ex)
         {
@@ -243,7 +252,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
                 throw new IllegalArgumentException("a device must be a JSON object, got: " + deviceJson);
             }
             // JSON on one line is YAML: the entry is validated by the same binder as the file's devices.KIND list
-            holder = ConfigLoader.parse("devices:\n  " + kind + ":\n    - " + COMPACT_JSON.writeValueAsString(entry) + "\n", "request");
+            holder = kinds.parse("devices:\n  " + kind + ":\n    - " + COMPACT_JSON.writeValueAsString(entry) + "\n", "request");
         }
         catch (final JacksonException ex)
         {

@@ -1,7 +1,6 @@
 package io.vplane.engine.daemon;
 
 import io.vplane.config.DaemonConfig;
-import io.vplane.config.NbdConfig;
 import io.vplane.config.PoolConfig;
 import io.vplane.config.VplaneConfig;
 
@@ -10,7 +9,8 @@ import java.util.Map;
 
 /**
  * The config a daemon runs with after a reload: the new values of the settings that apply live,
- * the old values of everything that needs a restart. Mirrors the live rules of {@code ConfigDiff}.
+ * the old values of everything that needs a restart. Mirrors the live rules of {@code ConfigDiff};
+ * each device kind's section brings its own ({@code ConfigSection.live}).
  */
 final class LiveSettings
 {
@@ -30,10 +30,7 @@ final class LiveSettings
             pools.put(type, new PoolConfig(type, old.workers(), wanted.cpus(), wanted.queuesPerWorker(), wanted.batch(),
                 old.dedicated(), old.idle(), old.ringSize(), old.inboxSize()));
         });
-        // NBD disks and tenants apply live; the listener (address, port, TLS files) stays until a restart.
-        final NbdConfig nbd = new NbdConfig(running.nbd().bindAddress(), running.nbd().port(), next.nbd().disks(),
-            next.nbd().tenants(), running.nbd().tls());
-        return new VplaneConfig(daemon, running.management(), running.counters(), pools, next.devices(), nbd,
-            next.vswitch());
+        return new VplaneConfig(daemon, running.management(), running.counters(), pools,
+            running.sections().live(next.sections()));
     }
 }

@@ -5,7 +5,7 @@ import io.vplane.config.VplaneConfig;
 import java.util.List;
 
 /**
- * One kind of device (loopback, vhost-user, nbd, ...), discovered with {@link java.util.ServiceLoader}.
+ * Opens the devices of one kind (the loopback devices, say); a {@link DeviceKind} brings it.
  * The engine asks it which devices the config declares and opens each; on reload it compares the
  * declared specs with the running ones by name and {@code equals}, opening, closing or reopening.
  */

@@ -40,7 +40,7 @@ public final class ErrorLog
     /**
      * Records one fault.
      *
-     * @param component where it happened, for example {@code loopback} or {@code vhost-user}
+     * @param component where it happened, for example {@code loopback} or the device kind
      * @param error     a stable short name of the fault kind, for example {@code order}
      * @param detail    one line naming the peer and what was wrong
      * @return the number of times this kind occurred so far

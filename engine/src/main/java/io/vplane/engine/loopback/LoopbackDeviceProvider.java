@@ -1,6 +1,5 @@
 package io.vplane.engine.loopback;
 
-import io.vplane.config.LoopbackDeviceConfig;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
@@ -23,7 +22,7 @@ public final class LoopbackDeviceProvider implements DeviceProvider
     @Override
     public List<DeviceSpec> declaredDevices(final VplaneConfig config)
     {
-        return config.devices().loopback().stream()
+        return config.section(LoopbackDevicesConfig.class).devices().stream()
             .map(device -> new DeviceSpec(KIND, device.name(), device.type(), device))
             .toList();
     }

@@ -43,7 +43,7 @@ public interface ManagementApi
     void removeDevice(String name);
 
     /**
-     * Adds a device a module built itself (a {@link ManagementExtension}, e.g. an NBD disk); like
+     * Adds a device a module built itself (from a {@link ManagementExtension}); like
      * {@link #addDevice(String, String)} it is kept across reloads until it is removed.
      */
     StatusView.DeviceView addDevice(DeviceSpec spec);

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.ServiceLoader;
 
 /**
  * Maps a request to the {@link ManagementApi} and its answer to JSON. Knows nothing of Netty, so the
@@ -37,11 +36,9 @@ public final class ManagementRoutes
     private final ObjectMapper mapper = ManagementJson.mapper();
     private final List<ManagementExtension> extensions;
 
-    public ManagementRoutes(final ManagementApi api, final CountersReader reader)
-    {
-        this(api, reader, ServiceLoader.load(ManagementExtension.class).stream().map(ServiceLoader.Provider::get).toList());
-    }
-
+    /**
+     * @param extensions the routes of the daemon's device kinds
+     */
     public ManagementRoutes(final ManagementApi api, final CountersReader reader, final List<ManagementExtension> extensions)
     {
         this.api = api;
@@ -113,7 +110,8 @@ public final class ManagementRoutes
                 {
                     throw new IllegalArgumentException("expected a JSON object");
                 }
-                return json(extension.handle(api, method, path, parameters, mapper.convertValue(request, Map.class)));
+                return json(extension.handle(
+                    new ManagementRequest(api, method, path, parameters, mapper.convertValue(request, Map.class))));
             }
         }
         return error(404, "no such resource: " + path + " (the API has " + ROUTES + ")");

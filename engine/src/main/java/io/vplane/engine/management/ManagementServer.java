@@ -15,7 +15,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vplane.engine.confine.StaleSocket;
+import io.vplane.engine.device.DeviceKinds;
 import org.agrona.concurrent.status.CountersReader;
+
 
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -27,6 +29,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -58,8 +61,18 @@ public final class ManagementServer implements AutoCloseable
      */
     public ManagementServer(final ManagementListener listener, final ManagementApi api, final CountersReader reader)
     {
+        this(listener, api, reader, DeviceKinds.load().managementExtensions());
+    }
+
+    /**
+     * @param extensions the routes of the daemon's device kinds
+     */
+    public ManagementServer(
+        final ManagementListener listener, final ManagementApi api, final CountersReader reader,
+        final List<ManagementExtension> extensions)
+    {
         this.listener = listener;
-        this.routes = new ManagementRoutes(api, reader);
+        this.routes = new ManagementRoutes(api, reader, extensions);
     }
 
     /**

@@ -1,8 +1,8 @@
 package io.vplane.engine.binding;
 
-import io.vplane.config.ConfigLoader;
 import io.vplane.engine.Engine;
 import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.loopback.LoopbackDeviceProvider;
 import io.vplane.engine.management.AutotuneView;
@@ -30,7 +30,7 @@ class PlacementAutotunerTest
     void shouldTryEveryNUnderLoadAndLeaveTheChosenOneBound()
     {
         final Counters counters = Counters.inMemory(512);
-        try (Engine engine = new Engine(ConfigLoader.parse("""
+        try (Engine engine = new Engine(DeviceKinds.load().parse("""
             management: {enabled: false}
             pools:
               blk: {workers: 2, queuesPerWorker: 1, idle: {strategy: backoff, maxSpins: 10, maxYields: 5, minParkNs: 1000, maxParkNs: 100000}}

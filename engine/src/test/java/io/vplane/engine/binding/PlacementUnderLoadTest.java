@@ -1,9 +1,9 @@
 package io.vplane.engine.binding;
 
-import io.vplane.config.ConfigLoader;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.Engine;
 import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.loopback.LoopbackDevice;
 import io.vplane.engine.loopback.LoopbackDeviceProvider;
@@ -33,7 +33,7 @@ class PlacementUnderLoadTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldKeepEveryRequestExactlyOnceAndInOrderAcrossRebinds(final boolean dedicated)
     {
-        final VplaneConfig config = ConfigLoader.parse("""
+        final VplaneConfig config = DeviceKinds.load().parse("""
             management: {enabled: false}
             pools:
               blk:

@@ -143,43 +143,6 @@ class CtlCommandTest
         assertThat(err.toString()).contains("missing subcommand");
     }
 
-    @Test
-    void diskCreateNeedsANameAndASize()
-    {
-        assertThat(execute("disk", "create", "--url", url, "--name", "d1")).isEqualTo(2);
-        assertThat(err.toString()).contains("Missing required option: '--size=SIZE'");
-    }
-
-    @Test
-    void diskGroupAloneIsAUsageErrorNamingItsSubcommands()
-    {
-        assertThat(execute("disk")).isEqualTo(2);
-        assertThat(err.toString()).contains("missing subcommand: list, create, resize, delete\n");
-    }
-
-    @Test
-    void diskCommandsShowTheApiErrorAndExitOne()
-    {
-        // this daemon has no blockstore module, so no /disk routes
-        assertThat(execute("disk", "list", "--url", url)).isEqualTo(1);
-        assertThat(err.toString()).contains("vplane ctl: ").contains("no such resource: /disk/list");
-    }
-
-    @Test
-    void diskTableShowsSizesConnectionsAndImages() throws Exception
-    {
-        final String table = DiskCommand.table(ManagementJson.mapper().readTree("""
-            [{"name":"d1","sizeBytes":10737418240,"image":"/tmp/vplane/d1.img","tenant":"acme","queues":2,
-              "readOnly":false,"connections":3},
-             {"name":"p","sizeBytes":1536,"image":"nbd://10.0.0.1/x","tenant":"acme","queues":1,"readOnly":true,"connections":0}]
-            """));
-
-        assertThat(table.lines().toList()).hasSize(3);
-        assertThat(table).containsPattern("d1 +10737418240 \\(10 GiB\\) +acme +2 no +3 /tmp/vplane/d1.img")
-            .containsPattern("p +1536 \\(1.5 KiB\\) +acme +1 yes +0 nbd://10.0.0.1/x");
-        assertThat(DiskCommand.table(ManagementJson.mapper().readTree("[]"))).isEqualTo("(no disks)\n");
-    }
-
     private int execute(final String... args)
     {
         final CommandLine commandLine = new CommandLine(new CtlCommand());

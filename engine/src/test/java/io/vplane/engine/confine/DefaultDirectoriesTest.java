@@ -2,6 +2,7 @@ package io.vplane.engine.confine;
 
 import io.vplane.config.ConfigDefaults;
 import io.vplane.config.DaemonConfig;
+import io.vplane.config.LogLevel;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -50,7 +51,7 @@ class DefaultDirectoriesTest
     @Test
     void shouldKeepWhatTheConfigSays()
     {
-        final DaemonConfig given = new DaemonConfig("/srv/run", 1, "INFO", "/srv/state", List.of("/srv/images"), "/srv/sockets",
+        final DaemonConfig given = new DaemonConfig("/srv/run", 1, LogLevel.INFO, "/srv/state", List.of("/srv/images"), "/srv/sockets",
             List.of("10.0.0.5:10809"));
 
         assertThat(DefaultDirectories.conclude(given, true, Map.of())).isEqualTo(given);

@@ -1,38 +1,41 @@
 package io.vplane.engine.daemon;
 
-import io.vplane.config.ConfigLoader;
-import io.vplane.config.NbdConfig;
+import io.vplane.config.LogLevel;
 import io.vplane.config.VplaneConfig;
+import io.vplane.engine.device.DeviceKinds;
+import io.vplane.engine.loopback.LoopbackDevicesConfig;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class LiveSettingsTest
 {
     @Test
-    void shouldTakeNbdDisksAndTenantsFromTheNewFileAndKeepTheListener()
+    void shouldTakeLiveSettingsAndDevicesFromTheNewFileAndKeepWhatIsSizedAtStart()
     {
-        final VplaneConfig running = ConfigLoader.parse("""
-            nbd:
-              port: 10810
-              tenants: [{name: a, allow: [127.0.0.0/8]}]
-              disks: [{name: d1, image: d1.img, sizeBytes: 512, tenant: a}]
+        final VplaneConfig running = DeviceKinds.load().parse("""
+            daemon: {runDir: /tmp/a, logLevel: INFO}
+            pools:
+              net: {workers: 1, cpus: [0], batch: 8, ringSize: 1024}
             """, "running.yaml");
-        final VplaneConfig next = ConfigLoader.parse("""
-            nbd:
-              bindAddress: 0.0.0.0
-              port: 10811
-              tls: {certificateFile: c.pem, privateKeyFile: k.pem}
-              tenants: [{name: b, allow: [10.0.0.0/8], requireTls: true}]
-              disks: [{name: d2, image: d2.img, sizeBytes: 1024, tenant: b}]
+        final VplaneConfig next = DeviceKinds.load().parse("""
+            daemon: {runDir: /tmp/b, logLevel: DEBUG}
+            pools:
+              net: {workers: 2, cpus: [1], batch: 16, ringSize: 2048}
+            devices:
+              loopback: [{name: lo1}]
             """, "next.yaml");
 
-        final NbdConfig merged = LiveSettings.merge(running, next).nbd();
+        final VplaneConfig merged = LiveSettings.merge(running, next);
 
-        assertThat(merged.disks()).isEqualTo(next.nbd().disks());
-        assertThat(merged.tenants()).isEqualTo(next.nbd().tenants());
-        assertThat(merged.bindAddress()).isEqualTo("127.0.0.1");
-        assertThat(merged.port()).isEqualTo(10810);
-        assertThat(merged.tls()).isEqualTo(running.nbd().tls());
+        assertThat(merged.daemon().runDir()).isEqualTo("/tmp/a");
+        assertThat(merged.daemon().logLevel()).isEqualTo(LogLevel.DEBUG);
+        assertThat(merged.pool("net").workers()).isEqualTo(1);
+        assertThat(merged.pool("net").ringSize()).isEqualTo(1024);
+        assertThat(merged.pool("net").cpus()).isEqualTo(List.of(1));
+        assertThat(merged.pool("net").batch()).isEqualTo(16);
+        assertThat(merged.section(LoopbackDevicesConfig.class)).isEqualTo(next.section(LoopbackDevicesConfig.class));
     }
 }

@@ -28,7 +28,7 @@ public final class FakeManagementApi implements ManagementApi
     @Override
     public VplaneConfig config()
     {
-        return ConfigDefaults.config();
+        return ConfigDefaults.config(List.of());
     }
 
     @Override

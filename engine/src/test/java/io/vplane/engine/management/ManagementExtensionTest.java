@@ -21,9 +21,10 @@ class ManagementExtensionTest
         }
 
         @Override
-        public Object handle(
-            final String method, final String path, final Map<String, List<String>> parameters, final Map<String, Object> body)
+        public Object handle(final ManagementRequest request)
         {
+            final String path = request.path();
+            final Map<String, Object> body = request.body();
             if (path.endsWith("/missing"))
             {
                 throw new NoSuchElementException("no such thing");
@@ -32,7 +33,8 @@ class ManagementExtensionTest
             {
                 throw new IllegalArgumentException("bad request");
             }
-            return Map.of("method", method, "path", path, "x", body.getOrDefault("x", "none"));
+            return Map.of("method", request.method(), "path", path, "x", body.getOrDefault("x", "none"),
+                "y", String.valueOf(request.parameter("y")));
         }
     };
     private final ManagementRoutes routes =
@@ -44,7 +46,8 @@ class ManagementExtensionTest
         final HttpReply reply = routes.handle("POST", "/echo/add?y=1", "{\"x\":\"10.0.0.2\"}");
 
         assertThat(reply.status()).isEqualTo(200);
-        assertThat(reply.bodyText().replaceAll("\\s", "")).contains("\"path\":\"/echo/add\"", "\"x\":\"10.0.0.2\"", "\"method\":\"POST\"");
+        assertThat(reply.bodyText().replaceAll("\\s", ""))
+            .contains("\"path\":\"/echo/add\"", "\"x\":\"10.0.0.2\"", "\"method\":\"POST\"", "\"y\":\"1\"");
     }
 
     @Test
@@ -69,18 +72,10 @@ class ManagementExtensionTest
             }
 
             @Override
-            public Object handle(
-                final String method, final String path, final Map<String, List<String>> parameters, final Map<String, Object> body)
+            public Object handle(final ManagementRequest request)
             {
-                throw new IllegalStateException("needs the daemon");
-            }
-
-            @Override
-            public Object handle(
-                final ManagementApi daemon, final String method, final String path, final Map<String, List<String>> parameters,
-                final Map<String, Object> body)
-            {
-                return daemon.addDevice(new DeviceSpec("thing", String.valueOf(body.get("name")), "blk", null));
+                request.requirePost();
+                return request.api().addDevice(new DeviceSpec("thing", String.valueOf(request.body().get("name")), "blk", null));
             }
         };
         final ManagementRoutes withAdder = new ManagementRoutes(api, Counters.inMemory(16).reader(), List.of(adder));
@@ -90,5 +85,6 @@ class ManagementExtensionTest
         assertThat(reply.status()).as(reply.bodyText()).isEqualTo(200);
         assertThat(reply.bodyText().replaceAll("\\s", "")).contains("\"name\":\"t1\"", "\"kind\":\"thing\"");
         assertThat(api.addedDevice).isEqualTo("t1");
+        assertThat(withAdder.handle("GET", "/adder", "").status()).isEqualTo(400);
     }
 }

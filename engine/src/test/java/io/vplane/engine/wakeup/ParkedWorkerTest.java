@@ -1,9 +1,9 @@
 package io.vplane.engine.wakeup;
 
-import io.vplane.config.ConfigLoader;
 import io.vplane.engine.Engine;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.counters.EngineMetrics;
+import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.loopback.LoopbackDevice;
 import io.vplane.engine.loopback.LoopbackDeviceProvider;
@@ -28,7 +28,7 @@ class ParkedWorkerTest
     void shouldSleepUntilAQueueRingsAndServeEveryRequest() throws Exception
     {
         final Counters counters = Counters.inMemory(256);
-        try (Engine engine = new Engine(ConfigLoader.parse("""
+        try (Engine engine = new Engine(DeviceKinds.load().parse("""
             management: {enabled: false}
             pools:
               blk: {workers: 1, queuesPerWorker: 4, idle: {strategy: park, minParkNs: 1000000, maxParkNs: 10000000000}}

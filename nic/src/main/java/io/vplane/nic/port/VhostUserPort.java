@@ -1,6 +1,5 @@
 package io.vplane.nic.port;
 
-import io.vplane.config.VhostUserPortConfig;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceQueue;
@@ -33,6 +32,7 @@ public final class VhostUserPort implements Device, VhostUserDevice
     private static final long SWITCH_DETACH_TIMEOUT_MS = 1_000;
 
     private final DeviceSpec spec;
+    private final VswitchRegistry switches;
     private final VhostUserPortConfig settings;
     private final Arena arena = Arena.ofShared();
     private final List<NetQueue> queues;
@@ -48,9 +48,14 @@ public final class VhostUserPort implements Device, VhostUserDevice
     private volatile long ackedFeatures;
     private boolean started;
 
-    public VhostUserPort(final DeviceSpec spec, final VhostUserPortConfig settings, final DeviceContext context)
+    /**
+     * @param switches the running switches, one of which a port with {@code guestTx: switch} joins
+     */
+    public VhostUserPort(
+        final DeviceSpec spec, final VhostUserPortConfig settings, final DeviceContext context, final VswitchRegistry switches)
     {
         this.spec = spec;
+        this.switches = switches;
         this.settings = settings;
         final byte[] mac = VirtioNet.parseMac(settings.mac());
         this.configSpace = VirtioNet.configSpace(mac, settings.queuePairs());
@@ -61,8 +66,8 @@ public final class VhostUserPort implements Device, VhostUserDevice
             offered |= 1L << VirtioNet.F_MQ;
         }
         this.features = offered;
-        final boolean source = VhostUserPortConfig.GUEST_RX_SOURCE.equals(settings.guestRx());
-        final boolean loopback = VhostUserPortConfig.GUEST_TX_LOOPBACK.equals(settings.guestTx());
+        final boolean source = VhostUserPortConfig.GuestRx.SOURCE == settings.guestRx();
+        final boolean loopback = VhostUserPortConfig.GuestTx.LOOPBACK == settings.guestTx();
         final List<NetQueue> list = new ArrayList<>();
         final SwitchedTxQueue[] switchedTx = settings.switched() ? new SwitchedTxQueue[settings.queuePairs()] : null;
         for (int pair = 0; pair < settings.queuePairs(); pair++)
@@ -89,7 +94,7 @@ public final class VhostUserPort implements Device, VhostUserDevice
         this.protocolErrors = context.counters().counter(PROTOCOL_ERRORS, "port", spec.name());
         this.connections = context.counters().counter(CONNECTIONS, "port", spec.name());
         this.server = new VhostUserServer(spec.name(), Path.of(settings.socketPath()),
-            VhostUserPortConfig.MODE_CLIENT.equals(settings.mode()), this, context.errors(), protocolErrors, connections);
+            VhostUserPortConfig.Mode.CLIENT == settings.mode(), this, context.errors(), protocolErrors, connections);
     }
 
     @Override
@@ -117,7 +122,7 @@ public final class VhostUserPort implements Device, VhostUserDevice
             started = true;
             if (null != switchPort)
             {
-                VswitchRegistry.join(settings.vswitch(), switchPort);
+                switches.join(settings.vswitch(), switchPort);
             }
             server.start();
         }
@@ -133,7 +138,7 @@ public final class VhostUserPort implements Device, VhostUserDevice
     @Override
     public synchronized void close()
     {
-        if (null != switchPort && VswitchRegistry.leave(settings.vswitch(), switchPort))
+        if (null != switchPort && switches.leave(settings.vswitch(), switchPort))
         {
             // the switch's worker may be in our rings and counters until its next cycle
             switchPort.awaitDetached(SWITCH_DETACH_TIMEOUT_MS);

@@ -1,12 +1,12 @@
 package io.vplane.nic.port;
 
-import io.vplane.config.VhostUserPortConfig;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
+import io.vplane.nic.vswitch.VswitchRegistry;
 
 import java.util.List;
 
@@ -15,6 +15,16 @@ public final class VhostUserPortProvider implements DeviceProvider
 {
     public static final String KIND = "vhostUser";
     public static final String TYPE = "net";
+
+    private final VswitchRegistry switches;
+
+    /**
+     * @param switches the running switches that ports with {@code guestTx: switch} join
+     */
+    public VhostUserPortProvider(final VswitchRegistry switches)
+    {
+        this.switches = switches;
+    }
 
     @Override
     public String kind()
@@ -27,7 +37,7 @@ public final class VhostUserPortProvider implements DeviceProvider
     public List<DeviceSpec> declaredDevices(final VplaneConfig config)
     {
         final ConfinedDirectory sockets = ConfinedDirectory.sockets(config);
-        return config.devices().vhostUser().stream()
+        return config.section(VhostUserPortsConfig.class).ports().stream()
             .map(port -> new DeviceSpec(KIND, port.name(), TYPE, confined(port, sockets)))
             .toList();
     }
@@ -42,6 +52,6 @@ public final class VhostUserPortProvider implements DeviceProvider
     @Override
     public Device open(final DeviceSpec spec, final DeviceContext context)
     {
-        return new VhostUserPort(spec, (VhostUserPortConfig)spec.settings(), context);
+        return new VhostUserPort(spec, (VhostUserPortConfig)spec.settings(), context, switches);
     }
 }

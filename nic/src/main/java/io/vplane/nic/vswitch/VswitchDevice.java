@@ -15,13 +15,18 @@ public final class VswitchDevice implements Device
 {
     private final DeviceSpec spec;
     private final VswitchStage stage;
+    private final VswitchRegistry switches;
     private final List<SwitchQueue> queues;
     private volatile boolean quiesced;
 
-    public VswitchDevice(final DeviceSpec spec, final VswitchStage stage)
+    /**
+     * @param switches where the running switch is found by name while it runs
+     */
+    public VswitchDevice(final DeviceSpec spec, final VswitchStage stage, final VswitchRegistry switches)
     {
         this.spec = spec;
         this.stage = stage;
+        this.switches = switches;
         this.queues = List.of(new SwitchQueue());
     }
 
@@ -45,7 +50,7 @@ public final class VswitchDevice implements Device
     @Override
     public void start()
     {
-        VswitchRegistry.register(spec.name(), stage);
+        switches.register(spec.name(), stage);
     }
 
     @Override
@@ -57,7 +62,7 @@ public final class VswitchDevice implements Device
     @Override
     public void close()
     {
-        VswitchRegistry.unregister(spec.name(), stage);
+        switches.unregister(spec.name(), stage);
         stage.close();
     }
 

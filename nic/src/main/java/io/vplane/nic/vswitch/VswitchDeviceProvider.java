@@ -1,8 +1,6 @@
 package io.vplane.nic.vswitch;
 
 import io.vplane.config.VplaneConfig;
-import io.vplane.config.VswitchConfig;
-import io.vplane.config.VswitchEntryConfig;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceProvider;
@@ -16,8 +14,16 @@ import java.util.List;
 public final class VswitchDeviceProvider implements DeviceProvider
 {
     public static final String KIND = "vswitch";
-    /** Most ports (attached, or named by table entries) one switch takes. */
-    public static final int MAX_PORTS = 1024;
+
+    private final VswitchRegistry switches;
+
+    /**
+     * @param switches where a switch this provider opens is found by name while it runs
+     */
+    public VswitchDeviceProvider(final VswitchRegistry switches)
+    {
+        this.switches = switches;
+    }
 
     @Override
     public String kind()
@@ -28,7 +34,7 @@ public final class VswitchDeviceProvider implements DeviceProvider
     @Override
     public List<DeviceSpec> declaredDevices(final VplaneConfig config)
     {
-        final VswitchConfig vswitch = config.vswitch();
+        final VswitchConfig vswitch = config.section(VswitchConfig.class);
         return vswitch.enabled() ? List.of(new DeviceSpec(KIND, vswitch.name(), "net", vswitch)) : List.of();
     }
 
@@ -36,16 +42,9 @@ public final class VswitchDeviceProvider implements DeviceProvider
     public Device open(final DeviceSpec spec, final DeviceContext context)
     {
         final VswitchConfig config = (VswitchConfig)spec.settings();
-        final VswitchStage stage = new VswitchStage(settings(config), context.counters(), SystemNanoClock.INSTANCE);
+        final VswitchStage stage = new VswitchStage(config, context.counters(), SystemNanoClock.INSTANCE);
         stage.table().replaceAll(entries(config.table()));
-        return new VswitchDevice(spec, stage);
-    }
-
-    public static VswitchSettings settings(final VswitchConfig config)
-    {
-        return new VswitchSettings(config.name(), config.antiSpoofing(), config.proxyArp(), config.proxyNd(),
-            config.macAgingMs(), config.macTableSize(), config.burstSize(), config.maxFrameBytes(), config.maxVlanTags(),
-            MAX_PORTS, config.maxTableEntries());
+        return new VswitchDevice(spec, stage, switches);
     }
 
     public static List<TranslationEntry> entries(final List<VswitchEntryConfig> table)

@@ -1,6 +1,7 @@
 package io.vplane.nic.vswitch;
 
 import io.vplane.engine.management.ManagementExtension;
+import io.vplane.engine.management.ManagementRequest;
 import io.vplane.nic.frame.IpAddressKey;
 import io.vplane.nic.frame.MacAddress;
 
@@ -21,6 +22,15 @@ import java.util.NoSuchElementException;
  */
 public final class VswitchManagement implements ManagementExtension
 {
+    private final VswitchRegistry switches;
+
+    /**
+     * @param switches the running switches the routes act on
+     */
+    public VswitchManagement(final VswitchRegistry switches)
+    {
+        this.switches = switches;
+    }
     @Override
     public String prefix()
     {
@@ -28,22 +38,22 @@ public final class VswitchManagement implements ManagementExtension
     }
 
     @Override
-    public Object handle(
-        final String method, final String path, final Map<String, List<String>> parameters, final Map<String, Object> body)
+    public Object handle(final ManagementRequest request)
     {
-        final String query = null == parameters.get("switch") ? null : parameters.get("switch").getFirst();
-        final String name = null != body.get("switch") ? String.valueOf(body.get("switch")) : query;
+        final Map<String, Object> body = request.body();
+        final String name = null != body.get("switch") ? String.valueOf(body.get("switch")) : request.parameter("switch");
+        final String path = request.path();
         return switch (path)
         {
             case "/vswitch", "/vswitch/list" -> list(stage(name));
             case "/vswitch/add" ->
             {
-                ManagementExtension.requirePost(method, path);
+                request.requirePost();
                 yield add(stage(name), body);
             }
             case "/vswitch/del" ->
             {
-                ManagementExtension.requirePost(method, path);
+                request.requirePost();
                 yield del(stage(name), body);
             }
             default -> throw new NoSuchElementException(
@@ -51,24 +61,24 @@ public final class VswitchManagement implements ManagementExtension
         };
     }
 
-    private static VswitchStage stage(final String name)
+    private VswitchStage stage(final String name)
     {
         if (null != name)
         {
-            final VswitchStage stage = VswitchRegistry.find(name);
+            final VswitchStage stage = switches.find(name);
             if (null == stage)
             {
-                throw new NoSuchElementException("no switch named '" + name + "'; running: " + VswitchRegistry.names());
+                throw new NoSuchElementException("no switch named '" + name + "'; running: " + switches.names());
             }
             return stage;
         }
-        final List<String> names = VswitchRegistry.names();
+        final List<String> names = switches.names();
         if (names.size() != 1)
         {
             throw new NoSuchElementException(names.isEmpty() ? "no switch is running (vswitch.enabled is false)" :
                 "several switches run; name one with 'switch': " + names);
         }
-        return VswitchRegistry.find(names.getFirst());
+        return switches.find(names.getFirst());
     }
 
     private static Map<String, Object> list(final VswitchStage stage)

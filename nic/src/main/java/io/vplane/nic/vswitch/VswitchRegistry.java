@@ -7,55 +7,52 @@ import java.util.Map;
 
 /**
  * Running switches by name, so net devices opened by other providers (vhost-user ports, uplinks)
- * and the control API can find the switch to attach to. A port that {@link #join}s a switch is
+ * and the control API can find the switch to attach to. One per net device kind, which hands it to
+ * its providers and routes. A port that {@link #join}s a switch is
  * attached whenever a switch of that name runs: now, when it starts later, and again when it is
  * reopened (reload builds a new stage).
  */
 public final class VswitchRegistry
 {
-    private static final Object LOCK = new Object();
-    private static final Map<String, VswitchStage> SWITCHES = new HashMap<>();
-    private static final Map<String, List<SwitchPort>> MEMBERS = new HashMap<>();
+    private final Object lock = new Object();
+    private final Map<String, VswitchStage> switches = new HashMap<>();
+    private final Map<String, List<SwitchPort>> members = new HashMap<>();
 
-    private VswitchRegistry()
+    void register(final String name, final VswitchStage stage)
     {
-    }
-
-    static void register(final String name, final VswitchStage stage)
-    {
-        synchronized (LOCK)
+        synchronized (lock)
         {
-            SWITCHES.put(name, stage);
-            for (final SwitchPort port : MEMBERS.getOrDefault(name, List.of()))
+            switches.put(name, stage);
+            for (final SwitchPort port : members.getOrDefault(name, List.of()))
             {
                 attachQuietly(stage, port);
             }
         }
     }
 
-    static void unregister(final String name, final VswitchStage stage)
+    void unregister(final String name, final VswitchStage stage)
     {
-        synchronized (LOCK)
+        synchronized (lock)
         {
-            SWITCHES.remove(name, stage);
+            switches.remove(name, stage);
         }
     }
 
     /** Names of the running switches, sorted. */
-    public static List<String> names()
+    public List<String> names()
     {
-        synchronized (LOCK)
+        synchronized (lock)
         {
-            return SWITCHES.keySet().stream().sorted().toList();
+            return switches.keySet().stream().sorted().toList();
         }
     }
 
     /** @return the running switch of that name, or null */
-    public static VswitchStage find(final String name)
+    public VswitchStage find(final String name)
     {
-        synchronized (LOCK)
+        synchronized (lock)
         {
-            return SWITCHES.get(name);
+            return switches.get(name);
         }
     }
 
@@ -65,12 +62,12 @@ public final class VswitchRegistry
      *
      * @return true when the switch runs now and the port was attached
      */
-    public static boolean join(final String switchName, final SwitchPort port)
+    public boolean join(final String switchName, final SwitchPort port)
     {
-        synchronized (LOCK)
+        synchronized (lock)
         {
-            MEMBERS.computeIfAbsent(switchName, k -> new ArrayList<>()).add(port);
-            final VswitchStage stage = SWITCHES.get(switchName);
+            members.computeIfAbsent(switchName, k -> new ArrayList<>()).add(port);
+            final VswitchStage stage = switches.get(switchName);
             return null != stage && attachQuietly(stage, port);
         }
     }
@@ -81,20 +78,20 @@ public final class VswitchRegistry
      *
      * @return true when it was attached to a running switch (a {@code detached()} call follows)
      */
-    public static boolean leave(final String switchName, final SwitchPort port)
+    public boolean leave(final String switchName, final SwitchPort port)
     {
-        synchronized (LOCK)
+        synchronized (lock)
         {
-            final List<SwitchPort> members = MEMBERS.get(switchName);
-            if (null != members)
+            final List<SwitchPort> joined = members.get(switchName);
+            if (null != joined)
             {
-                members.remove(port);
-                if (members.isEmpty())
+                joined.remove(port);
+                if (joined.isEmpty())
                 {
-                    MEMBERS.remove(switchName);
+                    members.remove(switchName);
                 }
             }
-            final VswitchStage stage = SWITCHES.get(switchName);
+            final VswitchStage stage = switches.get(switchName);
             return null != stage && stage.detach(port);
         }
     }

@@ -50,7 +50,7 @@ public final class VswitchStage implements AutoCloseable
         }
     }
 
-    private final VswitchSettings settings;
+    private final VswitchConfig settings;
     private final Counters counters;
     private final NanoClock clock;
     private final PortDirectory directory;
@@ -84,12 +84,12 @@ public final class VswitchStage implements AutoCloseable
     private long lastLearnedMac;
     private int lastLearnedVlan;
 
-    public VswitchStage(final VswitchSettings settings, final Counters counters, final NanoClock clock)
+    public VswitchStage(final VswitchConfig settings, final Counters counters, final NanoClock clock)
     {
         this.settings = settings;
         this.counters = counters;
         this.clock = clock;
-        this.directory = new PortDirectory(settings.maxPorts());
+        this.directory = new PortDirectory(VswitchConfig.MAX_PORTS);
         this.table = new TranslationTable(directory, settings.maxTableEntries());
         this.parser = new FrameParser(settings.maxVlanTags(), settings.maxFrameBytes());
         this.burst = new FrameBurst(settings.burstSize());
@@ -98,11 +98,11 @@ public final class VswitchStage implements AutoCloseable
         this.antiSpoofing = settings.antiSpoofing();
         this.proxyArp = settings.proxyArp();
         this.proxyNd = settings.proxyNd();
-        this.byIndex = new PortSlot[settings.maxPorts()];
-        this.touched = new PortSlot[settings.maxPorts()];
+        this.byIndex = new PortSlot[VswitchConfig.MAX_PORTS];
+        this.touched = new PortSlot[VswitchConfig.MAX_PORTS];
     }
 
-    public VswitchSettings settings()
+    public VswitchConfig settings()
     {
         return settings;
     }

@@ -1,7 +1,6 @@
 package io.vplane.nic.port;
 
 import io.vplane.config.ConfigDefaults;
-import io.vplane.config.VhostUserPortConfig;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
@@ -10,10 +9,12 @@ import io.vplane.virtio.vhostuser.TestFrontend;
 import io.vplane.virtio.vhostuser.VhostUserRequest;
 import io.vplane.virtio.vhostuser.VhostUserSession;
 import io.vplane.virtio.virtq.SplitRing;
+import io.vplane.nic.vswitch.VswitchRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.ValueLayout;
+import java.util.Locale;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -169,10 +170,11 @@ class MalformedRingTest
         Rig(final Counters counters, final ErrorLog errors, final String name, final String guestTx, final String guestRx)
         {
             this.counters = counters;
-            final VhostUserPortConfig settings = new VhostUserPortConfig(name, "/nonexistent/" + name, "server", 1,
-                "52:54:00:12:34:56", guestTx, guestRx, 60);
+            final VhostUserPortConfig settings = new VhostUserPortConfig(name, "/nonexistent/" + name, VhostUserPortConfig.Mode.SERVER, 1,
+                "52:54:00:12:34:56", VhostUserPortConfig.GuestTx.valueOf(guestTx.toUpperCase(Locale.ROOT)),
+            VhostUserPortConfig.GuestRx.valueOf(guestRx.toUpperCase(Locale.ROOT)), 60);
             port = new VhostUserPort(new DeviceSpec("vhostUser", name, "net", settings), settings,
-                new DeviceContext(ConfigDefaults.pool("net"), counters, errors));
+                new DeviceContext(ConfigDefaults.pool("net"), counters, errors), new VswitchRegistry());
             session = new VhostUserSession(name, port, errors, counters.counter("vplane_rig_protocol_errors_total", "port", name));
             frontend.startUp(session, VhostUserPortTest.FEATURES, 2, GuestDriver.SIZE);
         }

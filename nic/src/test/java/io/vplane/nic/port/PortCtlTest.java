@@ -1,7 +1,8 @@
 package io.vplane.nic.port;
 
-import io.vplane.engine.cli.CtlCommand;
+import io.vplane.engine.cli.VplaneCli;
 import io.vplane.engine.daemon.Daemon;
+import io.vplane.nic.NetDeviceKind;
 import io.vplane.nic.vswitch.VswitchRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,6 +15,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,6 +28,7 @@ class PortCtlTest
     Path dir;
 
     private Daemon daemon;
+    private VswitchRegistry switches;
     private String url;
     private StringWriter out;
     private StringWriter err;
@@ -40,6 +44,7 @@ class PortCtlTest
             """.formatted(dir.resolve("run"), dir));
         daemon = Daemon.start(config);
         url = daemon.runDirectory().managementSocketUrl();
+        switches = daemon.kinds().kind(NetDeviceKind.class).switches();
     }
 
     @AfterEach
@@ -57,14 +62,14 @@ class PortCtlTest
             "--vswitch", "ctlsw")).as(err.toString()).isZero();
         assertThat(out.toString()).startsWith("added vm9").contains("vhostUser", "4 queues");
         assertThat(Files.exists(socket)).isTrue();
-        assertThat(VswitchRegistry.find("ctlsw").ports()).containsExactly("vm9");
+        assertThat(switches.find("ctlsw").ports()).containsExactly("vm9");
 
         assertThat(execute("port", "list", "--url", url)).isZero();
         assertThat(out.toString()).contains("vm9").doesNotContain("ctlsw");
 
         assertThat(execute("port", "del", "--url", url, "--name", "vm9")).as(err.toString()).isZero();
         assertThat(out.toString()).isEqualTo("removed vm9\n");
-        assertThat(VswitchRegistry.find("ctlsw").ports()).isEmpty();
+        assertThat(switches.find("ctlsw").ports()).isEmpty();
         assertThat(execute("port", "list", "--url", url)).isZero();
         assertThat(out.toString()).isEqualTo("(no ports)\n");
     }
@@ -103,16 +108,17 @@ class PortCtlTest
 
         assertThat(execute("port", "del", "--url", url, "ctlsw")).isEqualTo(1);
         assertThat(err.toString()).contains("no vhost-user port named 'ctlsw'");
-        assertThat(VswitchRegistry.find("ctlsw")).isNotNull();
+        assertThat(switches.find("ctlsw")).isNotNull();
     }
 
     private int execute(final String... args)
     {
         out = new StringWriter();
         err = new StringWriter();
-        final CommandLine commandLine = new CommandLine(new CtlCommand());
+        // the kinds' ctl subcommands hang under the root command line, which parses from "vplane"
+        final CommandLine commandLine = VplaneCli.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        return commandLine.execute(args);
+        return commandLine.execute(Stream.concat(Stream.of("ctl"), Arrays.stream(args)).toArray(String[]::new));
     }
 }

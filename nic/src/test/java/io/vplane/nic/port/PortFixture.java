@@ -1,8 +1,8 @@
 package io.vplane.nic.port;
 
-import io.vplane.config.ConfigLoader;
 import io.vplane.engine.Engine;
 import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.errors.ErrorLog;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -36,7 +36,7 @@ final class PortFixture implements AutoCloseable
     {
         counters = Counters.inMemory(2048);
         final String daemon = "daemon: {socketDir: '" + System.getProperty("java.io.tmpdir") + "'}\n";
-        engine = new Engine(ConfigLoader.parse(daemon + yaml, "it.yaml"), counters, new ErrorLog(counters));
+        engine = new Engine(DeviceKinds.load().parse(daemon + yaml, "it.yaml"), counters, new ErrorLog(counters));
     }
 
     /** One vhost-user port on a {@code net} pool with batch 64; {@code entry} is its flow-map body. */

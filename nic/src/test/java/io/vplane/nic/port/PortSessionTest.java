@@ -1,14 +1,16 @@
 package io.vplane.nic.port;
 
 import io.vplane.config.ConfigDefaults;
-import io.vplane.config.VhostUserPortConfig;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.virtio.vhostuser.TestFrontend;
 import io.vplane.virtio.vhostuser.VhostUserSession;
+import io.vplane.nic.vswitch.VswitchRegistry;
 import org.junit.jupiter.api.AfterEach;
+
+import java.util.Locale;
 
 /**
  * What the single-threaded tests of one vhost-user port share: port {@code p0}, a session on it
@@ -27,10 +29,11 @@ abstract class PortSessionTest
     /** Opens {@code p0} with these settings and a session on it, which the test then starts up. */
     void openPort(final String guestTx, final String guestRx, final int frameBytes)
     {
-        final VhostUserPortConfig settings = new VhostUserPortConfig("p0", "/nonexistent/p0.sock", "server", 1,
-            "52:54:00:12:34:56", guestTx, guestRx, frameBytes);
+        final VhostUserPortConfig settings = new VhostUserPortConfig("p0", "/nonexistent/p0.sock", VhostUserPortConfig.Mode.SERVER, 1,
+            "52:54:00:12:34:56", VhostUserPortConfig.GuestTx.valueOf(guestTx.toUpperCase(Locale.ROOT)),
+            VhostUserPortConfig.GuestRx.valueOf(guestRx.toUpperCase(Locale.ROOT)), frameBytes);
         port = new VhostUserPort(new DeviceSpec("vhostUser", "p0", "net", settings), settings,
-            new DeviceContext(ConfigDefaults.pool("net"), counters, errors));
+            new DeviceContext(ConfigDefaults.pool("net"), counters, errors), new VswitchRegistry());
         newSession();
     }
 

@@ -1,7 +1,6 @@
 package io.vplane.nic.port;
 
 import io.vplane.config.ConfigDefaults;
-import io.vplane.config.VhostUserPortConfig;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
@@ -14,8 +13,9 @@ import io.vplane.virtio.vhostuser.TestFrontend;
 import io.vplane.virtio.vhostuser.VhostUserSession;
 import io.vplane.virtio.virtq.SplitRing;
 import io.vplane.nic.vswitch.TranslationEntry;
+import io.vplane.nic.vswitch.VswitchConfig;
 import io.vplane.nic.vswitch.VswitchDevice;
-import io.vplane.nic.vswitch.VswitchSettings;
+import io.vplane.nic.vswitch.VswitchRegistry;
 import io.vplane.nic.vswitch.VswitchStage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +39,8 @@ class VhostSwitchPortTest
     private static final long RX_BUFFERS = 0x40000;
     private static final long TX_BUFFERS = 0x20000;
 
+    private final VswitchRegistry switches = new VswitchRegistry();
+
     @TempDir
     Path dir;
 
@@ -52,11 +54,11 @@ class VhostSwitchPortTest
     @BeforeEach
     void open()
     {
-        stage = new VswitchStage(VswitchSettings.defaults("swt"), counters, System::nanoTime);
+        stage = new VswitchStage(VswitchConfig.defaults("swt"), counters, System::nanoTime);
         stage.table().replaceAll(List.of(
             TranslationEntry.of("10.0.0.1", "02:00:00:00:00:0a", "02:ff:00:00:00:01", "pa"),
             TranslationEntry.of("10.0.0.2", "02:00:00:00:00:0b", "02:ff:00:00:00:01", "pb")));
-        vswitch = new VswitchDevice(new DeviceSpec("vswitch", "swt", "net", null), stage);
+        vswitch = new VswitchDevice(new DeviceSpec("vswitch", "swt", "net", null), stage, switches);
         vswitch.start();
         a.open("pa");
         b.open("pb");
@@ -306,9 +308,10 @@ class VhostSwitchPortTest
         void open(final String name)
         {
             final VhostUserPortConfig settings = new VhostUserPortConfig(name, dir.resolve(name + ".sock").toString(),
-                "server", 1, "52:54:00:12:34:56", "switch", "idle", 60, "swt");
+                VhostUserPortConfig.Mode.SERVER, 1, "52:54:00:12:34:56", VhostUserPortConfig.GuestTx.SWITCH,
+                VhostUserPortConfig.GuestRx.IDLE, 60, "swt");
             port = new VhostUserPort(new DeviceSpec("vhostUser", name, "net", settings), settings,
-                new DeviceContext(ConfigDefaults.pool("net"), counters, errors));
+                new DeviceContext(ConfigDefaults.pool("net"), counters, errors), switches);
             port.start();
             session = new VhostUserSession("test", port, errors, counters.counter("vplane_test_protocol_errors_total", "port", name));
             rxCall = EventFd.create(0, EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);

@@ -30,7 +30,7 @@ class HostileFramesTest
         final long seed = System.nanoTime();
         final Random random = new Random(seed);
         final VswitchStage stage = new VswitchStage(
-            VswitchSettings.defaults("fuzz").withProxy(true, true), Counters.inMemory(512), System::nanoTime);
+            VswitchConfig.defaults("fuzz").withProxy(true, true), Counters.inMemory(512), System::nanoTime);
         final TestPort vm1 = new TestPort("vm1", PortRole.VM);
         final TestPort vm2 = new TestPort("vm2", PortRole.VM);
         final TestPort uplink = new TestPort("up0", PortRole.UPLINK);

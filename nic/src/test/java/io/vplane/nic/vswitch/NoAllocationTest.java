@@ -24,7 +24,7 @@ class NoAllocationTest
     {
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final VswitchStage stage = new VswitchStage(
-            VswitchSettings.defaults("alloc").withProxy(true, true), Counters.inMemory(256), () -> now);
+            VswitchConfig.defaults("alloc").withProxy(true, true), Counters.inMemory(256), () -> now);
         final long local = 0x0200_0000_0001L;
         final long global = 0x02FF_0000_0001L;
         final long remote = 0x0266_0000_0001L;

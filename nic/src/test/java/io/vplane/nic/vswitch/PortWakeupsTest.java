@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(30)
 class PortWakeupsTest
 {
-    private final VswitchStage stage = new VswitchStage(VswitchSettings.defaults("wk"), Counters.inMemory(256), System::nanoTime);
+    private final VswitchStage stage = new VswitchStage(VswitchConfig.defaults("wk"), Counters.inMemory(256), System::nanoTime);
     private final AtomicLong backlog = new AtomicLong();
     private final Doorbell doorbell = new Doorbell(backlog::get);
 

@@ -19,7 +19,7 @@ class SourceSinkPortTest
     @Test
     void shouldEmitTheMixInTurnUpToTheLimit()
     {
-        final VswitchStage stage = new VswitchStage(VswitchSettings.defaults("ss"), Counters.inMemory(256), () -> now);
+        final VswitchStage stage = new VswitchStage(VswitchConfig.defaults("ss"), Counters.inMemory(256), () -> now);
         final byte[] first = TestFrames.ethernet(0x0200_0000_0002L, 0x0200_0000_0001L).ipv4Udp("10.0.0.1", "10.0.0.2", 18).bytes();
         final byte[] second = TestFrames.ethernet(0x0200_0000_0002L, 0x0200_0000_0001L).ipv6Udp("fd00::1", "fd00::2", 18).bytes();
         final SourcePort source = new SourcePort("src", PortRole.VM, 0, List.of(first, second), 0, 100, () -> now, 32);
@@ -61,7 +61,7 @@ class SourceSinkPortTest
     @Test
     void shouldCountFramesThatFailTheCheck()
     {
-        final VswitchStage stage = new VswitchStage(VswitchSettings.defaults("ss2"), Counters.inMemory(256), () -> now);
+        final VswitchStage stage = new VswitchStage(VswitchConfig.defaults("ss2"), Counters.inMemory(256), () -> now);
         final byte[] frame = TestFrames.ethernet(MacAddress.BROADCAST, 0x0200_0000_0001L).etherType(0x88B5).padTo(60).bytes();
         stage.attach(new SourcePort("src", PortRole.VM, 0, List.of(frame), 0, 5, () -> now, 32));
         final SinkPort sink = new SinkPort("sink", PortRole.VM, 0, (f, length) -> length == 64, 0);

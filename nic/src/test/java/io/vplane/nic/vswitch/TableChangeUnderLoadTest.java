@@ -28,7 +28,7 @@ class TableChangeUnderLoadTest
     @Test
     void shouldForwardEveryFrameByEitherTheOldOrTheNewTableNeverAMix() throws Exception
     {
-        final VswitchStage stage = new VswitchStage(VswitchSettings.defaults("flip"), Counters.inMemory(512), System::nanoTime);
+        final VswitchStage stage = new VswitchStage(VswitchConfig.defaults("flip"), Counters.inMemory(512), System::nanoTime);
         final List<byte[]> mix = new ArrayList<>();
         for (int i = 0; i < IPS; i++)
         {

@@ -1,9 +1,10 @@
 package io.vplane.nic.vswitch;
 
-import io.vplane.engine.cli.CtlCommand;
+import io.vplane.engine.cli.VplaneCli;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.management.ManagementListener;
 import io.vplane.engine.management.ManagementServer;
+import io.vplane.nic.NetDeviceKind;
 import io.vplane.nic.frame.IpAddressKey;
 import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.AfterEach;
@@ -16,15 +17,19 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code vplane ctl vswitch} against the real management server, which finds the routes with ServiceLoader. */
+/** {@code vplane ctl vswitch} against the real management server, serving the net kind's routes. */
 @Timeout(30)
 class VswitchCtlTest
 {
+    private final NetDeviceKind kind = new NetDeviceKind();
+    private final VswitchRegistry switches = kind.switches();
     private final Counters counters = Counters.inMemory(256);
-    private final VswitchStage stage = new VswitchStage(VswitchSettings.defaults("ctl0"), counters, SystemNanoClock.INSTANCE);
+    private final VswitchStage stage = new VswitchStage(VswitchConfig.defaults("ctl0"), counters, SystemNanoClock.INSTANCE);
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
     private ManagementServer server;
@@ -36,8 +41,9 @@ class VswitchCtlTest
     @BeforeEach
     void start()
     {
-        VswitchRegistry.register("ctl0", stage);
-        server = new ManagementServer(new ManagementListener.UnixSocket(dir.resolve("management.sock"), ""), null, counters.reader());
+        switches.register("ctl0", stage);
+        server = new ManagementServer(new ManagementListener.UnixSocket(dir.resolve("management.sock"), ""), null,
+            counters.reader(), kind.managementExtensions());
         url = server.start();
     }
 
@@ -45,7 +51,7 @@ class VswitchCtlTest
     void stop()
     {
         server.close();
-        VswitchRegistry.unregister("ctl0", stage);
+        switches.unregister("ctl0", stage);
         stage.close();
     }
 
@@ -74,9 +80,10 @@ class VswitchCtlTest
 
     private int execute(final String... args)
     {
-        final CommandLine commandLine = new CommandLine(new CtlCommand());
+        // the kinds' ctl subcommands hang under the root command line, which parses from "vplane"
+        final CommandLine commandLine = VplaneCli.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        return commandLine.execute(args);
+        return commandLine.execute(Stream.concat(Stream.of("ctl"), Arrays.stream(args)).toArray(String[]::new));
     }
 }

@@ -15,20 +15,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class VswitchManagementTest
 {
+    private final VswitchRegistry switches = new VswitchRegistry();
     private final Counters counters = Counters.inMemory(256);
-    private final VswitchStage stage = new VswitchStage(VswitchSettings.defaults("mgmt0"), counters, SystemNanoClock.INSTANCE);
-    private final ManagementRoutes routes = new ManagementRoutes(null, counters.reader(), List.of(new VswitchManagement()));
+    private final VswitchStage stage = new VswitchStage(VswitchConfig.defaults("mgmt0"), counters, SystemNanoClock.INSTANCE);
+    private final ManagementRoutes routes = new ManagementRoutes(null, counters.reader(), List.of(new VswitchManagement(switches)));
 
     @BeforeEach
     void setUp()
     {
-        VswitchRegistry.register("mgmt0", stage);
+        switches.register("mgmt0", stage);
     }
 
     @AfterEach
     void tearDown()
     {
-        VswitchRegistry.unregister("mgmt0", stage);
+        switches.unregister("mgmt0", stage);
         stage.close();
     }
 

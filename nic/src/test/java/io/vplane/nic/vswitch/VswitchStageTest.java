@@ -39,10 +39,10 @@ class VswitchStageTest
     @BeforeEach
     void setUp()
     {
-        start(VswitchSettings.defaults("sw0"));
+        start(VswitchConfig.defaults("sw0"));
     }
 
-    private void start(final VswitchSettings settings)
+    private void start(final VswitchConfig settings)
     {
         if (null != stage)
         {
@@ -258,7 +258,7 @@ class VswitchStageTest
     @Test
     void shouldForwardSpoofedFramesWhenAntiSpoofingIsOffWithoutTranslatingThem()
     {
-        start(VswitchSettings.defaults("sw1").withAntiSpoofing(false));
+        start(VswitchConfig.defaults("sw1").withAntiSpoofing(false));
         vm2.offer(TestFrames.ethernet(REMOTE, LOCAL2).ipv4Udp(VM1_IP, REMOTE_IP, 18).bytes());
         run();
 
@@ -332,7 +332,7 @@ class VswitchStageTest
     @Test
     void shouldAnswerArpForLocalVmFromTableWhenProxying()
     {
-        start(VswitchSettings.defaults("sw2").withProxy(true, true));
+        start(VswitchConfig.defaults("sw2").withProxy(true, true));
         uplink.offer(TestFrames.ethernet(MacAddress.BROADCAST, REMOTE).arp(Arp.OPER_REQUEST, REMOTE, REMOTE_IP, 0, VM2_IP).bytes());
         vm1.offer(TestFrames.ethernet(MacAddress.BROADCAST, LOCAL1).arp(Arp.OPER_REQUEST, LOCAL1, VM1_IP, 0, VM2_IP).bytes());
         run();
@@ -355,7 +355,7 @@ class VswitchStageTest
     @Test
     void shouldNotProxyForAVmWhosePortIsNotAttached()
     {
-        start(VswitchSettings.defaults("sw5").withProxy(true, true));
+        start(VswitchConfig.defaults("sw5").withProxy(true, true));
         stage.table().put(TranslationEntry.of("10.0.0.7", "02:00:00:00:00:07", "02:ff:00:00:00:01", "vm7"));
         uplink.offer(TestFrames.ethernet(MacAddress.BROADCAST, REMOTE).arp(Arp.OPER_REQUEST, REMOTE, REMOTE_IP, 0, "10.0.0.7").bytes());
         run();
@@ -368,7 +368,7 @@ class VswitchStageTest
     @Test
     void shouldAnswerNeighborSolicitationWithAdvertisementWhenProxying()
     {
-        start(VswitchSettings.defaults("sw3").withProxy(true, true));
+        start(VswitchConfig.defaults("sw3").withProxy(true, true));
         uplink.offer(TestFrames.ethernet(0x3333_FF00_0001L, REMOTE).ndp(Ndp.TYPE_NEIGHBOR_SOLICITATION, "fd00::99",
             "ff02::1:ff00:1", VM1_IP6, Ndp.OPTION_SOURCE_LINK_LAYER, REMOTE).bytes());
         run();
@@ -389,7 +389,7 @@ class VswitchStageTest
     @Test
     void shouldNotProxyDuplicateAddressDetectionProbes()
     {
-        start(VswitchSettings.defaults("sw4").withProxy(true, true));
+        start(VswitchConfig.defaults("sw4").withProxy(true, true));
         uplink.offer(TestFrames.ethernet(0x3333_FF00_0001L, REMOTE).ndp(Ndp.TYPE_NEIGHBOR_SOLICITATION, "::",
             "ff02::1:ff00:1", VM1_IP6, 0, 0).bytes());
         run();

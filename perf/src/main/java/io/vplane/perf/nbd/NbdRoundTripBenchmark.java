@@ -2,9 +2,9 @@ package io.vplane.perf.nbd;
 
 import io.vplane.blockstore.device.NbdDeviceProvider;
 import io.vplane.blockstore.nbd.NbdProtocol;
-import io.vplane.config.ConfigLoader;
 import io.vplane.engine.Engine;
 import io.vplane.engine.counters.Counters;
+import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.errors.ErrorLog;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -72,7 +72,7 @@ public class NbdRoundTripBenchmark
         runDir = Files.createTempDirectory("nbd-round-trip");
         final Counters counters = Counters.inMemory(1024);
         final NbdDeviceProvider provider = new NbdDeviceProvider();
-        engine = new Engine(ConfigLoader.parse("""
+        engine = new Engine(DeviceKinds.load().parse("""
             daemon: {runDir: %s, imageDirs: [%s]}
             pools:
               blk: {workers: 1}

@@ -11,7 +11,7 @@ import io.vplane.nic.vswitch.SinkPort;
 import io.vplane.nic.vswitch.SourcePort;
 import io.vplane.nic.vswitch.TranslationEntry;
 import io.vplane.nic.vswitch.TranslationSnapshot;
-import io.vplane.nic.vswitch.VswitchSettings;
+import io.vplane.nic.vswitch.VswitchConfig;
 import io.vplane.nic.vswitch.VswitchStage;
 import org.agrona.BufferUtil;
 import org.agrona.collections.Object2ObjectHashMap;
@@ -86,8 +86,8 @@ public class VswitchBenchmark
     public void setUp()
     {
         final List<TranslationEntry> table = BenchFrames.entries(entries);
-        final VswitchSettings settings = new VswitchSettings("bench", true, false, false, 300_000, 4096, BURST, 1522, 2,
-            16, Math.max(65536, entries + 1));
+        final VswitchConfig settings = new VswitchConfig(true, "bench", true, false, false, 300_000, 4096, BURST, 1522, 2,
+            Math.max(65536, entries + 1), List.of());
         stage = new VswitchStage(settings, Counters.inMemory(256), SystemNanoClock.INSTANCE);
         uplink = new SourcePort("up0", PortRole.UPLINK, 0, BenchFrames.fromUplink(DISTINCT_FRAMES, entries, 1),
             0, 0, SystemNanoClock.INSTANCE, BURST);

@@ -1,0 +1,21 @@
+package io.vplane.blockstore.config;
+
+import java.util.List;
+
+/**
+ * The NBD server: where it listens, the virtual disks it exports and the tenants that own them.
+ *
+ * @param bindAddress address the server listens on
+ * @param port        TCP port; 10809 is the port IANA assigned to NBD, 0 picks a free one
+ * @param disks       exported virtual disks
+ * @param tenants     owners of disks and their access rules
+ * @param tls         STARTTLS certificates; off when empty
+ */
+public record NbdConfig(String bindAddress, int port, List<NbdDiskConfig> disks, List<NbdTenantConfig> tenants, NbdTlsConfig tls)
+{
+    public NbdConfig
+    {
+        disks = List.copyOf(disks);
+        tenants = List.copyOf(tenants);
+    }
+}

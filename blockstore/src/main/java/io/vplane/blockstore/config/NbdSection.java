@@ -1,0 +1,232 @@
+package io.vplane.blockstore.config;
+
+import io.vplane.config.BindContext;
+import io.vplane.config.ConfigDiff;
+import io.vplane.config.ConfigSection;
+import io.vplane.config.IpPrefix;
+import io.vplane.config.SectionReader;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code nbd} section: server address, disks and tenants, with the checks that span them
+ * (names unique, a disk's tenant exists, a disk name is free among devices, CIDR ranges parse).
+ * Disks are added, removed (drained first) or reopened, and tenant rules apply to new connections,
+ * all live; the listener's address, port and TLS files are bound at start.
+ */
+public final class NbdSection implements ConfigSection<NbdConfig>
+{
+    public static final String KEY = "nbd";
+    public static final String BIND_ADDRESS = "127.0.0.1";
+    /** The port IANA assigned to NBD. */
+    public static final int PORT = 10809;
+    public static final boolean READ_ONLY = false;
+    public static final String DESCRIPTION = "";
+    public static final int QUEUES = 1;
+    public static final int MIN_BLOCK_BYTES = 1;
+
+    private static final long MIN_SIZE_BYTES = 512;
+    /** 2^62: positive as an off_t with room for offset + length arithmetic. */
+    private static final long MAX_SIZE_BYTES = 1L << 62;
+    private static final int MAX_DESCRIPTION_BYTES = 4096;
+
+    @Override
+    public String key()
+    {
+        return KEY;
+    }
+
+    @Override
+    public Place place()
+    {
+        return Place.ROOT;
+    }
+
+    @Override
+    public Class<NbdConfig> type()
+    {
+        return NbdConfig.class;
+    }
+
+    /** The server listening on its port with no disks and no tenants. */
+    @Override
+    public NbdConfig defaults()
+    {
+        return new NbdConfig(BIND_ADDRESS, PORT, List.of(), List.of(), new NbdTlsConfig("", "", ""));
+    }
+
+    @Override
+    public NbdConfig bind(final SectionReader parent, final BindContext context)
+    {
+        final SectionReader section = parent.section(KEY);
+        final String bindAddress = section.string("bindAddress", BIND_ADDRESS).strip();
+        if (bindAddress.isEmpty())
+        {
+            section.reject("bindAddress", "must not be empty; use 127.0.0.1 for local clients or 0.0.0.0 for all interfaces");
+        }
+        final int port = section.integer("port", PORT, 0, 65_535);
+        final NbdTlsConfig tls = tls(section.section("tls"));
+        final List<NbdTenantConfig> tenants = tenants(section, tls);
+        final List<NbdDiskConfig> disks = disks(section, tenants, context);
+        section.finish();
+        return new NbdConfig(bindAddress, port, disks, tenants, tls);
+    }
+
+    private static NbdTlsConfig tls(final SectionReader section)
+    {
+        final String certificateFile = section.string("certificateFile", "").strip();
+        final String privateKeyFile = section.string("privateKeyFile", "").strip();
+        final String clientCaFile = section.string("clientCaFile", "").strip();
+        if (certificateFile.isEmpty() != privateKeyFile.isEmpty())
+        {
+            section.reject(certificateFile.isEmpty() ? "certificateFile" : "privateKeyFile",
+                "certificateFile and privateKeyFile go together: give both or neither");
+        }
+        if (!clientCaFile.isEmpty() && certificateFile.isEmpty())
+        {
+            section.reject("clientCaFile", "clientCaFile needs certificateFile and privateKeyFile");
+        }
+        section.finish();
+        return new NbdTlsConfig(certificateFile, privateKeyFile, clientCaFile);
+    }
+
+    private static List<NbdTenantConfig> tenants(final SectionReader section, final NbdTlsConfig tls)
+    {
+        final List<NbdTenantConfig> tenants = new ArrayList<>();
+        final Map<String, Integer> firstLine = new HashMap<>();
+        for (final SectionReader item : section.list("tenants"))
+        {
+            final String name = item.requiredName("name", "tenant");
+            final boolean nameOk = null != name;
+            final List<String> allow = item.stringList("allow", List.of());
+            for (final String cidr : allow)
+            {
+                if (!isCidr(cidr))
+                {
+                    item.reject("allow", "'" + cidr + "' is not a CIDR range; write e.g. 10.0.0.0/8, 127.0.0.1/32 or ::1/128");
+                }
+            }
+            final boolean requireTls = item.bool("requireTls", false);
+            if (requireTls && !tls.enabled())
+            {
+                item.reject("requireTls", "requireTls needs nbd.tls.certificateFile and nbd.tls.privateKeyFile");
+            }
+            item.finish();
+            if (nameOk)
+            {
+                final Integer first = firstLine.putIfAbsent(name, item.lineOf("name"));
+                if (null != first)
+                {
+                    item.reject("name", "tenant name '" + name + "' is used twice; first at line " + first);
+                    continue;
+                }
+                tenants.add(new NbdTenantConfig(name, allow, requireTls));
+            }
+        }
+        return tenants;
+    }
+
+    private static List<NbdDiskConfig> disks(
+        final SectionReader section, final List<NbdTenantConfig> tenants, final BindContext context)
+    {
+        final List<NbdDiskConfig> disks = new ArrayList<>();
+        final Map<String, Integer> firstLine = new HashMap<>();
+        for (final SectionReader item : section.list("disks"))
+        {
+            // NBD proto.md: strings are at most 4096 bytes; export names here are also device names.
+            final String name = item.requiredName("name", "disk");
+            final boolean nameOk = null != name;
+            final String deviceList = nameOk ? context.deviceListOf(name) : null;
+            if (null != deviceList)
+            {
+                item.reject("name", "disk name '" + name + "' is already a device name in " + deviceList);
+            }
+            final String image = item.requiredString("image");
+            if (null != image && image.isBlank())
+            {
+                item.reject("image", "must not be empty; give a path to a raw image file");
+            }
+            final long sizeBytes = item.longValue("sizeBytes", -1, MIN_SIZE_BYTES, MAX_SIZE_BYTES);
+            if (sizeBytes == -1)
+            {
+                item.reject("sizeBytes", "missing required setting 'sizeBytes' (bytes, " + MIN_SIZE_BYTES + ".." +
+                    MAX_SIZE_BYTES + ", a multiple of 512)");
+            }
+            else if (sizeBytes % 512 != 0)
+            {
+                item.reject("sizeBytes", "sizeBytes " + sizeBytes + " must be a multiple of 512");
+            }
+            final boolean readOnly = item.bool("readOnly", READ_ONLY);
+            final String description = item.string("description", DESCRIPTION);
+            if (description.getBytes(StandardCharsets.UTF_8).length > MAX_DESCRIPTION_BYTES)
+            {
+                item.reject("description", "description is longer than " + MAX_DESCRIPTION_BYTES + " bytes");
+            }
+            final String tenant = item.requiredString("tenant");
+            if (null != tenant && tenants.stream().noneMatch(t -> t.name().equals(tenant)))
+            {
+                item.reject("tenant", "tenant '" + tenant + "' is not declared in nbd.tenants; declared: " +
+                    String.join(", ", tenants.stream().map(NbdTenantConfig::name).toList()));
+            }
+            final int queues = item.integer("queues", QUEUES, 1, 64);
+            final int minBlockBytes = item.powerOfTwo("minBlockBytes", MIN_BLOCK_BYTES, 1, 65_536);
+            if (sizeBytes > 0 && sizeBytes % minBlockBytes != 0)
+            {
+                item.reject("minBlockBytes", "sizeBytes " + sizeBytes + " is not a multiple of minBlockBytes " + minBlockBytes);
+            }
+            item.finish();
+            if (nameOk && null != image && null != tenant && sizeBytes > 0)
+            {
+                final Integer first = firstLine.putIfAbsent(name, item.lineOf("name"));
+                if (null != first)
+                {
+                    item.reject("name", "disk name '" + name + "' is used twice; first at line " + first);
+                    continue;
+                }
+                disks.add(new NbdDiskConfig(name, image, sizeBytes, readOnly, description, tenant, queues, minBlockBytes));
+            }
+        }
+        return disks;
+    }
+
+    @Override
+    public void diff(final NbdConfig running, final NbdConfig next, final ConfigDiff diff)
+    {
+        diff.compare("nbd.bindAddress", running.bindAddress(), next.bindAddress(), ConfigDiff.RESTART);
+        diff.compare("nbd.port", running.port(), next.port(), ConfigDiff.RESTART);
+        diff.named("nbd.disks.", running.disks(), next.disks(), NbdDiskConfig::name, NbdSection::describe);
+        diff.named("nbd.tenants.", running.tenants(), next.tenants(), NbdTenantConfig::name, NbdSection::describe);
+        diff.compare("nbd.tls", running.tls(), next.tls(), ConfigDiff.RESTART);
+    }
+
+    /** Disks and tenants apply live; the listener (address, port, TLS files) stays until a restart. */
+    @Override
+    public NbdConfig live(final NbdConfig running, final NbdConfig next)
+    {
+        return new NbdConfig(running.bindAddress(), running.port(), next.disks(), next.tenants(), running.tls());
+    }
+
+    /** How a disk appears in a change: every setting but its name. */
+    public static String describe(final NbdDiskConfig disk)
+    {
+        return "image=" + disk.image() + " sizeBytes=" + disk.sizeBytes() + " readOnly=" + disk.readOnly() +
+            " description=" + disk.description() + " tenant=" + disk.tenant() + " queues=" + disk.queues() +
+            " minBlockBytes=" + disk.minBlockBytes();
+    }
+
+    /** How a tenant appears in a change: every setting but its name. */
+    public static String describe(final NbdTenantConfig tenant)
+    {
+        return "allow=" + tenant.allow() + " requireTls=" + tenant.requireTls();
+    }
+
+    static boolean isCidr(final String text)
+    {
+        return IpPrefix.isPrefix(text);
+    }
+}

@@ -1,0 +1,29 @@
+package io.vplane.engine.loopback;
+
+import io.vplane.config.ConfigSection;
+import io.vplane.engine.device.DeviceKind;
+import io.vplane.engine.device.DeviceProvider;
+
+import java.util.List;
+
+/** The engine's built-in device kind: synthetic devices under {@code devices.loopback}. */
+public final class LoopbackKind implements DeviceKind
+{
+    @Override
+    public String name()
+    {
+        return LoopbackDeviceProvider.KIND;
+    }
+
+    @Override
+    public List<ConfigSection<?>> configSections()
+    {
+        return List.of(new LoopbackSection());
+    }
+
+    @Override
+    public List<DeviceProvider> deviceProviders()
+    {
+        return List.of(new LoopbackDeviceProvider());
+    }
+}

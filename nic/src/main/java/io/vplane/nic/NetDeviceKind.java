@@ -1,0 +1,62 @@
+package io.vplane.nic;
+
+import io.vplane.config.ConfigSection;
+import io.vplane.engine.device.DeviceKind;
+import io.vplane.engine.device.DeviceProvider;
+import io.vplane.engine.management.ManagementExtension;
+import io.vplane.nic.port.PortCommand;
+import io.vplane.nic.port.VhostUserPortProvider;
+import io.vplane.nic.port.VhostUserSection;
+import io.vplane.nic.vswitch.VswitchCommand;
+import io.vplane.nic.vswitch.VswitchDeviceProvider;
+import io.vplane.nic.vswitch.VswitchManagement;
+import io.vplane.nic.vswitch.VswitchRegistry;
+import io.vplane.nic.vswitch.VswitchSection;
+
+import java.util.List;
+
+/**
+ * The net device kind: vhost-user ports ({@code devices.vhostUser}) and the vSwitch
+ * ({@code vswitch}), with {@code ctl port}, {@code ctl vswitch} and the {@code /vswitch} routes. It
+ * owns the registry of running switches that its ports join and its routes act on.
+ */
+public final class NetDeviceKind implements DeviceKind
+{
+    private final VswitchRegistry switches = new VswitchRegistry();
+
+    @Override
+    public String name()
+    {
+        return "net";
+    }
+
+    /** The switches running now, by name. */
+    public VswitchRegistry switches()
+    {
+        return switches;
+    }
+
+    @Override
+    public List<ConfigSection<?>> configSections()
+    {
+        return List.of(new VhostUserSection(), new VswitchSection());
+    }
+
+    @Override
+    public List<DeviceProvider> deviceProviders()
+    {
+        return List.of(new VswitchDeviceProvider(switches), new VhostUserPortProvider(switches));
+    }
+
+    @Override
+    public List<ManagementExtension> managementExtensions()
+    {
+        return List.of(new VswitchManagement(switches));
+    }
+
+    @Override
+    public List<Object> ctlCommands()
+    {
+        return List.of(new PortCommand(), new VswitchCommand());
+    }
+}

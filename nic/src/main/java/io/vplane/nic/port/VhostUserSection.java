@@ -1,0 +1,118 @@
+package io.vplane.nic.port;
+
+import io.vplane.config.BindContext;
+import io.vplane.config.ConfigDiff;
+import io.vplane.config.ConfigSection;
+import io.vplane.config.SectionReader;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Reads the {@code devices.vhostUser} list: every port applies live (added, removed or reopened). */
+public final class VhostUserSection implements ConfigSection<VhostUserPortsConfig>
+{
+    public static final VhostUserPortConfig.Mode MODE = VhostUserPortConfig.Mode.SERVER;
+    public static final int QUEUE_PAIRS = 1;
+    public static final String MAC = "52:54:00:00:00:01";
+    public static final VhostUserPortConfig.GuestTx GUEST_TX = VhostUserPortConfig.GuestTx.SINK;
+    public static final VhostUserPortConfig.GuestRx GUEST_RX = VhostUserPortConfig.GuestRx.IDLE;
+    public static final String VSWITCH = "vswitch0";
+    public static final int SOURCE_FRAME_BYTES = 60;
+
+    private static final Pattern MAC_PATTERN = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
+    /** sockaddr_un holds 107 path bytes and a NUL. */
+    private static final int MAX_SOCKET_PATH = 107;
+
+    @Override
+    public String key()
+    {
+        return VhostUserPortProvider.KIND;
+    }
+
+    @Override
+    public Place place()
+    {
+        return Place.DEVICES;
+    }
+
+    @Override
+    public Class<VhostUserPortsConfig> type()
+    {
+        return VhostUserPortsConfig.class;
+    }
+
+    @Override
+    public VhostUserPortsConfig defaults()
+    {
+        return new VhostUserPortsConfig(List.of());
+    }
+
+    @Override
+    public VhostUserPortsConfig bind(final SectionReader parent, final BindContext context)
+    {
+        final List<VhostUserPortConfig> ports = new ArrayList<>();
+        for (final SectionReader item : parent.list(key()))
+        {
+            final VhostUserPortConfig port = port(item);
+            if (null != port && context.claimDeviceName(item, path(), port.name()))
+            {
+                ports.add(port);
+            }
+        }
+        return new VhostUserPortsConfig(ports);
+    }
+
+    @Override
+    public void diff(final VhostUserPortsConfig running, final VhostUserPortsConfig next, final ConfigDiff diff)
+    {
+        diff.named(path() + ".", running.ports(), next.ports(), VhostUserPortConfig::name, VhostUserSection::describe);
+    }
+
+    /** How a port appears in a change: every setting but its name. */
+    public static String describe(final VhostUserPortConfig port)
+    {
+        return "socketPath=" + port.socketPath() + " mode=" + port.mode() + " queuePairs=" + port.queuePairs() +
+            " mac=" + port.mac() + " guestTx=" + port.guestTx() + " guestRx=" + port.guestRx() +
+            " sourceFrameBytes=" + port.sourceFrameBytes() + " vswitch=" + port.vswitch();
+    }
+
+    /**
+     * @return the port, or null when its name or socket path is missing or bad
+     */
+    private static VhostUserPortConfig port(final SectionReader item)
+    {
+        final String name = item.requiredName("name", "device");
+        final String socketPath = item.requiredString("socketPath");
+        final boolean pathOk = null != socketPath && !socketPath.isEmpty() &&
+            socketPath.getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH;
+        if (null != socketPath && !pathOk)
+        {
+            item.reject("socketPath", "socket path must be 1 to " + MAX_SOCKET_PATH + " bytes, got " +
+                socketPath.length() + " characters");
+        }
+        final VhostUserPortConfig.Mode mode =
+            item.enumValue("mode", MODE, VhostUserPortConfig.Mode.values(), VhostUserPortConfig.Mode::toString, "mode");
+        final int queuePairs = item.integer("queuePairs", QUEUE_PAIRS, 1, 16);
+        final String mac = item.string("mac", MAC);
+        if (!MAC_PATTERN.matcher(mac).matches() || (Integer.parseInt(mac.substring(0, 2), 16) & 1) != 0)
+        {
+            item.reject("mac", "MAC '" + mac + "' must be six hex bytes like 52:54:00:12:34:56, not multicast");
+        }
+        final VhostUserPortConfig.GuestTx guestTx = item.enumValue(
+            "guestTx", GUEST_TX, VhostUserPortConfig.GuestTx.values(), VhostUserPortConfig.GuestTx::toString, "guestTx action");
+        final VhostUserPortConfig.GuestRx guestRx = item.enumValue(
+            "guestRx", GUEST_RX, VhostUserPortConfig.GuestRx.values(), VhostUserPortConfig.GuestRx::toString, "guestRx feed");
+        final int sourceFrameBytes = item.integer("sourceFrameBytes", SOURCE_FRAME_BYTES, 60, 9_000);
+        if (VhostUserPortConfig.GuestRx.SOURCE == guestRx && VhostUserPortConfig.GuestTx.SINK != guestTx)
+        {
+            item.reject("guestRx", "guestRx 'source' and guestTx '" + guestTx + "' both feed the receive queues; choose one");
+        }
+        final String vswitch = item.name("vswitch", VSWITCH, "switch");
+        item.finish();
+        return null != name && pathOk ? new VhostUserPortConfig(name, socketPath, mode, queuePairs,
+            mac.toLowerCase(Locale.ROOT), guestTx, guestRx, sourceFrameBytes, vswitch) : null;
+    }
+}
