@@ -148,8 +148,17 @@ final class ConfigBinder
         final IdleConfig idle = idle(section.section("idle"), defaults.idle());
         final int ringSize = section.powerOfTwo("ringSize", defaults.ringSize(), 64, 1_048_576);
         final int inboxSize = section.powerOfTwo("inboxSize", defaults.inboxSize(), 16, 65_536);
+        final IoThreadsConfig io = ioThreads(section.section("io"), defaults.io());
         section.finish();
-        return new PoolConfig(defaults.type(), workers, cpus, queuesPerWorker, batch, dedicated, idle, ringSize, inboxSize);
+        return new PoolConfig(defaults.type(), workers, cpus, queuesPerWorker, batch, dedicated, idle, ringSize, inboxSize, io);
+    }
+
+    private static IoThreadsConfig ioThreads(final SectionReader section, final IoThreadsConfig defaults)
+    {
+        final int threads = section.integer("threads", defaults.threads(), 0, 256);
+        final List<Integer> cpus = section.intList("cpus", defaults.cpus(), 0, MAX_CPU, "CPU");
+        section.finish();
+        return new IoThreadsConfig(threads, cpus);
     }
 
     private static IdleConfig idle(final SectionReader section, final IdleConfig defaults)

@@ -33,6 +33,8 @@ public final class ConfigDefaults
     public static final boolean DEDICATED = false;
     public static final int RING_SIZE = 4096;
     public static final int INBOX_SIZE = 256;
+    /** 0: one I/O thread per available processor. */
+    public static final int IO_THREADS = 0;
 
     private static final IdleConfig BACKOFF = new IdleConfig(IdleStrategyKind.BACKOFF, 100, 10, 1_000, 1_000_000);
     /**
@@ -102,6 +104,7 @@ public final class ConfigDefaults
 
     private static PoolConfig pool(final String type, final int queuesPerWorker, final int batch, final IdleConfig idle)
     {
-        return new PoolConfig(type, WORKERS, List.of(), queuesPerWorker, batch, DEDICATED, idle, RING_SIZE, INBOX_SIZE);
+        return new PoolConfig(type, WORKERS, List.of(), queuesPerWorker, batch, DEDICATED, idle, RING_SIZE, INBOX_SIZE,
+            new IoThreadsConfig(IO_THREADS, List.of()));
     }
 }

@@ -104,6 +104,8 @@ public final class ConfigDiff
         idle(prefix + "idle.", running.idle(), next.idle());
         compare(prefix + "ringSize", running.ringSize(), next.ringSize(), RESTART);
         compare(prefix + "inboxSize", running.inboxSize(), next.inboxSize(), RESTART);
+        compare(prefix + "io.threads", running.io().threads(), next.io().threads(), RESTART);
+        compare(prefix + "io.cpus", running.io().cpus(), next.io().cpus(), RESTART);
     }
 
     private void idle(final String prefix, final IdleConfig running, final IdleConfig next)

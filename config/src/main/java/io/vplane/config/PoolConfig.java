@@ -14,6 +14,7 @@ import java.util.List;
  * @param idle            what a worker does when a duty cycle found no work
  * @param ringSize        capacity, in entries, of the rings between stages of this type
  * @param inboxSize       capacity, in commands, of each worker's command inbox
+ * @param io              the type's I/O threads (network event loops), beside its workers
  */
 public record PoolConfig(
     String type,
@@ -24,7 +25,8 @@ public record PoolConfig(
     boolean dedicated,
     IdleConfig idle,
     int ringSize,
-    int inboxSize)
+    int inboxSize,
+    IoThreadsConfig io)
 {
     public PoolConfig
     {
@@ -33,6 +35,6 @@ public record PoolConfig(
 
     public PoolConfig withQueuesPerWorker(final int n)
     {
-        return new PoolConfig(type, workers, cpus, n, batch, dedicated, idle, ringSize, inboxSize);
+        return new PoolConfig(type, workers, cpus, n, batch, dedicated, idle, ringSize, inboxSize, io);
     }
 }

@@ -43,6 +43,7 @@ class ConfigLoaderTest
                 idle: {strategy: yield, maxSpins: 1, maxYields: 2, minParkNs: 3, maxParkNs: 4}
                 ringSize: 64
                 inboxSize: 16
+                io: {threads: 2, cpus: [1]}
             devices:
               sample:
                 - name: disk.1
@@ -56,7 +57,8 @@ class ConfigLoaderTest
         assertThat(config.management()).isEqualTo(new ManagementConfig(false, "", false, "0.0.0.0", 0, "", "", ""));
         assertThat(config.counters()).isEqualTo(new CountersConfig("c.dat", 64));
         assertThat(config.pool("blk")).isEqualTo(new PoolConfig(
-            "blk", 3, List.of(4, 5, 6), 1, 8, true, new IdleConfig(IdleStrategyKind.YIELD, 1, 2, 3, 4), 64, 16));
+            "blk", 3, List.of(4, 5, 6), 1, 8, true, new IdleConfig(IdleStrategyKind.YIELD, 1, 2, 3, 4), 64, 16,
+            new IoThreadsConfig(2, List.of(1))));
         assertThat(config.pool("net")).isEqualTo(ConfigDefaults.pool("net"));
         assertThat(config.pool("vsock")).isEqualTo(ConfigDefaults.pool("vsock"));
         assertThat(config.section(SampleSections.DeviceList.class).devices()).containsExactly(

@@ -243,7 +243,7 @@ public final class Engine implements AutoCloseable
         {
             throw new IllegalArgumentException("no provider for device kind '" + spec.kind() + "'; kinds: " + providers.keySet());
         }
-        final Device device = provider.open(spec, new DeviceContext(config.pool(spec.type()), counters, errors));
+        final Device device = provider.open(spec, new DeviceContext(config.pool(spec.type()), counters, errors, binding(spec.type()).io()));
         binding(spec.type()).addDevice(device);
         running.put(spec.name(), new RunningDevice(spec, fromConfig));
         LOG.info("device {} ({}, type {}) bound with {} queues", spec.name(), spec.kind(), spec.type(), device.queues().size());

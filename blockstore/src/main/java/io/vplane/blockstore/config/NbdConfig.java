@@ -10,8 +10,11 @@ import java.util.List;
  * @param disks       exported virtual disks
  * @param tenants     owners of disks and their access rules
  * @param tls         STARTTLS certificates; off when empty
+ * @param transport   the Netty transport of the server's event loops
  */
-public record NbdConfig(String bindAddress, int port, List<NbdDiskConfig> disks, List<NbdTenantConfig> tenants, NbdTlsConfig tls)
+public record NbdConfig(
+    String bindAddress, int port, List<NbdDiskConfig> disks, List<NbdTenantConfig> tenants, NbdTlsConfig tls,
+    NbdTransport transport)
 {
     public NbdConfig
     {

@@ -25,6 +25,7 @@ public final class NbdSection implements ConfigSection<NbdConfig>
     public static final String BIND_ADDRESS = "127.0.0.1";
     /** The port IANA assigned to NBD. */
     public static final int PORT = 10809;
+    public static final NbdTransport TRANSPORT = NbdTransport.EPOLL;
     public static final boolean READ_ONLY = false;
     public static final String DESCRIPTION = "";
     public static final int QUEUES = 1;
@@ -57,7 +58,7 @@ public final class NbdSection implements ConfigSection<NbdConfig>
     @Override
     public NbdConfig defaults()
     {
-        return new NbdConfig(BIND_ADDRESS, PORT, List.of(), List.of(), new NbdTlsConfig("", "", ""));
+        return new NbdConfig(BIND_ADDRESS, PORT, List.of(), List.of(), new NbdTlsConfig("", "", ""), TRANSPORT);
     }
 
     @Override
@@ -70,11 +71,13 @@ public final class NbdSection implements ConfigSection<NbdConfig>
             section.reject("bindAddress", "must not be empty; use 127.0.0.1 for local clients or 0.0.0.0 for all interfaces");
         }
         final int port = section.integer("port", PORT, 0, 65_535);
+        final NbdTransport transport = section.enumValue(
+            "transport", TRANSPORT, NbdTransport.values(), NbdTransport::configName, "transport");
         final NbdTlsConfig tls = tls(section.section("tls"));
         final List<NbdTenantConfig> tenants = tenants(section, tls);
         final List<NbdDiskConfig> disks = disks(section, tenants, context);
         section.finish();
-        return new NbdConfig(bindAddress, port, disks, tenants, tls);
+        return new NbdConfig(bindAddress, port, disks, tenants, tls, transport);
     }
 
     private static NbdTlsConfig tls(final SectionReader section)
@@ -202,13 +205,15 @@ public final class NbdSection implements ConfigSection<NbdConfig>
         diff.named("nbd.disks.", running.disks(), next.disks(), NbdDiskConfig::name, NbdSection::describe);
         diff.named("nbd.tenants.", running.tenants(), next.tenants(), NbdTenantConfig::name, NbdSection::describe);
         diff.compare("nbd.tls", running.tls(), next.tls(), ConfigDiff.RESTART);
+        diff.compare("nbd.transport", running.transport().configName(), next.transport().configName(), ConfigDiff.RESTART);
     }
 
     /** Disks and tenants apply live; the listener (address, port, TLS files) stays until a restart. */
     @Override
     public NbdConfig live(final NbdConfig running, final NbdConfig next)
     {
-        return new NbdConfig(running.bindAddress(), running.port(), next.disks(), next.tenants(), running.tls());
+        return new NbdConfig(running.bindAddress(), running.port(), next.disks(), next.tenants(), running.tls(),
+            running.transport());
     }
 
     /** How a disk appears in a change: every setting but its name. */

@@ -3,6 +3,7 @@ package io.vplane.blockstore.device;
 import io.vplane.blockstore.config.NbdDiskConfig;
 import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.config.NbdTlsConfig;
+import io.vplane.blockstore.config.NbdTransport;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -18,20 +19,22 @@ import java.util.Objects;
  * @param bindAddress the NBD server's address
  * @param port        the NBD server's port
  * @param tls         the NBD server's TLS certificates
+ * @param transport   the NBD server's Netty transport
  */
 public record DiskSettings(NbdDiskConfig disk, NbdTenantConfig tenant, Path image, String bindAddress, int port,
-    NbdTlsConfig tls)
+    NbdTlsConfig tls, NbdTransport transport)
 {
     @Override
     public boolean equals(final Object other)
     {
         return other instanceof final DiskSettings that && disk.equals(that.disk) && tenant.name().equals(that.tenant.name()) &&
-            image.equals(that.image) && bindAddress.equals(that.bindAddress) && port == that.port && tls.equals(that.tls);
+            image.equals(that.image) && bindAddress.equals(that.bindAddress) && port == that.port && tls.equals(that.tls) &&
+            transport == that.transport;
     }
 
     @Override
     public int hashCode()
     {
-        return Objects.hash(disk, tenant.name(), image, bindAddress, port, tls);
+        return Objects.hash(disk, tenant.name(), image, bindAddress, port, tls, transport);
     }
 }

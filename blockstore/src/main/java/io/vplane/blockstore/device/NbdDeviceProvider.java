@@ -9,6 +9,7 @@ import io.vplane.blockstore.config.NbdDiskConfig;
 import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.disk.Tenant;
+import io.vplane.blockstore.nbd.NbdEventLoops;
 import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.nbd.NbdServer;
 import io.vplane.blockstore.nbd.NbdServerMetrics;
@@ -86,7 +87,7 @@ public final class NbdDeviceProvider implements DeviceProvider
             RemoteBackends.allowed(disk.image(), config.daemon().remoteBackends()) :
             ConfinedDirectory.images(config).resolve(disk.image());
         return new DeviceSpec(KIND, disk.name(), TYPE,
-            new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls()));
+            new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls(), nbd.transport()));
     }
 
     /**
@@ -162,7 +163,7 @@ public final class NbdDeviceProvider implements DeviceProvider
         serverMetrics = NbdServerMetrics.allocate(context.counters(), context.errors());
         try
         {
-            server = NbdServer.start(settings.bindAddress(), settings.port(), Runtime.getRuntime().availableProcessors(),
+            server = NbdServer.start(settings.bindAddress(), settings.port(), NbdEventLoops.of(settings.transport(), context.io()),
                 registry, serverMetrics, TlsContexts.server(settings.tls()), limits);
         }
         catch (final InterruptedException ex)

@@ -6,18 +6,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +16,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The NBD listener: Netty with epoll where the native transport loads, NIO otherwise. Event loops
+ * The NBD listener: Netty on the transport and event loops of {@link NbdEventLoops}. Event loops
  * only decode and encode; file I/O runs on the blk workers. TCP_NODELAY because NBD is
  * request/response and every reply is written whole.
  */
@@ -53,37 +44,21 @@ public final class NbdServer implements AutoCloseable
     }
 
     /**
-     * @param eventLoops threads decoding requests; 0 lets Netty choose (2 x cores)
-     * @param tls        offered with NBD_OPT_STARTTLS; null: no TLS
+     * @param loops  the event loops: how many, pinned where, on which transport
+     * @param tls    offered with NBD_OPT_STARTTLS; null: no TLS
+     * @param limits what one client may hold (handshake time, options, connections, unsent replies)
      */
     public static NbdServer start(
-        final String bindAddress, final int port, final int eventLoops, final ExportDirectory directory,
-        final NbdServerMetrics metrics, final SslContext tls) throws InterruptedException
-    {
-        return start(bindAddress, port, eventLoops, directory, metrics, tls, NbdLimits.DEFAULTS);
-    }
-
-    /**
-     * @param eventLoops threads decoding requests; 0 lets Netty choose (2 x cores)
-     * @param tls        offered with NBD_OPT_STARTTLS; null: no TLS
-     * @param limits     what one client may hold (handshake time, options, connections, unsent replies)
-     */
-    public static NbdServer start(
-        final String bindAddress, final int port, final int eventLoops, final ExportDirectory directory,
+        final String bindAddress, final int port, final NbdEventLoops loops, final ExportDirectory directory,
         final NbdServerMetrics metrics, final SslContext tls, final NbdLimits limits) throws InterruptedException
     {
         final ConnectionCaps caps = new ConnectionCaps(limits);
-        final boolean epoll = Epoll.isAvailable();
-        final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        final Class<? extends ServerChannel> channelType =
-            epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(
-            eventLoops, new DefaultThreadFactory("vplane-nbd", true), io);
+        final EventLoopGroup group = loops.newGroup();
         try
         {
             final Channel listener = new ServerBootstrap()
                 .group(group)
-                .channel(channelType)
+                .channel(loops.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -99,7 +74,8 @@ public final class NbdServer implements AutoCloseable
                     }
                 })
                 .bind(bindAddress, port).sync().channel();
-            LOG.info("NBD server listening on {} ({})", listener.localAddress(), epoll ? "epoll" : "nio");
+            LOG.info("NBD server listening on {} ({}, {} event loops)", listener.localAddress(), loops.transport().configName(),
+                loops.threads());
             return new NbdServer(group, listener);
         }
         catch (final RuntimeException | InterruptedException ex)

@@ -1,7 +1,7 @@
 package io.vplane.blockstore.nbd;
 
 import io.netty.channel.Channel;
-import io.netty.channel.unix.UnixChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.vplane.blockstore.request.BlockQueue;
 import io.vplane.blockstore.request.SocketSplicer;
 
@@ -47,7 +47,8 @@ final class SocketLoan
         }
         if (null == splicer)
         {
-            if (!(channel instanceof final UnixChannel unix) || !sink.receivesFromSockets())
+            // only epoll reads nothing while reading is paused; io_uring may hold a receive submitted
+            if (!(channel instanceof final EpollSocketChannel unix) || !sink.receivesFromSockets())
             {
                 unavailable = true;
                 return false;

@@ -41,7 +41,8 @@ class NbdConfigTest
     @Test
     void shouldDefaultToNoDisksOnPort10809()
     {
-        assertThat(DeviceKinds.load().defaults().section(NbdConfig.class)).isEqualTo(new NbdConfig("127.0.0.1", 10809, List.of(), List.of(), new NbdTlsConfig("", "", "")));
+        assertThat(DeviceKinds.load().defaults().section(NbdConfig.class)).isEqualTo(new NbdConfig("127.0.0.1", 10809, List.of(), List.of(), new NbdTlsConfig("", "", ""),
+            NbdTransport.EPOLL));
     }
 
     @Test

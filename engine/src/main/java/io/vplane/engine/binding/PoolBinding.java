@@ -5,6 +5,7 @@ import io.vplane.engine.counters.EngineMetrics;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.management.PlacementView;
+import io.vplane.engine.worker.IoThreads;
 import io.vplane.engine.worker.Worker;
 import io.vplane.engine.worker.WorkerPool;
 
@@ -32,6 +33,7 @@ public final class PoolBinding implements AutoCloseable
     private static final long WORKER_ACK_TIMEOUT_MS = 10_000;
 
     private final WorkerPool pool;
+    private final IoThreads io;
     private final Counters counters;
     private final Map<String, BoundDevice> devices = new LinkedHashMap<>();
     private final Map<QueueGroupAgent, Worker> placed = new LinkedHashMap<>();
@@ -41,9 +43,16 @@ public final class PoolBinding implements AutoCloseable
     public PoolBinding(final WorkerPool pool, final Counters counters)
     {
         this.pool = pool;
+        this.io = new IoThreads(pool.type(), pool.config().io());
         this.counters = counters;
         this.queuesPerWorker = pool.config().queuesPerWorker();
         this.batch = pool.config().batch();
+    }
+
+    /** The type's I/O threads, which device kinds start beside the workers. */
+    public IoThreads io()
+    {
+        return io;
     }
 
     public String type()
@@ -140,7 +149,7 @@ public final class PoolBinding implements AutoCloseable
         final List<PlacementView.WorkerView> views = new ArrayList<>();
         byWorker.forEach((worker, groups) ->
             views.add(new PlacementView.WorkerView(worker.name(), worker.cpu(), worker.pinned(), List.copyOf(groups))));
-        return new PlacementView(type(), queuesPerWorker, batch, pool.dedicated(), views);
+        return new PlacementView(type(), queuesPerWorker, batch, pool.dedicated(), views, io.views());
     }
 
     /** Requests served so far over every queue of this type. */

@@ -29,7 +29,7 @@ public final class ManagementText
         if (null == view.workers() || view.workers().isEmpty())
         {
             sb.append("  (no workers)\n");
-            return sb.toString();
+            return ioThreads(sb, view).toString();
         }
         for (final PlacementView.WorkerView worker : view.workers())
         {
@@ -50,7 +50,20 @@ public final class ManagementText
             }
             sb.append('\n');
         }
-        return sb.toString();
+        return ioThreads(sb, view).toString();
+    }
+
+    private static StringBuilder ioThreads(final StringBuilder sb, final PlacementView view)
+    {
+        if (null != view.io())
+        {
+            for (final PlacementView.IoThreadView thread : view.io())
+            {
+                sb.append("  io thread ").append(thread.name())
+                    .append(thread.pinned() ? " (cpu " + thread.cpu() + ")" : " (unpinned)").append('\n');
+            }
+        }
+        return sb;
     }
 
     public static String autotune(final AutotuneView view)

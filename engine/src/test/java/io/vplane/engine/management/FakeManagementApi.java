@@ -120,6 +120,7 @@ public final class FakeManagementApi implements ManagementApi
                 new PlacementView.GroupView(type + ".lo1.g0", List.of("lo1/0", "lo1/1", "lo1/2")))),
             new PlacementView.WorkerView(type + "-1", -1, false, List.of(
                 new PlacementView.GroupView(type + ".lo1.g1", List.of("lo1/3")),
-                new PlacementView.GroupView(type + ".lo2.g0", List.of("lo2/0"))))));
+                new PlacementView.GroupView(type + ".lo2.g0", List.of("lo2/0"))))),
+            List.of());
     }
 }

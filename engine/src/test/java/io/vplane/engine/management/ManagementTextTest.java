@@ -23,11 +23,23 @@ class ManagementTextTest
     @Test
     void placementWithoutWorkersOrQueues()
     {
-        assertThat(ManagementText.placement(new PlacementView("vsock", 1, 8, true, List.of()))).isEqualTo(
+        assertThat(ManagementText.placement(new PlacementView("vsock", 1, 8, true, List.of(), List.of()))).isEqualTo(
             "vsock: queuesPerWorker=1 batch=8 dedicated=true\n  (no workers)\n");
         assertThat(ManagementText.placement(new PlacementView("net", 1, 8, false,
-            List.of(new PlacementView.WorkerView("net-0", -1, false, List.of())))))
+            List.of(new PlacementView.WorkerView("net-0", -1, false, List.of())), List.of())))
             .endsWith("  worker net-0 (unpinned): (no queues)\n");
+    }
+
+    @Test
+    void placementListsTheTypesIoThreads()
+    {
+        assertThat(ManagementText.placement(new PlacementView("blk", 4, 16, false,
+            List.of(new PlacementView.WorkerView("blk-0", 1, true, List.of())),
+            List.of(new PlacementView.IoThreadView("vplane-blk-io-0", 0, true),
+                new PlacementView.IoThreadView("vplane-blk-io-1", -1, false)))))
+            .endsWith("  worker blk-0 (cpu 1): (no queues)\n"
+                + "  io thread vplane-blk-io-0 (cpu 0)\n"
+                + "  io thread vplane-blk-io-1 (unpinned)\n");
     }
 
     @Test
