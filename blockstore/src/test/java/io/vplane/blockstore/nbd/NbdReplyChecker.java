@@ -2,6 +2,7 @@ package io.vplane.blockstore.nbd;
 
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,15 +30,15 @@ final class NbdReplyChecker
     private static final int SIMPLE_REPLY_BYTES = 16;
     private static final int STRUCTURED_REPLY_HEADER_BYTES = 20;
     private static final int REQUEST_HEADER_BYTES = 28;
-    /** Longest option reply this server sends: an export description or name, plus framing. */
-    private static final int MAX_OPTION_REPLY_BYTES = NbdProtocol.MAX_STRING_BYTES + 16;
+    /** Bound on one option reply's data: no reply may carry more than the longest option the server reads (64 KiB). */
+    private static final int MAX_OPTION_REPLY_BYTES = 64 * 1024;
 
     private final ByteBuffer client;
     private final ByteBuffer server;
     private final long exportSizeBytes;
     /** READ lengths by cookie; a cookie sent twice with different lengths is ambiguous (-1). */
     private final Map<Long, Long> reads = new HashMap<>();
-    private final Set<Long> cookies = new java.util.HashSet<>();
+    private final Set<Long> cookies = new HashSet<>();
 
     NbdReplyChecker(final byte[] clientBytes, final byte[] serverBytes, final long exportSizeBytes)
     {
