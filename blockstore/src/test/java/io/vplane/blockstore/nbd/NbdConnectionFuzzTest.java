@@ -1,5 +1,7 @@
 package io.vplane.blockstore.nbd;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
+import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vplane.blockstore.device.NbdFixture;
 
@@ -23,6 +25,7 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class NbdConnectionFuzzTest
 {
+    private static final String LOOPBACK = "127.0.0.1";
     private static final long DISK_BYTES = 64 * 1024;
     private static final int ANSWER_MS = 10_000;
     private static final long CLOSE_WAIT_NS = 5_000_000_000L;
@@ -31,17 +34,32 @@ class NbdConnectionFuzzTest
     @FuzzTest(maxDuration = "30s")
     void shouldAnswerEveryClientWithinProtocolAndLetItGo(final byte[] input) throws IOException
     {
+        // Jazzer's request-forgery detector: connecting to the server under test is the point here
+        final SilentCloseable serverReachable = BugDetectors.allowNetworkConnections((host, port) -> port == SERVER.port());
         final byte[] replies;
-        try (Socket socket = new Socket("127.0.0.1", SERVER.port()))
+        try
+        {
+            replies = exchange(input);
+        }
+        finally
+        {
+            serverReachable.close();
+        }
+        new NbdReplyChecker(input, replies, DISK_BYTES).check();
+        awaitNoOpenConnection();
+    }
+
+    /** Sends the input, shuts the client's side and returns everything the server sent until it closed. */
+    private static byte[] exchange(final byte[] input) throws IOException
+    {
+        try (Socket socket = new Socket(LOOPBACK, SERVER.port()))
         {
             socket.setSoTimeout(ANSWER_MS);
             socket.setTcpNoDelay(true);
             socket.getOutputStream().write(input);
             socket.shutdownOutput();
-            replies = readUntilClosed(socket.getInputStream());
+            return readUntilClosed(socket.getInputStream());
         }
-        new NbdReplyChecker(input, replies, DISK_BYTES).check();
-        awaitNoOpenConnection();
     }
 
     private static byte[] readUntilClosed(final InputStream in) throws IOException
