@@ -8,6 +8,8 @@ import io.vplane.virtio.virtq.SplitRing;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.util.Arrays;
+
 import static io.vplane.virtio.vhostuser.VhostUserMessage.*;
 import static io.vplane.virtio.vhostuser.VhostUserRequest.F_PROTOCOL_FEATURES;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,7 +82,7 @@ class VhostUserSessionFuzzTest
             FRONTEND.out.putPayloadByte(i, input[at + RECORD_HEADER_BYTES + i]);
         }
         final int[] fds = new int[input[at] & 0x3];
-        java.util.Arrays.fill(fds, (input[at] & 0x4) != 0 ? EVENT_FD : FRONTEND.ramFd);
+        Arrays.fill(fds, (input[at] & 0x4) != 0 ? EVENT_FD : FRONTEND.ramFd);
 
         final long errorsBefore = PROTOCOL_ERRORS.get();
         final VhostUserSession.Outcome outcome = FRONTEND.exchange(session, fds);
