@@ -12,6 +12,9 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -98,12 +101,29 @@ class NbdConnectionFuzzTest
         }
     }
 
+    private static void deleteTree(final Path dir)
+    {
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        catch (final IOException ex)
+        {
+            // a leftover temporary directory is no reason to fail the run
+        }
+    }
+
     private static NbdFixture startServer()
     {
         try
         {
-            final NbdFixture fixture = NbdFixture.oneDisk(Files.createTempDirectory("nbd-fuzz"), "d0", DISK_BYTES);
-            Runtime.getRuntime().addShutdownHook(new Thread(fixture::close));
+            final Path runDir = Files.createTempDirectory("nbd-fuzz");
+            final NbdFixture fixture = NbdFixture.oneDisk(runDir, "d0", DISK_BYTES);
+            Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            {
+                fixture.close();
+                deleteTree(runDir);
+            }));
             return fixture;
         }
         catch (final IOException ex)
