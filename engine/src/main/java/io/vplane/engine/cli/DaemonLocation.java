@@ -62,10 +62,10 @@ public final class DaemonLocation
      */
     public ManagementClient managementClient(final String url)
     {
-        final Path socket = runDirectory().managementSocket();
-        if (null == url && Files.exists(socket, LinkOption.NOFOLLOW_LINKS))
+        // an explicit URL needs no config: the run directory is looked up only to find the daemon
+        if (null == url && Files.exists(runDirectory().managementSocket(), LinkOption.NOFOLLOW_LINKS))
         {
-            return new ManagementClient("unix:" + socket);
+            return new ManagementClient("unix:" + runDirectory().managementSocket());
         }
         final String target = null != url ? url : managementUrl();
         if (target.startsWith("unix:"))

@@ -175,8 +175,7 @@ public final class VhostUserSession implements AutoCloseable
         ackedFeatures = features;
         featuresSet = true;
         device.featuresAcked(features);
-        startReady();
-        return ack(message, connection);
+        return startReady() ? ack(message, connection) : ringFailed(message, connection);
     }
 
     private Outcome setProtocolFeatures(final VhostUserMessage message, final VhostUserConnection connection)
@@ -235,8 +234,8 @@ public final class VhostUserSession implements AutoCloseable
         stopAll();
         unmap();
         memory = mapped;
-        startReady();
-        return ack(message, connection);
+        // a ring whose addresses the new table no longer holds stays stopped: the frontend must hear of it
+        return startReady() ? ack(message, connection) : ringFailed(message, connection);
     }
 
     private Outcome vringState(final VhostUserMessage message, final VhostUserConnection connection)
@@ -412,12 +411,9 @@ public final class VhostUserSession implements AutoCloseable
         {
             // virtio 1.2 §3.1.1: 0 resets the device; before DRIVER_OK it must not use the rings
             stopAll();
+            return ack(message, connection);
         }
-        else
-        {
-            startReady();
-        }
-        return ack(message, connection);
+        return startReady() ? ack(message, connection) : ringFailed(message, connection);
     }
 
     private boolean startIfReady(final int index)
@@ -468,12 +464,15 @@ public final class VhostUserSession implements AutoCloseable
         }
     }
 
-    private void startReady()
+    /** @return false when a ring could not start (each failure already counted and logged) */
+    private boolean startReady()
     {
+        boolean allStarted = true;
         for (int i = 0; i < vrings.length; i++)
         {
-            startIfReady(i);
+            allStarted &= startIfReady(i);
         }
+        return allStarted;
     }
 
     private void stop(final int index)
