@@ -39,7 +39,7 @@ class ReferenceConfigTest
         assertThat(reference.section(LoopbackDevicesConfig.class)).isEqualTo(
             new LoopbackDevicesConfig(List.of(new LoopbackDeviceConfig("lo0", "net", 4, 10_000))));
         assertThat(reference.section(VhostUserPortsConfig.class)).isEqualTo(new VhostUserPortsConfig(List.of(
-            new VhostUserPortConfig("vm0", "/tmp/vplane/vm0.sock", VhostUserPortConfig.Mode.SERVER, 1, "52:54:00:00:00:01",
+            new VhostUserPortConfig("vm0", "vm0.sock", VhostUserPortConfig.Mode.SERVER, 1, "52:54:00:00:00:01",
                 VhostUserPortConfig.GuestTx.SINK, VhostUserPortConfig.GuestRx.IDLE, 60, "vswitch0"))));
         assertThat(reference.section(NbdConfig.class)).isEqualTo(new NbdConfig("127.0.0.1", 10809,
             List.of(new NbdDiskConfig("disk0", "disk0.img", 64L << 20, false,

@@ -54,7 +54,7 @@ class BeaconKindTest
         configFile = dir.resolve("vplane.yaml");
         Files.writeString(configFile, CONFIG.formatted(dir.resolve("run"), 2));
         daemon = Daemon.start(configFile);
-        url = Files.readString(daemon.runDirectory().managementUrlFile()).trim();
+        url = daemon.runDirectory().managementSocketUrl();
     }
 
     @AfterEach
