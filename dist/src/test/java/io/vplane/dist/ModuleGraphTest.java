@@ -9,18 +9,12 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPac
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.freeze.FreezingArchRule.freeze;
 
 /**
  * The module graph of docs/architecture.md, checked on the main classes of every module (dist's
  * tests see them all): config &lt;- engine &lt;- virtio &lt;- {nic, vsock}, engine &lt;- blockstore;
  * nic, blockstore and vsock never import each other; engine and config import no device module and
  * declare no device's types. Rules go by package, so a class in the wrong module is caught too.
- * <p>
- * A rule whose known violations are waiting for a change under way is frozen: its violations are
- * recorded in {@code src/test/archunit_store} (see archunit.properties), a new one fails the build,
- * and a run that finds fewer rewrites the store, which is then committed. A rule whose store is
- * empty loses its {@code freeze}.
  */
 @AnalyzeClasses(packages = "io.vplane", importOptions = ImportOption.DoNotIncludeTests.class)
 class ModuleGraphTest
@@ -64,14 +58,9 @@ class ModuleGraphTest
         .because("a device kind lives wholly in its module")
         .allowEmptyShould(true);
 
-    /**
-     * Frozen: config still holds the NBD, vhost-user and vSwitch sections (NbdBinder, VswitchConfig,
-     * ...) and engine their ctl commands (DiskCommand, PortCommand) until the device SPI carries a
-     * device kind's config section and CLI subcommands (issue 14).
-     */
     @ArchTest
-    static final ArchRule engineAndConfigShouldDeclareNoDeviceType = freeze(noClasses()
+    static final ArchRule engineAndConfigShouldDeclareNoDeviceType = noClasses()
         .that().resideInAnyPackage(CONFIG, ENGINE)
         .should().haveNameMatching(".*\\.(Nbd|VhostUser|Vswitch|Vsock|Disk|Port)[^.]*")
-        .because("a device kind brings its config section, CLI, API routes and counters through the SPI"));
+        .because("a device kind brings its config section, CLI, API routes and counters through the SPI");
 }
