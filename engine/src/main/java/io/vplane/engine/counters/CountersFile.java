@@ -18,6 +18,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * The memory-mapped counters file, like Aeron's CnC file: a 128-byte header, then Agrona's counter
@@ -35,6 +38,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class CountersFile implements AutoCloseable
 {
+    private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r-----");
     /** "VPLANECT" in file order, so the file starts with those eight ASCII characters. */
     public static final long MAGIC = ByteBuffer.wrap("VPLANECT".getBytes(StandardCharsets.US_ASCII))
         .order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -104,8 +108,10 @@ public final class CountersFile implements AutoCloseable
             }
             Files.deleteIfExists(tmp);
             // O_EXCL|O_NOFOLLOW: a link planted under the temporary name is never written through.
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
+            // 0640 whatever the umask: the counters name every device, port, disk and tenant; the
+            // run directory's group (management.socketGroup) may read them, nobody else.
+            try (FileChannel channel = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(FILE_MODE)))
             {
                 mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileLength); // grows the file, zero-filled
             }

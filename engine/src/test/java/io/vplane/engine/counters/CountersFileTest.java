@@ -60,6 +60,17 @@ class CountersFileTest
     }
 
     @Test
+    void shouldBeReadableByTheDaemonsGroupAndNobodyElse() throws Exception
+    {
+        final Path path = dir.resolve("counters.dat");
+        try (CountersFile file = CountersFile.create(path, 8))
+        {
+            assertThat(java.nio.file.Files.getPosixFilePermissions(path)).isEqualTo(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        }
+    }
+
+    @Test
     void freedCountersAreSkippedByReaders()
     {
         final Path path = dir.resolve("counters.dat");
