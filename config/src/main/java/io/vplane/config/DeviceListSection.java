@@ -12,10 +12,8 @@ import java.util.function.Function;
  * @param <T> the validated record holding the list
  * @param <D> one device of the list
  */
-public abstract class DeviceListSection<T, D> implements ConfigSection<T>
+public abstract class DeviceListSection<T, D> extends KeyedSection<T>
 {
-    private final String key;
-    private final Class<T> type;
     private final Function<List<D>, T> wrap;
     private final Function<T, List<D>> devices;
     private final Function<D, String> name;
@@ -35,8 +33,7 @@ public abstract class DeviceListSection<T, D> implements ConfigSection<T>
         final Function<D, String> name,
         final Function<D, String> describe)
     {
-        this.key = key;
-        this.type = type;
+        super(key, Place.DEVICES, type);
         this.wrap = wrap;
         this.devices = devices;
         this.name = name;
@@ -51,24 +48,6 @@ public abstract class DeviceListSection<T, D> implements ConfigSection<T>
     protected abstract D device(SectionReader item, BindContext context);
 
     @Override
-    public final String key()
-    {
-        return key;
-    }
-
-    @Override
-    public final Place place()
-    {
-        return Place.DEVICES;
-    }
-
-    @Override
-    public final Class<T> type()
-    {
-        return type;
-    }
-
-    @Override
     public final T defaults()
     {
         return wrap.apply(List.of());
@@ -78,7 +57,7 @@ public abstract class DeviceListSection<T, D> implements ConfigSection<T>
     public final T bind(final SectionReader parent, final BindContext context)
     {
         final List<D> list = new ArrayList<>();
-        for (final SectionReader item : parent.list(key))
+        for (final SectionReader item : parent.list(key()))
         {
             final D device = device(item, context);
             if (null != device && context.claimDeviceName(item, path(), name.apply(device)))

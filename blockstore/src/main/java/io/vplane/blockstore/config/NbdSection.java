@@ -3,7 +3,7 @@ package io.vplane.blockstore.config;
 import io.vplane.config.BindContext;
 import io.vplane.config.ConfigDiff;
 import io.vplane.config.IpPrefix;
-import io.vplane.config.RootSection;
+import io.vplane.config.KeyedSection;
 import io.vplane.config.SectionReader;
 
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * Disks are added, removed (drained first) or reopened, and tenant rules apply to new connections,
  * all live; the listener's address, port and TLS files are bound at start.
  */
-public final class NbdSection extends RootSection<NbdConfig>
+public final class NbdSection extends KeyedSection<NbdConfig>
 {
     public static final String KEY = "nbd";
     public static final String BIND_ADDRESS = "127.0.0.1";
@@ -37,7 +37,7 @@ public final class NbdSection extends RootSection<NbdConfig>
 
     public NbdSection()
     {
-        super(KEY, NbdConfig.class);
+        super(KEY, Place.ROOT, NbdConfig.class);
     }
 
     /** The server listening on its port with no disks and no tenants. */

@@ -3,7 +3,7 @@ package io.vplane.nic.vswitch;
 import io.vplane.config.BindContext;
 import io.vplane.config.ConfigDiff;
 import io.vplane.config.IpLiteral;
-import io.vplane.config.RootSection;
+import io.vplane.config.KeyedSection;
 import io.vplane.config.SectionReader;
 
 import java.net.InetAddress;
@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * the translation table entries. Every setting applies live: the switch device is reopened with the
  * new settings and table (learned MACs are relearned).
  */
-public final class VswitchSection extends RootSection<VswitchConfig>
+public final class VswitchSection extends KeyedSection<VswitchConfig>
 {
     public static final String KEY = "vswitch";
     public static final boolean ENABLED = false;
@@ -37,7 +37,7 @@ public final class VswitchSection extends RootSection<VswitchConfig>
 
     public VswitchSection()
     {
-        super(KEY, VswitchConfig.class);
+        super(KEY, Place.ROOT, VswitchConfig.class);
     }
 
     @Override

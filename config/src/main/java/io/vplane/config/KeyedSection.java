@@ -1,18 +1,21 @@
 package io.vplane.config;
 
 /**
- * A section at the top of the file ({@link Place#ROOT}) under a fixed key, bound to one record type.
+ * A section under a fixed key and place, bound to one record type: what every section of a device
+ * kind declares the same way ({@link DeviceListSection} for device lists).
  *
  * @param <T> the validated record the section binds to
  */
-public abstract class RootSection<T> implements ConfigSection<T>
+public abstract class KeyedSection<T> implements ConfigSection<T>
 {
     private final String key;
+    private final Place place;
     private final Class<T> type;
 
-    protected RootSection(final String key, final Class<T> type)
+    protected KeyedSection(final String key, final Place place, final Class<T> type)
     {
         this.key = key;
+        this.place = place;
         this.type = type;
     }
 
@@ -25,7 +28,7 @@ public abstract class RootSection<T> implements ConfigSection<T>
     @Override
     public final Place place()
     {
-        return Place.ROOT;
+        return place;
     }
 
     @Override
