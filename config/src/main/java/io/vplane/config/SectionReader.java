@@ -89,44 +89,38 @@ public final class SectionReader
 
     public long longValue(final String key, final long fallback, final long min, final long max)
     {
-        final Node node = take(key);
-        if (null == node)
-        {
-            return fallback;
-        }
-        final BigInteger value = integerOf(node, path(key), "an integer");
-        if (null == value)
-        {
-            return fallback;
-        }
-        if (!inRange(value, min, max))
-        {
-            errors.add(node.getStartMark(), path(key), value + " is out of range; allowed " + min + ".." + max);
-            return fallback;
-        }
-        return value.longValueExact();
+        final BigInteger value = integerInRange(key, min, max, false);
+        return null == value ? fallback : value.longValueExact();
     }
 
     /** Ring and queue capacities: index masks need a power of two. */
     public int powerOfTwo(final String key, final int fallback, final int min, final int max)
     {
+        final BigInteger value = integerInRange(key, min, max, true);
+        return null == value ? fallback : value.intValueExact();
+    }
+
+    /** @return the integer at {@code key}, or null when it is missing or was reported as wrong */
+    private BigInteger integerInRange(final String key, final long min, final long max, final boolean powerOfTwo)
+    {
         final Node node = take(key);
         if (null == node)
         {
-            return fallback;
+            return null;
         }
         final BigInteger value = integerOf(node, path(key), "an integer");
         if (null == value)
         {
-            return fallback;
+            return null;
         }
-        if (!inRange(value, min, max) || 1 != value.bitCount())
+        if (!inRange(value, min, max) || powerOfTwo && 1 != value.bitCount())
         {
-            errors.add(node.getStartMark(), path(key),
-                key + " " + value + " must be a power of two between " + min + " and " + max);
-            return fallback;
+            errors.add(node.getStartMark(), path(key), powerOfTwo ?
+                key + " " + value + " must be a power of two between " + min + " and " + max :
+                value + " is out of range; allowed " + min + ".." + max);
+            return null;
         }
-        return value.intValueExact();
+        return value;
     }
 
     public boolean bool(final String key, final boolean fallback)

@@ -2,8 +2,8 @@ package io.vplane.blockstore.config;
 
 import io.vplane.config.BindContext;
 import io.vplane.config.ConfigDiff;
-import io.vplane.config.ConfigSection;
 import io.vplane.config.IpPrefix;
+import io.vplane.config.KeyedSection;
 import io.vplane.config.SectionReader;
 
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * Disks are added, removed (drained first) or reopened, and tenant rules apply to new connections,
  * all live; the listener's address, port and TLS files are bound at start.
  */
-public final class NbdSection implements ConfigSection<NbdConfig>
+public final class NbdSection extends KeyedSection<NbdConfig>
 {
     public static final String KEY = "nbd";
     public static final String BIND_ADDRESS = "127.0.0.1";
@@ -36,22 +36,9 @@ public final class NbdSection implements ConfigSection<NbdConfig>
     private static final long MAX_SIZE_BYTES = 1L << 62;
     private static final int MAX_DESCRIPTION_BYTES = 4096;
 
-    @Override
-    public String key()
+    public NbdSection()
     {
-        return KEY;
-    }
-
-    @Override
-    public Place place()
-    {
-        return Place.ROOT;
-    }
-
-    @Override
-    public Class<NbdConfig> type()
-    {
-        return NbdConfig.class;
+        super(KEY, Place.ROOT, NbdConfig.class);
     }
 
     /** The server listening on its port with no disks and no tenants. */

@@ -162,16 +162,9 @@ final class OptionHaggler
             replyError(option, NbdProtocol.REP_ERR_INVALID, "export name is not valid UTF-8");
             return;
         }
-        final Export export = connection.directory.find(name, connection.client);
+        final Export export = visibleExport(option, name);
         if (null == export)
         {
-            replyError(option, NbdProtocol.REP_ERR_POLICY, "no export of that name is available to this client");
-            return;
-        }
-        if (export.requiresTls() && !connection.tls)
-        {
-            // Only a client allowed to see the export learns that it needs TLS.
-            replyError(option, NbdProtocol.REP_ERR_TLS_REQD, "this export needs TLS: send NBD_OPT_STARTTLS first");
             return;
         }
         boolean wantsName = false;
@@ -294,15 +287,9 @@ final class OptionHaggler
             replyError(option, NbdProtocol.REP_ERR_INVALID, "option data longer than its queries");
             return;
         }
-        final Export export = null == name ? null : connection.directory.find(name, connection.client);
+        final Export export = visibleExport(option, name);
         if (null == export)
         {
-            replyError(option, NbdProtocol.REP_ERR_POLICY, "no export of that name is available to this client");
-            return;
-        }
-        if (export.requiresTls() && !connection.tls)
-        {
-            replyError(option, NbdProtocol.REP_ERR_TLS_REQD, "this export needs TLS: send NBD_OPT_STARTTLS first");
             return;
         }
         if (set)
@@ -318,6 +305,27 @@ final class OptionHaggler
             connection.ctx.write(reply, connection.ctx.voidPromise());
         }
         ack(option);
+    }
+
+    /**
+     * The export {@code name} when this client may use it, else null with the error already replied:
+     * no name (not UTF-8), unknown or not allowed, or needing TLS the connection lacks.
+     */
+    private Export visibleExport(final int option, final String name)
+    {
+        final Export export = null == name ? null : connection.directory.find(name, connection.client);
+        if (null == export)
+        {
+            replyError(option, NbdProtocol.REP_ERR_POLICY, "no export of that name is available to this client");
+            return null;
+        }
+        if (export.requiresTls() && !connection.tls)
+        {
+            // Only a client allowed to see the export learns that it needs TLS.
+            replyError(option, NbdProtocol.REP_ERR_TLS_REQD, "this export needs TLS: send NBD_OPT_STARTTLS first");
+            return null;
+        }
+        return export;
     }
 
     private void ack(final int option)

@@ -76,6 +76,7 @@ class DiskManagementTest extends OneDaemonTest
                 assertThat(after.exportSize).isEqualTo(4L << 20);
             }
             assertThat(before.exportSize).isEqualTo(1L << 20);
+            awaitConnections("base", 1);
 
             assertThat(error("/disk/resize", "{\"name\":\"base\",\"size\":\"1M\"}"))
                 .contains("disk base has 1 open connection; shrinking").contains("--force");
@@ -195,6 +196,29 @@ class DiskManagementTest extends OneDaemonTest
         {
             assertThat(back.exportSize).isEqualTo(1L << 20);
         }
+    }
+
+    /** The server sees a client's socket close on its event loop, a moment after the client closed it. */
+    private void awaitConnections(final String disk, final int count) throws Exception
+    {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (connections(disk) != count && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(10);
+        }
+        assertThat(connections(disk)).isEqualTo(count);
+    }
+
+    private int connections(final String disk) throws Exception
+    {
+        for (final JsonNode listed : json(fixture.api.get("/disk/list")))
+        {
+            if (disk.equals(listed.path("name").asText()))
+            {
+                return listed.path("connections").asInt();
+            }
+        }
+        throw new AssertionError("no disk " + disk + " listed");
     }
 
     private String error(final String path, final String body)

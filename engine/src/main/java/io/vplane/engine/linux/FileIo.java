@@ -44,16 +44,17 @@ public final class FileIo
     private static final MethodHandle READ = NativeCall.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = NativeCall.downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     /** The buffer is passed as a plain 64-bit address: no MemorySegment per call. */
-    private static final MethodHandle PREAD =
-        NativeCall.downcall("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle PWRITE =
-        NativeCall.downcall("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle PWRITEV =
-        NativeCall.downcall("pwritev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle FALLOCATE =
-        NativeCall.downcall("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PREAD = NativeCall.retryingEintr(
+        NativeCall.downcall("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG)));
+    private static final MethodHandle PWRITE = NativeCall.retryingEintr(
+        NativeCall.downcall("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG)));
+    private static final MethodHandle PWRITEV = NativeCall.retryingEintr(
+        NativeCall.downcall("pwritev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG)));
+    private static final MethodHandle FALLOCATE = NativeCall.retryingEintr(
+        NativeCall.downcall("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG)));
     private static final MethodHandle LSEEK = NativeCall.downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle FTRUNCATE = NativeCall.downcall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle FTRUNCATE =
+        NativeCall.retryingEintr(NativeCall.downcall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG)));
     private static final MethodHandle FCNTL = NativeCall.downcall("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
 
     /** iovec array per calling thread, for {@link #pwritev}; the blk workers are few and long-lived. */
@@ -132,14 +133,7 @@ public final class FileIo
     {
         try
         {
-            final MemorySegment state = NativeCall.state();
-            long result;
-            do
-            {
-                result = (long)PREAD.invokeExact(state, fd, address, length, offset);
-            }
-            while (result < 0 && NativeCall.errno(state) == Errno.EINTR);
-            return result >= 0 ? result : -NativeCall.errno(state);
+            return (long)PREAD.invokeExact(NativeCall.state(), fd, address, length, offset);
         }
         catch (final Throwable ex)
         {
@@ -152,14 +146,7 @@ public final class FileIo
     {
         try
         {
-            final MemorySegment state = NativeCall.state();
-            long result;
-            do
-            {
-                result = (long)PWRITE.invokeExact(state, fd, address, length, offset);
-            }
-            while (result < 0 && NativeCall.errno(state) == Errno.EINTR);
-            return result >= 0 ? result : -NativeCall.errno(state);
+            return (long)PWRITE.invokeExact(NativeCall.state(), fd, address, length, offset);
         }
         catch (final Throwable ex)
         {
@@ -178,14 +165,7 @@ public final class FileIo
     {
         try
         {
-            final MemorySegment state = NativeCall.state();
-            long result;
-            do
-            {
-                result = (long)PWRITEV.invokeExact(state, fd, iovecs, count, offset);
-            }
-            while (result < 0 && NativeCall.errno(state) == Errno.EINTR);
-            return result >= 0 ? result : -NativeCall.errno(state);
+            return (long)PWRITEV.invokeExact(NativeCall.state(), fd, iovecs, count, offset);
         }
         catch (final Throwable ex)
         {
@@ -198,14 +178,7 @@ public final class FileIo
     {
         try
         {
-            final MemorySegment state = NativeCall.state();
-            int result;
-            do
-            {
-                result = (int)FALLOCATE.invokeExact(state, fd, mode, offset, length);
-            }
-            while (result < 0 && NativeCall.errno(state) == Errno.EINTR);
-            return result == 0 ? 0 : -NativeCall.errno(state);
+            return (int)FALLOCATE.invokeExact(NativeCall.state(), fd, mode, offset, length);
         }
         catch (final Throwable ex)
         {
@@ -232,18 +205,12 @@ public final class FileIo
         return lseek(fd, 0L, SEEK_END);
     }
 
-    /** ftruncate(2): growing adds a hole, taking no blocks. @return 0, or {@code -errno} */
+    /** ftruncate(2): growing adds a hole, taking no blocks; EINTR is retried. @return 0, or {@code -errno} */
     public static int truncate(final int fd, final long size)
     {
         try
         {
-            int result;
-            do
-            {
-                result = NativeCall.checked((int)FTRUNCATE.invokeExact(NativeCall.state(), fd, size));
-            }
-            while (result == -Errno.EINTR);
-            return result;
+            return (int)FTRUNCATE.invokeExact(NativeCall.state(), fd, size);
         }
         catch (final Throwable ex)
         {

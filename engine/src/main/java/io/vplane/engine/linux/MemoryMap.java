@@ -34,6 +34,8 @@ public final class MemoryMap
     private static final MethodHandle MUNMAP = NativeCall.downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle MINCORE = NativeCall.downcall("mincore", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle MADVISE = NativeCall.downcall("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    /** {@link #madvise} retries EINTR; the {@link PopulateRead} probe reads the first errno as it is. */
+    private static final MethodHandle MADVISE_RETRYING = NativeCall.retryingEintr(MADVISE);
 
     /** mincore's vector per calling thread, a byte per page of the longest range. */
     private static final ThreadLocal<MemorySegment> PAGE_VECTOR =
@@ -116,14 +118,7 @@ public final class MemoryMap
         final long end = (address + length + PAGE_BYTES - 1) & -PAGE_BYTES;
         try
         {
-            final MemorySegment state = NativeCall.state();
-            int result;
-            do
-            {
-                result = (int)MADVISE.invokeExact(state, start, end - start, advice);
-            }
-            while (result < 0 && NativeCall.errno(state) == Errno.EINTR);
-            return result == 0 ? 0 : -NativeCall.errno(state);
+            return (int)MADVISE_RETRYING.invokeExact(NativeCall.state(), start, end - start, advice);
         }
         catch (final Throwable ex)
         {

@@ -8,7 +8,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,6 +33,11 @@ final class NativeCall
     /** An eventfd counter, a pollfd, a pipe's two fds or a file offset; calls do not nest. */
     private static final ThreadLocal<MemorySegment> EIGHT_BYTES =
         ThreadLocal.withInitial(() -> Arena.global().allocate(8, 8));
+
+    private static final MethodHandle CHECKED_INT = staticHandle("checked", int.class, int.class, MemorySegment.class);
+    private static final MethodHandle CHECKED_LONG = staticHandle("checked", long.class, long.class, MemorySegment.class);
+    private static final MethodHandle INTERRUPTED_INT = staticHandle("interrupted", boolean.class, int.class);
+    private static final MethodHandle INTERRUPTED_LONG = staticHandle("interrupted", boolean.class, long.class);
 
     private NativeCall()
     {
@@ -89,6 +97,58 @@ final class NativeCall
     static long checked(final long rc)
     {
         return rc < 0 ? -errno() : rc;
+    }
+
+    /**
+     * {@code call}, a {@link #downcall} handle returning int or long, made into one that retries the
+     * call while it fails with EINTR and returns its result or {@code -errno}. Kept in a static final
+     * field, the loop is inlined like one written out: no boxing, no allocation per call.
+     */
+    static MethodHandle retryingEintr(final MethodHandle call)
+    {
+        final MethodType type = call.type();
+        final Class<?> result = type.returnType();
+        final List<Class<?>> parameters = type.parameterList();
+        final boolean isLong = long.class == result;
+        // (state, args...) -> checked(call(state, args...), state)
+        final MethodHandle checkedCall = MethodHandles.foldArguments(
+            MethodHandles.dropArguments(isLong ? CHECKED_LONG : CHECKED_INT, 2, parameters.subList(1, parameters.size())), call);
+        return MethodHandles.doWhileLoop(
+            MethodHandles.dropArguments(MethodHandles.zero(result), 0, parameters),
+            MethodHandles.dropArguments(checkedCall, 0, result),
+            MethodHandles.dropArguments(isLong ? INTERRUPTED_LONG : INTERRUPTED_INT, 1, parameters));
+    }
+
+    private static int checked(final int rc, final MemorySegment state)
+    {
+        return rc < 0 ? -errno(state) : rc;
+    }
+
+    private static long checked(final long rc, final MemorySegment state)
+    {
+        return rc < 0 ? -errno(state) : rc;
+    }
+
+    private static boolean interrupted(final int rc)
+    {
+        return -Errno.EINTR == rc;
+    }
+
+    private static boolean interrupted(final long rc)
+    {
+        return -Errno.EINTR == rc;
+    }
+
+    private static MethodHandle staticHandle(final String name, final Class<?> result, final Class<?>... parameters)
+    {
+        try
+        {
+            return MethodHandles.lookup().findStatic(NativeCall.class, name, MethodType.methodType(result, parameters));
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
     }
 
     /** A downcall that threw: a wrong descriptor or a JVM fault, never a failed system call. */

@@ -1,63 +1,20 @@
 package io.vplane.engine.loopback;
 
 import io.vplane.config.BindContext;
-import io.vplane.config.ConfigDiff;
-import io.vplane.config.ConfigSection;
+import io.vplane.config.DeviceListSection;
 import io.vplane.config.SectionReader;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /** Reads the {@code devices.loopback} list: every device applies live (added, removed or reopened). */
-public final class LoopbackSection implements ConfigSection<LoopbackDevicesConfig>
+public final class LoopbackSection extends DeviceListSection<LoopbackDevicesConfig, LoopbackDeviceConfig>
 {
     public static final String TYPE = "net";
     public static final int QUEUES = 4;
     public static final long RATE_PER_SEC = 10_000;
 
-    @Override
-    public String key()
+    public LoopbackSection()
     {
-        return LoopbackDeviceProvider.KIND;
-    }
-
-    @Override
-    public Place place()
-    {
-        return Place.DEVICES;
-    }
-
-    @Override
-    public Class<LoopbackDevicesConfig> type()
-    {
-        return LoopbackDevicesConfig.class;
-    }
-
-    @Override
-    public LoopbackDevicesConfig defaults()
-    {
-        return new LoopbackDevicesConfig(List.of());
-    }
-
-    @Override
-    public LoopbackDevicesConfig bind(final SectionReader parent, final BindContext context)
-    {
-        final List<LoopbackDeviceConfig> devices = new ArrayList<>();
-        for (final SectionReader item : parent.list(key()))
-        {
-            final LoopbackDeviceConfig device = device(item, context);
-            if (null != device && context.claimDeviceName(item, path(), device.name()))
-            {
-                devices.add(device);
-            }
-        }
-        return new LoopbackDevicesConfig(devices);
-    }
-
-    @Override
-    public void diff(final LoopbackDevicesConfig running, final LoopbackDevicesConfig next, final ConfigDiff diff)
-    {
-        diff.named(path() + ".", running.devices(), next.devices(), LoopbackDeviceConfig::name, LoopbackSection::describe);
+        super(LoopbackDeviceProvider.KIND, LoopbackDevicesConfig.class, LoopbackDevicesConfig::new,
+            LoopbackDevicesConfig::devices, LoopbackDeviceConfig::name, LoopbackSection::describe);
     }
 
     /** How a device appears in a change: every setting but its name, which is in the path. */
@@ -66,10 +23,8 @@ public final class LoopbackSection implements ConfigSection<LoopbackDevicesConfi
         return "type=" + device.type() + " queues=" + device.queues() + " ratePerSec=" + device.ratePerSec();
     }
 
-    /**
-     * @return the device, or null when its name is missing or bad (other errors fall back to defaults)
-     */
-    private static LoopbackDeviceConfig device(final SectionReader item, final BindContext context)
+    @Override
+    protected LoopbackDeviceConfig device(final SectionReader item, final BindContext context)
     {
         final String name = item.requiredName("name", "device");
         final String type = item.string("type", TYPE);

@@ -303,12 +303,7 @@ final class VhostSwitchPort implements SwitchPort
     private void abandonRx(final Throwable fault)
     {
         rx.ringBroken("access", fault.toString());
-        rx.exitForeign();
-        rxRing = null;
-        rxFrames = 0;
-        rxBytes = 0;
-        rxNoBuffer = 0;
-        rxTooBig = 0;
+        releaseRx();
     }
 
     /** Gives back every used element taken so far and lets go of the transmit ring. */
@@ -417,6 +412,12 @@ final class VhostSwitchPort implements SwitchPort
     private void finishRx()
     {
         rx.delivered(rxRing, rxFrames, rxBytes, rxNoBuffer, rxTooBig);
+        releaseRx();
+    }
+
+    /** Leaves the receive ring held across the cycle and zeroes what the cycle counted on it. */
+    private void releaseRx()
+    {
         rx.exitForeign();
         rxRing = null;
         rxFrames = 0;

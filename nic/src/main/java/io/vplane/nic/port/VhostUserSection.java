@@ -1,18 +1,15 @@
 package io.vplane.nic.port;
 
 import io.vplane.config.BindContext;
-import io.vplane.config.ConfigDiff;
-import io.vplane.config.ConfigSection;
+import io.vplane.config.DeviceListSection;
 import io.vplane.config.SectionReader;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Reads the {@code devices.vhostUser} list: every port applies live (added, removed or reopened). */
-public final class VhostUserSection implements ConfigSection<VhostUserPortsConfig>
+public final class VhostUserSection extends DeviceListSection<VhostUserPortsConfig, VhostUserPortConfig>
 {
     public static final VhostUserPortConfig.Mode MODE = VhostUserPortConfig.Mode.SERVER;
     public static final int QUEUE_PAIRS = 1;
@@ -26,49 +23,10 @@ public final class VhostUserSection implements ConfigSection<VhostUserPortsConfi
     /** sockaddr_un holds 107 path bytes and a NUL. */
     private static final int MAX_SOCKET_PATH = 107;
 
-    @Override
-    public String key()
+    public VhostUserSection()
     {
-        return VhostUserPortProvider.KIND;
-    }
-
-    @Override
-    public Place place()
-    {
-        return Place.DEVICES;
-    }
-
-    @Override
-    public Class<VhostUserPortsConfig> type()
-    {
-        return VhostUserPortsConfig.class;
-    }
-
-    @Override
-    public VhostUserPortsConfig defaults()
-    {
-        return new VhostUserPortsConfig(List.of());
-    }
-
-    @Override
-    public VhostUserPortsConfig bind(final SectionReader parent, final BindContext context)
-    {
-        final List<VhostUserPortConfig> ports = new ArrayList<>();
-        for (final SectionReader item : parent.list(key()))
-        {
-            final VhostUserPortConfig port = port(item);
-            if (null != port && context.claimDeviceName(item, path(), port.name()))
-            {
-                ports.add(port);
-            }
-        }
-        return new VhostUserPortsConfig(ports);
-    }
-
-    @Override
-    public void diff(final VhostUserPortsConfig running, final VhostUserPortsConfig next, final ConfigDiff diff)
-    {
-        diff.named(path() + ".", running.ports(), next.ports(), VhostUserPortConfig::name, VhostUserSection::describe);
+        super(VhostUserPortProvider.KIND, VhostUserPortsConfig.class, VhostUserPortsConfig::new,
+            VhostUserPortsConfig::ports, VhostUserPortConfig::name, VhostUserSection::describe);
     }
 
     /** How a port appears in a change: every setting but its name. */
@@ -82,7 +40,8 @@ public final class VhostUserSection implements ConfigSection<VhostUserPortsConfi
     /**
      * @return the port, or null when its name or socket path is missing or bad
      */
-    private static VhostUserPortConfig port(final SectionReader item)
+    @Override
+    protected VhostUserPortConfig device(final SectionReader item, final BindContext context)
     {
         final String name = item.requiredName("name", "device");
         final String socketPath = item.requiredString("socketPath");

@@ -2,8 +2,8 @@ package io.vplane.nic.vswitch;
 
 import io.vplane.config.BindContext;
 import io.vplane.config.ConfigDiff;
-import io.vplane.config.ConfigSection;
 import io.vplane.config.IpLiteral;
+import io.vplane.config.KeyedSection;
 import io.vplane.config.SectionReader;
 
 import java.net.InetAddress;
@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * the translation table entries. Every setting applies live: the switch device is reopened with the
  * new settings and table (learned MACs are relearned).
  */
-public final class VswitchSection implements ConfigSection<VswitchConfig>
+public final class VswitchSection extends KeyedSection<VswitchConfig>
 {
     public static final String KEY = "vswitch";
     public static final boolean ENABLED = false;
@@ -35,22 +35,9 @@ public final class VswitchSection implements ConfigSection<VswitchConfig>
 
     private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
 
-    @Override
-    public String key()
+    public VswitchSection()
     {
-        return KEY;
-    }
-
-    @Override
-    public Place place()
-    {
-        return Place.ROOT;
-    }
-
-    @Override
-    public Class<VswitchConfig> type()
-    {
-        return VswitchConfig.class;
+        super(KEY, Place.ROOT, VswitchConfig.class);
     }
 
     @Override
