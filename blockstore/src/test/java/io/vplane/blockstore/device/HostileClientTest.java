@@ -117,6 +117,30 @@ class HostileClientTest
         assertThat(errors("connection-refused")).isEqualTo(1);
     }
 
+    @Test
+    void shouldRefuseASecondConnectionWhenTheConfigAllowsOnePerClient() throws IOException
+    {
+        fixture = new NbdFixture(runDir, """
+              limits:
+                maxConnectionsPerClient: 1
+              tenants:
+                - name: local
+                  allow: [127.0.0.0/8, "::1/128"]
+              disks:
+                - name: d0
+                  image: d0.img
+                  sizeBytes: %d
+                  tenant: local
+            """.formatted(SIZE));
+        try (NbdTestClient first = NbdTestClient.open(fixture.port(), "d0", true);
+             NbdTestClient second = new NbdTestClient(fixture.port()))
+        {
+            assertThat(first.exportSize).isEqualTo(SIZE);
+            assertThat(second.isClosedByServer()).isTrue();
+        }
+        assertThat(errors("connection-refused")).isEqualTo(1);
+    }
+
     /**
      * Without back-pressure the server keeps reading READs and queueing their replies for a peer
      * that reads none: every request runs and its reply waits in memory. With it, reading stops at
