@@ -114,7 +114,8 @@ public final class NbdSection implements ConfigSection<NbdConfig>
             section.integer("maxConnectionsPerExport", d.maxConnectionsPerExport(), NbdLimits.MAX_CONNECTIONS),
             section.longValue("maxDataBytesInFlight", d.maxDataBytesInFlight(), NbdLimits.MAX_DATA_BYTES_IN_FLIGHT),
             section.integer("writeHighWaterBytes", d.writeHighWaterBytes(), NbdLimits.WRITE_HIGH_WATER_BYTES),
-            section.longValue("unwritableTimeoutMs", d.unwritableTimeoutMs(), NbdLimits.UNWRITABLE_TIMEOUT_MS));
+            section.longValue("unwritableTimeoutMs", d.unwritableTimeoutMs(), NbdLimits.UNWRITABLE_TIMEOUT_MS),
+            section.longValue("zeroSliceBytes", d.zeroSliceBytes(), NbdLimits.ZERO_SLICE_BYTES));
         section.finish();
         return limits;
     }

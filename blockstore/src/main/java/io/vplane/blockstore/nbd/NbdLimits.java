@@ -22,6 +22,7 @@ import io.vplane.config.SettingRange;
  * @param maxDataBytesInFlight     READ and WRITE data of one connection's requests in flight; past it, reading pauses
  * @param writeHighWaterBytes      unsent reply bytes past which the connection stops reading requests
  * @param unwritableTimeoutMs      a peer that reads none of its replies for this long is dropped
+ * @param zeroSliceBytes           a longer WRITE_ZEROES or TRIM runs a slice of this many bytes per poll of its worker
  */
 public record NbdLimits(
     long handshakeTimeoutMs,
@@ -32,7 +33,8 @@ public record NbdLimits(
     int maxConnectionsPerExport,
     long maxDataBytesInFlight,
     int writeHighWaterBytes,
-    long unwritableTimeoutMs)
+    long unwritableTimeoutMs,
+    long zeroSliceBytes)
 {
     public static final SettingRange HANDSHAKE_TIMEOUT_MS = new SettingRange(100, 3_600_000);
     public static final SettingRange MAX_OPTIONS = new SettingRange(1, 65_536);
@@ -44,10 +46,12 @@ public record NbdLimits(
     /** Netty's write buffer water mark is an int; the low mark is half the high one. */
     public static final SettingRange WRITE_HIGH_WATER_BYTES = new SettingRange(64 * 1024, 1 << 30);
     public static final SettingRange UNWRITABLE_TIMEOUT_MS = new SettingRange(100, 3_600_000);
+    /** A slice is written in one call on the worker: small enough to keep other disks' waits short. */
+    public static final SettingRange ZERO_SLICE_BYTES = new SettingRange(64 * 1024, 1 << 30);
 
     /** The defaults, also those of the {@code nbd.limits} section; after the ranges, which its constructor checks. */
     public static final NbdLimits DEFAULTS = new NbdLimits(10_000, 128, 64 * 1024, 4096, 256, 256, 128L << 20, 4 << 20,
-        60_000);
+        60_000, 16L << 20);
 
     public NbdLimits
     {
@@ -60,5 +64,6 @@ public record NbdLimits(
         MAX_DATA_BYTES_IN_FLIGHT.check("maxDataBytesInFlight", maxDataBytesInFlight);
         WRITE_HIGH_WATER_BYTES.check("writeHighWaterBytes", writeHighWaterBytes);
         UNWRITABLE_TIMEOUT_MS.check("unwritableTimeoutMs", unwritableTimeoutMs);
+        ZERO_SLICE_BYTES.check("zeroSliceBytes", zeroSliceBytes);
     }
 }

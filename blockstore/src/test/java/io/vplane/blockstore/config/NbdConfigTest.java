@@ -56,11 +56,12 @@ class NbdConfigTest
                 maxConnectionsPerClient: 1
                 maxDataBytesInFlight: 16_777_216
                 unwritableTimeoutMs: 5_000
+                zeroSliceBytes: 1_048_576
             """, "t.yaml");
 
         final NbdLimits d = NbdLimits.DEFAULTS;
         assertThat(config.section(NbdConfig.class).limits()).isEqualTo(new NbdLimits(2_000, d.maxOptions(), d.maxOptionBytes(),
-            d.maxConnections(), 1, d.maxConnectionsPerExport(), 16L << 20, d.writeHighWaterBytes(), 5_000));
+            d.maxConnections(), 1, d.maxConnectionsPerExport(), 16L << 20, d.writeHighWaterBytes(), 5_000, 1L << 20));
     }
 
     @Test
@@ -79,12 +80,14 @@ class NbdConfigTest
                 writeHighWaterBytes: 4_294_967_296
                 unwritableTimeoutMs: 99
                 zeroSliceBytes: 1
+                sliceBytes: 1
             """, "t.yaml"));
 
         assertThat(ex.errors()).extracting(ConfigError::path).containsExactlyInAnyOrder(
             "nbd.limits.handshakeTimeoutMs", "nbd.limits.maxOptions", "nbd.limits.maxOptionBytes", "nbd.limits.maxConnections",
             "nbd.limits.maxConnectionsPerClient", "nbd.limits.maxConnectionsPerExport", "nbd.limits.maxDataBytesInFlight",
-            "nbd.limits.writeHighWaterBytes", "nbd.limits.unwritableTimeoutMs", "nbd.limits.zeroSliceBytes");
+            "nbd.limits.writeHighWaterBytes", "nbd.limits.unwritableTimeoutMs", "nbd.limits.zeroSliceBytes",
+            "nbd.limits.sliceBytes");
         assertThat(ex.errors()).extracting(ConfigError::message).contains(
             "0 is out of range; allowed 100..3600000", "512 is out of range; allowed 1024..16777216",
             "4294967296 is out of range; allowed 65536..1073741824");

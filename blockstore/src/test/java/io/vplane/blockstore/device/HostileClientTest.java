@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileClientTest
 {
     private static final long SIZE = 64L << 20;
-    private static final NbdLimits TIGHT = new NbdLimits(500, 16, 64 * 1024, 64, 3, 2, 8L << 20, 1 << 20, 2_000);
+    private static final NbdLimits TIGHT = new NbdLimits(500, 16, 64 * 1024, 64, 3, 2, 8L << 20, 1 << 20, 2_000, 16L << 20);
 
     @TempDir
     Path runDir;

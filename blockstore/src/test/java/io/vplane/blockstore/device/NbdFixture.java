@@ -107,9 +107,10 @@ public final class NbdFixture implements AutoCloseable
                 maxDataBytesInFlight: %d
                 writeHighWaterBytes: %d
                 unwritableTimeoutMs: %d
+                zeroSliceBytes: %d
             """.formatted(limits.handshakeTimeoutMs(), limits.maxOptions(), limits.maxOptionBytes(), limits.maxConnections(),
             limits.maxConnectionsPerClient(), limits.maxConnectionsPerExport(), limits.maxDataBytesInFlight(),
-            limits.writeHighWaterBytes(), limits.unwritableTimeoutMs());
+            limits.writeHighWaterBytes(), limits.unwritableTimeoutMs(), limits.zeroSliceBytes());
     }
 
     public int port()
