@@ -5,6 +5,7 @@ import io.vplane.blockstore.config.NbdDiskConfig;
 import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.config.NbdTlsConfig;
 import io.vplane.blockstore.config.NbdTransport;
+import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.config.ConfigDiff;
 import io.vplane.config.SettingChange;
 import io.vplane.config.VplaneConfig;
@@ -45,7 +46,7 @@ class ReferenceConfigTest
             List.of(new NbdDiskConfig("disk0", "disk0.img", 64L << 20, false,
                 "vplane default disk (64 MiB sparse)", "local", 2, 1)),
             List.of(new NbdTenantConfig("local", List.of("127.0.0.0/8", "::1/128"), false)),
-            new NbdTlsConfig("", "", ""), NbdTransport.EPOLL));
+            new NbdTlsConfig("", "", ""), NbdTransport.EPOLL, NbdLimits.DEFAULTS));
         assertThat(reference.section(VswitchConfig.class)).isEqualTo(new VswitchSection().defaults());
         assertThat(reference.sections().keySet()).isEqualTo(defaults.sections().keySet());
     }

@@ -1,5 +1,7 @@
 package io.vplane.blockstore.config;
 
+import io.vplane.blockstore.nbd.NbdLimits;
+
 import java.util.List;
 
 /**
@@ -11,10 +13,11 @@ import java.util.List;
  * @param tenants     owners of disks and their access rules
  * @param tls         STARTTLS certificates; off when empty
  * @param transport   the Netty transport of the server's event loops
+ * @param limits      what one client may hold of the server (connections, handshake, memory)
  */
 public record NbdConfig(
     String bindAddress, int port, List<NbdDiskConfig> disks, List<NbdTenantConfig> tenants, NbdTlsConfig tls,
-    NbdTransport transport)
+    NbdTransport transport, NbdLimits limits)
 {
     public NbdConfig
     {

@@ -1,5 +1,6 @@
 package io.vplane.blockstore.config;
 
+import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.config.BindContext;
 import io.vplane.config.ConfigDiff;
 import io.vplane.config.IpPrefix;
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
  * The {@code nbd} section: server address, disks and tenants, with the checks that span them
  * (names unique, a disk's tenant exists, a disk name is free among devices, CIDR ranges parse).
  * Disks are added, removed (drained first) or reopened, and tenant rules apply to new connections,
- * all live; the listener's address, port and TLS files are bound at start.
+ * all live; the listener's address, port, TLS files and limits are bound at start.
  */
 public final class NbdSection extends KeyedSection<NbdConfig>
 {
@@ -45,7 +46,8 @@ public final class NbdSection extends KeyedSection<NbdConfig>
     @Override
     public NbdConfig defaults()
     {
-        return new NbdConfig(BIND_ADDRESS, PORT, List.of(), List.of(), new NbdTlsConfig("", "", ""), TRANSPORT);
+        return new NbdConfig(BIND_ADDRESS, PORT, List.of(), List.of(), new NbdTlsConfig("", "", ""), TRANSPORT,
+            NbdLimits.DEFAULTS);
     }
 
     @Override
@@ -61,10 +63,11 @@ public final class NbdSection extends KeyedSection<NbdConfig>
         final NbdTransport transport = section.enumValue(
             "transport", TRANSPORT, NbdTransport.values(), NbdTransport::configName, "transport");
         final NbdTlsConfig tls = tls(section.section("tls"));
+        final NbdLimits limits = limits(section.section("limits"));
         final List<NbdTenantConfig> tenants = tenants(section, tls);
         final List<NbdDiskConfig> disks = disks(section, tenants, context);
         section.finish();
-        return new NbdConfig(bindAddress, port, disks, tenants, tls, transport);
+        return new NbdConfig(bindAddress, port, disks, tenants, tls, transport, limits);
     }
 
     private static NbdTlsConfig tls(final SectionReader section)
@@ -83,6 +86,25 @@ public final class NbdSection extends KeyedSection<NbdConfig>
         }
         section.finish();
         return new NbdTlsConfig(certificateFile, privateKeyFile, clientCaFile);
+    }
+
+    /** Ranges are those of {@link NbdLimits}; a missing setting keeps its default. */
+    private static NbdLimits limits(final SectionReader section)
+    {
+        final NbdLimits d = NbdLimits.DEFAULTS;
+        final NbdLimits limits = new NbdLimits(
+            section.longValue("handshakeTimeoutMs", d.handshakeTimeoutMs(), NbdLimits.HANDSHAKE_TIMEOUT_MS),
+            section.integer("maxOptions", d.maxOptions(), NbdLimits.MAX_OPTIONS),
+            section.integer("maxOptionBytes", d.maxOptionBytes(), NbdLimits.MAX_OPTION_BYTES),
+            section.integer("maxConnections", d.maxConnections(), NbdLimits.MAX_CONNECTIONS),
+            section.integer("maxConnectionsPerClient", d.maxConnectionsPerClient(), NbdLimits.MAX_CONNECTIONS),
+            section.integer("maxConnectionsPerExport", d.maxConnectionsPerExport(), NbdLimits.MAX_CONNECTIONS),
+            section.longValue("maxDataBytesInFlight", d.maxDataBytesInFlight(), NbdLimits.MAX_DATA_BYTES_IN_FLIGHT),
+            section.integer("writeHighWaterBytes", d.writeHighWaterBytes(), NbdLimits.WRITE_HIGH_WATER_BYTES),
+            section.longValue("unwritableTimeoutMs", d.unwritableTimeoutMs(), NbdLimits.UNWRITABLE_TIMEOUT_MS),
+            section.longValue("zeroSliceBytes", d.zeroSliceBytes(), NbdLimits.ZERO_SLICE_BYTES));
+        section.finish();
+        return limits;
     }
 
     private static List<NbdTenantConfig> tenants(final SectionReader section, final NbdTlsConfig tls)
@@ -193,14 +215,16 @@ public final class NbdSection extends KeyedSection<NbdConfig>
         diff.named("nbd.tenants.", running.tenants(), next.tenants(), NbdTenantConfig::name, NbdSection::describe);
         diff.compare("nbd.tls", running.tls(), next.tls(), ConfigDiff.RESTART);
         diff.compare("nbd.transport", running.transport().configName(), next.transport().configName(), ConfigDiff.RESTART);
+        // The server copies its limits into each connection's guard when it starts.
+        diff.compare("nbd.limits", running.limits(), next.limits(), ConfigDiff.RESTART);
     }
 
-    /** Disks and tenants apply live; the listener (address, port, TLS files) stays until a restart. */
+    /** Disks and tenants apply live; the listener (address, port, TLS files, limits) stays until a restart. */
     @Override
     public NbdConfig live(final NbdConfig running, final NbdConfig next)
     {
         return new NbdConfig(running.bindAddress(), running.port(), next.disks(), next.tenants(), running.tls(),
-            running.transport());
+            running.transport(), running.limits());
     }
 
     /** How a disk appears in a change: every setting but its name. */

@@ -62,7 +62,7 @@ public final class DiskDevice implements Device
         for (int i = 0; i < settings.disk().queues(); i++)
         {
             list.add(new DiskQueue(i, context.pool().ringSize(),
-                new RequestExecutor(spec.name(), backend, metrics, context.errors())));
+                new RequestExecutor(spec.name(), backend, metrics, context.errors(), settings.limits().zeroSliceBytes())));
         }
         this.queues = List.copyOf(list);
         this.disk = new Disk(spec.name(), settings.disk().description(), backend.sizeBytes(), settings.disk().readOnly(),

@@ -4,6 +4,7 @@ import io.vplane.blockstore.config.NbdDiskConfig;
 import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.config.NbdTlsConfig;
 import io.vplane.blockstore.config.NbdTransport;
+import io.vplane.blockstore.nbd.NbdLimits;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -20,21 +21,22 @@ import java.util.Objects;
  * @param port        the NBD server's port
  * @param tls         the NBD server's TLS certificates
  * @param transport   the NBD server's Netty transport
+ * @param limits      what one client may hold of the NBD server
  */
 public record DiskSettings(NbdDiskConfig disk, NbdTenantConfig tenant, Path image, String bindAddress, int port,
-    NbdTlsConfig tls, NbdTransport transport)
+    NbdTlsConfig tls, NbdTransport transport, NbdLimits limits)
 {
     @Override
     public boolean equals(final Object other)
     {
         return other instanceof final DiskSettings that && disk.equals(that.disk) && tenant.name().equals(that.tenant.name()) &&
             image.equals(that.image) && bindAddress.equals(that.bindAddress) && port == that.port && tls.equals(that.tls) &&
-            transport == that.transport;
+            transport == that.transport && limits.equals(that.limits);
     }
 
     @Override
     public int hashCode()
     {
-        return Objects.hash(disk, tenant.name(), image, bindAddress, port, tls, transport);
+        return Objects.hash(disk, tenant.name(), image, bindAddress, port, tls, transport, limits);
     }
 }

@@ -10,7 +10,6 @@ import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.disk.Tenant;
 import io.vplane.blockstore.nbd.NbdEventLoops;
-import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.nbd.NbdServer;
 import io.vplane.blockstore.nbd.NbdServerMetrics;
 import io.vplane.config.VplaneConfig;
@@ -41,21 +40,9 @@ public final class NbdDeviceProvider implements DeviceProvider
     private static final Logger LOG = LoggerFactory.getLogger(NbdDeviceProvider.class);
 
     private final DiskRegistry registry = new DiskRegistry();
-    private final NbdLimits limits;
     private NbdServer server;
     private NbdServerMetrics serverMetrics;
     private int openDisks;
-
-    public NbdDeviceProvider()
-    {
-        this(NbdLimits.DEFAULTS);
-    }
-
-    /** @param limits what one NBD client may hold of the server (not in the config file yet: defaults) */
-    public NbdDeviceProvider(final NbdLimits limits)
-    {
-        this.limits = limits;
-    }
 
     @Override
     public String kind()
@@ -87,7 +74,8 @@ public final class NbdDeviceProvider implements DeviceProvider
             RemoteBackends.allowed(disk.image(), config.daemon().remoteBackends()) :
             ConfinedDirectory.images(config).resolve(disk.image());
         return new DeviceSpec(KIND, disk.name(), TYPE,
-            new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls(), nbd.transport()));
+            new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls(), nbd.transport(),
+                nbd.limits()));
     }
 
     /**
@@ -164,7 +152,7 @@ public final class NbdDeviceProvider implements DeviceProvider
         try
         {
             server = NbdServer.start(settings.bindAddress(), settings.port(), NbdEventLoops.of(settings.transport(), context.io()),
-                registry, serverMetrics, TlsContexts.server(settings.tls()), limits);
+                registry, serverMetrics, TlsContexts.server(settings.tls()), settings.limits());
         }
         catch (final InterruptedException ex)
         {

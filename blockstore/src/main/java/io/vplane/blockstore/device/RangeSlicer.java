@@ -19,10 +19,9 @@ import java.util.function.Consumer;
  */
 final class RangeSlicer
 {
-    /** Ranges longer than this are sliced; a slice is this long. */
-    static final long SLICE_BYTES = 16L << 20;
-
     private final String disk;
+    /** Ranges longer than this are sliced; a slice is this long (nbd.limits.zeroSliceBytes). */
+    private final long sliceBytes;
     private final StorageBackend backend;
     private final DiskMetrics metrics;
     private final ErrorLog errors;
@@ -33,10 +32,11 @@ final class RangeSlicer
     private volatile int underWaySeen;
 
     RangeSlicer(
-        final String disk, final StorageBackend backend, final DiskMetrics metrics, final ErrorLog errors,
-        final Consumer<BlockRequest> done)
+        final String disk, final long sliceBytes, final StorageBackend backend, final DiskMetrics metrics,
+        final ErrorLog errors, final Consumer<BlockRequest> done)
     {
         this.disk = disk;
+        this.sliceBytes = sliceBytes;
         this.backend = backend;
         this.metrics = metrics;
         this.errors = errors;
@@ -46,7 +46,7 @@ final class RangeSlicer
     /** Takes {@code request} when it is a range too long to run at once. */
     boolean take(final BlockRequest request)
     {
-        if (request.length() <= SLICE_BYTES || (BlockOp.WRITE_ZEROES != request.op() && BlockOp.TRIM != request.op()))
+        if (request.length() <= sliceBytes || (BlockOp.WRITE_ZEROES != request.op() && BlockOp.TRIM != request.op()))
         {
             return false;
         }
@@ -63,7 +63,7 @@ final class RangeSlicer
         {
             return 0;
         }
-        final long slice = Math.min(SLICE_BYTES, request.length());
+        final long slice = Math.min(sliceBytes, request.length());
         BlockError error = BlockError.NONE;
         try
         {

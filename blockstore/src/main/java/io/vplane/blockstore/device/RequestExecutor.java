@@ -67,7 +67,10 @@ final class RequestExecutor implements Consumer<BlockRequest>
     private final BlockOrigin[] touched = new BlockOrigin[MAX_TOUCHED];
     private int touchedCount;
 
-    RequestExecutor(final String disk, final StorageBackend backend, final DiskMetrics metrics, final ErrorLog errors)
+    /** @param zeroSliceBytes a longer WRITE_ZEROES or TRIM runs this many bytes per poll */
+    RequestExecutor(
+        final String disk, final StorageBackend backend, final DiskMetrics metrics, final ErrorLog errors,
+        final long zeroSliceBytes)
     {
         this.disk = disk;
         this.backend = backend;
@@ -76,7 +79,7 @@ final class RequestExecutor implements Consumer<BlockRequest>
         this.copiedReply = new CopiedReadReply(backend);
         this.mappedReply = backend.hasResidentViews() ? new MappedReadReply(backend) : copiedReply;
         this.socketPayloads = backend.writesFromPipes() ? new SocketPayloadReceiver(disk, backend, metrics, errors) : null;
-        this.slicer = new RangeSlicer(disk, backend, metrics, errors, this::completeSliced);
+        this.slicer = new RangeSlicer(disk, zeroSliceBytes, backend, metrics, errors, this::completeSliced);
         this.remote = backend instanceof final AsyncStorageBackend async ?
             new RemoteRequests(async.openChannel(), this::finishRemote) : null;
     }

@@ -1,7 +1,10 @@
 package io.vplane.blockstore.nbd;
 
+import io.vplane.config.SettingRange;
+
 /**
- * What one NBD client may hold of the server before it is refused, paused or dropped.
+ * What one NBD client may hold of the server before it is refused, paused or dropped: the
+ * {@code nbd.limits} section, read when the server starts.
  *
  * <p>Memory one connection can pin: the READ and WRITE data of its requests in flight, at most
  * {@code maxDataBytesInFlight} (or one request of up to 32 MiB when that alone is more), plus
@@ -19,6 +22,7 @@ package io.vplane.blockstore.nbd;
  * @param maxDataBytesInFlight     READ and WRITE data of one connection's requests in flight; past it, reading pauses
  * @param writeHighWaterBytes      unsent reply bytes past which the connection stops reading requests
  * @param unwritableTimeoutMs      a peer that reads none of its replies for this long is dropped
+ * @param zeroSliceBytes           a longer WRITE_ZEROES or TRIM runs a slice of this many bytes per poll of its worker
  */
 public record NbdLimits(
     long handshakeTimeoutMs,
@@ -29,19 +33,37 @@ public record NbdLimits(
     int maxConnectionsPerExport,
     long maxDataBytesInFlight,
     int writeHighWaterBytes,
-    long unwritableTimeoutMs)
+    long unwritableTimeoutMs,
+    long zeroSliceBytes)
 {
+    public static final SettingRange HANDSHAKE_TIMEOUT_MS = new SettingRange(100, 3_600_000);
+    public static final SettingRange MAX_OPTIONS = new SettingRange(1, 65_536);
+    /** At least one 4096-byte string (NBD proto.md) with its headers; at most what one handshake may buffer. */
+    public static final SettingRange MAX_OPTION_BYTES = new SettingRange(1024, 16 << 20);
+    public static final SettingRange MAX_CONNECTIONS = new SettingRange(1, 1 << 20);
+    /** Reading pauses past the budget, but one request of up to 32 MiB is always taken. */
+    public static final SettingRange MAX_DATA_BYTES_IN_FLIGHT = new SettingRange(1 << 20, 16L << 30);
+    /** Netty's write buffer water mark is an int; the low mark is half the high one. */
+    public static final SettingRange WRITE_HIGH_WATER_BYTES = new SettingRange(64 * 1024, 1 << 30);
+    public static final SettingRange UNWRITABLE_TIMEOUT_MS = new SettingRange(100, 3_600_000);
+    /** A slice is written in one call on the worker: small enough to keep other disks' waits short. */
+    public static final SettingRange ZERO_SLICE_BYTES = new SettingRange(64 * 1024, 1 << 30);
+
+    /** The defaults, also those of the {@code nbd.limits} section; after the ranges, which its constructor checks. */
     public static final NbdLimits DEFAULTS = new NbdLimits(10_000, 128, 64 * 1024, 4096, 256, 256, 128L << 20, 4 << 20,
-        60_000);
+        60_000, 16L << 20);
 
     public NbdLimits
     {
-        if (handshakeTimeoutMs <= 0 || maxOptions <= 0 || maxOptionBytes < 1024 || maxConnections <= 0 ||
-            maxConnectionsPerClient <= 0 || maxConnectionsPerExport <= 0 || maxDataBytesInFlight <= 0 ||
-            writeHighWaterBytes <= 0 ||
-            unwritableTimeoutMs <= 0)
-        {
-            throw new IllegalArgumentException("NBD limits must be positive (maxOptionBytes at least 1024): " + this);
-        }
+        HANDSHAKE_TIMEOUT_MS.check("handshakeTimeoutMs", handshakeTimeoutMs);
+        MAX_OPTIONS.check("maxOptions", maxOptions);
+        MAX_OPTION_BYTES.check("maxOptionBytes", maxOptionBytes);
+        MAX_CONNECTIONS.check("maxConnections", maxConnections);
+        MAX_CONNECTIONS.check("maxConnectionsPerClient", maxConnectionsPerClient);
+        MAX_CONNECTIONS.check("maxConnectionsPerExport", maxConnectionsPerExport);
+        MAX_DATA_BYTES_IN_FLIGHT.check("maxDataBytesInFlight", maxDataBytesInFlight);
+        WRITE_HIGH_WATER_BYTES.check("writeHighWaterBytes", writeHighWaterBytes);
+        UNWRITABLE_TIMEOUT_MS.check("unwritableTimeoutMs", unwritableTimeoutMs);
+        ZERO_SLICE_BYTES.check("zeroSliceBytes", zeroSliceBytes);
     }
 }

@@ -1,5 +1,6 @@
 package io.vplane.blockstore.config;
 
+import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.config.ConfigDiff;
 import io.vplane.config.ConfigError;
 import io.vplane.config.ConfigException;
@@ -42,7 +43,71 @@ class NbdConfigTest
     void shouldDefaultToNoDisksOnPort10809()
     {
         assertThat(DeviceKinds.load().defaults().section(NbdConfig.class)).isEqualTo(new NbdConfig("127.0.0.1", 10809, List.of(), List.of(), new NbdTlsConfig("", "", ""),
-            NbdTransport.EPOLL));
+            NbdTransport.EPOLL, NbdLimits.DEFAULTS));
+    }
+
+    @Test
+    void shouldBindLimitsAndKeepTheDefaultsOfThoseNotGiven()
+    {
+        final VplaneConfig config = DeviceKinds.load().parse("""
+            nbd:
+              limits:
+                handshakeTimeoutMs: 2_000
+                maxConnectionsPerClient: 1
+                maxDataBytesInFlight: 16_777_216
+                unwritableTimeoutMs: 5_000
+                zeroSliceBytes: 1_048_576
+            """, "t.yaml");
+
+        final NbdLimits d = NbdLimits.DEFAULTS;
+        assertThat(config.section(NbdConfig.class).limits()).isEqualTo(new NbdLimits(2_000, d.maxOptions(), d.maxOptionBytes(),
+            d.maxConnections(), 1, d.maxConnectionsPerExport(), 16L << 20, d.writeHighWaterBytes(), 5_000, 1L << 20));
+    }
+
+    @Test
+    void shouldReportLimitsOutOfRangeAndUnknownLimits()
+    {
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.load().parse("""
+            nbd:
+              limits:
+                handshakeTimeoutMs: 0
+                maxOptions: 0
+                maxOptionBytes: 512
+                maxConnections: 0
+                maxConnectionsPerClient: 2_000_000
+                maxConnectionsPerExport: -1
+                maxDataBytesInFlight: 4096
+                writeHighWaterBytes: 4_294_967_296
+                unwritableTimeoutMs: 99
+                zeroSliceBytes: 1
+                sliceBytes: 1
+            """, "t.yaml"));
+
+        assertThat(ex.errors()).extracting(ConfigError::path).containsExactlyInAnyOrder(
+            "nbd.limits.handshakeTimeoutMs", "nbd.limits.maxOptions", "nbd.limits.maxOptionBytes", "nbd.limits.maxConnections",
+            "nbd.limits.maxConnectionsPerClient", "nbd.limits.maxConnectionsPerExport", "nbd.limits.maxDataBytesInFlight",
+            "nbd.limits.writeHighWaterBytes", "nbd.limits.unwritableTimeoutMs", "nbd.limits.zeroSliceBytes",
+            "nbd.limits.sliceBytes");
+        assertThat(ex.errors()).extracting(ConfigError::message).contains(
+            "0 is out of range; allowed 100..3600000", "512 is out of range; allowed 1024..16777216",
+            "4294967296 is out of range; allowed 65536..1073741824");
+    }
+
+    @Test
+    void shouldReportLimitChangesAsNeedingRestart()
+    {
+        final VplaneConfig running = DeviceKinds.load().defaults();
+        final VplaneConfig next = DeviceKinds.load().parse("""
+            nbd:
+              limits:
+                maxConnections: 16
+            """, "t.yaml");
+
+        assertThat(ConfigDiff.between(running, next)).singleElement().satisfies(change ->
+        {
+            assertThat(change.path()).isEqualTo("nbd.limits");
+            assertThat(change.live()).isFalse();
+        });
     }
 
     @Test

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileClientTest
 {
     private static final long SIZE = 64L << 20;
-    private static final NbdLimits TIGHT = new NbdLimits(500, 16, 64 * 1024, 64, 3, 2, 8L << 20, 1 << 20, 2_000);
+    private static final NbdLimits TIGHT = new NbdLimits(500, 16, 64 * 1024, 64, 3, 2, 8L << 20, 1 << 20, 2_000, 16L << 20);
 
     @TempDir
     Path runDir;
@@ -114,6 +114,30 @@ class HostileClientTest
             }
         }
         assertThat(errors("export-full")).isEqualTo(1);
+        assertThat(errors("connection-refused")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseASecondConnectionWhenTheConfigAllowsOnePerClient() throws IOException
+    {
+        fixture = new NbdFixture(runDir, """
+              limits:
+                maxConnectionsPerClient: 1
+              tenants:
+                - name: local
+                  allow: [127.0.0.0/8, "::1/128"]
+              disks:
+                - name: d0
+                  image: d0.img
+                  sizeBytes: %d
+                  tenant: local
+            """.formatted(SIZE));
+        try (NbdTestClient first = NbdTestClient.open(fixture.port(), "d0", true);
+             NbdTestClient second = new NbdTestClient(fixture.port()))
+        {
+            assertThat(first.exportSize).isEqualTo(SIZE);
+            assertThat(second.isClosedByServer()).isTrue();
+        }
         assertThat(errors("connection-refused")).isEqualTo(1);
     }
 

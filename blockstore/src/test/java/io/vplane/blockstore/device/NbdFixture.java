@@ -27,10 +27,10 @@ public final class NbdFixture implements AutoCloseable
      */
     public NbdFixture(final Path runDir, final String nbdSection)
     {
-        this(runDir, nbdSection, NbdLimits.DEFAULTS, List.of());
+        this(runDir, nbdSection, null, List.of());
     }
 
-    /** As above, with the server's limits per client set. */
+    /** As above, with the server's limits per client written as its {@code nbd.limits} section. */
     public NbdFixture(final Path runDir, final String nbdSection, final NbdLimits limits)
     {
         this(runDir, nbdSection, limits, List.of());
@@ -39,13 +39,14 @@ public final class NbdFixture implements AutoCloseable
     /** @param remoteBackends HOST:PORT pairs nbd:// images may name */
     public NbdFixture(final Path runDir, final String nbdSection, final List<String> remoteBackends)
     {
-        this(runDir, nbdSection, NbdLimits.DEFAULTS, remoteBackends);
+        this(runDir, nbdSection, null, remoteBackends);
     }
 
+    /** @param limits written as {@code nbd.limits}; none when null (then {@code nbdSection} may hold it) */
     private NbdFixture(final Path runDir, final String nbdSection, final NbdLimits limits, final List<String> remoteBackends)
     {
         this.runDir = runDir;
-        this.provider = new NbdDeviceProvider(limits);
+        this.provider = new NbdDeviceProvider();
         final VplaneConfig config = DeviceKinds.load().parse("""
             daemon:
               runDir: %s
@@ -56,7 +57,8 @@ public final class NbdFixture implements AutoCloseable
                 workers: 2
             nbd:
               port: 0
-            %s""".formatted(runDir, runDir, String.join(", ", remoteBackends), nbdSection), "fixture.yaml");
+            %s%s""".formatted(runDir, runDir, String.join(", ", remoteBackends), limitsSection(limits), nbdSection),
+            "fixture.yaml");
         engine = new Engine(config, counters, errors, List.of(provider));
     }
 
@@ -90,6 +92,25 @@ public final class NbdFixture implements AutoCloseable
                   tenant: local
                   queues: 2
             """.formatted(name, name, sizeBytes));
+    }
+
+    private static String limitsSection(final NbdLimits limits)
+    {
+        return null == limits ? "" : """
+              limits:
+                handshakeTimeoutMs: %d
+                maxOptions: %d
+                maxOptionBytes: %d
+                maxConnections: %d
+                maxConnectionsPerClient: %d
+                maxConnectionsPerExport: %d
+                maxDataBytesInFlight: %d
+                writeHighWaterBytes: %d
+                unwritableTimeoutMs: %d
+                zeroSliceBytes: %d
+            """.formatted(limits.handshakeTimeoutMs(), limits.maxOptions(), limits.maxOptionBytes(), limits.maxConnections(),
+            limits.maxConnectionsPerClient(), limits.maxConnectionsPerExport(), limits.maxDataBytesInFlight(),
+            limits.writeHighWaterBytes(), limits.unwritableTimeoutMs(), limits.zeroSliceBytes());
     }
 
     public int port()

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.vplane.blockstore.backend.StorageBackend;
+import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.request.BlockError;
 import io.vplane.blockstore.request.BlockFlags;
 import io.vplane.blockstore.request.BlockOp;
@@ -35,7 +36,7 @@ class RangeSlicingTest
     private final RecordingBackend backend = new RecordingBackend();
     private final DiskMetrics metrics = new DiskMetrics(counters, "d", "t");
     private final DiskQueue queue = new DiskQueue(0, 64,
-        new RequestExecutor("d", backend, metrics, new ErrorLog(counters)));
+        new RequestExecutor("d", backend, metrics, new ErrorLog(counters), NbdLimits.DEFAULTS.zeroSliceBytes()));
     private final Origin origin = new Origin();
 
     @AfterEach
@@ -63,10 +64,34 @@ class RangeSlicingTest
 
         assertThat(origin.completed).extracting(BlockRequest::tag).containsExactly(2L, 1L);
         assertThat(origin.completed.getLast().error()).isEqualTo(BlockError.NONE);
-        assertThat(backend.largestZeroing).isLessThanOrEqualTo(RangeSlicer.SLICE_BYTES);
+        assertThat(backend.largestZeroing).isLessThanOrEqualTo(NbdLimits.DEFAULTS.zeroSliceBytes());
         assertThat(backend.zeroed).isEqualTo(FOUR_GIB - 1);
         assertThat(queue.backlog()).isZero();
         origin.completed.getFirst().takeReply().release();
+    }
+
+    @Test
+    void shouldSliceByTheConfiguredSliceBytes()
+    {
+        final long sliceBytes = 1L << 20;
+        final DiskQueue sliced = new DiskQueue(1, 64, new RequestExecutor("d", backend, metrics, new ErrorLog(counters), sliceBytes));
+        try
+        {
+            assertThat(sliced.offer(new BlockRequest(origin).set(BlockOp.WRITE_ZEROES, BlockFlags.NO_HOLE, 1, 0,
+                64L << 20, System.nanoTime()))).isTrue();
+            for (int polls = 0; origin.completed.isEmpty() && polls < 1_000; polls++)
+            {
+                sliced.poll(32);
+            }
+
+            assertThat(origin.completed).extracting(BlockRequest::tag).containsExactly(1L);
+            assertThat(backend.largestZeroing).isEqualTo(sliceBytes);
+            assertThat(backend.zeroed).isEqualTo(64L << 20);
+        }
+        finally
+        {
+            sliced.close();
+        }
     }
 
     /** Counts what it is asked to zero; reads as zeros. */

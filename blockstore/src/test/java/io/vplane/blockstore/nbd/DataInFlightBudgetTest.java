@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DataInFlightBudgetTest
 {
     private static final int MIB = 1 << 20;
-    private static final NbdLimits LIMITS = new NbdLimits(10_000, 128, 64 * 1024, 64, 64, 64, 8L * MIB, 4 * MIB, 60_000);
+    private static final NbdLimits LIMITS = new NbdLimits(10_000, 128, 64 * 1024, 64, 64, 64, 8L * MIB, 4 * MIB, 60_000, 16L * MIB);
 
     @Test
     void shouldStopTakingRequestsOnceTheirDataInFlightReachesTheLimit()

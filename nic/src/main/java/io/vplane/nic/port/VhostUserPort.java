@@ -94,7 +94,8 @@ public final class VhostUserPort implements Device, VhostUserDevice
         this.protocolErrors = context.counters().counter(PROTOCOL_ERRORS, "port", spec.name());
         this.connections = context.counters().counter(CONNECTIONS, "port", spec.name());
         this.server = new VhostUserServer(spec.name(), Path.of(settings.socketPath()),
-            VhostUserPortConfig.Mode.CLIENT == settings.mode(), this, context.errors(), protocolErrors, connections);
+            VhostUserPortConfig.Mode.CLIENT == settings.mode(), this, context.errors(), protocolErrors, connections,
+            settings.memoryLimits());
     }
 
     @Override

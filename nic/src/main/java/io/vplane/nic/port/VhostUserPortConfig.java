@@ -1,5 +1,9 @@
 package io.vplane.nic.port;
 
+import io.vplane.config.SettingRange;
+import io.vplane.virtio.memory.GuestMemory;
+import io.vplane.virtio.memory.GuestMemoryLimits;
+
 import java.util.Locale;
 
 /**
@@ -14,6 +18,9 @@ import java.util.Locale;
  * @param guestRx          what fills the guest's receive buffers
  * @param sourceFrameBytes length of a generated frame without the virtio-net header and FCS
  * @param vswitch          name of the switch the port joins with {@code guestTx: switch}
+ * @param maxMemoryRegions    regions a frontend's memory table may have
+ * @param maxRegionBytes      bytes of one region; 0: the host's RAM
+ * @param maxGuestMemoryBytes bytes of all regions together; 0: the host's RAM
  */
 public record VhostUserPortConfig(
     String name,
@@ -24,8 +31,23 @@ public record VhostUserPortConfig(
     GuestTx guestTx,
     GuestRx guestRx,
     int sourceFrameBytes,
-    String vswitch)
+    String vswitch,
+    int maxMemoryRegions,
+    long maxRegionBytes,
+    long maxGuestMemoryBytes)
 {
+    /** VHOST_MEMORY_BASELINE_NREGIONS (vhost-user.rst): the most without CONFIGURE_MEM_SLOTS, which is not offered. */
+    public static final SettingRange MAX_MEMORY_REGIONS = new SettingRange(1, GuestMemory.MAX_REGIONS);
+    /** 0 stands for the host's RAM, read when the port opens; 2^50 (1 PiB) is past any host's. */
+    public static final SettingRange MEMORY_BYTES = new SettingRange(0, 1L << 50);
+
+    public VhostUserPortConfig
+    {
+        MAX_MEMORY_REGIONS.check("maxMemoryRegions", maxMemoryRegions);
+        MEMORY_BYTES.check("maxRegionBytes", maxRegionBytes);
+        MEMORY_BYTES.check("maxGuestMemoryBytes", maxGuestMemoryBytes);
+    }
+
     /** Who listens on the socket. */
     public enum Mode
     {
@@ -76,6 +98,22 @@ public record VhostUserPortConfig(
         }
     }
 
+    /** A port with the default guest-memory limits. */
+    public VhostUserPortConfig(
+        final String name,
+        final String socketPath,
+        final Mode mode,
+        final int queuePairs,
+        final String mac,
+        final GuestTx guestTx,
+        final GuestRx guestRx,
+        final int sourceFrameBytes,
+        final String vswitch)
+    {
+        this(name, socketPath, mode, queuePairs, mac, guestTx, guestRx, sourceFrameBytes, vswitch,
+            VhostUserSection.MAX_MEMORY_REGIONS, VhostUserSection.MAX_REGION_BYTES, VhostUserSection.MAX_GUEST_MEMORY_BYTES);
+    }
+
     /** A port that joins no switch: {@code vswitch} takes its default. */
     public VhostUserPortConfig(
         final String name,
@@ -88,6 +126,21 @@ public record VhostUserPortConfig(
         final int sourceFrameBytes)
     {
         this(name, socketPath, mode, queuePairs, mac, guestTx, guestRx, sourceFrameBytes, VhostUserSection.VSWITCH);
+    }
+
+    /** The same port on another socket path. */
+    public VhostUserPortConfig withSocketPath(final String path)
+    {
+        return new VhostUserPortConfig(name, path, mode, queuePairs, mac, guestTx, guestRx, sourceFrameBytes, vswitch,
+            maxMemoryRegions, maxRegionBytes, maxGuestMemoryBytes);
+    }
+
+    /** What the port's frontends may map, with 0 read as the host's RAM now. */
+    public GuestMemoryLimits memoryLimits()
+    {
+        final long ram = GuestMemoryLimits.hostRamBytes();
+        return new GuestMemoryLimits(maxMemoryRegions, 0 == maxRegionBytes ? ram : maxRegionBytes,
+            0 == maxGuestMemoryBytes ? ram : maxGuestMemoryBytes);
     }
 
     public boolean switched()

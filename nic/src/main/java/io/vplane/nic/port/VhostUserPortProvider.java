@@ -45,8 +45,7 @@ public final class VhostUserPortProvider implements DeviceProvider
     private static VhostUserPortConfig confined(final VhostUserPortConfig port, final ConfinedDirectory sockets)
     {
         final String path = sockets.resolve(port.socketPath()).toString();
-        return new VhostUserPortConfig(port.name(), path, port.mode(), port.queuePairs(), port.mac(), port.guestTx(),
-            port.guestRx(), port.sourceFrameBytes(), port.vswitch());
+        return port.withSocketPath(path);
     }
 
     @Override

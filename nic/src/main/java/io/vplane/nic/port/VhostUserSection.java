@@ -3,6 +3,7 @@ package io.vplane.nic.port;
 import io.vplane.config.BindContext;
 import io.vplane.config.DeviceListSection;
 import io.vplane.config.SectionReader;
+import io.vplane.virtio.memory.GuestMemory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -18,6 +19,10 @@ public final class VhostUserSection extends DeviceListSection<VhostUserPortsConf
     public static final VhostUserPortConfig.GuestRx GUEST_RX = VhostUserPortConfig.GuestRx.IDLE;
     public static final String VSWITCH = "vswitch0";
     public static final int SOURCE_FRAME_BYTES = 60;
+    public static final int MAX_MEMORY_REGIONS = GuestMemory.MAX_REGIONS;
+    /** 0: the host's RAM, so by default no region and no guest is larger than the host. */
+    public static final long MAX_REGION_BYTES = 0;
+    public static final long MAX_GUEST_MEMORY_BYTES = 0;
 
     private static final Pattern MAC_PATTERN = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
     /** sockaddr_un holds 107 path bytes and a NUL. */
@@ -34,7 +39,9 @@ public final class VhostUserSection extends DeviceListSection<VhostUserPortsConf
     {
         return "socketPath=" + port.socketPath() + " mode=" + port.mode() + " queuePairs=" + port.queuePairs() +
             " mac=" + port.mac() + " guestTx=" + port.guestTx() + " guestRx=" + port.guestRx() +
-            " sourceFrameBytes=" + port.sourceFrameBytes() + " vswitch=" + port.vswitch();
+            " sourceFrameBytes=" + port.sourceFrameBytes() + " vswitch=" + port.vswitch() +
+            " maxMemoryRegions=" + port.maxMemoryRegions() + " maxRegionBytes=" + port.maxRegionBytes() +
+            " maxGuestMemoryBytes=" + port.maxGuestMemoryBytes();
     }
 
     /**
@@ -70,8 +77,13 @@ public final class VhostUserSection extends DeviceListSection<VhostUserPortsConf
             item.reject("guestRx", "guestRx 'source' and guestTx '" + guestTx + "' both feed the receive queues; choose one");
         }
         final String vswitch = item.name("vswitch", VSWITCH, "switch");
+        final int maxMemoryRegions = item.integer("maxMemoryRegions", MAX_MEMORY_REGIONS, VhostUserPortConfig.MAX_MEMORY_REGIONS);
+        final long maxRegionBytes = item.longValue("maxRegionBytes", MAX_REGION_BYTES, VhostUserPortConfig.MEMORY_BYTES);
+        final long maxGuestMemoryBytes =
+            item.longValue("maxGuestMemoryBytes", MAX_GUEST_MEMORY_BYTES, VhostUserPortConfig.MEMORY_BYTES);
         item.finish();
         return null != name && pathOk ? new VhostUserPortConfig(name, socketPath, mode, queuePairs,
-            mac.toLowerCase(Locale.ROOT), guestTx, guestRx, sourceFrameBytes, vswitch) : null;
+            mac.toLowerCase(Locale.ROOT), guestTx, guestRx, sourceFrameBytes, vswitch, maxMemoryRegions, maxRegionBytes,
+            maxGuestMemoryBytes) : null;
     }
 }

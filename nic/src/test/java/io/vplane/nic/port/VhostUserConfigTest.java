@@ -9,6 +9,7 @@ import io.vplane.engine.device.DeviceKinds;
 import io.vplane.nic.port.VhostUserPortConfig.GuestRx;
 import io.vplane.nic.port.VhostUserPortConfig.GuestTx;
 import io.vplane.nic.port.VhostUserPortConfig.Mode;
+import io.vplane.virtio.memory.GuestMemoryLimits;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,46 @@ class VhostUserConfigTest
             new VhostUserPortConfig("vm1", "/tmp/vm1.sock", Mode.SERVER, 1, "52:54:00:00:00:01", GuestTx.SINK, GuestRx.IDLE, 60),
             new VhostUserPortConfig("vm2", "/tmp/vm2.sock", Mode.SERVER, 4, "02:aa:bb:cc:dd:ee", GuestTx.LOOPBACK, GuestRx.IDLE, 60),
             new VhostUserPortConfig("gen", "/tmp/gen.sock", Mode.SERVER, 1, "52:54:00:00:00:01", GuestTx.SINK, GuestRx.SOURCE, 1514));
+    }
+
+    @Test
+    void shouldBindGuestMemoryLimitsWithZeroForTheHostsRam()
+    {
+        final VplaneConfig config = DeviceKinds.load().parse("""
+            devices:
+              vhostUser:
+                - {name: vm1, socketPath: /tmp/vm1.sock}
+                - {name: vm2, socketPath: /tmp/vm2.sock, maxMemoryRegions: 1, maxRegionBytes: 1_073_741_824, maxGuestMemoryBytes: 0}
+            """, SOURCE);
+        final List<VhostUserPortConfig> ports = config.section(VhostUserPortsConfig.class).ports();
+        final long ram = GuestMemoryLimits.hostRamBytes();
+
+        assertThat(ports.get(0)).extracting(VhostUserPortConfig::maxMemoryRegions, VhostUserPortConfig::maxRegionBytes,
+            VhostUserPortConfig::maxGuestMemoryBytes).containsExactly(8, 0L, 0L);
+        assertThat(ports.get(0).memoryLimits()).isEqualTo(GuestMemoryLimits.defaults());
+        assertThat(ports.get(1).memoryLimits()).isEqualTo(new GuestMemoryLimits(1, 1L << 30, ram));
+    }
+
+    @Test
+    void shouldRejectGuestMemoryLimitsOutOfRange()
+    {
+        final List<ConfigError> errors = errorsOf("""
+            devices:
+              vhostUser:
+                - {name: a, socketPath: /tmp/a.sock, maxMemoryRegions: 0, maxRegionBytes: -1}
+                - {name: b, socketPath: /tmp/b.sock, maxMemoryRegions: 9, maxGuestMemoryBytes: 1_125_899_906_842_625}
+            """);
+
+        assertThat(errors).extracting(ConfigError::path).containsExactly(
+            "devices.vhostUser[0].maxMemoryRegions",
+            "devices.vhostUser[0].maxRegionBytes",
+            "devices.vhostUser[1].maxMemoryRegions",
+            "devices.vhostUser[1].maxGuestMemoryBytes");
+        assertThat(errors).extracting(ConfigError::message).containsExactly(
+            "0 is out of range; allowed 1..8",
+            "-1 is out of range; allowed 0..1125899906842624",
+            "9 is out of range; allowed 1..8",
+            "1125899906842625 is out of range; allowed 0..1125899906842624");
     }
 
     @Test
