@@ -4,6 +4,7 @@ import io.vplane.blockstore.config.NbdDiskConfig;
 import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.config.NbdTlsConfig;
 import io.vplane.blockstore.config.NbdTransport;
+import io.vplane.engine.confine.ConfinedDirectory;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -20,9 +21,10 @@ import java.util.Objects;
  * @param port        the NBD server's port
  * @param tls         the NBD server's TLS certificates
  * @param transport   the NBD server's Netty transport
+ * @param imageDirs   the directories a file image is opened beneath; not compared, the image path says which
  */
 public record DiskSettings(NbdDiskConfig disk, NbdTenantConfig tenant, Path image, String bindAddress, int port,
-    NbdTlsConfig tls, NbdTransport transport)
+    NbdTlsConfig tls, NbdTransport transport, ConfinedDirectory imageDirs)
 {
     @Override
     public boolean equals(final Object other)
