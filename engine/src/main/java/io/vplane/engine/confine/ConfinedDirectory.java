@@ -157,7 +157,7 @@ public final class ConfinedDirectory
         {
             return rootFd(root);
         }
-        return open(parent, FileAt.O_PATH | FileAt.O_DIRECTORY | FileIo.O_NOFOLLOW, 0);
+        return open(parent, FileAt.O_PATH | FileAt.O_DIRECTORY, 0);
     }
 
     /**
