@@ -76,7 +76,7 @@ public final class RawFileBackend implements StorageBackend
     {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS))
         {
-            Files.createDirectories(path.getParent());
+            images.createParents(path);
             final int created = images.open(path, FileIo.O_RDWR | FileIo.O_CREAT | FileIo.O_EXCL, IMAGE_MODE);
             // ftruncate(2) to the size: the new file is one hole, taking no blocks.
             final int truncated = FileIo.truncate(created, sizeBytes);

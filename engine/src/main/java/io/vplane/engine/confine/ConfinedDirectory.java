@@ -31,6 +31,8 @@ import java.util.List;
  */
 public final class ConfinedDirectory
 {
+    private static final int DIRECTORY_MODE = 0700;
+
     private final String what;
     private final List<Path> roots;
     /** The directories as the config spells them, so an absolute name written through an operator's link maps too. */
@@ -142,6 +144,51 @@ public final class ConfinedDirectory
             throw new IOException(refusal("cannot open", resolved, -fd));
         }
         return fd;
+    }
+
+    /**
+     * Creates the missing directories between the allowed directory and the one that holds
+     * {@code resolved}, each with mkdirat(2) in its parent's descriptor and entered with openat2,
+     * so a link planted on the way is refused, not followed. Mode 0700: images are the daemon's alone.
+     */
+    public void createParents(final Path resolved) throws IOException
+    {
+        if (!FileAt.openat2().isAvailable())
+        {
+            Files.createDirectories(resolved.getParent());
+            return;
+        }
+        final Path root = rootOf(resolved);
+        final Path parent = resolved.getParent();
+        int dirFd = rootFd(root);
+        try
+        {
+            if (parent.equals(root))
+            {
+                return;
+            }
+            Path at = root;
+            for (final Path part : root.relativize(parent))
+            {
+                at = at.resolve(part);
+                final int made = FileAt.mkdir(dirFd, part.toString(), DIRECTORY_MODE);
+                if (made < 0 && made != -Errno.EEXIST)
+                {
+                    throw new IOException(refusal("cannot create the directory", at, -made));
+                }
+                final int next = FileAt.openBeneath(dirFd, part.toString(), FileAt.O_PATH | FileAt.O_DIRECTORY, 0);
+                if (next < 0)
+                {
+                    throw new IOException(refusal("cannot open the directory", at, -next));
+                }
+                FileIo.close(dirFd);
+                dirFd = next;
+            }
+        }
+        finally
+        {
+            FileIo.close(dirFd);
+        }
     }
 
     /**

@@ -12,8 +12,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Calls relative to a directory descriptor: openat2(2) that resolves a name beneath the directory
- * without following any link, the O_PATH open of a directory, fstatat(2) without following and
- * unlinkat(2). A name checked and then used this way cannot be redirected between the two: the
+ * without following any link, the O_PATH open of a directory, fstatat(2) without following,
+ * mkdirat(2) and unlinkat(2). A name checked and then used this way cannot be redirected between the two: the
  * kernel walks it once, from the directory's inode, refusing {@code ..} out of it and every link.
  */
 public final class FileAt
@@ -45,6 +45,8 @@ public final class FileAt
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), 1);
     private static final MethodHandle FSTATAT =
         NativeCall.downcall("fstatat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle MKDIRAT =
+        NativeCall.downcall("mkdirat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle UNLINKAT =
         NativeCall.downcall("unlinkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
 
@@ -105,6 +107,19 @@ public final class FileAt
     public static int statUid(final MemorySegment stat)
     {
         return stat.get(ValueLayout.JAVA_INT, STAT_UID_OFFSET);
+    }
+
+    /** mkdirat(2): never follows a link in {@code name} (an existing link is EEXIST). @return 0, or {@code -errno} */
+    public static int mkdir(final int dirFd, final String name, final int mode)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            return NativeCall.checked((int)MKDIRAT.invokeExact(NativeCall.state(), dirFd, arena.allocateFrom(name), mode));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("mkdirat(" + name + ")", ex);
+        }
     }
 
     /** unlinkat(2) of a name (not a directory) in {@code dirFd}. @return 0, or {@code -errno} */

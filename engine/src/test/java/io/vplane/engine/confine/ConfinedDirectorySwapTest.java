@@ -62,6 +62,27 @@ class ConfinedDirectorySwapTest
     }
 
     @Test
+    void shouldNotCreateDirectoriesThroughALinkPlantedAfterTheCheck() throws Exception
+    {
+        final Path checked = confined.resolve("sub/deeper/vm.img");
+
+        Files.createSymbolicLink(images.resolve("sub"), outside);
+
+        assertThatThrownBy(() -> confined.createParents(checked)).hasMessageContaining("symbolic link");
+        assertThat(outside.resolve("deeper")).doesNotExist();
+    }
+
+    @Test
+    void shouldCreateTheMissingDirectoriesOfAName() throws Exception
+    {
+        final Path checked = confined.resolve("a/b/vm.img");
+
+        confined.createParents(checked);
+
+        assertThat(images.resolve("a/b")).isDirectory();
+    }
+
+    @Test
     void shouldRefuseToCreateAnImageNamedWithDotDot()
     {
         assertThatThrownBy(() -> confined.resolve("../etc/new.img")).hasMessageContaining("'..'");
