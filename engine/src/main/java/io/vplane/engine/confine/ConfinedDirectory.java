@@ -160,6 +160,8 @@ public final class ConfinedDirectory
         }
         final Path root = rootOf(resolved);
         final Path parent = resolved.getParent();
+        // The allowed directory is the operator's, made when the first image goes in it (as before).
+        Files.createDirectories(root);
         int dirFd = rootFd(root);
         try
         {

@@ -40,6 +40,8 @@ public final class FileAt
     private static final int STAT_SIZE = 144;
     private static final int STAT_MODE_OFFSET = 24;
     private static final int STAT_UID_OFFSET = 28;
+    /** Bytes a {@link #stat} buffer needs. */
+    public static final int STAT_BYTES = STAT_SIZE;
 
     private static final MethodHandle SYSCALL_OPENAT2 = NativeCall.variadicDowncall("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), 1);
@@ -96,8 +98,6 @@ public final class FileAt
             throw NativeCall.failedToCall("fstatat(" + name + ")", ex);
         }
     }
-
-    public static final int STAT_BYTES = STAT_SIZE;
 
     public static int statMode(final MemorySegment stat)
     {
