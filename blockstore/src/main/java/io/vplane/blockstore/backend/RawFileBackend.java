@@ -1,5 +1,6 @@
 package io.vplane.blockstore.backend;
 
+import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.linux.Errno;
 import io.vplane.engine.linux.FileIo;
 import io.vplane.engine.linux.Iovec;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,25 +54,30 @@ public final class RawFileBackend implements StorageBackend
     }
 
     /**
-     * Opens an image, creating it sparse with {@code sizeBytes} when missing. An existing image keeps
-     * its own size. The path is never followed through a symbolic link (O_NOFOLLOW) and a new image
-     * is created exclusively (O_EXCL), so a link put in its place cannot redirect the daemon's writes.
+     * Opens an image in its own directory, creating it sparse with {@code sizeBytes} when missing:
+     * the image's directory is the confining one (for images named directly, not from the config).
      */
     public static RawFileBackend open(final Path path, final long sizeBytes, final boolean readOnly) throws IOException
     {
+        final Path absolute = path.toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        final ConfinedDirectory own = new ConfinedDirectory("disk image", List.of(absolute.getParent().toString()));
+        return open(own, own.roots().getFirst().resolve(absolute.getFileName()), sizeBytes, readOnly);
+    }
+
+    /**
+     * Opens an image {@code images} resolved, creating it sparse with {@code sizeBytes} when missing.
+     * An existing image keeps its own size. The file is opened beneath its image directory with no
+     * link followed in any component ({@link ConfinedDirectory#open}), a new image exclusively
+     * (O_EXCL), so nothing planted in the directory can redirect the daemon's reads and writes.
+     */
+    public static RawFileBackend open(final ConfinedDirectory images, final Path path, final long sizeBytes,
+        final boolean readOnly) throws IOException
+    {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS))
         {
-            final Path parent = path.toAbsolutePath().getParent();
-            if (null != parent)
-            {
-                Files.createDirectories(parent);
-            }
-            final int created = FileIo.open(path.toString(),
-                FileIo.O_RDWR | FileIo.O_CREAT | FileIo.O_EXCL | FileIo.O_NOFOLLOW, IMAGE_MODE);
-            if (created < 0)
-            {
-                throw new IOException("cannot create " + path + ": " + Errno.describe(-created));
-            }
+            images.createParents(path);
+            final int created = images.open(path, FileIo.O_RDWR | FileIo.O_CREAT | FileIo.O_EXCL, IMAGE_MODE);
             // ftruncate(2) to the size: the new file is one hole, taking no blocks.
             final int truncated = FileIo.truncate(created, sizeBytes);
             FileIo.close(created);
@@ -79,15 +86,20 @@ public final class RawFileBackend implements StorageBackend
                 throw new IOException("cannot size " + path + ": " + Errno.describe(-truncated));
             }
         }
-        final FileChannel channel = readOnly ?
-            FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS) :
-            FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-        final int fd = FileIo.open(path.toString(),
-            (readOnly ? FileIo.O_RDONLY : FileIo.O_RDWR) | FileIo.O_NOFOLLOW);
-        if (fd < 0)
+        final int fd = images.open(path, readOnly ? FileIo.O_RDONLY : FileIo.O_RDWR, 0);
+        final FileChannel channel;
+        try
         {
-            channel.close();
-            throw new IOException("cannot open " + path + ": errno " + -fd);
+            // The magic link names the inode fd holds, not a path: the channel (flush, mapping) is the same file.
+            final Path opened = Path.of("/proc/self/fd/" + fd);
+            channel = readOnly ?
+                FileChannel.open(opened, StandardOpenOption.READ) :
+                FileChannel.open(opened, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+        catch (final IOException ex)
+        {
+            FileIo.close(fd);
+            throw new IOException("cannot reopen " + path + " through /proc/self/fd: " + ex.getMessage(), ex);
         }
         return new RawFileBackend(path, channel, fd, channel.size(), readOnly);
     }

@@ -5,6 +5,7 @@ import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.config.NbdTlsConfig;
 import io.vplane.blockstore.config.NbdTransport;
 import io.vplane.blockstore.nbd.NbdLimits;
+import io.vplane.engine.confine.ConfinedDirectory;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -22,9 +23,10 @@ import java.util.Objects;
  * @param tls         the NBD server's TLS certificates
  * @param transport   the NBD server's Netty transport
  * @param limits      what one client may hold of the NBD server
+ * @param imageDirs   the directories a file image is opened beneath; not compared, the image path says which
  */
 public record DiskSettings(NbdDiskConfig disk, NbdTenantConfig tenant, Path image, String bindAddress, int port,
-    NbdTlsConfig tls, NbdTransport transport, NbdLimits limits)
+    NbdTlsConfig tls, NbdTransport transport, NbdLimits limits, ConfinedDirectory imageDirs)
 {
     @Override
     public boolean equals(final Object other)

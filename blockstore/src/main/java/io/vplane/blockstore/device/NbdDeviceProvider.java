@@ -70,12 +70,13 @@ public final class NbdDeviceProvider implements DeviceProvider
             .findFirst()
             .orElseThrow(() -> new IllegalArgumentException("disk " + disk.name() + ": no tenant " + disk.tenant()));
         // A file image stays inside the image directories; a remote one goes only where the operator allowed.
+        final ConfinedDirectory images = ConfinedDirectory.images(config);
         final Path image = NbdClientBackend.isUri(disk.image()) ?
             RemoteBackends.allowed(disk.image(), config.daemon().remoteBackends()) :
-            ConfinedDirectory.images(config).resolve(disk.image());
+            images.resolve(disk.image());
         return new DeviceSpec(KIND, disk.name(), TYPE,
             new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls(), nbd.transport(),
-                nbd.limits()));
+                nbd.limits(), images));
     }
 
     /**
@@ -112,7 +113,7 @@ public final class NbdDeviceProvider implements DeviceProvider
             // The image names the storage system: a file path, or nbd://host:port/export for a remote server.
             backend = NbdClientBackend.isUri(settings.disk().image()) ?
                 NbdClientBackend.open(settings.disk().image()) :
-                RawFileBackend.open(settings.image(), settings.disk().sizeBytes(), settings.disk().readOnly());
+                RawFileBackend.open(settings.imageDirs(), settings.image(), settings.disk().sizeBytes(), settings.disk().readOnly());
         }
         catch (final IOException ex)
         {

@@ -23,9 +23,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,9 +160,9 @@ public final class DiskManagement implements ManagementExtension
         {
             try
             {
-                // Checked again at deletion: only a regular file still inside the image directories goes.
-                final Path image = ConfinedDirectory.images(api.config()).resolve(device.settings().image().toString());
-                deleted = Files.isRegularFile(image, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(image);
+                // Checked again at deletion, beneath the directory's descriptor: only a regular file still inside goes.
+                final ConfinedDirectory images = ConfinedDirectory.images(api.config());
+                deleted = images.deleteRegularFile(images.resolve(device.settings().image().toString()));
             }
             catch (final IOException ex)
             {

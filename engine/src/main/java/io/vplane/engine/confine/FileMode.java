@@ -5,6 +5,7 @@ final class FileMode
 {
     static final int TYPE_MASK = 0170000;
     static final int SOCKET = 0140000;
+    static final int REGULAR = 0100000;
     static final int DIRECTORY = 0040000;
     static final int GROUP_OR_OTHERS_WRITE = 0022;
 

@@ -1,6 +1,11 @@
 package io.vplane.engine.confine;
 
+import io.vplane.engine.linux.Errno;
+import io.vplane.engine.linux.FileAt;
+
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -52,6 +57,46 @@ public final class StaleSocket
             throw new IOException(path + " is in use by a running process");
         }
         Files.deleteIfExists(path);
+    }
+
+    /**
+     * The same, for {@code name} in the directory {@code dirFd}: checked with fstatat(2)
+     * (AT_SYMLINK_NOFOLLOW), probed and removed with unlinkat(2) through that descriptor, so the
+     * entry checked is the entry removed.
+     * @param shown the path, for messages
+     */
+    public static void removeIfStale(final int dirFd, final String name, final Path shown) throws IOException
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment stat = arena.allocate(FileAt.STAT_BYTES, 8);
+            final int statted = FileAt.stat(dirFd, name, stat);
+            if (statted == -Errno.ENOENT)
+            {
+                return;
+            }
+            if (statted < 0)
+            {
+                throw new IOException("cannot stat " + shown + ": " + Errno.describe(-statted));
+            }
+            if ((FileAt.statMode(stat) & FileMode.TYPE_MASK) != FileMode.SOCKET)
+            {
+                throw new IOException(shown + " exists and is not a socket; refusing to replace it");
+            }
+            if (FileAt.statUid(stat) != DaemonUser.uid())
+            {
+                throw new IOException(shown + " is not a socket of this daemon's user; refusing to replace it");
+            }
+        }
+        if (isListenedOn(Path.of("/proc/self/fd/" + dirFd + "/" + name)))
+        {
+            throw new IOException(shown + " is in use by a running process");
+        }
+        final int unlinked = FileAt.unlink(dirFd, name);
+        if (unlinked < 0 && unlinked != -Errno.ENOENT)
+        {
+            throw new IOException("cannot remove " + shown + ": " + Errno.describe(-unlinked));
+        }
     }
 
     private static boolean isListenedOn(final Path path) throws IOException

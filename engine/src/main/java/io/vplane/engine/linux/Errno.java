@@ -16,10 +16,14 @@ public final class Errno
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
     public static final int EFAULT = 14;
+    public static final int EEXIST = 17;
+    public static final int EXDEV = 18;
+    public static final int ENOTDIR = 20;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
     public static final int EPIPE = 32;
     public static final int ENOSYS = 38;
+    public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
     public static final int EADDRINUSE = 98;
     public static final int ECONNRESET = 104;
@@ -47,6 +51,10 @@ public final class Errno
             case EAGAIN -> "EAGAIN";
             case ENOMEM -> "ENOMEM";
             case EACCES -> "EACCES";
+            case EEXIST -> "EEXIST";
+            case EXDEV -> "EXDEV";
+            case ENOTDIR -> "ENOTDIR";
+            case ELOOP -> "ELOOP";
             case EINVAL -> "EINVAL";
             case ENOSPC -> "ENOSPC";
             case EPIPE -> "EPIPE";

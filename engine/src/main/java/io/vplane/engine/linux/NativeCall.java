@@ -57,6 +57,14 @@ final class NativeCall
         return LIBC.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO));
     }
 
+    /** A variadic libc function such as syscall(2), whose arguments from {@code firstVariadic} on are variadic. */
+    @SuppressWarnings("restricted")
+    static MethodHandle variadicDowncall(final String name, final FunctionDescriptor descriptor, final int firstVariadic)
+    {
+        final MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor, Linker.Option.firstVariadicArg(firstVariadic), CAPTURE_ERRNO);
+    }
+
     /** A libc function that cannot fail, so has no errno to capture. */
     @SuppressWarnings("restricted")
     static MethodHandle infallibleDowncall(final String name, final FunctionDescriptor descriptor)

@@ -1,6 +1,6 @@
 package io.vplane.virtio.vhostuser;
 
-import io.vplane.engine.confine.StaleSocket;
+import io.vplane.engine.confine.SocketPlace;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.linux.Errno;
 import io.vplane.engine.linux.FileIo;
@@ -43,6 +43,8 @@ public final class VhostUserServer implements AutoCloseable
     private final boolean client;
     private final GuestMemoryLimits memoryLimits;
     private int listenFd = -1;
+    /** The socket directory, held while the socket is bound; guarded by this. */
+    private SocketPlace place;
     private volatile boolean running;
     private volatile boolean connected;
 
@@ -107,14 +109,21 @@ public final class VhostUserServer implements AutoCloseable
         }
         try
         {
-            StaleSocket.removeIfStale(socketPath);
-            if (null != socketPath.getParent())
+            if (null != socketPath.toAbsolutePath().getParent())
             {
-                Files.createDirectories(socketPath.getParent());
+                Files.createDirectories(socketPath.toAbsolutePath().getParent());
             }
+            // The directory is held from here on: the stale check, the unlink and the bind all happen in it.
+            place = SocketPlace.open(socketPath);
+            place.removeIfStale();
         }
         catch (final IOException ex)
         {
+            if (null != place)
+            {
+                place.close();
+                place = null;
+            }
             throw new UncheckedIOException("vhost-user port " + name + ": cannot prepare " + socketPath + ": " + ex.getMessage(), ex);
         }
         final int fd = Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
@@ -124,7 +133,7 @@ public final class VhostUserServer implements AutoCloseable
         }
         try (Arena arena = Arena.ofConfined())
         {
-            final int bound = Sockets.bind(fd, SockaddrUn.of(arena, socketPath.toString()));
+            final int bound = Sockets.bind(fd, SockaddrUn.of(arena, place.bindName()));
             final int listening = bound < 0 ? bound : Sockets.listen(fd, 4);
             if (listening < 0)
             {
@@ -168,13 +177,22 @@ public final class VhostUserServer implements AutoCloseable
         {
             return;
         }
-        try
+        synchronized (this)
         {
-            StaleSocket.removeIfStale(socketPath);
-        }
-        catch (final IOException ignore)
-        {
-            // the path is only a rendezvous; a leftover is replaced at the next start
+            if (null == place)
+            {
+                return;
+            }
+            try
+            {
+                place.removeIfStale();
+            }
+            catch (final IOException ignore)
+            {
+                // the path is only a rendezvous; a leftover is replaced at the next start
+            }
+            place.close();
+            place = null;
         }
     }
 
