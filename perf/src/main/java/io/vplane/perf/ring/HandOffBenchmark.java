@@ -1,0 +1,317 @@
+package io.vplane.perf.ring;
+
+import com.lmax.disruptor.EventPoller;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import io.vplane.engine.ring.DescriptorRing;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.SpscArrayQueue;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One producer thread (the benchmark's) hands items to one consumer thread that drains in bounded
+ * batches, as a stage does in its duty cycle; the ring is small enough to fill, so in steady state
+ * the producer runs at the pace of the pair and the score is the time per item handed over.
+ *
+ * <p>Two uses, three candidates each:
+ * <ul>
+ *   <li>descriptors between stages (a 64-bit value, single producer): Agrona's
+ *       {@link OneToOneRingBuffer} as {@link DescriptorRing} wraps it; the Disruptor's single-producer
+ *       ring of preallocated events read through an {@link EventPoller}; JCTools'
+ *       {@link SpscArrayQueue}, which carries references only, so it is given one constant object
+ *       (a real use would also have to return descriptor objects to the producer);</li>
+ *   <li>references from many producers to one worker (control commands, decoded NBD requests,
+ *       completions from a library's threads): Agrona's {@link ManyToOneConcurrentArrayQueue},
+ *       JCTools' {@link MpscArrayQueue}, the Disruptor's multi-producer ring.</li>
+ * </ul>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+public class HandOffBenchmark
+{
+    static final int BURST = 64;
+    static final int RING_SIZE = 1024;
+    static final int DRAIN_LIMIT = 64;
+    private static final Object ITEM = new Object();
+
+    /** A consumer thread that calls its drain until stopped, counting what it took. */
+    abstract static class Pair
+    {
+        private volatile boolean running;
+        private Thread consumer;
+        long taken;
+
+        abstract int drain();
+
+        @Setup(Level.Trial)
+        public void start()
+        {
+            running = true;
+            consumer = new Thread(() ->
+            {
+                while (running)
+                {
+                    if (drain() == 0)
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+            }, "hand-off-consumer");
+            consumer.setDaemon(true);
+            consumer.start();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws InterruptedException
+        {
+            running = false;
+            consumer.join();
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class AgronaDescriptors extends Pair
+    {
+        final DescriptorRing ring = new DescriptorRing(RING_SIZE, descriptor -> taken += descriptor);
+        final OneToOneRingBuffer producer = ring.producer();
+
+        @Override
+        int drain()
+        {
+            return ring.drain(DRAIN_LIMIT);
+        }
+    }
+
+    /** The Disruptor's preallocated event: one mutable descriptor. */
+    static final class DescriptorEvent
+    {
+        long descriptor;
+    }
+
+    @State(Scope.Benchmark)
+    public static class DisruptorDescriptors extends Pair
+    {
+        final RingBuffer<DescriptorEvent> ring =
+            RingBuffer.createSingleProducer(DescriptorEvent::new, RING_SIZE, new YieldingWaitStrategy());
+        final EventPoller<DescriptorEvent> poller = ring.newPoller();
+        private int batch;
+        private final EventPoller.Handler<DescriptorEvent> handler = (event, sequence, endOfBatch) ->
+        {
+            taken += event.descriptor;
+            return ++batch < DRAIN_LIMIT;
+        };
+
+        {
+            ring.addGatingSequences(poller.getSequence());
+        }
+
+        @Override
+        int drain()
+        {
+            batch = 0;
+            try
+            {
+                poller.poll(handler);
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+            return batch;
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class JctoolsDescriptors extends Pair
+    {
+        final SpscArrayQueue<Object> queue = new SpscArrayQueue<>(RING_SIZE);
+        private final Consumer<Object> sink = item -> taken++;
+
+        @Override
+        int drain()
+        {
+            return queue.drain(sink::accept, DRAIN_LIMIT);
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class AgronaManyToOne extends Pair
+    {
+        final ManyToOneConcurrentArrayQueue<Object> queue = new ManyToOneConcurrentArrayQueue<>(RING_SIZE);
+        private final Consumer<Object> sink = item -> taken++;
+
+        @Override
+        int drain()
+        {
+            return queue.drain(sink, DRAIN_LIMIT);
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class JctoolsManyToOne extends Pair
+    {
+        final MpscArrayQueue<Object> queue = new MpscArrayQueue<>(RING_SIZE);
+        private final Consumer<Object> sink = item -> taken++;
+
+        @Override
+        int drain()
+        {
+            return queue.drain(sink::accept, DRAIN_LIMIT);
+        }
+    }
+
+    /** The Disruptor's preallocated event: one reference. */
+    static final class ReferenceEvent
+    {
+        Object item;
+    }
+
+    @State(Scope.Benchmark)
+    public static class DisruptorManyToOne extends Pair
+    {
+        final RingBuffer<ReferenceEvent> ring =
+            RingBuffer.createMultiProducer(ReferenceEvent::new, RING_SIZE, new YieldingWaitStrategy());
+        final EventPoller<ReferenceEvent> poller = ring.newPoller();
+        private int batch;
+        private final EventPoller.Handler<ReferenceEvent> handler = (event, sequence, endOfBatch) ->
+        {
+            event.item = null;
+            taken++;
+            return ++batch < DRAIN_LIMIT;
+        };
+
+        {
+            ring.addGatingSequences(poller.getSequence());
+        }
+
+        @Override
+        int drain()
+        {
+            batch = 0;
+            try
+            {
+                poller.poll(handler);
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+            return batch;
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public void descriptorsAgrona(final AgronaDescriptors pair)
+    {
+        for (int i = 0; i < BURST; i++)
+        {
+            while (!DescriptorRing.offer(pair.producer, i))
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public void descriptorsDisruptor(final DisruptorDescriptors pair)
+    {
+        final RingBuffer<DescriptorEvent> ring = pair.ring;
+        for (int i = 0; i < BURST; i++)
+        {
+            long sequence;
+            while ((sequence = tryNext(ring)) < 0)
+            {
+                Thread.onSpinWait();
+            }
+            ring.get(sequence).descriptor = i;
+            ring.publish(sequence);
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public void descriptorsJctools(final JctoolsDescriptors pair)
+    {
+        for (int i = 0; i < BURST; i++)
+        {
+            while (!pair.queue.offer(ITEM))
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public void manyToOneAgrona(final AgronaManyToOne pair)
+    {
+        for (int i = 0; i < BURST; i++)
+        {
+            while (!pair.queue.offer(ITEM))
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public void manyToOneJctools(final JctoolsManyToOne pair)
+    {
+        for (int i = 0; i < BURST; i++)
+        {
+            while (!pair.queue.offer(ITEM))
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public void manyToOneDisruptor(final DisruptorManyToOne pair)
+    {
+        final RingBuffer<ReferenceEvent> ring = pair.ring;
+        for (int i = 0; i < BURST; i++)
+        {
+            long sequence;
+            while ((sequence = tryNext(ring)) < 0)
+            {
+                Thread.onSpinWait();
+            }
+            ring.get(sequence).item = ITEM;
+            ring.publish(sequence);
+        }
+    }
+
+    /** The Disruptor's non-blocking claim, -1 when the ring is full (its exception is preallocated). */
+    private static long tryNext(final RingBuffer<?> ring)
+    {
+        try
+        {
+            return ring.tryNext();
+        }
+        catch (final com.lmax.disruptor.InsufficientCapacityException full)
+        {
+            return -1;
+        }
+    }
+}
