@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -250,39 +251,21 @@ public class HandOffBenchmark
     @OperationsPerInvocation(BURST)
     public void descriptorsJctools(final JctoolsDescriptors pair)
     {
-        for (int i = 0; i < BURST; i++)
-        {
-            while (!pair.queue.offer(ITEM))
-            {
-                Thread.onSpinWait();
-            }
-        }
+        offerBurst(pair.queue);
     }
 
     @Benchmark
     @OperationsPerInvocation(BURST)
     public void manyToOneAgrona(final AgronaManyToOne pair)
     {
-        for (int i = 0; i < BURST; i++)
-        {
-            while (!pair.queue.offer(ITEM))
-            {
-                Thread.onSpinWait();
-            }
-        }
+        offerBurst(pair.queue);
     }
 
     @Benchmark
     @OperationsPerInvocation(BURST)
     public void manyToOneJctools(final JctoolsManyToOne pair)
     {
-        for (int i = 0; i < BURST; i++)
-        {
-            while (!pair.queue.offer(ITEM))
-            {
-                Thread.onSpinWait();
-            }
-        }
+        offerBurst(pair.queue);
     }
 
     @Benchmark
@@ -299,6 +282,18 @@ public class HandOffBenchmark
             }
             ring.get(sequence).item = ITEM;
             ring.publish(sequence);
+        }
+    }
+
+    /** Offers a burst of one constant item, waiting while the queue is full (every queue is given the same). */
+    private static void offerBurst(final Queue<Object> queue)
+    {
+        for (int i = 0; i < BURST; i++)
+        {
+            while (!queue.offer(ITEM))
+            {
+                Thread.onSpinWait();
+            }
         }
     }
 
