@@ -78,7 +78,7 @@ public final class DiskCommand extends CommandGroup
         String size;
 
         @Option(names = "--image", paramLabel = "PATH|URI",
-            description = "Raw image (relative: in the run directory; created sparse when missing), or nbd://host[:port]/export "
+            description = "Raw image (relative: in the first of daemon.imageDirs; created sparse when missing), or nbd://host[:port]/export "
                 + "to proxy to another NBD server (default: NAME.img).")
         String image;
 

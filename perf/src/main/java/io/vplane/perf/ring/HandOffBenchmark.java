@@ -105,22 +105,26 @@ public class HandOffBenchmark
         long descriptor;
     }
 
-    @State(Scope.Benchmark)
-    public static class DisruptorDescriptors extends Pair
+    /** A Disruptor ring read through an {@link EventPoller}, at most {@link #DRAIN_LIMIT} events a poll. */
+    abstract static class DisruptorPair<E> extends Pair
     {
-        final RingBuffer<DescriptorEvent> ring =
-            RingBuffer.createSingleProducer(DescriptorEvent::new, RING_SIZE, new YieldingWaitStrategy());
-        final EventPoller<DescriptorEvent> poller = ring.newPoller();
+        final RingBuffer<E> ring;
+        private final EventPoller<E> poller;
         private int batch;
-        private final EventPoller.Handler<DescriptorEvent> handler = (event, sequence, endOfBatch) ->
+        private final EventPoller.Handler<E> handler = (event, sequence, endOfBatch) ->
         {
-            taken += event.descriptor;
+            take(event);
             return ++batch < DRAIN_LIMIT;
         };
 
+        DisruptorPair(final RingBuffer<E> ring)
         {
+            this.ring = ring;
+            poller = ring.newPoller();
             ring.addGatingSequences(poller.getSequence());
         }
+
+        abstract void take(E event);
 
         @Override
         int drain()
@@ -135,6 +139,21 @@ public class HandOffBenchmark
                 throw new IllegalStateException(ex);
             }
             return batch;
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class DisruptorDescriptors extends DisruptorPair<DescriptorEvent>
+    {
+        public DisruptorDescriptors()
+        {
+            super(RingBuffer.createSingleProducer(DescriptorEvent::new, RING_SIZE, new YieldingWaitStrategy()));
+        }
+
+        @Override
+        void take(final DescriptorEvent event)
+        {
+            taken += event.descriptor;
         }
     }
 
@@ -184,36 +203,18 @@ public class HandOffBenchmark
     }
 
     @State(Scope.Benchmark)
-    public static class DisruptorManyToOne extends Pair
+    public static class DisruptorManyToOne extends DisruptorPair<ReferenceEvent>
     {
-        final RingBuffer<ReferenceEvent> ring =
-            RingBuffer.createMultiProducer(ReferenceEvent::new, RING_SIZE, new YieldingWaitStrategy());
-        final EventPoller<ReferenceEvent> poller = ring.newPoller();
-        private int batch;
-        private final EventPoller.Handler<ReferenceEvent> handler = (event, sequence, endOfBatch) ->
+        public DisruptorManyToOne()
         {
-            event.item = null;
-            taken++;
-            return ++batch < DRAIN_LIMIT;
-        };
-
-        {
-            ring.addGatingSequences(poller.getSequence());
+            super(RingBuffer.createMultiProducer(ReferenceEvent::new, RING_SIZE, new YieldingWaitStrategy()));
         }
 
         @Override
-        int drain()
+        void take(final ReferenceEvent event)
         {
-            batch = 0;
-            try
-            {
-                poller.poll(handler);
-            }
-            catch (final Exception ex)
-            {
-                throw new IllegalStateException(ex);
-            }
-            return batch;
+            event.item = null;
+            taken++;
         }
     }
 
