@@ -12,6 +12,8 @@ import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.management.ManagementClient;
 import io.vplane.engine.management.ManagementExtension;
 import io.vplane.engine.management.ManagementRequest;
+import io.vplane.engine.stat.StatColumn;
+import io.vplane.engine.stat.StatSection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,7 +22,8 @@ import java.util.Map;
 
 /**
  * The beacon kind, listed in this test source set's {@code META-INF/services}: devices from
- * {@code devices.beacon} on the {@code vsock} pool, {@code POST /beacon/ping}, {@code vplane ctl beacon}.
+ * {@code devices.beacon} on the {@code vsock} pool, {@code POST /beacon/ping}, {@code vplane ctl beacon}
+ * and a "Beacons" table in {@code vplane stat}.
  */
 public final class BeaconKind implements DeviceKind
 {
@@ -94,6 +97,13 @@ public final class BeaconKind implements DeviceKind
     public List<Object> ctlCommands()
     {
         return List.of(new Ping());
+    }
+
+    @Override
+    public List<StatSection> statSections()
+    {
+        return List.of(new StatSection("Beacons", List.of("device"), List.of(
+            StatColumn.rate("pings/s", BeaconDevice.PINGS), StatColumn.value("pings", BeaconDevice.PINGS))));
     }
 
     /** {@code vplane ctl beacon --name NAME}: pings a beacon. */

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.tuple;
 /**
  * A device kind that lives only in this test source set plugs into an unchanged engine and config
  * through the SPI: its section is read and checked, its devices run with their counters, its route
- * answers and {@code vplane ctl} has its subcommand.
+ * answers, {@code vplane ctl} has its subcommand and {@code vplane stat} its table.
  */
 @Timeout(60)
 class BeaconKindTest
@@ -80,7 +80,8 @@ class BeaconKindTest
         assertThat(new ManagementClient(url).get("/metrics")).contains(BeaconDevice.PINGS + "{device=\"b1\"} 3");
         assertThat(execute("stat", "--run-dir", dir.resolve("run").toString(), "--once", "--interval-ms", "10"))
             .as(err.toString()).isZero();
-        assertThat(out.toString()).contains("b1");
+        assertThat(out.toString()).containsPattern("Beacons\n  device +pings/s +pings\n  b1 +[-0-9.,]+ +3\n")
+            .doesNotContain(BeaconDevice.PINGS);
 
         assertThat(execute("ctl", "beacon", "--url", url, "--name", "nope")).isEqualTo(1);
         assertThat(err.toString()).contains("nope");

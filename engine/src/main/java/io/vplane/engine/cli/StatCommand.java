@@ -2,6 +2,7 @@ package io.vplane.engine.cli;
 
 import io.vplane.engine.counters.CountersFile;
 import io.vplane.engine.stat.Sample;
+import io.vplane.engine.stat.StatSection;
 import io.vplane.engine.stat.StatTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 
@@ -48,6 +50,9 @@ public final class StatCommand implements Callable<Integer>
 
     @Spec
     CommandSpec spec;
+
+    /** The device kinds' tables, set by {@link VplaneCli#commandLine}. */
+    List<StatSection> kindSections = List.of();
 
     public StatCommand()
     {
@@ -134,7 +139,7 @@ public final class StatCommand implements Callable<Integer>
                 {
                     out.print(CLEAR_SCREEN);
                 }
-                out.print(StatTable.render(file.toString(), previous, current));
+                out.print(StatTable.render(file.toString(), kindSections, previous, current));
                 if (!isAlive(current.pid()))
                 {
                     out.println("(pid " + current.pid() + " is not running: these counters are stale)");

@@ -18,7 +18,7 @@ public final class VplaneCli
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with the {@code ctl} subcommands of the installed device kinds. */
+    /** The command line with the {@code ctl} subcommands and {@code stat} tables of the installed device kinds. */
     public static CommandLine commandLine()
     {
         return commandLine(DeviceKinds.load());
@@ -32,6 +32,7 @@ public final class VplaneCli
         {
             ctl.addSubcommand(command);
         }
+        commandLine.getSubcommands().get("stat").<StatCommand>getCommand().kindSections = kinds.statSections();
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
         {
             cmd.getErr().println("vplane: " + (null == ex.getMessage() ? ex.toString() : ex.getMessage()));

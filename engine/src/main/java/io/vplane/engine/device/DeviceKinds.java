@@ -5,6 +5,7 @@ import io.vplane.config.ConfigLoader;
 import io.vplane.config.ConfigSection;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.management.ManagementExtension;
+import io.vplane.engine.stat.StatSection;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -62,6 +63,11 @@ public final class DeviceKinds
     public List<Object> ctlCommands()
     {
         return kinds.stream().flatMap(kind -> kind.ctlCommands().stream()).toList();
+    }
+
+    public List<StatSection> statSections()
+    {
+        return kinds.stream().flatMap(kind -> kind.statSections().stream()).toList();
     }
 
     public VplaneConfig load(final Path file)

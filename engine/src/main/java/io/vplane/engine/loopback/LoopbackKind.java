@@ -2,7 +2,10 @@ package io.vplane.engine.loopback;
 
 import io.vplane.config.ConfigSection;
 import io.vplane.engine.device.DeviceKind;
+import io.vplane.engine.counters.EngineMetrics;
 import io.vplane.engine.device.DeviceProvider;
+import io.vplane.engine.stat.StatColumn;
+import io.vplane.engine.stat.StatSection;
 
 import java.util.List;
 
@@ -25,5 +28,13 @@ public final class LoopbackKind implements DeviceKind
     public List<DeviceProvider> deviceProviders()
     {
         return List.of(new LoopbackDeviceProvider());
+    }
+
+    @Override
+    public List<StatSection> statSections()
+    {
+        return List.of(new StatSection("Loopback generators", List.of("device", "queue"), List.of(
+            StatColumn.rate("generated/s", EngineMetrics.LOOPBACK_GENERATED_TOTAL),
+            StatColumn.value("order errors", EngineMetrics.LOOPBACK_ORDER_ERRORS_TOTAL))));
     }
 }

@@ -38,9 +38,11 @@ public final class StatTable
     private final Map<CounterValue.Key, CounterValue> previous;
     private final long intervalNs;
     private final Set<CounterValue> shown = new HashSet<>();
+    private final List<StatSection> kindSections;
 
-    private StatTable(final Sample previous, final Sample current)
+    private StatTable(final List<StatSection> kindSections, final Sample previous, final Sample current)
     {
+        this.kindSections = kindSections;
         this.current = current;
         this.previous = previous.byKey();
         this.intervalNs = current.nanoTime() - previous.nanoTime();
@@ -53,7 +55,16 @@ public final class StatTable
      */
     public static String render(final String countersFile, final Sample previous, final Sample current)
     {
-        return new StatTable(previous, current).render(countersFile);
+        return render(countersFile, List.of(), previous, current);
+    }
+
+    /**
+     * @param kindSections the tables the device kinds add, shown after the queues
+     */
+    public static String render(
+        final String countersFile, final List<StatSection> kindSections, final Sample previous, final Sample current)
+    {
+        return new StatTable(kindSections, previous, current).render(countersFile);
     }
 
     private String render(final String countersFile)
@@ -67,6 +78,10 @@ public final class StatTable
         section(sb, "Workers", workers());
         section(sb, "Queue groups", groups());
         section(sb, "Queues", queues());
+        for (final StatSection kindSection : kindSections)
+        {
+            section(sb, kindSection.title(), kindTable(kindSection));
+        }
         section(sb, "Latency (since start)", latency());
         section(sb, "Other counters", others());
         if (current.counters().isEmpty())
@@ -143,6 +158,48 @@ public final class StatTable
             null == counters[0] ? UNKNOWN : formatRate(rate(counters[0])),
             null == counters[1] ? UNKNOWN : Long.toString(counters[1].value())));
         return table;
+    }
+
+    private TextTable kindTable(final StatSection section)
+    {
+        final int width = section.columns().size();
+        final Map<List<String>, CounterValue[]> rows = new TreeMap<>(NaturalOrder.LISTS);
+        for (final CounterValue counter : current.counters())
+        {
+            for (int column = 0; column < width; column++)
+            {
+                if (section.columns().get(column).shows(counter))
+                {
+                    final List<String> key = section.rowLabels().stream().map(counter::labelValue)
+                        .map(value -> value.isEmpty() ? UNKNOWN : value).toList();
+                    rows.computeIfAbsent(key, (k) -> new CounterValue[width])[column] = counter;
+                    shown.add(counter);
+                }
+            }
+        }
+
+        final TextTable table = new TextTable();
+        section.rowLabels().forEach(table::left);
+        section.columns().forEach(column -> table.right(column.heading()));
+        rows.forEach((key, counters) ->
+        {
+            final List<String> cells = new ArrayList<>(key);
+            for (int i = 0; i < width; i++)
+            {
+                cells.add(cell(section.columns().get(i), counters[i]));
+            }
+            table.row(cells.toArray(String[]::new));
+        });
+        return table;
+    }
+
+    private String cell(final StatColumn column, final CounterValue counter)
+    {
+        if (null == counter)
+        {
+            return UNKNOWN;
+        }
+        return StatColumn.Show.RATE == column.show() ? formatRate(rate(counter)) : Long.toString(counter.value());
     }
 
     /**

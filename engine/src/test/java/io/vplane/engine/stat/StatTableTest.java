@@ -143,6 +143,46 @@ class StatTableTest
         assertThat(text).doesNotContain("Other counters");
     }
 
+    @Test
+    void shouldShowAKindsSectionWithRatesAndValuesKeyedByItsRowLabels()
+    {
+        final StatSection disks = new StatSection("Disks", List.of("disk", "tenant"), List.of(
+            StatColumn.rate("reads/s", "disk_reads_total"),
+            StatColumn.value("in flight", "disk_in_flight"),
+            StatColumn.rate("errors/s", "disk_errors_total")));
+        final SampleBuilder before = new SampleBuilder()
+            .counter(1, 11, 100, "disk_reads_total", "disk", "d10", "tenant", "t1")
+            .counter(2, 12, 0, "disk_reads_total", "disk", "d2", "tenant", "t1");
+        final SampleBuilder after = new SampleBuilder()
+            .counter(1, 11, 400, "disk_reads_total", "disk", "d10", "tenant", "t1")
+            .counter(2, 12, 50, "disk_reads_total", "disk", "d2", "tenant", "t1")
+            .gauge(3, 13, 7, "disk_in_flight", "disk", "d2", "tenant", "t1")
+            // A gauge cannot show as a rate: it stays among the other counters.
+            .gauge(4, 14, 5, "disk_errors_total", "disk", "d2", "tenant", "t1")
+            .counter(5, 15, 1, "disk_reads_total", "disk", "d3");
+
+        final String text = StatTable.render("f", List.of(disks), before.take(0, 0), after.take(SECOND_NS, 1000));
+
+        assertThat(text).contains(
+            "Disks\n" +
+            "  disk  tenant  reads/s  in flight  errors/s\n" +
+            "  d2    t1         50.0          7         -\n" +
+            "  d3    -             -          -         -\n" +
+            "  d10   t1        300.0          -         -\n");
+        assertThat(text).contains(
+            "Other counters\n" +
+            "  counter                                   value  rate/s\n" +
+            "  disk_errors_total{disk=\"d2\",tenant=\"t1\"}      5\n");
+    }
+
+    @Test
+    void shouldRefuseASectionWithoutRowLabelsOrColumns()
+    {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+            .isThrownBy(() -> new StatSection("Empty", List.of("disk"), List.of()))
+            .withMessageContaining("Empty");
+    }
+
     private static final class SampleBuilder
     {
         private final List<CounterValue> counters = new ArrayList<>();
