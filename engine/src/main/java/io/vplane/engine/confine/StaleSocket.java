@@ -10,11 +10,7 @@ import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 
 /**
  * Clears the way to bind a Unix socket: the only unlink the daemon does on a path it was given. A
@@ -29,41 +25,12 @@ public final class StaleSocket
     }
 
     /**
-     * @throws IOException when the path exists and is not a stale socket of ours
-     */
-    public static void removeIfStale(final Path path) throws IOException
-    {
-        final PosixFileAttributes attributes;
-        try
-        {
-            attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            return;
-        }
-        if (!attributes.isOther() || attributes.isSymbolicLink())
-        {
-            throw new IOException(path + " exists and is not a socket; refusing to replace it");
-        }
-        final int owner = (Integer)Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        final int mode = (Integer)Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        if (owner != DaemonUser.uid() || (mode & FileMode.TYPE_MASK) != FileMode.SOCKET)
-        {
-            throw new IOException(path + " is not a socket of this daemon's user; refusing to replace it");
-        }
-        if (isListenedOn(path))
-        {
-            throw new IOException(path + " is in use by a running process");
-        }
-        Files.deleteIfExists(path);
-    }
-
-    /**
-     * The same, for {@code name} in the directory {@code dirFd}: checked with fstatat(2)
+     * Removes {@code name} in the directory {@code dirFd} if it is a stale socket of ours: checked with fstatat(2)
      * (AT_SYMLINK_NOFOLLOW), probed and removed with unlinkat(2) through that descriptor, so the
      * entry checked is the entry removed.
+     *
      * @param shown the path, for messages
+     * @throws IOException when the name exists and is not a stale socket of the daemon's user
      */
     public static void removeIfStale(final int dirFd, final String name, final Path shown) throws IOException
     {

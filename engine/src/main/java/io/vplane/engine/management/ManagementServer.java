@@ -8,13 +8,12 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.vplane.engine.confine.StaleSocket;
+import io.vplane.engine.confine.UnixListener;
 import io.vplane.engine.device.DeviceKinds;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -46,12 +45,15 @@ public final class ManagementServer implements AutoCloseable
     private static final int MAX_REQUEST_BYTES = 1024 * 1024;
     private static final long API_DRAIN_TIMEOUT_MS = 5_000;
     private static final String UNIX_SCHEME = "unix:";
+    private static final int SOMAXCONN = 4096;
 
     private final ManagementListener listener;
     private final ManagementRoutes routes;
     private EventLoopGroup ioGroup;
     private ExecutorService apiExecutor;
     private Channel serverChannel;
+    /** The Unix socket's file and directory, kept until the channel that owns the socket is closed. */
+    private UnixListener unixListener;
     private String baseUrl;
 
     /**
@@ -106,13 +108,15 @@ public final class ManagementServer implements AutoCloseable
 
     private String startUnix(final ManagementListener.UnixSocket unix) throws IOException
     {
-        StaleSocket.removeIfStale(unix.path());
+        unixListener = UnixListener.bind(unix.path(), SOMAXCONN);
         final ManagementHandler handler = new ManagementHandler(routes, RequestGuard.forUnixSocket(), apiExecutor);
+        // Netty adopts the bound, listening socket (as for one inherited from systemd) and closes it with the channel.
+        final int fd = unixListener.handOver();
         serverChannel = new ServerBootstrap()
             .group(ioGroup)
-            .channel(EpollServerDomainSocketChannel.class)
+            .channelFactory(() -> new EpollServerDomainSocketChannel(fd, true))
             .childHandler(httpPipeline(handler, null))
-            .bind(new DomainSocketAddress(unix.path().toFile()))
+            .register()
             .syncUninterruptibly()
             .channel();
         // The run directory (0700/0750) keeps others out until the mode is set.
@@ -178,28 +182,23 @@ public final class ManagementServer implements AutoCloseable
     @Override
     public synchronized void close()
     {
+        shutdown();
+    }
+
+    // The listening socket, then its file; the API executor before the I/O threads, so a call in
+    // flight can still send its answer.
+    private void shutdown()
+    {
         if (null != serverChannel)
         {
             serverChannel.close().syncUninterruptibly();
             serverChannel = null;
-            if (listener instanceof final ManagementListener.UnixSocket unix)
-            {
-                try
-                {
-                    StaleSocket.removeIfStale(unix.path());
-                }
-                catch (final IOException ex)
-                {
-                    // Left behind: the next start removes it.
-                }
-            }
         }
-        shutdown();
-    }
-
-    // API executor before the I/O threads, so a call in flight can still send its answer.
-    private void shutdown()
-    {
+        if (null != unixListener)
+        {
+            unixListener.close();
+            unixListener = null;
+        }
         if (null != apiExecutor)
         {
             apiExecutor.shutdown();

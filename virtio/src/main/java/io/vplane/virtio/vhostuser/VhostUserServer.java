@@ -1,8 +1,7 @@
 package io.vplane.virtio.vhostuser;
 
-import io.vplane.engine.confine.SocketPlace;
+import io.vplane.engine.confine.UnixListener;
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.engine.linux.Errno;
 import io.vplane.engine.linux.FileIo;
 import io.vplane.engine.linux.Poll;
 import io.vplane.engine.linux.SockaddrUn;
@@ -42,9 +41,9 @@ public final class VhostUserServer implements AutoCloseable
     private final Thread thread;
     private final boolean client;
     private final GuestMemoryLimits memoryLimits;
+    /** The listening socket in server mode, bound in its held directory; guarded by this. */
+    private UnixListener listener;
     private int listenFd = -1;
-    /** The socket directory, held while the socket is bound; guarded by this. */
-    private SocketPlace place;
     private volatile boolean running;
     private volatile boolean connected;
 
@@ -113,36 +112,13 @@ public final class VhostUserServer implements AutoCloseable
             {
                 Files.createDirectories(socketPath.toAbsolutePath().getParent());
             }
-            // The directory is held from here on: the stale check, the unlink and the bind all happen in it.
-            place = SocketPlace.open(socketPath);
-            place.removeIfStale();
+            listener = UnixListener.bind(socketPath, 4);
         }
         catch (final IOException ex)
         {
-            if (null != place)
-            {
-                place.close();
-                place = null;
-            }
-            throw new UncheckedIOException("vhost-user port " + name + ": cannot prepare " + socketPath + ": " + ex.getMessage(), ex);
+            throw new UncheckedIOException("vhost-user port " + name + ": cannot listen on " + socketPath + ": " + ex.getMessage(), ex);
         }
-        final int fd = Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
-        if (fd < 0)
-        {
-            throw new IllegalStateException("vhost-user port " + name + ": socket: " + Errno.describe(-fd));
-        }
-        try (Arena arena = Arena.ofConfined())
-        {
-            final int bound = Sockets.bind(fd, SockaddrUn.of(arena, place.bindName()));
-            final int listening = bound < 0 ? bound : Sockets.listen(fd, 4);
-            if (listening < 0)
-            {
-                FileIo.close(fd);
-                throw new IllegalStateException("vhost-user port " + name + ": cannot listen on " + socketPath + ": " +
-                    Errno.describe(-listening));
-            }
-        }
-        listenFd = fd;
+        listenFd = listener.fd();
         running = true;
         thread.start();
         LOG.info("vhost-user port {} listening on {}", name, socketPath);
@@ -170,29 +146,12 @@ public final class VhostUserServer implements AutoCloseable
         }
         synchronized (this)
         {
-            FileIo.close(listenFd);
+            if (null != listener)
+            {
+                listener.close();
+                listener = null;
+            }
             listenFd = -1;
-        }
-        if (client)
-        {
-            return;
-        }
-        synchronized (this)
-        {
-            if (null == place)
-            {
-                return;
-            }
-            try
-            {
-                place.removeIfStale();
-            }
-            catch (final IOException ignore)
-            {
-                // the path is only a rendezvous; a leftover is replaced at the next start
-            }
-            place.close();
-            place = null;
         }
     }
 
