@@ -1,6 +1,7 @@
 package io.vplane.config;
 
 import java.net.InetAddress;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -46,9 +47,15 @@ public final class IpLiteral
     /** @return whether {@link #parse} takes the text */
     public static boolean isLiteral(final String text)
     {
+        return parses(IpLiteral::parse, text);
+    }
+
+    /** @return whether {@code parser} takes the text rather than throwing IllegalArgumentException */
+    static boolean parses(final Function<String, ?> parser, final String text)
+    {
         try
         {
-            parse(text);
+            parser.apply(text);
             return true;
         }
         catch (final IllegalArgumentException ex)

@@ -48,15 +48,7 @@ public final class IpPrefix
     /** @return whether {@link #parse} takes the text */
     public static boolean isPrefix(final String text)
     {
-        try
-        {
-            parse(text);
-            return true;
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return false;
-        }
+        return IpLiteral.parses(IpPrefix::parse, text);
     }
 
     public boolean contains(final InetAddress client)

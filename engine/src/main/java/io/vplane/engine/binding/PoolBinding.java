@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * Binds the queues of every device of one type to the workers of that type's pool, and rebinds
@@ -155,26 +156,23 @@ public final class PoolBinding implements AutoCloseable
     /** Requests served so far over every queue of this type. */
     public synchronized long requestsServed()
     {
-        long total = 0;
-        for (final BoundDevice device : devices.values())
-        {
-            for (final BoundQueue queue : device.queues)
-            {
-                total += queue.requests.get();
-            }
-        }
-        return total;
+        return sumOverQueues(queue -> queue.requests.get());
     }
 
     /** Backlog over every queue of this type. */
     public synchronized long backlog()
+    {
+        return sumOverQueues(queue -> queue.queue.backlog());
+    }
+
+    private long sumOverQueues(final ToLongFunction<BoundQueue> value)
     {
         long total = 0;
         for (final BoundDevice device : devices.values())
         {
             for (final BoundQueue queue : device.queues)
             {
-                total += queue.queue.backlog();
+                total += value.applyAsLong(queue);
             }
         }
         return total;

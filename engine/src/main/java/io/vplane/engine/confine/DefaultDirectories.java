@@ -46,14 +46,10 @@ public final class DefaultDirectories
 
     private static String runDir(final boolean root, final Map<String, String> env)
     {
-        final String systemd = firstOf(env.get("RUNTIME_DIRECTORY"));
-        if (null != systemd)
+        final String service = serviceDir(env.get("RUNTIME_DIRECTORY"), root, SYSTEM_RUN_DIR);
+        if (null != service)
         {
-            return systemd;
-        }
-        if (root)
-        {
-            return SYSTEM_RUN_DIR;
+            return service;
         }
         final String xdg = env.get("XDG_RUNTIME_DIR");
         if (null == xdg || !xdg.startsWith("/"))
@@ -66,14 +62,10 @@ public final class DefaultDirectories
 
     private static String stateDir(final boolean root, final Map<String, String> env)
     {
-        final String systemd = firstOf(env.get("STATE_DIRECTORY"));
-        if (null != systemd)
+        final String service = serviceDir(env.get("STATE_DIRECTORY"), root, SYSTEM_STATE_DIR);
+        if (null != service)
         {
-            return systemd;
-        }
-        if (root)
-        {
-            return SYSTEM_STATE_DIR;
+            return service;
         }
         final String xdg = env.get("XDG_STATE_HOME");
         if (null != xdg && xdg.startsWith("/"))
@@ -81,6 +73,13 @@ public final class DefaultDirectories
             return Path.of(xdg, "vplane").toString();
         }
         return Path.of(System.getProperty("user.home"), ".local", "state", "vplane").toString();
+    }
+
+    /** The directory systemd gave the service, else the system's as root, else {@code null} (a user's). */
+    private static String serviceDir(final String systemdList, final boolean root, final String systemDir)
+    {
+        final String systemd = firstOf(systemdList);
+        return null != systemd ? systemd : root ? systemDir : null;
     }
 
     /** systemd joins several directories with ':'; the service's own comes first. */

@@ -7,6 +7,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -82,6 +83,20 @@ final class NativeCall
     static MemorySegment eightBytes()
     {
         return EIGHT_BYTES.get();
+    }
+
+    /**
+     * The two fds pipe2(2) or socketpair(2) wrote into {@code pair}, copied to {@code fds} when the call worked.
+     * @return {@code rc}
+     */
+    static int fdPair(final int rc, final MemorySegment pair, final int[] fds)
+    {
+        if (rc == 0)
+        {
+            fds[0] = pair.get(ValueLayout.JAVA_INT, 0);
+            fds[1] = pair.get(ValueLayout.JAVA_INT, 4);
+        }
+        return rc;
     }
 
     /** The errno this thread's last failed call captured. */

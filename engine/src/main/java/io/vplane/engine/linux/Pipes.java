@@ -40,13 +40,7 @@ public final class Pipes
         try
         {
             final MemorySegment pair = NativeCall.eightBytes();
-            final int rc = NativeCall.checked((int)PIPE2.invokeExact(NativeCall.state(), pair, flags));
-            if (rc == 0)
-            {
-                fds[0] = pair.get(JAVA_INT, 0);
-                fds[1] = pair.get(JAVA_INT, 4);
-            }
-            return rc;
+            return NativeCall.fdPair(NativeCall.checked((int)PIPE2.invokeExact(NativeCall.state(), pair, flags)), pair, fds);
         }
         catch (final Throwable ex)
         {

@@ -60,13 +60,11 @@ public final class Sockets
     /** Creates a connected pair of stream Unix sockets; {@code fds} receives the two fds. */
     public static int socketPair(final int[] fds)
     {
-        try (Arena arena = Arena.ofConfined())
+        try
         {
-            final MemorySegment pair = arena.allocate(8, 4);
-            final int rc = NativeCall.checked((int)SOCKETPAIR.invokeExact(NativeCall.state(), AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair));
-            fds[0] = pair.get(JAVA_INT, 0);
-            fds[1] = pair.get(JAVA_INT, 4);
-            return rc;
+            final MemorySegment pair = NativeCall.eightBytes();
+            return NativeCall.fdPair(
+                NativeCall.checked((int)SOCKETPAIR.invokeExact(NativeCall.state(), AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair)), pair, fds);
         }
         catch (final Throwable ex)
         {

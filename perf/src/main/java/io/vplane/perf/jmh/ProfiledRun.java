@@ -21,6 +21,8 @@ import java.util.List;
  */
 public final class ProfiledRun
 {
+    private static final int WARMUP_ITERATIONS = 3;
+
     private ProfiledRun()
     {
     }
@@ -29,27 +31,40 @@ public final class ProfiledRun
     {
         final int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        return new Runner(options(benchmark.getName(), iterations, seconds).build()).run();
+        return new Runner(options(benchmark.getName(), WARMUP_ITERATIONS, iterations, TimeValue.seconds(seconds)).build()).run();
     }
 
     /** Runs one benchmark method in one fork, e.g. one round of an A/B comparison. */
     public static RunResult runMethod(final Class<?> benchmark, final String method, final int iterations, final int seconds)
         throws RunnerException
     {
-        return new Runner(options(benchmark.getName() + "." + method + "$", iterations, seconds)
-            .forks(1)
-            .verbosity(VerboseMode.SILENT)
-            .build()).runSingle();
+        return runSingle(options(benchmark.getName() + "." + method + "$", WARMUP_ITERATIONS, iterations, TimeValue.seconds(seconds)));
     }
 
-    private static ChainedOptionsBuilder options(final String include, final int iterations, final int seconds)
+    /**
+     * As above, with warm-up and measurement iterations of {@code time} each, where the one above
+     * warms up for JMH's default of 10 s an iteration: short forks, so that many rounds fit.
+     */
+    public static RunResult runMethod(
+        final Class<?> benchmark, final String method, final int warmups, final int iterations, final TimeValue time)
+        throws RunnerException
+    {
+        return runSingle(options(benchmark.getName() + "." + method + "$", warmups, iterations, time).warmupTime(time));
+    }
+
+    private static RunResult runSingle(final ChainedOptionsBuilder options) throws RunnerException
+    {
+        return new Runner(options.forks(1).verbosity(VerboseMode.SILENT).build()).runSingle();
+    }
+
+    private static ChainedOptionsBuilder options(final String include, final int warmups, final int iterations, final TimeValue time)
     {
         return new OptionsBuilder()
             .include(include)
             .addProfiler(GCProfiler.class)
-            .warmupIterations(3)
+            .warmupIterations(warmups)
             .measurementIterations(iterations)
-            .measurementTime(TimeValue.seconds(seconds))
+            .measurementTime(time)
             .jvmArgsPrepend(ManagementFactory.getRuntimeMXBean().getInputArguments().toArray(String[]::new));
     }
 

@@ -4,8 +4,11 @@ import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.YieldingWaitStrategy;
 import io.vplane.engine.ring.DescriptorRing;
+import org.agrona.concurrent.AbstractConcurrentArrayQueue;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.SpscArrayQueue;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,6 +22,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
@@ -29,16 +33,20 @@ import java.util.function.Consumer;
  * batches, as a stage does in its duty cycle; the ring is small enough to fill, so in steady state
  * the producer runs at the pace of the pair and the score is the time per item handed over.
  *
- * <p>Two uses, three candidates each:
+ * <p>Two uses, three candidates each (and the second once more with two producer threads):
  * <ul>
  *   <li>descriptors between stages (a 64-bit value, single producer): Agrona's
  *       {@link OneToOneRingBuffer} as {@link DescriptorRing} wraps it; the Disruptor's single-producer
  *       ring of preallocated events read through an {@link EventPoller}; JCTools'
- *       {@link SpscArrayQueue}, which carries references only, so it is given one constant object
- *       (a real use would also have to return descriptor objects to the producer);</li>
+ *       {@link SpscArrayQueue}, and Agrona's {@link OneToOneConcurrentArrayQueue}, which carry
+ *       references only, so they are given one constant object (a real use would also have to
+ *       return descriptor objects to the producer);</li>
  *   <li>references from many producers to one worker (control commands, decoded NBD requests,
  *       completions from a library's threads): Agrona's {@link ManyToOneConcurrentArrayQueue},
- *       JCTools' {@link MpscArrayQueue}, the Disruptor's multi-producer ring.</li>
+ *       JCTools' {@link MpscArrayQueue}, the Disruptor's multi-producer ring; {@code twoToOne…}
+ *       runs the same with {@value #PRODUCERS} producers offering at once, where the claim of a
+ *       slot is contended (on two cores, three spinning threads share them: each producer's time
+ *       per item includes waiting for the CPU).</li>
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -49,6 +57,7 @@ public class HandOffBenchmark
     static final int BURST = 64;
     static final int RING_SIZE = 1024;
     static final int DRAIN_LIMIT = 64;
+    static final int PRODUCERS = 2;
     private static final Object ITEM = new Object();
 
     /** A consumer thread that calls its drain until stopped, counting what it took. */
@@ -157,24 +166,34 @@ public class HandOffBenchmark
         }
     }
 
-    @State(Scope.Benchmark)
-    public static class JctoolsDescriptors extends Pair
+    /** An Agrona queue of references drained through {@link org.agrona.concurrent.Pipe#drain}. */
+    abstract static class AgronaQueuePair extends Pair
     {
-        final SpscArrayQueue<Object> queue = new SpscArrayQueue<>(RING_SIZE);
+        final AbstractConcurrentArrayQueue<Object> queue;
         private final Consumer<Object> sink = item -> taken++;
+
+        AgronaQueuePair(final AbstractConcurrentArrayQueue<Object> queue)
+        {
+            this.queue = queue;
+        }
 
         @Override
         int drain()
         {
-            return queue.drain(sink::accept, DRAIN_LIMIT);
+            return queue.drain(sink, DRAIN_LIMIT);
         }
     }
 
-    @State(Scope.Benchmark)
-    public static class AgronaManyToOne extends Pair
+    /** A JCTools queue of references drained through {@link MessagePassingQueue#drain}. */
+    abstract static class JctoolsQueuePair<Q extends Queue<Object> & MessagePassingQueue<Object>> extends Pair
     {
-        final ManyToOneConcurrentArrayQueue<Object> queue = new ManyToOneConcurrentArrayQueue<>(RING_SIZE);
-        private final Consumer<Object> sink = item -> taken++;
+        final Q queue;
+        private final MessagePassingQueue.Consumer<Object> sink = item -> taken++;
+
+        JctoolsQueuePair(final Q queue)
+        {
+            this.queue = queue;
+        }
 
         @Override
         int drain()
@@ -184,15 +203,38 @@ public class HandOffBenchmark
     }
 
     @State(Scope.Benchmark)
-    public static class JctoolsManyToOne extends Pair
+    public static class JctoolsDescriptors extends JctoolsQueuePair<SpscArrayQueue<Object>>
     {
-        final MpscArrayQueue<Object> queue = new MpscArrayQueue<>(RING_SIZE);
-        private final Consumer<Object> sink = item -> taken++;
-
-        @Override
-        int drain()
+        public JctoolsDescriptors()
         {
-            return queue.drain(sink::accept, DRAIN_LIMIT);
+            super(new SpscArrayQueue<>(RING_SIZE));
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class AgronaQueueDescriptors extends AgronaQueuePair
+    {
+        public AgronaQueueDescriptors()
+        {
+            super(new OneToOneConcurrentArrayQueue<>(RING_SIZE));
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class AgronaManyToOne extends AgronaQueuePair
+    {
+        public AgronaManyToOne()
+        {
+            super(new ManyToOneConcurrentArrayQueue<>(RING_SIZE));
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class JctoolsManyToOne extends JctoolsQueuePair<MpscArrayQueue<Object>>
+    {
+        public JctoolsManyToOne()
+        {
+            super(new MpscArrayQueue<>(RING_SIZE));
         }
     }
 
@@ -257,6 +299,13 @@ public class HandOffBenchmark
 
     @Benchmark
     @OperationsPerInvocation(BURST)
+    public void descriptorsAgronaQueue(final AgronaQueueDescriptors pair)
+    {
+        offerBurst(pair.queue);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BURST)
     public void manyToOneAgrona(final AgronaManyToOne pair)
     {
         offerBurst(pair.queue);
@@ -284,6 +333,30 @@ public class HandOffBenchmark
             ring.get(sequence).item = ITEM;
             ring.publish(sequence);
         }
+    }
+
+    @Benchmark
+    @Threads(PRODUCERS)
+    @OperationsPerInvocation(BURST)
+    public void twoToOneAgrona(final AgronaManyToOne pair)
+    {
+        offerBurst(pair.queue);
+    }
+
+    @Benchmark
+    @Threads(PRODUCERS)
+    @OperationsPerInvocation(BURST)
+    public void twoToOneJctools(final JctoolsManyToOne pair)
+    {
+        offerBurst(pair.queue);
+    }
+
+    @Benchmark
+    @Threads(PRODUCERS)
+    @OperationsPerInvocation(BURST)
+    public void twoToOneDisruptor(final DisruptorManyToOne pair)
+    {
+        manyToOneDisruptor(pair);
     }
 
     /** Offers a burst of one constant item, waiting while the queue is full (every queue is given the same). */

@@ -2,7 +2,9 @@ package io.vplane.perf.ring;
 
 import io.vplane.perf.jmh.ProfiledRun;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.options.TimeValue;
 
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -10,14 +12,18 @@ import java.util.Locale;
 /**
  * Runs {@link HandOffBenchmark} in rounds, one fork per candidate and round, the order rotating
  * each round, and prints each candidate's median time per item with its ratio to Agrona (the ring
- * the engine uses today) as the median and range of the per-round ratios.
- * Arguments: {@code [rounds] [iterations] [secondsPerIteration]}.
+ * the engine uses today) as the median and range of the per-round ratios. Forks are short (two
+ * warm-up and a few measured iterations of a fraction of a second: these loops compile within
+ * the first), so that rounds, which are what a noisy machine needs, fit in a few minutes.
+ * Arguments: {@code [rounds] [iterations] [millisecondsPerIteration]}.
  */
 public final class HandOffComparison
 {
     private static final List<List<String>> USES = List.of(
-        List.of("descriptorsAgrona", "descriptorsDisruptor", "descriptorsJctools"),
-        List.of("manyToOneAgrona", "manyToOneJctools", "manyToOneDisruptor"));
+        List.of("descriptorsAgrona", "descriptorsDisruptor", "descriptorsJctools", "descriptorsAgronaQueue"),
+        List.of("manyToOneAgrona", "manyToOneJctools", "manyToOneDisruptor"),
+        List.of("twoToOneAgrona", "twoToOneJctools", "twoToOneDisruptor"));
+    private static final int WARMUPS = 2;
 
     private HandOffComparison()
     {
@@ -27,16 +33,24 @@ public final class HandOffComparison
     {
         final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         final int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        final int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-        System.out.println("hand-off, one producer, one consumer draining " + HandOffBenchmark.DRAIN_LIMIT
-            + " at a time, ring of " + HandOffBenchmark.RING_SIZE + "; " + rounds + " rounds, order rotating");
+        final TimeValue time = TimeValue.milliseconds(args.length > 2 ? Integer.parseInt(args[2]) : 400);
+        final long start = System.nanoTime();
+        System.out.println("hand-off, one consumer draining " + HandOffBenchmark.DRAIN_LIMIT
+            + " at a time, ring of " + HandOffBenchmark.RING_SIZE + "; " + rounds + " rounds, order rotating, "
+            + WARMUPS + "+" + iterations + " iterations of " + time + " per fork; load average " + loadAverage());
         for (final List<String> candidates : USES)
         {
-            compare(candidates, rounds, iterations, seconds);
+            compare(candidates, rounds, iterations, time);
         }
+        System.out.printf(Locale.ROOT, "took %.0f s; load average %s%n", (System.nanoTime() - start) / 1e9, loadAverage());
     }
 
-    private static void compare(final List<String> candidates, final int rounds, final int iterations, final int seconds)
+    private static String loadAverage()
+    {
+        return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    private static void compare(final List<String> candidates, final int rounds, final int iterations, final TimeValue time)
         throws Exception
     {
         final int n = candidates.size();
@@ -47,7 +61,7 @@ public final class HandOffComparison
             for (int k = 0; k < n; k++)
             {
                 final int candidate = (k + round) % n;
-                final RunResult result = ProfiledRun.runMethod(HandOffBenchmark.class, candidates.get(candidate), iterations, seconds);
+                final RunResult result = ProfiledRun.runMethod(HandOffBenchmark.class, candidates.get(candidate), WARMUPS, iterations, time);
                 ns[candidate][round] = ProfiledRun.medianIterationScore(result);
                 alloc[candidate] = Math.max(alloc[candidate], ProfiledRun.allocatedBytesPerOp(result));
             }
