@@ -81,13 +81,24 @@ public final class ProfiledRun
      */
     public static double medianIterationScore(final RunResult result)
     {
-        final List<Double> scores = result.getBenchmarkResults().stream()
+        final List<Double> scores = iterationScores(result);
+        final int middle = scores.size() / 2;
+        return scores.size() % 2 == 1 ? scores.get(middle) : (scores.get(middle - 1) + scores.get(middle)) / 2;
+    }
+
+    /** The lowest measurement iteration: for a time per operation, the one least disturbed by other processes. */
+    public static double minIterationScore(final RunResult result)
+    {
+        return iterationScores(result).getFirst();
+    }
+
+    private static List<Double> iterationScores(final RunResult result)
+    {
+        return result.getBenchmarkResults().stream()
             .flatMap(benchmark -> benchmark.getIterationResults().stream())
             .map(iteration -> iteration.getPrimaryResult().getScore())
             .sorted()
             .toList();
-        final int middle = scores.size() / 2;
-        return scores.size() % 2 == 1 ? scores.get(middle) : (scores.get(middle - 1) + scores.get(middle)) / 2;
     }
 
     /** Bytes allocated per operation, or NaN when the GC profiler gave none. */

@@ -12,7 +12,8 @@ import java.util.Locale;
 /**
  * Runs {@link HandOffBenchmark} in rounds, one fork per candidate and round, the order rotating
  * each round, and prints each candidate's median time per item with its ratio to Agrona (the ring
- * the engine uses today) as the median and range of the per-round ratios. Forks are short (two
+ * the engine uses today) as the median and range of the per-round ratios; the same again for each
+ * fork's best iteration, which another process's load disturbs least. Forks are short (two
  * warm-up and a few measured iterations of a fraction of a second: these loops compile within
  * the first), so that rounds, which are what a noisy machine needs, fit in a few minutes.
  * Arguments: {@code [rounds] [iterations] [millisecondsPerIteration]}.
@@ -55,6 +56,7 @@ public final class HandOffComparison
     {
         final int n = candidates.size();
         final double[][] ns = new double[n][rounds];
+        final double[][] best = new double[n][rounds];
         final double[] alloc = new double[n];
         for (int round = 0; round < rounds; round++)
         {
@@ -63,20 +65,28 @@ public final class HandOffComparison
                 final int candidate = (k + round) % n;
                 final RunResult result = ProfiledRun.runMethod(HandOffBenchmark.class, candidates.get(candidate), WARMUPS, iterations, time);
                 ns[candidate][round] = ProfiledRun.medianIterationScore(result);
+                best[candidate][round] = ProfiledRun.minIterationScore(result);
                 alloc[candidate] = Math.max(alloc[candidate], ProfiledRun.allocatedBytesPerOp(result));
             }
         }
-        System.out.printf(Locale.ROOT, "%-22s %14s %26s %12s%n", "candidate", "median ns/item", "ratio to first (median, range)", "alloc B/item");
+        System.out.printf(Locale.ROOT, "%-24s %9s %28s %9s %28s %8s%n", "candidate", "median ns", "ratio to first: median (range)",
+            "best ns", "best ratio: median (range)", "B/item");
         for (int c = 0; c < n; c++)
         {
-            final double[] ratios = new double[rounds];
-            for (int round = 0; round < rounds; round++)
-            {
-                ratios[round] = ns[c][round] / ns[0][round];
-            }
-            System.out.printf(Locale.ROOT, "%-22s %14.2f %12.3f (%.3f..%.3f) %12.3f%n", candidates.get(c), median(ns[c]),
-                median(ratios), min(ratios), max(ratios), alloc[c]);
+            System.out.printf(Locale.ROOT, "%-24s %9.2f %28s %9.2f %28s %8.3f%n", candidates.get(c),
+                median(ns[c]), ratios(ns[c], ns[0]), median(best[c]), ratios(best[c], best[0]), alloc[c]);
         }
+    }
+
+    /** The per-round ratios of {@code values} to {@code first}: their median and range. */
+    private static String ratios(final double[] values, final double[] first)
+    {
+        final double[] ratios = new double[values.length];
+        for (int round = 0; round < values.length; round++)
+        {
+            ratios[round] = values[round] / first[round];
+        }
+        return String.format(Locale.ROOT, "%.3f (%.3f..%.3f)", median(ratios), min(ratios), max(ratios));
     }
 
     private static double median(final double[] values)
