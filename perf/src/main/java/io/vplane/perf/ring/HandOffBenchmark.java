@@ -1,6 +1,7 @@
 package io.vplane.perf.ring;
 
 import com.lmax.disruptor.EventPoller;
+import com.lmax.disruptor.EventTranslator;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.YieldingWaitStrategy;
 import io.vplane.engine.ring.DescriptorRing;
@@ -59,6 +60,9 @@ public class HandOffBenchmark
     static final int DRAIN_LIMIT = 64;
     static final int PRODUCERS = 2;
     private static final Object ITEM = new Object();
+    /** Fills a preallocated event in place: the descriptor is the event's sequence, a distinct 64-bit value. */
+    private static final EventTranslator<DescriptorEvent> SET_DESCRIPTOR = (event, sequence) -> event.descriptor = sequence;
+    private static final EventTranslator<ReferenceEvent> SET_ITEM = (event, sequence) -> event.item = ITEM;
 
     /** A consumer thread that calls its drain until stopped, counting what it took. */
     abstract static class Pair
@@ -277,17 +281,7 @@ public class HandOffBenchmark
     @OperationsPerInvocation(BURST)
     public void descriptorsDisruptor(final DisruptorDescriptors pair)
     {
-        final RingBuffer<DescriptorEvent> ring = pair.ring;
-        for (int i = 0; i < BURST; i++)
-        {
-            long sequence;
-            while ((sequence = tryNext(ring)) < 0)
-            {
-                Thread.onSpinWait();
-            }
-            ring.get(sequence).descriptor = i;
-            ring.publish(sequence);
-        }
+        publishBurst(pair.ring, SET_DESCRIPTOR);
     }
 
     @Benchmark
@@ -322,17 +316,7 @@ public class HandOffBenchmark
     @OperationsPerInvocation(BURST)
     public void manyToOneDisruptor(final DisruptorManyToOne pair)
     {
-        final RingBuffer<ReferenceEvent> ring = pair.ring;
-        for (int i = 0; i < BURST; i++)
-        {
-            long sequence;
-            while ((sequence = tryNext(ring)) < 0)
-            {
-                Thread.onSpinWait();
-            }
-            ring.get(sequence).item = ITEM;
-            ring.publish(sequence);
-        }
+        publishBurst(pair.ring, SET_ITEM);
     }
 
     @Benchmark
@@ -371,16 +355,18 @@ public class HandOffBenchmark
         }
     }
 
-    /** The Disruptor's non-blocking claim, -1 when the ring is full (its exception is preallocated). */
-    private static long tryNext(final RingBuffer<?> ring)
+    /**
+     * Publishes a burst into a Disruptor ring, each event filled in place by {@code fill}, waiting
+     * while the ring is full (tryPublishEvent's exception for a full ring is preallocated).
+     */
+    private static <E> void publishBurst(final RingBuffer<E> ring, final EventTranslator<E> fill)
     {
-        try
+        for (int i = 0; i < BURST; i++)
         {
-            return ring.tryNext();
-        }
-        catch (final com.lmax.disruptor.InsufficientCapacityException full)
-        {
-            return -1;
+            while (!ring.tryPublishEvent(fill))
+            {
+                Thread.onSpinWait();
+            }
         }
     }
 }
