@@ -44,12 +44,20 @@ public final class ProfiledRun
     /**
      * As above, with warm-up and measurement iterations of {@code time} each, where the one above
      * warms up for JMH's default of 10 s an iteration: short forks, so that many rounds fit.
+     *
+     * @param params the benchmark's {@code @Param} values as name, value pairs
      */
     public static RunResult runMethod(
-        final Class<?> benchmark, final String method, final int warmups, final int iterations, final TimeValue time)
+        final Class<?> benchmark, final String method, final int warmups, final int iterations, final TimeValue time,
+        final String... params)
         throws RunnerException
     {
-        return runSingle(options(benchmark.getName() + "." + method + "$", warmups, iterations, time).warmupTime(time));
+        final ChainedOptionsBuilder options = options(benchmark.getName() + "." + method + "$", warmups, iterations, time).warmupTime(time);
+        for (int i = 0; i + 1 < params.length; i += 2)
+        {
+            options.param(params[i], params[i + 1]);
+        }
+        return runSingle(options);
     }
 
     private static RunResult runSingle(final ChainedOptionsBuilder options) throws RunnerException

@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -65,8 +66,16 @@ public class HandOffBenchmark
     private static final EventTranslator<ReferenceEvent> SET_ITEM = (event, sequence) -> event.item = ITEM;
 
     /** A consumer thread that calls its drain until stopped, counting what it took. */
-    abstract static class Pair
+    @State(Scope.Benchmark)
+    public abstract static class Pair
     {
+        /**
+         * true: no consumer thread; the producer drains each burst itself right after offering it,
+         * so the score is the CPU cost of handing an item over and taking it, with no other thread
+         * to wait for: what a machine loaded by other processes still measures.
+         */
+        @Param("false")
+        public boolean sameThread;
         private volatile boolean running;
         private Thread consumer;
         long taken;
@@ -76,6 +85,10 @@ public class HandOffBenchmark
         @Setup(Level.Trial)
         public void start()
         {
+            if (sameThread)
+            {
+                return;
+            }
             running = true;
             consumer = new Thread(() ->
             {
@@ -91,11 +104,28 @@ public class HandOffBenchmark
             consumer.start();
         }
 
+        /** After each burst: in the same-thread mode, takes it back out. */
+        final void afterBurst()
+        {
+            if (sameThread)
+            {
+                int drained;
+                do
+                {
+                    drained = drain();
+                }
+                while (drained > 0);
+            }
+        }
+
         @TearDown(Level.Trial)
         public void stop() throws InterruptedException
         {
             running = false;
-            consumer.join();
+            if (null != consumer)
+            {
+                consumer.join();
+            }
         }
     }
 
@@ -275,6 +305,7 @@ public class HandOffBenchmark
                 Thread.onSpinWait();
             }
         }
+        pair.afterBurst();
     }
 
     @Benchmark
@@ -282,6 +313,7 @@ public class HandOffBenchmark
     public void descriptorsDisruptor(final DisruptorDescriptors pair)
     {
         publishBurst(pair.ring, SET_DESCRIPTOR);
+        pair.afterBurst();
     }
 
     @Benchmark
@@ -289,6 +321,7 @@ public class HandOffBenchmark
     public void descriptorsJctools(final JctoolsDescriptors pair)
     {
         offerBurst(pair.queue);
+        pair.afterBurst();
     }
 
     @Benchmark
@@ -296,6 +329,7 @@ public class HandOffBenchmark
     public void descriptorsAgronaQueue(final AgronaQueueDescriptors pair)
     {
         offerBurst(pair.queue);
+        pair.afterBurst();
     }
 
     @Benchmark
@@ -303,6 +337,7 @@ public class HandOffBenchmark
     public void manyToOneAgrona(final AgronaManyToOne pair)
     {
         offerBurst(pair.queue);
+        pair.afterBurst();
     }
 
     @Benchmark
@@ -310,6 +345,7 @@ public class HandOffBenchmark
     public void manyToOneJctools(final JctoolsManyToOne pair)
     {
         offerBurst(pair.queue);
+        pair.afterBurst();
     }
 
     @Benchmark
@@ -317,6 +353,7 @@ public class HandOffBenchmark
     public void manyToOneDisruptor(final DisruptorManyToOne pair)
     {
         publishBurst(pair.ring, SET_ITEM);
+        pair.afterBurst();
     }
 
     @Benchmark
@@ -325,6 +362,7 @@ public class HandOffBenchmark
     public void twoToOneAgrona(final AgronaManyToOne pair)
     {
         offerBurst(pair.queue);
+        pair.afterBurst();
     }
 
     @Benchmark
@@ -333,6 +371,7 @@ public class HandOffBenchmark
     public void twoToOneJctools(final JctoolsManyToOne pair)
     {
         offerBurst(pair.queue);
+        pair.afterBurst();
     }
 
     @Benchmark

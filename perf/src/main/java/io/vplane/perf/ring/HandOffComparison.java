@@ -20,10 +20,22 @@ import java.util.Locale;
  */
 public final class HandOffComparison
 {
-    private static final List<List<String>> USES = List.of(
-        List.of("descriptorsAgrona", "descriptorsDisruptor", "descriptorsJctools", "descriptorsAgronaQueue"),
-        List.of("manyToOneAgrona", "manyToOneJctools", "manyToOneDisruptor"),
-        List.of("twoToOneAgrona", "twoToOneJctools", "twoToOneDisruptor"));
+    /** One comparison: its candidates, the first the anchor, and whether the producer also drains. */
+    private record Use(String title, List<String> candidates, boolean sameThread)
+    {
+    }
+
+    private static final List<Use> USES = List.of(
+        new Use("descriptors, one producer thread, one consumer thread",
+            List.of("descriptorsAgrona", "descriptorsDisruptor", "descriptorsJctools", "descriptorsAgronaQueue"), false),
+        new Use("references, one producer thread, one consumer thread",
+            List.of("manyToOneAgrona", "manyToOneJctools", "manyToOneDisruptor"), false),
+        new Use("references, " + HandOffBenchmark.PRODUCERS + " producer threads, one consumer thread (time per item per producer)",
+            List.of("twoToOneAgrona", "twoToOneJctools", "twoToOneDisruptor"), false),
+        new Use("descriptors, one thread offering a burst then draining it (CPU cost, no waiting)",
+            List.of("descriptorsAgrona", "descriptorsDisruptor", "descriptorsJctools", "descriptorsAgronaQueue"), true),
+        new Use("references, one thread offering a burst then draining it (CPU cost, no waiting)",
+            List.of("manyToOneAgrona", "manyToOneJctools", "manyToOneDisruptor"), true));
     private static final int WARMUPS = 2;
 
     private HandOffComparison()
@@ -39,9 +51,11 @@ public final class HandOffComparison
         System.out.println("hand-off, one consumer draining " + HandOffBenchmark.DRAIN_LIMIT
             + " at a time, ring of " + HandOffBenchmark.RING_SIZE + "; " + rounds + " rounds, order rotating, "
             + WARMUPS + "+" + iterations + " iterations of " + time + " per fork; load average " + loadAverage());
-        for (final List<String> candidates : USES)
+        for (final Use use : USES)
         {
-            compare(candidates, rounds, iterations, time);
+            System.out.println();
+            System.out.println(use.title());
+            compare(use, rounds, iterations, time);
         }
         System.out.printf(Locale.ROOT, "took %.0f s; load average %s%n", (System.nanoTime() - start) / 1e9, loadAverage());
     }
@@ -51,9 +65,10 @@ public final class HandOffComparison
         return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
-    private static void compare(final List<String> candidates, final int rounds, final int iterations, final TimeValue time)
+    private static void compare(final Use use, final int rounds, final int iterations, final TimeValue time)
         throws Exception
     {
+        final List<String> candidates = use.candidates();
         final int n = candidates.size();
         final double[][] ns = new double[n][rounds];
         final double[][] best = new double[n][rounds];
@@ -63,7 +78,8 @@ public final class HandOffComparison
             for (int k = 0; k < n; k++)
             {
                 final int candidate = (k + round) % n;
-                final RunResult result = ProfiledRun.runMethod(HandOffBenchmark.class, candidates.get(candidate), WARMUPS, iterations, time);
+                final RunResult result = ProfiledRun.runMethod(
+                    HandOffBenchmark.class, candidates.get(candidate), WARMUPS, iterations, time, "sameThread", String.valueOf(use.sameThread()));
                 ns[candidate][round] = ProfiledRun.medianIterationScore(result);
                 best[candidate][round] = ProfiledRun.minIterationScore(result);
                 alloc[candidate] = Math.max(alloc[candidate], ProfiledRun.allocatedBytesPerOp(result));
