@@ -45,8 +45,8 @@ public final class HandOffComparison
     public static void main(final String[] args) throws Exception
     {
         final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        final int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        final TimeValue time = TimeValue.milliseconds(args.length > 2 ? Integer.parseInt(args[2]) : 400);
+        final int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        final TimeValue time = TimeValue.milliseconds(args.length > 2 ? Integer.parseInt(args[2]) : 300);
         final long start = System.nanoTime();
         System.out.println("hand-off, one consumer draining " + HandOffBenchmark.DRAIN_LIMIT
             + " at a time, ring of " + HandOffBenchmark.RING_SIZE + "; " + rounds + " rounds, order rotating, "
