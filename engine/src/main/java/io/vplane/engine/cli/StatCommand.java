@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 @Command(
     name = "stat",
     mixinStandardHelpOptions = true,
-    description = "Live view of a running daemon's workers, queue groups and queues, read from its counters file.")
+    description = "Live view of a running daemon's workers, queue groups, queues and device kinds' tables, read from its counters file.")
 public final class StatCommand implements Callable<Integer>
 {
     private static final String CLEAR_SCREEN = "\033[H\033[2J";
