@@ -18,6 +18,10 @@ import java.util.Locale;
  * testpmd received on both ports per second (each crossed the switch once) over
  * {@code measureSeconds} after {@code warmUpSeconds}. Prints every run, then each switch's median
  * and range and, per vplane/anchor pair, the median of the per-round ratios with its range.
+ * With {@code PVP_FORWARD=flowgen} the same testpmd generates instead ({@code flowgen}: each port
+ * sends to the other VM as fast as it can and counts what it receives): an open loop that shows the
+ * offered load (Tx) next to what arrived (Rx), with the generator and both receivers on one core,
+ * so no receiver has to share the switch's core ({@code perf/bin/vswitch-e2e}).
  * Arguments: {@code [rounds=5] [measureSeconds=8] [warmUpSeconds=4] [frameBytes=64]}. Environment:
  * {@code PVP_WORK} the directory for logs, sockets and the pid file (default: a new temp dir),
  * {@code PVP_SWITCHES} a comma list of {@code l2,routed,dpdk,ovs,ovs-flows} (default all but
@@ -42,15 +46,19 @@ public final class PvpComparison
         final String work = System.getenv("PVP_WORK");
         final Path dir = null != work ? Files.createDirectories(Path.of(work)) : Files.createTempDirectory("vswitch-pvp.");
         final String prefix = "pvp" + ProcessHandle.current().pid();
+        final boolean flowgen = "flowgen".equals(System.getenv("PVP_FORWARD"));
 
         try (PeerProcesses peers = new PeerProcesses(dir.resolve("pids")))
         {
             final List<PvpSwitch> switches = switches(top, peers, prefix);
             final int n = switches.size();
             final double[][] mpps = new double[n][rounds];
-            System.out.printf(Locale.ROOT, "PVP loop, %d-byte frames, io forwarding, tx_first 16; %d rounds of %d s (after %d s warm-up); logs in %s%n",
+            System.out.printf(Locale.ROOT, "%s, %d-byte frames; %d rounds of %d s (after %d s warm-up); logs in %s%n",
+                flowgen ? "VM a <-> switch <-> VM b, one testpmd generating (flowgen) on both ports"
+                    : "PVP loop a -> switch -> b -> testpmd (io) -> a, tx_first 16",
                 frameBytes, rounds, measureSeconds, warmUpSeconds, dir);
-            System.out.printf(Locale.ROOT, "%-6s %-18s %10s %10s %s%n", "round", "switch", "Mpps", "Gbit/s", "load average before");
+            System.out.printf(Locale.ROOT, "%-6s %-18s %10s %10s %10s %s%n", "round", "switch", "Rx Mpps", "Gbit/s",
+                "Tx Mpps", "load average before");
             for (int round = 0; round < rounds; round++)
             {
                 for (int k = 0; k < n; k++)
@@ -59,11 +67,11 @@ public final class PvpComparison
                     final PvpSwitch sw = switches.get(s);
                     final String load = Files.readString(Path.of("/proc/loadavg")).trim();
                     final Path runDir = Files.createDirectories(dir.resolve("r" + (round + 1) + "-" + sw.label().replaceAll("[^A-Za-z0-9]+", "-")));
-                    final double rate = new PvpRun(peers, sw, runDir, prefix + "-vm" + round + "-" + s, frameBytes)
+                    final double[] rates = new PvpRun(peers, sw, runDir, prefix + "-vm" + round + "-" + s, frameBytes, flowgen)
                         .measure(warmUpSeconds, measureSeconds);
-                    mpps[s][round] = rate;
-                    System.out.printf(Locale.ROOT, "%-6d %-18s %10.2f %10.2f %s%n", round + 1, sw.label(), rate,
-                        gbits(rate, frameBytes), load);
+                    mpps[s][round] = rates[0];
+                    System.out.printf(Locale.ROOT, "%-6d %-18s %10.2f %10.2f %10.2f %s%n", round + 1, sw.label(), rates[0],
+                        gbits(rates[0], frameBytes), rates[1], load);
                 }
             }
             summary(switches, mpps, frameBytes);
@@ -107,7 +115,7 @@ public final class PvpComparison
     private static void summary(final List<PvpSwitch> switches, final double[][] mpps, final int frameBytes)
     {
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-18s %12s %18s%n", "switch", "median Mpps", "range");
+        System.out.printf(Locale.ROOT, "%-18s %12s %18s%n", "switch", "med. Rx Mpps", "range");
         for (int s = 0; s < switches.size(); s++)
         {
             System.out.printf(Locale.ROOT, "%-18s %12.2f %9.2f..%-7.2f (%.2f Gbit/s)%n", switches.get(s).label(),
@@ -157,9 +165,10 @@ public final class PvpComparison
     }
 
     /** One run of the loop through one switch. */
-    private record PvpRun(PeerProcesses peers, PvpSwitch sw, Path dir, String filePrefix, int frameBytes)
+    private record PvpRun(PeerProcesses peers, PvpSwitch sw, Path dir, String filePrefix, int frameBytes, boolean flowgen)
     {
-        double measure(final int warmUpSeconds, final int measureSeconds) throws IOException, InterruptedException
+        /** @return {frames testpmd received per µs, frames it sent per µs} (Mpps), zeros when the run failed */
+        double[] measure(final int warmUpSeconds, final int measureSeconds) throws IOException, InterruptedException
         {
             InteractiveTestpmd vms = null;
             try
@@ -170,7 +179,7 @@ public final class PvpComparison
                     List.of("-l", "0,1", "--main-lcore", "1", "--no-pci", "--no-huge", "-m", "1024", "--file-prefix=" + filePrefix,
                         "--vdev", "net_virtio_user0,path=" + sw.socketA() + ",mac=" + MAC_A + ",queues=1" + server,
                         "--vdev", "net_virtio_user1,path=" + sw.socketB() + ",mac=" + MAC_B + ",queues=1" + server),
-                    List.of("--total-num-mbufs=16384", "--forward-mode=io", "--eth-peer=0," + MAC_B, "--eth-peer=1," + MAC_A,
+                    List.of("--total-num-mbufs=16384", "--forward-mode=" + (flowgen ? "flowgen" : "io"), "--eth-peer=0," + MAC_B, "--eth-peer=1," + MAC_A,
                         "--txpkts=" + frameBytes, "--no-flush-rx"));
                 if (!vms.awaitPrompt(60_000))
                 {
@@ -182,7 +191,7 @@ public final class PvpComparison
                 }
                 sw.beforeTraffic();
                 Thread.sleep(300);
-                vms.send("start tx_first 16");
+                vms.send(flowgen ? "start" : "start tx_first 16");
                 Thread.sleep(warmUpSeconds * 1000L);
                 final long[] before = vms.portCounters();
                 final long t0 = System.nanoTime();
@@ -193,15 +202,16 @@ public final class PvpComparison
                 {
                     throw new IOException("testpmd gave no port statistics:\n" + PvpSwitch.tail(vms.log(), 30));
                 }
-                final long frames = after[0] - before[0] + after[2] - before[2];
+                final long received = after[0] - before[0] + after[2] - before[2];
+                final long sent = after[1] - before[1] + after[3] - before[3];
                 vms.send("stop");
-                return frames * 1000.0 / (t1 - t0);
+                return new double[] {received * 1000.0 / (t1 - t0), sent * 1000.0 / (t1 - t0)};
             }
             catch (final IOException ex)
             {
                 System.out.println(sw.label() + ": " + ex.getMessage());
                 System.out.println(sw.logTail());
-                return 0;
+                return new double[2];
             }
             finally
             {
