@@ -25,7 +25,8 @@ import java.util.Locale;
  * Arguments: {@code [rounds=5] [measureSeconds=8] [warmUpSeconds=4] [frameBytes=64]}. Environment:
  * {@code PVP_WORK} the directory for logs, sockets and the pid file (default: a new temp dir),
  * {@code PVP_SWITCHES} a comma list of {@code l2,routed,dpdk,ovs,ovs-flows} (default all but
- * ovs-flows; ovs only when installed), {@code VPLANE_HOME} the tree with {@code bin/vplane}.
+ * ovs-flows; ovs only when installed; {@code l2-lib,routed-lib} run the jars in {@code PVP_LIB}, another
+ * build of vplane, as a before/after pair in the same run), {@code VPLANE_HOME} the tree with {@code bin/vplane}.
  */
 public final class PvpComparison
 {
@@ -86,8 +87,10 @@ public final class PvpComparison
         {
             switch (name.trim())
             {
-                case "l2" -> switches.add(new VplaneSwitch(top, peers, false, ""));
-                case "routed" -> switches.add(new VplaneSwitch(top, peers, true, ""));
+                case "l2" -> switches.add(new VplaneSwitch(top, peers, false, "", null));
+                case "routed" -> switches.add(new VplaneSwitch(top, peers, true, "", null));
+                case "l2-lib" -> switches.add(new VplaneSwitch(top, peers, false, "", requiredLib()));
+                case "routed-lib" -> switches.add(new VplaneSwitch(top, peers, true, "", requiredLib()));
                 case "dpdk" -> switches.add(new DpdkVhostSwitch(peers, prefix + "-vhost"));
                 case "ovs", "ovs-flows" ->
                 {
@@ -105,6 +108,16 @@ public final class PvpComparison
             }
         }
         return switches;
+    }
+
+    private static String requiredLib()
+    {
+        final String lib = System.getenv("PVP_LIB");
+        if (null == lib || !Files.isDirectory(Path.of(lib)))
+        {
+            throw new IllegalArgumentException("l2-lib and routed-lib need PVP_LIB, a directory of vplane jars");
+        }
+        return lib;
     }
 
     static double gbits(final double mpps, final int frameBytes)
@@ -125,13 +138,13 @@ public final class PvpComparison
         System.out.printf(Locale.ROOT, "%-36s %14s %18s%n", "ratio (per round, same round)", "median", "range");
         for (int v = 0; v < switches.size(); v++)
         {
-            if (!(switches.get(v) instanceof VplaneSwitch))
+            if (!(switches.get(v) instanceof VplaneSwitch) || switches.get(v).label().endsWith("(lib)"))
             {
                 continue;
             }
             for (int a = 0; a < switches.size(); a++)
             {
-                if (switches.get(a) instanceof VplaneSwitch)
+                if (switches.get(a) instanceof VplaneSwitch && !switches.get(a).label().endsWith("(lib)"))
                 {
                     continue;
                 }
