@@ -277,7 +277,18 @@ public final class VswitchStage implements AutoCloseable
         final FrameBurst burst = this.burst;
         lastSrcSlot = Integer.MIN_VALUE;
         lastLearnedMac = -1;
-        for (int i = 0, count = burst.count(); i < count; i++)
+        final int count = burst.count();
+        if (ingress.isolate)
+        {
+            // all frames' starts first, in one short loop: the reads of the guest's buffers (cache
+            // misses, the lines come from the core that wrote them) overlap instead of each
+            // waiting behind the previous frame's decisions
+            for (int i = 0; i < count; i++)
+            {
+                burst.isolate(i);
+            }
+        }
+        for (int i = 0; i < count; i++)
         {
             switchFrame(ingress, snapshot, i);
         }
@@ -293,7 +304,6 @@ public final class VswitchStage implements AutoCloseable
         if (ingress.isolate)
         {
             // every decision below, and every rewrite, is on the switch's copy, which is what goes out
-            burst.isolate(index);
             visible = burst.isolatedLength(index);
             frame.wrap(burst.isolatedAddress(index), visible);
         }
