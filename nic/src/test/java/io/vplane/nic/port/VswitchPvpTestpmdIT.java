@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class VswitchPvpTestpmdIT
 {
-    private static final String MAC_A = "52:54:00:00:00:0a";
-    private static final String MAC_B = "52:54:00:00:00:0b";
+    private static final String MAC_A = SwitchedPair.MAC_A;
+    private static final String MAC_B = SwitchedPair.MAC_B;
     /** Frames through the switch from a before the loop is ended: dozens of passes of the ≤ 512 injected. */
     private static final long PASSES_FRAMES = 20_000;
     private static final long CIRCULATE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
@@ -113,38 +113,23 @@ class VswitchPvpTestpmdIT
     /** testpmd's generated frames all carry 198.18.0.1 → 198.18.0.2: routed puts those IPs in the table. */
     private String config(final boolean routed)
     {
-        final String ipA = routed ? "198.18.0.1" : "10.0.0.1";
-        final String ipB = routed ? "198.18.0.2" : "10.0.0.2";
-        return """
-            pools:
-              net:
-                batch: 64
-            devices:
-              vhostUser:
-                - {name: pa, socketPath: '%s', mac: "%s", guestTx: switch, vswitch: vs0}
-                - {name: pb, socketPath: '%s', mac: "%s", guestTx: switch, vswitch: vs0}
-            vswitch:
-              enabled: true
-              name: vs0
-              antiSpoofing: false
-              table:
-                - {ip: %s, localMac: "%s", globalMac: "02:ff:00:00:00:01", port: pa}
-                - {ip: %s, localMac: "%s", globalMac: "02:ff:00:00:00:01", port: pb}
-            """.formatted(dir.resolve("pa.sock"), MAC_A, dir.resolve("pb.sock"), MAC_B, ipA, MAC_A, ipB, MAC_B);
+        return routed
+            ? SwitchedPair.config(dir, "batch: 64", false, "198.18.0.1", "198.18.0.2")
+            : SwitchedPair.config(dir, "batch: 64", false, "10.0.0.1", "10.0.0.2");
     }
 
     private static long rx(final PortFixture vplane, final String port)
     {
-        return vplane.value("vplane_vswitch_port_rx_frames_total{switch=\"vs0\",port=\"" + port + "\"}");
+        return SwitchedPair.frames(vplane, "rx", port);
     }
 
     private static long tx(final PortFixture vplane, final String port)
     {
-        return vplane.value("vplane_vswitch_port_tx_frames_total{switch=\"vs0\",port=\"" + port + "\"}");
+        return SwitchedPair.frames(vplane, "tx", port);
     }
 
     private static long refused(final PortFixture vplane, final String port)
     {
-        return vplane.value("vplane_vswitch_port_drops_total{switch=\"vs0\",port=\"" + port + "\",reason=\"tx_refused\"}");
+        return SwitchedPair.drops(vplane, port, "tx_refused");
     }
 }
