@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>from the uplink to a global MAC: destination MAC global → local of the VM owning the
  *     destination IP, delivered to that VM's port (no entry: dropped, {@code no_route});</li>
- * <li>from a VM to an IP of another VM on the host: delivered to that VM's port, untranslated;</li>
+ * <li>from a VM to an IP of another VM on the host: delivered to that VM's port, its destination
+ *     MAC set to that VM's local MAC when it was another (the global MAC, a gateway's);</li>
  * <li>otherwise plain L2 (learned port, or flood within the segment); when it leaves through the
  *     uplink and its source IP is a table entry of this port, source MAC local → global.</li>
  * </ul>
@@ -368,6 +369,14 @@ public final class VswitchStage implements AutoCloseable
                 final PortSlot egress = byIndex[snapshot.portIndex(dstSlot)];
                 if (null != egress && egress != ingress && !egress.uplink)
                 {
+                    final long localMac = snapshot.localMac(dstSlot);
+                    if (dstMac != localMac)
+                    {
+                        // sent to another MAC (the global one, a gateway's): the port was chosen by
+                        // IP, so the frame gets the MAC its VM accepts, in place on the switch's copy
+                        LinkLayerRewriter.rewrite(frame, parsed, false, dstMac, localMac);
+                        switchCounters.translationsIn++;
+                    }
                     switchCounters.vmToVm++;
                     transmit(egress, index);
                     return;
