@@ -87,10 +87,10 @@ public final class PvpComparison
         {
             switch (name.trim())
             {
-                case "l2" -> switches.add(new VplaneSwitch(top, peers, false, "", null));
-                case "routed" -> switches.add(new VplaneSwitch(top, peers, true, "", null));
-                case "l2-lib" -> switches.add(new VplaneSwitch(top, peers, false, "", requiredLib()));
-                case "routed-lib" -> switches.add(new VplaneSwitch(top, peers, true, "", requiredLib()));
+                case "l2" -> switches.add(new VplaneSwitch(top, peers, false, null));
+                case "routed" -> switches.add(new VplaneSwitch(top, peers, true, null));
+                case "l2-lib" -> switches.add(new VplaneSwitch(top, peers, false, requiredLib()));
+                case "routed-lib" -> switches.add(new VplaneSwitch(top, peers, true, requiredLib()));
                 case "dpdk" -> switches.add(new DpdkVhostSwitch(peers, prefix + "-vhost"));
                 case "ovs", "ovs-flows" ->
                 {

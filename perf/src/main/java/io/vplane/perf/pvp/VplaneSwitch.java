@@ -24,7 +24,6 @@ final class VplaneSwitch implements PvpSwitch
     private final Path top;
     private final PeerProcesses peers;
     private final boolean routed;
-    private final String extraYaml;
     private final String lib;
     private Path dir;
     private Process daemon;
@@ -33,13 +32,12 @@ final class VplaneSwitch implements PvpSwitch
      * @param lib the jars to run ({@code VPLANE_LIB} of {@code bin/vplane}), null for the tree's own:
      *            another build of vplane, to compare two versions in one run
      */
-    VplaneSwitch(final Path top, final PeerProcesses peers, final boolean routed, final String extraYaml, final String lib)
+    VplaneSwitch(final Path top, final PeerProcesses peers, final boolean routed, final String lib)
     {
         this.lib = lib;
         this.top = top;
         this.peers = peers;
         this.routed = routed;
-        this.extraYaml = extraYaml;
     }
 
     @Override
@@ -78,7 +76,7 @@ final class VplaneSwitch implements PvpSwitch
             vswitch:
               enabled: true
               name: vs0
-            %4$s%5$s""".formatted(dir, PvpComparison.MAC_A, PvpComparison.MAC_B, table, extraYaml);
+            %4$s""".formatted(dir, PvpComparison.MAC_A, PvpComparison.MAC_B, table);
         final Path config = dir.resolve("vplane.yaml");
         Files.writeString(config, yaml);
         daemon = peers.start(List.of("taskset", "-c", "0", top.resolve("bin/vplane").toString(), "run", "-c", config.toString()),
