@@ -126,7 +126,7 @@ public final class FrameBurst
     void isolate(final int index)
     {
         final int n = Math.min(lengths[index], ISOLATED_BYTES);
-        MemorySegment.copy(ADDRESS_SPACE, addresses[index], isolated, (long)index * ISOLATED_BYTES, n);
+        WordCopy.copy(ADDRESS_SPACE, addresses[index], isolated, (long)index * ISOLATED_BYTES, n);
         isolatedLengths[index] = n;
     }
 
@@ -154,7 +154,7 @@ public final class FrameBurst
         if (from < head)
         {
             done = Math.min(count, head - from);
-            MemorySegment.copy(isolated, (long)index * ISOLATED_BYTES + from, dst, dstOffset, done);
+            WordCopy.copy(isolated, (long)index * ISOLATED_BYTES + from, dst, dstOffset, done);
         }
         if (done < count)
         {

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>from the uplink to a global MAC: destination MAC global → local of the VM owning the
  *     destination IP, delivered to that VM's port (no entry: dropped, {@code no_route});</li>
- * <li>from a VM to an IP of another VM on the host: delivered to that VM's port, untranslated;</li>
+ * <li>from a VM to an IP of another VM on the host: delivered to that VM's port, its destination
+ *     MAC set to that VM's local MAC when it was another (the global MAC, a gateway's);</li>
  * <li>otherwise plain L2 (learned port, or flood within the segment); when it leaves through the
  *     uplink and its source IP is a table entry of this port, source MAC local → global.</li>
  * </ul>
@@ -277,7 +278,18 @@ public final class VswitchStage implements AutoCloseable
         final FrameBurst burst = this.burst;
         lastSrcSlot = Integer.MIN_VALUE;
         lastLearnedMac = -1;
-        for (int i = 0, count = burst.count(); i < count; i++)
+        final int count = burst.count();
+        if (ingress.isolate)
+        {
+            // all frames' starts first, in one short loop: the reads of the guest's buffers (cache
+            // misses, the lines come from the core that wrote them) overlap instead of each
+            // waiting behind the previous frame's decisions
+            for (int i = 0; i < count; i++)
+            {
+                burst.isolate(i);
+            }
+        }
+        for (int i = 0; i < count; i++)
         {
             switchFrame(ingress, snapshot, i);
         }
@@ -293,7 +305,6 @@ public final class VswitchStage implements AutoCloseable
         if (ingress.isolate)
         {
             // every decision below, and every rewrite, is on the switch's copy, which is what goes out
-            burst.isolate(index);
             visible = burst.isolatedLength(index);
             frame.wrap(burst.isolatedAddress(index), visible);
         }
@@ -358,6 +369,14 @@ public final class VswitchStage implements AutoCloseable
                 final PortSlot egress = byIndex[snapshot.portIndex(dstSlot)];
                 if (null != egress && egress != ingress && !egress.uplink)
                 {
+                    final long localMac = snapshot.localMac(dstSlot);
+                    if (dstMac != localMac)
+                    {
+                        // sent to another MAC (the global one, a gateway's): the port was chosen by
+                        // IP, so the frame gets the MAC its VM accepts, in place on the switch's copy
+                        LinkLayerRewriter.rewrite(frame, parsed, false, dstMac, localMac);
+                        switchCounters.translationsIn++;
+                    }
                     switchCounters.vmToVm++;
                     transmit(egress, index);
                     return;

@@ -60,6 +60,26 @@ final class Testpmd implements AutoCloseable
     static Testpmd spawn(final Path socket, final String vdevArgs, final Path dir, final int mainLcore,
         final String... appArgs) throws IOException
     {
+        return spawn(List.of("net_virtio_user0,path=" + socket + vdevArgs), dir, mainLcore, appArgs);
+    }
+
+    /**
+     * As {@link #launch} with two virtio-user ports in one testpmd (port 0 on {@code socketA}, port 1
+     * on {@code socketB}), as one process holding two VMs' drivers: testpmd's io forwarding then
+     * sends what port 1 receives out of port 0 and the other way round.
+     */
+    static Testpmd launchTwoPorts(final Path socketA, final String vdevArgsA, final Path socketB, final String vdevArgsB,
+        final Path dir, final int mainLcore, final String... appArgs) throws IOException, InterruptedException
+    {
+        final Testpmd testpmd = spawn(List.of("net_virtio_user0,path=" + socketA + vdevArgsA,
+            "net_virtio_user1,path=" + socketB + vdevArgsB), dir, mainLcore, appArgs);
+        testpmd.awaitPrompt();
+        return testpmd;
+    }
+
+    private static Testpmd spawn(final List<String> vdevs, final Path dir, final int mainLcore, final String... appArgs)
+        throws IOException
+    {
         if (!Files.isExecutable(BINARY))
         {
             throw new IllegalStateException(BINARY + " is missing: install the Debian package dpdk");
@@ -68,9 +88,12 @@ final class Testpmd implements AutoCloseable
             // unbuffered stdout: the totals of a stop reach the file while testpmd still runs
             "timeout", "-s", "KILL", "120", "stdbuf", "-o0", BINARY.toString(),
             "--no-pci", "--no-huge", "-m", "1024", "-l", "0,1", "--main-lcore", Integer.toString(mainLcore),
-            "--file-prefix=vplane-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
-            "--vdev", "net_virtio_user0,path=" + socket + vdevArgs,
-            "--", "--total-num-mbufs=16384", "-i"));
+            "--file-prefix=vplane-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+        for (final String vdev : vdevs)
+        {
+            command.addAll(List.of("--vdev", vdev));
+        }
+        command.addAll(List.of("--", "--total-num-mbufs=16384", "-i"));
         command.addAll(List.of(appArgs));
         final Path output = Files.createTempFile(dir, "testpmd", ".log");
         final Process process = new ProcessBuilder(command)
@@ -96,6 +119,12 @@ final class Testpmd implements AutoCloseable
     void startTxFirst() throws IOException, InterruptedException
     {
         run("start tx_first");
+    }
+
+    /** Starts forwarding after {@code bursts} bursts sent first on every port (a PVP loop's frames). */
+    void startTxFirst(final int bursts) throws IOException, InterruptedException
+    {
+        run("start tx_first " + bursts);
     }
 
     /**
@@ -233,6 +262,24 @@ final class Testpmd implements AutoCloseable
         long txPackets()
         {
             return last(TX_PACKETS, text);
+        }
+
+        /** RX-packets of port {@code port} in the totals of the run (its own forward statistics). */
+        long portRxPackets(final int port)
+        {
+            return last(Pattern.compile("Forward statistics for port " + port + " [^\\n]*\\n\\s*RX-packets:\\s+(\\d+)"), text);
+        }
+
+        /** TX-packets of port {@code port} in the totals of the run. */
+        long portTxPackets(final int port)
+        {
+            return last(Pattern.compile("Forward statistics for port " + port + " [^\\n]*\\n[^\\n]*\\n\\s*TX-packets:\\s+(\\d+)"), text);
+        }
+
+        /** TX-dropped of port {@code port}: frames its transmit ring had no room for. */
+        long portTxDropped(final int port)
+        {
+            return last(Pattern.compile("Forward statistics for port " + port + " [^\\n]*\\n[^\\n]*\\n\\s*TX-packets:\\s+\\d+\\s+TX-dropped:\\s+(\\d+)"), text);
         }
 
         /** RX-packets of the forward stream of receive queue {@code queue}. */

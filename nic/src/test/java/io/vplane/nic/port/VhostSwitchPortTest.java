@@ -97,6 +97,35 @@ class VhostSwitchPortTest
     }
 
     @Test
+    void shouldSwitchAFullBurstInOrderWithEveryFrameIntactAndReturnEveryTransmitChainInOrder()
+    {
+        // a burst as large as the switch takes (burstSize 32): its frame starts are isolated in one
+        // loop before any is switched, so each frame must still go out with its own bytes, in order
+        final int burst = VswitchConfig.defaults("swt").burstSize();
+        final byte[][] frames = new byte[burst][];
+        b.offerRxBuffers(burst);
+        for (int i = 0; i < burst; i++)
+        {
+            frames[i] = frame(MAC_B, MAC_A, "10.0.0.1", "10.0.0.2");
+            // a sequence number in the last two payload bytes
+            frames[i][frames[i].length - 2] = (byte)(i >> 8);
+            frames[i][frames[i].length - 1] = (byte)i;
+            a.send(i, frames[i], false);
+        }
+
+        assertThat(stage.doWork(1024)).isEqualTo(burst);
+
+        assertThat(b.driver.usedIdx(0)).isEqualTo(burst);
+        assertThat(a.driver.usedIdx(1)).isEqualTo(burst);
+        for (int i = 0; i < burst; i++)
+        {
+            assertThat(b.received(i, frames[i].length)).as("frame %d", i).isEqualTo(frames[i]);
+            assertThat(a.driver.usedId(1, i)).as("transmit chain %d", i).isEqualTo(i);
+        }
+        assertThat(value("vplane_vswitch_vm_to_vm_total{switch=\"swt\"}")).isEqualTo(burst);
+    }
+
+    @Test
     void shouldTakeAFrameBehindAHeaderOnlyDescriptorInPlaceAndLinearizeAScatteredOne()
     {
         final byte[] frame = frame(MAC_B, MAC_A, "10.0.0.1", "10.0.0.2");

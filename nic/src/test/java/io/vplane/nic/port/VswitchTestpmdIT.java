@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class VswitchTestpmdIT
 {
     private static final long RUN_MS = 5_000;
-    private static final String MAC_A = "52:54:00:00:00:0a";
-    private static final String MAC_B = "52:54:00:00:00:0b";
+    private static final String MAC_A = SwitchedPair.MAC_A;
+    private static final String MAC_B = SwitchedPair.MAC_B;
 
     @TempDir
     Path dir;
@@ -152,31 +152,16 @@ class VswitchTestpmdIT
     /** The engine with a vSwitch vs0 and two switched vhost-user ports pa and pb; {@code pool}: net pool settings. */
     private PortFixture twoPorts(final boolean antiSpoofing, final String pool)
     {
-        return new PortFixture("""
-            pools:
-              net:
-                %s
-            devices:
-              vhostUser:
-                - {name: pa, socketPath: '%s', mac: "%s", guestTx: switch, vswitch: vs0}
-                - {name: pb, socketPath: '%s', mac: "%s", guestTx: switch, vswitch: vs0}
-            vswitch:
-              enabled: true
-              name: vs0
-              antiSpoofing: %s
-              table:
-                - {ip: 10.0.0.1, localMac: "%s", globalMac: "02:ff:00:00:00:01", port: pa}
-                - {ip: 10.0.0.2, localMac: "%s", globalMac: "02:ff:00:00:00:01", port: pb}
-            """.formatted(pool, dir.resolve("pa.sock"), MAC_A, dir.resolve("pb.sock"), MAC_B, antiSpoofing, MAC_A, MAC_B));
+        return new PortFixture(SwitchedPair.config(dir, pool, antiSpoofing, "10.0.0.1", "10.0.0.2"));
     }
 
     private static long switchFrames(final PortFixture vplane, final String direction, final String port)
     {
-        return vplane.value("vplane_vswitch_port_" + direction + "_frames_total{switch=\"vs0\",port=\"" + port + "\"}");
+        return SwitchedPair.frames(vplane, direction, port);
     }
 
     private static long switchDrops(final PortFixture vplane, final String port, final String reason)
     {
-        return vplane.value("vplane_vswitch_port_drops_total{switch=\"vs0\",port=\"" + port + "\",reason=\"" + reason + "\"}");
+        return SwitchedPair.drops(vplane, port, reason);
     }
 }

@@ -174,6 +174,22 @@ class VswitchStageTest
     }
 
     @Test
+    void shouldGiveAVmToVmFrameSentToAnotherMacTheLocalMacOfTheVmOwningTheIp()
+    {
+        // VM 1 addressed VM 2 through the global MAC (a gateway's would do the same): the table
+        // picks VM 2's port by IP, and VM 2 must get a frame to its own MAC or it drops it
+        vm1.offer(TestFrames.ethernet(GLOBAL, LOCAL1).ipv4Udp(VM1_IP, VM2_IP, 18).bytes());
+        run();
+
+        assertThat(vm2.sent).hasSize(1);
+        assertThat(mac(vm2.lastSent(), Ethernet.DST_OFFSET)).isEqualTo(LOCAL2);
+        assertThat(mac(vm2.lastSent(), Ethernet.SRC_OFFSET)).isEqualTo(LOCAL1);
+        assertThat(uplink.sent).isEmpty();
+        assertThat(counter("vplane_vswitch_vm_to_vm_total{switch=\"sw0\"}")).isEqualTo(1);
+        assertThat(counter("vplane_vswitch_translations_total{switch=\"sw0\",direction=\"to_local\"}")).isEqualTo(1);
+    }
+
+    @Test
     void shouldForwardPlainL2WhenIpIsNotInTable()
     {
         final long other = 0x0200_0000_00AAL;
