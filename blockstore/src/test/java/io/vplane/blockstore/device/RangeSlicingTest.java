@@ -5,6 +5,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.nbd.NbdLimits;
+import io.vplane.blockstore.qos.DiskFlow;
+import io.vplane.blockstore.qos.DiskQos;
+import io.vplane.blockstore.qos.SchedulerSettings;
+import io.vplane.blockstore.qos.SliceScheduler;
 import io.vplane.blockstore.request.BlockError;
 import io.vplane.blockstore.request.BlockFlags;
 import io.vplane.blockstore.request.BlockOp;
@@ -35,8 +39,10 @@ class RangeSlicingTest
     private final Counters counters = Counters.inMemory(1024);
     private final RecordingBackend backend = new RecordingBackend();
     private final DiskMetrics metrics = new DiskMetrics(counters, "d", "t");
+    private final DiskFlow flow = new SliceScheduler(SchedulerSettings.DEFAULTS, System.nanoTime())
+        .register("d", "t", DiskQos.UNLIMITED, 2, counters);
     private final DiskQueue queue = new DiskQueue(0, 64,
-        new RequestExecutor("d", backend, metrics, new ErrorLog(counters), NbdLimits.DEFAULTS.zeroSliceBytes()));
+        new RequestExecutor("d", backend, metrics, new ErrorLog(counters), NbdLimits.DEFAULTS.zeroSliceBytes()), flow.gate(0));
     private final Origin origin = new Origin();
 
     @AfterEach
@@ -74,7 +80,8 @@ class RangeSlicingTest
     void shouldSliceByTheConfiguredSliceBytes()
     {
         final long sliceBytes = 1L << 20;
-        final DiskQueue sliced = new DiskQueue(1, 64, new RequestExecutor("d", backend, metrics, new ErrorLog(counters), sliceBytes));
+        final DiskQueue sliced = new DiskQueue(1, 64, new RequestExecutor("d", backend, metrics, new ErrorLog(counters), sliceBytes),
+            flow.gate(1));
         try
         {
             assertThat(sliced.offer(new BlockRequest(origin).set(BlockOp.WRITE_ZEROES, BlockFlags.NO_HOLE, 1, 0,
