@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class QueueGate
 {
+    /** A claim past the grant takes enough for this many requests like the one at hand. */
+    private static final int CLAIM_REQUESTS = 16;
     private final DiskFlow flow;
     private final SliceScheduler scheduler;
     /** Worker-owned: what this queue may still admit in the current slice, by {@link QosDimension}; may go below 0 (debt). */
@@ -164,18 +166,29 @@ public final class QueueGate
         pendingGauge.close();
     }
 
-    /** Past the grant: takes the cost from the disk's unused limit and the device's unused capacity, if both have some. */
+    /**
+     * Past the grant: takes from the disk's unused limit and the device's unused capacity, if both
+     * have some, enough for {@value #CLAIM_REQUESTS} such requests at once (or what is left), so
+     * the shared counters are touched once per several requests. What a queue claims and does not
+     * use is not charged: the scheduler charges what was admitted.
+     */
     private boolean claim(final int dimension, final long amount)
     {
         final AtomicLong headroom = flow.headroom[dimension];
         final AtomicLong spare = scheduler.spare(dimension);
-        if (headroom.get() <= 0 || spare.get() <= 0)
+        final long limitLeft = headroom.get();
+        final long deviceLeft = spare.get();
+        if (limitLeft <= 0 || deviceLeft <= 0)
         {
             return false;
         }
-        headroom.getAndAdd(-amount);
-        spare.getAndAdd(-amount);
-        budget[dimension] += amount;
+        final long take = Math.max(amount, Math.min(amount * CLAIM_REQUESTS, Math.min(limitLeft, deviceLeft)));
+        headroom.getAndAdd(-take);
+        if (deviceLeft < SliceScheduler.UNLIMITED / 2)
+        {
+            spare.getAndAdd(-take);
+        }
+        budget[dimension] += take;
         return true;
     }
 
