@@ -194,7 +194,12 @@ public final class DiskDevice implements Device
         {
             queues.get(i).resumeWith(replacements.get(i));
         }
-        awaitUntil(() -> queues.stream().allMatch(DiskQueue::resumed), Long.MAX_VALUE / 2, 100_000);
+        if (!awaitUntil(() -> queues.stream().allMatch(DiskQueue::resumed), TimeUnit.MILLISECONDS.toNanos(UPGRADE_TIMEOUT_MS),
+            100_000))
+        {
+            // A queue no worker polls (the engine is stopping): it takes the new backend when it is polled again.
+            LOG.warn("disk {}: a queue has not resumed within {} ms; it will on its next poll", spec.name(), UPGRADE_TIMEOUT_MS);
+        }
         final long pausedUs = (System.nanoTime() - startNs) / 1000;
         retired.forEach(RequestExecutor::close);
         old.close();
