@@ -1,6 +1,7 @@
 package io.vplane.blockstore.config;
 
 import io.vplane.blockstore.nbd.NbdLimits;
+import io.vplane.blockstore.qos.SchedulerSettings;
 
 import java.util.List;
 
@@ -14,14 +15,23 @@ import java.util.List;
  * @param tls         STARTTLS certificates; off when empty
  * @param transport   the Netty transport of the server's event loops
  * @param limits      what one client may hold of the server (connections, handshake, memory)
+ * @param qos         the slice scheduler all disks share (slice, device capacity, command costs); applies live
  */
 public record NbdConfig(
     String bindAddress, int port, List<NbdDiskConfig> disks, List<NbdTenantConfig> tenants, NbdTlsConfig tls,
-    NbdTransport transport, NbdLimits limits)
+    NbdTransport transport, NbdLimits limits, SchedulerSettings qos)
 {
     public NbdConfig
     {
         disks = List.copyOf(disks);
         tenants = List.copyOf(tenants);
+    }
+
+    /** A server with the default scheduler settings. */
+    public NbdConfig(
+        final String bindAddress, final int port, final List<NbdDiskConfig> disks, final List<NbdTenantConfig> tenants,
+        final NbdTlsConfig tls, final NbdTransport transport, final NbdLimits limits)
+    {
+        this(bindAddress, port, disks, tenants, tls, transport, limits, SchedulerSettings.DEFAULTS);
     }
 }

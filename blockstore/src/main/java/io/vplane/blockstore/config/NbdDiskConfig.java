@@ -1,5 +1,7 @@
 package io.vplane.blockstore.config;
 
+import io.vplane.blockstore.qos.DiskQos;
+
 /**
  * One virtual disk, exported over NBD under its name.
  *
@@ -12,9 +14,29 @@ package io.vplane.blockstore.config;
  * @param tenant      the tenant that owns the disk; only its allowed clients see it
  * @param queues      blk device queues; the disk's connections are spread over them
  * @param minBlockBytes smallest I/O unit, advertised in NBD_INFO_BLOCK_SIZE; 1 means any alignment
+ * @param qos         limits, reservation and weight of the disk's I/O; changes apply live
  */
 public record NbdDiskConfig(
     String name, String image, long sizeBytes, boolean readOnly, String description, String tenant, int queues,
-    int minBlockBytes)
+    int minBlockBytes, DiskQos qos)
 {
+    /** A disk with no QoS settings. */
+    public NbdDiskConfig(
+        final String name, final String image, final long sizeBytes, final boolean readOnly, final String description,
+        final String tenant, final int queues, final int minBlockBytes)
+    {
+        this(name, image, sizeBytes, readOnly, description, tenant, queues, minBlockBytes, DiskQos.UNLIMITED);
+    }
+
+    /** The same disk with another image (a backend upgrade). */
+    public NbdDiskConfig withImage(final String next)
+    {
+        return new NbdDiskConfig(name, next, sizeBytes, readOnly, description, tenant, queues, minBlockBytes, qos);
+    }
+
+    /** Everything that needs the disk reopened when it changes: all but the QoS, which applies live. */
+    public NbdDiskConfig withoutQos()
+    {
+        return new NbdDiskConfig(name, image, sizeBytes, readOnly, description, tenant, queues, minBlockBytes);
+    }
 }

@@ -1,6 +1,8 @@
 package io.vplane.blockstore.config;
 
 import io.vplane.blockstore.nbd.NbdLimits;
+import io.vplane.blockstore.qos.DiskQos;
+import io.vplane.blockstore.qos.SchedulerSettings;
 import io.vplane.config.BindContext;
 import io.vplane.config.ConfigDiff;
 import io.vplane.config.IpPrefix;
@@ -17,8 +19,9 @@ import java.util.regex.Pattern;
 /**
  * The {@code nbd} section: server address, disks and tenants, with the checks that span them
  * (names unique, a disk's tenant exists, a disk name is free among devices, CIDR ranges parse).
- * Disks are added, removed (drained first) or reopened, and tenant rules apply to new connections,
- * all live; the listener's address, port, TLS files and limits are bound at start.
+ * Disks are added, removed (drained first) or reopened, tenant rules apply to new connections, and
+ * the QoS of the scheduler and of each disk changes in place, all live; the listener's address,
+ * port, TLS files and limits are bound at start.
  */
 public final class NbdSection extends KeyedSection<NbdConfig>
 {
@@ -66,8 +69,11 @@ public final class NbdSection extends KeyedSection<NbdConfig>
         final NbdLimits limits = limits(section.section("limits"));
         final List<NbdTenantConfig> tenants = tenants(section, tls);
         final List<NbdDiskConfig> disks = disks(section, tenants, context);
+        final SectionReader qosSection = section.section("qos");
+        final SchedulerSettings qos = QosSettingsReader.scheduler(qosSection);
+        QosSettingsReader.checkReservations(qosSection, qos, disks);
         section.finish();
-        return new NbdConfig(bindAddress, port, disks, tenants, tls, transport, limits);
+        return new NbdConfig(bindAddress, port, disks, tenants, tls, transport, limits, qos);
     }
 
     private static NbdTlsConfig tls(final SectionReader section)
@@ -191,6 +197,7 @@ public final class NbdSection extends KeyedSection<NbdConfig>
             {
                 item.reject("minBlockBytes", "sizeBytes " + sizeBytes + " is not a multiple of minBlockBytes " + minBlockBytes);
             }
+            final DiskQos qos = QosSettingsReader.disk(item.section("qos"));
             item.finish();
             if (nameOk && null != image && null != tenant && sizeBytes > 0)
             {
@@ -200,7 +207,7 @@ public final class NbdSection extends KeyedSection<NbdConfig>
                     item.reject("name", "disk name '" + name + "' is used twice; first at line " + first);
                     continue;
                 }
-                disks.add(new NbdDiskConfig(name, image, sizeBytes, readOnly, description, tenant, queues, minBlockBytes));
+                disks.add(new NbdDiskConfig(name, image, sizeBytes, readOnly, description, tenant, queues, minBlockBytes, qos));
             }
         }
         return disks;
@@ -217,6 +224,7 @@ public final class NbdSection extends KeyedSection<NbdConfig>
         diff.compare("nbd.transport", running.transport().configName(), next.transport().configName(), ConfigDiff.RESTART);
         // The server copies its limits into each connection's guard when it starts.
         diff.compare("nbd.limits", running.limits(), next.limits(), ConfigDiff.RESTART);
+        diff.compare("nbd.qos", running.qos(), next.qos(), ConfigDiff.LIVE);
     }
 
     /** Disks and tenants apply live; the listener (address, port, TLS files, limits) stays until a restart. */
@@ -224,7 +232,7 @@ public final class NbdSection extends KeyedSection<NbdConfig>
     public NbdConfig live(final NbdConfig running, final NbdConfig next)
     {
         return new NbdConfig(running.bindAddress(), running.port(), next.disks(), next.tenants(), running.tls(),
-            running.transport(), running.limits());
+            running.transport(), running.limits(), next.qos());
     }
 
     /** How a disk appears in a change: every setting but its name. */
@@ -232,7 +240,7 @@ public final class NbdSection extends KeyedSection<NbdConfig>
     {
         return "image=" + disk.image() + " sizeBytes=" + disk.sizeBytes() + " readOnly=" + disk.readOnly() +
             " description=" + disk.description() + " tenant=" + disk.tenant() + " queues=" + disk.queues() +
-            " minBlockBytes=" + disk.minBlockBytes();
+            " minBlockBytes=" + disk.minBlockBytes() + (DiskQos.UNLIMITED.equals(disk.qos()) ? "" : " qos: " + disk.qos().describe());
     }
 
     /** How a tenant appears in a change: every setting but its name. */

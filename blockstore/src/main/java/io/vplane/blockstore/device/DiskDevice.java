@@ -5,6 +5,9 @@ import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.disk.Disk;
 import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.disk.Tenant;
+import io.vplane.blockstore.qos.DiskFlow;
+import io.vplane.blockstore.qos.DiskQos;
+import io.vplane.blockstore.qos.SliceScheduler;
 import io.vplane.blockstore.request.BlockOrigin;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
@@ -30,15 +33,27 @@ public final class DiskDevice implements Device
     static final long DRAIN_TIMEOUT_MS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(DiskDevice.class);
 
+    /** How long a backend upgrade waits for the requests at the old backend before it is called off. */
+    static final long UPGRADE_TIMEOUT_MS = 30_000;
+    /**
+     * After every queue stopped: time for a request an event loop decoded before the stop (a large
+     * WRITE with its socket lent) to reach its queue, which forwards it to the old backend.
+     */
+    private static final long UPGRADE_SETTLE_NS = 5_000_000;
+
     private final DeviceSpec spec;
-    private final DiskSettings settings;
-    private final StorageBackend backend;
+    /** Replaced by {@link #upgrade}. */
+    private volatile DiskSettings settings;
+    private volatile StorageBackend backend;
     private final DiskRegistry registry;
     private final ErrorLog errors;
     private final Runnable onClose;
     private final DiskMetrics metrics;
+    private final SliceScheduler scheduler;
+    private final DiskFlow flow;
     private final List<DiskQueue> queues;
     private final Disk disk;
+    private final long zeroSliceBytes;
     private boolean started;
     private boolean drained;
     private int drainedConnections;
@@ -49,6 +64,7 @@ public final class DiskDevice implements Device
         final StorageBackend backend,
         final DiskRegistry registry,
         final DeviceContext context,
+        final SliceScheduler scheduler,
         final Runnable onClose)
     {
         this.spec = spec;
@@ -58,11 +74,14 @@ public final class DiskDevice implements Device
         this.errors = context.errors();
         this.onClose = onClose;
         this.metrics = new DiskMetrics(context.counters(), spec.name(), settings.tenant().name());
+        this.scheduler = scheduler;
+        this.zeroSliceBytes = settings.limits().zeroSliceBytes();
+        this.flow = scheduler.register(spec.name(), settings.tenant().name(), settings.disk().qos(),
+            settings.disk().queues(), context.counters());
         final List<DiskQueue> list = new ArrayList<>();
         for (int i = 0; i < settings.disk().queues(); i++)
         {
-            list.add(new DiskQueue(i, context.pool().ringSize(),
-                new RequestExecutor(spec.name(), backend, metrics, context.errors(), settings.limits().zeroSliceBytes())));
+            list.add(new DiskQueue(i, context.pool().ringSize(), executor(backend), flow.gate(i)));
         }
         this.queues = List.copyOf(list);
         this.disk = new Disk(spec.name(), settings.disk().description(), backend.sizeBytes(), settings.disk().readOnly(),
@@ -91,6 +110,114 @@ public final class DiskDevice implements Device
     public DiskSettings settings()
     {
         return settings;
+    }
+
+    private RequestExecutor executor(final StorageBackend service)
+    {
+        return new RequestExecutor(spec.name(), service, metrics, errors, zeroSliceBytes);
+    }
+
+    /** The disk's QoS now. */
+    public DiskQos qos()
+    {
+        return flow.qos();
+    }
+
+    /** Changes the disk's QoS live; the next slice applies it. */
+    public void qos(final DiskQos next)
+    {
+        flow.qos(next);
+        LOG.info("disk {}: QoS {}", spec.name(), next.describe());
+    }
+
+    /** The disk's scheduling counters. */
+    public DiskFlow flow()
+    {
+        return flow;
+    }
+
+    /**
+     * Replaces the backend while clients keep their I/O in flight. Every queue stops forwarding and
+     * puts its pending requests back at the head of its wait queue, in order; the requests already
+     * at the old backend complete; the old backend is flushed, so every write it acknowledged is
+     * durable there; then the queues resume with {@code next}. Requests arriving meanwhile wait in
+     * the wait queues. Nothing is failed, lost, reordered or run twice: a request is forwarded to
+     * exactly one backend. If the old backend does not finish its requests within
+     * {@link #UPGRADE_TIMEOUT_MS}, the change is called off and the disk goes on with the old one.
+     *
+     * @param nextSettings what the disk is now opened from (its new image)
+     * @param next         the new backend, open; owned by the disk from now on (closed if refused)
+     * @return what the change cost
+     */
+    public synchronized Upgrade upgrade(final DiskSettings nextSettings, final StorageBackend next)
+    {
+        final long startNs = System.nanoTime();
+        if (next.sizeBytes() != disk.sizeBytes())
+        {
+            next.close();
+            throw new IllegalArgumentException("disk " + spec.name() + " is " + disk.sizeBytes() + " bytes but " +
+                nextSettings.disk().image() + " holds " + next.sizeBytes() + "; the new backend must have the same size");
+        }
+        final List<RequestExecutor> replacements = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < queues.size(); i++)
+            {
+                replacements.add(executor(next));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            replacements.forEach(RequestExecutor::close);
+            next.close();
+            throw ex;
+        }
+        queues.forEach(DiskQueue::askStop);
+        if (!awaitUntil(() -> queues.stream().allMatch(DiskQueue::stopped), TimeUnit.MILLISECONDS.toNanos(UPGRADE_TIMEOUT_MS),
+            100_000))
+        {
+            queues.forEach(DiskQueue::cancelStop);
+            replacements.forEach(RequestExecutor::close);
+            next.close();
+            throw new IllegalStateException("disk " + spec.name() + ": the old backend did not finish its requests within " +
+                UPGRADE_TIMEOUT_MS + " ms; upgrade called off, the disk goes on with " + settings.disk().image());
+        }
+        LockSupport.parkNanos(UPGRADE_SETTLE_NS);
+        final StorageBackend old = backend;
+        final List<RequestExecutor> retired = new ArrayList<>();
+        queues.forEach(queue -> retired.add(queue.executor()));
+        flushBackend(old, "before the upgrade");
+        final long requeuedBefore = queues.stream().mapToLong(DiskQueue::requeued).sum();
+        backend = next;
+        settings = nextSettings;
+        for (int i = 0; i < queues.size(); i++)
+        {
+            queues.get(i).resumeWith(replacements.get(i));
+        }
+        if (!awaitUntil(() -> queues.stream().allMatch(DiskQueue::resumed), TimeUnit.MILLISECONDS.toNanos(UPGRADE_TIMEOUT_MS),
+            100_000))
+        {
+            // A queue no worker polls (the engine is stopping): it takes the new backend when it is polled again.
+            LOG.warn("disk {}: a queue has not resumed within {} ms; it will on its next poll", spec.name(), UPGRADE_TIMEOUT_MS);
+        }
+        final long pausedUs = (System.nanoTime() - startNs) / 1000;
+        retired.forEach(RequestExecutor::close);
+        old.close();
+        final long requeued = queues.stream().mapToLong(DiskQueue::requeued).sum() - requeuedBefore;
+        metrics.upgrades.increment();
+        LOG.info("disk {}: backend upgraded to {} in {} us ({} pending requests went back to the wait queues)", spec.name(),
+            nextSettings.disk().image(), pausedUs, requeued);
+        return new Upgrade(pausedUs, requeued);
+    }
+
+    /**
+     * What a backend upgrade cost.
+     *
+     * @param pausedUs  from the stop to the resumption of every queue
+     * @param requeued  admitted requests that went back to the wait queues
+     */
+    public record Upgrade(long pausedUs, long requeued)
+    {
     }
 
     /** Whether the image is a file this daemon owns (else a remote NBD server). */
@@ -200,6 +327,8 @@ public final class DiskDevice implements Device
     {
         quiesce();
         backend.close();
+        scheduler.unregister(flow);
+        flow.close();
         metrics.close();
         queues.forEach(DiskQueue::close);
         onClose.run();
@@ -232,17 +361,22 @@ public final class DiskDevice implements Device
 
     private void flush()
     {
+        flushBackend(backend, "before closing");
+    }
+
+    private void flushBackend(final StorageBackend target, final String when)
+    {
         if (settings.disk().readOnly())
         {
             return;
         }
         try
         {
-            backend.flush();
+            target.flush();
         }
         catch (final IOException | RuntimeException ex)
         {
-            errors.record("nbd", "flush", "disk " + spec.name() + ": flush before closing failed: " + ex.getMessage());
+            errors.record("nbd", "flush", "disk " + spec.name() + ": flush " + when + " failed: " + ex.getMessage());
         }
     }
 }

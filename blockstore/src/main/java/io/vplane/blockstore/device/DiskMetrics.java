@@ -27,6 +27,8 @@ final class DiskMetrics
     /** WRITEs whose data a worker received from the socket (SocketPayloadReceiver), and those it handed back for want of data. */
     final AtomicCounter splicedWrites;
     final AtomicCounter spliceStalls;
+    /** Backend upgrades done (ctl disk upgrade). */
+    final AtomicCounter upgrades;
     /** Indexed by error value; null where the value is not one of {@link #ERRNOS}. */
     private final AtomicCounter[] errorsByErrno = new AtomicCounter[BlockError.SHUTDOWN.errno() + 1];
     private final AtomicCounter otherErrors;
@@ -41,6 +43,7 @@ final class DiskMetrics
         writtenBytes = counters.counter("vplane_nbd_written_bytes_total", "disk", disk, "tenant", tenant);
         splicedWrites = counters.counter("vplane_nbd_spliced_writes_total", "disk", disk, "tenant", tenant);
         spliceStalls = counters.counter("vplane_nbd_splice_stalls_total", "disk", disk, "tenant", tenant);
+        upgrades = counters.counter("vplane_blk_upgrades_total", "disk", disk, "tenant", tenant);
         for (int i = 0; i < ERRNOS.length; i++)
         {
             errorsByErrno[ERRNOS[i]] = counters.counter(
@@ -78,6 +81,7 @@ final class DiskMetrics
         writtenBytes.close();
         splicedWrites.close();
         spliceStalls.close();
+        upgrades.close();
         for (final AtomicCounter counter : errorsByErrno)
         {
             if (null != counter)

@@ -1,5 +1,7 @@
 package io.vplane.blockstore.device;
 
+import io.vplane.blockstore.qos.QueueGate;
+import io.vplane.blockstore.qos.RequestRing;
 import io.vplane.blockstore.request.BlockQueue;
 import io.vplane.blockstore.request.BlockRequest;
 import io.vplane.engine.device.DeviceQueue;
@@ -7,34 +9,75 @@ import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.wakeup.Doorbell;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
+import java.util.function.Consumer;
+
 /**
- * One queue of a disk. Front ends (event loops of all connections assigned to it) offer requests; the one blk
- * worker running the queue's group drains them. Agrona's ManyToOneConcurrentArrayQueue fits that
- * shape exactly: many producers, one consumer, a preallocated bounded array (no node allocated per
- * offer, unlike ConcurrentLinkedQueue), lock-free, and full is reported rather than blocking, so an
- * event loop never waits on a disk. The requests themselves are the front ends' preallocated entries.
+ * One queue of a disk: front ends (event loops of all connections assigned to it) offer requests
+ * into its inbox; the one blk worker running the queue's group moves them through
+ *
+ * <pre>
+ * inbox (MPSC) ─▶ wait queue ─[QoS admission]─▶ pending queue ─[backend room]─▶ service (RequestExecutor)
+ * </pre>
+ *
+ * The inbox is Agrona's ManyToOneConcurrentArrayQueue: many producers, one consumer, preallocated,
+ * lock-free, full reported rather than blocking, so an event loop never waits on a disk. The wait
+ * and pending queues are the worker's own rings. To replace the service (a backend upgrade), the
+ * control thread asks the queue to stop: the worker stops forwarding, puts the pending requests
+ * back at the head of the wait queue in their order, lets the requests already at the old backend
+ * complete, and says it has stopped; the control thread then hands it the new service and it
+ * resumes. Requests keep coming into the wait queue meanwhile; clients see latency, not errors.
  */
 final class DiskQueue implements DeviceQueue, BlockQueue
 {
+    private static final int RUNNING = 0;
+    private static final int STOPPING = 1;
+    private static final int STOPPED = 2;
+
     private final int index;
     private final ManyToOneConcurrentArrayQueue<BlockRequest> requests;
-    private final RequestExecutor executor;
+    private final RequestRing waiting;
+    private final RequestRing pending;
+    private final QueueGate gate;
     private final Doorbell doorbell;
+    private final Consumer<BlockRequest> intake = this::intake;
+    /** Read by the worker every poll, replaced by it when an upgrade hands over {@link #replacement}. */
+    private volatile RequestExecutor executor;
+    /** Control thread → worker: stop forwarding; then the service to resume with. */
+    private volatile boolean stopAsked;
+    private volatile RequestExecutor replacement;
+    /** Worker → control thread: where the worker is in the hand-over. */
+    private volatile int phase = RUNNING;
+    /** Ring sizes for threads other than the worker (drain and upgrade waits). */
+    private volatile int waitingSeen;
+    private volatile int pendingSeen;
+    private long requeued;
 
-    DiskQueue(final int index, final int capacity, final RequestExecutor executor)
+    DiskQueue(final int index, final int capacity, final RequestExecutor executor, final QueueGate gate)
     {
         this.index = index;
         this.requests = new ManyToOneConcurrentArrayQueue<>(capacity);
+        this.waiting = new RequestRing(capacity);
+        this.pending = new RequestRing(capacity);
+        this.gate = gate;
         this.executor = executor;
         this.doorbell = new Doorbell(this::waitingWork);
         executor.wakes(doorbell);
     }
 
-    /** What the worker would find on waking: requests it may take now, and remote completions. */
+    /**
+     * What the worker would find on waking: requests it may take in, pending ones the service has
+     * room for, remote completions, an upgrade step. Requests held back by QoS do not count: the
+     * worker sleeps and looks again after at most the pool's longest park.
+     */
     private long waitingWork()
     {
-        return (executor.room(1) > 0 ? requests.size() : 0) + executor.remoteCompletionsWaiting() +
-            executor.slicedWaiting();
+        final RequestExecutor service = executor;
+        final boolean forwarding = RUNNING == phase && !stopAsked;
+        final boolean changeStep = stopAsked ?
+            RUNNING == phase || STOPPING == phase && 0 == service.pendingBacklog() || STOPPED == phase && null != replacement :
+            RUNNING != phase;
+        return (waiting.free() > 0 ? requests.size() : 0) + (forwarding && service.room(1) > 0 ? pending.size() : 0) +
+            service.remoteCompletionsWaiting() + service.slicedWaiting() + (changeStep ? 1 : 0);
     }
 
     @Override
@@ -55,36 +98,177 @@ final class DiskQueue implements DeviceQueue, BlockQueue
         doorbell.ring(); // wakes a parked blk worker; costs a fence and a load when none sleeps
     }
 
+    /** Not while a service change is under way: a lent socket must reach the backend it was lent for. */
     @Override
     public boolean receivesFromSockets()
     {
-        return executor.receivesFromSockets();
+        return !stopAsked && executor.receivesFromSockets();
     }
 
     /** Replies of the whole drain are handed to their event loops together: one wakeup per batch. */
     @Override
     public int poll(final int limit)
     {
-        final int finished = executor.drainCompletions() + executor.continueSliced();
-        final int room = executor.room(limit);
-        final int drained = room > 0 ? requests.drain(executor, room) : 0;
-        if (finished + drained > 0)
+        final RequestExecutor service = executor;
+        int done = service.drainCompletions() + service.continueSliced();
+        gate.refreshCosts(waiting.isEmpty());
+        final int room = Math.min(limit, waiting.free());
+        final int taken = room > 0 ? requests.drain(intake, room) : 0;
+        gate.begin(System.nanoTime());
+        if (RUNNING == phase && !stopAsked)
         {
-            executor.publishReplies();
+            while (pending.size() < limit && !waiting.isEmpty() && gate.admit(waiting.peekFirst()))
+            {
+                pending.addLast(waiting.pollFirst());
+            }
+            done += forward(service, Math.min(pending.size(), service.room(limit)));
         }
-        return finished + drained;
+        else
+        {
+            done += changeService(service);
+        }
+        waitingSeen = waiting.size();
+        pendingSeen = pending.size();
+        gate.end(waitingSeen, pendingSeen);
+        if (done + taken > 0)
+        {
+            service.publishReplies();
+        }
+        return done + taken;
+    }
+
+    private void intake(final BlockRequest request)
+    {
+        waiting.addLast(request);
+        gate.waiting(request);
+    }
+
+    private int forward(final RequestExecutor service, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            service.accept(pending.pollFirst());
+        }
+        return count;
+    }
+
+    /** Worker: one step of a service change. @return requests it completed or forwarded */
+    private int changeService(final RequestExecutor service)
+    {
+        if (RUNNING == phase)
+        {
+            // Admitted but not forwarded: back to the head of the wait queue, in their order.
+            while (!pending.isEmpty())
+            {
+                final BlockRequest request = pending.pollLast();
+                gate.readmit(request);
+                waiting.addFirst(request);
+                requeued++;
+            }
+            phase = STOPPING;
+        }
+        final int forwarded = forwardLentSockets(service);
+        if (!stopAsked && null == replacement)
+        {
+            phase = RUNNING; // the change was called off: go on with the same service
+            return forwarded;
+        }
+        if (STOPPING == phase && 0 == service.pendingBacklog())
+        {
+            phase = STOPPED; // nothing of this queue is at the old backend any more
+        }
+        final RequestExecutor next = replacement;
+        if (STOPPED == phase && null != next)
+        {
+            executor = next;
+            replacement = null;
+            stopAsked = false;
+            phase = RUNNING;
+        }
+        return forwarded;
+    }
+
+    /**
+     * A WRITE that came with its data still on the client's socket holds that socket; it goes to
+     * the old service, which receives the data, rather than wait for one that may not receive from
+     * sockets. NBD leaves the order of requests in flight to the server; a FLUSH covers only the
+     * writes completed before it was sent, which these were not.
+     */
+    private int forwardLentSockets(final RequestExecutor service)
+    {
+        int forwarded = 0;
+        for (int i = waiting.size(); i > 0; i--)
+        {
+            final BlockRequest request = waiting.pollFirst();
+            if (request.socketBytes() > 0 && service.receivesFromSockets())
+            {
+                gate.force(request);
+                service.accept(request);
+                forwarded++;
+            }
+            else
+            {
+                waiting.addLast(request);
+            }
+        }
+        return forwarded;
     }
 
     @Override
     public long backlog()
     {
-        return requests.size() + executor.pendingBacklog();
+        return requests.size() + waitingSeen + pendingSeen + executor.pendingBacklog();
     }
 
     @Override
     public QueueWakeup wakeup()
     {
         return doorbell;
+    }
+
+    /** Control thread: stop forwarding to the service, for a change of service. */
+    void askStop()
+    {
+        stopAsked = true;
+        doorbell.ring();
+    }
+
+    /** Control thread: whether the worker has stopped and nothing of this queue is at the old service. */
+    boolean stopped()
+    {
+        return STOPPED == phase;
+    }
+
+    /** Control thread: resume with {@code next} (after {@link #stopped()}). */
+    void resumeWith(final RequestExecutor next)
+    {
+        next.wakes(doorbell);
+        replacement = next;
+        doorbell.ring();
+    }
+
+    /** Control thread: call off a change before {@link #resumeWith}; the worker goes on with its service. */
+    void cancelStop()
+    {
+        stopAsked = false;
+        doorbell.ring();
+    }
+
+    /** Control thread: whether the worker runs with the service last handed over. */
+    boolean resumed()
+    {
+        return RUNNING == phase && !stopAsked && null == replacement;
+    }
+
+    /** Requests the last changes put back from the pending to the wait queue; the worker's count, read after {@link #resumed()}. */
+    long requeued()
+    {
+        return requeued;
+    }
+
+    RequestExecutor executor()
+    {
+        return executor;
     }
 
     void close()

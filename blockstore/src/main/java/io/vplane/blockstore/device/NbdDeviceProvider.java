@@ -12,6 +12,9 @@ import io.vplane.blockstore.disk.Tenant;
 import io.vplane.blockstore.nbd.NbdEventLoops;
 import io.vplane.blockstore.nbd.NbdServer;
 import io.vplane.blockstore.nbd.NbdServerMetrics;
+import io.vplane.blockstore.qos.DiskQos;
+import io.vplane.blockstore.qos.SchedulerSettings;
+import io.vplane.blockstore.qos.SliceScheduler;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.device.Device;
@@ -40,6 +43,11 @@ public final class NbdDeviceProvider implements DeviceProvider
     private static final Logger LOG = LoggerFactory.getLogger(NbdDeviceProvider.class);
 
     private final DiskRegistry registry = new DiskRegistry();
+    /** Shares the storage among all disks, slice by slice. */
+    private final SliceScheduler scheduler = new SliceScheduler(SchedulerSettings.DEFAULTS, System.nanoTime());
+    /** Open disks by name, and the QoS the config file last gave each (a change there applies live). */
+    private final Map<String, DiskDevice> devices = new HashMap<>();
+    private final Map<String, DiskQos> fileQos = new HashMap<>();
     private NbdServer server;
     private NbdServerMetrics serverMetrics;
     private int openDisks;
@@ -76,7 +84,7 @@ public final class NbdDeviceProvider implements DeviceProvider
             images.resolve(disk.image());
         return new DeviceSpec(KIND, disk.name(), TYPE,
             new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls(), nbd.transport(),
-                nbd.limits(), images));
+                nbd.limits(), images, nbd.qos()));
     }
 
     /**
@@ -84,8 +92,18 @@ public final class NbdDeviceProvider implements DeviceProvider
      * tenant is gone (one made with {@code ctl disk create}) is hidden from everybody.
      */
     @Override
-    public void applyLive(final VplaneConfig config)
+    public synchronized void applyLive(final VplaneConfig config)
     {
+        scheduler.configure(config.section(NbdConfig.class).qos());
+        for (final NbdDiskConfig disk : config.section(NbdConfig.class).disks())
+        {
+            final DiskQos before = fileQos.put(disk.name(), disk.qos());
+            final DiskDevice device = devices.get(disk.name());
+            if (null != before && !before.equals(disk.qos()) && null != device)
+            {
+                device.qos(disk.qos());
+            }
+        }
         final Map<String, Tenant> tenants = new HashMap<>();
         config.section(NbdConfig.class).tenants().forEach(t -> tenants.put(t.name(), Tenant.of(t.name(), t.allow(), t.requireTls())));
         registry.forEach(disk ->
@@ -107,18 +125,7 @@ public final class NbdDeviceProvider implements DeviceProvider
     public synchronized Device open(final DeviceSpec spec, final DeviceContext context)
     {
         final DiskSettings settings = (DiskSettings)spec.settings();
-        final StorageBackend backend;
-        try
-        {
-            // The image names the storage system: a file path, or nbd://host:port/export for a remote server.
-            backend = NbdClientBackend.isUri(settings.disk().image()) ?
-                NbdClientBackend.open(settings.disk().image()) :
-                RawFileBackend.open(settings.imageDirs(), settings.image(), settings.disk().sizeBytes(), settings.disk().readOnly());
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("disk " + spec.name() + ": cannot open image " + settings.disk().image(), ex);
-        }
+        final StorageBackend backend = openBackend(spec.name(), settings);
         try
         {
             ensureServer(settings, context);
@@ -129,7 +136,27 @@ public final class NbdDeviceProvider implements DeviceProvider
             throw ex;
         }
         openDisks++;
-        return new DiskDevice(spec, settings, backend, registry, context, this::onDiskClosed);
+        scheduler.configure(settings.scheduler());
+        final String name = spec.name();
+        final DiskDevice device = new DiskDevice(spec, settings, backend, registry, context, scheduler, () -> onDiskClosed(name));
+        devices.put(name, device);
+        fileQos.put(name, settings.disk().qos());
+        return device;
+    }
+
+    /** Opens the storage a disk's image names: a file path, or nbd://host:port/export for a remote server. */
+    public static StorageBackend openBackend(final String disk, final DiskSettings settings)
+    {
+        try
+        {
+            return NbdClientBackend.isUri(settings.disk().image()) ?
+                NbdClientBackend.open(settings.disk().image()) :
+                RawFileBackend.open(settings.imageDirs(), settings.image(), settings.disk().sizeBytes(), settings.disk().readOnly());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("disk " + disk + ": cannot open image " + settings.disk().image(), ex);
+        }
     }
 
     /** The port the server listens on (useful when the config asked for port 0); -1 when not running. */
@@ -169,8 +196,9 @@ public final class NbdDeviceProvider implements DeviceProvider
         }
     }
 
-    private synchronized void onDiskClosed()
+    private synchronized void onDiskClosed(final String name)
     {
+        devices.remove(name);
         openDisks--;
         if (0 == openDisks && null != server)
         {

@@ -6,7 +6,11 @@ import io.vplane.blockstore.config.NbdConfig;
 import io.vplane.blockstore.config.NbdDiskConfig;
 import io.vplane.blockstore.config.NbdSection;
 import io.vplane.blockstore.config.NbdTenantConfig;
+import io.vplane.blockstore.backend.NbdClientBackend;
+import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.device.DiskDevice;
+import io.vplane.blockstore.device.DiskSettings;
+import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.device.NbdDeviceProvider;
 import io.vplane.config.ConfigError;
 import io.vplane.config.ConfigException;
@@ -23,6 +27,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +44,9 @@ import java.util.stream.Collectors;
  * POST /disk/create {"name","size"[,"image","tenant","queues","readOnly","description","minBlock"]}
  * POST /disk/resize {"name","size"[,"force"]}
  * POST /disk/delete {"name"[,"deleteImage"]}
+ * POST /disk/qos {"name"[,"readIops","writeIops","readBytesPerSec","writeBytesPerSec","burstMs",
+ *                 "reservationIops","reservationBytesPerSec","weight"]}    fields left out keep their value
+ * POST /disk/upgrade {"name"[,"backend"]}     swap the backend under I/O; no backend: reopen the same image
  * </pre>
  * A created disk is checked by the same rules as an {@code nbd.disks} entry of the config file,
  * opened and bound like one, and served at once. It is runtime state: kept across reloads, gone
@@ -51,6 +60,7 @@ public final class DiskManagement implements ManagementExtension
         Set.of("name", "size", "image", "tenant", "queues", "readOnly", "description", "minBlock");
     private static final Set<String> RESIZE_FIELDS = Set.of("name", "size", "force");
     private static final Set<String> DELETE_FIELDS = Set.of("name", "deleteImage");
+    private static final Set<String> UPGRADE_FIELDS = Set.of("name", "backend");
 
     @Override
     public String prefix()
@@ -82,8 +92,19 @@ public final class DiskManagement implements ManagementExtension
                 request.requirePost();
                 yield delete(api, only(DELETE_FIELDS, body));
             }
+            case "/disk/qos" ->
+            {
+                request.requirePost();
+                yield qos(api, body);
+            }
+            case "/disk/upgrade" ->
+            {
+                request.requirePost();
+                yield upgrade(api, only(UPGRADE_FIELDS, body));
+            }
             default -> throw new NoSuchElementException("no such resource: " + path +
-                " (disks have GET /disk/list, POST /disk/create, POST /disk/resize, POST /disk/delete)");
+                " (disks have GET /disk/list, POST /disk/create, POST /disk/resize, POST /disk/delete, POST /disk/qos, " +
+                "POST /disk/upgrade)");
         };
     }
 
@@ -177,6 +198,102 @@ public final class DiskManagement implements ManagementExtension
         answer.put("image", image(device));
         answer.put("imageDeleted", deleted);
         return answer;
+    }
+
+    /**
+     * Swaps a disk's backend while its clients keep their I/O in flight: to another image, a remote
+     * NBD server, or (no backend given) the same image opened again. The new image must exist and
+     * have the disk's size; it is checked like an image of the config file (image directories,
+     * daemon.remoteBackends).
+     */
+    private static Map<String, Object> upgrade(final ManagementApi api, final Map<String, Object> body)
+    {
+        final DiskDevice device = disk(api, string(body, "name"));
+        final DiskSettings current = device.settings();
+        final String image = null == body.get("backend") ? current.disk().image() : string(body, "backend");
+        final DiskSettings next = (DiskSettings)NbdDeviceProvider.spec(current.disk().withImage(image), api.config()).settings();
+        if (!NbdClientBackend.isUri(image) && !Files.isRegularFile(next.image(), LinkOption.NOFOLLOW_LINKS))
+        {
+            throw new IllegalArgumentException("no image file " + next.image() + "; an upgrade takes an existing image " +
+                "holding the disk's data (copy it there first), or nbd://host[:port]/export");
+        }
+        final StorageBackend backend;
+        try
+        {
+            backend = NbdDeviceProvider.openBackend(device.name(), next);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage() + ": " + ex.getCause().getMessage(), ex);
+        }
+        final DiskDevice.Upgrade done = device.upgrade(next, backend);
+        final Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("name", device.name());
+        answer.put("image", image(device));
+        answer.put("pausedUs", done.pausedUs());
+        answer.put("requeued", done.requeued());
+        return answer;
+    }
+
+    /**
+     * Changes a disk's QoS live. The fields given replace the disk's values, the others stay; the
+     * result is checked by the config file's rules for {@code nbd.disks[].qos}.
+     */
+    private static Map<String, Object> qos(final ManagementApi api, final Map<String, Object> body)
+    {
+        final DiskDevice device = disk(api, string(body, "name"));
+        final Map<String, Object> qos = qosView(device.qos());
+        for (final Map.Entry<String, Object> field : body.entrySet())
+        {
+            if (!"name".equals(field.getKey()))
+            {
+                if (!qos.containsKey(field.getKey()))
+                {
+                    throw new IllegalArgumentException("unknown field '" + field.getKey() + "'; known: name and " +
+                        qos.keySet().stream().sorted().toList());
+                }
+                // Rates in bytes may be given as sizes: "100M" is 100 MiB per second.
+                qos.put(field.getKey(), field.getKey().endsWith("BytesPerSec") && field.getValue() instanceof String ?
+                    ByteSize.parse(field.getKey(), field.getValue()) : field.getValue());
+            }
+        }
+        final NbdDiskConfig disk = device.settings().disk();
+        final Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", disk.name());
+        entry.put("image", disk.image());
+        entry.put("sizeBytes", disk.sizeBytes());
+        entry.put("tenant", disk.tenant());
+        entry.put("qos", qos);
+        if (!body.keySet().equals(Set.of("name")))
+        {
+            device.qos(validate(api.config(), entry).qos());
+        }
+        return qosAnswer(device);
+    }
+
+    private static Map<String, Object> qosAnswer(final DiskDevice device)
+    {
+        final Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("name", device.name());
+        answer.put("qos", qosView(device.qos()));
+        answer.put("admitted", device.flow().admitted());
+        answer.put("delayed", device.flow().delayed());
+        answer.put("waitedUs", device.flow().waitedUs());
+        return answer;
+    }
+
+    private static Map<String, Object> qosView(final DiskQos qos)
+    {
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("readIops", qos.readIops());
+        view.put("writeIops", qos.writeIops());
+        view.put("readBytesPerSec", qos.readBytesPerSec());
+        view.put("writeBytesPerSec", qos.writeBytesPerSec());
+        view.put("burstMs", qos.burstMs());
+        view.put("reservationIops", qos.reservationIops());
+        view.put("reservationBytesPerSec", qos.reservationBytesPerSec());
+        view.put("weight", qos.weight());
+        return view;
     }
 
     /** Checks the entry with the config file's own rules for {@code nbd.disks}, against the running tenants. */

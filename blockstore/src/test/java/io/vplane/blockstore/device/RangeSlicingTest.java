@@ -5,6 +5,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.nbd.NbdLimits;
+import io.vplane.blockstore.qos.DiskFlow;
+import io.vplane.blockstore.qos.DiskQos;
+import io.vplane.blockstore.qos.SchedulerSettings;
+import io.vplane.blockstore.qos.SliceScheduler;
 import io.vplane.blockstore.request.BlockError;
 import io.vplane.blockstore.request.BlockFlags;
 import io.vplane.blockstore.request.BlockOp;
@@ -35,9 +39,11 @@ class RangeSlicingTest
     private final Counters counters = Counters.inMemory(1024);
     private final RecordingBackend backend = new RecordingBackend();
     private final DiskMetrics metrics = new DiskMetrics(counters, "d", "t");
+    private final DiskFlow flow = new SliceScheduler(SchedulerSettings.DEFAULTS, System.nanoTime())
+        .register("d", "t", DiskQos.UNLIMITED, 2, counters);
     private final DiskQueue queue = new DiskQueue(0, 64,
-        new RequestExecutor("d", backend, metrics, new ErrorLog(counters), NbdLimits.DEFAULTS.zeroSliceBytes()));
-    private final Origin origin = new Origin();
+        new RequestExecutor("d", backend, metrics, new ErrorLog(counters), NbdLimits.DEFAULTS.zeroSliceBytes()), flow.gate(0));
+    private final RecordingOrigin origin = new RecordingOrigin();
 
     @AfterEach
     void close()
@@ -74,7 +80,8 @@ class RangeSlicingTest
     void shouldSliceByTheConfiguredSliceBytes()
     {
         final long sliceBytes = 1L << 20;
-        final DiskQueue sliced = new DiskQueue(1, 64, new RequestExecutor("d", backend, metrics, new ErrorLog(counters), sliceBytes));
+        final DiskQueue sliced = new DiskQueue(1, 64, new RequestExecutor("d", backend, metrics, new ErrorLog(counters), sliceBytes),
+            flow.gate(1));
         try
         {
             assertThat(sliced.offer(new BlockRequest(origin).set(BlockOp.WRITE_ZEROES, BlockFlags.NO_HOLE, 1, 0,
@@ -91,182 +98,6 @@ class RangeSlicingTest
         finally
         {
             sliced.close();
-        }
-    }
-
-    /** Counts what it is asked to zero; reads as zeros. */
-    private static final class RecordingBackend implements StorageBackend
-    {
-        long largestZeroing;
-        long zeroed;
-
-        @Override
-        public long sizeBytes()
-        {
-            return 8L << 30;
-        }
-
-        @Override
-        public void read(final long offset, final ByteBuffer dst)
-        {
-            while (dst.hasRemaining())
-            {
-                dst.put((byte)0);
-            }
-        }
-
-        @Override
-        public void write(final long offset, final ByteBuffer src)
-        {
-            src.position(src.limit());
-        }
-
-        @Override
-        public void flush()
-        {
-        }
-
-        @Override
-        public void trim(final long offset, final long length)
-        {
-        }
-
-        @Override
-        public int writeZeroes(final long offset, final long length, final boolean mayPunch, final boolean fastOnly)
-        {
-            largestZeroing = Math.max(largestZeroing, length);
-            zeroed += length;
-            return ZEROED;
-        }
-
-        @Override
-        public long nextData(final long offset)
-        {
-            return offset;
-        }
-
-        @Override
-        public long nextHole(final long offset)
-        {
-            return sizeBytes();
-        }
-
-        @Override
-        public long holeGeneration()
-        {
-            return 0;
-        }
-
-        @Override
-        public void close()
-        {
-        }
-    }
-
-    /** A front end that keeps what completed, in order; READ data without headers. */
-    private static final class Origin implements BlockOrigin, ReplyLayout
-    {
-        final List<BlockRequest> completed = new ArrayList<>();
-
-        @Override
-        public ByteBufAllocator alloc()
-        {
-            return UnpooledByteBufAllocator.DEFAULT;
-        }
-
-        @Override
-        public ReplyLayout layout()
-        {
-            return this;
-        }
-
-        @Override
-        public boolean encrypted()
-        {
-            return true;
-        }
-
-        @Override
-        public void complete(final BlockRequest request)
-        {
-            completed.add(request);
-        }
-
-        @Override
-        public void publish()
-        {
-        }
-
-        @Override
-        public boolean gone()
-        {
-            return false;
-        }
-
-        @Override
-        public SocketSplicer splicer()
-        {
-            return null;
-        }
-
-        @Override
-        public void returnSocket(final BlockRequest rest)
-        {
-        }
-
-        @Override
-        public void finishAndClose()
-        {
-        }
-
-        @Override
-        public void close()
-        {
-        }
-
-        @Override
-        public int segmentHeaderBytes()
-        {
-            return 0;
-        }
-
-        @Override
-        public boolean reportsHoles()
-        {
-            return false;
-        }
-
-        @Override
-        public void hole(final ByteBuf out, final BlockRequest request, final long offset, final int length,
-            final boolean last)
-        {
-        }
-
-        @Override
-        public void data(final ByteBuf out, final BlockRequest request, final long offset, final int length,
-            final boolean last)
-        {
-        }
-
-        @Override
-        public int extentsBytes(final int maxExtents)
-        {
-            return 0;
-        }
-
-        @Override
-        public void extentsStart(final ByteBuf out)
-        {
-        }
-
-        @Override
-        public void extent(final ByteBuf out, final int length, final boolean hole)
-        {
-        }
-
-        @Override
-        public void extentsEnd(final ByteBuf out, final BlockRequest request, final int extents)
-        {
         }
     }
 }

@@ -2,6 +2,7 @@ package io.vplane.blockstore.management;
 
 import io.vplane.engine.daemon.Daemon;
 import io.vplane.engine.management.ManagementClient;
+import io.vplane.engine.management.ManagementClientException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,6 +87,24 @@ public final class DaemonFixture implements AutoCloseable
     public String post(final String path, final String json)
     {
         return api.post(path, json);
+    }
+
+    /** POSTs a request that must be refused; @return the error message */
+    public String error(final String path, final String body)
+    {
+        try
+        {
+            api.post(path, body);
+        }
+        catch (final ManagementClientException ex)
+        {
+            if (ex.statusCode() != 400 && ex.statusCode() != 404)
+            {
+                throw new AssertionError(path + " " + body + " answered " + ex.statusCode() + ": " + ex.getMessage(), ex);
+            }
+            return ex.getMessage();
+        }
+        throw new AssertionError(path + " " + body + " was accepted");
     }
 
     @Override

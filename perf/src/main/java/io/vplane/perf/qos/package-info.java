@@ -1,0 +1,2 @@
+/** QoS benchmarks: the cost of admitting one block request through the slice scheduler. */
+package io.vplane.perf.qos;
