@@ -6,14 +6,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
 class DaemonCrashIT
 {
-    private static final Path TESTPMD = Path.of("/usr/bin/dpdk-testpmd");
     private static final Pattern GUEST_TX = Pattern.compile("^vplane_vhost_frames_total\\{port=\"vm1\"[^}]*dir=\"guest_tx\"[^}]*} (\\d+)$",
         Pattern.MULTILINE);
     private static final Pattern NBD_REQUESTS = Pattern.compile("^vplane_nbd_requests_total\\{disk=\"d0\"[^}]*} (\\d+)$", Pattern.MULTILINE);
@@ -35,7 +32,7 @@ class DaemonCrashIT
     @TempDir
     Path tmp;
 
-    private final List<Process> peers = new ArrayList<>();
+    private PeerProcesses peers;
     private DaemonProcess daemon;
     private Path runDir;
     private int nbdPort;
@@ -47,19 +44,19 @@ class DaemonCrashIT
         {
             daemon.close();
         }
-        for (final Process peer : peers.reversed())
+        if (null != peers)
         {
-            peer.descendants().forEach(ProcessHandle::destroyForcibly);
-            peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            peers.close();
         }
     }
 
     @Test
     void shouldKeepAcknowledgedWritesAndReconnectTheFrontendAfterKillDashNine() throws Exception
     {
+        peers = new PeerProcesses(tmp);
         runDir = tmp.resolve("run");
         Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        nbdPort = freePort();
+        nbdPort = PeerProcesses.freePort();
         final Path config = tmp.resolve("vplane.yaml");
         Files.writeString(config, """
             daemon: {runDir: %s, imageDirs: [%s], drainTimeoutMs: 3000}
@@ -73,12 +70,7 @@ class DaemonCrashIT
               disks:
                 - {name: d0, image: d0.img, sizeBytes: 16777216, tenant: local}
             """.formatted(runDir, tmp, nbdPort));
-        assertThat(TESTPMD).as("install the Debian package dpdk").isExecutable();
-        final Process testpmd = peer("testpmd", "timeout", "-s", "KILL", "400", TESTPMD.toString(),
-            "--no-pci", "--no-huge", "-m", "1024", "-l", "0,1", "--main-lcore", "1",
-            "--file-prefix=vplane-crash-" + ProcessHandle.current().pid(),
-            "--vdev", "net_virtio_user0,path=" + runDir.resolve("vm1.sock") + ",server=1",
-            "--", "--total-num-mbufs=16384", "--forward-mode=txonly", "-a", "--stats-period=1");
+        final Process testpmd = peers.testpmdTxOnly("testpmd", runDir.resolve("vm1.sock") + ",server=1");
 
         daemon = DaemonProcess.start(config, runDir);
         awaitCounter(GUEST_TX, 1_000);
@@ -87,7 +79,7 @@ class DaemonCrashIT
         assertQemuIo(uri, "write -P 0xa1 0 1M", "flush");
         assertQemuIo(uri, "write -f -P 0xc3 1M 64k");
         // unacknowledged traffic in flight when the daemon dies: writes after the regions above
-        final Process fio = peer("fio", "fio", "--name=crash", "--ioengine=nbd", "--uri=" + uri, "--rw=randwrite", "--bs=4k",
+        final Process fio = peers.start("fio", "fio", "--name=crash", "--ioengine=nbd", "--uri=" + uri, "--rw=randwrite", "--bs=4k",
             "--iodepth=8", "--offset=2m", "--size=14m", "--time_based", "--runtime=60");
         awaitCounter(NBD_REQUESTS, 500);
 
@@ -101,14 +93,6 @@ class DaemonCrashIT
 
         assertQemuIo(uri, "read -P 0xa1 0 1M", "read -P 0xc3 1M 64k");
         daemon.stopCleanly();
-    }
-
-    private Process peer(final String name, final String... command) throws IOException
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(tmp.resolve(name + ".log").toFile()).start();
-        peers.add(process);
-        return process;
     }
 
     /** Runs qemu-io with the commands on the NBD export and requires success and no pattern mismatch. */
@@ -133,34 +117,20 @@ class DaemonCrashIT
         assertThat(output).as(String.join(" ", argv)).doesNotContain("Pattern verification failed").doesNotContain("error");
     }
 
-    /** Waits until the counters the pattern picks (from {@code vplane stat --raw}) add up to at least {@code atLeast}. */
     private void awaitCounter(final Pattern counter, final long atLeast) throws Exception
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true)
-        {
-            final VplaneProcess.Result raw = VplaneProcess.run(tmp, "stat", "--raw", "--run-dir", runDir.toString());
-            long sum = 0;
-            final Matcher matcher = counter.matcher(raw.output());
-            while (matcher.find())
-            {
-                sum += Long.parseLong(matcher.group(1));
-            }
-            if (sum >= atLeast)
-            {
-                return;
-            }
-            assertThat(System.nanoTime() - deadline).as("%s stayed at %d:%n%s%n%s%ntestpmd:%n%s", counter, sum, raw.output(),
-                daemon.log(), Files.readString(tmp.resolve("testpmd.log"))).isNegative();
-            Thread.sleep(300);
-        }
+        RawCounters.await(tmp, runDir, counter, n -> n >= atLeast, () -> daemon.log() + "\ntestpmd:\n" + readOrEmpty(tmp.resolve("testpmd.log")));
     }
 
-    private static int freePort() throws IOException
+    private static String readOrEmpty(final Path file)
     {
-        try (ServerSocket socket = new ServerSocket(0))
+        try
         {
-            return socket.getLocalPort();
+            return Files.readString(file);
+        }
+        catch (final IOException ex)
+        {
+            return "";
         }
     }
 }

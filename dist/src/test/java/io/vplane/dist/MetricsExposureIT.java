@@ -31,7 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class MetricsExposureIT
 {
-    private static final Path TESTPMD = Path.of("/usr/bin/dpdk-testpmd");
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern DOCUMENTED = Pattern.compile("`((?:vplane|\\.\\.\\.)_[a-z0-9_]+)`");
@@ -40,16 +39,14 @@ class MetricsExposureIT
     Path tmp;
 
     private DaemonProcess daemon;
-    private Process testpmd;
+    private PeerProcesses peers;
 
     @AfterEach
     void stopPeers() throws Exception
     {
-        if (null != testpmd)
+        if (null != peers)
         {
-            // testpmd runs under timeout(1): kill both, the child first
-            testpmd.descendants().forEach(ProcessHandle::destroyForcibly);
-            testpmd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            peers.close();
         }
         if (null != daemon)
         {
@@ -63,18 +60,19 @@ class MetricsExposureIT
         final Path runDir = tmp.resolve("run");
         // The reference file is the embedded default; only the NBD port changes, so that a daemon
         // already on 10809 on this machine does not stand in the way.
-        final int nbdPort = freePort();
+        peers = new PeerProcesses(tmp);
+        final int nbdPort = PeerProcesses.freePort();
         final Path config = tmp.resolve("vplane.yaml");
         final String reference = Files.readString(VplaneProcess.HOME.resolve("config/vplane.yaml"));
         assertThat(reference).contains("\n  port: 10809\n");
         Files.writeString(config, reference.replace("\n  port: 10809\n", "\n  port: " + nbdPort + "\n"));
         daemon = DaemonProcess.startInDirectories(runDir, tmp.resolve("state"), tmp.resolve("daemon.log"),
             "run", "--config", config.toString());
-        testpmd = startTestpmd(runDir.resolve("vm0.sock"));
+        peers.testpmdTxOnly("testpmd", runDir.resolve("vm0.sock").toString());
         awaitRaw(runDir, "vplane_vhost_frames_total{port=\"vm0\"");
-        final VplaneProcess.Result write = runPeer("qemu-io", "-f", "raw", "-c", "write -P 0x5a 0 64k", "-c", "flush",
+        final Process write = peers.start("qemu-io", "qemu-io", "-f", "raw", "-c", "write -P 0x5a 0 64k", "-c", "flush",
             "nbd://127.0.0.1:" + nbdPort + "/disk0");
-        assertThat(write.exitCode()).as(write.output()).isZero();
+        assertThat(write.waitFor(60, TimeUnit.SECONDS) && 0 == write.exitValue()).as(readOrEmpty(tmp.resolve("qemu-io.log"))).isTrue();
         final Map<String, Long> counters = awaitRaw(runDir, "vplane_nbd_requests_total{disk=\"disk0\"");
 
         final Map<String, Integer> exposed = samples(new ManagementClient(daemon.url).get("/metrics"));
@@ -97,17 +95,6 @@ class MetricsExposureIT
 
         assertThat(counters).hasSizeGreaterThan(20);
         assertThat(problems).as("counters:\n%s\n/metrics:\n%s", counters, exposed.keySet()).isEmpty();
-    }
-
-    private Process startTestpmd(final Path socket) throws IOException
-    {
-        assertThat(TESTPMD).as("install the Debian package dpdk").isExecutable();
-        return new ProcessBuilder("timeout", "-s", "KILL", "280", TESTPMD.toString(),
-            "--no-pci", "--no-huge", "-m", "1024", "-l", "0,1", "--main-lcore", "1",
-            "--file-prefix=vplane-metrics-" + ProcessHandle.current().pid(),
-            "--vdev", "net_virtio_user0,path=" + socket,
-            "--", "--total-num-mbufs=16384", "--forward-mode=txonly", "-a", "--stats-period=1")
-            .redirectErrorStream(true).redirectOutput(tmp.resolve("testpmd.log").toFile()).start();
     }
 
     /** {@code vplane stat --raw}, once it lists a counter starting with {@code awaited} whose value is not 0. */
@@ -226,25 +213,6 @@ class MetricsExposureIT
             }
         }
         return false;
-    }
-
-    private VplaneProcess.Result runPeer(final String... command) throws IOException, InterruptedException
-    {
-        final Path log = Files.createTempFile(tmp, "peer", ".log");
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS))
-        {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        return new VplaneProcess.Result(process.isAlive() ? -1 : process.exitValue(), Files.readString(log));
-    }
-
-    private static int freePort() throws IOException
-    {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0))
-        {
-            return socket.getLocalPort();
-        }
     }
 
     private static String readOrEmpty(final Path file)
