@@ -40,14 +40,7 @@ class DaemonCrashIT
     @AfterEach
     void stopAll() throws Exception
     {
-        if (null != daemon)
-        {
-            daemon.close();
-        }
-        if (null != peers)
-        {
-            peers.close();
-        }
+        DaemonProcess.closeAll(daemon, peers);
     }
 
     @Test
@@ -57,19 +50,7 @@ class DaemonCrashIT
         runDir = tmp.resolve("run");
         Files.createDirectory(runDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         nbdPort = PeerProcesses.freePort();
-        final Path config = tmp.resolve("vplane.yaml");
-        Files.writeString(config, """
-            daemon: {runDir: %s, imageDirs: [%s], drainTimeoutMs: 3000}
-            devices:
-              vhostUser:
-                - {name: vm1, socketPath: vm1.sock, mode: client}
-            nbd:
-              port: %d
-              tenants:
-                - {name: local, allow: [127.0.0.0/8]}
-              disks:
-                - {name: d0, image: d0.img, sizeBytes: 16777216, tenant: local}
-            """.formatted(runDir, tmp, nbdPort));
+        final Path config = DaemonProcess.writePortAndDiskConfig(tmp, runDir, nbdPort, "client");
         final Process testpmd = peers.testpmdTxOnly("testpmd", runDir.resolve("vm1.sock") + ",server=1");
 
         daemon = DaemonProcess.start(config, runDir);

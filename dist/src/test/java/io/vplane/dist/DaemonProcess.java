@@ -123,6 +123,41 @@ final class DaemonProcess implements AutoCloseable
         return new DaemonProcess(process, log, "unix:" + socket);
     }
 
+    /**
+     * Writes DIR/vplane.yaml for a daemon in {@code runDir} with one vhost-user port vm1 (vm1.sock,
+     * {@code portMode} server or client) and one 16 MiB NBD disk d0 on {@code nbdPort} for loopback clients.
+     */
+    static Path writePortAndDiskConfig(final Path dir, final Path runDir, final int nbdPort, final String portMode) throws IOException
+    {
+        final Path config = dir.resolve("vplane.yaml");
+        Files.writeString(config, """
+            daemon: {runDir: %s, imageDirs: [%s], drainTimeoutMs: 3000}
+            devices:
+              vhostUser:
+                - {name: vm1, socketPath: vm1.sock, mode: %s}
+            nbd:
+              port: %d
+              tenants:
+                - {name: local, allow: [127.0.0.0/8]}
+              disks:
+                - {name: d0, image: d0.img, sizeBytes: 16777216, tenant: local}
+            """.formatted(runDir, dir, portMode, nbdPort));
+        return config;
+    }
+
+    /** After a test: the daemon (if any) and then every peer it started (if any), killed. */
+    static void closeAll(final DaemonProcess daemon, final PeerProcesses peers) throws InterruptedException
+    {
+        if (null != daemon)
+        {
+            daemon.close();
+        }
+        if (null != peers)
+        {
+            peers.close();
+        }
+    }
+
     /** The daemon's output so far, to explain a failure. */
     String log()
     {

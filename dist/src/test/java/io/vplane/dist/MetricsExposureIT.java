@@ -44,14 +44,7 @@ class MetricsExposureIT
     @AfterEach
     void stopPeers() throws Exception
     {
-        if (null != peers)
-        {
-            peers.close();
-        }
-        if (null != daemon)
-        {
-            daemon.close();
-        }
+        DaemonProcess.closeAll(daemon, peers);
     }
 
     @Test

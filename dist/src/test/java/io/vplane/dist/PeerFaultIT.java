@@ -38,14 +38,7 @@ class PeerFaultIT
     @AfterEach
     void stopAll() throws Exception
     {
-        if (null != daemon)
-        {
-            daemon.close();
-        }
-        if (null != peers)
-        {
-            peers.close();
-        }
+        DaemonProcess.closeAll(daemon, peers);
     }
 
     @Test
@@ -54,19 +47,7 @@ class PeerFaultIT
         peers = new PeerProcesses(tmp);
         runDir = tmp.resolve("run");
         final int nbdPort = PeerProcesses.freePort();
-        final Path config = tmp.resolve("vplane.yaml");
-        Files.writeString(config, """
-            daemon: {runDir: %s, imageDirs: [%s], drainTimeoutMs: 3000}
-            devices:
-              vhostUser:
-                - {name: vm1, socketPath: vm1.sock}
-            nbd:
-              port: %d
-              tenants:
-                - {name: local, allow: [127.0.0.0/8]}
-              disks:
-                - {name: d0, image: d0.img, sizeBytes: 16777216, tenant: local}
-            """.formatted(runDir, tmp, nbdPort));
+        final Path config = DaemonProcess.writePortAndDiskConfig(tmp, runDir, nbdPort, "server");
         daemon = DaemonProcess.start(config, runDir);
 
         final String socket = runDir.resolve("vm1.sock").toString();
