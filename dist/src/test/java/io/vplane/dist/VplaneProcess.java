@@ -19,10 +19,18 @@ final class VplaneProcess
     /** Starts {@code bin/vplane ARGS}, its output going to {@code log}. */
     static Process start(final Path log, final String... args) throws IOException
     {
+        return start(log, java.util.Map.of(), args);
+    }
+
+    /** Starts {@code bin/vplane ARGS} with {@code env} added to its environment, its output going to {@code log}. */
+    static Process start(final Path log, final java.util.Map<String, String> env, final String... args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(HOME.resolve("bin/vplane").toString());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     /** Runs {@code bin/vplane ARGS} to completion (at most 60 s) and returns its exit code and output. */

@@ -51,14 +51,24 @@ public final class Engine implements AutoCloseable
         this.counters = counters;
         this.errors = errors;
         providers.forEach(provider -> this.providers.put(provider.kind(), provider));
-        for (final String type : VplaneConfig.DEVICE_TYPES)
+        try
         {
-            final WorkerPool pool = new WorkerPool(config.pool(type), counters,
-                ex -> errors.record("worker", ex.getClass().getSimpleName(), type + " pool: " + ex));
-            pools.put(type, pool);
-            bindings.put(type, new PoolBinding(pool, counters));
+            for (final String type : VplaneConfig.DEVICE_TYPES)
+            {
+                final WorkerPool pool = new WorkerPool(config.pool(type), counters,
+                    ex -> errors.record("worker", ex.getClass().getSimpleName(), type + " pool: " + ex));
+                pools.put(type, pool);
+                bindings.put(type, new PoolBinding(pool, counters));
+            }
+            reconcileDevices(config);
         }
-        reconcileDevices(config);
+        catch (final RuntimeException | Error ex)
+        {
+            // A device that cannot open (an NBD port in use) fails the start: the workers already
+            // running must stop before the caller unmaps the counters file they write to.
+            close();
+            throw ex;
+        }
     }
 
     /** The devices {@code config} declares, from every provider. */

@@ -18,7 +18,7 @@ public record NbdServerMetrics(AtomicCounter accepted, AtomicCounter open, Atomi
     {
         return new NbdServerMetrics(
             counters.counter("vplane_nbd_connections_total"),
-            counters.gauge("vplane_nbd_connections"),
+            counters.gauge("vplane_nbd_connections_open"),
             counters.counter("vplane_nbd_protocol_errors_total"),
             errors);
     }

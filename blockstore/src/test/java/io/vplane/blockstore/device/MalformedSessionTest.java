@@ -284,10 +284,10 @@ class MalformedSessionTest
     private void awaitOpenConnections(final long expected) throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (fixture.counterExactly("vplane_nbd_connections") != expected && System.nanoTime() - deadline < 0)
+        while (fixture.counterExactly("vplane_nbd_connections_open") != expected && System.nanoTime() - deadline < 0)
         {
             TimeUnit.MILLISECONDS.sleep(20);
         }
-        assertThat(fixture.counterExactly("vplane_nbd_connections")).isEqualTo(expected);
+        assertThat(fixture.counterExactly("vplane_nbd_connections_open")).isEqualTo(expected);
     }
 }

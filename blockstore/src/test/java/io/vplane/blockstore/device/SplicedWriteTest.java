@@ -140,10 +140,10 @@ class SplicedWriteTest
     private void awaitNoOpenConnections() throws InterruptedException
     {
         final long deadline = System.nanoTime() + 5_000_000_000L;
-        while (fixture.counterExactly("vplane_nbd_connections") > 0 && System.nanoTime() < deadline)
+        while (fixture.counterExactly("vplane_nbd_connections_open") > 0 && System.nanoTime() < deadline)
         {
             Thread.sleep(10);
         }
-        assertThat(fixture.counterExactly("vplane_nbd_connections")).isZero();
+        assertThat(fixture.counterExactly("vplane_nbd_connections_open")).isZero();
     }
 }

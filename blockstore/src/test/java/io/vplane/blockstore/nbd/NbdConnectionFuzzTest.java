@@ -91,11 +91,11 @@ class NbdConnectionFuzzTest
     private static void awaitNoOpenConnection()
     {
         final long deadline = System.nanoTime() + CLOSE_WAIT_NS;
-        while (SERVER.counterExactly("vplane_nbd_connections") != 0)
+        while (SERVER.counterExactly("vplane_nbd_connections_open") != 0)
         {
             if (System.nanoTime() - deadline > 0)
             {
-                assertThat(SERVER.counterExactly("vplane_nbd_connections")).as("connections still open").isZero();
+                assertThat(SERVER.counterExactly("vplane_nbd_connections_open")).as("connections still open").isZero();
             }
             Thread.onSpinWait();
         }

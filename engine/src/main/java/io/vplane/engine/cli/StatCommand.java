@@ -1,6 +1,7 @@
 package io.vplane.engine.cli;
 
 import io.vplane.engine.counters.CountersFile;
+import io.vplane.engine.stat.CounterValue;
 import io.vplane.engine.stat.Sample;
 import io.vplane.engine.stat.StatSection;
 import io.vplane.engine.stat.StatTable;
@@ -47,6 +48,9 @@ public final class StatCommand implements Callable<Integer>
 
     @Option(names = "--count", paramLabel = "N", defaultValue = "0", description = "Exit after N tables (default: run until interrupted).")
     int count;
+
+    @Option(names = "--raw", description = "Print every counter once, one 'LABEL VALUE' line each in slot order, and exit.")
+    boolean raw;
 
     @Spec
     CommandSpec spec;
@@ -106,6 +110,11 @@ public final class StatCommand implements Callable<Integer>
         CountersFile counters = CountersFile.openReadOnly(file);
         try
         {
+            if (raw)
+            {
+                printRaw(Sample.take(counters), out);
+                return 0;
+            }
             Object fileKey = fileKey(file);
             Sample previous = Sample.take(counters);
             int printed = 0;
@@ -154,6 +163,18 @@ public final class StatCommand implements Callable<Integer>
         {
             counters.close();
         }
+    }
+
+    /** What scripts and tests read: every counter the table would show, under its label, without rates. */
+    private static void printRaw(final Sample sample, final PrintWriter out)
+    {
+        for (final CounterValue counter : sample.counters())
+        {
+            out.print(counter.label());
+            out.print(' ');
+            out.println(counter.value());
+        }
+        out.flush();
     }
 
     private static Object fileKey(final Path file) throws IOException

@@ -8,6 +8,9 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Allocates named counters and gauges in a counters file. Any module may add its own metrics; the
@@ -19,6 +22,9 @@ public final class Counters
     private static final List<String> RESERVED_GAUGE_SUFFIXES = List.of("_total", "_created", "_bucket", "_info");
 
     private final ConcurrentCountersManager manager;
+    // Prometheus family name (a counter's name without _total) -> its kind: a counter X_total and a
+    // gauge X would be one family of two kinds, and /metrics could show only one of them.
+    private final Map<String, CounterKind> families = new ConcurrentHashMap<>();
 
     Counters(final ConcurrentCountersManager manager)
     {
@@ -49,7 +55,9 @@ public final class Counters
         {
             throw new IllegalArgumentException("counter name must end in _total: " + metricName);
         }
-        return allocate(CounterKind.COUNTER, CounterLabel.of(metricName, labelPairs));
+        final CounterLabel label = CounterLabel.of(metricName, labelPairs);
+        claimFamily(metricName.substring(0, metricName.length() - "_total".length()), CounterKind.COUNTER);
+        return allocate(CounterKind.COUNTER, label);
     }
 
     /**
@@ -80,7 +88,20 @@ public final class Counters
                 throw new IllegalArgumentException("gauge name must not end in " + suffix + ": " + metricName);
             }
         }
-        return allocate(CounterKind.GAUGE, CounterLabel.of(metricName, labelPairs));
+        final CounterLabel label = CounterLabel.of(metricName, labelPairs);
+        claimFamily(metricName, CounterKind.GAUGE);
+        return allocate(CounterKind.GAUGE, label);
+    }
+
+    private void claimFamily(final String family, final CounterKind kind)
+    {
+        final CounterKind owner = families.putIfAbsent(family, kind);
+        if (null != owner && owner != kind)
+        {
+            throw new IllegalArgumentException("metric family " + family + " is already a " +
+                owner.name().toLowerCase(Locale.ROOT) + "; a " + kind.name().toLowerCase(Locale.ROOT) +
+                " needs another name");
+        }
     }
 
     public AtomicCounter allocate(final CounterKind kind, final CounterLabel label)

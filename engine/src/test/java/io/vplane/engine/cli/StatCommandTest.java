@@ -48,6 +48,22 @@ class StatCommandTest
     }
 
     @Test
+    void rawPrintsEveryCounterOnceWithItsLabelAndValue()
+    {
+        final Path path = dir.resolve("counters.dat");
+        try (CountersFile file = CountersFile.create(path, 16))
+        {
+            file.counters().counter(EngineMetrics.WORKER_DUTY_CYCLES_TOTAL, "pool", "net", "worker", "net-0").set(10);
+            file.counters().gauge(EngineMetrics.WORKER_CPU, "pool", "net", "worker", "net-0").setRelease(-1);
+
+            assertThat(execute("--counters-file", path.toString(), "--raw")).as(err.toString()).isZero();
+            assertThat(out.toString()).isEqualTo(
+                "vplane_worker_duty_cycles_total{pool=\"net\",worker=\"net-0\"} 10\n" +
+                "vplane_worker_cpu{pool=\"net\",worker=\"net-0\"} -1\n");
+        }
+    }
+
+    @Test
     void countLimitsTheTables()
     {
         final Path path = dir.resolve("counters.dat");

@@ -44,6 +44,17 @@ class CountersTest
     }
 
     @Test
+    void refusesAGaugeAndACounterThatWouldShareAPrometheusFamily()
+    {
+        counters.counter("vplane_conn_total");
+        counters.gauge("vplane_level");
+
+        assertThatThrownBy(() -> counters.gauge("vplane_conn")).hasMessageContaining("vplane_conn is already a counter");
+        assertThatThrownBy(() -> counters.counter("vplane_level_total")).hasMessageContaining("vplane_level is already a gauge");
+        counters.counter("vplane_conn_total", "pool", "blk"); // the same kind again is one family with more points
+    }
+
+    @Test
     void rejectsLabelsThatDoNotFitOrAreNotAscii()
     {
         assertThatThrownBy(() -> counters.counter("x_total", "v", "x".repeat(400))).hasMessageContaining("longer than 380");
