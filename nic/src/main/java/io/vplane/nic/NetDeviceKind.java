@@ -10,6 +10,8 @@ import io.vplane.nic.port.VhostUserPortProvider;
 import io.vplane.nic.port.VhostUserSection;
 import io.vplane.nic.uplink.TapUplinkProvider;
 import io.vplane.nic.uplink.TapUplinkSection;
+import io.vplane.nic.uplink.VxlanUplinkProvider;
+import io.vplane.nic.uplink.VxlanUplinkSection;
 import io.vplane.nic.vswitch.VswitchCommand;
 import io.vplane.nic.vswitch.VswitchDeviceProvider;
 import io.vplane.nic.vswitch.VswitchManagement;
@@ -20,7 +22,7 @@ import java.util.List;
 
 /**
  * The net device kind: vhost-user ports ({@code devices.vhostUser}), the vSwitch
- * ({@code vswitch}) and TAP uplinks ({@code devices.tap}), with {@code ctl port}, {@code ctl vswitch} and the {@code /vswitch} routes. It
+ * ({@code vswitch}) and TAP and VXLAN uplinks ({@code devices.tap}, {@code devices.vxlan}), with {@code ctl port}, {@code ctl vswitch} and the {@code /vswitch} routes. It
  * owns the registry of running switches that its ports join and its routes act on.
  */
 public final class NetDeviceKind implements DeviceKind
@@ -43,14 +45,15 @@ public final class NetDeviceKind implements DeviceKind
     @Override
     public List<ConfigSection<?>> configSections()
     {
-        return List.of(new VhostUserSection(), new VswitchSection(), new TapUplinkSection());
+        return List.of(new VhostUserSection(), new VswitchSection(), new TapUplinkSection(),
+            new VxlanUplinkSection());
     }
 
     @Override
     public List<DeviceProvider> deviceProviders()
     {
         return List.of(new VswitchDeviceProvider(switches), new VhostUserPortProvider(switches, lenders),
-            new TapUplinkProvider(switches, lenders));
+            new TapUplinkProvider(switches, lenders), new VxlanUplinkProvider(switches, lenders));
     }
 
     @Override

@@ -19,7 +19,7 @@ final class UplinkCounters implements AutoCloseable
 
     enum Drop
     {
-        SHORT_FRAME, FRAME_TOO_BIG, SCATTERED, READ_ERROR, WRITE_ERROR;
+        SHORT_FRAME, FRAME_TOO_BIG, SCATTERED, READ_ERROR, WRITE_ERROR, BAD_VXLAN_HEADER, WRONG_VNI;
 
         final String label = name().toLowerCase(java.util.Locale.ROOT);
     }
