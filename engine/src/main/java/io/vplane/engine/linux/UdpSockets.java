@@ -58,6 +58,8 @@ public final class UdpSockets
         NativeCall.downcall("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMMSG = NativeCall.retryingEintr(NativeCall.downcall(
         "recvmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG)));
+    private static final MethodHandle SENDMMSG = NativeCall.retryingEintr(NativeCall.downcall(
+        "sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT)));
     private static final MethodHandle SENDMSG = NativeCall.retryingEintr(
         NativeCall.downcall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT)));
 
@@ -204,6 +206,23 @@ public final class UdpSockets
         catch (final Throwable ex)
         {
             throw NativeCall.failedToCall("sendmsg", ex);
+        }
+    }
+
+    /**
+     * sendmmsg(2) of {@code count} messages of the mmsghdr array at {@code messages}, blocking as the socket is.
+     *
+     * @return messages sent, or {@code -errno}
+     */
+    public static int sendmmsg(final int fd, final long messages, final int count)
+    {
+        try
+        {
+            return (int)SENDMMSG.invokeExact(NativeCall.state(), fd, messages, count, 0);
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("sendmmsg", ex);
         }
     }
 }
