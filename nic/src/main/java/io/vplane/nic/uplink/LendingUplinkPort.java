@@ -136,6 +136,15 @@ abstract class LendingUplinkPort implements SwitchPort
         errors.record("uplink", call, name + ": " + call + " failed: " + Errno.describe((int)-rc));
     }
 
+    /** A send failed: one log line per kind of failure (a full queue, EAGAIN, is only counted by the caller). */
+    protected final void sendFailed(final String call, final long rc)
+    {
+        if (rc != -Errno.EAGAIN)
+        {
+            errors.record("uplink", call, name + ": " + call + " failed: " + Errno.describe((int)-rc));
+        }
+    }
+
     private GuestRxLender lenderOnThisSwitch()
     {
         final GuestRxLender lender = vmSlot.lender();

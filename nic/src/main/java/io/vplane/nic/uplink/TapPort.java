@@ -80,18 +80,35 @@ final class TapPort extends LendingUplinkPort
     @Override
     protected int readIntoGuest(final FrameBurst burst, final GuestRxPool pool)
     {
+        return read(burst, pool);
+    }
+
+    @Override
+    protected int readIntoHost(final FrameBurst burst)
+    {
+        return read(burst, null);
+    }
+
+    /** One readv per frame, queues in turn, into entries of {@code pool} or, when null, into own slots. */
+    private int read(final FrameBurst burst, final GuestRxPool pool)
+    {
         int emptyQueues = 0;
         while (emptyQueues < fds.length && !burst.isFull())
         {
-            final int entry = pool.take();
-            if (entry < 0)
+            final int entry = null == pool ? -1 : pool.take();
+            if (null != pool && entry < 0)
             {
                 break;
             }
-            final long n = VectorIo.readv(fds[nextQueue], pool.iovecAddress(entry), pool.iovecCount(entry));
+            final int slot = burst.count();
+            final long n = null == pool ? VectorIo.readv(fds[nextQueue], hostIovecs.address() + (long)slot * Iovec.SIZE, 1) :
+                VectorIo.readv(fds[nextQueue], pool.iovecAddress(entry), pool.iovecCount(entry));
             if (n < 0)
             {
-                pool.putBack(entry);
+                if (null != pool)
+                {
+                    pool.putBack(entry);
+                }
                 if (n != -Errno.EAGAIN)
                 {
                     readFailed("readv", n);
@@ -102,22 +119,18 @@ final class TapPort extends LendingUplinkPort
             }
             emptyQueues = 0;
             final long frame = n - HEADER_SIZE;
-            if (n > pool.room(entry))
+            if (null == pool)
             {
-                // the kernel truncated it to the buffer and still returned the whole length
-                pool.putBack(entry);
-                counters.drop(UplinkCounters.Drop.FRAME_TOO_BIG);
+                if (n > HOST_SLOT_BYTES)
+                {
+                    counters.drop(UplinkCounters.Drop.FRAME_TOO_BIG);
+                }
+                else if (received(frame))
+                {
+                    burst.add(hostSlot(slot) + HEADER_SIZE, (int)frame, (int)frame, GuestRxPool.NOT_LENT | slot);
+                }
             }
-            else if (frame > pool.frameRoom(entry))
-            {
-                pool.putBack(entry);
-                counters.drop(UplinkCounters.Drop.SCATTERED);
-            }
-            else if (received(frame))
-            {
-                burst.add(pool.frameAddress(entry), (int)frame, pool.frameRoom(entry), entry);
-            }
-            else
+            else if (!addLent(burst, pool, entry, n, frame))
             {
                 pool.putBack(entry);
             }
@@ -125,36 +138,25 @@ final class TapPort extends LendingUplinkPort
         return burst.count();
     }
 
-    @Override
-    protected int readIntoHost(final FrameBurst burst)
+    private boolean addLent(final FrameBurst burst, final GuestRxPool pool, final int entry, final long n, final long frame)
     {
-        int emptyQueues = 0;
-        while (emptyQueues < fds.length && !burst.isFull())
+        if (n > pool.room(entry))
         {
-            final int slot = burst.count();
-            final long n = VectorIo.readv(fds[nextQueue], hostIovecs.address() + (long)slot * Iovec.SIZE, 1);
-            if (n < 0)
-            {
-                if (n != -Errno.EAGAIN)
-                {
-                    readFailed("readv", n);
-                }
-                emptyQueues++;
-                nextQueue = (nextQueue + 1) % fds.length;
-                continue;
-            }
-            emptyQueues = 0;
-            final long frame = n - HEADER_SIZE;
-            if (n > HOST_SLOT_BYTES)
-            {
-                counters.drop(UplinkCounters.Drop.FRAME_TOO_BIG);
-            }
-            else if (received(frame))
-            {
-                burst.add(hostSlot(slot) + HEADER_SIZE, (int)frame, (int)frame, GuestRxPool.NOT_LENT | slot);
-            }
+            // the kernel truncated it to the buffer and still returned the whole length
+            counters.drop(UplinkCounters.Drop.FRAME_TOO_BIG);
+            return false;
         }
-        return burst.count();
+        if (frame > pool.frameRoom(entry))
+        {
+            counters.drop(UplinkCounters.Drop.SCATTERED);
+            return false;
+        }
+        if (!received(frame))
+        {
+            return false;
+        }
+        burst.add(pool.frameAddress(entry), (int)frame, pool.frameRoom(entry), entry);
+        return true;
     }
 
     @Override
@@ -168,11 +170,8 @@ final class TapPort extends LendingUplinkPort
         final long rc = VectorIo.writev(fds[0], iovecs.address(), count);
         if (rc < 0)
         {
+            sendFailed("writev", rc);
             counters.drop(UplinkCounters.Drop.WRITE_ERROR);
-            if (rc != -Errno.EAGAIN)
-            {
-                errors.record("uplink", "tap-write", name() + ": writev failed: " + Errno.describe((int)-rc));
-            }
             return TX_REFUSED;
         }
         counters.txFramesPending++;

@@ -1,8 +1,6 @@
 package io.vplane.nic.uplink;
 
-import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
-import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.linux.Errno;
 import io.vplane.engine.linux.FileIo;
@@ -13,34 +11,23 @@ import io.vplane.nic.vswitch.VswitchRegistry;
 import java.util.List;
 
 /**
- * A TAP uplink as an engine device. It has no queue of its own: its TAP queues are polled by the
- * switch it joins, on that switch's {@code net} worker (all ports of a switch run on one thread,
- * which is what lets a frame read into a guest buffer be published by the VM port without a
- * hand-over). Opening creates the TAP device when it does not exist (CAP_NET_ADMIN), or attaches
- * to an existing one (persistent, owned by the daemon's user).
+ * A TAP uplink: one switch port over the queues of one TAP device, on the switch's worker.
+ * Opening creates the TAP device when it does not exist (CAP_NET_ADMIN), or attaches to an
+ * existing one (persistent, owned by the daemon's user).
  */
-public final class TapUplinkDevice implements Device
+public final class TapUplinkDevice extends UplinkDevice
 {
-    private static final long DETACH_WAIT_MS = 1_000;
-
-    private final DeviceSpec spec;
-    private final TapUplinkConfig settings;
-    private final VswitchRegistry switches;
-    private final int[] fds;
-    private final UplinkCounters counters;
-    private final TapPort port;
-    private volatile boolean started;
-
     public TapUplinkDevice(final DeviceSpec spec, final TapUplinkConfig settings, final DeviceContext context,
         final VswitchRegistry switches, final GuestRxLenders lenders)
     {
-        this.spec = spec;
-        this.settings = settings;
-        this.switches = switches;
-        this.fds = openQueues(settings);
-        this.counters = new UplinkCounters(context.counters(), spec.name());
-        this.port = new TapPort(spec.name(), fds, lenders.slot(settings.vmPort()), settings.vswitch(),
-            settings.zeroCopy(), counters, context.errors());
+        this(spec, settings, switches, openQueues(settings), new UplinkCounters(context.counters(), spec.name()), lenders, context);
+    }
+
+    private TapUplinkDevice(final DeviceSpec spec, final TapUplinkConfig settings, final VswitchRegistry switches,
+        final int[] fds, final UplinkCounters counters, final GuestRxLenders lenders, final DeviceContext context)
+    {
+        super(spec, settings.vswitch(), switches, fds, List.of(new TapPort(spec.name(), fds, lenders.slot(settings.vmPort()),
+            settings.vswitch(), settings.zeroCopy(), counters, context.errors())), List.of(counters));
     }
 
     /** Opens every queue of the TAP device, each with a 12-byte virtio-net header and no offloads. */
@@ -78,59 +65,5 @@ public final class TapUplinkDevice implements Device
             }
         }
         return fds;
-    }
-
-    @Override
-    public DeviceSpec spec()
-    {
-        return spec;
-    }
-
-    public TapUplinkConfig settings()
-    {
-        return settings;
-    }
-
-    @Override
-    public List<? extends DeviceQueue> queues()
-    {
-        return List.of();
-    }
-
-    @Override
-    public synchronized void start()
-    {
-        if (!started)
-        {
-            started = true;
-            switches.join(settings.vswitch(), port);
-        }
-    }
-
-    @Override
-    public void quiesce()
-    {
-        // the switch stops polling its ports when it is quiesced itself
-    }
-
-    @Override
-    public synchronized void close()
-    {
-        if (switches.leave(settings.vswitch(), port))
-        {
-            port.awaitDetached(DETACH_WAIT_MS);
-        }
-        for (final int fd : fds)
-        {
-            FileIo.close(fd);
-        }
-        counters.close();
-        port.close();
-    }
-
-    /** Frames received, transmitted, received straight into their VM's buffers, and read into own memory. */
-    public long[] totals()
-    {
-        return new long[] {counters.rxFramesTotal(), counters.txFramesTotal(), counters.zeroCopyTotal(), counters.copyTotal()};
     }
 }

@@ -1,51 +1,24 @@
 package io.vplane.nic.uplink;
 
-import io.vplane.config.VplaneConfig;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
-import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.nic.port.GuestRxLenders;
 import io.vplane.nic.vswitch.VswitchRegistry;
 
-import java.util.List;
-
-/** Opens the {@code devices.tap} uplinks of the config; each joins its switch and runs on the switch's worker. */
-public final class TapUplinkProvider implements DeviceProvider
+/** Opens the {@code devices.tap} uplinks of the config. */
+public final class TapUplinkProvider extends UplinkProvider<TapUplinkConfig>
 {
     public static final String KIND = "tap";
-    public static final String TYPE = "net";
 
-    private final VswitchRegistry switches;
-    private final GuestRxLenders lenders;
-
-    /**
-     * @param switches the running switches the uplinks join
-     * @param lenders  the VM ports whose receive buffers the uplinks read into
-     */
     public TapUplinkProvider(final VswitchRegistry switches, final GuestRxLenders lenders)
     {
-        this.switches = switches;
-        this.lenders = lenders;
+        super(KIND, config -> config.section(TapUplinksConfig.class).uplinks(), TapUplinkConfig::name, switches, lenders);
     }
 
     @Override
-    public String kind()
+    protected Device open(final DeviceSpec spec, final TapUplinkConfig settings, final DeviceContext context)
     {
-        return KIND;
-    }
-
-    @Override
-    public List<DeviceSpec> declaredDevices(final VplaneConfig config)
-    {
-        return config.section(TapUplinksConfig.class).uplinks().stream()
-            .map(uplink -> new DeviceSpec(KIND, uplink.name(), TYPE, uplink))
-            .toList();
-    }
-
-    @Override
-    public Device open(final DeviceSpec spec, final DeviceContext context)
-    {
-        return new TapUplinkDevice(spec, (TapUplinkConfig)spec.settings(), context, switches, lenders);
+        return new TapUplinkDevice(spec, settings, context, switches, lenders);
     }
 }

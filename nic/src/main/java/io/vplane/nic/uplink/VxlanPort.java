@@ -293,9 +293,9 @@ final class VxlanPort extends LendingUplinkPort
     {
         UdpSockets.writeSockaddr(tx, TX_NAME, remote, udpPort);
         final long rc = UdpSockets.sendmsg(fd, tx.address() + TX_MSG);
-        if (rc < 0 && rc != -Errno.EAGAIN)
+        if (rc < 0)
         {
-            errors.record("uplink", "vxlan-send", name() + ": sendmsg failed: " + Errno.describe((int)-rc));
+            sendFailed("sendmsg", rc);
         }
         return rc >= 0;
     }

@@ -1,8 +1,6 @@
 package io.vplane.nic.uplink;
 
-import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
-import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.linux.Errno;
 import io.vplane.engine.linux.FileIo;
@@ -24,27 +22,35 @@ import java.util.List;
  * buffers. No queue of its own: the ports run on the switch's {@code net} worker, with plain
  * non-blocking {@code recvmmsg}/{@code sendmsg} (io_uring is not used; said at start).
  */
-public final class VxlanUplinkDevice implements Device
+public final class VxlanUplinkDevice extends UplinkDevice
 {
     private static final Logger LOG = LoggerFactory.getLogger(VxlanUplinkDevice.class);
-    private static final long DETACH_WAIT_MS = 1_000;
     private static final int RECEIVE_BUFFER_BYTES = 4 << 20;
 
-    private final DeviceSpec spec;
+    private final String name;
     private final VxlanUplinkConfig settings;
-    private final VswitchRegistry switches;
-    private final int[] fds;
-    private final List<UplinkCounters> counters = new ArrayList<>();
-    private final List<VxlanPort> ports = new ArrayList<>();
-    private boolean started;
+    private final int sockets;
 
     public VxlanUplinkDevice(final DeviceSpec spec, final VxlanUplinkConfig settings, final DeviceContext context,
         final VswitchRegistry switches, final GuestRxLenders lenders)
     {
-        this.spec = spec;
+        this(spec, settings, context, switches, lenders, openGroup(settings), new ArrayList<>(), new ArrayList<>());
+    }
+
+    private VxlanUplinkDevice(final DeviceSpec spec, final VxlanUplinkConfig settings, final DeviceContext context,
+        final VswitchRegistry switches, final GuestRxLenders lenders, final int[] fds, final List<VxlanPort> ports,
+        final List<UplinkCounters> counters)
+    {
+        super(spec, settings.vswitch(), switches, fds, ports(spec, settings, context, lenders, fds, ports, counters), counters);
+        this.name = spec.name();
         this.settings = settings;
-        this.switches = switches;
-        this.fds = openGroup(settings);
+        this.sockets = fds.length;
+    }
+
+    /** One port per VNI, each on its socket of the group; fills {@code ports} and {@code counters}. */
+    private static List<VxlanPort> ports(final DeviceSpec spec, final VxlanUplinkConfig settings, final DeviceContext context,
+        final GuestRxLenders lenders, final int[] fds, final List<VxlanPort> ports, final List<UplinkCounters> counters)
+    {
         final int[] remotes = settings.remotes().stream().mapToInt(VxlanUplinkDevice::ipv4).toArray();
         for (int i = 0; i < fds.length; i++)
         {
@@ -55,6 +61,7 @@ public final class VxlanUplinkDevice implements Device
             ports.add(new VxlanPort(portName, fds[i], segment.vni(), settings.udpPort(), remotes,
                 lenders.slot(segment.vmPort()), settings.vswitch(), settings.zeroCopy(), portCounters, context.errors()));
         }
+        return ports;
     }
 
     /** The switch port (and counter label) of one VNI. */
@@ -108,54 +115,10 @@ public final class VxlanUplinkDevice implements Device
     }
 
     @Override
-    public DeviceSpec spec()
+    protected void starting()
     {
-        return spec;
-    }
-
-    @Override
-    public List<? extends DeviceQueue> queues()
-    {
-        return List.of();
-    }
-
-    @Override
-    public synchronized void start()
-    {
-        if (!started)
-        {
-            started = true;
-            LOG.info("VXLAN uplink {}: {} VNI sockets on {}:{} in one SO_REUSEPORT group steered by VNI (classic BPF); " +
-                "receive with recvmmsg, send with sendmsg (plain syscalls, no io_uring); remotes {}",
-                spec.name(), fds.length, settings.bindAddress(), settings.udpPort(), settings.remotes());
-            for (final VxlanPort port : ports)
-            {
-                switches.join(settings.vswitch(), port);
-            }
-        }
-    }
-
-    @Override
-    public void quiesce()
-    {
-        // the switch stops polling its ports when it is quiesced itself
-    }
-
-    @Override
-    public synchronized void close()
-    {
-        for (final VxlanPort port : ports)
-        {
-            if (switches.leave(settings.vswitch(), port))
-            {
-                port.awaitDetached(DETACH_WAIT_MS);
-            }
-        }
-        for (final int fd : fds)
-        {
-            FileIo.close(fd);
-        }
-        counters.forEach(UplinkCounters::close);
-        ports.forEach(VxlanPort::close);
+        LOG.info("VXLAN uplink {}: {} VNI sockets on {}:{} in one SO_REUSEPORT group steered by VNI (classic BPF); " +
+            "receive with recvmmsg, send with sendmsg (plain syscalls, no io_uring); remotes {}",
+            name, sockets, settings.bindAddress(), settings.udpPort(), settings.remotes());
     }
 }

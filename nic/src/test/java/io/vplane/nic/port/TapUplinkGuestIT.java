@@ -1,10 +1,7 @@
 package io.vplane.nic.port;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,22 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * into the guest's buffers: the uplink's {@code copy} path and the switch's copies stay at zero.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class TapUplinkGuestIT
+class TapUplinkGuestIT extends RootNetworkTest
 {
     private static final Path BOOT_GUEST = Path.of("src/test/guest/boot_guest.sh");
     private static final String GUEST_MAC = "52:54:00:00:00:01";
     private static final String GLOBAL_MAC = "02:ff:00:00:00:02";
     private static final Pattern BITRATE = Pattern.compile("([\\d.]+) Mbits/sec.*receiver");
 
-    @TempDir
-    Path dir;
 
-    @BeforeAll
-    static void needsRootAndQemu()
-    {
-        final String why = HostNetwork.whyNot();
-        Assumptions.assumeTrue(null == why, "TAP uplink guest test skipped: " + why);
-    }
 
     @Test
     void shouldCarryPingAndIperf3BothWaysBetweenAGuestAndANamespace() throws Exception

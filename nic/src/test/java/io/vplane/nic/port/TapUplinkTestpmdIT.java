@@ -1,10 +1,7 @@
 package io.vplane.nic.port;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -21,21 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * source MAC translated to the global one, which the namespace's neighbour table must show.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class TapUplinkTestpmdIT
+class TapUplinkTestpmdIT extends RootNetworkTest
 {
     static final String VM_MAC = "52:54:00:00:00:0a";
     static final String GLOBAL_MAC = "02:ff:00:00:00:02";
     private static final int PINGS = 5;
 
-    @TempDir
-    Path dir;
 
-    @BeforeAll
-    static void needsRoot()
-    {
-        final String why = HostNetwork.whyNot();
-        Assumptions.assumeTrue(null == why, "TAP uplink tests skipped: " + why);
-    }
 
     @Test
     void shouldAnswerPingsFromANamespaceWithFramesReceivedStraightIntoTheGuestBuffers() throws Exception

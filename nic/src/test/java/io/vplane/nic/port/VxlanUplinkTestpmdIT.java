@@ -1,10 +1,7 @@
 package io.vplane.nic.port;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -21,20 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * decapsulated by the kernel carry the VM's global MAC.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class VxlanUplinkTestpmdIT
+class VxlanUplinkTestpmdIT extends RootNetworkTest
 {
     private static final int PINGS = 5;
     private static final String UPLINK = "vx0-42";
 
-    @TempDir
-    Path dir;
 
-    @BeforeAll
-    static void needsRoot()
-    {
-        final String why = HostNetwork.whyNot();
-        Assumptions.assumeTrue(null == why, "VXLAN uplink tests skipped: " + why);
-    }
 
     @Test
     void shouldAnswerPingsFromTheKernelsVxlanDeviceWithInnerFramesReceivedIntoTheGuestBuffers() throws Exception
