@@ -4,9 +4,14 @@ import io.vplane.config.ConfigSection;
 import io.vplane.engine.device.DeviceKind;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.management.ManagementExtension;
+import io.vplane.nic.port.GuestRxLenders;
 import io.vplane.nic.port.PortCommand;
 import io.vplane.nic.port.VhostUserPortProvider;
 import io.vplane.nic.port.VhostUserSection;
+import io.vplane.nic.uplink.TapUplinkProvider;
+import io.vplane.nic.uplink.TapUplinkSection;
+import io.vplane.nic.uplink.VxlanUplinkProvider;
+import io.vplane.nic.uplink.VxlanUplinkSection;
 import io.vplane.nic.vswitch.VswitchCommand;
 import io.vplane.nic.vswitch.VswitchDeviceProvider;
 import io.vplane.nic.vswitch.VswitchManagement;
@@ -16,13 +21,14 @@ import io.vplane.nic.vswitch.VswitchSection;
 import java.util.List;
 
 /**
- * The net device kind: vhost-user ports ({@code devices.vhostUser}) and the vSwitch
- * ({@code vswitch}), with {@code ctl port}, {@code ctl vswitch} and the {@code /vswitch} routes. It
+ * The net device kind: vhost-user ports ({@code devices.vhostUser}), the vSwitch
+ * ({@code vswitch}) and TAP and VXLAN uplinks ({@code devices.tap}, {@code devices.vxlan}), with {@code ctl port}, {@code ctl vswitch} and the {@code /vswitch} routes. It
  * owns the registry of running switches that its ports join and its routes act on.
  */
 public final class NetDeviceKind implements DeviceKind
 {
     private final VswitchRegistry switches = new VswitchRegistry();
+    private final GuestRxLenders lenders = new GuestRxLenders();
 
     @Override
     public String name()
@@ -39,13 +45,15 @@ public final class NetDeviceKind implements DeviceKind
     @Override
     public List<ConfigSection<?>> configSections()
     {
-        return List.of(new VhostUserSection(), new VswitchSection());
+        return List.of(new VhostUserSection(), new VswitchSection(), new TapUplinkSection(),
+            new VxlanUplinkSection());
     }
 
     @Override
     public List<DeviceProvider> deviceProviders()
     {
-        return List.of(new VswitchDeviceProvider(switches), new VhostUserPortProvider(switches));
+        return List.of(new VswitchDeviceProvider(switches), new VhostUserPortProvider(switches, lenders),
+            new TapUplinkProvider(switches, lenders), new VxlanUplinkProvider(switches, lenders));
     }
 
     @Override

@@ -42,8 +42,10 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Switch to guest</b> ({@link #transmit}): copied into receive buffers of pair 0
  * ({@code TX_COPIED}, counted by the switch as a copy), published once per switch cycle in
  * {@link #flush}. No receive buffer: {@code TX_REFUSED}, and {@code no_rx_buffer} on the queue.
+ * A frame an uplink received straight into this guest's buffers ({@link GuestRxLender}, {@link GuestRxPool})
+ * is not copied: its used element is published where it lies ({@code TX_SENT}).
  */
-final class VhostSwitchPort implements SwitchPort
+final class VhostSwitchPort implements SwitchPort, GuestRxLender
 {
     /** Linearization buffer per burst frame; a scattered frame longer than this is dropped as too big. */
     static final int BOUNCE_SLOT_BYTES = 9216;
@@ -75,6 +77,8 @@ final class VhostSwitchPort implements SwitchPort
     private long rxBytes;
     private int rxNoBuffer;
     private int rxTooBig;
+    /** The uplink pool whose burst is being switched, between lend and endLend; else null. */
+    private GuestRxPool lentPool;
 
     VhostSwitchPort(final String name, final RxQueue rx, final SwitchedTxQueue[] tx, final Arena arena,
         final AtomicCounter linearized)
@@ -321,6 +325,58 @@ final class VhostSwitchPort implements SwitchPort
     }
 
     @Override
+    public boolean lend(final GuestRxPool pool, final FrameBurst burst, final int want)
+    {
+        if (null == rxRing && !holdRx())
+        {
+            return false;
+        }
+        final SplitVirtQueue ring = rxRing;
+        try
+        {
+            pool.bind(ring);
+            final int taken = pool.topUp(ring, want, rxPending);
+            if (taken < 0)
+            {
+                rx.ringBroken("chain", GuestRxWriter.describeError(taken));
+                flush();
+                return false;
+            }
+            rxPending -= taken;
+        }
+        catch (final Throwable ex)
+        {
+            abandonRx(ex);
+            return false;
+        }
+        pool.lendInto(burst);
+        lentPool = pool;
+        return true;
+    }
+
+    @Override
+    public void endLend(final GuestRxPool pool, final FrameBurst burst)
+    {
+        pool.endBurst(burst);
+        lentPool = null;
+        if (rxFrames == 0)
+        {
+            // nothing published, so the switch will not flush this port: let go of the ring now
+            flush();
+        }
+    }
+
+    @Override
+    public void abandonLend(final Throwable fault)
+    {
+        lentPool = null;
+        if (null != rxRing)
+        {
+            abandonRx(fault);
+        }
+    }
+
+    @Override
     public int transmit(final FrameBurst burst, final int index)
     {
         if (null == rxRing && !holdRx())
@@ -329,6 +385,22 @@ final class VhostSwitchPort implements SwitchPort
         }
         final SplitVirtQueue ring = rxRing;
         final int length = burst.length(index);
+        if (null != lentPool && lentPool.holds(burst, index))
+        {
+            try
+            {
+                // the frame was received into this guest's own buffer: publish it where it lies
+                lentPool.publish(ring, burst, index);
+            }
+            catch (final Throwable ex)
+            {
+                abandonRx(ex);
+                return TX_REFUSED;
+            }
+            rxFrames++;
+            rxBytes += length;
+            return TX_SENT;
+        }
         final int rc;
         try
         {

@@ -33,6 +33,8 @@ public final class VhostUserPort implements Device, VhostUserDevice
 
     private final DeviceSpec spec;
     private final VswitchRegistry switches;
+    /** Where the switched port lends its receive buffers to uplinks; null when no uplink may borrow them. */
+    private final GuestRxLenders.Slot lenderSlot;
     private final VhostUserPortConfig settings;
     private final Arena arena = Arena.ofShared();
     private final List<NetQueue> queues;
@@ -54,7 +56,18 @@ public final class VhostUserPort implements Device, VhostUserDevice
     public VhostUserPort(
         final DeviceSpec spec, final VhostUserPortConfig settings, final DeviceContext context, final VswitchRegistry switches)
     {
+        this(spec, settings, context, switches, null);
+    }
+
+    /**
+     * @param switches the running switches, one of which a port with {@code guestTx: switch} joins
+     * @param lenders  where a switched port offers its receive buffers to the uplink serving it, or null
+     */
+    public VhostUserPort(final DeviceSpec spec, final VhostUserPortConfig settings, final DeviceContext context,
+        final VswitchRegistry switches, final GuestRxLenders lenders)
+    {
         this.spec = spec;
+        this.lenderSlot = null == lenders || !settings.switched() ? null : lenders.slot(spec.name());
         this.switches = switches;
         this.settings = settings;
         final byte[] mac = VirtioNet.parseMac(settings.mac());
@@ -124,6 +137,10 @@ public final class VhostUserPort implements Device, VhostUserDevice
             if (null != switchPort)
             {
                 switches.join(settings.vswitch(), switchPort);
+                if (null != lenderSlot)
+                {
+                    lenderSlot.set(switchPort, settings.vswitch());
+                }
             }
             server.start();
         }
@@ -139,6 +156,10 @@ public final class VhostUserPort implements Device, VhostUserDevice
     @Override
     public synchronized void close()
     {
+        if (null != lenderSlot)
+        {
+            lenderSlot.clear(switchPort);
+        }
         if (null != switchPort && switches.leave(settings.vswitch(), switchPort))
         {
             // the switch's worker may be in our rings and counters until its next cycle

@@ -17,13 +17,24 @@ public final class VhostUserPortProvider implements DeviceProvider
     public static final String TYPE = "net";
 
     private final VswitchRegistry switches;
+    private final GuestRxLenders lenders;
 
     /**
      * @param switches the running switches that ports with {@code guestTx: switch} join
      */
     public VhostUserPortProvider(final VswitchRegistry switches)
     {
+        this(switches, null);
+    }
+
+    /**
+     * @param switches the running switches that ports with {@code guestTx: switch} join
+     * @param lenders  where switched ports lend their receive buffers to uplinks
+     */
+    public VhostUserPortProvider(final VswitchRegistry switches, final GuestRxLenders lenders)
+    {
         this.switches = switches;
+        this.lenders = lenders;
     }
 
     @Override
@@ -51,6 +62,6 @@ public final class VhostUserPortProvider implements DeviceProvider
     @Override
     public Device open(final DeviceSpec spec, final DeviceContext context)
     {
-        return new VhostUserPort(spec, (VhostUserPortConfig)spec.settings(), context, switches);
+        return new VhostUserPort(spec, (VhostUserPortConfig)spec.settings(), context, switches, lenders);
     }
 }

@@ -201,7 +201,7 @@ final class PortFixture implements AutoCloseable
         reader.forEach((counterId, typeId, keyBuffer, label) ->
         {
             final long value = reader.getCounterValue(counterId);
-            if (value != 0 && (label.startsWith("vplane_vhost") || label.startsWith("vplane_vswitch") ||
+            if (value != 0 && (label.startsWith("vplane_vhost") || label.startsWith("vplane_vswitch") || label.startsWith("vplane_uplink") ||
                 label.startsWith("vplane_errors")))
             {
                 text.append(label).append(' ').append(value).append('\n');

@@ -1,0 +1,128 @@
+package io.vplane.nic.uplink;
+
+import io.vplane.engine.counters.Counters;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * The counters of one uplink, summed on the switch's thread during a cycle and published once per
+ * cycle ({@link #flush}). Received frames are split by where they were read into: a guest's
+ * receive buffer and delivered there ({@code zero_copy}), a guest's buffer but switched elsewhere
+ * ({@code guest_buffer_elsewhere}: proxy replies, other VMs, drops), or the uplink's own memory
+ * ({@code copy}: the switch copies them into a guest).
+ */
+final class UplinkCounters implements AutoCloseable
+{
+    static final String FRAMES = "vplane_uplink_frames_total";
+    static final String BYTES = "vplane_uplink_bytes_total";
+    static final String RX_PATH = "vplane_uplink_rx_path_total";
+    static final String DROPS = "vplane_uplink_drops_total";
+
+    enum Drop
+    {
+        SHORT_FRAME, FRAME_TOO_BIG, SCATTERED, READ_ERROR, WRITE_ERROR, BAD_VXLAN_HEADER, WRONG_VNI;
+
+        final String label = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private final AtomicCounter rxFrames;
+    private final AtomicCounter rxBytes;
+    private final AtomicCounter txFrames;
+    private final AtomicCounter txBytes;
+    private final AtomicCounter zeroCopy;
+    private final AtomicCounter guestBufferElsewhere;
+    private final AtomicCounter copy;
+    private final AtomicCounter[] drops = new AtomicCounter[Drop.values().length];
+
+    long rxFramesPending;
+    long rxBytesPending;
+    long txFramesPending;
+    long txBytesPending;
+    long zeroCopyPending;
+    long elsewherePending;
+    long copyPending;
+    final long[] dropsPending = new long[Drop.values().length];
+
+    UplinkCounters(final Counters counters, final String uplink)
+    {
+        rxFrames = counters.counter(FRAMES, "uplink", uplink, "dir", "rx");
+        rxBytes = counters.counter(BYTES, "uplink", uplink, "dir", "rx");
+        txFrames = counters.counter(FRAMES, "uplink", uplink, "dir", "tx");
+        txBytes = counters.counter(BYTES, "uplink", uplink, "dir", "tx");
+        zeroCopy = counters.counter(RX_PATH, "uplink", uplink, "path", "zero_copy");
+        guestBufferElsewhere = counters.counter(RX_PATH, "uplink", uplink, "path", "guest_buffer_elsewhere");
+        copy = counters.counter(RX_PATH, "uplink", uplink, "path", "copy");
+        for (final Drop drop : Drop.values())
+        {
+            drops[drop.ordinal()] = counters.counter(DROPS, "uplink", uplink, "reason", drop.label);
+        }
+    }
+
+    void drop(final Drop reason)
+    {
+        dropsPending[reason.ordinal()]++;
+    }
+
+    /** Publishes what this cycle counted (one release add per counter that moved). */
+    void flush()
+    {
+        rxFrames.getAndAddRelease(rxFramesPending);
+        rxBytes.getAndAddRelease(rxBytesPending);
+        txFrames.getAndAddRelease(txFramesPending);
+        txBytes.getAndAddRelease(txBytesPending);
+        zeroCopy.getAndAddRelease(zeroCopyPending);
+        guestBufferElsewhere.getAndAddRelease(elsewherePending);
+        copy.getAndAddRelease(copyPending);
+        rxFramesPending = rxBytesPending = txFramesPending = txBytesPending = 0;
+        zeroCopyPending = elsewherePending = copyPending = 0;
+        for (int i = 0; i < dropsPending.length; i++)
+        {
+            if (dropsPending[i] != 0)
+            {
+                drops[i].getAndAddRelease(dropsPending[i]);
+                dropsPending[i] = 0;
+            }
+        }
+    }
+
+
+    long zeroCopyTotal()
+    {
+        return zeroCopy.get();
+    }
+
+    long copyTotal()
+    {
+        return copy.get();
+    }
+
+    long rxFramesTotal()
+    {
+        return rxFrames.get();
+    }
+
+    long txFramesTotal()
+    {
+        return txFrames.get();
+    }
+
+    long drops(final Drop reason)
+    {
+        return drops[reason.ordinal()].get();
+    }
+
+    @Override
+    public void close()
+    {
+        rxFrames.close();
+        rxBytes.close();
+        txFrames.close();
+        txBytes.close();
+        zeroCopy.close();
+        guestBufferElsewhere.close();
+        copy.close();
+        for (final AtomicCounter counter : drops)
+        {
+            counter.close();
+        }
+    }
+}
