@@ -113,6 +113,7 @@ public final class VhostUserSession implements AutoCloseable
         ackedProtocolFeatures = 0;
         featuresSet = false;
         status = 0;
+        device.sessionClosed();
     }
 
     public long ackedFeatures()
