@@ -109,6 +109,11 @@ public final class VsockDevice implements Device, VhostUserDevice
         return server.isConnected();
     }
 
+    VsockCounters counters()
+    {
+        return counters;
+    }
+
     /** Streams open now, from any thread. */
     public long streams()
     {
