@@ -35,6 +35,7 @@ public final class VsockDevice implements Device, VhostUserDevice
     private final VsockDeviceConfig settings;
     private final VsockCounters counters;
     private final VsockQueue queue;
+    private final List<VsockQueue> queues;
     private final VhostUserServer server;
     private final byte[] configSpace;
     private final VsockRegistry registry;
@@ -50,6 +51,7 @@ public final class VsockDevice implements Device, VhostUserDevice
         this.counters = new VsockCounters(context.counters(), spec.name());
         this.queue = new VsockQueue(spec.name(), settings.guestCid(), settings.bufAllocBytes(), settings.maxStreams(),
             context.errors(), counters);
+        this.queues = List.of(queue);
         // virtio 1.2 §5.10.4: struct virtio_vsock_config { le64 guest_cid; }
         this.configSpace = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(settings.guestCid()).array();
         this.server = new VhostUserServer(spec.name(), Path.of(settings.socketPath()), false, this, context.errors(),
@@ -70,7 +72,7 @@ public final class VsockDevice implements Device, VhostUserDevice
     @Override
     public List<? extends DeviceQueue> queues()
     {
-        return List.of(queue);
+        return queues;
     }
 
     @Override
