@@ -134,6 +134,10 @@ public final class VhostUserSession implements AutoCloseable
     private Outcome dispatch(final VhostUserMessage message, final VhostUserConnection connection)
     {
         final int request = message.request();
+        if (LOG.isDebugEnabled())
+        {
+            LOG.debug("{}: {} ({} bytes, {} fds)", peer, VhostUserRequest.name(request), message.size(), message.fdCount());
+        }
         return switch (request)
         {
             case GET_FEATURES -> replyU64(message, connection, device.features() | (1L << F_PROTOCOL_FEATURES));

@@ -28,6 +28,7 @@ import java.util.List;
  */
 public final class VsockDevice implements Device, VhostUserDevice
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VsockDevice.class);
     /** virtio 1.2 §6: VIRTIO_F_VERSION_1, VIRTIO_RING_F_INDIRECT_DESC, VIRTIO_RING_F_EVENT_IDX. */
     private static final long FEATURES = 1L << 32 | 1L << 28 | 1L << VhostUserRequest.F_RING_EVENT_IDX;
 
@@ -156,6 +157,7 @@ public final class VsockDevice implements Device, VhostUserDevice
     @Override
     public void featuresAcked(final long features)
     {
+        LOG.debug("vsock device {}: features 0x{} acked", spec.name(), Long.toHexString(features));
     }
 
     @Override
@@ -163,6 +165,7 @@ public final class VsockDevice implements Device, VhostUserDevice
     {
         ring.suppressKicks();
         queue.gate().attach(index, ring, kickFd);
+        LOG.debug("vsock device {}: vring {} running ({} entries)", spec.name(), index, ring.size());
     }
 
     @Override
