@@ -57,7 +57,7 @@ final class VsockGuest implements AutoCloseable
             config, new DeviceContext(ConfigDefaults.pool("vsock"), counters, errors), new VsockRegistry());
         device.start();
         session = new VhostUserSession("test", device, errors, device.counters().protocolErrors);
-        frontend.startUp(session, device.features() | 1L << 30, rings, SIZE);
+        frontend.startUp(session, device.features() | 1L << 30, device.protocolFeatures(), rings, SIZE);
     }
 
     static long ringBase(final int queue)
