@@ -69,7 +69,7 @@ public final class AgentMain
     }
 
     /** The secret file must be the owner's alone, and hold at least 16 bytes. */
-    static byte[] readSecret(final Path file) throws IOException
+    public static byte[] readSecret(final Path file) throws IOException
     {
         final Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
         if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")))
