@@ -67,6 +67,12 @@ final class ControlDevice implements Device
         }
     }
 
+    /** The running service, or null before start. */
+    synchronized ControlService service()
+    {
+        return service;
+    }
+
     @Override
     public void quiesce()
     {
