@@ -16,6 +16,7 @@ public final class AppliedJournal implements AutoCloseable
 {
     private final Map<Long, ControlFrame> results = new HashMap<>();
     private final RecordFile file;
+    private int records;
 
     public AppliedJournal(final Path path) throws IOException
     {
@@ -26,6 +27,7 @@ public final class AppliedJournal implements AutoCloseable
             final byte[] reason = new byte[record.remaining()];
             record.get(reason);
             results.put(id, ControlFrame.result(id, status, new String(reason, StandardCharsets.UTF_8)));
+            records++;
         });
     }
 
@@ -41,11 +43,18 @@ public final class AppliedJournal implements AutoCloseable
         final byte[] reason = result.text().getBytes(StandardCharsets.UTF_8);
         file.append(ByteBuffer.allocate(9 + reason.length).putLong(result.id()).put((byte)result.status()).put(reason).flip());
         results.put(result.id(), result);
+        records++;
     }
 
     public synchronized int size()
     {
         return results.size();
+    }
+
+    /** Records in the file: more than {@link #size()} would mean a command was applied twice. */
+    public synchronized int records()
+    {
+        return records;
     }
 
     @Override
