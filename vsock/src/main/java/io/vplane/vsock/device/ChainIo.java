@@ -9,13 +9,12 @@ import java.lang.foreign.MemorySegment;
 /**
  * Moves bytes between the buffers of a walked (bounds-checked) descriptor chain, taken as one
  * byte range, and a scratch segment or a socket. Socket reads and writes go straight to guest
- * memory by address: no copy through a host buffer, no view per call.
+ * memory by address: no copy through a host buffer, no view per call. Not thread-safe: one per
+ * queue, reusing its cursor.
  */
 final class ChainIo
 {
-    private ChainIo()
-    {
-    }
+    private final ChainCursor cursor = new ChainCursor();
 
     /** EAGAIN (non-blocking socket full or empty) and EINTR mean "nothing now", not a failure. */
     static boolean wouldBlock(final long rc)
@@ -23,46 +22,32 @@ final class ChainIo
         return rc == -Errno.EAGAIN || rc == -Errno.EINTR;
     }
 
-    /** Copies chain bytes [{@code from}, {@code from + n}) into {@code dst}; @return bytes copied */
-    static long gather(final DescriptorChain chain, final long from, final MemorySegment dst, final long n)
+    /** The pieces of chain bytes [{@code from}, {@code from + n}), for a caller's own loop. */
+    ChainCursor pieces(final DescriptorChain chain, final long from, final long n)
     {
-        long skip = from;
-        long done = 0;
-        for (int i = 0; i < chain.count() && done < n; i++)
+        return cursor.start(chain, from, n);
+    }
+
+    /** Copies chain bytes [{@code from}, {@code from + n}) into {@code dst}; @return bytes copied */
+    long gather(final DescriptorChain chain, final long from, final MemorySegment dst, final long n)
+    {
+        for (cursor.start(chain, from, n); cursor.next(); )
         {
-            final long len = chain.length(i) & 0xFFFF_FFFFL;
-            if (skip >= len)
-            {
-                skip -= len;
-                continue;
-            }
-            final long take = Math.min(len - skip, n - done);
-            MemorySegment.copy(chain.segment(i), chain.offset(i) + skip, dst, done, take);
-            done += take;
-            skip = 0;
+            MemorySegment.copy(cursor.segment(), cursor.offset(), dst, cursor.done(), cursor.length());
+            cursor.advance(cursor.length());
         }
-        return done;
+        return cursor.done();
     }
 
     /** Copies {@code n} bytes of {@code src} into the chain from byte {@code to}; @return bytes copied */
-    static long scatter(final MemorySegment src, final long n, final DescriptorChain chain, final long to)
+    long scatter(final MemorySegment src, final long n, final DescriptorChain chain, final long to)
     {
-        long skip = to;
-        long done = 0;
-        for (int i = 0; i < chain.count() && done < n; i++)
+        for (cursor.start(chain, to, n); cursor.next(); )
         {
-            final long len = chain.length(i) & 0xFFFF_FFFFL;
-            if (skip >= len)
-            {
-                skip -= len;
-                continue;
-            }
-            final long take = Math.min(len - skip, n - done);
-            MemorySegment.copy(src, done, chain.segment(i), chain.offset(i) + skip, take);
-            done += take;
-            skip = 0;
+            MemorySegment.copy(src, cursor.done(), cursor.segment(), cursor.offset(), cursor.length());
+            cursor.advance(cursor.length());
         }
-        return done;
+        return cursor.done();
     }
 
     /**
@@ -71,32 +56,22 @@ final class ChainIo
      * @return bytes written (maybe fewer than {@code n}), or {@code -errno} when nothing was written
      *         for a reason other than EAGAIN
      */
-    static long writeTo(final int fd, final DescriptorChain chain, final long from, final long n)
+    long writeTo(final int fd, final DescriptorChain chain, final long from, final long n)
     {
-        long skip = from;
-        long done = 0;
-        for (int i = 0; i < chain.count() && done < n; i++)
+        for (cursor.start(chain, from, n); cursor.next(); )
         {
-            final long len = chain.length(i) & 0xFFFF_FFFFL;
-            if (skip >= len)
-            {
-                skip -= len;
-                continue;
-            }
-            final long want = Math.min(len - skip, n - done);
-            final long rc = FileIo.write(fd, chain.segment(i).address() + chain.offset(i) + skip, want);
+            final long rc = FileIo.write(fd, cursor.address(), cursor.length());
             if (rc < 0)
             {
-                return done > 0 || wouldBlock(rc) ? done : rc;
+                return cursor.done() > 0 || wouldBlock(rc) ? cursor.done() : rc;
             }
-            done += rc;
-            if (rc < want)
+            cursor.advance(rc);
+            if (rc < cursor.length())
             {
-                return done;
+                break;
             }
-            skip = 0;
         }
-        return done;
+        return cursor.done();
     }
 
     /**
@@ -106,37 +81,27 @@ final class ChainIo
      * @return bytes read; 0 with {@code eof[0]} set at end of stream; {@code -errno} on an error
      *         before any byte (EAGAIN gives 0)
      */
-    static long readFrom(final int fd, final DescriptorChain chain, final long from, final long max, final boolean[] eof)
+    long readFrom(final int fd, final DescriptorChain chain, final long from, final long max, final boolean[] eof)
     {
-        long skip = from;
-        long done = 0;
         eof[0] = false;
-        for (int i = 0; i < chain.count() && done < max; i++)
+        for (cursor.start(chain, from, max); cursor.next(); )
         {
-            final long len = chain.length(i) & 0xFFFF_FFFFL;
-            if (skip >= len)
-            {
-                skip -= len;
-                continue;
-            }
-            final long want = Math.min(len - skip, max - done);
-            final long rc = FileIo.read(fd, chain.segment(i).address() + chain.offset(i) + skip, want);
+            final long rc = FileIo.read(fd, cursor.address(), cursor.length());
             if (rc == 0)
             {
-                eof[0] = done == 0;
-                return done;
+                eof[0] = cursor.done() == 0;
+                break;
             }
             if (rc < 0)
             {
-                return done > 0 || wouldBlock(rc) ? done : rc;
+                return cursor.done() > 0 || wouldBlock(rc) ? cursor.done() : rc;
             }
-            done += rc;
-            if (rc < want)
+            cursor.advance(rc);
+            if (rc < cursor.length())
             {
-                return done;
+                break;
             }
-            skip = 0;
         }
-        return done;
+        return cursor.done();
     }
 }

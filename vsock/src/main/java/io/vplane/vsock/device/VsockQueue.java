@@ -68,6 +68,7 @@ final class VsockQueue implements DeviceQueue
     private final VsockHeader header = new VsockHeader(arena);
     private final MemorySegment scratch = arena.allocate(64, 8);
     private final boolean[] eof = new boolean[1];
+    private final ChainIo chainIo = new ChainIo();
     private final Long2ObjectHashMap<VsockConnection> byKey = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<VsockConnection> byFd = new Int2ObjectHashMap<>();
     private final ArrayDeque<VsockConnection> owed;
@@ -488,7 +489,7 @@ final class VsockQueue implements DeviceQueue
             }
             final DescriptorChain chain = rx.chain();
             final long room = Math.min(Math.min(chain.totalLength() - SIZE, credit), MAX_PAYLOAD);
-            final long n = ChainIo.readFrom(connection.fd, chain, SIZE, room, eof);
+            final long n = chainIo.readFrom(connection.fd, chain, SIZE, room, eof);
             if (n <= 0)
             {
                 giveBack(rx);
@@ -507,7 +508,7 @@ final class VsockQueue implements DeviceQueue
                 return packets;
             }
             stamp(connection, OP_RW, 0).len((int)n);
-            ChainIo.scatter(header.buffer(), SIZE, chain, 0);
+            chainIo.scatter(header.buffer(), SIZE, chain, 0);
             rx.addUsed(head, (int)(SIZE + n));
             rxUsed = true;
             connection.txCnt += (int)n;
@@ -638,7 +639,7 @@ final class VsockQueue implements DeviceQueue
                 return;
             }
         }
-        ChainIo.gather(chain, 0, header.buffer(), SIZE);
+        chainIo.gather(chain, 0, header.buffer(), SIZE);
         final long srcCid = header.srcCid();
         final long dstCid = header.dstCid();
         if (srcCid != guestCid || dstCid != HOST_CID)
@@ -778,7 +779,7 @@ final class VsockQueue implements DeviceQueue
         long written = 0;
         if (!connection.hasPending() && !connection.hostWriteShut)
         {
-            written = ChainIo.writeTo(connection.fd, chain, SIZE, len);
+            written = chainIo.writeTo(connection.fd, chain, SIZE, len);
             if (written < 0)
             {
                 // the host program is gone
@@ -794,22 +795,11 @@ final class VsockQueue implements DeviceQueue
     }
 
     /** The host socket is full: the rest waits in the stream's own buffer (within its credit). */
-    private static void keep(final VsockConnection connection, final DescriptorChain chain, final long from, final long n)
+    private void keep(final VsockConnection connection, final DescriptorChain chain, final long from, final long n)
     {
-        long skip = from;
-        long left = n;
-        for (int i = 0; i < chain.count() && left > 0; i++)
+        for (final ChainCursor piece = chainIo.pieces(chain, from, n); piece.next(); )
         {
-            final long len = chain.length(i) & 0xFFFF_FFFFL;
-            if (skip >= len)
-            {
-                skip -= len;
-                continue;
-            }
-            final long take = Math.min(len - skip, left);
-            connection.keep(chain.segment(i), chain.offset(i) + skip, take);
-            left -= take;
-            skip = 0;
+            connection.keep(piece.segment(), piece.offset(), piece.length());
         }
     }
 
@@ -928,7 +918,7 @@ final class VsockQueue implements DeviceQueue
 
     private void emit(final SplitVirtQueue rx, final int head)
     {
-        ChainIo.scatter(header.buffer(), SIZE, rx.chain(), 0);
+        chainIo.scatter(header.buffer(), SIZE, rx.chain(), 0);
         rx.addUsed(head, SIZE);
         rxUsed = true;
     }
@@ -947,7 +937,7 @@ final class VsockQueue implements DeviceQueue
             throw new RingFault("event: chain " + head + " cannot hold an event");
         }
         scratch.set(ValueLayout.JAVA_INT_UNALIGNED, 0, EVENT_TRANSPORT_RESET);
-        ChainIo.scatter(scratch, EVENT_SIZE, chain, 0);
+        chainIo.scatter(scratch, EVENT_SIZE, chain, 0);
         event.addUsed(head, EVENT_SIZE);
         event.publishUsed();
         event.notifyIfWanted();
