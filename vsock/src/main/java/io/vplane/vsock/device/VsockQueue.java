@@ -11,13 +11,10 @@ import io.vplane.virtio.virtq.DescriptorChain;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import io.vplane.vsock.packet.ConnectLine;
 import io.vplane.vsock.packet.VsockHeader;
-import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.collections.Long2ObjectHashMap;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayDeque;
 
 import static io.vplane.vsock.packet.VsockHeader.*;
 
@@ -45,12 +42,8 @@ final class VsockQueue implements DeviceQueue
     static final int RINGS = 3;
     static final String COMPONENT = "vsock";
 
-    private static final int MAX_HOST_EVENTS = 64;
-    private static final int ORPHAN_RSTS = 256;
     private static final int ACCEPTS_PER_POLL = 16;
     private static final int HANDSHAKE_BYTES_PER_POLL = ConnectLine.MAX_LENGTH;
-    /** Firecracker's first host-side ephemeral port; guest ports below it are the usual services. */
-    private static final int FIRST_EPHEMERAL_PORT = 1 << 30;
     /** virtio 1.2 §5.10.6.5: struct virtio_vsock_event { le32 id; }, id 0 is TRANSPORT_RESET. */
     private static final int EVENT_SIZE = 4;
     private static final int EVENT_TRANSPORT_RESET = 0;
@@ -62,20 +55,13 @@ final class VsockQueue implements DeviceQueue
     private final ErrorLog errors;
     private final VsockCounters counters;
     private final EpollSet wakeSet = EpollSet.withBell(8);
-    private final EpollSet hostSet = EpollSet.plain(MAX_HOST_EVENTS);
     private final RingGate gate;
     private final Arena arena = Arena.ofShared();
     private final VsockHeader header = new VsockHeader(arena);
     private final MemorySegment scratch = arena.allocate(64, 8);
     private final boolean[] eof = new boolean[1];
     private final ChainIo chainIo = new ChainIo();
-    private final Long2ObjectHashMap<VsockConnection> byKey = new Long2ObjectHashMap<>();
-    private final Int2ObjectHashMap<VsockConnection> byFd = new Int2ObjectHashMap<>();
-    private final ArrayDeque<VsockConnection> owed;
-    private final long[] orphanRsts = new long[ORPHAN_RSTS];
-    private int orphanHead;
-    private int orphanCount;
-    private int nextEphemeral = FIRST_EPHEMERAL_PORT;
+    private final StreamTable streams;
     private volatile HybridSocket hybrid;
     /** The frontend went away: streams are dropped by the worker at its next poll. */
     private volatile boolean dropStreams;
@@ -123,8 +109,8 @@ final class VsockQueue implements DeviceQueue
         this.maxStreams = maxStreams;
         this.errors = errors;
         this.counters = counters;
-        this.owed = new ArrayDeque<>(maxStreams + 1);
         this.gate = new RingGate(device, RINGS, errors, wakeSet);
+        this.streams = new StreamTable(maxStreams, counters);
         watchHostSet(true);
     }
 
@@ -182,7 +168,7 @@ final class VsockQueue implements DeviceQueue
             if (dropStreams)
             {
                 dropStreams = false;
-                dropAll();
+                streams.dropAll();
             }
             final SplitVirtQueue rx = gate.ring(RX);
             final SplitVirtQueue tx = gate.ring(TX);
@@ -269,11 +255,11 @@ final class VsockQueue implements DeviceQueue
             // with no rx buffers a readable host socket must not keep the worker awake
             if (watch)
             {
-                wakeSet.add(hostSet.fd());
+                wakeSet.add(streams.epollFd());
             }
             else
             {
-                wakeSet.remove(hostSet.fd());
+                wakeSet.remove(streams.epollFd());
             }
             hostSetWatched = watch;
         }
@@ -295,7 +281,7 @@ final class VsockQueue implements DeviceQueue
                     return false;
                 }
             }
-            if (null != rx && (rxStarved || !owed.isEmpty() || orphanCount > 0))
+            if (null != rx && (rxStarved || streams.owesGuest()))
             {
                 rx.enableKicks();
                 if (rx.available() != 0)
@@ -356,17 +342,14 @@ final class VsockQueue implements DeviceQueue
             {
                 break;
             }
-            if (byFd.size() >= maxStreams)
+            if (streams.full())
             {
                 FileIo.close(fd);
                 counters.refused.incrementRelease();
                 errors.record(COMPONENT, "streams-full", device + ": " + maxStreams + " streams open; host connection refused");
                 continue;
             }
-            final VsockConnection connection = new VsockConnection(fd, bufAlloc, VsockConnection.State.HANDSHAKE);
-            byFd.put(fd, connection);
-            connection.interest = EpollFd.EPOLLIN;
-            hostSet.add(fd, EpollFd.EPOLLIN);
+            streams.addHandshake(new VsockConnection(fd, bufAlloc, VsockConnection.State.HANDSHAKE));
             accepted++;
         }
         return accepted;
@@ -378,11 +361,11 @@ final class VsockQueue implements DeviceQueue
         {
             rxStarved = true;
         }
-        final int ready = hostSet.await(0);
+        final int ready = streams.harvest();
         int work = 0;
         for (int i = 0; i < ready; i++)
         {
-            final VsockConnection connection = byFd.get(hostSet.readyFd(i));
+            final VsockConnection connection = streams.ready(i);
             if (null == connection || connection.closed)
             {
                 continue;
@@ -416,7 +399,7 @@ final class VsockQueue implements DeviceQueue
             final long rc = FileIo.read(connection.fd, scratch.address(), 1);
             if (rc == 0 || (rc < 0 && !ChainIo.wouldBlock(rc)))
             {
-                close(connection);
+                streams.close(connection);
                 return 1;
             }
             if (rc < 0)
@@ -429,39 +412,22 @@ final class VsockQueue implements DeviceQueue
                 counters.badHandshakes.incrementRelease();
                 errors.record(COMPONENT, "handshake", device + ": host connection sent '" + connection.handshake.text() +
                     "', not CONNECT <port>; closed");
-                close(connection);
+                streams.close(connection);
                 return 1;
             }
             if (port >= 0)
             {
                 connection.handshake = null;
                 connection.peerPort = (int)port;
-                connection.localPort = freeEphemeralPort(connection.peerPort);
+                connection.localPort = streams.freeEphemeralPort(connection.peerPort);
                 connection.state = VsockConnection.State.REQUESTED;
-                byKey.put(connection.key(), connection);
-                opened();
-                owe(connection, VsockConnection.SEND_REQUEST);
-                interest(connection);
+                streams.keyed(connection);
+                streams.owe(connection, VsockConnection.SEND_REQUEST);
+                streams.interest(connection);
                 return 1;
             }
         }
         return 0;
-    }
-
-    private int freeEphemeralPort(final int peerPort)
-    {
-        while (true)
-        {
-            final int port = nextEphemeral++;
-            if (nextEphemeral == 0)
-            {
-                nextEphemeral = FIRST_EPHEMERAL_PORT;
-            }
-            if (!byKey.containsKey(VsockConnection.key(port, peerPort)))
-            {
-                return port;
-            }
-        }
     }
 
     /** Fills rx buffers from one host socket while it has data, credit and buffers last. */
@@ -477,9 +443,9 @@ final class VsockQueue implements DeviceQueue
                 {
                     connection.creditStalled = true;
                     counters.creditStalls.incrementRelease();
-                    owe(connection, VsockConnection.SEND_CREDIT_REQUEST);
+                    streams.owe(connection, VsockConnection.SEND_CREDIT_REQUEST);
                 }
-                interest(connection);
+                streams.interest(connection);
                 return packets;
             }
             final int head = nextRxChain(rx);
@@ -497,13 +463,13 @@ final class VsockQueue implements DeviceQueue
                 {
                     connection.hostEof = true;
                     connection.shutdownFlags |= SHUTDOWN_SEND;
-                    owe(connection, VsockConnection.SEND_SHUTDOWN);
-                    interest(connection);
+                    streams.owe(connection, VsockConnection.SEND_SHUTDOWN);
+                    streams.interest(connection);
                     return packets + 1;
                 }
                 if (n < 0)
                 {
-                    reset(connection);
+                    streams.reset(connection);
                 }
                 return packets;
             }
@@ -527,7 +493,7 @@ final class VsockQueue implements DeviceQueue
         final long rc = connection.flush();
         if (rc < 0)
         {
-            reset(connection);
+            streams.reset(connection);
             return 1;
         }
         forwarded(connection, rc);
@@ -540,7 +506,7 @@ final class VsockQueue implements DeviceQueue
         connection.fwdCnt += (int)n;
         if (connection.creditUpdateDue())
         {
-            owe(connection, VsockConnection.SEND_CREDIT_UPDATE);
+            streams.owe(connection, VsockConnection.SEND_CREDIT_UPDATE);
         }
         if (!connection.hasPending())
         {
@@ -548,7 +514,7 @@ final class VsockQueue implements DeviceQueue
         }
         if (!connection.closed)
         {
-            interest(connection);
+            streams.interest(connection);
         }
     }
 
@@ -558,38 +524,13 @@ final class VsockQueue implements DeviceQueue
         if ((connection.guestShutdown & SHUTDOWN_BOTH) == SHUTDOWN_BOTH)
         {
             // Linux waits for this RST to finish its close (af_vsock VSOCK_CLOSE_TIMEOUT otherwise)
-            closeWithRst(connection);
+            streams.closeWithRst(connection);
             return;
         }
         if ((connection.guestShutdown & SHUTDOWN_SEND) != 0 && !connection.hostWriteShut)
         {
             connection.hostWriteShut = true;
             Sockets.shutdown(connection.fd, Sockets.SHUT_WR);
-        }
-    }
-
-    /** What the host socket is waited for: data only with credit and nothing owed first, space while bytes wait. */
-    private void interest(final VsockConnection connection)
-    {
-        int want = 0;
-        if (VsockConnection.State.HANDSHAKE == connection.state)
-        {
-            want = EpollFd.EPOLLIN;
-        }
-        else if (VsockConnection.State.ESTABLISHED == connection.state &&
-            (connection.owedControl & (VsockConnection.SEND_REQUEST | VsockConnection.SEND_RESPONSE)) == 0 &&
-            !connection.hostEof && (connection.guestShutdown & SHUTDOWN_RCV) == 0 && connection.peerCredit() > 0)
-        {
-            want = EpollFd.EPOLLIN;
-        }
-        if (connection.hasPending())
-        {
-            want |= EpollFd.EPOLLOUT;
-        }
-        if (want != connection.interest)
-        {
-            connection.interest = want;
-            hostSet.modify(connection.fd, want);
         }
     }
 
@@ -649,19 +590,19 @@ final class VsockQueue implements DeviceQueue
         }
         final int op = header.op();
         final long key = VsockConnection.key(header.dstPort(), header.srcPort());
-        final VsockConnection connection = byKey.get(key);
+        final VsockConnection connection = streams.byKey(key);
         if (!header.isValid(total - SIZE))
         {
             badPacket("header", opName(op) + " type " + header.type() + " len " + header.len() + " in a " + (total - SIZE) +
                 "-byte payload");
             if (null != connection)
             {
-                reset(connection);
+                streams.reset(connection);
             }
             else if (op != OP_RST)
             {
                 counters.resets.incrementRelease();
-                orphanRst(key);
+                streams.orphanRst(key);
             }
             return;
         }
@@ -675,24 +616,24 @@ final class VsockQueue implements DeviceQueue
             {
                 // a packet for no stream is answered with RST (virtio 1.2 §5.10.6.6)
                 counters.resets.incrementRelease();
-                orphanRst(key);
+                streams.orphanRst(key);
             }
             return;
         }
         connection.peerCredit(header.bufAlloc(), header.fwdCnt());
         switch (op)
         {
-            case OP_REQUEST -> reset(connection);
+            case OP_REQUEST -> streams.reset(connection);
             case OP_RESPONSE -> guestAccepted(connection);
             case OP_RST ->
             {
                 counters.resets.incrementRelease();
-                close(connection);
+                streams.close(connection);
             }
             case OP_SHUTDOWN -> guestShutdown(connection, header.flags());
             case OP_RW -> guestData(connection, chain, (int)header.len());
             case OP_CREDIT_UPDATE -> creditArrived(connection);
-            default -> owe(connection, VsockConnection.SEND_CREDIT_UPDATE);
+            default -> streams.owe(connection, VsockConnection.SEND_CREDIT_UPDATE);
         }
     }
 
@@ -700,10 +641,10 @@ final class VsockQueue implements DeviceQueue
     private void guestConnect(final int port, final int peerPort)
     {
         final long key = VsockConnection.key(port, peerPort);
-        if (byFd.size() >= maxStreams || null == hybrid)
+        if (streams.full() || null == hybrid)
         {
             counters.refused.incrementRelease();
-            orphanRst(key);
+            streams.orphanRst(key);
             return;
         }
         final int fd = hybrid.connectToPort(port);
@@ -711,19 +652,15 @@ final class VsockQueue implements DeviceQueue
         {
             // nobody listens: the guest's connect() fails with ECONNRESET, as against a closed port
             counters.refused.incrementRelease();
-            orphanRst(key);
+            streams.orphanRst(key);
             return;
         }
         final VsockConnection connection = new VsockConnection(fd, bufAlloc, VsockConnection.State.ESTABLISHED);
         connection.localPort = port;
         connection.peerPort = peerPort;
         connection.peerCredit(header.bufAlloc(), header.fwdCnt());
-        byKey.put(key, connection);
-        byFd.put(fd, connection);
-        hostSet.add(fd, 0);
-        connection.interest = 0;
-        opened();
-        owe(connection, VsockConnection.SEND_RESPONSE);
+        streams.addEstablished(connection);
+        streams.owe(connection, VsockConnection.SEND_RESPONSE);
     }
 
     /** RESPONSE to the device's REQUEST: tell the host program, then the stream flows. */
@@ -731,7 +668,7 @@ final class VsockQueue implements DeviceQueue
     {
         if (VsockConnection.State.REQUESTED != connection.state)
         {
-            reset(connection);
+            streams.reset(connection);
             return;
         }
         connection.state = VsockConnection.State.ESTABLISHED;
@@ -739,10 +676,10 @@ final class VsockQueue implements DeviceQueue
         MemorySegment.copy(ok, 0, scratch, ValueLayout.JAVA_BYTE, 0, ok.length);
         if (FileIo.write(connection.fd, scratch.address(), ok.length) != ok.length)
         {
-            reset(connection);
+            streams.reset(connection);
             return;
         }
-        interest(connection);
+        streams.interest(connection);
     }
 
     private void guestShutdown(final VsockConnection connection, final int flags)
@@ -754,7 +691,7 @@ final class VsockQueue implements DeviceQueue
         }
         if (!connection.closed)
         {
-            interest(connection);
+            streams.interest(connection);
         }
     }
 
@@ -763,7 +700,7 @@ final class VsockQueue implements DeviceQueue
         if (VsockConnection.State.ESTABLISHED != connection.state || (connection.guestShutdown & SHUTDOWN_SEND) != 0)
         {
             badPacket("state", "RW on a stream that is " + connection.state + " (guest shutdown " + connection.guestShutdown + ")");
-            reset(connection);
+            streams.reset(connection);
             return;
         }
         if (len > connection.freeForGuest())
@@ -771,7 +708,7 @@ final class VsockQueue implements DeviceQueue
             counters.badPackets.incrementRelease();
             errors.record(COMPONENT, "credit", device + ": guest sent " + len + " bytes with " + connection.freeForGuest() +
                 " of credit on port " + Integer.toUnsignedString(connection.localPort) + "; stream reset");
-            reset(connection);
+            streams.reset(connection);
             return;
         }
         connection.rxCnt += len;
@@ -783,7 +720,7 @@ final class VsockQueue implements DeviceQueue
             if (written < 0)
             {
                 // the host program is gone
-                reset(connection);
+                streams.reset(connection);
                 return;
             }
         }
@@ -809,7 +746,7 @@ final class VsockQueue implements DeviceQueue
         {
             connection.creditStalled = false;
         }
-        interest(connection);
+        streams.interest(connection);
     }
 
     // ------------------------------------------------------------------------------------ guest rx
@@ -862,29 +799,20 @@ final class VsockQueue implements DeviceQueue
     private int sendControl(final SplitVirtQueue rx)
     {
         int sent = 0;
-        while (orphanCount > 0)
+        while (streams.orphanRsts() > 0)
         {
             final int head = nextRxChain(rx);
             if (head < 0)
             {
                 return sent;
             }
-            final long key = orphanRsts[orphanHead];
-            orphanHead = (orphanHead + 1) % ORPHAN_RSTS;
-            orphanCount--;
+            final long key = streams.takeOrphanRst();
             header.set(HOST_CID, guestCid, (int)(key >>> 32), (int)key, 0, OP_RST, 0, bufAlloc, 0);
             emit(rx, head);
             sent++;
         }
-        while (!owed.isEmpty())
+        for (VsockConnection connection = streams.nextOwing(); null != connection; connection = streams.nextOwing())
         {
-            final VsockConnection connection = owed.peekFirst();
-            if (connection.closed || connection.owedControl == 0)
-            {
-                owed.pollFirst();
-                connection.queuedForControl = false;
-                continue;
-            }
             final int head = nextRxChain(rx);
             if (head < 0)
             {
@@ -903,7 +831,7 @@ final class VsockQueue implements DeviceQueue
             emit(rx, head);
             if (what == VsockConnection.SEND_RESPONSE)
             {
-                interest(connection);
+                streams.interest(connection);
             }
             sent++;
         }
@@ -947,75 +875,6 @@ final class VsockQueue implements DeviceQueue
 
     // ------------------------------------------------------------------------------------ streams
 
-    private void owe(final VsockConnection connection, final int what)
-    {
-        connection.owedControl |= what;
-        if (!connection.queuedForControl)
-        {
-            connection.queuedForControl = true;
-            owed.addLast(connection);
-        }
-    }
-
-    private void orphanRst(final long key)
-    {
-        if (orphanCount == ORPHAN_RSTS)
-        {
-            // the guest gives no rx buffers and floods: its stale streams time out on their own
-            return;
-        }
-        orphanRsts[(orphanHead + orphanCount) % ORPHAN_RSTS] = key;
-        orphanCount++;
-    }
-
-    private void opened()
-    {
-        counters.streamsOpened.incrementRelease();
-        counters.streams.incrementRelease();
-    }
-
-    /** Ends a stream the guest knows with RST (a fault, a refusal, the end of a close). */
-    private void reset(final VsockConnection connection)
-    {
-        counters.resets.incrementRelease();
-        closeWithRst(connection);
-    }
-
-    private void closeWithRst(final VsockConnection connection)
-    {
-        if (VsockConnection.State.HANDSHAKE != connection.state)
-        {
-            orphanRst(connection.key());
-        }
-        close(connection);
-    }
-
-    private void close(final VsockConnection connection)
-    {
-        if (connection.closed)
-        {
-            return;
-        }
-        hostSet.remove(connection.fd);
-        byFd.remove(connection.fd);
-        if (VsockConnection.State.HANDSHAKE != connection.state)
-        {
-            byKey.remove(connection.key());
-            counters.streams.getAndAddRelease(-1);
-        }
-        connection.close();
-    }
-
-    private void dropAll()
-    {
-        for (final VsockConnection connection : byFd.values().toArray(new VsockConnection[0]))
-        {
-            close(connection);
-        }
-        owed.clear();
-        orphanCount = 0;
-    }
-
     private void badPacket(final String kind, final String detail)
     {
         counters.badPackets.incrementRelease();
@@ -1033,8 +892,7 @@ final class VsockQueue implements DeviceQueue
     /** Control thread, device closing (queues unbound): closes every stream and the fds of the queue. */
     void close()
     {
-        dropAll();
-        hostSet.close();
+        streams.closeAll();
         wakeSet.close();
         arena.close();
     }
