@@ -123,6 +123,7 @@ class VsockQemuIT
             }
             assertThat(runtime.applied()).as("through the guest and back, each once, in order")
                 .containsExactly("scale web 3", "memory web 268435456", "scale web 1");
+            assertThat(agent.counters()[0]).as("applied by the agent").isEqualTo(3);
             try (SocketChannel host = SocketChannel.open(UnixDomainSocketAddress.of(uds)))
             {
                 assertThat(handshake(host, 1235)).startsWith("OK ");
