@@ -56,9 +56,20 @@ public final class EpollFd
     {
         try (Arena arena = Arena.ofConfined())
         {
-            final MemorySegment event = arena.allocate(EpollEvent.SIZE, 8);
-            event.set(JAVA_INT, EpollEvent.EVENTS_OFFSET, events);
-            event.set(ValueLayout.JAVA_LONG_UNALIGNED, EpollEvent.DATA_OFFSET, fd);
+            return ctl(epfd, op, fd, events, arena.allocate(EpollEvent.SIZE, 8));
+        }
+    }
+
+    /**
+     * The same with the caller's {@link EpollEvent} scratch, for a thread that changes its set on the
+     * data path (nothing is allocated).
+     */
+    public static int ctl(final int epfd, final int op, final int fd, final int events, final MemorySegment event)
+    {
+        event.set(JAVA_INT, EpollEvent.EVENTS_OFFSET, events);
+        event.set(ValueLayout.JAVA_LONG_UNALIGNED, EpollEvent.DATA_OFFSET, fd);
+        try
+        {
             return NativeCall.checked((int)EPOLL_CTL.invokeExact(NativeCall.state(), epfd, op, fd, event));
         }
         catch (final Throwable ex)

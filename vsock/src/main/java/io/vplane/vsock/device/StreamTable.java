@@ -1,10 +1,13 @@
 package io.vplane.vsock.device;
 
+import io.vplane.engine.linux.EpollEvent;
 import io.vplane.engine.linux.EpollFd;
 import io.vplane.engine.wakeup.EpollSet;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 
 import static io.vplane.vsock.packet.VsockHeader.SHUTDOWN_RCV;
@@ -25,6 +28,9 @@ final class StreamTable
     private final int maxStreams;
     private final VsockCounters counters;
     private final EpollSet hostSet = EpollSet.plain(MAX_HOST_EVENTS);
+    /** epoll_ctl's event for the worker's own changes: nothing allocated per change. */
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment event = arena.allocate(EpollEvent.SIZE, 8);
     private final Long2ObjectHashMap<VsockConnection> byKey = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<VsockConnection> byFd = new Int2ObjectHashMap<>();
     private final ArrayDeque<VsockConnection> owed;
@@ -72,7 +78,7 @@ final class StreamTable
     {
         byFd.put(connection.fd, connection);
         connection.interest = EpollFd.EPOLLIN;
-        hostSet.add(connection.fd, EpollFd.EPOLLIN);
+        EpollFd.ctl(hostSet.fd(), EpollFd.EPOLL_CTL_ADD, connection.fd, EpollFd.EPOLLIN, event);
     }
 
     /** A host program's handshake named its port: the stream gets its ports and is known to the guest from now on. */
@@ -87,7 +93,7 @@ final class StreamTable
     {
         byKey.put(connection.key(), connection);
         byFd.put(connection.fd, connection);
-        hostSet.add(connection.fd, 0);
+        EpollFd.ctl(hostSet.fd(), EpollFd.EPOLL_CTL_ADD, connection.fd, 0, event);
         connection.interest = 0;
         opened();
     }
@@ -135,7 +141,7 @@ final class StreamTable
         if (want != connection.interest)
         {
             connection.interest = want;
-            hostSet.modify(connection.fd, want);
+            EpollFd.ctl(hostSet.fd(), EpollFd.EPOLL_CTL_MOD, connection.fd, want, event);
         }
     }
 
@@ -219,7 +225,7 @@ final class StreamTable
         {
             return;
         }
-        hostSet.remove(connection.fd);
+        EpollFd.ctl(hostSet.fd(), EpollFd.EPOLL_CTL_DEL, connection.fd, 0, event);
         byFd.remove(connection.fd);
         if (VsockConnection.State.HANDSHAKE != connection.state)
         {
@@ -244,5 +250,6 @@ final class StreamTable
     {
         dropAll();
         hostSet.close();
+        arena.close();
     }
 }

@@ -81,11 +81,17 @@ public final class VsockDevice implements Device, VhostUserDevice
     {
         if (!started)
         {
-            started = true;
-            hybrid = HybridSocket.listen(spec.name(), Path.of(settings.udsPath()));
-            queue.listen(hybrid);
+            startHostSide();
             server.start();
         }
+    }
+
+    /** Opens the hybrid socket only: for a caller that drives the vhost-user session itself (tests). */
+    synchronized void startHostSide()
+    {
+        started = true;
+        hybrid = HybridSocket.listen(spec.name(), Path.of(settings.udsPath()));
+        queue.listen(hybrid);
     }
 
     @Override

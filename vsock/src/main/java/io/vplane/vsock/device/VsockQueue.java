@@ -3,6 +3,7 @@ package io.vplane.vsock.device;
 import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.linux.EpollEvent;
 import io.vplane.engine.linux.EpollFd;
 import io.vplane.engine.linux.FileIo;
 import io.vplane.engine.linux.Sockets;
@@ -59,6 +60,8 @@ final class VsockQueue implements DeviceQueue
     private final Arena arena = Arena.ofShared();
     private final VsockHeader header = new VsockHeader(arena);
     private final MemorySegment scratch = arena.allocate(64, 8);
+    /** epoll_ctl's event for the worker's own changes of the wake set: nothing allocated per change. */
+    private final MemorySegment epollEvent = arena.allocate(EpollEvent.SIZE, 8);
     private final boolean[] eof = new boolean[1];
     private final ChainIo chainIo = new ChainIo();
     private final StreamTable streams;
@@ -253,14 +256,8 @@ final class VsockQueue implements DeviceQueue
         if (watch != hostSetWatched)
         {
             // with no rx buffers a readable host socket must not keep the worker awake
-            if (watch)
-            {
-                wakeSet.add(streams.epollFd());
-            }
-            else
-            {
-                wakeSet.remove(streams.epollFd());
-            }
+            EpollFd.ctl(wakeSet.fd(), watch ? EpollFd.EPOLL_CTL_ADD : EpollFd.EPOLL_CTL_DEL, streams.epollFd(), EpollFd.EPOLLIN,
+                epollEvent);
             hostSetWatched = watch;
         }
     }

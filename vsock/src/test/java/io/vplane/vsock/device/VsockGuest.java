@@ -55,7 +55,7 @@ final class VsockGuest implements AutoCloseable
             bufAllocBytes, 16, 8, 0, 0);
         device = new VsockDevice(new DeviceSpec("vsock", "vs", "vsock", config),
             config, new DeviceContext(ConfigDefaults.pool("vsock"), counters, errors), new VsockRegistry());
-        device.start();
+        device.startHostSide();
         session = new VhostUserSession("test", device, errors, device.counters().protocolErrors);
         frontend.startUp(session, device.features() | 1L << 30, device.protocolFeatures(), rings, SIZE);
     }
