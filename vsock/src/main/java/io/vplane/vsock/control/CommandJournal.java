@@ -11,8 +11,10 @@ import java.util.TreeMap;
 
 /**
  * The host's durable record of every container command and its state. A command is written here
- * (QUEUED) before it is ever sent, and each state change after; a daemon killed at any point
- * finds on restart every command it accepted, and re-sends those with no result. Records:
+ * (QUEUED) and synced to disk before it is ever sent; each state change after is written without a
+ * sync: a crash may lose the newest states, never a command, and the commands that then look
+ * unfinished are sent again, which the agent answers from its own journal without applying them
+ * twice. A daemon killed at any point finds on restart every command it accepted. Records:
  * <pre>
  *   command: kind 1 u8 | id u64 | op u16 | value i64 | vm str | target str
  *   state:   kind 2 u8 | id u64 | state u8 | reason str          (str: length u16 | UTF-8)
@@ -99,7 +101,7 @@ public final class CommandJournal implements AutoCloseable
         }
         final byte[] text = reason.getBytes(StandardCharsets.UTF_8);
         file.append(ByteBuffer.allocate(1 + 8 + 1 + 2 + text.length).put(KIND_STATE).putLong(id).put((byte)state.ordinal())
-            .putShort((short)text.length).put(text).flip());
+            .putShort((short)text.length).put(text).flip(), false);
         entries.put(id, new Entry(id, entry.vm(), entry.target(), entry.op(), entry.value(), state, reason));
     }
 

@@ -98,6 +98,7 @@ public final class ContainerAgent implements AutoCloseable
                 closeQuietly(channel);
                 continue;
             }
+            noDelay(channel);
             open.add(channel);
             Thread.ofVirtual().name("vplane-agent-conn").start(() ->
             {
@@ -229,6 +230,22 @@ public final class ContainerAgent implements AutoCloseable
         catch (final GeneralSecurityException ex)
         {
             throw new IllegalStateException(HMAC + " is not available", ex);
+        }
+    }
+
+    /** TCP: frames go out at once (ACK then RESULT would otherwise wait for the host's delayed ACK). */
+    private static void noDelay(final SocketChannel channel)
+    {
+        try
+        {
+            if (channel.supportedOptions().contains(java.net.StandardSocketOptions.TCP_NODELAY))
+            {
+                channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // only latency
         }
     }
 

@@ -2,6 +2,7 @@ package io.vplane.vsock.control;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -28,7 +29,10 @@ public interface ControlTransport
             @Override
             public SocketChannel open() throws IOException
             {
-                return SocketChannel.open(new InetSocketAddress(host, port));
+                final SocketChannel channel = SocketChannel.open(new InetSocketAddress(host, port));
+                // small frames answered one by one: Nagle would hold each for the peer's delayed ACK
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                return channel;
             }
 
             @Override

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
- * An append-only file of records, each durable before {@link #append} returns (fdatasync):
+ * An append-only file of records, durable before {@link #append} returns when asked (fdatasync):
  * <pre>
  *   | length u32 | crc32c u32 (of the payload) | payload (length bytes) |
  * </pre>
@@ -65,13 +65,22 @@ final class RecordFile implements AutoCloseable
 
     synchronized void append(final ByteBuffer payload) throws IOException
     {
+        append(payload, true);
+    }
+
+    /** @param durable fdatasync before returning; otherwise the record may be lost in a crash (never torn: the tail is cut) */
+    synchronized void append(final ByteBuffer payload, final boolean durable) throws IOException
+    {
         final ByteBuffer record = ByteBuffer.allocate(8 + payload.remaining());
         record.putInt(payload.remaining()).putInt(crc(payload.duplicate())).put(payload.duplicate()).flip();
         while (record.hasRemaining())
         {
             file.write(record);
         }
-        file.force(false);
+        if (durable)
+        {
+            file.force(false);
+        }
     }
 
     private static int crc(final ByteBuffer payload)
