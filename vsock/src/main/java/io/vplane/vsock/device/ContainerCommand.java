@@ -54,29 +54,38 @@ public final class ContainerCommand extends CommandGroup
         }
     }
 
-    @Command(name = "memory", mixinStandardHelpOptions = true, description = "Set the memory limit of the target's containers.")
-    public static final class Memory extends Change
+    /** A size for the target's containers, in bytes, sent to {@code /container/ROUTE}. */
+    abstract static class Resize extends Change
     {
-        @Option(names = "--bytes", required = true, paramLabel = "BYTES", description = "Memory limit in bytes.")
+        @Option(names = "--bytes", required = true, paramLabel = "BYTES", description = "The size in bytes.")
         long bytes;
+
+        abstract String route();
 
         @Override
         protected String run(final ManagementClient client) throws JacksonException
         {
-            return send(client, "memory", "bytes", bytes);
+            return send(client, route(), "bytes", bytes);
+        }
+    }
+
+    @Command(name = "memory", mixinStandardHelpOptions = true, description = "Set the memory limit of the target's containers.")
+    public static final class Memory extends Resize
+    {
+        @Override
+        String route()
+        {
+            return "memory";
         }
     }
 
     @Command(name = "storage", mixinStandardHelpOptions = true, description = "Set the storage size of the target's containers.")
-    public static final class Storage extends Change
+    public static final class Storage extends Resize
     {
-        @Option(names = "--bytes", required = true, paramLabel = "BYTES", description = "Storage size in bytes.")
-        long bytes;
-
         @Override
-        protected String run(final ManagementClient client) throws JacksonException
+        String route()
         {
-            return send(client, "storage", "bytes", bytes);
+            return "storage";
         }
     }
 
