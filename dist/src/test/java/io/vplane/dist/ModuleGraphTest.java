@@ -59,6 +59,12 @@ class ModuleGraphTest
         .allowEmptyShould(true);
 
     @ArchTest
+    static final ArchRule vsockAgentShouldNeedTheJdkOnly = classes().that().resideInAPackage("io.vplane.vsock.control..")
+        .should().onlyDependOnClassesThat(resideInAPackage("io.vplane.vsock.control..").or(resideInAPackage("java..")).or(
+            resideInAPackage("javax..")))
+        .because("the guest agent runs in a VM from the vsock jar alone (bin/vplane-agent)");
+
+    @ArchTest
     static final ArchRule engineAndConfigShouldDeclareNoDeviceType = noClasses()
         .that().resideInAnyPackage(CONFIG, ENGINE)
         .should().haveNameMatching(".*\\.(Nbd|VhostUser|Vswitch|Vsock|Disk|Port)[^.]*")

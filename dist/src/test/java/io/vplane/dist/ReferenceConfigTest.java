@@ -16,6 +16,8 @@ import io.vplane.nic.port.VhostUserPortConfig;
 import io.vplane.nic.port.VhostUserPortsConfig;
 import io.vplane.nic.vswitch.VswitchConfig;
 import io.vplane.nic.vswitch.VswitchSection;
+import io.vplane.vsock.config.VsockDeviceConfig;
+import io.vplane.vsock.config.VsockDevicesConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -48,6 +50,8 @@ class ReferenceConfigTest
             List.of(new NbdTenantConfig("local", List.of("127.0.0.0/8", "::1/128"), false)),
             new NbdTlsConfig("", "", ""), NbdTransport.EPOLL, NbdLimits.DEFAULTS));
         assertThat(reference.section(VswitchConfig.class)).isEqualTo(new VswitchSection().defaults());
+        assertThat(reference.section(VsockDevicesConfig.class)).isEqualTo(new VsockDevicesConfig(List.of(
+            new VsockDeviceConfig("vsock0", "vsock0.sock", "vsock0.vsock", 3))));
         assertThat(reference.sections().keySet()).isEqualTo(defaults.sections().keySet());
     }
 
@@ -59,6 +63,7 @@ class ReferenceConfigTest
         assertThat(changes).first().isEqualTo(
             new SettingChange("devices.loopback.lo0", "absent", "type=net queues=4 ratePerSec=10000", true));
         assertThat(changes).extracting(SettingChange::path)
-            .containsExactly("devices.loopback.lo0", "devices.vhostUser.vm0", "nbd.disks.disk0", "nbd.tenants.local");
+            .containsExactly("devices.loopback.lo0", "devices.vhostUser.vm0", "devices.vsock.vsock0", "nbd.disks.disk0",
+                "nbd.tenants.local");
     }
 }

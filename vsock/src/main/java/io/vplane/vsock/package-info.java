@@ -1,2 +1,2 @@
-/** The vsock control channel: host side, transports and the guest agent (to come). */
+/** The vsock device kind: vhost-user-vsock devices whose host side is a hybrid-vsock Unix socket. */
 package io.vplane.vsock;

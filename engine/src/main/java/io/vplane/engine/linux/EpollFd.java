@@ -16,8 +16,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 public final class EpollFd
 {
     public static final int EPOLLIN = 0x1;
+    public static final int EPOLLOUT = 0x4;
     public static final int EPOLL_CTL_ADD = 1;
     public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
     public static final int EPOLL_CLOEXEC = 0x80000;
 
     private static final MethodHandle EPOLL_CREATE1 = NativeCall.downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -46,11 +48,28 @@ public final class EpollFd
     /** Adds ({@link #EPOLL_CTL_ADD}) or removes ({@link #EPOLL_CTL_DEL}) {@code fd}, readable, with {@code fd} as its data. */
     public static int ctl(final int epfd, final int op, final int fd)
     {
+        return ctl(epfd, op, fd, EPOLLIN);
+    }
+
+    /** Adds, modifies ({@link #EPOLL_CTL_MOD}) or removes {@code fd} waiting for {@code events}, with {@code fd} as its data. */
+    public static int ctl(final int epfd, final int op, final int fd, final int events)
+    {
         try (Arena arena = Arena.ofConfined())
         {
-            final MemorySegment event = arena.allocate(EpollEvent.SIZE, 8);
-            event.set(JAVA_INT, EpollEvent.EVENTS_OFFSET, EPOLLIN);
-            event.set(ValueLayout.JAVA_LONG_UNALIGNED, EpollEvent.DATA_OFFSET, fd);
+            return ctl(epfd, op, fd, events, arena.allocate(EpollEvent.SIZE, 8));
+        }
+    }
+
+    /**
+     * The same with the caller's {@link EpollEvent} scratch, for a thread that changes its set on the
+     * data path (nothing is allocated).
+     */
+    public static int ctl(final int epfd, final int op, final int fd, final int events, final MemorySegment event)
+    {
+        event.set(JAVA_INT, EpollEvent.EVENTS_OFFSET, events);
+        event.set(ValueLayout.JAVA_LONG_UNALIGNED, EpollEvent.DATA_OFFSET, fd);
+        try
+        {
             return NativeCall.checked((int)EPOLL_CTL.invokeExact(NativeCall.state(), epfd, op, fd, event));
         }
         catch (final Throwable ex)

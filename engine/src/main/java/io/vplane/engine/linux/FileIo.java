@@ -43,6 +43,11 @@ public final class FileIo
     private static final MethodHandle CLOSE = NativeCall.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle READ = NativeCall.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = NativeCall.downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** read and write on a plain 64-bit address (guest memory, a pooled buffer): no view per call. */
+    private static final MethodHandle READ_AT_ADDRESS =
+        NativeCall.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle WRITE_AT_ADDRESS =
+        NativeCall.downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     /** The buffer is passed as a plain 64-bit address: no MemorySegment per call. */
     private static final MethodHandle PREAD = NativeCall.retryingEintr(
         NativeCall.downcall("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG)));
@@ -121,6 +126,32 @@ public final class FileIo
         try
         {
             return NativeCall.checked((long)WRITE.invokeExact(NativeCall.state(), fd, buffer, length));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("write", ex);
+        }
+    }
+
+    /** read(2) into native memory at {@code address}. @return bytes read (0 at end of file), or {@code -errno} */
+    public static long read(final int fd, final long address, final long length)
+    {
+        try
+        {
+            return NativeCall.checked((long)READ_AT_ADDRESS.invokeExact(NativeCall.state(), fd, address, length));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("read", ex);
+        }
+    }
+
+    /** write(2) from native memory at {@code address}. @return bytes written (maybe fewer), or {@code -errno} */
+    public static long write(final int fd, final long address, final long length)
+    {
+        try
+        {
+            return NativeCall.checked((long)WRITE_AT_ADDRESS.invokeExact(NativeCall.state(), fd, address, length));
         }
         catch (final Throwable ex)
         {

@@ -20,6 +20,8 @@ public final class Sockets
     public static final int SOCK_STREAM = 1;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOCK_NONBLOCK = 0x800;
+    /** shutdown(2): no more sends. */
+    public static final int SHUT_WR = 1;
     private static final int SOL_SOCKET = 1;
     private static final int SO_RCVTIMEO = 20;
     private static final int SO_SNDTIMEO = 21;
@@ -39,6 +41,7 @@ public final class Sockets
         NativeCall.downcall("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = NativeCall.downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = NativeCall.downcall("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = NativeCall.downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SENDMSG = NativeCall.downcall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
 
     private Sockets()
@@ -105,6 +108,19 @@ public final class Sockets
         catch (final Throwable ex)
         {
             throw NativeCall.failedToCall("listen", ex);
+        }
+    }
+
+    /** @return 0 or {@code -errno} */
+    public static int shutdown(final int fd, final int how)
+    {
+        try
+        {
+            return NativeCall.checked((int)SHUTDOWN.invokeExact(NativeCall.state(), fd, how));
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("shutdown", ex);
         }
     }
 

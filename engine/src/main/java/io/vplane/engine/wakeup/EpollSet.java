@@ -71,6 +71,18 @@ public final class EpollSet implements AutoCloseable
         return EpollFd.ctl(epollFd, EpollFd.EPOLL_CTL_ADD, fd);
     }
 
+    /** @return 0, or a negative errno; {@code events} of {@link EpollFd} (EPOLLIN, EPOLLOUT) */
+    public int add(final int fd, final int events)
+    {
+        return EpollFd.ctl(epollFd, EpollFd.EPOLL_CTL_ADD, fd, events);
+    }
+
+    /** Changes what a member is waited for; 0 keeps it in the set without waking for it. */
+    public int modify(final int fd, final int events)
+    {
+        return EpollFd.ctl(epollFd, EpollFd.EPOLL_CTL_MOD, fd, events);
+    }
+
     public int remove(final int fd)
     {
         return EpollFd.ctl(epollFd, EpollFd.EPOLL_CTL_DEL, fd);

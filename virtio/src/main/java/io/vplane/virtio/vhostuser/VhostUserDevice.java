@@ -44,4 +44,12 @@ public interface VhostUserDevice
 
     /** True when the data path found a ring broken by the driver (virtio status DEVICE_NEEDS_RESET). */
     boolean needsReset();
+
+    /**
+     * The frontend is gone (or sent RESET_OWNER): every ring is stopped. A device that keeps state
+     * across rings (vsock's connections) drops it here.
+     */
+    default void sessionClosed()
+    {
+    }
 }

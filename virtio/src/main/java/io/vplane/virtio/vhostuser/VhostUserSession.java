@@ -113,6 +113,7 @@ public final class VhostUserSession implements AutoCloseable
         ackedProtocolFeatures = 0;
         featuresSet = false;
         status = 0;
+        device.sessionClosed();
     }
 
     public long ackedFeatures()
@@ -133,6 +134,10 @@ public final class VhostUserSession implements AutoCloseable
     private Outcome dispatch(final VhostUserMessage message, final VhostUserConnection connection)
     {
         final int request = message.request();
+        if (LOG.isDebugEnabled())
+        {
+            LOG.debug("{}: {} ({} bytes, {} fds)", peer, VhostUserRequest.name(request), message.size(), message.fdCount());
+        }
         return switch (request)
         {
             case GET_FEATURES -> replyU64(message, connection, device.features() | (1L << F_PROTOCOL_FEATURES));

@@ -158,9 +158,17 @@ public final class TestFrontend implements AutoCloseable
 
     public void startUp(final VhostUserSession session, final long features, final int queues, final int size, final int... callFds)
     {
+        startUp(session, features, 1L << PROTOCOL_F_REPLY_ACK | 1L << PROTOCOL_F_STATUS, queues, size, callFds);
+    }
+
+    /** The same start-up with these protocol features; without STATUS no SET_STATUS is sent. */
+    public void startUp(
+        final VhostUserSession session, final long features, final long protocolFeatures, final int queues, final int size,
+        final int... callFds)
+    {
         message(SET_OWNER, 0, false);
         check(exchange(session), SET_OWNER, out);
-        u64(SET_PROTOCOL_FEATURES, 1L << PROTOCOL_F_REPLY_ACK | 1L << PROTOCOL_F_STATUS, true);
+        u64(SET_PROTOCOL_FEATURES, protocolFeatures, true);
         checkAck(session);
         u64(SET_FEATURES, features, true);
         checkAck(session);
@@ -187,8 +195,11 @@ public final class TestFrontend implements AutoCloseable
             vringState(SET_VRING_ENABLE, q, 1, true);
             checkAck(session);
         }
-        u64(SET_STATUS, 0xF, true);
-        checkAck(session);
+        if ((protocolFeatures & 1L << PROTOCOL_F_STATUS) != 0)
+        {
+            u64(SET_STATUS, 0xF, true);
+            checkAck(session);
+        }
     }
 
     private void checkAck(final VhostUserSession session)

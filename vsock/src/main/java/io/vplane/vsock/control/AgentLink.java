@@ -1,0 +1,222 @@
+package io.vplane.vsock.control;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * The communication component for one VM: on a thread of its own (never a data-plane worker) it
+ * keeps a connection to the VM's agent, reconnecting with backoff (100 ms doubling to 5 s),
+ * answers the agent's challenge, and sends the VM's unfinished commands from the journal one at a
+ * time, in id order, each after the previous one's result: so commands apply in order per VM, and
+ * after a reconnect whatever had no result is sent again (the agent answers a repeat from its own
+ * journal). Every state change is journaled before the next step.
+ */
+public final class AgentLink implements AutoCloseable
+{
+    private static final Logger LOG = Logger.getLogger(AgentLink.class.getName());
+    private static final long BACKOFF_MIN_MS = 100;
+    private static final long BACKOFF_MAX_MS = 5_000;
+
+    private final String vm;
+    private final ControlTransport transport;
+    private final byte[] secret;
+    private final CommandJournal journal;
+    private final Semaphore work = new Semaphore(0);
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile SocketChannel current;
+    private volatile boolean connected;
+
+    final AtomicLong connects = new AtomicLong();
+    final AtomicLong resent = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+
+    public AgentLink(final String vm, final ControlTransport transport, final byte[] secret, final CommandJournal journal)
+    {
+        this.vm = vm;
+        this.transport = transport;
+        this.secret = secret.clone();
+        this.journal = journal;
+        this.thread = Thread.ofPlatform().name("vplane-control-" + vm).daemon().unstarted(this::run);
+    }
+
+    public AgentLink start()
+    {
+        thread.start();
+        return this;
+    }
+
+    public String vm()
+    {
+        return vm;
+    }
+
+    public String transport()
+    {
+        return transport.describe();
+    }
+
+    public boolean isConnected()
+    {
+        return connected;
+    }
+
+    /** A command for this VM was journaled: send it when its turn comes. */
+    public void wake()
+    {
+        work.release();
+    }
+
+    private void run()
+    {
+        long backoffMs = BACKOFF_MIN_MS;
+        while (running)
+        {
+            try (SocketChannel channel = transport.open(); FrameChannel frames = new FrameChannel(channel))
+            {
+                current = channel;
+                answerChallenge(frames);
+                connects.incrementAndGet();
+                connected = true;
+                backoffMs = BACKOFF_MIN_MS;
+                boolean first = true;
+                while (running)
+                {
+                    final List<CommandJournal.Entry> pending = journal.unfinished(vm);
+                    if (pending.isEmpty())
+                    {
+                        work.tryAcquire(200, TimeUnit.MILLISECONDS);
+                        first = false;
+                        continue;
+                    }
+                    final CommandJournal.Entry next = pending.getFirst();
+                    if (first && next.state() != CommandJournal.State.QUEUED)
+                    {
+                        resent.incrementAndGet();
+                    }
+                    first = false;
+                    exchange(frames, next);
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                if (running)
+                {
+                    LOG.info("control link " + vm + " (" + transport.describe() + "): " + ex.getMessage() + "; reconnecting in " + backoffMs + " ms");
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            finally
+            {
+                connected = false;
+                current = null;
+            }
+            sleep(backoffMs);
+            backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs * 2);
+        }
+    }
+
+    private void answerChallenge(final FrameChannel frames) throws IOException
+    {
+        final ControlFrame challenge = frames.read();
+        if (challenge.type() != ControlFrame.CHALLENGE)
+        {
+            throw new IOException("the agent began with frame type " + challenge.type() + ", not a challenge");
+        }
+        frames.write(ControlFrame.auth(ContainerAgent.mac(secret, challenge.bytes())));
+        final ControlFrame accepted = frames.read();
+        if (accepted.type() != ControlFrame.ACK || accepted.id() != 0)
+        {
+            throw new IOException("the agent refused this host: " + (accepted.type() == ControlFrame.ERROR ? accepted.text() :
+                "frame type " + accepted.type()));
+        }
+    }
+
+    /** Sends one command and waits for its result; the journal follows every step. */
+    private void exchange(final FrameChannel frames, final CommandJournal.Entry entry) throws IOException
+    {
+        journal.state(entry.id(), CommandJournal.State.SENT, "");
+        frames.write(entry.frame());
+        while (true)
+        {
+            final ControlFrame answer = frames.read();
+            switch (answer.type())
+            {
+                case ControlFrame.ACK -> journal.state(answer.id(), CommandJournal.State.ACKNOWLEDGED, "");
+                case ControlFrame.RESULT ->
+                {
+                    journal.state(answer.id(), answer.status() == ControlFrame.STATUS_APPLIED ?
+                        CommandJournal.State.APPLIED : CommandJournal.State.FAILED, answer.text());
+                    if (answer.id() == entry.id())
+                    {
+                        return;
+                    }
+                }
+                case ControlFrame.ERROR ->
+                {
+                    errors.incrementAndGet();
+                    if (answer.id() == entry.id() && answer.status() != ControlFrame.ERROR_TOO_LONG)
+                    {
+                        // the agent cannot take this command (its schema, its op): it will never apply it
+                        journal.state(entry.id(), CommandJournal.State.FAILED, "agent: " + answer.text());
+                        return;
+                    }
+                    throw new IOException("agent error " + answer.status() + ": " + answer.text());
+                }
+                default -> throw new IOException("unexpected frame type " + answer.type());
+            }
+        }
+    }
+
+    private void sleep(final long ms)
+    {
+        final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        while (running && System.nanoTime() - until < 0)
+        {
+            try
+            {
+                work.tryAcquire(Math.min(50, ms), TimeUnit.MILLISECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        final SocketChannel channel = current;
+        if (null != channel)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // closing anyway
+            }
+        }
+        work.release();
+        try
+        {
+            thread.join(5_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

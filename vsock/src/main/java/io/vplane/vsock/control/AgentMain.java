@@ -1,0 +1,112 @@
+package io.vplane.vsock.control;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code bin/vplane-agent}: the guest agent as a program. Uses the JDK only.
+ * <pre>
+ *   vplane-agent --listen tcp:HOST:PORT | unix:PATH  --secret-file FILE  --journal FILE  [--max-connections N]
+ * </pre>
+ * The runtime is the in-memory one: it records what it applies (the CLI and cgroup runtimes are
+ * not built yet). In a VM whose vsock is served by vplane, relay the vsock port to it, e.g.
+ * {@code socat VSOCK-LISTEN:7000,fork TCP:127.0.0.1:7000}.
+ */
+public final class AgentMain
+{
+    private AgentMain()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        String listen = null;
+        Path secretFile = null;
+        Path journalFile = null;
+        int maxConnections = 16;
+        for (int i = 0; i + 1 < args.length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--listen" -> listen = args[i + 1];
+                case "--secret-file" -> secretFile = Path.of(args[i + 1]);
+                case "--journal" -> journalFile = Path.of(args[i + 1]);
+                case "--max-connections" -> maxConnections = Integer.parseInt(args[i + 1]);
+                default -> usage("unknown option " + args[i]);
+            }
+        }
+        if (null == listen || null == secretFile || null == journalFile)
+        {
+            usage("--listen, --secret-file and --journal are required");
+        }
+        final byte[] secret = readSecret(secretFile);
+        final ServerSocketChannel server = bind(listen);
+        final ContainerAgent agent = new ContainerAgent(server, secret, new InMemoryRuntime(), new AppliedJournal(journalFile),
+            maxConnections).start();
+        System.out.println("vplane-agent listening on " + listen);
+        final CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            try
+            {
+                agent.close();
+            }
+            catch (final IOException ignore)
+            {
+                // exiting
+            }
+            stop.countDown();
+        }));
+        stop.await();
+    }
+
+    /** The secret file must be the owner's alone, and hold at least 16 bytes. */
+    public static byte[] readSecret(final Path file) throws IOException
+    {
+        final Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+        if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")))
+        {
+            throw new IOException("secret file " + file + " may be read by others (" + mode + "); chmod 600 it");
+        }
+        final byte[] secret = Files.readString(file).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (secret.length < 16)
+        {
+            throw new IOException("secret file " + file + " holds " + secret.length + " bytes; at least 16 needed");
+        }
+        return secret;
+    }
+
+    static ServerSocketChannel bind(final String listen) throws IOException
+    {
+        if (listen.startsWith("unix:"))
+        {
+            final Path path = Path.of(listen.substring(5));
+            Files.deleteIfExists(path);
+            return ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path));
+        }
+        if (listen.startsWith("tcp:"))
+        {
+            final String hostPort = listen.substring(4);
+            final int colon = hostPort.lastIndexOf(':');
+            return ServerSocketChannel.open().bind(new InetSocketAddress(hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1))));
+        }
+        usage("--listen takes tcp:HOST:PORT or unix:PATH, not " + listen);
+        return null;
+    }
+
+    private static void usage(final String problem)
+    {
+        System.err.println("vplane-agent: " + problem);
+        System.err.println("usage: vplane-agent --listen tcp:HOST:PORT|unix:PATH --secret-file FILE --journal FILE [--max-connections N]");
+        System.exit(2);
+    }
+}
