@@ -5,6 +5,7 @@ import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.disk.Disk;
 import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.disk.Tenant;
+import io.vplane.blockstore.rbd.RbdBackend;
 import io.vplane.blockstore.request.BlockOrigin;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -99,6 +101,12 @@ public final class DiskDevice implements Device
         return backend instanceof RawFileBackend;
     }
 
+    /** The storage system's own view of the disk (state, features, errors), for {@code ctl disk show}. */
+    public Map<String, Object> backendView()
+    {
+        return backend.describe();
+    }
+
     /**
      * Grows or shrinks the image. Open connections were told the old size at their handshake (NBD
      * fixes it there, proto.md "Transmission"); new ones see the new size. Every request is checked
@@ -109,7 +117,7 @@ public final class DiskDevice implements Device
      */
     public synchronized long resize(final long newSizeBytes, final boolean force)
     {
-        if (!(backend instanceof final RawFileBackend file))
+        if (!(backend instanceof RawFileBackend) && !(backend instanceof RbdBackend))
         {
             throw new IllegalArgumentException("disk " + spec.name() + " is served from " + settings.disk().image() +
                 "; resize it on that server");
@@ -135,12 +143,20 @@ public final class DiskDevice implements Device
         }
         try
         {
-            file.resize(newSizeBytes);
+            if (backend instanceof final RbdBackend rbd)
+            {
+                rbd.resize(newSizeBytes);
+            }
+            else
+            {
+                ((RawFileBackend)backend).resize(newSizeBytes);
+            }
         }
         catch (final IOException ex)
         {
             disk.resize(oldSizeBytes);
-            throw new IllegalStateException("disk " + spec.name() + ": cannot resize " + file.path() + ": " + ex.getMessage(), ex);
+            throw new IllegalStateException("disk " + spec.name() + ": cannot resize " + settings.disk().image() + ": " +
+                ex.getMessage(), ex);
         }
         disk.resize(newSizeBytes);
         LOG.info("disk {} resized from {} to {} bytes ({} open connections keep their size)", spec.name(), oldSizeBytes,

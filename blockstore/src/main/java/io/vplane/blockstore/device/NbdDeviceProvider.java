@@ -12,6 +12,8 @@ import io.vplane.blockstore.disk.Tenant;
 import io.vplane.blockstore.nbd.NbdEventLoops;
 import io.vplane.blockstore.nbd.NbdServer;
 import io.vplane.blockstore.nbd.NbdServerMetrics;
+import io.vplane.blockstore.rbd.RbdBackend;
+import io.vplane.blockstore.rbd.RbdImageUri;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.device.Device;
@@ -73,6 +75,7 @@ public final class NbdDeviceProvider implements DeviceProvider
         final ConfinedDirectory images = ConfinedDirectory.images(config);
         final Path image = NbdClientBackend.isUri(disk.image()) ?
             RemoteBackends.allowed(disk.image(), config.daemon().remoteBackends()) :
+            RbdImageUri.isUri(disk.image()) ? Path.of(RbdImageUri.parse(disk.image()).spec()) :
             images.resolve(disk.image());
         return new DeviceSpec(KIND, disk.name(), TYPE,
             new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls(), nbd.transport(),
@@ -110,9 +113,11 @@ public final class NbdDeviceProvider implements DeviceProvider
         final StorageBackend backend;
         try
         {
-            // The image names the storage system: a file path, or nbd://host:port/export for a remote server.
+            // The image names the storage system: a file path, nbd://host:port/export for a remote server, rbd://pool/image for Ceph.
             backend = NbdClientBackend.isUri(settings.disk().image()) ?
                 NbdClientBackend.open(settings.disk().image()) :
+                RbdImageUri.isUri(settings.disk().image()) ?
+                RbdBackend.open(spec.name(), settings.disk().image(), settings.disk().readOnly(), context.errors()) :
                 RawFileBackend.open(settings.imageDirs(), settings.image(), settings.disk().sizeBytes(), settings.disk().readOnly());
         }
         catch (final IOException ex)

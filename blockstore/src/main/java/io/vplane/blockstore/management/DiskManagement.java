@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
  * Management API routes of the NBD disks, under {@code /disk} (what {@code vplane ctl disk} uses):
  * <pre>
  * GET  /disk/list                                           every disk, with its open connections
+ * GET  /disk/show?name=NAME                                 one disk, with its backend's state (rbd: connection, features, errors)
  * POST /disk/create {"name","size"[,"image","tenant","queues","readOnly","description","minBlock"]}
  * POST /disk/resize {"name","size"[,"force"]}
  * POST /disk/delete {"name"[,"deleteImage"]}
@@ -67,6 +68,7 @@ public final class DiskManagement implements ManagementExtension
         return switch (path)
         {
             case "/disk", "/disk/list" -> list(api);
+            case "/disk/show" -> show(api, request.parameter("name"));
             case "/disk/create" ->
             {
                 request.requirePost();
@@ -83,7 +85,7 @@ public final class DiskManagement implements ManagementExtension
                 yield delete(api, only(DELETE_FIELDS, body));
             }
             default -> throw new NoSuchElementException("no such resource: " + path +
-                " (disks have GET /disk/list, POST /disk/create, POST /disk/resize, POST /disk/delete)");
+                " (disks have GET /disk/list, GET /disk/show?name=NAME, POST /disk/create, POST /disk/resize, POST /disk/delete)");
         };
     }
 
@@ -98,6 +100,22 @@ public final class DiskManagement implements ManagementExtension
             }
         }
         return disks;
+    }
+
+    private static Map<String, Object> show(final ManagementApi api, final String name)
+    {
+        if (null == name || name.isBlank())
+        {
+            throw new IllegalArgumentException("missing query parameter 'name'");
+        }
+        final DiskDevice device = disk(api, name);
+        final Map<String, Object> view = view(device);
+        final Map<String, Object> backend = device.backendView();
+        if (!backend.isEmpty())
+        {
+            view.put("backend", backend);
+        }
+        return view;
     }
 
     private static Map<String, Object> create(final ManagementApi api, final Map<String, Object> body)
