@@ -75,11 +75,46 @@ public final class NbdDeviceProvider implements DeviceProvider
         final ConfinedDirectory images = ConfinedDirectory.images(config);
         final Path image = NbdClientBackend.isUri(disk.image()) ?
             RemoteBackends.allowed(disk.image(), config.daemon().remoteBackends()) :
-            RbdImageUri.isUri(disk.image()) ? Path.of(RbdImageUri.parse(disk.image()).spec()) :
+            RbdImageUri.isUri(disk.image()) ? rbdImage(disk.image(), images) :
             images.resolve(disk.image());
         return new DeviceSpec(KIND, disk.name(), TYPE,
             new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls(), nbd.transport(),
                 nbd.limits(), images));
+    }
+
+    /**
+     * An rbd:// image's conf and keyring are read by librados as the daemon: never from an image
+     * directory, where NBD clients write, so nobody can make the daemon reach a cluster (any address)
+     * through a file they wrote.
+     */
+    private static Path rbdImage(final String image, final ConfinedDirectory images)
+    {
+        final RbdImageUri uri = RbdImageUri.parse(image);
+        for (final String file : new String[] {uri.conf(), uri.keyring()})
+        {
+            if (null == file)
+            {
+                continue;
+            }
+            Path real = Path.of(file);
+            try
+            {
+                real = real.toRealPath();
+            }
+            catch (final IOException ex)
+            {
+                // missing: librados says so when the disk opens
+            }
+            for (final Path root : images.roots())
+            {
+                if (real.startsWith(root) || Path.of(file).startsWith(root))
+                {
+                    throw new IllegalArgumentException("rbd image " + uri.spec() + ": " + file +
+                        " is inside the image directory " + root + ", where clients write; keep Ceph's conf and keyrings elsewhere");
+                }
+            }
+        }
+        return Path.of(uri.spec());
     }
 
     /**
