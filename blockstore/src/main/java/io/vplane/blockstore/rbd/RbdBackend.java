@@ -283,7 +283,8 @@ public final class RbdBackend implements AsyncStorageBackend
         {
             return NOT_FAST;
         }
-        blocking("rbd_write_zeroes", (s, buf) -> (long)lib.rbdWriteZeroes.invokeExact(s.image, offset, length, mayPunch ? 0 : 1, 0), null);
+        final int zeroFlags = mayPunch ? 0 : 1; // RBD_WRITE_ZEROES_FLAG_THICK_PROVISION when no hole may be made
+        blocking("rbd_write_zeroes", (s, buf) -> (long)lib.rbdWriteZeroes.invokeExact(s.image, offset, length, zeroFlags, 0), null);
         return ZEROED;
     }
 

@@ -52,8 +52,10 @@ final class RbdSession
             check(uri, "rados_create2", (int)lib.radosCreate2.invokeExact(out, arena.allocateFrom("ceph"),
                 arena.allocateFrom("client." + uri.id()), 0L));
             cluster = out.get(ADDRESS, 0);
+            // A local, not a conditional in the call: invokeExact would type that argument as Object.
+            final MemorySegment confPath = null == uri.conf() ? MemorySegment.NULL : arena.allocateFrom(uri.conf());
             check(uri, "reading conf " + (null == uri.conf() ? "(default search)" : uri.conf()),
-                (int)lib.radosConfReadFile.invokeExact(cluster, null == uri.conf() ? MemorySegment.NULL : arena.allocateFrom(uri.conf())));
+                (int)lib.radosConfReadFile.invokeExact(cluster, confPath));
             if (null != uri.keyring())
             {
                 set(lib, arena, cluster, uri, "keyring", uri.keyring());
