@@ -26,8 +26,12 @@ final class Librbd
     static final String RADOS_LIBRARY = "librados.so.2";
     static final String RBD_LIBRARY = "librbd.so.1";
 
-    /** rbd_callback_t: void (*)(rbd_completion_t cb, void *arg). */
-    static final FunctionDescriptor COMPLETION_CALLBACK = FunctionDescriptor.ofVoid(ADDRESS, ADDRESS);
+    /**
+     * rbd_callback_t: void (*)(rbd_completion_t cb, void *arg). The per-request pointers (completion
+     * handles, the callback's argument, data buffers) pass as 64-bit integers, the same registers on
+     * x86-64 and aarch64, so no MemorySegment is made for them per request.
+     */
+    static final FunctionDescriptor COMPLETION_CALLBACK = FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG);
     /** The diff_iterate callback: int (*)(uint64_t offset, size_t length, int exists, void *arg). */
     static final FunctionDescriptor EXTENT_CALLBACK = FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS);
 
@@ -96,16 +100,17 @@ final class Librbd
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT));
         rbdDiffIterate2 = bind(rbd, "rbd_diff_iterate2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_BYTE, JAVA_BYTE, ADDRESS, ADDRESS));
-        aioCreateCompletion = bind(rbd, "rbd_aio_create_completion", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        aioGetReturnValue = bind(rbd, "rbd_aio_get_return_value", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-        aioRelease = bind(rbd, "rbd_aio_release", FunctionDescriptor.ofVoid(ADDRESS));
-        aioRead = bind(rbd, "rbd_aio_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
-        aioWrite = bind(rbd, "rbd_aio_write", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
-        aioWritev = bind(rbd, "rbd_aio_writev", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
-        aioFlush = bind(rbd, "rbd_aio_flush", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        aioDiscard = bind(rbd, "rbd_aio_discard", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+        // Per request: completion handles, the callback's argument and data buffers as JAVA_LONG (see COMPLETION_CALLBACK).
+        aioCreateCompletion = bind(rbd, "rbd_aio_create_completion", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+        aioGetReturnValue = bind(rbd, "rbd_aio_get_return_value", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+        aioRelease = bind(rbd, "rbd_aio_release", FunctionDescriptor.ofVoid(JAVA_LONG));
+        aioRead = bind(rbd, "rbd_aio_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+        aioWrite = bind(rbd, "rbd_aio_write", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+        aioWritev = bind(rbd, "rbd_aio_writev", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG));
+        aioFlush = bind(rbd, "rbd_aio_flush", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        aioDiscard = bind(rbd, "rbd_aio_discard", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG));
         aioWriteZeroes = bind(rbd, "rbd_aio_write_zeroes",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT));
         version = readVersion();
     }
 

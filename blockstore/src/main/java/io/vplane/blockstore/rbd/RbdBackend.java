@@ -292,24 +292,25 @@ public final class RbdBackend implements AsyncStorageBackend
     @Override
     public long nextData(final long offset) throws IOException
     {
-        final RbdSession s = enter();
-        try
-        {
-            return mapsExtents(s) ? ExtentScan.nextData(lib, s.image, offset, sizeBytes) : offset;
-        }
-        finally
-        {
-            s.exit();
-        }
+        return scan(false, offset);
     }
 
     @Override
     public long nextHole(final long offset) throws IOException
     {
+        return scan(true, offset);
+    }
+
+    private long scan(final boolean hole, final long offset) throws IOException
+    {
         final RbdSession s = enter();
         try
         {
-            return mapsExtents(s) ? ExtentScan.nextHole(lib, s.image, offset, sizeBytes) : sizeBytes;
+            if (!mapsExtents(s))
+            {
+                return hole ? sizeBytes : offset;
+            }
+            return hole ? ExtentScan.nextHole(lib, s.image, offset, sizeBytes) : ExtentScan.nextData(lib, s.image, offset, sizeBytes);
         }
         finally
         {

@@ -7,6 +7,7 @@ import io.vplane.blockstore.request.BlockFlags;
 import io.vplane.blockstore.request.BlockOp;
 import io.vplane.blockstore.request.BlockRequest;
 import io.vplane.engine.linux.Iovec;
+import io.netty.util.internal.PlatformDependent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,7 @@ final class RbdChannel implements BackendChannel
         try
         {
             CALLBACK = Librbd.upcall(MethodHandles.lookup().findStatic(RbdChannel.class, "onComplete",
-                MethodType.methodType(void.class, MemorySegment.class, MemorySegment.class)), Librbd.COMPLETION_CALLBACK, Arena.global());
+                MethodType.methodType(void.class, long.class, long.class)), Librbd.COMPLETION_CALLBACK, Arena.global());
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -121,7 +122,7 @@ final class RbdChannel implements BackendChannel
 
     /** Starts the request's librbd call. @return 0, or -errno when librbd refused it (then no callback comes) */
     private int start(final Slot slot, final MemorySegment image, final BlockRequest request, final ByteBuffer[] data,
-        final MemorySegment arg)
+        final long arg)
     {
         try
         {
@@ -130,7 +131,7 @@ final class RbdChannel implements BackendChannel
             {
                 return rc;
             }
-            final MemorySegment completion = slot.out.get(ADDRESS, 0);
+            final long completion = slot.out.get(JAVA_LONG, 0);
             final long offset = request.offset();
             final long length = request.length();
             rc = switch (request.op())
@@ -156,22 +157,29 @@ final class RbdChannel implements BackendChannel
     }
 
     /** Where librbd reads into: the reply buffer itself, or the slot's bounce buffer copied out on completion. */
-    private static MemorySegment readInto(final Slot slot, final ByteBuffer dst)
+    private static long readInto(final Slot slot, final ByteBuffer dst)
     {
         if (dst.isDirect())
         {
-            return MemorySegment.ofBuffer(dst);
+            return address(dst);
         }
         slot.readBack = dst;
-        return slot.bounce(dst.remaining());
+        return slot.bounce(dst.remaining()).address();
+    }
+
+    /** The native address of a direct buffer's position, without making a segment per request where Netty can read it. */
+    private static long address(final ByteBuffer direct)
+    {
+        return PlatformDependent.hasUnsafe() ? PlatformDependent.directBufferAddress(direct) + direct.position() :
+            MemorySegment.ofBuffer(direct).address();
     }
 
     private int write(final Slot slot, final MemorySegment image, final long offset, final ByteBuffer[] data,
-        final MemorySegment completion) throws Throwable
+        final long completion) throws Throwable
     {
         if (1 == data.length && data[0].isDirect())
         {
-            return (int)lib.aioWrite.invokeExact(image, offset, (long)data[0].remaining(), MemorySegment.ofBuffer(data[0]), completion);
+            return (int)lib.aioWrite.invokeExact(image, offset, (long)data[0].remaining(), address(data[0]), completion);
         }
         boolean direct = data.length <= MAX_IOVECS;
         for (int i = 0; direct && i < data.length; i++)
@@ -182,7 +190,7 @@ final class RbdChannel implements BackendChannel
         {
             for (int i = 0; i < data.length; i++)
             {
-                slot.iovecs.set(JAVA_LONG, (long)i * Iovec.SIZE + Iovec.BASE_OFFSET, MemorySegment.ofBuffer(data[i]).address());
+                slot.iovecs.set(JAVA_LONG, (long)i * Iovec.SIZE + Iovec.BASE_OFFSET, address(data[i]));
                 slot.iovecs.set(JAVA_LONG, (long)i * Iovec.SIZE + Iovec.LENGTH_OFFSET, data[i].remaining());
             }
             return (int)lib.aioWritev.invokeExact(image, slot.iovecs, data.length, offset, completion);
@@ -200,15 +208,14 @@ final class RbdChannel implements BackendChannel
             MemorySegment.copy(from, 0, bounce, at, from.byteSize());
             at += from.byteSize();
         }
-        return (int)lib.aioWrite.invokeExact(image, offset, total, bounce, completion);
+        return (int)lib.aioWrite.invokeExact(image, offset, total, bounce.address(), completion);
     }
 
     /** librbd's thread: a request's call completed. Never throws: an exception here would end the JVM. */
-    private static void onComplete(final MemorySegment completion, final MemorySegment arg)
+    private static void onComplete(final long completion, final long key)
     {
         try
         {
-            final long key = arg.address();
             final RbdChannel channel = channels[(int)(key >>> 16)];
             channel.completed(channel.slots[(int)(key & 0xFFFF)], completion);
         }
@@ -218,7 +225,7 @@ final class RbdChannel implements BackendChannel
         }
     }
 
-    private void completed(final Slot slot, final MemorySegment completion) throws Throwable
+    private void completed(final Slot slot, final long completion) throws Throwable
     {
         long rc = (long)lib.aioGetReturnValue.invokeExact(completion);
         lib.aioRelease.invokeExact(completion);
@@ -244,7 +251,7 @@ final class RbdChannel implements BackendChannel
         int rc = (int)lib.aioCreateCompletion.invokeExact(slot.arg, CALLBACK, slot.out);
         if (rc >= 0)
         {
-            final MemorySegment completion = slot.out.get(ADDRESS, 0);
+            final long completion = slot.out.get(JAVA_LONG, 0);
             rc = (int)lib.aioFlush.invokeExact(slot.session.image, completion);
             if (rc < 0)
             {
@@ -325,7 +332,7 @@ final class RbdChannel implements BackendChannel
     private static final class Slot
     {
         /** The callback's argument: channel id and slot index, not a pointer. */
-        final MemorySegment arg;
+        final long arg;
         /** Where rbd_aio_create_completion writes the handle. */
         final MemorySegment out;
         final MemorySegment iovecs;
@@ -338,7 +345,7 @@ final class RbdChannel implements BackendChannel
 
         Slot(final long key, final Arena arena)
         {
-            this.arg = MemorySegment.ofAddress(key);
+            this.arg = key;
             this.out = arena.allocate(ADDRESS);
             this.iovecs = arena.allocate((long)MAX_IOVECS * Iovec.SIZE, 8);
         }
