@@ -27,8 +27,11 @@ final class ExtentScan
     private static final long FOUND = 16;
     private static final long COVERED = 24;
     private static final int RECORD_BYTES = 32;
-    /** The callback's "stop iterating" answer; librbd returns it from rbd_diff_iterate2. */
-    private static final int STOP = 1;
+    /**
+     * The callback's "stop iterating" answer: librbd stops only on a negative one (and returns it
+     * from rbd_diff_iterate2); a positive one is ignored. ECANCELED, which librbd never returns itself here.
+     */
+    private static final int STOP = -125;
 
     private static final MemorySegment CALLBACK;
 
@@ -78,11 +81,11 @@ final class ExtentScan
             record.set(JAVA_LONG, COVERED, from);
             final int rc = (int)lib.rbdDiffIterate2.invokeExact(image, MemorySegment.NULL, from, size - from, (byte)1, (byte)1,
                 CALLBACK, record);
-            if (rc < 0)
+            final long found = record.get(JAVA_LONG, FOUND);
+            if (rc < 0 && !(STOP == rc && found >= 0))
             {
                 throw new IOException(RbdErrors.describe("rbd_diff_iterate2", rc));
             }
-            final long found = record.get(JAVA_LONG, FOUND);
             if (found >= 0)
             {
                 return Math.min(found, size);
@@ -107,6 +110,10 @@ final class ExtentScan
             final MemorySegment record = arg.reinterpret(RECORD_BYTES);
             final long from = record.get(JAVA_LONG, FROM);
             final long end = offset + length;
+            if (record.get(JAVA_LONG, FOUND) >= 0)
+            {
+                return STOP; // answered already (should librbd call once more)
+            }
             if (end <= from)
             {
                 return 0;
