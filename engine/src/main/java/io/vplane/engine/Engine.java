@@ -58,7 +58,17 @@ public final class Engine implements AutoCloseable
             pools.put(type, pool);
             bindings.put(type, new PoolBinding(pool, counters));
         }
-        reconcileDevices(config);
+        try
+        {
+            reconcileDevices(config);
+        }
+        catch (final RuntimeException ex)
+        {
+            // A device that cannot open (an unreachable storage cluster) must stop the start cleanly:
+            // the workers go before the caller unmaps the counters they write.
+            close();
+            throw ex;
+        }
     }
 
     /** The devices {@code config} declares, from every provider. */
