@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Disks kept in Ceph RBD, served by vplane's NBD server through librbd, against real clients: a
  * one-node cluster (brought up once for the class), nbdcopy and qemu-img through vplane, the same
  * bytes read straight from Ceph with {@code rbd export}, fio's crc32c verification, block status
- * from the object map, a blocklisted client that reconnects, and a resize seen by {@code rbd info}.
+ * from the object map, a blocklisted client that reconnects, requests a paused cluster does not
+ * answer failing within the disk's timeout, and a resize seen by {@code rbd info}.
  */
 @Timeout(300)
 class RbdIT
@@ -165,6 +166,39 @@ class RbdIT
         Peer.run(30, "qemu-io", "-f", "raw", "-c", "write -P 0x55 64k 64k", "-c", "read -P 0x33 0 64k", "-c", "read -P 0x55 64k 64k",
             daemon.uri(disk));
         assertThat(counter("vplane_errors_total{component=\"rbd\",error=\"ESHUTDOWN\"}")).isPositive();
+    }
+
+    @Test
+    void shouldFailRequestsTheClusterDoesNotAnswerInTimeWithEioAndServeAgainAfter() throws Exception
+    {
+        final String disk = newDisk("8M", "timeoutMs=2000");
+        Peer.run(30, "qemu-io", "-f", "raw", "-c", "write -P 0x66 0 64k", "-c", "flush", daemon.uri(disk));
+
+        cluster.cli(30, "ceph", "osd", "pause");
+        Peer.Result stalled = null;
+        try
+        {
+            // The client learns of the pause with its next OSD map: until then a write and flush may still land.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            do
+            {
+                stalled = Peer.runAllowingFailure(60, "qemu-io", "-f", "raw", "-c", "write -P 0x77 64k 64k", "-c", "flush",
+                    daemon.uri(disk));
+            }
+            while (!stalled.output().contains("failed") && System.nanoTime() - deadline < 0);
+        }
+        finally
+        {
+            cluster.cli(30, "ceph", "osd", "unpause");
+        }
+
+        assertThat(stalled.output()).as("a request the OSD does not answer fails within the timeout, not hangs").contains("failed");
+        final JsonNode backend = JSON.readTree(daemon.api.get("/disk/show?name=" + disk)).path("backend");
+        assertThat(backend.path("errors").path("ETIMEDOUT").asLong()).as(backend.toString()).isPositive();
+        assertThat(backend.path("state").asText()).isEqualTo("connected");
+        Peer.run(30, "qemu-io", "-f", "raw", "-c", "write -P 0x77 64k 64k", "-c", "flush", "-c", "read -P 0x66 0 64k",
+            "-c", "read -P 0x77 64k 64k", daemon.uri(disk));
+        assertThat(counter("vplane_errors_total{component=\"rbd\",error=\"ETIMEDOUT\"}")).isPositive();
     }
 
     @Test
