@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -51,6 +52,10 @@ public final class RbdBackend implements AsyncStorageBackend
     private int reconnectAttempts;
     private long reconnects;
     private boolean closed;
+    /** A session left open because its requests never completed: librbd may still call back into slot memory. */
+    private volatile boolean sessionLeft;
+    /** Old sessions being closed in the background after a reconnect. */
+    private final AtomicInteger closing = new AtomicInteger();
     private final List<Arena> channelArenas = new ArrayList<>();
 
     private RbdBackend(final String disk, final RbdImageUri uri, final boolean readOnly, final Librbd lib, final ErrorLog errors,
@@ -170,7 +175,13 @@ public final class RbdBackend implements AsyncStorageBackend
 
     private void reconnect(final RbdSession old)
     {
-        closeWhenIdle(old);
+        // Closing may wait for the old requests (up to the timeout): the new connection does not wait for it.
+        closing.incrementAndGet();
+        Thread.ofVirtual().name("rbd-close " + disk).start(() ->
+        {
+            closeWhenIdle(old);
+            closing.decrementAndGet();
+        });
         long backoffMs = FIRST_BACKOFF_MS;
         while (true)
         {
@@ -226,6 +237,7 @@ public final class RbdBackend implements AsyncStorageBackend
             if (System.nanoTime() - deadline > 0)
             {
                 LOG.warn("disk {}: requests on the old connection to rbd://{} did not complete; leaving it open", disk, uri.spec());
+                sessionLeft = true;
                 return false;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
@@ -239,7 +251,7 @@ public final class RbdBackend implements AsyncStorageBackend
     {
         synchronized (this)
         {
-            if (!closed)
+            if (!closed || sessionLeft)
             {
                 channelArenas.add(arena);
                 return;
@@ -414,13 +426,23 @@ public final class RbdBackend implements AsyncStorageBackend
             session = null;
         }
         final boolean released = null == s || closeWhenIdle(s);
+        // Slot memory goes only when no session (an old one closing after a reconnect included) can call back into it.
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * uri.timeoutMs() + 1_000);
+        while (closing.get() > 0 && System.nanoTime() - deadline < 0)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        if (closing.get() > 0)
+        {
+            sessionLeft = true;
+        }
         final List<Arena> arenas;
         synchronized (this)
         {
             arenas = new ArrayList<>(channelArenas);
             channelArenas.clear();
         }
-        if (released)
+        if (released && !sessionLeft)
         {
             arenas.forEach(Arena::close);
         }
