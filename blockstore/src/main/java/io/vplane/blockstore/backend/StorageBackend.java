@@ -3,6 +3,7 @@ package io.vplane.blockstore.backend;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.Map;
 
 /**
  * Where a virtual disk keeps its bytes ("storage location → storage system" in the design). Called
@@ -122,6 +123,12 @@ public interface StorageBackend extends AutoCloseable
      * holes into data, so an extent seen as data stays data while this number stays the same.
      */
     long holeGeneration();
+
+    /** What the operator is shown about the storage system behind the disk ({@code ctl disk show}); empty when nothing beyond the image. */
+    default Map<String, Object> describe()
+    {
+        return Map.of();
+    }
 
     @Override
     void close();

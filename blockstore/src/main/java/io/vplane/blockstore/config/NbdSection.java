@@ -3,6 +3,7 @@ package io.vplane.blockstore.config;
 import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.qos.SchedulerSettings;
+import io.vplane.blockstore.rbd.RbdImageUri;
 import io.vplane.config.BindContext;
 import io.vplane.config.ConfigDiff;
 import io.vplane.config.IpPrefix;
@@ -180,6 +181,20 @@ public final class NbdSection extends KeyedSection<NbdConfig>
                 item.reject("sizeBytes", "sizeBytes " + sizeBytes + " must be a multiple of 512");
             }
             final boolean readOnly = item.bool("readOnly", READ_ONLY);
+            if (null != image && RbdImageUri.isUri(image))
+            {
+                try
+                {
+                    if (null != RbdImageUri.parse(image).snapshot() && !readOnly)
+                    {
+                        item.reject("readOnly", "image " + image + " is a snapshot, which is read-only: set readOnly: true");
+                    }
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    item.reject("image", ex.getMessage());
+                }
+            }
             final String description = item.string("description", DESCRIPTION);
             if (description.getBytes(StandardCharsets.UTF_8).length > MAX_DESCRIPTION_BYTES)
             {

@@ -8,6 +8,7 @@ import io.vplane.blockstore.disk.Tenant;
 import io.vplane.blockstore.qos.DiskFlow;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.qos.SliceScheduler;
+import io.vplane.blockstore.rbd.RbdBackend;
 import io.vplane.blockstore.request.BlockOrigin;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -110,6 +112,12 @@ public final class DiskDevice implements Device
     public DiskSettings settings()
     {
         return settings;
+    }
+
+    /** Where the disk's faults are recorded: also the log of a backend opened for an upgrade. */
+    public ErrorLog errors()
+    {
+        return errors;
     }
 
     private RequestExecutor executor(final StorageBackend service)
@@ -226,6 +234,12 @@ public final class DiskDevice implements Device
         return backend instanceof RawFileBackend;
     }
 
+    /** The storage system's own view of the disk (state, features, errors), for {@code ctl disk show}. */
+    public Map<String, Object> backendView()
+    {
+        return backend.describe();
+    }
+
     /**
      * Grows or shrinks the image. Open connections were told the old size at their handshake (NBD
      * fixes it there, proto.md "Transmission"); new ones see the new size. Every request is checked
@@ -236,7 +250,7 @@ public final class DiskDevice implements Device
      */
     public synchronized long resize(final long newSizeBytes, final boolean force)
     {
-        if (!(backend instanceof final RawFileBackend file))
+        if (!(backend instanceof RawFileBackend) && !(backend instanceof RbdBackend))
         {
             throw new IllegalArgumentException("disk " + spec.name() + " is served from " + settings.disk().image() +
                 "; resize it on that server");
@@ -262,12 +276,20 @@ public final class DiskDevice implements Device
         }
         try
         {
-            file.resize(newSizeBytes);
+            if (backend instanceof final RbdBackend rbd)
+            {
+                rbd.resize(newSizeBytes);
+            }
+            else
+            {
+                ((RawFileBackend)backend).resize(newSizeBytes);
+            }
         }
         catch (final IOException ex)
         {
             disk.resize(oldSizeBytes);
-            throw new IllegalStateException("disk " + spec.name() + ": cannot resize " + file.path() + ": " + ex.getMessage(), ex);
+            throw new IllegalStateException("disk " + spec.name() + ": cannot resize " + settings.disk().image() + ": " +
+                ex.getMessage(), ex);
         }
         disk.resize(newSizeBytes);
         LOG.info("disk {} resized from {} to {} bytes ({} open connections keep their size)", spec.name(), oldSizeBytes,

@@ -15,9 +15,12 @@ import io.vplane.blockstore.nbd.NbdServerMetrics;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.qos.SchedulerSettings;
 import io.vplane.blockstore.qos.SliceScheduler;
+import io.vplane.blockstore.rbd.RbdBackend;
+import io.vplane.blockstore.rbd.RbdImageUri;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.device.Device;
+import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
@@ -81,10 +84,46 @@ public final class NbdDeviceProvider implements DeviceProvider
         final ConfinedDirectory images = ConfinedDirectory.images(config);
         final Path image = NbdClientBackend.isUri(disk.image()) ?
             RemoteBackends.allowed(disk.image(), config.daemon().remoteBackends()) :
+            RbdImageUri.isUri(disk.image()) ? rbdImage(disk.image(), images) :
             images.resolve(disk.image());
         return new DeviceSpec(KIND, disk.name(), TYPE,
             new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls(), nbd.transport(),
                 nbd.limits(), images, nbd.qos()));
+    }
+
+    /**
+     * An rbd:// image's conf and keyring are read by librados as the daemon: never from an image
+     * directory, where NBD clients write, so nobody can make the daemon reach a cluster (any address)
+     * through a file they wrote.
+     */
+    private static Path rbdImage(final String image, final ConfinedDirectory images)
+    {
+        final RbdImageUri uri = RbdImageUri.parse(image);
+        for (final String file : new String[] {uri.conf(), uri.keyring()})
+        {
+            if (null == file)
+            {
+                continue;
+            }
+            Path real = Path.of(file);
+            try
+            {
+                real = real.toRealPath();
+            }
+            catch (final IOException ex)
+            {
+                // missing: librados says so when the disk opens
+            }
+            for (final Path root : images.roots())
+            {
+                if (real.startsWith(root) || Path.of(file).startsWith(root))
+                {
+                    throw new IllegalArgumentException("rbd image " + uri.spec() + ": " + file +
+                        " is inside the image directory " + root + ", where clients write; keep Ceph's conf and keyrings elsewhere");
+                }
+            }
+        }
+        return Path.of(uri.spec());
     }
 
     /**
@@ -125,7 +164,7 @@ public final class NbdDeviceProvider implements DeviceProvider
     public synchronized Device open(final DeviceSpec spec, final DeviceContext context)
     {
         final DiskSettings settings = (DiskSettings)spec.settings();
-        final StorageBackend backend = openBackend(spec.name(), settings);
+        final StorageBackend backend = openBackend(spec.name(), settings, context.errors());
         try
         {
             ensureServer(settings, context);
@@ -144,13 +183,18 @@ public final class NbdDeviceProvider implements DeviceProvider
         return device;
     }
 
-    /** Opens the storage a disk's image names: a file path, or nbd://host:port/export for a remote server. */
-    public static StorageBackend openBackend(final String disk, final DiskSettings settings)
+    /**
+     * Opens the storage a disk's image names: a file path, nbd://host:port/export for a remote
+     * server, rbd://pool/image for Ceph.
+     */
+    public static StorageBackend openBackend(final String disk, final DiskSettings settings, final ErrorLog errors)
     {
         try
         {
             return NbdClientBackend.isUri(settings.disk().image()) ?
                 NbdClientBackend.open(settings.disk().image()) :
+                RbdImageUri.isUri(settings.disk().image()) ?
+                RbdBackend.open(disk, settings.disk().image(), settings.disk().readOnly(), errors) :
                 RawFileBackend.open(settings.imageDirs(), settings.image(), settings.disk().sizeBytes(), settings.disk().readOnly());
         }
         catch (final IOException ex)

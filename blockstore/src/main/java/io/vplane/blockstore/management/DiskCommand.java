@@ -8,17 +8,19 @@ import io.vplane.engine.management.ManagementClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * {@code vplane ctl disk list|create|resize|delete|qos|upgrade}: NBD disks, changed while the daemon runs,
+ * {@code vplane ctl disk list|show|create|resize|delete|qos|upgrade}: NBD disks, changed while the daemon runs,
  * through the blockstore's {@code /disk} routes. Sizes are bytes or a number with K, M, G, T or P
  * (powers of 1024); the daemon parses and validates them.
  */
 @Command(name = "disk", mixinStandardHelpOptions = true,
-    description = "List, create, resize or delete NBD disks, change their QoS or upgrade their backend while the daemon runs.",
-    subcommands = {DiskCommand.ListDisks.class, DiskCommand.Create.class, DiskCommand.Resize.class, DiskCommand.Delete.class,
-        DiskQosCommand.class, DiskUpgradeCommand.class})
+    description = "List, show, create, resize or delete NBD disks, change their QoS or upgrade their backend while the daemon runs.",
+    subcommands = {DiskCommand.ListDisks.class, DiskCommand.Show.class, DiskCommand.Create.class, DiskCommand.Resize.class,
+        DiskCommand.Delete.class, DiskQosCommand.class, DiskUpgradeCommand.class})
 public final class DiskCommand extends CommandGroup
 {
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -67,6 +69,49 @@ public final class DiskCommand extends CommandGroup
         }
     }
 
+    /** One disk, a field a line; the backend's fields (an rbd disk's connection state, features, errors) indented below. */
+    static String details(final JsonNode disk)
+    {
+        final StringBuilder text = new StringBuilder();
+        appendFields(text, disk, "");
+        return text.toString();
+    }
+
+    private static void appendFields(final StringBuilder text, final JsonNode node, final String indent)
+    {
+        node.properties().forEach(field ->
+        {
+            final JsonNode value = field.getValue();
+            if (value.isObject())
+            {
+                text.append(indent).append(field.getKey()).append(":\n");
+                appendFields(text, value, indent + "  ");
+            }
+            else
+            {
+                final String shown = value.isArray() ? String.join(",", value.valueStream().map(JsonNode::asText).toList()) :
+                    value.asText();
+                text.append(String.format("%s%-18s %s%n", indent, field.getKey() + ":", shown));
+            }
+        });
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+        description = "One disk: its settings, open connections and what its backend reports (for rbd:// disks the "
+            + "connection state, client address, image features, block status source and errors by cause).")
+    public static final class Show extends ApiCommand
+    {
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Disk name.")
+        String name;
+
+        @Override
+        protected String run(final ManagementClient client) throws JacksonException
+        {
+            return get(client, "/disk/show?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8),
+                body -> details(mapper.readTree(body)));
+        }
+    }
+
     @Command(name = "create", mixinStandardHelpOptions = true,
         description = "Create a disk and serve it at once; options left out take the defaults of nbd.disks in vplane.yaml. "
             + "Runtime state like 'ctl port add': kept across reloads, gone after a restart unless written into the config file.")
@@ -79,8 +124,9 @@ public final class DiskCommand extends CommandGroup
         String size;
 
         @Option(names = "--image", paramLabel = "PATH|URI",
-            description = "Raw image (relative: in the first of daemon.imageDirs; created sparse when missing), or nbd://host[:port]/export "
-                + "to proxy to another NBD server (default: NAME.img).")
+            description = "Raw image (relative: in the first of daemon.imageDirs; created sparse when missing), nbd://host[:port]/export "
+                + "to proxy to another NBD server, or rbd://pool[/namespace]/image[@snap][?conf=PATH&id=NAME&keyring=PATH&timeoutMs=N] "
+                + "for a Ceph RBD image (default: NAME.img).")
         String image;
 
         @Option(names = "--tenant", paramLabel = "TENANT", description = "Owning tenant (default: the only tenant, if there is one).")

@@ -12,6 +12,7 @@ import io.vplane.blockstore.device.DiskDevice;
 import io.vplane.blockstore.device.DiskSettings;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.device.NbdDeviceProvider;
+import io.vplane.blockstore.rbd.RbdImageUri;
 import io.vplane.config.ConfigError;
 import io.vplane.config.ConfigException;
 import io.vplane.config.ConfigLoader;
@@ -41,6 +42,7 @@ import java.util.stream.Collectors;
  * Management API routes of the NBD disks, under {@code /disk} (what {@code vplane ctl disk} uses):
  * <pre>
  * GET  /disk/list                                           every disk, with its open connections
+ * GET  /disk/show?name=NAME                                 one disk, with its backend's state (rbd: connection, features, errors)
  * POST /disk/create {"name","size"[,"image","tenant","queues","readOnly","description","minBlock"]}
  * POST /disk/resize {"name","size"[,"force"]}
  * POST /disk/delete {"name"[,"deleteImage"]}
@@ -77,6 +79,7 @@ public final class DiskManagement implements ManagementExtension
         return switch (path)
         {
             case "/disk", "/disk/list" -> list(api);
+            case "/disk/show" -> show(api, request.parameter("name"));
             case "/disk/create" ->
             {
                 request.requirePost();
@@ -103,8 +106,8 @@ public final class DiskManagement implements ManagementExtension
                 yield upgrade(api, only(UPGRADE_FIELDS, body));
             }
             default -> throw new NoSuchElementException("no such resource: " + path +
-                " (disks have GET /disk/list, POST /disk/create, POST /disk/resize, POST /disk/delete, POST /disk/qos, " +
-                "POST /disk/upgrade)");
+                " (disks have GET /disk/list, GET /disk/show?name=NAME, POST /disk/create, POST /disk/resize, " +
+                "POST /disk/delete, POST /disk/qos, POST /disk/upgrade)");
         };
     }
 
@@ -119,6 +122,22 @@ public final class DiskManagement implements ManagementExtension
             }
         }
         return disks;
+    }
+
+    private static Map<String, Object> show(final ManagementApi api, final String name)
+    {
+        if (null == name || name.isBlank())
+        {
+            throw new IllegalArgumentException("missing query parameter 'name'");
+        }
+        final DiskDevice device = disk(api, name);
+        final Map<String, Object> view = view(device);
+        final Map<String, Object> backend = device.backendView();
+        if (!backend.isEmpty())
+        {
+            view.put("backend", backend);
+        }
+        return view;
     }
 
     private static Map<String, Object> create(final ManagementApi api, final Map<String, Object> body)
@@ -212,15 +231,15 @@ public final class DiskManagement implements ManagementExtension
         final DiskSettings current = device.settings();
         final String image = null == body.get("backend") ? current.disk().image() : string(body, "backend");
         final DiskSettings next = (DiskSettings)NbdDeviceProvider.spec(current.disk().withImage(image), api.config()).settings();
-        if (!NbdClientBackend.isUri(image) && !Files.isRegularFile(next.image(), LinkOption.NOFOLLOW_LINKS))
+        if (!NbdClientBackend.isUri(image) && !RbdImageUri.isUri(image) && !Files.isRegularFile(next.image(), LinkOption.NOFOLLOW_LINKS))
         {
             throw new IllegalArgumentException("no image file " + next.image() + "; an upgrade takes an existing image " +
-                "holding the disk's data (copy it there first), or nbd://host[:port]/export");
+                "holding the disk's data (copy it there first), nbd://host[:port]/export or rbd://pool/image");
         }
         final StorageBackend backend;
         try
         {
-            backend = NbdDeviceProvider.openBackend(device.name(), next);
+            backend = NbdDeviceProvider.openBackend(device.name(), next, device.errors());
         }
         catch (final UncheckedIOException ex)
         {

@@ -134,6 +134,35 @@ class NbdConfigTest
     }
 
     @Test
+    void shouldAcceptAnRbdImageAndReportABadOneOrAWritableSnapshot()
+    {
+        final VplaneConfig config = DeviceKinds.load().parse("""
+            nbd:
+              tenants:
+                - {name: acme, allow: [10.0.0.0/8]}
+              disks:
+                - {name: vm1, image: "rbd://volumes/vm1?conf=/etc/ceph/ceph.conf&id=vplane", sizeBytes: 1048576, tenant: acme}
+                - {name: gold, image: "rbd://volumes/ns/gold@v1", sizeBytes: 1048576, tenant: acme, readOnly: true}
+            """, "t.yaml");
+        assertThat(config.section(NbdConfig.class).disks()).extracting(NbdDiskConfig::image)
+            .containsExactly("rbd://volumes/vm1?conf=/etc/ceph/ceph.conf&id=vplane", "rbd://volumes/ns/gold@v1");
+
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.load().parse("""
+            nbd:
+              tenants:
+                - {name: acme, allow: [10.0.0.0/8]}
+              disks:
+                - {name: vm1, image: "rbd://volumes", sizeBytes: 1048576, tenant: acme}
+                - {name: vm2, image: "rbd://volumes/vm2@snap", sizeBytes: 1048576, tenant: acme}
+            """, "t.yaml"));
+
+        assertThat(ex.errors()).extracting(ConfigError::message).containsExactlyInAnyOrder(
+            "not an rbd://POOL[/NAMESPACE]/IMAGE[@SNAP][?conf=PATH&id=NAME&keyring=PATH&timeoutMs=N] image: rbd://volumes: "
+                + "it needs a pool and an image, and at most a namespace between them",
+            "image rbd://volumes/vm2@snap is a snapshot, which is read-only: set readOnly: true");
+    }
+
+    @Test
     void shouldRejectMinBlockThatIsNoPowerOfTwoOrDoesNotDivideTheSize()
     {
         final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.load().parse("""

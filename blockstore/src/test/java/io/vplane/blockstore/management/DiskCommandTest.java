@@ -58,7 +58,26 @@ class DiskCommandTest
     void diskGroupAloneIsAUsageErrorNamingItsSubcommands()
     {
         assertThat(execute("disk")).isEqualTo(2);
-        assertThat(err.toString()).contains("missing subcommand: list, create, resize, delete, qos, upgrade\n");
+        assertThat(err.toString()).contains("missing subcommand: list, show, create, resize, delete, qos, upgrade\n");
+    }
+
+    @Test
+    void showPrintsAFieldALineWithTheBackendIndented() throws Exception
+    {
+        final String text = DiskCommand.details(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+            "{\"name\":\"vm8\",\"sizeBytes\":1024,\"backend\":{\"type\":\"rbd\",\"state\":\"connected\","
+                + "\"features\":[\"layering\",\"object-map\"],\"errors\":{\"ETIMEDOUT\":2}}}"));
+
+        assertThat(text).isEqualTo("""
+            name:              vm8
+            sizeBytes:         1024
+            backend:
+              type:              rbd
+              state:             connected
+              features:          layering,object-map
+              errors:
+                ETIMEDOUT:         2
+            """);
     }
 
     @Test
