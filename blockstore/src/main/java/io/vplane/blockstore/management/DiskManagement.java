@@ -272,8 +272,8 @@ public final class DiskManagement implements ManagementExtension
                         qos.keySet().stream().sorted().toList());
                 }
                 // Rates in bytes may be given as sizes: "100M" is 100 MiB per second.
-                qos.put(field.getKey(), field.getKey().endsWith("BytesPerSec") && field.getValue() instanceof String ?
-                    ByteSize.parse(field.getKey(), field.getValue()) : field.getValue());
+                qos.put(field.getKey(), field.getKey().endsWith("BytesPerSec") && field.getValue() instanceof final String text &&
+                    !"0".equals(text.strip()) ? ByteSize.parse(field.getKey(), text) : field.getValue());
             }
         }
         final NbdDiskConfig disk = device.settings().disk();

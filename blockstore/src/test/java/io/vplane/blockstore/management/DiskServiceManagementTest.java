@@ -27,6 +27,8 @@ class DiskServiceManagementTest extends OneDaemonTest
         assertThat(answer.path("qos").path("weight").asInt()).isEqualTo(300);
         assertThat(answer.path("qos").path("readBytesPerSec").asLong()).isEqualTo(10L << 20);
         assertThat(answer.path("admitted").isNumber()).isTrue();
+        final JsonNode lifted = JSON.readTree(fixture.post("/disk/qos", "{\"name\":\"base\",\"readBytesPerSec\":\"0\"}"));
+        assertThat(lifted.path("qos").path("readBytesPerSec").asLong()).isZero();
     }
 
     @Test
