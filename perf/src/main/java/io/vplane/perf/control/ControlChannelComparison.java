@@ -24,7 +24,8 @@ import java.util.Map;
  * Commands per second and round-trip latency (submit to applied, p50 / p99) of the control channel
  * over TCP and a Unix socket, each against its anchor: a bare 64-byte echo round trip over the same
  * transport (what the transport alone costs; the difference is framing, authentication once, and
- * the two synced journal records per command, one each side). Rounds alternate channel and anchor; the table shows each
+ * the two synced journal records per command, one each side). Rounds alternate channel and
+ * anchor; the table shows each
  * side's median over the rounds and the median ratio of the per-round latencies with its range.
  * <pre>
  *   perf/bin/control-channel [rounds=5] [commands=500]
