@@ -24,7 +24,8 @@ import java.util.Map;
  * Commands per second and round-trip latency (submit to applied, p50 / p99) of the control channel
  * over TCP and a Unix socket, each against its anchor: a bare 64-byte echo round trip over the same
  * transport (what the transport alone costs; the difference is framing, authentication once, and
- * the two fsynced journals per command). Rounds alternate channel and anchor; the table shows each
+ * the two synced journal records per command, one each side). Rounds alternate channel and
+ * anchor; the table shows each
  * side's median over the rounds and the median ratio of the per-round latencies with its range.
  * <pre>
  *   perf/bin/control-channel [rounds=5] [commands=500]
@@ -69,7 +70,7 @@ public final class ControlChannelComparison
             System.out.printf("%-6s %12.0f %10.1f %10.1f %12.0f %10.1f %8.1f %.1f..%.1f%n", transport, median(rate), median(p50),
                 median(p99), median(echoRate), median(echoP50), median(ratio), ratio[0], ratio[rounds - 1]);
         }
-        System.out.println("ratio: channel p50 / echo p50 per round (each command: two fsynced journal records on the host, one on the agent)");
+        System.out.println("ratio: channel p50 / echo p50 per round (each command: one synced journal record on the host, one on the agent)");
     }
 
     /** Submit-to-applied latency of each command, one at a time, in ns. */
