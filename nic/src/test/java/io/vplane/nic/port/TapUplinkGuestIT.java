@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A real Linux guest (its kernel's virtio-net driver, QEMU vhost-user, {@code src/test/guest/boot_guest.sh})
+ * A real Linux guest (its kernel's virtio-net driver, QEMU vhost-user, {@code virtio/src/test/guest/boot_guest.sh})
  * behind a switched port, and a network namespace behind a TAP uplink: the guest pings the
  * namespace, the namespace pings the guest, and iperf3 runs both ways (guest to namespace, and
  * namespace to guest with {@code -R}). Every frame from the namespace must be received straight
@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class TapUplinkGuestIT extends RootNetworkTest
 {
-    private static final Path BOOT_GUEST = Path.of("src/test/guest/boot_guest.sh");
+    private static final Path BOOT_GUEST = Path.of("../virtio/src/test/guest/boot_guest.sh");
     private static final String GUEST_MAC = "52:54:00:00:00:01";
     private static final String GLOBAL_MAC = "02:ff:00:00:00:02";
     private static final Pattern BITRATE = Pattern.compile("([\\d.]+) Mbits/sec.*receiver");

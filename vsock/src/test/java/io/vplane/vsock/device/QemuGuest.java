@@ -11,13 +11,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Linux guest under QEMU 7.2 (TCG) whose {@code vhost-user-vsock-pci} device is a vplane vsock
- * device: {@code src/test/vm/boot_guest.sh} (Debian's kernel with its own
+ * device: {@code virtio/src/test/guest/boot_guest.sh} (Debian's kernel with its own
  * {@code vmw_vsock_virtio_transport}, busybox and socat in an initramfs) runs one shell command in
  * the guest and powers off. The script and every process under it are killed on close.
  */
 final class QemuGuest implements AutoCloseable
 {
-    private static final Path SCRIPT = Path.of("src/test/vm/boot_guest.sh");
+    private static final Path SCRIPT = Path.of("../virtio/src/test/guest/boot_guest.sh");
 
     private final Process process;
     private final List<String> console = new ArrayList<>();
