@@ -369,7 +369,7 @@ final class VsockQueue implements DeviceQueue
             }
             if (VsockConnection.State.HANDSHAKE == connection.state)
             {
-                work += handshake(connection);
+                work += handshake(connection, null != rx);
                 continue;
             }
             if (connection.hasPending())
@@ -389,7 +389,7 @@ final class VsockQueue implements DeviceQueue
     }
 
     /** Reads the CONNECT line byte by byte, so no byte of the stream after it leaves the socket. */
-    private int handshake(final VsockConnection connection)
+    private int handshake(final VsockConnection connection, final boolean guestUp)
     {
         for (int i = 0; i < HANDSHAKE_BYTES_PER_POLL; i++)
         {
@@ -409,6 +409,16 @@ final class VsockQueue implements DeviceQueue
                 counters.badHandshakes.incrementRelease();
                 errors.record(COMPONENT, "handshake", device + ": host connection sent '" + connection.handshake.text() +
                     "', not CONNECT <port>; closed");
+                streams.close(connection);
+                return 1;
+            }
+            if (port >= 0 && !guestUp)
+            {
+                // No guest driver to send the REQUEST to: refuse now rather than hold the stream
+                // (and its slot of maxStreams) until a guest that may never come answers.
+                counters.refused.incrementRelease();
+                errors.record(COMPONENT, "no-guest", device + ": host connection to guest port " + port +
+                    " refused: no guest driver is up");
                 streams.close(connection);
                 return 1;
             }

@@ -180,6 +180,17 @@ class VsockDeviceTest
     }
 
     @Test
+    void shouldRefuseAHostConnectWhileNoGuestDriverIsUp() throws IOException
+    {
+        guest = new VsockGuest(dir, 0, BUF);
+        final SocketChannel host = connectHost();
+        write(host, "CONNECT 1234\n");
+        guest.pollUntil(() -> guest.counters().refused.get() == 1, "the connect is refused");
+        assertThat(closedByPeer(host)).isTrue();
+        assertThat(guest.device.streams()).isZero();
+    }
+
+    @Test
     void shouldResetAHostProgramTheGuestRefuses() throws IOException
     {
         guest(2, BUF);
