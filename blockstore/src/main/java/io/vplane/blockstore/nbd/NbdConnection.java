@@ -160,8 +160,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
             client = remote.getAddress();
             peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
         }
-        metrics.accepted().incrementRelease();
-        metrics.open().incrementRelease();
+        metrics.accepted().increment(); // atomic: every event loop of the server counts here
+        metrics.open().increment();
         final String refused = guard.admit(ctx, client);
         if (null != refused)
         {
@@ -182,7 +182,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     {
         state = State.CLOSED;
         gone = true;
-        metrics.open().decrementRelease();
+        metrics.open().decrement();
         guard.closed();
         if (null != export)
         {
@@ -677,7 +677,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     /** Ends the session for a protocol violation: counted, logged once per repeat window, closed. */
     boolean fault(final String kind, final String detail)
     {
-        metrics.protocolErrors().incrementRelease();
+        metrics.protocolErrors().increment();
         metrics.errors().record("nbd", kind, peer + ": " + detail);
         state = State.CLOSED;
         releaseInput();

@@ -19,8 +19,13 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -209,6 +214,44 @@ class MalformedSessionTest
         }
         assertGoodClientUnaffected();
         awaitOpenConnections(1);
+    }
+
+    @Test
+    void shouldCountOpenConnectionsExactlyWhenBothEventLoopsOpenAndCloseAtOnce() throws Exception
+    {
+        // Connections land on both event loops of the server at the same moments: a counter that
+        // is not updated atomically loses some of these and ends off by one or more.
+        final int threads = 8;
+        final ExecutorService clients = Executors.newFixedThreadPool(threads);
+        try
+        {
+            final List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                done.add(clients.submit(() ->
+                {
+                    for (int i = 0; i < 40; i++)
+                    {
+                        try (Socket socket = new Socket("127.0.0.1", fixture.port()))
+                        {
+                            socket.setSoTimeout(10_000);
+                            socket.getInputStream().readNBytes(18);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (final Future<?> client : done)
+            {
+                client.get(60, TimeUnit.SECONDS);
+            }
+        }
+        finally
+        {
+            clients.shutdownNow();
+        }
+        awaitOpenConnections(1);
+        assertThat(fixture.counterExactly("vplane_nbd_connections_total")).isEqualTo(1 + 8 * 40);
     }
 
     /** Client flags, a few options, GO, then requests of every kind, as one byte stream. */

@@ -49,7 +49,7 @@ public final class ErrorLog
     {
         final Kind kind = kinds.computeIfAbsent(component + '\u0000' + error, ignore -> new Kind(
             counters.counter(EngineMetrics.ERRORS_TOTAL, "component", component, "error", error)));
-        final long total = kind.counter.incrementRelease() + 1;
+        final long total = kind.counter.increment() + 1; // atomic: any thread records
         final long now = nanoClock.getAsLong();
         synchronized (kind)
         {

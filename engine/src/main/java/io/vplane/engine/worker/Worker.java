@@ -152,7 +152,7 @@ public final class Worker implements Agent
         final long deadline = System.nanoTime() + OFFER_DEADLINE_NS;
         while (!inbox.offer(wrapped))
         {
-            counters.inboxOfferFailures().incrementRelease();
+            counters.inboxOfferFailures().increment(); // atomic: any control thread offers
             if (System.nanoTime() - deadline > 0 || isClosed())
             {
                 done.completeExceptionally(new IllegalStateException("worker " + name + " does not take commands"));
