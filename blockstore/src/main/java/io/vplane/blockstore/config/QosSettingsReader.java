@@ -32,8 +32,9 @@ final class QosSettingsReader
             costSection.integer("trimPercent", c.trimPercent(), 0, 100),
             costSection.integer("zeroesPercent", c.zeroesPercent(), 0, 100));
         costSection.finish();
+        final int paceSteps = section.integer("paceSteps", d.paceSteps(), 1, 100);
         section.finish();
-        return new SchedulerSettings(sliceMs, capacityIops, capacityBytesPerSec, costs);
+        return new SchedulerSettings(sliceMs, capacityIops, capacityBytesPerSec, costs, paceSteps);
     }
 
     static DiskQos disk(final SectionReader section)

@@ -31,7 +31,20 @@ public final class QueueGate
     /** Written by the scheduler under {@link #grantSequence} (odd while writing), read by the worker. */
     final AtomicLongArray grant = new AtomicLongArray(QosDimension.COUNT);
     final AtomicLong grantSequence = new AtomicLong();
+    /** Written with the grant: it holds the queue below what it waited for then (so it is paced). */
+    volatile boolean grantThrottled;
     private long seenSequence;
+    /**
+     * Pacing of a throttled queue's grant: released in equal steps over the slice instead of all at
+     * its start, so a disk held to its limit sends its requests spread out, not in one burst that
+     * the other disks' requests queue behind. A queue whose grant covers all it waits for gets it at once.
+     */
+    private final long[] sliceGrant = new long[QosDimension.COUNT];
+    private final long[] released = new long[QosDimension.COUNT];
+    private int paceSteps = 1;
+    private int stepsReleased = 1;
+    private long paceStartNs;
+    private long paceStepNs;
     private final AtomicCounter waitingGauge;
     private final AtomicCounter pendingGauge;
     /** Set by {@link #begin} once per poll. */
@@ -79,6 +92,10 @@ public final class QueueGate
         scheduler.tick(now);
         unscheduled = !scheduler.settings().shared() && !flow.qos().limited();
         takeGrant();
+        if (stepsReleased < paceSteps)
+        {
+            releaseDueSteps();
+        }
     }
 
     /** A request entered the wait queue. */
@@ -215,16 +232,50 @@ public final class QueueGate
         final long writeOps = grant.getAcquire(QosDimension.WRITE_OPS);
         final long readBytes = grant.getAcquire(QosDimension.READ_BYTES);
         final long writeBytes = grant.getAcquire(QosDimension.WRITE_BYTES);
+        final boolean throttled = grantThrottled;
         VarHandle.loadLoadFence();
         if (grantSequence.getAcquire() != sequence)
         {
             return;
         }
-        // The debt of the last slice is already charged to the disk's tokens by the scheduler.
-        budget[QosDimension.READ_OPS] = readOps;
-        budget[QosDimension.WRITE_OPS] = writeOps;
-        budget[QosDimension.READ_BYTES] = readBytes;
-        budget[QosDimension.WRITE_BYTES] = writeBytes;
+        sliceGrant[QosDimension.READ_OPS] = readOps;
+        sliceGrant[QosDimension.WRITE_OPS] = writeOps;
+        sliceGrant[QosDimension.READ_BYTES] = readBytes;
+        sliceGrant[QosDimension.WRITE_BYTES] = writeBytes;
         seenSequence = sequence;
+        startPacing(throttled);
+    }
+
+    /** A new grant: all of it now, or its first step when the grant holds the queue below what it waits for. */
+    private void startPacing(final boolean throttled)
+    {
+        final SchedulerSettings settings = scheduler.settings();
+        paceSteps = throttled ? settings.paceSteps() : 1;
+        paceStepNs = Math.max(1, settings.sliceMs() * 1_000_000L / paceSteps);
+        paceStartNs = nowNs;
+        stepsReleased = 1;
+        for (int d = 0; d < QosDimension.COUNT; d++)
+        {
+            // The debt of the last slice is already charged to the disk's tokens by the scheduler.
+            released[d] = sliceGrant[d] / paceSteps;
+            budget[d] = released[d];
+        }
+    }
+
+    /** Adds the grant's steps whose time has come; runs only while a paced grant is being released. */
+    private void releaseDueSteps()
+    {
+        final int due = (int)Math.min(paceSteps, 1 + (nowNs - paceStartNs) / paceStepNs);
+        if (due <= stepsReleased)
+        {
+            return;
+        }
+        stepsReleased = due;
+        for (int d = 0; d < QosDimension.COUNT; d++)
+        {
+            final long target = due == paceSteps ? sliceGrant[d] : sliceGrant[d] / paceSteps * due;
+            budget[d] += target - released[d];
+            released[d] = target;
+        }
     }
 }

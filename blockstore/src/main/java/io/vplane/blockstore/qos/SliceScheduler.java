@@ -217,12 +217,16 @@ public final class SliceScheduler
             final QueueGate gate = flow.gate(g);
             final long sequence = gate.grantSequence.get() + 1;
             gate.grantSequence.setRelease(sequence); // odd: being written
+            boolean throttled = false;
             for (int d = 0; d < QosDimension.COUNT; d++)
             {
                 final long asked = t.demand[d][i];
                 final long own = Math.max(0, gate.waiting.getAcquire(d));
-                gate.grant.setRelease(d, asked <= 0 ? 0 : WaterFill.scale(t.granted[d], own, asked));
+                final long granted = asked <= 0 ? 0 : WaterFill.scale(t.granted[d], own, asked);
+                gate.grant.setRelease(d, granted);
+                throttled |= granted < own;
             }
+            gate.grantThrottled = throttled;
             gate.grantSequence.setRelease(sequence + 1);
         }
         flow.grantedIops.setRelease(WaterFill.scale(grantedOps, 1_000_000_000L, sliceNs));

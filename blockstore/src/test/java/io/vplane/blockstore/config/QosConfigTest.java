@@ -35,7 +35,7 @@ class QosConfigTest
 
         final NbdConfig nbd = config.section(NbdConfig.class);
         assertThat(nbd.qos()).isEqualTo(new SchedulerSettings(5, 50_000, 400_000_000,
-            new QosCosts(QosCosts.DEFAULTS.iopsSizeBytes(), 0, 10, QosCosts.DEFAULTS.zeroesPercent())));
+            new QosCosts(QosCosts.DEFAULTS.iopsSizeBytes(), 0, 10, QosCosts.DEFAULTS.zeroesPercent()), SchedulerSettings.PACE_STEPS));
         assertThat(nbd.disks().getFirst().qos()).isEqualTo(new DiskQos(1000, 0, 0, 10_000_000, 200, 100, 0, 300));
     }
 

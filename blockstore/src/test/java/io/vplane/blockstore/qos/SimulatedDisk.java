@@ -25,6 +25,7 @@ final class SimulatedDisk
     long admittedBytes;
     long admittedRequests;
     final List<Long> waitsNs = new ArrayList<>();
+    private final List<Long> admittedAtNs = new ArrayList<>();
 
     private SimulatedDisk(final QueueGate gate, final BlockOp op, final int size, final int depth, final long intervalNs)
     {
@@ -80,6 +81,7 @@ final class SimulatedDisk
             admittedBytes += request.length();
             admittedRequests++;
             waitsNs.add(nowNs - request.receivedNs());
+            admittedAtNs.add(nowNs);
         }
         gate.end(waiting.size(), 0);
     }
@@ -96,6 +98,23 @@ final class SimulatedDisk
         admittedBytes = 0;
         admittedRequests = 0;
         waitsNs.clear();
+        admittedAtNs.clear();
+    }
+
+    /** The most requests admitted within any window of {@code windowNs}. */
+    int mostAdmittedWithin(final long windowNs)
+    {
+        int most = 0;
+        int first = 0;
+        for (int last = 0; last < admittedAtNs.size(); last++)
+        {
+            while (admittedAtNs.get(last) - admittedAtNs.get(first) >= windowNs)
+            {
+                first++;
+            }
+            most = Math.max(most, last - first + 1);
+        }
+        return most;
     }
 
     long p99WaitNs()

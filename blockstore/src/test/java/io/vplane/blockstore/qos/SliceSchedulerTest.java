@@ -25,7 +25,12 @@ class SliceSchedulerTest
 
     private SliceScheduler scheduler(final long capacityBytesPerSec)
     {
-        return new SliceScheduler(new SchedulerSettings(10, 0, capacityBytesPerSec, QosCosts.DEFAULTS), nowNs);
+        return paced(capacityBytesPerSec, SchedulerSettings.PACE_STEPS);
+    }
+
+    private SliceScheduler paced(final long capacityBytesPerSec, final int paceSteps)
+    {
+        return new SliceScheduler(new SchedulerSettings(10, 0, capacityBytesPerSec, QosCosts.DEFAULTS, paceSteps), nowNs);
     }
 
     private QueueGate gate(final SliceScheduler scheduler, final String name, final DiskQos qos)
@@ -153,5 +158,33 @@ class SliceSchedulerTest
 
         // A TRIM of 64 MiB costs 1% of it, 671088 bytes: 10 MB/s lets about 15 a second through, not unlimited.
         assertThat((double)trims.admittedRequests).isCloseTo(10.0 * MB / 671_088, within(0.5));
+    }
+
+    @Test
+    void shouldSpreadAThrottledDisksGrantOverTheSliceInsteadOfOneBurst()
+    {
+        // 200 MB/s of 64 KiB writes: about 30 requests per 10 ms slice
+        final SimulatedDisk burst = SimulatedDisk.flooding(gate(paced(0, 1), "a", qos(0, 200 * MB, 0, 100)), BlockOp.WRITE, KIB_64);
+        final SimulatedDisk spread = SimulatedDisk.flooding(gate(paced(0, 4), "b", qos(0, 200 * MB, 0, 100)), BlockOp.WRITE, KIB_64);
+
+        run(List.of(burst, spread));
+
+        assertThat(burst.mostAdmittedWithin(2_000_000)).isGreaterThanOrEqualTo(29);
+        // four steps 2.5 ms apart: a 2 ms window sees one step, a quarter of the grant
+        assertThat(spread.mostAdmittedWithin(2_000_000)).isLessThanOrEqualTo(9);
+        assertThat((double)spread.admittedBytes).isCloseTo(200.0 * MB, within(0.02 * 200 * MB));
+    }
+
+    @Test
+    void shouldNotPaceADiskWhoseGrantCoversWhatItWaitsFor()
+    {
+        final SliceScheduler scheduler = scheduler(0);
+        // 10 MB/s offered, limited to 200 MB/s: every request goes on the poll it arrives in
+        final SimulatedDisk light = SimulatedDisk.steady(gate(scheduler, "a", qos(0, 200 * MB, 0, 100)), BlockOp.WRITE, KIB_64,
+            6_553_600);
+
+        run(List.of(light));
+
+        assertThat(light.p99WaitNs()).isLessThanOrEqualTo(POLL_NS);
     }
 }

@@ -57,7 +57,7 @@ public class AdmissionBenchmark
     {
         final boolean shared = "shared".equals(mode);
         final SliceScheduler scheduler = new SliceScheduler(new SchedulerSettings(10, shared ? 1L << 40 : 0,
-            shared ? 1L << 50 : 0, QosCosts.DEFAULTS), System.nanoTime());
+            shared ? 1L << 50 : 0, QosCosts.DEFAULTS, SchedulerSettings.PACE_STEPS), System.nanoTime());
         final DiskQos qos = "unlimited".equals(mode) ? DiskQos.UNLIMITED :
             new DiskQos(1_000_000_000L, 1_000_000_000L, 1L << 50, 1L << 50, 0, 1000, 0, 100);
         final Counters counters = Counters.inMemory(1024);
