@@ -1,9 +1,13 @@
 package io.vplane.blockstore.config;
 
 import io.vplane.blockstore.nbd.NbdLimits;
+import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.qos.SchedulerSettings;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The NBD server: where it listens, the virtual disks it exports and the tenants that own them.
@@ -16,15 +20,25 @@ import java.util.List;
  * @param transport   the Netty transport of the server's event loops
  * @param limits      what one client may hold of the server (connections, handshake, memory)
  * @param qos         the slice scheduler all disks share (slice, device capacity, command costs); applies live
+ * @param qosLevels   named QoS levels a disk's {@code qos.level} starts from (already applied to {@code disks})
  */
 public record NbdConfig(
     String bindAddress, int port, List<NbdDiskConfig> disks, List<NbdTenantConfig> tenants, NbdTlsConfig tls,
-    NbdTransport transport, NbdLimits limits, SchedulerSettings qos)
+    NbdTransport transport, NbdLimits limits, SchedulerSettings qos, Map<String, DiskQos> qosLevels)
 {
     public NbdConfig
     {
         disks = List.copyOf(disks);
         tenants = List.copyOf(tenants);
+        qosLevels = Collections.unmodifiableMap(new LinkedHashMap<>(qosLevels));
+    }
+
+    /** A server with no QoS levels. */
+    public NbdConfig(
+        final String bindAddress, final int port, final List<NbdDiskConfig> disks, final List<NbdTenantConfig> tenants,
+        final NbdTlsConfig tls, final NbdTransport transport, final NbdLimits limits, final SchedulerSettings qos)
+    {
+        this(bindAddress, port, disks, tenants, tls, transport, limits, qos, Map.of());
     }
 
     /** A server with the default scheduler settings. */

@@ -69,12 +69,13 @@ public final class NbdSection extends KeyedSection<NbdConfig>
         final NbdTlsConfig tls = tls(section.section("tls"));
         final NbdLimits limits = limits(section.section("limits"));
         final List<NbdTenantConfig> tenants = tenants(section, tls);
-        final List<NbdDiskConfig> disks = disks(section, tenants, context);
         final SectionReader qosSection = section.section("qos");
+        final Map<String, DiskQos> levels = QosSettingsReader.levels(qosSection);
+        final List<NbdDiskConfig> disks = disks(section, tenants, context, levels);
         final SchedulerSettings qos = QosSettingsReader.scheduler(qosSection);
         QosSettingsReader.checkReservations(qosSection, qos, disks);
         section.finish();
-        return new NbdConfig(bindAddress, port, disks, tenants, tls, transport, limits, qos);
+        return new NbdConfig(bindAddress, port, disks, tenants, tls, transport, limits, qos, levels);
     }
 
     private static NbdTlsConfig tls(final SectionReader section)
@@ -151,7 +152,8 @@ public final class NbdSection extends KeyedSection<NbdConfig>
     }
 
     private static List<NbdDiskConfig> disks(
-        final SectionReader section, final List<NbdTenantConfig> tenants, final BindContext context)
+        final SectionReader section, final List<NbdTenantConfig> tenants, final BindContext context,
+        final Map<String, DiskQos> levels)
     {
         final List<NbdDiskConfig> disks = new ArrayList<>();
         final Map<String, Integer> firstLine = new HashMap<>();
@@ -212,7 +214,7 @@ public final class NbdSection extends KeyedSection<NbdConfig>
             {
                 item.reject("minBlockBytes", "sizeBytes " + sizeBytes + " is not a multiple of minBlockBytes " + minBlockBytes);
             }
-            final DiskQos qos = QosSettingsReader.disk(item.section("qos"));
+            final DiskQos qos = QosSettingsReader.disk(item.section("qos"), levels);
             item.finish();
             if (nameOk && null != image && null != tenant && sizeBytes > 0)
             {
@@ -240,6 +242,7 @@ public final class NbdSection extends KeyedSection<NbdConfig>
         // The server copies its limits into each connection's guard when it starts.
         diff.compare("nbd.limits", running.limits(), next.limits(), ConfigDiff.RESTART);
         diff.compare("nbd.qos", running.qos(), next.qos(), ConfigDiff.LIVE);
+        diff.compare("nbd.qos.levels", running.qosLevels(), next.qosLevels(), ConfigDiff.LIVE);
     }
 
     /** Disks and tenants apply live; the listener (address, port, TLS files, limits) stays until a restart. */
@@ -247,7 +250,7 @@ public final class NbdSection extends KeyedSection<NbdConfig>
     public NbdConfig live(final NbdConfig running, final NbdConfig next)
     {
         return new NbdConfig(running.bindAddress(), running.port(), next.disks(), next.tenants(), running.tls(),
-            running.transport(), running.limits(), next.qos());
+            running.transport(), running.limits(), next.qos(), next.qosLevels());
     }
 
     /** How a disk appears in a change: every setting but its name. */

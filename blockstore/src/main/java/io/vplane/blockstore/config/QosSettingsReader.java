@@ -5,9 +5,11 @@ import io.vplane.blockstore.qos.QosCosts;
 import io.vplane.blockstore.qos.SchedulerSettings;
 import io.vplane.config.SectionReader;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Reads and checks {@code nbd.qos} (the scheduler) and {@code nbd.disks[].qos} (one disk). */
+/** Reads and checks {@code nbd.qos} (the scheduler and its named levels) and {@code nbd.disks[].qos} (one disk). */
 final class QosSettingsReader
 {
     private static final long MAX_IOPS = 1_000_000_000L;
@@ -37,9 +39,48 @@ final class QosSettingsReader
         return new SchedulerSettings(sliceMs, capacityIops, capacityBytesPerSec, costs, paceSteps);
     }
 
-    static DiskQos disk(final SectionReader section)
+    /**
+     * The named levels of {@code nbd.qos.levels}: each a QoS a disk can start from with
+     * {@code qos.level}, its own fields on top.
+     */
+    static Map<String, DiskQos> levels(final SectionReader section)
     {
-        final DiskQos d = DiskQos.UNLIMITED;
+        final Map<String, DiskQos> levels = new LinkedHashMap<>();
+        for (final SectionReader item : section.list("levels"))
+        {
+            final String name = item.requiredName("name", "QoS level");
+            final DiskQos qos = fields(item, DiskQos.UNLIMITED);
+            item.finish();
+            if (null != name && null != levels.putIfAbsent(name, qos))
+            {
+                item.reject("name", "QoS level '" + name + "' is defined twice");
+            }
+        }
+        return levels;
+    }
+
+    /** A disk's {@code qos}: its level's values (none: unlimited), with the fields it sets itself in their place. */
+    static DiskQos disk(final SectionReader section, final Map<String, DiskQos> levels)
+    {
+        final String level = section.string("level", "").strip();
+        DiskQos base = DiskQos.UNLIMITED;
+        if (!level.isEmpty())
+        {
+            base = levels.get(level);
+            if (null == base)
+            {
+                section.reject("level", "QoS level '" + level + "' is not defined in nbd.qos.levels; defined: " +
+                    (levels.isEmpty() ? "none" : String.join(", ", levels.keySet())));
+                base = DiskQos.UNLIMITED;
+            }
+        }
+        final DiskQos qos = fields(section, base);
+        section.finish();
+        return qos;
+    }
+
+    private static DiskQos fields(final SectionReader section, final DiskQos d)
+    {
         final long readIops = section.longValue("readIops", d.readIops(), 0, MAX_IOPS);
         final long writeIops = section.longValue("writeIops", d.writeIops(), 0, MAX_IOPS);
         final long readBytes = section.longValue("readBytesPerSec", d.readBytesPerSec(), 0, MAX_BYTES_PER_SEC);
@@ -59,7 +100,6 @@ final class QosSettingsReader
                 " is above the limits readBytesPerSec + writeBytesPerSec (" + (readBytes + writeBytes) +
                 "); a disk cannot be promised more than it may do");
         }
-        section.finish();
         return new DiskQos(readIops, writeIops, readBytes, writeBytes, burstMs, reservationIops, reservationBytes, weight);
     }
 

@@ -46,7 +46,7 @@ import java.util.stream.Collectors;
  * POST /disk/create {"name","size"[,"image","tenant","queues","readOnly","description","minBlock"]}
  * POST /disk/resize {"name","size"[,"force"]}
  * POST /disk/delete {"name"[,"deleteImage"]}
- * POST /disk/qos {"name"[,"readIops","writeIops","readBytesPerSec","writeBytesPerSec","burstMs",
+ * POST /disk/qos {"name"[,"level","readIops","writeIops","readBytesPerSec","writeBytesPerSec","burstMs",
  *                 "reservationIops","reservationBytesPerSec","weight"]}    fields left out keep their value
  * POST /disk/upgrade {"name"[,"backend"]}     swap the backend under I/O; no backend: reopen the same image
  * </pre>
@@ -261,15 +261,17 @@ public final class DiskManagement implements ManagementExtension
     private static Map<String, Object> qos(final ManagementApi api, final Map<String, Object> body)
     {
         final DiskDevice device = disk(api, string(body, "name"));
-        final Map<String, Object> qos = qosView(device.qos());
+        final Map<String, Object> current = qosView(device.qos());
+        // A level replaces the disk's values with the level's; fields given go on top of either.
+        final Map<String, Object> qos = body.containsKey("level") ? new LinkedHashMap<>() : current;
         for (final Map.Entry<String, Object> field : body.entrySet())
         {
             if (!"name".equals(field.getKey()))
             {
-                if (!qos.containsKey(field.getKey()))
+                if (!current.containsKey(field.getKey()) && !"level".equals(field.getKey()))
                 {
-                    throw new IllegalArgumentException("unknown field '" + field.getKey() + "'; known: name and " +
-                        qos.keySet().stream().sorted().toList());
+                    throw new IllegalArgumentException("unknown field '" + field.getKey() + "'; known: name, level and " +
+                        current.keySet().stream().sorted().toList());
                 }
                 // Rates in bytes may be given as sizes: "100M" is 100 MiB per second.
                 qos.put(field.getKey(), field.getKey().endsWith("BytesPerSec") && field.getValue() instanceof final String text &&
@@ -301,6 +303,19 @@ public final class DiskManagement implements ManagementExtension
         return answer;
     }
 
+    private static List<Map<String, Object>> levelsView(final Map<String, DiskQos> levels)
+    {
+        final List<Map<String, Object>> view = new ArrayList<>(levels.size());
+        levels.forEach((name, qos) ->
+        {
+            final Map<String, Object> level = new LinkedHashMap<>();
+            level.put("name", name);
+            level.putAll(qosView(qos));
+            view.add(level);
+        });
+        return view;
+    }
+
     private static Map<String, Object> qosView(final DiskQos qos)
     {
         final Map<String, Object> view = new LinkedHashMap<>();
@@ -321,6 +336,7 @@ public final class DiskManagement implements ManagementExtension
         final Map<String, Object> nbd = new LinkedHashMap<>();
         nbd.put("tls", running.section(NbdConfig.class).tls());
         nbd.put("tenants", running.section(NbdConfig.class).tenants());
+        nbd.put("qos", Map.of("levels", levelsView(running.section(NbdConfig.class).qosLevels())));
         nbd.put("disks", List.of(entry));
         final VplaneConfig holder;
         try

@@ -14,12 +14,16 @@ import java.util.Map;
  * counters, and changes the settings given (the others stay) at once, through POST /disk/qos.
  */
 @Command(name = "qos", mixinStandardHelpOptions = true,
-    description = "Show or change a disk's QoS live: limits (0: none), burst, reservation, weight. "
-        + "Settings left out keep their value. Rates in bytes take sizes (100M = 100 MiB/s).")
+    description = "Show or change a disk's QoS live: a level, limits (0: none), burst, reservation, weight. "
+        + "Settings left out keep their value (with --level: take the level's). Rates in bytes take sizes (100M = 100 MiB/s).")
 public final class DiskQosCommand extends ApiCommand
 {
     @Option(names = "--name", required = true, paramLabel = "NAME", description = "Disk name.")
     String name;
+
+    @Option(names = "--level", paramLabel = "LEVEL",
+        description = "Start from this level of nbd.qos.levels (the other settings given go on top; those left out take the level's).")
+    String level;
 
     @Option(names = "--read-iops", paramLabel = "N", description = "Ceiling on read operations per second.")
     Long readIops;
@@ -49,6 +53,7 @@ public final class DiskQosCommand extends ApiCommand
     protected String run(final ManagementClient client) throws JacksonException
     {
         final Map<String, Object> request = fields("name", name);
+        putIfSet(request, "level", level);
         putIfSet(request, "readIops", readIops);
         putIfSet(request, "writeIops", writeIops);
         putIfSet(request, "readBytesPerSec", readBytesPerSec);

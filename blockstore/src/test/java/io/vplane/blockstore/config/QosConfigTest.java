@@ -72,4 +72,58 @@ class QosConfigTest
         assertThat(running.section(NbdConfig.class).disks().getFirst().withoutQos())
             .isEqualTo(next.section(NbdConfig.class).disks().getFirst().withoutQos());
     }
+
+    @Test
+    void shouldStartADisksQosFromItsLevelWithItsOwnFieldsOnTop()
+    {
+        final VplaneConfig config = DeviceKinds.load().parse(TENANTS + """
+              qos:
+                levels:
+                  - {name: gold, reservationIops: 2000, weight: 400, readBytesPerSec: 500000000}
+                  - {name: bronze, readIops: 500, writeIops: 500, weight: 50}
+              disks:
+                - {name: a, image: a.img, sizeBytes: 1048576, tenant: t, qos: {level: gold}}
+                - {name: b, image: b.img, sizeBytes: 1048576, tenant: t, qos: {level: bronze, writeIops: 100}}
+                - {name: c, image: c.img, sizeBytes: 1048576, tenant: t}
+            """, "t.yaml");
+
+        final NbdConfig nbd = config.section(NbdConfig.class);
+        assertThat(nbd.disks()).extracting(NbdDiskConfig::qos).containsExactly(
+            new DiskQos(0, 0, 500_000_000, 0, 0, 2000, 0, 400),
+            new DiskQos(500, 100, 0, 0, 0, 0, 0, 50),
+            DiskQos.UNLIMITED);
+        assertThat(nbd.qosLevels()).containsOnlyKeys("gold", "bronze");
+    }
+
+    @Test
+    void shouldRejectAnUnknownOrTwiceDefinedLevel()
+    {
+        final ConfigException ex = catchThrowableOfType(ConfigException.class, () -> DeviceKinds.load().parse(TENANTS + """
+              qos:
+                levels: [{name: gold, weight: 400}, {name: gold, weight: 10}]
+              disks:
+                - {name: a, image: a.img, sizeBytes: 1048576, tenant: t, qos: {level: silver}}
+            """, "t.yaml"));
+
+        assertThat(ex.errors()).extracting(ConfigError::message).contains(
+            "QoS level 'gold' is defined twice",
+            "QoS level 'silver' is not defined in nbd.qos.levels; defined: gold");
+    }
+
+    @Test
+    void shouldApplyAChangedLevelLiveToTheDisksUsingIt()
+    {
+        final String disks = """
+              disks: [{name: a, image: a.img, sizeBytes: 1048576, tenant: t, qos: {level: gold}}]
+            """;
+        final VplaneConfig running = DeviceKinds.load().parse(TENANTS + """
+              qos: {levels: [{name: gold, weight: 400}]}
+            """ + disks, "t.yaml");
+        final VplaneConfig next = DeviceKinds.load().parse(TENANTS + """
+              qos: {levels: [{name: gold, weight: 800}]}
+            """ + disks, "t.yaml");
+
+        assertThat(ConfigDiff.between(running, next)).isNotEmpty().allSatisfy(change -> assertThat(change.live()).isTrue());
+        assertThat(next.section(NbdConfig.class).disks().getFirst().qos().weight()).isEqualTo(800);
+    }
 }

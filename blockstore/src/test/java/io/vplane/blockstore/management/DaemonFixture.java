@@ -53,7 +53,7 @@ public final class DaemonFixture implements AutoCloseable
         }
     }
 
-    /** Tenant {@code local} (loopback clients) and one 1 MiB disk {@code base}. */
+    /** Tenant {@code local} (loopback clients), QoS level {@code gold} and one 1 MiB disk {@code base}. */
     public static DaemonFixture withBaseDisk(final Path dir)
     {
         return new DaemonFixture(dir, BASE);
@@ -62,6 +62,8 @@ public final class DaemonFixture implements AutoCloseable
     public static final String BASE = """
           tenants:
             - {name: local, allow: [127.0.0.0/8, "::1/128"]}
+          qos:
+            levels: [{name: gold, weight: 400, reservationIops: 100}]
           disks:
             - {name: base, image: base.img, sizeBytes: 1048576, tenant: local}
         """;

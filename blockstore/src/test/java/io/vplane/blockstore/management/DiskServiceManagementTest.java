@@ -32,6 +32,20 @@ class DiskServiceManagementTest extends OneDaemonTest
     }
 
     @Test
+    void shouldPutADiskOnALevelWithTheFieldsGivenOnTop() throws Exception
+    {
+        fixture.post("/disk/qos", "{\"name\":\"base\",\"writeIops\":500}");
+        final JsonNode answer = JSON.readTree(fixture.post("/disk/qos", "{\"name\":\"base\",\"level\":\"gold\",\"readIops\":7}"));
+
+        assertThat(answer.path("qos").path("weight").asInt()).isEqualTo(400);
+        assertThat(answer.path("qos").path("reservationIops").asLong()).isEqualTo(100);
+        assertThat(answer.path("qos").path("readIops").asLong()).isEqualTo(7);
+        assertThat(answer.path("qos").path("writeIops").asLong()).isZero(); // the level's, not the disk's before
+        assertThat(fixture.error("/disk/qos", "{\"name\":\"base\",\"level\":\"tin\"}"))
+            .contains("QoS level 'tin' is not defined in nbd.qos.levels; defined: gold");
+    }
+
+    @Test
     void shouldRefuseBadQosWithTheConfigFilesMessages()
     {
         assertThat(fixture.error("/disk/qos", "{\"name\":\"base\",\"weight\":0}")).contains("allowed 1..10000");
