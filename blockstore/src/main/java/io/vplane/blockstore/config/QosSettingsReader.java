@@ -35,8 +35,16 @@ final class QosSettingsReader
             costSection.integer("zeroesPercent", c.zeroesPercent(), 0, 100));
         costSection.finish();
         final int paceSteps = section.integer("paceSteps", d.paceSteps(), 1, 100);
+        final SectionReader measureSection = section.section("measure");
+        final SchedulerSettings.Measure m = SchedulerSettings.Measure.OFF;
+        final SchedulerSettings.Measure measure = new SchedulerSettings.Measure(
+            measureSection.bool("enabled", m.enabled()),
+            measureSection.integer("seconds", m.seconds(), 1, 60),
+            measureSection.integer("fileMiB", m.fileMiB(), 16, 65_536),
+            measureSection.integer("threads", m.threads(), 1, 256));
+        measureSection.finish();
         section.finish();
-        return new SchedulerSettings(sliceMs, capacityIops, capacityBytesPerSec, costs, paceSteps);
+        return new SchedulerSettings(sliceMs, capacityIops, capacityBytesPerSec, costs, paceSteps, measure);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.disk.Tenant;
 import io.vplane.blockstore.qos.DiskFlow;
 import io.vplane.blockstore.qos.DiskQos;
+import io.vplane.blockstore.qos.SchedulerSettings;
 import io.vplane.blockstore.qos.SliceScheduler;
 import io.vplane.blockstore.rbd.RbdBackend;
 import io.vplane.blockstore.request.BlockOrigin;
@@ -126,6 +127,12 @@ public final class DiskDevice implements Device
     }
 
     /** The disk's QoS now. */
+    /** The scheduler's settings now, with a measured capacity in place of a configured 0. */
+    public SchedulerSettings scheduling()
+    {
+        return scheduler.settings();
+    }
+
     public DiskQos qos()
     {
         return flow.qos();

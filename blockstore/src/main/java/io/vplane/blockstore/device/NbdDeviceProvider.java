@@ -12,6 +12,7 @@ import io.vplane.blockstore.disk.Tenant;
 import io.vplane.blockstore.nbd.NbdEventLoops;
 import io.vplane.blockstore.nbd.NbdServer;
 import io.vplane.blockstore.nbd.NbdServerMetrics;
+import io.vplane.blockstore.qos.CapacityProbe;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.qos.SchedulerSettings;
 import io.vplane.blockstore.qos.SliceScheduler;
@@ -54,6 +55,8 @@ public final class NbdDeviceProvider implements DeviceProvider
     private NbdServer server;
     private NbdServerMetrics serverMetrics;
     private int openDisks;
+    /** The storage's capacity, measured once when asked for ({@code nbd.qos.measure}); null until then. */
+    private CapacityProbe.Capacity measured;
 
     @Override
     public String kind()
@@ -133,7 +136,7 @@ public final class NbdDeviceProvider implements DeviceProvider
     @Override
     public synchronized void applyLive(final VplaneConfig config)
     {
-        scheduler.configure(config.section(NbdConfig.class).qos());
+        scheduler.configure(withMeasuredCapacity(config.section(NbdConfig.class).qos(), null));
         for (final NbdDiskConfig disk : config.section(NbdConfig.class).disks())
         {
             final DiskQos before = fileQos.put(disk.name(), disk.qos());
@@ -175,12 +178,46 @@ public final class NbdDeviceProvider implements DeviceProvider
             throw ex;
         }
         openDisks++;
-        scheduler.configure(settings.scheduler());
+        scheduler.configure(withMeasuredCapacity(settings.scheduler(), settings.imageDirs()));
         final String name = spec.name();
         final DiskDevice device = new DiskDevice(spec, settings, backend, registry, context, scheduler, () -> onDiskClosed(name));
         devices.put(name, device);
         fileQos.put(name, settings.disk().qos());
         return device;
+    }
+
+    /**
+     * The scheduler settings with the capacity left at 0 measured, when the config asks for it: once,
+     * under the first image directory, when the first disk opens (a reload reuses the figure).
+     */
+    private SchedulerSettings withMeasuredCapacity(final SchedulerSettings file, final ConfinedDirectory images)
+    {
+        if (!file.measuresCapacity())
+        {
+            return file;
+        }
+        if (null == measured)
+        {
+            if (null == images || images.roots().isEmpty())
+            {
+                return file;
+            }
+            final Path directory = images.roots().getFirst();
+            final SchedulerSettings.Measure how = file.measure();
+            try
+            {
+                measured = new CapacityProbe(directory, (long)how.fileMiB() << 20, how.seconds() * 1_000_000_000L,
+                    how.threads(), System::nanoTime).measure();
+                LOG.info("storage under {} measured: {}", directory, measured.describe());
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                measured = new CapacityProbe.Capacity(0, 0, false);
+                LOG.warn("storage under {} could not be measured ({}); the capacity not configured stays 0 (not shared out)",
+                    directory, ex.toString());
+            }
+        }
+        return file.withMeasured(measured.iops(), measured.bytesPerSec());
     }
 
     /**

@@ -297,6 +297,8 @@ public final class DiskManagement implements ManagementExtension
         final Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("name", device.name());
         answer.put("qos", qosView(device.qos()));
+        answer.put("capacityIops", device.scheduling().capacityIops());
+        answer.put("capacityBytesPerSec", device.scheduling().capacityBytesPerSec());
         answer.put("admitted", device.flow().admitted());
         answer.put("delayed", device.flow().delayed());
         answer.put("waitedUs", device.flow().waitedUs());

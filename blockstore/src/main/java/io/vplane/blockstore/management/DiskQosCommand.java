@@ -70,6 +70,8 @@ public final class DiskQosCommand extends ApiCommand
         final JsonNode qos = answer.path("qos");
         final StringBuilder text = new StringBuilder(answer.path("name").asText()).append('\n');
         qos.properties().forEach(field -> text.append(String.format("  %-24s %s%n", field.getKey(), field.getValue().asText())));
+        text.append(String.format("  %-24s %d%n  %-24s %d%n", "capacityIops (storage)", answer.path("capacityIops").asLong(),
+            "capacityBytesPerSec", answer.path("capacityBytesPerSec").asLong()));
         text.append(String.format("  %-24s %d%n  %-24s %d%n  %-24s %d%n", "admitted", answer.path("admitted").asLong(),
             "delayed", answer.path("delayed").asLong(), "waitedUs", answer.path("waitedUs").asLong()));
         return text.toString();
