@@ -42,7 +42,6 @@ public final class DiskDevice implements Device
      * After every queue stopped: time for a request an event loop decoded before the stop (a large
      * WRITE with its socket lent) to reach its queue, which forwards it to the old backend.
      */
-    private static final long UPGRADE_SETTLE_NS = 5_000_000;
 
     private final DeviceSpec spec;
     /** Replaced by {@link #upgrade}. */
@@ -197,7 +196,6 @@ public final class DiskDevice implements Device
             throw new IllegalStateException("disk " + spec.name() + ": the old backend did not finish its requests within " +
                 UPGRADE_TIMEOUT_MS + " ms; upgrade called off, the disk goes on with " + settings.disk().image());
         }
-        LockSupport.parkNanos(UPGRADE_SETTLE_NS);
         final StorageBackend old = backend;
         final List<RequestExecutor> retired = new ArrayList<>();
         queues.forEach(queue -> retired.add(queue.executor()));

@@ -9,6 +9,8 @@ import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.wakeup.Doorbell;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -51,6 +53,15 @@ final class DiskQueue implements DeviceQueue, BlockQueue
     private volatile int waitingSeen;
     private volatile int pendingSeen;
     private long requeued;
+    /**
+     * The hand-over of WRITEs whose data is on the socket: front ends between {@link #tryLend} and
+     * the offer, such requests offered, and those the worker forwarded to its service (whose
+     * accept receives the data before it returns). A change of service waits until all three agree,
+     * so none reaches a service that cannot receive from sockets, nor the old one after its flush.
+     */
+    private final AtomicInteger lending = new AtomicInteger();
+    private final AtomicLong lentOffered = new AtomicLong();
+    private volatile long lentForwarded;
 
     DiskQueue(final int index, final int capacity, final RequestExecutor executor, final QueueGate gate)
     {
@@ -89,7 +100,36 @@ final class DiskQueue implements DeviceQueue, BlockQueue
     @Override
     public boolean offer(final BlockRequest request)
     {
-        return requests.offer(request);
+        final boolean lent = request.socketBytes() > 0; // read first: once offered, the request is the worker's
+        if (!requests.offer(request))
+        {
+            return false;
+        }
+        if (lent)
+        {
+            lentOffered.incrementAndGet();
+            lending.decrementAndGet();
+        }
+        return true;
+    }
+
+    @Override
+    public boolean tryLend()
+    {
+        lending.incrementAndGet();
+        // after the increment: a control thread that asked to stop either sees it or is seen here
+        if (!stopAsked && executor.receivesFromSockets())
+        {
+            return true;
+        }
+        lending.decrementAndGet();
+        return false;
+    }
+
+    @Override
+    public void lendCancelled()
+    {
+        lending.decrementAndGet();
     }
 
     @Override
@@ -147,9 +187,19 @@ final class DiskQueue implements DeviceQueue, BlockQueue
     {
         for (int i = 0; i < count; i++)
         {
-            service.accept(pending.pollFirst());
+            accept(service, pending.pollFirst());
         }
         return count;
+    }
+
+    private void accept(final RequestExecutor service, final BlockRequest request)
+    {
+        final boolean lent = request.socketBytes() > 0;
+        service.accept(request);
+        if (lent)
+        {
+            lentForwarded++; // the worker's alone; volatile so the control thread sees it after the data went in
+        }
     }
 
     /** Worker: one step of a service change. @return requests it completed or forwarded */
@@ -203,7 +253,7 @@ final class DiskQueue implements DeviceQueue, BlockQueue
             if (request.socketBytes() > 0 && service.receivesFromSockets())
             {
                 gate.force(request);
-                service.accept(request);
+                accept(service, request);
                 forwarded++;
             }
             else
@@ -233,10 +283,13 @@ final class DiskQueue implements DeviceQueue, BlockQueue
         doorbell.ring();
     }
 
-    /** Control thread: whether the worker has stopped and nothing of this queue is at the old service. */
+    /**
+     * Control thread: whether the worker has stopped, nothing of this queue is at the old service,
+     * and every WRITE lent its socket reached the old service (none can be lent any more).
+     */
     boolean stopped()
     {
-        return STOPPED == phase;
+        return STOPPED == phase && 0 == lending.get() && lentOffered.get() == lentForwarded;
     }
 
     /** Control thread: resume with {@code next} (after {@link #stopped()}). */

@@ -194,6 +194,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
             if (stalled.socketBytes() > 0)
             {
                 loan.returned(false); // lent with a request that never reached a worker
+                sink.lendCancelled();
             }
             stalled.releasePayload();
             stalled = null;
@@ -417,9 +418,20 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
             pause();
             return false;
         }
+        // The queue's word that it takes this loan: a change of its service waits for the request.
+        final boolean lending = missing > 0;
+        if (lending && !sink.tryLend())
+        {
+            frames.await(frame);
+            return false;
+        }
         final BlockRequest slot = freeSlots.poll();
         if (null == slot)
         {
+            if (lending)
+            {
+                sink.lendCancelled();
+            }
             // Slots come back when their replies are written on this loop, which resumes reading.
             pause();
             return false;

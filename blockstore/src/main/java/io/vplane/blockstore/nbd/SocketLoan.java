@@ -41,14 +41,16 @@ final class SocketLoan
     boolean mayLend(final int missing, final Channel channel, final BlockQueue sink, final NbdServerMetrics metrics,
         final String peer)
     {
-        if (missing < NbdConnection.SOCKET_PAYLOAD_BYTES || unavailable || System.nanoTime() - pausedUntilNs < 0)
+        // whether the disk's service receives from sockets now: it changes when its backend is upgraded
+        if (missing < NbdConnection.SOCKET_PAYLOAD_BYTES || unavailable || System.nanoTime() - pausedUntilNs < 0 ||
+            !sink.receivesFromSockets())
         {
             return false;
         }
         if (null == splicer)
         {
             // only epoll reads nothing while reading is paused; io_uring may hold a receive submitted
-            if (!(channel instanceof final EpollSocketChannel unix) || !sink.receivesFromSockets())
+            if (!(channel instanceof final EpollSocketChannel unix))
             {
                 unavailable = true;
                 return false;

@@ -21,4 +21,19 @@ public interface BlockQueue
     {
         return false;
     }
+
+    /**
+     * A front end is about to hand over a WRITE with its data on the socket: whether the queue takes
+     * it. A yes holds back any change of the queue's service until the request is offered (or
+     * {@link #lendCancelled}), so the request reaches a service that receives from sockets.
+     */
+    default boolean tryLend()
+    {
+        return receivesFromSockets();
+    }
+
+    /** The front end will not offer the request {@link #tryLend} said yes to (the connection closed, or it had to pause). */
+    default void lendCancelled()
+    {
+    }
 }

@@ -74,6 +74,7 @@ class ServiceChangeTest
         assertThat(queue.stopped()).as("requests are still at the old backend").isFalse();
         assertThat(queue.requeued()).isEqualTo(8);
         assertThat(queue.receivesFromSockets()).isFalse();
+        assertThat(queue.tryLend()).as("no socket is lent during a change").isFalse();
 
         oldBackend.completeAll();
         queue.poll(32);

@@ -86,6 +86,13 @@ public final class DaemonFixture implements AutoCloseable
         return "nbd://127.0.0.1:" + nbdPort + "/" + export;
     }
 
+    /** The value /metrics serves on the first line starting with {@code series} (name and the start of its labels); 0 when none. */
+    public long counter(final String series)
+    {
+        return api.get("/metrics").lines().filter(line -> line.startsWith(series))
+            .mapToLong(line -> (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+    }
+
     public String post(final String path, final String json)
     {
         return api.post(path, json);
