@@ -4,6 +4,7 @@ import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.virtio.vhostuser.VhostUserBackend;
 import io.vplane.virtio.vhostuser.VhostUserRequest;
+import io.vplane.virtio.vhostuser.VhostUserSocket;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import io.vplane.nic.vswitch.VswitchRegistry;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -90,7 +91,7 @@ public final class VhostUserPort extends VhostUserBackend<VhostUserPortConfig, N
         final AtomicCounter protocolErrors = context.counters().counter(PROTOCOL_ERRORS, "port", spec.name());
         final AtomicCounter connections = context.counters().counter(CONNECTIONS, "port", spec.name());
         super(spec, settings, list, offered, VirtioNet.configSpace(mac, settings.queuePairs()),
-            new Socket(Path.of(settings.socketPath()), VhostUserPortConfig.Mode.CLIENT == settings.mode(), settings.memoryLimits()),
+            new VhostUserSocket(Path.of(settings.socketPath()), VhostUserPortConfig.Mode.CLIENT == settings.mode(), settings.memoryLimits()),
             context.errors(), protocolErrors, connections);
         this.lenderSlot = null == lenders || !settings.switched() ? null : lenders.slot(spec.name());
         this.switches = switches;

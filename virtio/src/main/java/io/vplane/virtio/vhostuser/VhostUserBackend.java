@@ -4,10 +4,8 @@ import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.virtio.memory.GuestMemoryLimits;
 import org.agrona.concurrent.status.AtomicCounter;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -42,7 +40,7 @@ public abstract class VhostUserBackend<S, Q extends DeviceQueue> implements Devi
         final List<Q> queues,
         final long features,
         final byte[] configSpace,
-        final Socket socket,
+        final VhostUserSocket socket,
         final ErrorLog errors,
         final AtomicCounter protocolErrors,
         final AtomicCounter connections)
@@ -52,19 +50,7 @@ public abstract class VhostUserBackend<S, Q extends DeviceQueue> implements Devi
         this.queues = List.copyOf(queues);
         this.features = features;
         this.configSpace = configSpace;
-        this.server = new VhostUserServer(spec.name(), socket.path(), socket.client(), this, errors, protocolErrors,
-            connections, socket.memoryLimits());
-    }
-
-    /**
-     * The vhost-user socket of a device.
-     *
-     * @param path         Unix socket path
-     * @param client       true: connect to a frontend that listens (and reconnect); false: listen on it
-     * @param memoryLimits what one SET_MEM_TABLE may map
-     */
-    public record Socket(Path path, boolean client, GuestMemoryLimits memoryLimits)
-    {
+        this.server = new VhostUserServer(spec.name(), socket, this, errors, protocolErrors, connections);
     }
 
     @Override

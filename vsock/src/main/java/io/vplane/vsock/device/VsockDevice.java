@@ -4,6 +4,7 @@ import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.virtio.vhostuser.VhostUserBackend;
 import io.vplane.virtio.vhostuser.VhostUserRequest;
+import io.vplane.virtio.vhostuser.VhostUserSocket;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import io.vplane.vsock.config.VsockDeviceConfig;
 
@@ -43,7 +44,7 @@ public final class VsockDevice extends VhostUserBackend<VsockDeviceConfig, Vsock
         // virtio 1.2 §5.10.4: struct virtio_vsock_config { le64 guest_cid; }
         final byte[] configSpace = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(settings.guestCid()).array();
         super(spec, settings, List.of(queue), FEATURES, configSpace,
-            new Socket(Path.of(settings.socketPath()), false, settings.memoryLimits()),
+            new VhostUserSocket(Path.of(settings.socketPath()), false, settings.memoryLimits()),
             context.errors(), counters.protocolErrors, counters.vhostConnections);
         this.registry = registry;
         this.counters = counters;
