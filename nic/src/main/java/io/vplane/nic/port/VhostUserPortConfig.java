@@ -109,20 +109,6 @@ public record VhostUserPortConfig(
             VhostUserSection.MAX_MEMORY_REGIONS, VhostUserSection.MAX_REGION_BYTES, VhostUserSection.MAX_GUEST_MEMORY_BYTES);
     }
 
-    /** A port that joins no switch: {@code vswitch} takes its default. */
-    public VhostUserPortConfig(
-        final String name,
-        final String socketPath,
-        final Mode mode,
-        final int queuePairs,
-        final String mac,
-        final GuestTx guestTx,
-        final GuestRx guestRx,
-        final int sourceFrameBytes)
-    {
-        this(name, socketPath, mode, queuePairs, mac, guestTx, guestRx, sourceFrameBytes, VhostUserSection.VSWITCH);
-    }
-
     /** The same port on another socket path. */
     public VhostUserPortConfig withSocketPath(final String path)
     {
