@@ -1,6 +1,7 @@
 package io.vplane.blockstore;
 
 import io.vplane.blockstore.config.NbdSection;
+import io.vplane.blockstore.device.DiskStats;
 import io.vplane.blockstore.device.NbdDeviceProvider;
 import io.vplane.blockstore.management.DiskCommand;
 import io.vplane.blockstore.management.DiskManagement;
@@ -8,6 +9,7 @@ import io.vplane.config.ConfigSection;
 import io.vplane.engine.device.DeviceKind;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.management.ManagementExtension;
+import io.vplane.engine.stat.StatSection;
 
 import java.util.List;
 
@@ -42,5 +44,11 @@ public final class BlockDeviceKind implements DeviceKind
     public List<Object> ctlCommands()
     {
         return List.of(new DiskCommand());
+    }
+
+    @Override
+    public List<StatSection> statSections()
+    {
+        return List.of(DiskStats.section());
     }
 }

@@ -4,8 +4,10 @@ import io.vplane.config.ConfigSection;
 import io.vplane.engine.device.DeviceKind;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.management.ManagementExtension;
+import io.vplane.engine.stat.StatSection;
 import io.vplane.nic.port.GuestRxLenders;
 import io.vplane.nic.port.PortCommand;
+import io.vplane.nic.port.VhostQueueStats;
 import io.vplane.nic.port.VhostUserPortProvider;
 import io.vplane.nic.port.VhostUserSection;
 import io.vplane.nic.uplink.TapUplinkProvider;
@@ -66,5 +68,11 @@ public final class NetDeviceKind implements DeviceKind
     public List<Object> ctlCommands()
     {
         return List.of(new PortCommand(), new VswitchCommand());
+    }
+
+    @Override
+    public List<StatSection> statSections()
+    {
+        return List.of(VhostQueueStats.section());
     }
 }

@@ -21,6 +21,11 @@ final class DiskMetrics
     private static final String[] ERRNO_NAMES = {"EPERM", "EIO", "ENOMEM", "EINVAL", "ENOSPC", "EOVERFLOW", "ENOTSUP",
         "ESHUTDOWN"};
 
+    static final String REQUESTS = "vplane_nbd_requests_total";
+    static final String READ_BYTES = "vplane_nbd_read_bytes_total";
+    static final String WRITTEN_BYTES = "vplane_nbd_written_bytes_total";
+    static final String SPLICED_WRITES = "vplane_nbd_spliced_writes_total";
+
     final AtomicCounter requests;
     final AtomicCounter readBytes;
     final AtomicCounter writtenBytes;
@@ -38,10 +43,10 @@ final class DiskMetrics
 
     DiskMetrics(final Counters counters, final String disk, final String tenant)
     {
-        requests = counters.counter("vplane_nbd_requests_total", "disk", disk, "tenant", tenant);
-        readBytes = counters.counter("vplane_nbd_read_bytes_total", "disk", disk, "tenant", tenant);
-        writtenBytes = counters.counter("vplane_nbd_written_bytes_total", "disk", disk, "tenant", tenant);
-        splicedWrites = counters.counter("vplane_nbd_spliced_writes_total", "disk", disk, "tenant", tenant);
+        requests = counters.counter(REQUESTS, "disk", disk, "tenant", tenant);
+        readBytes = counters.counter(READ_BYTES, "disk", disk, "tenant", tenant);
+        writtenBytes = counters.counter(WRITTEN_BYTES, "disk", disk, "tenant", tenant);
+        splicedWrites = counters.counter(SPLICED_WRITES, "disk", disk, "tenant", tenant);
         spliceStalls = counters.counter("vplane_nbd_splice_stalls_total", "disk", disk, "tenant", tenant);
         upgrades = counters.counter("vplane_blk_upgrades_total", "disk", disk, "tenant", tenant);
         for (int i = 0; i < ERRNOS.length; i++)

@@ -6,6 +6,7 @@ import io.vplane.engine.cli.ApiCommand;
 import io.vplane.engine.cli.CommandGroup;
 import io.vplane.engine.management.ManagementClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URLEncoder;
@@ -101,13 +102,13 @@ public final class DiskCommand extends CommandGroup
             + "connection state, client address, image features, block status source and errors by cause).")
     public static final class Show extends ApiCommand
     {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Disk name.")
-        String name;
+        @Mixin
+        DiskName disk;
 
         @Override
         protected String run(final ManagementClient client) throws JacksonException
         {
-            return get(client, "/disk/show?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8),
+            return get(client, "/disk/show?name=" + URLEncoder.encode(disk.name, StandardCharsets.UTF_8),
                 body -> details(mapper.readTree(body)));
         }
     }
@@ -148,11 +149,8 @@ public final class DiskCommand extends CommandGroup
         protected String run(final ManagementClient client) throws JacksonException
         {
             final Map<String, Object> request = fields("name", name, "size", size, "readOnly", readOnly);
-            putIfSet(request, "image", image);
-            putIfSet(request, "tenant", tenant);
-            putIfSet(request, "queues", queues);
-            putIfSet(request, "description", description);
-            putIfSet(request, "minBlock", minBlock);
+            putIfSet(request, "image", image, "tenant", tenant, "queues", queues, "description", description,
+                "minBlock", minBlock);
             return post(client, "/disk/create", request, body -> "created\n" + table(mapper.createArrayNode().add(mapper.readTree(body))));
         }
     }
@@ -162,8 +160,8 @@ public final class DiskCommand extends CommandGroup
             + "Shrinking a disk with open connections needs --force.")
     public static final class Resize extends ApiCommand
     {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Disk name.")
-        String name;
+        @Mixin
+        DiskName disk;
 
         @Option(names = "--size", required = true, paramLabel = "SIZE", description = "New size: bytes, or e.g. 512M, 10G.")
         String size;
@@ -174,10 +172,10 @@ public final class DiskCommand extends CommandGroup
         @Override
         protected String run(final ManagementClient client) throws JacksonException
         {
-            return post(client, "/disk/resize", fields("name", name, "size", size, "force", force), body ->
+            return post(client, "/disk/resize", fields("name", disk.name, "size", size, "force", force), body ->
             {
                 final JsonNode answer = mapper.readTree(body);
-                return "resized " + name + ": " + answer.path("oldSizeBytes").asLong() + " -> " + answer.path("sizeBytes").asLong() +
+                return "resized " + disk.name + ": " + answer.path("oldSizeBytes").asLong() + " -> " + answer.path("sizeBytes").asLong() +
                     " bytes (" + human(answer.path("sizeBytes").asLong()) + ")\n";
             });
         }
@@ -188,8 +186,8 @@ public final class DiskCommand extends CommandGroup
             + "remove it. The image file is kept unless --delete-image.")
     public static final class Delete extends ApiCommand
     {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Disk name.")
-        String name;
+        @Mixin
+        DiskName disk;
 
         @Option(names = "--delete-image", description = "Also delete the image file.")
         boolean deleteImage;
@@ -197,10 +195,10 @@ public final class DiskCommand extends CommandGroup
         @Override
         protected String run(final ManagementClient client) throws JacksonException
         {
-            return post(client, "/disk/delete", fields("name", name, "deleteImage", deleteImage), body ->
+            return post(client, "/disk/delete", fields("name", disk.name, "deleteImage", deleteImage), body ->
             {
                 final JsonNode answer = mapper.readTree(body);
-                return "deleted " + name + " (" + answer.path("closedConnections").asInt() + " connections closed; image " +
+                return "deleted " + disk.name + " (" + answer.path("closedConnections").asInt() + " connections closed; image " +
                     answer.path("image").asText() + (answer.path("imageDeleted").asBoolean() ? " deleted" : " kept") + ")\n";
             });
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vplane.engine.cli.ApiCommand;
 import io.vplane.engine.management.ManagementClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Map;
@@ -18,8 +19,8 @@ import java.util.Map;
         + "Settings left out keep their value (with --level: take the level's). Rates in bytes take sizes (100M = 100 MiB/s).")
 public final class DiskQosCommand extends ApiCommand
 {
-    @Option(names = "--name", required = true, paramLabel = "NAME", description = "Disk name.")
-    String name;
+    @Mixin
+    DiskName disk;
 
     @Option(names = "--level", paramLabel = "LEVEL",
         description = "Start from this level of nbd.qos.levels (the other settings given go on top; those left out take the level's).")
@@ -52,16 +53,10 @@ public final class DiskQosCommand extends ApiCommand
     @Override
     protected String run(final ManagementClient client) throws JacksonException
     {
-        final Map<String, Object> request = fields("name", name);
-        putIfSet(request, "level", level);
-        putIfSet(request, "readIops", readIops);
-        putIfSet(request, "writeIops", writeIops);
-        putIfSet(request, "readBytesPerSec", readBytesPerSec);
-        putIfSet(request, "writeBytesPerSec", writeBytesPerSec);
-        putIfSet(request, "burstMs", burstMs);
-        putIfSet(request, "reservationIops", reservationIops);
-        putIfSet(request, "reservationBytesPerSec", reservationBytesPerSec);
-        putIfSet(request, "weight", weight);
+        final Map<String, Object> request = fields("name", disk.name);
+        putIfSet(request, "level", level, "readIops", readIops, "writeIops", writeIops, "readBytesPerSec", readBytesPerSec,
+            "writeBytesPerSec", writeBytesPerSec, "burstMs", burstMs, "reservationIops", reservationIops,
+            "reservationBytesPerSec", reservationBytesPerSec, "weight", weight);
         return post(client, "/disk/qos", request, body -> text(mapper.readTree(body)));
     }
 

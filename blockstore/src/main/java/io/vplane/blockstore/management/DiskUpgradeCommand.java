@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vplane.engine.cli.ApiCommand;
 import io.vplane.engine.management.ManagementClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Map;
@@ -19,8 +20,8 @@ import java.util.Map;
         + "Runtime state: a reload that changes the disk, or a restart, opens the image of the config file.")
 public final class DiskUpgradeCommand extends ApiCommand
 {
-    @Option(names = "--name", required = true, paramLabel = "NAME", description = "Disk name.")
-    String name;
+    @Mixin
+    DiskName disk;
 
     @Option(names = "--backend", paramLabel = "PATH|URI",
         description = "An existing raw image holding the disk's data (in daemon.imageDirs) or nbd://host[:port]/export "
@@ -30,12 +31,12 @@ public final class DiskUpgradeCommand extends ApiCommand
     @Override
     protected String run(final ManagementClient client) throws JacksonException
     {
-        final Map<String, Object> request = fields("name", name);
+        final Map<String, Object> request = fields("name", disk.name);
         putIfSet(request, "backend", backend);
         return post(client, "/disk/upgrade", request, body ->
         {
             final JsonNode answer = mapper.readTree(body);
-            return "upgraded " + name + " to " + answer.path("image").asText() + " (paused " + answer.path("pausedUs").asLong() +
+            return "upgraded " + disk.name + " to " + answer.path("image").asText() + " (paused " + answer.path("pausedUs").asLong() +
                 " us, " + answer.path("requeued").asLong() + " pending requests requeued)\n";
         });
     }

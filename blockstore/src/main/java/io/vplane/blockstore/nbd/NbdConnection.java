@@ -21,11 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * One client connection, the NBD front end of the block path: its lifecycle, and the transmission
- * phase, where each request is checked, translated into a {@link BlockRequest} ({@link NbdCommands})
- * and handed to the disk's queue; a blk worker runs it and gives it back through {@link #complete}.
+ * One client connection, the NBD front end of the block path: its lifecycle, and handing the
+ * requests of the transmission phase to the disk's queue (pausing reading while the queue is full
+ * or every slot is taken); a blk worker runs each and gives it back through {@link #complete}.
  * The other jobs are classes of their own: received bytes ({@link InboundFrames}), the handshake
- * ({@link HandshakeDecoder}, {@link OptionHaggler}), replies ({@link ReplyWriter}), the socket lent
+ * ({@link HandshakeDecoder}, {@link OptionHaggler}), requests checked and translated into
+ * {@link BlockRequest}s ({@link TransmissionDecoder}), replies ({@link ReplyWriter}), the socket lent
  * for large WRITEs ({@link SocketLoan}) and the client's limits ({@link ConnectionGuard}). Replies
  * may go out in any order (NBD proto.md: "Transmission"). A protocol violation closes this
  * connection only.
@@ -50,16 +51,11 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     final SslContext tlsContext;
     /** STARTTLS done: the session runs inside TLS. */
     boolean tls;
-    private final RequestHeader header = new RequestHeader();
     private final OptionHaggler haggler = new OptionHaggler(this);
     /** Free request slots; taken by the decoder and given back by the {@link ReplyWriter}, both on the event loop. */
     private final ManyToOneConcurrentArrayQueue<BlockRequest> freeSlots =
         new ManyToOneConcurrentArrayQueue<>(REQUEST_SLOTS);
     private final ReplyWriter replies = new ReplyWriter(this, freeSlots, REQUEST_SLOTS);
-    /** Event loop only: taken slots not yet given back ({@link #repliesWritten}). */
-    private int inFlight;
-    /** Event loop only: READ and WRITE data of the requests in flight, bounded by {@link NbdLimits#maxDataBytesInFlight()}. */
-    private long dataBytesInFlight;
     private final Runnable retryStalled = this::retryStalled;
 
     ChannelHandlerContext ctx;
@@ -70,12 +66,12 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     final NbdLimits limits;
     private final ConnectionGuard guard;
     private final HandshakeDecoder handshake;
+    private final TransmissionDecoder transmission;
     State state = State.HANDSHAKE;
     boolean noZeroes;
     volatile boolean structured;
     /** Export name that base:allocation was selected for with SET_META_CONTEXT, or null. */
     String metaContextExport;
-    private boolean blockStatusEnabled;
     /** Alignment enforced on requests: the export's minimum block if the client asked for block sizes, else 1. */
     int alignment = 1;
     private Export export;
@@ -89,8 +85,6 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     /** Set by the worker before returning the socket: a WRITE whose rest this event loop receives, or null. */
     private BlockRequest handedBack;
     private final Runnable socketReturned = this::socketReturned;
-    /** The WRITE whose remaining data is the next thing on the stream, or null. */
-    private BlockRequest continuation;
     /** The export is going away: disconnect once the WRITE whose data is still arriving is whole. */
     private boolean disconnectWhenWhole;
     /** The connection closed: a worker receiving WRITE data stops. */
@@ -114,6 +108,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         this.limits = limits;
         this.guard = new ConnectionGuard(this, limits, caps);
         this.handshake = new HandshakeDecoder(this, haggler, frames, limits);
+        this.transmission = new TransmissionDecoder(this, frames, loan, replies, freeSlots, limits);
     }
 
     /**
@@ -148,6 +143,12 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     public Export export()
     {
         return export;
+    }
+
+    /** The queue of the export's disk, once in the transmission phase. */
+    BlockQueue sink()
+    {
+        return sink;
     }
 
     @Override
@@ -199,11 +200,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
             stalled.releasePayload();
             stalled = null;
         }
-        if (null != continuation)
-        {
-            continuation.releasePayload();
-            continuation = null;
-        }
+        transmission.release();
         loan.closeUnlessLent();
         replies.releaseUnsent();
     }
@@ -304,7 +301,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         return switch (state)
         {
             case HANDSHAKE -> handshake.decode(in);
-            case TRANSMISSION -> decodeRequest(in);
+            case TRANSMISSION -> transmission.decode(in);
             case DISCONNECTING, CLOSED -> false;
         };
     }
@@ -332,7 +329,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         guard.handshakeDone();
         export = chosen;
         sink = attached;
-        blockStatusEnabled = name.equals(metaContextExport);
+        transmission.start(name.equals(metaContextExport));
         for (int i = 0; i < REQUEST_SLOTS; i++)
         {
             freeSlots.offer(new BlockRequest(this));
@@ -358,109 +355,8 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         return flags;
     }
 
-    private boolean decodeRequest(final ByteBuf in)
-    {
-        if (null != continuation)
-        {
-            return decodeContinuation(in);
-        }
-        if (in.readableBytes() < RequestHeader.LENGTH)
-        {
-            frames.await(RequestHeader.LENGTH);
-            return false;
-        }
-        header.wrap(in, in.readerIndex());
-        if (!header.hasValidMagic())
-        {
-            return fault("request-magic", "request magic 0x" + Integer.toHexString(header.magic()));
-        }
-        final int type = header.type();
-        final long length = header.length();
-        final boolean carriesData = NbdProtocol.CMD_WRITE == type;
-        if (carriesData && length > NbdProtocol.MAX_PAYLOAD_BYTES)
-        {
-            return fault("request-length", "WRITE of " + length + " bytes (limit " + NbdProtocol.MAX_PAYLOAD_BYTES + ")");
-        }
-        if (NbdProtocol.CMD_DISC == type)
-        {
-            in.skipBytes(RequestHeader.LENGTH);
-            disconnect();
-            return true;
-        }
-        final int frame = RequestHeader.LENGTH + (carriesData ? (int)length : 0);
-        final int missing = frame - in.readableBytes();
-        if (missing > 0 && (tls || frames.hasMore() || !loan.mayLend(missing, channel, sink, metrics, peer)))
-        {
-            frames.await(frame);
-            return false;
-        }
-        final int error = RequestCheck.check(type, header.flags(), header.offset(), length, export, structured,
-            blockStatusEnabled, alignment);
-        if (missing > 0 && 0 != error)
-        {
-            // The error reply skips the whole frame, so it waits for the data like any WRITE.
-            frames.await(frame);
-            return false;
-        }
-        frames.await(0);
-        final long cookie = header.cookie();
-        if (0 != error)
-        {
-            in.skipBytes(frame);
-            export.countError(error);
-            replies.replyError(type, cookie, error);
-            return true;
-        }
-        final boolean movesData = carriesData || NbdProtocol.CMD_READ == type;
-        if (movesData && dataBytesInFlight > 0 && dataBytesInFlight + length > limits.maxDataBytesInFlight())
-        {
-            // The data of the requests in flight is what a connection pins; replies give it back.
-            pause();
-            return false;
-        }
-        // The queue's word that it takes this loan: a change of its service waits for the request.
-        final boolean lending = missing > 0;
-        if (lending && !sink.tryLend())
-        {
-            frames.await(frame);
-            return false;
-        }
-        final BlockRequest slot = freeSlots.poll();
-        if (null == slot)
-        {
-            if (lending)
-            {
-                sink.lendCancelled();
-            }
-            // Slots come back when their replies are written on this loop, which resumes reading.
-            pause();
-            return false;
-        }
-        slot.set(NbdCommands.op(type), NbdCommands.flags(header.flags()), cookie, header.offset(), length,
-            System.nanoTime());
-        if (movesData)
-        {
-            slot.budgetBytes((int)length);
-            dataBytesInFlight += length;
-        }
-        final int onSocket = Math.max(0, missing);
-        if (carriesData)
-        {
-            slot.payload(in.retain(), in.readerIndex() + RequestHeader.LENGTH, onSocket);
-            frames.sliced();
-        }
-        in.skipBytes(frame - onSocket);
-        inFlight++;
-        if (onSocket > 0)
-        {
-            loan.lend();
-            channel.config().setAutoRead(false);
-        }
-        return dispatch(slot);
-    }
-
     /** Hands a request to the disk's queue; when it is full, reading pauses until it takes it. */
-    private boolean dispatch(final BlockRequest request)
+    boolean dispatch(final BlockRequest request)
     {
         if (!sink.offer(request))
         {
@@ -473,21 +369,9 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         return true;
     }
 
-    /** The rest of a WRITE the worker stopped waiting for: received here, then queued again. */
-    private boolean decodeContinuation(final ByteBuf in)
+    /** The rest of a WRITE the worker stopped waiting for is whole: queued again. */
+    boolean continuationReceived(final BlockRequest request)
     {
-        final BlockRequest request = continuation;
-        final int needed = request.socketBytes();
-        if (in.readableBytes() < needed)
-        {
-            frames.await(needed);
-            return false;
-        }
-        frames.await(0);
-        continuation = null;
-        request.payload(in.retain(), in.readerIndex(), 0);
-        frames.sliced();
-        in.skipBytes(needed);
         final boolean dispatched = dispatch(request);
         if (disconnectWhenWhole)
         {
@@ -541,7 +425,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
             loan.closeUnlessLent();
             return;
         }
-        continuation = rest;
+        transmission.continueWith(rest);
         if (disconnectWhenWhole && null == rest)
         {
             disconnect();
@@ -564,7 +448,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         {
             channel.eventLoop().execute(() ->
             {
-                if (State.TRANSMISSION == state && (loan.lent() || null != continuation))
+                if (State.TRANSMISSION == state && (loan.lent() || transmission.continuing()))
                 {
                     disconnectWhenWhole = true; // a WRITE's data is still arriving: take it in first
                 }
@@ -585,11 +469,11 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     }
 
     /** proto.md: on NBD_CMD_DISC the server finishes the requests in flight, then closes. */
-    private void disconnect()
+    void disconnect()
     {
         state = State.DISCONNECTING;
         channel.config().setAutoRead(false);
-        if (0 == inFlight)
+        if (0 == transmission.inFlight())
         {
             closeAfterFlush(null);
         }
@@ -637,11 +521,10 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     /** Event loop: {@code written} replies went out and their slots are free again. */
     void repliesWritten(final int written, final long dataBytes)
     {
-        inFlight -= written;
-        dataBytesInFlight -= dataBytes;
+        transmission.repliesWritten(written, dataBytes);
         if (State.DISCONNECTING == state)
         {
-            if (0 == inFlight)
+            if (0 == transmission.inFlight())
             {
                 closeAfterFlush(null);
             }
@@ -653,7 +536,7 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    private void pause()
+    void pause()
     {
         paused = true;
         channel.config().setAutoRead(false);

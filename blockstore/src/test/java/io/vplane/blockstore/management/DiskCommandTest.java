@@ -55,6 +55,20 @@ class DiskCommandTest
     }
 
     @Test
+    void theDisksNameIsARequiredOptionOfEveryCommandOnOneDisk()
+    {
+        for (final String command : new String[] {"show", "resize", "delete", "qos", "upgrade"})
+        {
+            assertThat(execute("disk", command, "--url", url)).as(command).isEqualTo(2);
+            assertThat(err.toString()).as(command).contains("Missing required option").contains("'--name=NAME'");
+            err.getBuffer().setLength(0);
+        }
+        assertThat(execute("disk", "show", "--url", url, "--name", "d1")).isEqualTo(1);
+        assertThat(execute("disk", "qos", "--help")).isZero();
+        assertThat(out.toString()).contains("--name=NAME").contains("Disk name.");
+    }
+
+    @Test
     void diskGroupAloneIsAUsageErrorNamingItsSubcommands()
     {
         assertThat(execute("disk")).isEqualTo(2);

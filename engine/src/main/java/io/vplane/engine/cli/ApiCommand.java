@@ -118,12 +118,18 @@ public abstract class ApiCommand implements Callable<Integer>
         return request;
     }
 
-    /** Options left out are not sent, so the daemon applies its defaults. */
-    protected static void putIfSet(final Map<String, Object> request, final String key, final Object value)
+    /**
+     * Adds keys and values in turn, in that order, leaving out each value that is null: options
+     * left out are not sent, so the daemon applies its defaults.
+     */
+    protected static void putIfSet(final Map<String, Object> request, final Object... keysAndValues)
     {
-        if (null != value)
+        for (int i = 0; i < keysAndValues.length; i += 2)
         {
-            request.put(key, value);
+            if (null != keysAndValues[i + 1])
+            {
+                request.put((String)keysAndValues[i], keysAndValues[i + 1]);
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.vplane.engine.management.ManagementClient;
 import io.vplane.engine.management.StatusView;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.net.URLEncoder;
@@ -82,13 +83,13 @@ public final class DeviceCommand extends CommandGroup
     @Command(name = "del", mixinStandardHelpOptions = true, description = "Unbind and close a device.")
     public static final class Delete extends ApiCommand
     {
-        @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
-        String name;
+        @Mixin
+        DeviceName device;
 
         @Override
         protected String run(final ManagementClient client) throws JacksonException
         {
-            return delete(this, client, name);
+            return delete(this, client, device.name());
         }
     }
 }

@@ -6,6 +6,7 @@ import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.linux.Errno;
 import io.vplane.virtio.memory.GuestMemory;
 import io.vplane.virtio.vhostuser.VhostUserSession;
+import io.vplane.virtio.virtq.RingWakeup;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -72,32 +73,7 @@ abstract class NetQueue implements DeviceQueue
     /** MRG_RXBUF negotiated; written before {@code ring} is published, read after it is. */
     protected boolean mergeable;
     private final KickWakeup kicks = new KickWakeup();
-    private final QueueWakeup kickWakeup = new QueueWakeup()
-    {
-        @Override
-        public int eventFd()
-        {
-            return kicks.eventFd();
-        }
-
-        @Override
-        public boolean arm()
-        {
-            return armKicks();
-        }
-
-        @Override
-        public void disarm()
-        {
-            disarmKicks();
-        }
-
-        @Override
-        public void consume()
-        {
-            // disarm consumes, inside a visit of the ring, so the kick fd cannot change under it
-        }
-    };
+    private final QueueWakeup kickWakeup = new RingWakeup(kicks.eventFd(), this::armKicks, this::disarmKicks);
 
     NetQueue(final String port, final int index, final ErrorLog errors, final AtomicCounter ringErrors)
     {

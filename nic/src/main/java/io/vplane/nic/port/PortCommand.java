@@ -79,12 +79,8 @@ public final class PortCommand extends CommandGroup
         protected String run(final ManagementClient client) throws JacksonException
         {
             final Map<String, Object> device = fields("name", name, "socketPath", socket);
-            putIfSet(device, "mode", mode);
-            putIfSet(device, "queuePairs", queuePairs);
-            putIfSet(device, "mac", mac);
-            putIfSet(device, "guestTx", guestTx);
-            putIfSet(device, "guestRx", guestRx);
-            putIfSet(device, "vswitch", vswitch);
+            putIfSet(device, "mode", mode, "queuePairs", queuePairs, "mac", mac, "guestTx", guestTx, "guestRx", guestRx,
+                "vswitch", vswitch);
             return post(client, "/devices", Map.of("kind", KIND, "device", device), body -> DeviceCommand.added(this, body));
         }
     }

@@ -1,12 +1,10 @@
 package io.vplane.nic.port;
 
-import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
-import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.DeviceSpec;
-import io.vplane.virtio.vhostuser.VhostUserDevice;
+import io.vplane.virtio.vhostuser.VhostUserBackend;
 import io.vplane.virtio.vhostuser.VhostUserRequest;
-import io.vplane.virtio.vhostuser.VhostUserServer;
+import io.vplane.virtio.vhostuser.VhostUserSocket;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import io.vplane.nic.vswitch.VswitchRegistry;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -25,30 +23,22 @@ import java.util.List;
  * there is more than one pair. Protocol features: MQ, REPLY_ACK, CONFIG, STATUS. The backend
  * polls: it sets NO_NOTIFY on used rings and never waits on kicks; calls honour NO_INTERRUPT.
  */
-public final class VhostUserPort implements Device, VhostUserDevice
+public final class VhostUserPort extends VhostUserBackend<VhostUserPortConfig, NetQueue>
 {
     public static final String PROTOCOL_ERRORS = "vplane_vhost_protocol_errors_total";
     public static final String CONNECTIONS = "vplane_vhost_connections_total";
     private static final long SWITCH_DETACH_TIMEOUT_MS = 1_000;
 
-    private final DeviceSpec spec;
     private final VswitchRegistry switches;
     /** Where the switched port lends its receive buffers to uplinks; null when no uplink may borrow them. */
     private final GuestRxLenders.Slot lenderSlot;
-    private final VhostUserPortConfig settings;
-    private final Arena arena = Arena.ofShared();
-    private final List<NetQueue> queues;
-    private final List<QueueCounters> queueCounters = new ArrayList<>();
+    private final Arena arena;
+    private final List<QueueCounters> queueCounters;
     private final AtomicCounter protocolErrors;
     private final AtomicCounter connections;
     private final AtomicCounter linearized;
     /** With {@code guestTx: switch}: this port as a port of the vSwitch, else null. */
     private final VhostSwitchPort switchPort;
-    private final VhostUserServer server;
-    private final byte[] configSpace;
-    private final long features;
-    private volatile long ackedFeatures;
-    private boolean started;
 
     /**
      * @param switches the running switches, one of which a port with {@code guestTx: switch} joins
@@ -66,22 +56,18 @@ public final class VhostUserPort implements Device, VhostUserDevice
     public VhostUserPort(final DeviceSpec spec, final VhostUserPortConfig settings, final DeviceContext context,
         final VswitchRegistry switches, final GuestRxLenders lenders)
     {
-        this.spec = spec;
-        this.lenderSlot = null == lenders || !settings.switched() ? null : lenders.slot(spec.name());
-        this.switches = switches;
-        this.settings = settings;
+        final Arena arena = Arena.ofShared();
         final byte[] mac = VirtioNet.parseMac(settings.mac());
-        this.configSpace = VirtioNet.configSpace(mac, settings.queuePairs());
         long offered = 1L << VirtioNet.F_VERSION_1 | 1L << VirtioNet.F_MAC | 1L << VirtioNet.F_STATUS |
             1L << VirtioNet.F_MRG_RXBUF | 1L << VirtioNet.F_RING_INDIRECT_DESC | 1L << VirtioNet.F_RING_EVENT_IDX;
         if (settings.queuePairs() > 1)
         {
             offered |= 1L << VirtioNet.F_MQ;
         }
-        this.features = offered;
         final boolean source = VhostUserPortConfig.GuestRx.SOURCE == settings.guestRx();
         final boolean loopback = VhostUserPortConfig.GuestTx.LOOPBACK == settings.guestTx();
         final List<NetQueue> list = new ArrayList<>();
+        final List<QueueCounters> queueCounters = new ArrayList<>();
         final SwitchedTxQueue[] switchedTx = settings.switched() ? new SwitchedTxQueue[settings.queuePairs()] : null;
         for (int pair = 0; pair < settings.queuePairs(); pair++)
         {
@@ -100,49 +86,34 @@ public final class VhostUserPort implements Device, VhostUserDevice
             }
             list.add(new TxQueue(spec.name(), 2 * pair + 1, context.errors(), txCounters, loopback ? rx : null, new GuestRxWriter()));
         }
-        this.queues = List.copyOf(list);
-        this.linearized = null == switchedTx ? null : context.counters().counter(VhostSwitchPort.LINEARIZED, "port", spec.name());
+        final AtomicCounter linearized =
+            null == switchedTx ? null : context.counters().counter(VhostSwitchPort.LINEARIZED, "port", spec.name());
+        final AtomicCounter protocolErrors = context.counters().counter(PROTOCOL_ERRORS, "port", spec.name());
+        final AtomicCounter connections = context.counters().counter(CONNECTIONS, "port", spec.name());
+        super(spec, settings, list, offered, VirtioNet.configSpace(mac, settings.queuePairs()),
+            new VhostUserSocket(Path.of(settings.socketPath()), VhostUserPortConfig.Mode.CLIENT == settings.mode(), settings.memoryLimits()),
+            context.errors(), protocolErrors, connections);
+        this.lenderSlot = null == lenders || !settings.switched() ? null : lenders.slot(spec.name());
+        this.switches = switches;
+        this.arena = arena;
+        this.queueCounters = queueCounters;
+        this.linearized = linearized;
         this.switchPort = null == switchedTx ? null :
             new VhostSwitchPort(spec.name(), (RxQueue)list.getFirst(), switchedTx, arena, linearized);
-        this.protocolErrors = context.counters().counter(PROTOCOL_ERRORS, "port", spec.name());
-        this.connections = context.counters().counter(CONNECTIONS, "port", spec.name());
-        this.server = new VhostUserServer(spec.name(), Path.of(settings.socketPath()),
-            VhostUserPortConfig.Mode.CLIENT == settings.mode(), this, context.errors(), protocolErrors, connections,
-            settings.memoryLimits());
+        this.protocolErrors = protocolErrors;
+        this.connections = connections;
     }
 
     @Override
-    public DeviceSpec spec()
+    protected void beforeServing()
     {
-        return spec;
-    }
-
-    public VhostUserPortConfig settings()
-    {
-        return settings;
-    }
-
-    @Override
-    public List<? extends DeviceQueue> queues()
-    {
-        return queues;
-    }
-
-    @Override
-    public synchronized void start()
-    {
-        if (!started)
+        if (null != switchPort)
         {
-            started = true;
-            if (null != switchPort)
+            switches.join(settings().vswitch(), switchPort);
+            if (null != lenderSlot)
             {
-                switches.join(settings.vswitch(), switchPort);
-                if (null != lenderSlot)
-                {
-                    lenderSlot.set(switchPort, settings.vswitch());
-                }
+                lenderSlot.set(switchPort, settings().vswitch());
             }
-            server.start();
         }
     }
 
@@ -150,7 +121,7 @@ public final class VhostUserPort implements Device, VhostUserDevice
     public void quiesce()
     {
         // Stop feeding the guest; keep taking what it sends (into the sink) so it never stalls.
-        queues.forEach(NetQueue::quiesce);
+        queues().forEach(NetQueue::quiesce);
     }
 
     @Override
@@ -160,13 +131,13 @@ public final class VhostUserPort implements Device, VhostUserDevice
         {
             lenderSlot.clear(switchPort);
         }
-        if (null != switchPort && switches.leave(settings.vswitch(), switchPort))
+        if (null != switchPort && switches.leave(settings().vswitch(), switchPort))
         {
             // the switch's worker may be in our rings and counters until its next cycle
             switchPort.awaitDetached(SWITCH_DETACH_TIMEOUT_MS);
         }
-        server.close();
-        queues.forEach(NetQueue::close);
+        super.close();
+        queues().forEach(NetQueue::close);
         if (null != linearized)
         {
             linearized.close();
@@ -177,11 +148,6 @@ public final class VhostUserPort implements Device, VhostUserDevice
         arena.close();
     }
 
-    public boolean isConnected()
-    {
-        return server.isConnected();
-    }
-
     /**
      * Buffers of virtqueue {@code index} the driver made available and the port has not taken
      * yet, or -1 when the ring is not running. From any thread; approximate while a worker polls.
@@ -189,21 +155,15 @@ public final class VhostUserPort implements Device, VhostUserDevice
      */
     public int untaken(final int index)
     {
-        final long both = queues.get(index).untakenAndSize();
+        final long both = queues().get(index).untakenAndSize();
         return both < 0 ? -1 : (int)(both >>> 32);
     }
 
     /** Size of virtqueue {@code index}, or -1 when it is not running. */
     public int ringSize(final int index)
     {
-        final long both = queues.get(index).untakenAndSize();
+        final long both = queues().get(index).untakenAndSize();
         return both < 0 ? -1 : (int)both;
-    }
-
-    @Override
-    public long features()
-    {
-        return features;
     }
 
     @Override
@@ -216,44 +176,32 @@ public final class VhostUserPort implements Device, VhostUserDevice
     @Override
     public int queuePairs()
     {
-        return settings.queuePairs();
+        return settings().queuePairs();
     }
 
     @Override
     public int queueCount()
     {
-        return queues.size();
-    }
-
-    @Override
-    public byte[] configSpace()
-    {
-        return configSpace.clone();
-    }
-
-    @Override
-    public void featuresAcked(final long acked)
-    {
-        ackedFeatures = acked;
+        return queues().size();
     }
 
     @Override
     public void startQueue(final int index, final SplitVirtQueue queue, final int kickFd)
     {
         queue.suppressKicks();
-        queues.get(index).attach(queue, (ackedFeatures & 1L << VirtioNet.F_MRG_RXBUF) != 0, kickFd);
+        queues().get(index).attach(queue, acked(VirtioNet.F_MRG_RXBUF), kickFd);
     }
 
     @Override
     public SplitVirtQueue stopQueue(final int index)
     {
-        return queues.get(index).detach();
+        return queues().get(index).detach();
     }
 
     @Override
     public boolean needsReset()
     {
-        for (final NetQueue queue : queues)
+        for (final NetQueue queue : queues())
         {
             if (queue.isBroken())
             {

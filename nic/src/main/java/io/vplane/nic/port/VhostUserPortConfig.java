@@ -1,7 +1,6 @@
 package io.vplane.nic.port;
 
 import io.vplane.config.SettingRange;
-import io.vplane.virtio.memory.GuestMemory;
 import io.vplane.virtio.memory.GuestMemoryLimits;
 
 import java.util.Locale;
@@ -36,16 +35,12 @@ public record VhostUserPortConfig(
     long maxRegionBytes,
     long maxGuestMemoryBytes)
 {
-    /** VHOST_MEMORY_BASELINE_NREGIONS (vhost-user.rst): the most without CONFIGURE_MEM_SLOTS, which is not offered. */
-    public static final SettingRange MAX_MEMORY_REGIONS = new SettingRange(1, GuestMemory.MAX_REGIONS);
-    /** 0 stands for the host's RAM, read when the port opens; 2^50 (1 PiB) is past any host's. */
-    public static final SettingRange MEMORY_BYTES = new SettingRange(0, 1L << 50);
+    public static final SettingRange MAX_MEMORY_REGIONS = GuestMemoryLimits.REGIONS_SETTING;
+    public static final SettingRange MEMORY_BYTES = GuestMemoryLimits.BYTES_SETTING;
 
     public VhostUserPortConfig
     {
-        MAX_MEMORY_REGIONS.check("maxMemoryRegions", maxMemoryRegions);
-        MEMORY_BYTES.check("maxRegionBytes", maxRegionBytes);
-        MEMORY_BYTES.check("maxGuestMemoryBytes", maxGuestMemoryBytes);
+        GuestMemoryLimits.checkSettings(maxMemoryRegions, maxRegionBytes, maxGuestMemoryBytes);
     }
 
     /** Who listens on the socket. */
@@ -114,20 +109,6 @@ public record VhostUserPortConfig(
             VhostUserSection.MAX_MEMORY_REGIONS, VhostUserSection.MAX_REGION_BYTES, VhostUserSection.MAX_GUEST_MEMORY_BYTES);
     }
 
-    /** A port that joins no switch: {@code vswitch} takes its default. */
-    public VhostUserPortConfig(
-        final String name,
-        final String socketPath,
-        final Mode mode,
-        final int queuePairs,
-        final String mac,
-        final GuestTx guestTx,
-        final GuestRx guestRx,
-        final int sourceFrameBytes)
-    {
-        this(name, socketPath, mode, queuePairs, mac, guestTx, guestRx, sourceFrameBytes, VhostUserSection.VSWITCH);
-    }
-
     /** The same port on another socket path. */
     public VhostUserPortConfig withSocketPath(final String path)
     {
@@ -138,9 +119,7 @@ public record VhostUserPortConfig(
     /** What the port's frontends may map, with 0 read as the host's RAM now. */
     public GuestMemoryLimits memoryLimits()
     {
-        final long ram = GuestMemoryLimits.hostRamBytes();
-        return new GuestMemoryLimits(maxMemoryRegions, 0 == maxRegionBytes ? ram : maxRegionBytes,
-            0 == maxGuestMemoryBytes ? ram : maxGuestMemoryBytes);
+        return GuestMemoryLimits.fromSettings(maxMemoryRegions, maxRegionBytes, maxGuestMemoryBytes);
     }
 
     public boolean switched()

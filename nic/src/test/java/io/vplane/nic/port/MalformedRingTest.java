@@ -172,7 +172,7 @@ class MalformedRingTest
             this.counters = counters;
             final VhostUserPortConfig settings = new VhostUserPortConfig(name, "/nonexistent/" + name, VhostUserPortConfig.Mode.SERVER, 1,
                 "52:54:00:12:34:56", VhostUserPortConfig.GuestTx.valueOf(guestTx.toUpperCase(Locale.ROOT)),
-            VhostUserPortConfig.GuestRx.valueOf(guestRx.toUpperCase(Locale.ROOT)), 60);
+            VhostUserPortConfig.GuestRx.valueOf(guestRx.toUpperCase(Locale.ROOT)), 60, VhostUserSection.VSWITCH);
             port = new VhostUserPort(new DeviceSpec("vhostUser", name, "net", settings), settings,
                 new DeviceContext(ConfigDefaults.pool("net"), counters, errors), new VswitchRegistry());
             session = new VhostUserSession(name, port, errors, counters.counter("vplane_rig_protocol_errors_total", "port", name));

@@ -31,7 +31,7 @@ abstract class PortSessionTest
     {
         final VhostUserPortConfig settings = new VhostUserPortConfig("p0", "/nonexistent/p0.sock", VhostUserPortConfig.Mode.SERVER, 1,
             "52:54:00:12:34:56", VhostUserPortConfig.GuestTx.valueOf(guestTx.toUpperCase(Locale.ROOT)),
-            VhostUserPortConfig.GuestRx.valueOf(guestRx.toUpperCase(Locale.ROOT)), frameBytes);
+            VhostUserPortConfig.GuestRx.valueOf(guestRx.toUpperCase(Locale.ROOT)), frameBytes, VhostUserSection.VSWITCH);
         port = new VhostUserPort(new DeviceSpec("vhostUser", "p0", "net", settings), settings,
             new DeviceContext(ConfigDefaults.pool("net"), counters, errors), new VswitchRegistry());
         newSession();

@@ -33,9 +33,9 @@ class VhostUserConfigTest
                 - {name: gen, socketPath: /tmp/gen.sock, guestRx: source, sourceFrameBytes: 1514}
             """, SOURCE);
         assertThat(config.section(VhostUserPortsConfig.class).ports()).containsExactly(
-            new VhostUserPortConfig("vm1", "/tmp/vm1.sock", Mode.SERVER, 1, "52:54:00:00:00:01", GuestTx.SINK, GuestRx.IDLE, 60),
-            new VhostUserPortConfig("vm2", "/tmp/vm2.sock", Mode.SERVER, 4, "02:aa:bb:cc:dd:ee", GuestTx.LOOPBACK, GuestRx.IDLE, 60),
-            new VhostUserPortConfig("gen", "/tmp/gen.sock", Mode.SERVER, 1, "52:54:00:00:00:01", GuestTx.SINK, GuestRx.SOURCE, 1514));
+            new VhostUserPortConfig("vm1", "/tmp/vm1.sock", Mode.SERVER, 1, "52:54:00:00:00:01", GuestTx.SINK, GuestRx.IDLE, 60, "vswitch0"),
+            new VhostUserPortConfig("vm2", "/tmp/vm2.sock", Mode.SERVER, 4, "02:aa:bb:cc:dd:ee", GuestTx.LOOPBACK, GuestRx.IDLE, 60, "vswitch0"),
+            new VhostUserPortConfig("gen", "/tmp/gen.sock", Mode.SERVER, 1, "52:54:00:00:00:01", GuestTx.SINK, GuestRx.SOURCE, 1514, "vswitch0"));
     }
 
     @Test

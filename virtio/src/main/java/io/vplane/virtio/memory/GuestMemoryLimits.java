@@ -1,5 +1,7 @@
 package io.vplane.virtio.memory;
 
+import io.vplane.config.SettingRange;
+
 import java.lang.management.ManagementFactory;
 
 /**
@@ -15,6 +17,11 @@ import java.lang.management.ManagementFactory;
  */
 public record GuestMemoryLimits(int maxRegions, long maxRegionBytes, long maxTotalBytes)
 {
+    /** A device's {@code maxMemoryRegions} setting: VHOST_MEMORY_BASELINE_NREGIONS at the most (CONFIGURE_MEM_SLOTS is not offered). */
+    public static final SettingRange REGIONS_SETTING = new SettingRange(1, GuestMemory.MAX_REGIONS);
+    /** Its {@code maxRegionBytes} and {@code maxGuestMemoryBytes}: 0 stands for the host's RAM, read when the device opens; 2^50 (1 PiB) is past any host's. */
+    public static final SettingRange BYTES_SETTING = new SettingRange(0, 1L << 50);
+
     public GuestMemoryLimits
     {
         if (maxRegions < 1 || maxRegions > GuestMemory.MAX_REGIONS || maxRegionBytes <= 0 || maxTotalBytes <= 0)
@@ -22,6 +29,22 @@ public record GuestMemoryLimits(int maxRegions, long maxRegionBytes, long maxTot
             throw new IllegalArgumentException("guest memory limits: 1.." + GuestMemory.MAX_REGIONS +
                 " regions and positive sizes, got " + maxRegions + ", " + maxRegionBytes + ", " + maxTotalBytes);
         }
+    }
+
+    /** Checks the three settings of a vhost-user device's config entry. */
+    public static void checkSettings(final int maxMemoryRegions, final long maxRegionBytes, final long maxGuestMemoryBytes)
+    {
+        REGIONS_SETTING.check("maxMemoryRegions", maxMemoryRegions);
+        BYTES_SETTING.check("maxRegionBytes", maxRegionBytes);
+        BYTES_SETTING.check("maxGuestMemoryBytes", maxGuestMemoryBytes);
+    }
+
+    /** The limits of a device's settings, with 0 read as the host's RAM now. */
+    public static GuestMemoryLimits fromSettings(final int maxMemoryRegions, final long maxRegionBytes, final long maxGuestMemoryBytes)
+    {
+        final long ram = hostRamBytes();
+        return new GuestMemoryLimits(maxMemoryRegions, 0 == maxRegionBytes ? ram : maxRegionBytes,
+            0 == maxGuestMemoryBytes ? ram : maxGuestMemoryBytes);
     }
 
     /** 8 regions, each and all together at most the host's RAM. */

@@ -49,45 +49,16 @@ public final class VhostUserServer implements AutoCloseable
 
     public VhostUserServer(
         final String name,
-        final Path socketPath,
+        final VhostUserSocket socket,
         final VhostUserDevice device,
         final ErrorLog errors,
         final AtomicCounter protocolErrors,
         final AtomicCounter connections)
     {
-        this(name, socketPath, false, device, errors, protocolErrors, connections);
-    }
-
-    /**
-     * @param client true: connect to {@code socketPath} (and reconnect); false: listen on it
-     */
-    public VhostUserServer(
-        final String name,
-        final Path socketPath,
-        final boolean client,
-        final VhostUserDevice device,
-        final ErrorLog errors,
-        final AtomicCounter protocolErrors,
-        final AtomicCounter connections)
-    {
-        this(name, socketPath, client, device, errors, protocolErrors, connections, GuestMemoryLimits.defaults());
-    }
-
-    /** @param memoryLimits what a frontend's SET_MEM_TABLE may map ({@link GuestMemoryLimits#defaults()}) */
-    public VhostUserServer(
-        final String name,
-        final Path socketPath,
-        final boolean client,
-        final VhostUserDevice device,
-        final ErrorLog errors,
-        final AtomicCounter protocolErrors,
-        final AtomicCounter connections,
-        final GuestMemoryLimits memoryLimits)
-    {
-        this.memoryLimits = memoryLimits;
+        this.memoryLimits = socket.memoryLimits();
         this.name = name;
-        this.client = client;
-        this.socketPath = socketPath;
+        this.client = socket.client();
+        this.socketPath = socket.path();
         this.device = device;
         this.errors = errors;
         this.protocolErrors = protocolErrors;

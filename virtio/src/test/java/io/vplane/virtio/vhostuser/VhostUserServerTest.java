@@ -29,7 +29,7 @@ class VhostUserServerTest
         final AtomicCounter protocolErrors = counters.counter("vplane_server_protocol_errors_total");
         final AtomicCounter connections = counters.counter("vplane_server_connections_total");
         final Path socket = dir.resolve("s.sock");
-        try (VhostUserServer server = new VhostUserServer("s", socket, new FakeDevice(2), new ErrorLog(counters),
+        try (VhostUserServer server = new VhostUserServer("s", VhostUserSocket.listening(socket), new FakeDevice(2), new ErrorLog(counters),
             protocolErrors, connections);
              Arena arena = Arena.ofConfined())
         {
@@ -65,7 +65,7 @@ class VhostUserServerTest
         final FakeDevice device = new FakeDevice(2);
         device.configFault = new InternalError("a fault occurred in an unsafe memory access operation");
         final Path socket = dir.resolve("f.sock");
-        try (VhostUserServer server = new VhostUserServer("f", socket, device, new ErrorLog(counters),
+        try (VhostUserServer server = new VhostUserServer("f", VhostUserSocket.listening(socket), device, new ErrorLog(counters),
             protocolErrors, counters.counter("vplane_server_connections_total"));
              Arena arena = Arena.ofConfined())
         {

@@ -1,7 +1,6 @@
 package io.vplane.vsock.config;
 
 import io.vplane.config.SettingRange;
-import io.vplane.virtio.memory.GuestMemory;
 import io.vplane.virtio.memory.GuestMemoryLimits;
 
 /**
@@ -35,17 +34,15 @@ public record VsockDeviceConfig(
     /** Linux's default buffer is 256 KiB and at most 256 MiB; one 64 KiB packet must fit. */
     public static final SettingRange BUF_ALLOC_BYTES = new SettingRange(64 * 1024, 64 * 1024 * 1024);
     public static final SettingRange MAX_STREAMS = new SettingRange(1, 65_536);
-    public static final SettingRange MAX_MEMORY_REGIONS = new SettingRange(1, GuestMemory.MAX_REGIONS);
-    public static final SettingRange MEMORY_BYTES = new SettingRange(0, 1L << 50);
+    public static final SettingRange MAX_MEMORY_REGIONS = GuestMemoryLimits.REGIONS_SETTING;
+    public static final SettingRange MEMORY_BYTES = GuestMemoryLimits.BYTES_SETTING;
 
     public VsockDeviceConfig
     {
         GUEST_CID.check("guestCid", guestCid);
         BUF_ALLOC_BYTES.check("bufAllocBytes", bufAllocBytes);
         MAX_STREAMS.check("maxStreams", maxStreams);
-        MAX_MEMORY_REGIONS.check("maxMemoryRegions", maxMemoryRegions);
-        MEMORY_BYTES.check("maxRegionBytes", maxRegionBytes);
-        MEMORY_BYTES.check("maxGuestMemoryBytes", maxGuestMemoryBytes);
+        GuestMemoryLimits.checkSettings(maxMemoryRegions, maxRegionBytes, maxGuestMemoryBytes);
     }
 
     /** A device with the default buffer, stream and memory limits. */
@@ -65,8 +62,6 @@ public record VsockDeviceConfig(
     /** What the device's frontends may map, with 0 read as the host's RAM now. */
     public GuestMemoryLimits memoryLimits()
     {
-        final long ram = GuestMemoryLimits.hostRamBytes();
-        return new GuestMemoryLimits(maxMemoryRegions, 0 == maxRegionBytes ? ram : maxRegionBytes,
-            0 == maxGuestMemoryBytes ? ram : maxGuestMemoryBytes);
+        return GuestMemoryLimits.fromSettings(maxMemoryRegions, maxRegionBytes, maxGuestMemoryBytes);
     }
 }

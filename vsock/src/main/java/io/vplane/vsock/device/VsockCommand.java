@@ -5,11 +5,12 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.vplane.engine.cli.ApiCommand;
 import io.vplane.engine.cli.CommandGroup;
 import io.vplane.engine.cli.DeviceCommand;
+import io.vplane.engine.cli.DeviceName;
 import io.vplane.engine.management.ManagementClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 
 import java.util.List;
 import java.util.Map;
@@ -82,12 +83,13 @@ public final class VsockCommand extends CommandGroup
     @Command(name = "del", mixinStandardHelpOptions = true, description = "Close a vsock device (its frontend and streams are disconnected).")
     public static final class Delete extends ApiCommand
     {
-        @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
-        String name;
+        @Mixin
+        DeviceName device;
 
         @Override
         protected String run(final ManagementClient client) throws JacksonException
         {
+            final String name = device.name();
             final boolean isVsock = DeviceCommand.devices(this, client).stream()
                 .anyMatch(device -> device.name().equals(name) && VsockDeviceProvider.KIND.equals(device.kind()));
             if (!isVsock)

@@ -1,12 +1,10 @@
 package io.vplane.vsock.device;
 
-import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
-import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.DeviceSpec;
-import io.vplane.virtio.vhostuser.VhostUserDevice;
+import io.vplane.virtio.vhostuser.VhostUserBackend;
 import io.vplane.virtio.vhostuser.VhostUserRequest;
-import io.vplane.virtio.vhostuser.VhostUserServer;
+import io.vplane.virtio.vhostuser.VhostUserSocket;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import io.vplane.vsock.config.VsockDeviceConfig;
 
@@ -26,71 +24,43 @@ import java.util.List;
  * the event queue for itself (it has two vrings); a frontend that hands over all three gets a TRANSPORT_RESET event at each new
  * session, so a guest drops streams a previous backend held.
  */
-public final class VsockDevice implements Device, VhostUserDevice
+public final class VsockDevice extends VhostUserBackend<VsockDeviceConfig, VsockQueue>
 {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VsockDevice.class);
     /** virtio 1.2 §6: VIRTIO_F_VERSION_1, VIRTIO_RING_F_INDIRECT_DESC, VIRTIO_RING_F_EVENT_IDX. */
     private static final long FEATURES = 1L << 32 | 1L << 28 | 1L << VhostUserRequest.F_RING_EVENT_IDX;
 
-    private final DeviceSpec spec;
-    private final VsockDeviceConfig settings;
     private final VsockCounters counters;
     private final VsockQueue queue;
-    private final List<VsockQueue> queues;
-    private final VhostUserServer server;
-    private final byte[] configSpace;
     private final VsockRegistry registry;
     private HybridSocket hybrid;
-    private boolean started;
 
     /** @param registry where the device is listed while it is open */
     public VsockDevice(final DeviceSpec spec, final VsockDeviceConfig settings, final DeviceContext context, final VsockRegistry registry)
     {
-        this.spec = spec;
-        this.registry = registry;
-        this.settings = settings;
-        this.counters = new VsockCounters(context.counters(), spec.name());
-        this.queue = new VsockQueue(spec.name(), settings.guestCid(), settings.bufAllocBytes(), settings.maxStreams(),
+        final VsockCounters counters = new VsockCounters(context.counters(), spec.name());
+        final VsockQueue queue = new VsockQueue(spec.name(), settings.guestCid(), settings.bufAllocBytes(), settings.maxStreams(),
             context.errors(), counters);
-        this.queues = List.of(queue);
         // virtio 1.2 §5.10.4: struct virtio_vsock_config { le64 guest_cid; }
-        this.configSpace = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(settings.guestCid()).array();
-        this.server = new VhostUserServer(spec.name(), Path.of(settings.socketPath()), false, this, context.errors(),
-            counters.protocolErrors, counters.vhostConnections, settings.memoryLimits());
+        final byte[] configSpace = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(settings.guestCid()).array();
+        super(spec, settings, List.of(queue), FEATURES, configSpace,
+            new VhostUserSocket(Path.of(settings.socketPath()), false, settings.memoryLimits()),
+            context.errors(), counters.protocolErrors, counters.vhostConnections);
+        this.registry = registry;
+        this.counters = counters;
+        this.queue = queue;
     }
 
     @Override
-    public DeviceSpec spec()
+    protected void beforeServing()
     {
-        return spec;
-    }
-
-    public VsockDeviceConfig settings()
-    {
-        return settings;
-    }
-
-    @Override
-    public List<? extends DeviceQueue> queues()
-    {
-        return queues;
-    }
-
-    @Override
-    public synchronized void start()
-    {
-        if (!started)
-        {
-            startHostSide();
-            server.start();
-        }
+        startHostSide();
     }
 
     /** Opens the hybrid socket only: for a caller that drives the vhost-user session itself (tests). */
     synchronized void startHostSide()
     {
-        started = true;
-        hybrid = HybridSocket.listen(spec.name(), Path.of(settings.udsPath()));
+        hybrid = HybridSocket.listen(spec().name(), Path.of(settings().udsPath()));
         queue.listen(hybrid);
     }
 
@@ -104,18 +74,13 @@ public final class VsockDevice implements Device, VhostUserDevice
     public synchronized void close()
     {
         registry.closed(this);
-        server.close();
+        super.close();
         queue.close();
         if (null != hybrid)
         {
             hybrid.close();
         }
         counters.close();
-    }
-
-    public boolean isConnected()
-    {
-        return server.isConnected();
     }
 
     VsockCounters counters()
@@ -127,12 +92,6 @@ public final class VsockDevice implements Device, VhostUserDevice
     public long streams()
     {
         return queue.streams();
-    }
-
-    @Override
-    public long features()
-    {
-        return FEATURES;
     }
 
     @Override
@@ -156,15 +115,10 @@ public final class VsockDevice implements Device, VhostUserDevice
     }
 
     @Override
-    public byte[] configSpace()
-    {
-        return configSpace.clone();
-    }
-
-    @Override
     public void featuresAcked(final long features)
     {
-        LOG.debug("vsock device {}: features 0x{} acked", spec.name(), Long.toHexString(features));
+        super.featuresAcked(features);
+        LOG.debug("vsock device {}: features 0x{} acked", spec().name(), Long.toHexString(features));
     }
 
     @Override
@@ -172,7 +126,7 @@ public final class VsockDevice implements Device, VhostUserDevice
     {
         ring.suppressKicks();
         queue.gate().attach(index, ring, kickFd);
-        LOG.debug("vsock device {}: vring {} running ({} entries)", spec.name(), index, ring.size());
+        LOG.debug("vsock device {}: vring {} running ({} entries)", spec().name(), index, ring.size());
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.vplane.engine.linux.FileIo;
 import io.vplane.engine.linux.Sockets;
 import io.vplane.engine.wakeup.EpollSet;
 import io.vplane.virtio.virtq.DescriptorChain;
+import io.vplane.virtio.virtq.RingWakeup;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import io.vplane.vsock.packet.ConnectLine;
 import io.vplane.vsock.packet.VsockHeader;
@@ -75,32 +76,7 @@ final class VsockQueue implements DeviceQueue
     private int rxAvailable;
     private boolean rxUsed;
 
-    private final QueueWakeup wakeup = new QueueWakeup()
-    {
-        @Override
-        public int eventFd()
-        {
-            return wakeSet.fd();
-        }
-
-        @Override
-        public boolean arm()
-        {
-            return armKicks();
-        }
-
-        @Override
-        public void disarm()
-        {
-            disarmKicks();
-        }
-
-        @Override
-        public void consume()
-        {
-            // the next poll harvests the set itself
-        }
-    };
+    private final QueueWakeup wakeup = new RingWakeup(wakeSet.fd(), this::armKicks, this::disarmKicks);
 
     VsockQueue(
         final String device, final long guestCid, final int bufAlloc, final int maxStreams, final ErrorLog errors,
