@@ -101,7 +101,7 @@ class ManagementServerTest
     @Test
     void placementOfOneTypeOrAll() throws Exception
     {
-        assertThat(mapper.readValue(client.get("/placement?type=blk"), PlacementView.class)).isEqualTo(api.placement("blk"));
+        assertThat(mapper.readValue(client.get("/placement?type=blk"), PlacementView.class)).isEqualTo(api.placementWithLoads("blk"));
 
         final List<PlacementView> all = mapper.readValue(client.get("/placement"), new TypeReference<List<PlacementView>>()
         {
