@@ -3,6 +3,7 @@ package io.vplane.engine.cli;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vplane.engine.management.AutotuneView;
+import io.vplane.engine.management.GroupingView;
 import io.vplane.engine.management.ManagementClient;
 import io.vplane.engine.management.ManagementText;
 import io.vplane.engine.management.PlacementView;
@@ -64,7 +65,8 @@ public final class CtlCommand extends CommandGroup
     }
 
     @Command(name = "placement", mixinStandardHelpOptions = true,
-        description = "Show which queues run on which worker; with --queues-per-worker, rebind a device type while traffic flows.")
+        description = "Show which queues run on which worker; with --queues-per-worker, rebind a device type while traffic flows.",
+        subcommands = {CtlCommand.PlacementShow.class, CtlCommand.PlacementGroup.class})
     public static final class Placement extends ApiCommand
     {
         @Option(names = "--type", paramLabel = "TYPE", description = "Device type: net, blk or vsock (default: all).")
@@ -112,6 +114,51 @@ public final class CtlCommand extends CommandGroup
                 new TypeReference<List<PlacementView>>()
                 {
                 })));
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+        description = "Per queue: worker, CPU, requests and load (time in polls that took work), like OVS pmd-rxq-show.")
+    public static final class PlacementShow extends ApiCommand
+    {
+        @Option(names = "--type", paramLabel = "TYPE", description = "Device type: net, blk or vsock (default: all).")
+        String type;
+
+        @Override
+        protected String run(final ManagementClient client) throws JacksonException
+        {
+            if (null != type)
+            {
+                return get(client, "/placement?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8),
+                    body -> ManagementText.queueLoads(mapper.readValue(body, PlacementView.class)));
+            }
+            return get(client, "/placement", body -> ManagementText.queueLoads(mapper.readValue(body,
+                new TypeReference<List<PlacementView>>()
+                {
+                })));
+        }
+    }
+
+    @Command(name = "group", mixinStandardHelpOptions = true,
+        description = "Regroup a device type's queues by measured load (one group per worker, heaviest queue to the least-loaded "
+            + "worker), if it improves the balance by more than the threshold; --dry-run shows the estimate only.")
+    public static final class PlacementGroup extends ApiCommand
+    {
+        @Option(names = "--type", required = true, paramLabel = "TYPE", description = "Device type: net, blk or vsock.")
+        String type;
+
+        @Option(names = "--threshold-percent", paramLabel = "P", defaultValue = "25",
+            description = "Apply only when the variance of the worker loads drops by more than P percent (default: ${DEFAULT-VALUE}).")
+        double thresholdPercent;
+
+        @Option(names = "--dry-run", description = "Show the per-worker load now and after; change nothing.")
+        boolean dryRun;
+
+        @Override
+        protected String run(final ManagementClient client) throws JacksonException
+        {
+            return post(client, "/placement/group", fields("type", type, "thresholdPercent", thresholdPercent, "dryRun", dryRun),
+                body -> ManagementText.grouping(mapper.readValue(body, GroupingView.class)));
         }
     }
 }
