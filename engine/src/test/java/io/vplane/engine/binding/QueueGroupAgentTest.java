@@ -128,6 +128,31 @@ class QueueGroupAgentTest
         assertThat(faultB.counter().get()).isZero();
     }
 
+    @Test
+    void shouldNotAllocateInTheDutyCycleWhileMeasuringLoad()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final CountingQueue[] queues = {new CountingQueue(0, Long.MAX_VALUE), new CountingQueue(1, 0), new CountingQueue(2, Long.MAX_VALUE)};
+        final QueueGroupAgent agent = agent(32, queues);
+        long sink = 0;
+        for (int i = 0; i < 200_000; i++)
+        {
+            sink += agent.doWork();
+        }
+        final long threadId = Thread.currentThread().threadId();
+
+        final long before = threads.getThreadAllocatedBytes(threadId);
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            sink += agent.doWork();
+        }
+        final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+
+        assertThat(sink).isPositive();
+        assertThat(allocated).as("bytes allocated over a million duty cycles").isZero();
+    }
+
     private QueueGroupAgent agent(final int batch, final CountingQueue... queues)
     {
         final List<BoundQueue> bound = java.util.Arrays.stream(queues)

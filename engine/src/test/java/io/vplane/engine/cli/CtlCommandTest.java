@@ -66,6 +66,27 @@ class CtlCommandTest
     }
 
     @Test
+    void placementShowListsEveryQueueWithWorkerCpuAndLoad()
+    {
+        assertThat(execute("placement", "show", "--url", url, "--type", "blk")).isZero();
+        assertThat(out.toString())
+            .startsWith("blk: queuesPerWorker=3 grouping=count (load over the last 250 ms)\n")
+            .containsPattern("queue +worker +cpu +group +requests +load\n")
+            .containsPattern("lo1/0 +blk-0 +1 +blk.lo1.g0 +1200 +42.5%\n")
+            .containsPattern("lo2/0 +blk-1 +- +blk.lo2.g0 +0 +retired\n");
+    }
+
+    @Test
+    void placementGroupDryRunShowsTheLoadBeforeAndAfter()
+    {
+        assertThat(execute("placement", "group", "--url", url, "--type", "blk", "--dry-run")).isZero();
+        assertThat(out.toString())
+            .startsWith("blk: load-based grouping (dry run)\n")
+            .containsPattern("blk-0 +80.0% +50.0% +lo1/0 lo1/2\n")
+            .contains("improvement 100.0%, threshold 25.0%");
+    }
+
+    @Test
     void placementChange()
     {
         assertThat(execute("placement", "--url", url, "--type", "blk", "--queues-per-worker", "2")).isZero();
