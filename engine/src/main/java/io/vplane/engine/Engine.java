@@ -2,6 +2,7 @@ package io.vplane.engine;
 
 import io.vplane.config.PoolConfig;
 import io.vplane.config.VplaneConfig;
+import io.vplane.engine.binding.AutoBalancer;
 import io.vplane.engine.binding.PlacementAutotuner;
 import io.vplane.engine.binding.PoolBinding;
 import io.vplane.engine.counters.Counters;
@@ -47,6 +48,8 @@ public final class Engine implements AutoCloseable
     private final Map<String, RunningDevice> running = new LinkedHashMap<>();
     /** The config applied last, for devices the engine opens itself (the tuner's built-in load). */
     private VplaneConfig config;
+    private volatile boolean tuning;
+    private AutoBalancer autoBalancer;
 
     public Engine(final VplaneConfig config, final Counters counters, final ErrorLog errors)
     {
@@ -69,6 +72,7 @@ public final class Engine implements AutoCloseable
                 bindings.put(type, new PoolBinding(pool, counters));
             }
             reconcileDevices(config);
+            autoBalancer = new AutoBalancer(bindings, type -> currentConfig().pool(type).autoBalance(), () -> tuning);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -159,8 +163,17 @@ public final class Engine implements AutoCloseable
      */
     public Tuner.Result tune(final TuneSettings settings, final Tuner.Progress progress) throws Exception
     {
-        final Tuner.Result result = Tuner.run(binding(settings.type()), settings,
-            (queues, ratePerSec, requestCostNs) -> builtinLoad(settings.type(), queues, ratePerSec, requestCostNs), progress);
+        final Tuner.Result result;
+        tuning = true;
+        try
+        {
+            result = Tuner.run(binding(settings.type()), settings,
+                (queues, ratePerSec, requestCostNs) -> builtinLoad(settings.type(), queues, ratePerSec, requestCostNs), progress);
+        }
+        finally
+        {
+            tuning = false;
+        }
         LOG.info("tuned {}: {} (queuesPerWorker now {})", settings.type(), result.choice().reason(), result.queuesPerWorkerAfter());
         return result;
     }
@@ -169,11 +182,7 @@ public final class Engine implements AutoCloseable
     private AutoCloseable builtinLoad(final String type, final int queues, final long ratePerSec, final long requestCostNs)
     {
         final String name = "tune-" + type;
-        final VplaneConfig current;
-        synchronized (this)
-        {
-            current = config;
-        }
+        final VplaneConfig current = currentConfig();
         addDevice(new DeviceSpec(LoopbackDeviceProvider.KIND, name, type,
             new LoopbackDeviceConfig(name, type, queues, ratePerSec, requestCostNs)), current);
         return () -> removeDevice(name);
@@ -249,9 +258,18 @@ public final class Engine implements AutoCloseable
         return true;
     }
 
+    private synchronized VplaneConfig currentConfig()
+    {
+        return config;
+    }
+
     @Override
     public synchronized void close()
     {
+        if (null != autoBalancer)
+        {
+            autoBalancer.close();
+        }
         bindings.values().forEach(PoolBinding::close);
         pools.values().forEach(WorkerPool::close);
         running.clear();

@@ -45,7 +45,10 @@ public final class PoolBinding implements AutoCloseable
     private final Counters counters;
     private final Map<String, BoundDevice> devices = new LinkedHashMap<>();
     private final Map<QueueGroupAgent, Worker> placed = new LinkedHashMap<>();
-    private final QueueLoadMeter meter = new QueueLoadMeter();
+    /** For what operators ask (placement show, dry runs): the window since the last such reading. */
+    private final QueueLoadMeter meter = new QueueLoadMeter(QueueLoadMeter.MAX_WINDOW_NS);
+    /** For the auto mode: the window since its last check, however long the interval. */
+    private final QueueLoadMeter balanceMeter = new QueueLoadMeter(Long.MAX_VALUE);
     private final AtomicCounter rebalancesConsidered;
     private final AtomicCounter rebalancesApplied;
     private int queuesPerWorker;
@@ -186,6 +189,23 @@ public final class PoolBinding implements AutoCloseable
      */
     public synchronized GroupingView regroupByLoad(final double thresholdPercent, final boolean dryRun)
     {
+        return regroupByLoad(thresholdPercent, dryRun, meter);
+    }
+
+    /** The auto mode's check: the loads since its previous check (or {@link #startBalanceWindow}). */
+    synchronized GroupingView autoRegroup(final double thresholdPercent)
+    {
+        return regroupByLoad(thresholdPercent, false, balanceMeter);
+    }
+
+    /** Opens the auto mode's first window. */
+    synchronized void startBalanceWindow()
+    {
+        balanceMeter.mark(activeQueues());
+    }
+
+    private GroupingView regroupByLoad(final double thresholdPercent, final boolean dryRun, final QueueLoadMeter loads)
+    {
         if (pool.dedicated())
         {
             throw new IllegalArgumentException("the " + type() + " pool is dedicated (a worker per group): " +
@@ -196,7 +216,7 @@ public final class PoolBinding implements AutoCloseable
             throw new IllegalArgumentException("thresholdPercent must be 0..100: " + thresholdPercent);
         }
         final List<BoundQueue> queues = activeQueues();
-        final QueueLoadMeter.Reading reading = meter.read(queues);
+        final QueueLoadMeter.Reading reading = loads.read(queues);
         final List<Worker> workers = pool.workers();
         final List<List<BoundQueue>> before = new ArrayList<>();
         for (final Worker worker : workers)

@@ -16,16 +16,34 @@ final class QueueLoadMeter
 {
     static final long MIN_WINDOW_NS = 100_000_000L;
     static final long FRESH_WINDOW_NS = 250_000_000L;
-    static final long MAX_WINDOW_NS = 10_000_000_000L;
+    static final long MAX_WINDOW_NS = 120_000_000_000L;
 
+    private final long maxWindowNs;
     private Map<BoundQueue, Long> previous = new IdentityHashMap<>();
     private long previousNs;
+
+    /** @param maxWindowNs a previous reading older than this is not used, a fresh window is measured instead */
+    QueueLoadMeter(final long maxWindowNs)
+    {
+        this.maxWindowNs = maxWindowNs;
+    }
+
+    /** Starts a window now. */
+    synchronized void mark(final List<BoundQueue> queues)
+    {
+        previous = snapshot(queues);
+        previousNs = System.nanoTime();
+    }
 
     /** Loads of {@code queues} in percent of one CPU, and the window they were measured over. */
     synchronized Reading read(final List<BoundQueue> queues)
     {
         long now = System.nanoTime();
-        if (previous.isEmpty() || now - previousNs > MAX_WINDOW_NS || !previous.keySet().containsAll(queues))
+        if (queues.isEmpty())
+        {
+            return new Reading(Map.of(), 0);
+        }
+        if (previous.isEmpty() || now - previousNs > maxWindowNs || !previous.keySet().containsAll(queues))
         {
             previous = snapshot(queues);
             previousNs = now;

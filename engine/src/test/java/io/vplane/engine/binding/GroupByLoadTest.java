@@ -79,6 +79,34 @@ class GroupByLoadTest
         }
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRegroupByItselfInAutoModeOnceTheIntervalHasPassed() throws Exception
+    {
+        final Counters counters = Counters.inMemory(512);
+        try (Engine engine = new Engine(DeviceKinds.load().parse(CONFIG.replace("maxParkNs: 1000000}}",
+            "maxParkNs: 1000000}, autoBalance: {enabled: true, thresholdPercent: 25, minIntervalSeconds: 1}}"), "test"),
+            counters, new ErrorLog(counters), List.of(new LoopbackDeviceProvider())))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!PlacementView.BY_LOAD.equals(engine.placement("blk").grouping()))
+            {
+                assertThat(System.nanoTime() - deadline).as("auto mode never regrouped").isNegative();
+                Thread.sleep(100);
+            }
+            assertThat(counters.value(EngineMetrics.REBALANCE_APPLIED_TOTAL + "{pool=\"blk\"}")).isEqualTo(1);
+            assertThat(counters.value(EngineMetrics.REBALANCE_CONSIDERED_TOTAL + "{pool=\"blk\"}")).isPositive();
+        }
+    }
+
+    @Test
+    void shouldRefuseAutoModeInADedicatedPool()
+    {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DeviceKinds.load().parse(
+            "pools:\n  blk: {dedicated: true, autoBalance: {enabled: true}}\n", "test"))
+            .hasMessageContaining("pools.blk.autoBalance").hasMessageContaining("dedicated pool");
+    }
+
     private static void awaitLoad(final Engine engine)
     {
         final LoopbackDevice busy = (LoopbackDevice)engine.device("busy");
