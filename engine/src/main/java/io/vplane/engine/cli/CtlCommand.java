@@ -16,6 +16,7 @@ import picocli.CommandLine.ParameterException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * {@code vplane ctl}: asks a running daemon through its HTTP management API. The device kinds add
@@ -105,16 +106,24 @@ public final class CtlCommand extends CommandGroup
                 }
                 return post(client, "/placement", fields("type", type, "queuesPerWorker", queuesPerWorker), body -> ManagementText.placement(mapper.readValue(body, PlacementView.class)));
             }
-            if (null != type)
-            {
-                return get(client, "/placement?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8),
-                    body -> ManagementText.placement(mapper.readValue(body, PlacementView.class)));
-            }
-            return get(client, "/placement", body -> ManagementText.placements(mapper.readValue(body,
-                new TypeReference<List<PlacementView>>()
-                {
-                })));
+            return placements(this, client, type, ManagementText::placement, ManagementText::placements);
         }
+    }
+
+    /** GET /placement for one type or all, each rendered by {@code one}, the list by {@code all}. */
+    private static String placements(
+        final ApiCommand command, final ManagementClient client, final String type,
+        final Function<PlacementView, String> one, final Function<List<PlacementView>, String> all) throws JacksonException
+    {
+        if (null != type)
+        {
+            return command.get(client, "/placement?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8),
+                body -> one.apply(command.mapper.readValue(body, PlacementView.class)));
+        }
+        return command.get(client, "/placement", body -> all.apply(command.mapper.readValue(body,
+            new TypeReference<List<PlacementView>>()
+            {
+            })));
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
@@ -127,15 +136,7 @@ public final class CtlCommand extends CommandGroup
         @Override
         protected String run(final ManagementClient client) throws JacksonException
         {
-            if (null != type)
-            {
-                return get(client, "/placement?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8),
-                    body -> ManagementText.queueLoads(mapper.readValue(body, PlacementView.class)));
-            }
-            return get(client, "/placement", body -> ManagementText.queueLoads(mapper.readValue(body,
-                new TypeReference<List<PlacementView>>()
-                {
-                })));
+            return placements(this, client, type, ManagementText::queueLoads, ManagementText::queueLoads);
         }
     }
 

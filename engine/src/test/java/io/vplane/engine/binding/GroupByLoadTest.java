@@ -1,12 +1,11 @@
 package io.vplane.engine.binding;
 
 import io.vplane.engine.Engine;
+import io.vplane.engine.LoopbackEngines;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.counters.EngineMetrics;
 import io.vplane.engine.device.DeviceKinds;
-import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.loopback.LoopbackDevice;
-import io.vplane.engine.loopback.LoopbackDeviceProvider;
 import io.vplane.engine.loopback.LoopbackQueue;
 import io.vplane.engine.management.GroupingView;
 import io.vplane.engine.management.PlacementView;
@@ -39,8 +38,7 @@ class GroupByLoadTest
     void shouldDryRunThenApplyALoadBasedGroupingAndKeepTheOtherDeviceWhenOneLeaves()
     {
         final Counters counters = Counters.inMemory(512);
-        try (Engine engine = new Engine(DeviceKinds.load().parse(CONFIG, "test"), counters, new ErrorLog(counters),
-            List.of(new LoopbackDeviceProvider())))
+        try (Engine engine = LoopbackEngines.start(CONFIG, counters))
         {
             awaitLoad(engine);
             final GroupingView dryRun = engine.groupByLoad("blk", 25, true);
@@ -84,9 +82,8 @@ class GroupByLoadTest
     void shouldRegroupByItselfInAutoModeOnceTheIntervalHasPassed() throws Exception
     {
         final Counters counters = Counters.inMemory(512);
-        try (Engine engine = new Engine(DeviceKinds.load().parse(CONFIG.replace("maxParkNs: 1000000}}",
-            "maxParkNs: 1000000}, autoBalance: {enabled: true, thresholdPercent: 25, minIntervalSeconds: 1}}"), "test"),
-            counters, new ErrorLog(counters), List.of(new LoopbackDeviceProvider())))
+        try (Engine engine = LoopbackEngines.start(CONFIG.replace("maxParkNs: 1000000}}",
+            "maxParkNs: 1000000}, autoBalance: {enabled: true, thresholdPercent: 25, minIntervalSeconds: 1}}"), counters))
         {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!PlacementView.BY_LOAD.equals(engine.placement("blk").grouping()))

@@ -1,10 +1,8 @@
 package io.vplane.engine.cli;
 
-import io.vplane.engine.counters.Counters;
+import io.vplane.engine.management.FakeApiServer;
 import io.vplane.engine.management.FakeManagementApi;
 import io.vplane.engine.management.ManagementJson;
-import io.vplane.engine.management.ManagementListener;
-import io.vplane.engine.management.ManagementServer;
 import io.vplane.engine.management.ManagementText;
 import io.vplane.engine.management.PlacementView;
 import io.vplane.engine.management.StatusView;
@@ -24,10 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class CtlCommandTest
 {
-    private final FakeManagementApi api = new FakeManagementApi();
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-    private ManagementServer server;
+    private FakeApiServer server;
+    private FakeManagementApi api;
     private String url;
 
     @TempDir
@@ -36,9 +34,9 @@ class CtlCommandTest
     @BeforeEach
     void start()
     {
-        server = new ManagementServer(new ManagementListener.UnixSocket(dir.resolve("management.sock"), ""), api,
-            Counters.inMemory(4).reader());
-        url = server.start();
+        server = new FakeApiServer(dir);
+        api = server.api;
+        url = server.url;
     }
 
     @AfterEach

@@ -1,9 +1,7 @@
 package io.vplane.engine.cli;
 
-import io.vplane.engine.counters.Counters;
+import io.vplane.engine.management.FakeApiServer;
 import io.vplane.engine.management.FakeManagementApi;
-import io.vplane.engine.management.ManagementListener;
-import io.vplane.engine.management.ManagementServer;
 import io.vplane.engine.management.TuneView;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,10 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class TuneCommandTest
 {
-    private final FakeManagementApi api = new FakeManagementApi();
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-    private ManagementServer server;
+    private FakeApiServer server;
+    private FakeManagementApi api;
     private String url;
 
     @TempDir
@@ -32,9 +30,9 @@ class TuneCommandTest
     @BeforeEach
     void start()
     {
-        server = new ManagementServer(new ManagementListener.UnixSocket(dir.resolve("management.sock"), ""), api,
-            Counters.inMemory(4).reader());
-        url = server.start();
+        server = new FakeApiServer(dir);
+        api = server.api;
+        url = server.url;
     }
 
     @AfterEach

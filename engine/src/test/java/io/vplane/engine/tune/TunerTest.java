@@ -1,10 +1,8 @@
 package io.vplane.engine.tune;
 
 import io.vplane.engine.Engine;
+import io.vplane.engine.LoopbackEngines;
 import io.vplane.engine.counters.Counters;
-import io.vplane.engine.device.DeviceKinds;
-import io.vplane.engine.errors.ErrorLog;
-import io.vplane.engine.loopback.LoopbackDeviceProvider;
 import io.vplane.engine.management.TuneView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,14 +26,14 @@ class TunerTest
     void shouldPickTheNThatServesTheSameLoadWithLessCpuUnderBothCriteria() throws Exception
     {
         final Counters counters = Counters.inMemory(512);
-        try (Engine engine = new Engine(DeviceKinds.load().parse("""
+        try (Engine engine = LoopbackEngines.start("""
             management: {enabled: false}
             pools:
               blk: {workers: 2, queuesPerWorker: 1, idle: {strategy: backoff, maxSpins: 100, maxYields: 10, minParkNs: 1000, maxParkNs: 1000000}}
             devices:
               loopback:
                 - {name: lo1, type: blk, queues: 2, ratePerSec: 20000, requestCostNs: 2000}
-            """, "test"), counters, new ErrorLog(counters), List.of(new LoopbackDeviceProvider())))
+            """, counters))
         {
             final List<Integer> progress = new ArrayList<>();
             final Tuner.Result byUtilisation = engine.tune(
@@ -75,11 +73,11 @@ class TunerTest
     void shouldAddTheBuiltinLoadForTheRunAndRemoveItAfter() throws Exception
     {
         final Counters counters = Counters.inMemory(512);
-        try (Engine engine = new Engine(DeviceKinds.load().parse("""
+        try (Engine engine = LoopbackEngines.start("""
             management: {enabled: false}
             pools:
               net: {workers: 1, queuesPerWorker: 2, idle: {strategy: backoff, maxSpins: 10, maxYields: 5, minParkNs: 1000, maxParkNs: 1000000}}
-            """, "test"), counters, new ErrorLog(counters), List.of(new LoopbackDeviceProvider())))
+            """, counters))
         {
             final List<List<String>> devicesDuringRun = new ArrayList<>();
             final Tuner.Result result = engine.tune(
