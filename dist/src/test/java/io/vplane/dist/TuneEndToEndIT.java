@@ -56,10 +56,10 @@ class TuneEndToEndIT
         assertThat(dryRun.output())
             .as("plain progress lines, as stdout is not a terminal")
             .contains("net: candidate 1 of 2 (N=1)").contains("net: candidate 2 of 2 (N=2)")
-            .contains("net: queues per worker by measurement, load builtin, criterion utilisation")
+            .contains("net: queues per worker by measurement, load builtin, criterion throughput-per-cpu")
             .containsPattern("\n +1 +[0-9,]+ +[0-9.]+ s +[0-9.]+% +[0-9,]+ +[0-9,]+ +net-0 ")
             .containsPattern("\n +2 +[0-9,]+ +[0-9.]+ s +[0-9.]+% +[0-9,]+ +[0-9,]+ +net-0 ")
-            .containsPattern("choice: N=[12]: highest utilisation")
+            .containsPattern("choice: N=[12]: highest throughput per CPU")
             .contains("dry run: net keeps queuesPerWorker=2")
             .contains("load-based grouping (dry run)");
         assertThat(Files.readString(config)).isEqualTo(before);
@@ -71,7 +71,7 @@ class TuneEndToEndIT
 
         final VplaneProcess.Result apply = VplaneProcess.run(tmp,
             "tune", "--run-dir", dir, "--type", "net", "--candidates", "1,3", "--duration", "500ms", "--apply",
-            "--criterion", "throughput-per-cpu");
+            "--criterion", "utilisation");
 
         assertThat(apply.exitCode()).as(apply.output()).isZero();
         final String chosen = apply.output().replaceAll("(?s).*applied: net runs with queuesPerWorker=(\\d+).*", "$1");

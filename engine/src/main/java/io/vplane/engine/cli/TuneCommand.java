@@ -48,9 +48,9 @@ public final class TuneCommand extends ApiCommand
             + "that runs now (default: ${DEFAULT-VALUE}).")
     String load;
 
-    @Option(names = "--criterion", paramLabel = "C", defaultValue = "utilisation",
-        description = "utilisation: the highest share of the workers' CPU time in polls that took work (the design's); "
-            + "throughput-per-cpu: the most requests per CPU-second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--criterion", paramLabel = "C", defaultValue = "throughput-per-cpu",
+        description = "throughput-per-cpu: the most requests per CPU-second of the type's workers; utilisation: the highest "
+            + "share of their CPU time spent in polls that took work (the design's) (default: ${DEFAULT-VALUE}).")
     String criterion;
 
     @Option(names = "--dry-run", description = "Measure and report only, with the load-based grouping estimate; change nothing.")

@@ -290,7 +290,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
             null == request.candidates() ? TuneSettings.DEFAULT_CANDIDATES : request.candidates(),
             null == request.durationMs() ? TuneSettings.DEFAULT_DURATION_MS : request.durationMs(),
             null == request.load() ? TuneLoad.BUILTIN : TuneLoad.of(request.load()),
-            null == request.criterion() ? TuneCriterion.UTILISATION : TuneCriterion.of(request.criterion()),
+            null == request.criterion() ? TuneCriterion.THROUGHPUT_PER_CPU : TuneCriterion.of(request.criterion()),
             Boolean.TRUE.equals(request.dryRun()), Boolean.TRUE.equals(request.apply()));
     }
 

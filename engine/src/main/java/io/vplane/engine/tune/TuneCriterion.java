@@ -11,7 +11,7 @@ public enum TuneCriterion
 {
     /** The design's: the highest share of the type's workers' CPU time spent in polls that took work. */
     UTILISATION("utilisation", TuneView.Trial::utilisationPercent),
-    /** Requests served per second of the workers' CPU time. */
+    /** Requests served per second of the workers' CPU time: the default, as it counts only what the same requests cost. */
     THROUGHPUT_PER_CPU("throughput-per-cpu", TuneView.Trial::requestsPerCpuSecond);
 
     private final String label;

@@ -49,7 +49,7 @@ class TuneCommandTest
         assertThat(api.tuneRequest.candidates()).containsExactly(1, 2);
         assertThat(api.tuneRequest.durationMs()).isEqualTo(2000);
         assertThat(api.tuneRequest.dryRun()).isTrue();
-        assertThat(api.tuneRequest.criterion()).isEqualTo("utilisation");
+        assertThat(api.tuneRequest.criterion()).isEqualTo("throughput-per-cpu");
         assertThat(out.toString())
             .contains("net: queues per worker by measurement, load builtin, criterion utilisation")
             .containsPattern("N +requests/s +worker CPU +utilisation +requests/CPU-s +ns/request")
