@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class QueueLoadMeter
 {
-    static final long MIN_WINDOW_NS = 100_000_000L;
+    static final long MIN_WINDOW_NS = 250_000_000L;
     static final long FRESH_WINDOW_NS = 250_000_000L;
     static final long MAX_WINDOW_NS = 120_000_000_000L;
 

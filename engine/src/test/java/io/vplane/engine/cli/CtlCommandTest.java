@@ -7,10 +7,9 @@ import io.vplane.engine.management.ManagementText;
 import io.vplane.engine.management.PlacementView;
 import io.vplane.engine.management.StatusView;
 import io.vplane.engine.daemon.RunDirectory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -22,27 +21,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class CtlCommandTest
 {
+    @RegisterExtension
+    final FakeApiServer server = new FakeApiServer();
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-    private FakeApiServer server;
     private FakeManagementApi api;
     private String url;
-
-    @TempDir
-    Path dir;
+    private Path dir;
 
     @BeforeEach
     void start()
     {
-        server = new FakeApiServer(dir);
         api = server.api;
         url = server.url;
-    }
-
-    @AfterEach
-    void stop()
-    {
-        server.close();
+        dir = server.dir;
     }
 
     @Test
@@ -135,7 +127,7 @@ class CtlCommandTest
     @Test
     void unreachableDaemonGoesToStderrWithExitOne()
     {
-        server.close();
+        server.stop();
 
         assertThat(execute("status", "--url", url)).isEqualTo(1);
         assertThat(err.toString()).contains("connection refused (is the daemon running?)");

@@ -1,55 +1,33 @@
 package io.vplane.engine.cli;
 
 import io.vplane.engine.management.FakeApiServer;
-import io.vplane.engine.management.FakeManagementApi;
 import io.vplane.engine.management.TuneView;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TuneCommandTest
 {
+    @RegisterExtension
+    final FakeApiServer server = new FakeApiServer();
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-    private FakeApiServer server;
-    private FakeManagementApi api;
-    private String url;
-
-    @TempDir
-    Path dir;
-
-    @BeforeEach
-    void start()
-    {
-        server = new FakeApiServer(dir);
-        api = server.api;
-        url = server.url;
-    }
-
-    @AfterEach
-    void stop()
-    {
-        server.close();
-    }
 
     @Test
     void shouldSendTheRequestAndPrintATableAndTheChoice()
     {
-        assertThat(execute("tune", "--url", url, "--type", "net", "--candidates", "1,2", "--duration", "2s", "--dry-run")).isZero();
+        assertThat(execute("tune", "--url", server.url, "--type", "net", "--candidates", "1,2", "--duration", "2s", "--dry-run")).isZero();
 
-        assertThat(api.tuneRequest.candidates()).containsExactly(1, 2);
-        assertThat(api.tuneRequest.durationMs()).isEqualTo(2000);
-        assertThat(api.tuneRequest.dryRun()).isTrue();
-        assertThat(api.tuneRequest.criterion()).isEqualTo("throughput-per-cpu");
+        assertThat(server.api.tuneRequest.candidates()).containsExactly(1, 2);
+        assertThat(server.api.tuneRequest.durationMs()).isEqualTo(2000);
+        assertThat(server.api.tuneRequest.dryRun()).isTrue();
+        assertThat(server.api.tuneRequest.criterion()).isEqualTo("throughput-per-cpu");
         assertThat(out.toString())
             .contains("net: queues per worker by measurement, load builtin, criterion utilisation")
             .containsPattern("N +requests/s +worker CPU +utilisation +requests/CPU-s +ns/request")
@@ -60,9 +38,9 @@ class TuneCommandTest
     @Test
     void shouldRefuseDryRunWithApplyAndABadDuration()
     {
-        assertThat(execute("tune", "--url", url, "--type", "net", "--dry-run", "--apply")).isEqualTo(2);
+        assertThat(execute("tune", "--url", server.url, "--type", "net", "--dry-run", "--apply")).isEqualTo(2);
         assertThat(err.toString()).contains("--dry-run and --apply exclude each other");
-        assertThat(execute("tune", "--url", url, "--type", "net", "--duration", "ten")).isEqualTo(2);
+        assertThat(execute("tune", "--url", server.url, "--type", "net", "--duration", "ten")).isEqualTo(2);
         assertThat(err.toString()).contains("--duration must be a number with ms, s or m");
     }
 
