@@ -149,8 +149,23 @@ final class ConfigBinder
         final int ringSize = section.powerOfTwo("ringSize", defaults.ringSize(), 64, 1_048_576);
         final int inboxSize = section.powerOfTwo("inboxSize", defaults.inboxSize(), 16, 65_536);
         final IoThreadsConfig io = ioThreads(section.section("io"), defaults.io());
+        final AutoBalanceConfig autoBalance = autoBalance(section.section("autoBalance"), defaults.autoBalance());
+        if (autoBalance.enabled() && dedicated)
+        {
+            section.reject("autoBalance", "cannot regroup by load in a dedicated pool (every group has a worker of its own)");
+        }
         section.finish();
-        return new PoolConfig(defaults.type(), workers, cpus, queuesPerWorker, batch, dedicated, idle, ringSize, inboxSize, io);
+        return new PoolConfig(defaults.type(), workers, cpus, queuesPerWorker, batch, dedicated, idle, ringSize, inboxSize, io,
+            autoBalance);
+    }
+
+    private static AutoBalanceConfig autoBalance(final SectionReader section, final AutoBalanceConfig defaults)
+    {
+        final boolean enabled = section.bool("enabled", defaults.enabled());
+        final int thresholdPercent = section.integer("thresholdPercent", defaults.thresholdPercent(), 1, 100);
+        final int minIntervalSeconds = section.integer("minIntervalSeconds", defaults.minIntervalSeconds(), 1, 86_400);
+        section.finish();
+        return new AutoBalanceConfig(enabled, thresholdPercent, minIntervalSeconds);
     }
 
     private static IoThreadsConfig ioThreads(final SectionReader section, final IoThreadsConfig defaults)

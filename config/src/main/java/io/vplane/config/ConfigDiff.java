@@ -106,6 +106,11 @@ public final class ConfigDiff
         compare(prefix + "inboxSize", running.inboxSize(), next.inboxSize(), RESTART);
         compare(prefix + "io.threads", running.io().threads(), next.io().threads(), RESTART);
         compare(prefix + "io.cpus", running.io().cpus(), next.io().cpus(), RESTART);
+        compare(prefix + "autoBalance.enabled", running.autoBalance().enabled(), next.autoBalance().enabled(), LIVE);
+        compare(prefix + "autoBalance.thresholdPercent", running.autoBalance().thresholdPercent(),
+            next.autoBalance().thresholdPercent(), LIVE);
+        compare(prefix + "autoBalance.minIntervalSeconds", running.autoBalance().minIntervalSeconds(),
+            next.autoBalance().minIntervalSeconds(), LIVE);
     }
 
     private void idle(final String prefix, final IdleConfig running, final IdleConfig next)

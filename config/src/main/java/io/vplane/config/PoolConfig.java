@@ -15,6 +15,7 @@ import java.util.List;
  * @param ringSize        capacity, in entries, of the rings between stages of this type
  * @param inboxSize       capacity, in commands, of each worker's command inbox
  * @param io              the type's I/O threads (network event loops), beside its workers
+ * @param autoBalance     automatic load-based regrouping of the pool's queues (off by default)
  */
 public record PoolConfig(
     String type,
@@ -26,15 +27,24 @@ public record PoolConfig(
     IdleConfig idle,
     int ringSize,
     int inboxSize,
-    IoThreadsConfig io)
+    IoThreadsConfig io,
+    AutoBalanceConfig autoBalance)
 {
     public PoolConfig
     {
         cpus = List.copyOf(cpus);
     }
 
+    /** A pool without automatic regrouping. */
+    public PoolConfig(
+        final String type, final int workers, final List<Integer> cpus, final int queuesPerWorker, final int batch,
+        final boolean dedicated, final IdleConfig idle, final int ringSize, final int inboxSize, final IoThreadsConfig io)
+    {
+        this(type, workers, cpus, queuesPerWorker, batch, dedicated, idle, ringSize, inboxSize, io, AutoBalanceConfig.OFF);
+    }
+
     public PoolConfig withQueuesPerWorker(final int n)
     {
-        return new PoolConfig(type, workers, cpus, n, batch, dedicated, idle, ringSize, inboxSize, io);
+        return new PoolConfig(type, workers, cpus, n, batch, dedicated, idle, ringSize, inboxSize, io, autoBalance);
     }
 }

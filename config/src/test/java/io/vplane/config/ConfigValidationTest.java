@@ -29,7 +29,7 @@ class ConfigValidationTest
             assertThat(error).hasToString(
                 "test.yaml:4:5: pools.net.queuesPerWorkr: unknown setting 'queuesPerWorkr'; " +
                 "did you mean 'queuesPerWorker'? (valid: workers, cpus, queuesPerWorker, batch, dedicated, idle, " +
-                "ringSize, inboxSize, io)");
+                "ringSize, inboxSize, io, autoBalance)");
         });
     }
 

@@ -2,6 +2,7 @@ package io.vplane.engine;
 
 import io.vplane.config.PoolConfig;
 import io.vplane.config.VplaneConfig;
+import io.vplane.engine.binding.AutoBalancer;
 import io.vplane.engine.binding.PlacementAutotuner;
 import io.vplane.engine.binding.PoolBinding;
 import io.vplane.engine.counters.Counters;
@@ -11,9 +12,14 @@ import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.loopback.LoopbackDeviceConfig;
+import io.vplane.engine.loopback.LoopbackDeviceProvider;
 import io.vplane.engine.management.AutotuneView;
+import io.vplane.engine.management.GroupingView;
 import io.vplane.engine.management.PlacementView;
 import io.vplane.engine.management.StatusView;
+import io.vplane.engine.tune.TuneSettings;
+import io.vplane.engine.tune.Tuner;
 import io.vplane.engine.worker.WorkerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +46,10 @@ public final class Engine implements AutoCloseable
     private final Map<String, PoolBinding> bindings = new LinkedHashMap<>();
     /** Every running device's spec, and whether it came from the config file (else from {@link #addDevice}). */
     private final Map<String, RunningDevice> running = new LinkedHashMap<>();
+    /** The config applied last, for devices the engine opens itself (the tuner's built-in load). */
+    private VplaneConfig config;
+    private volatile boolean tuning;
+    private AutoBalancer autoBalancer;
 
     public Engine(final VplaneConfig config, final Counters counters, final ErrorLog errors)
     {
@@ -50,6 +60,7 @@ public final class Engine implements AutoCloseable
     {
         this.counters = counters;
         this.errors = errors;
+        this.config = config;
         providers.forEach(provider -> this.providers.put(provider.kind(), provider));
         try
         {
@@ -61,6 +72,7 @@ public final class Engine implements AutoCloseable
                 bindings.put(type, new PoolBinding(pool, counters));
             }
             reconcileDevices(config);
+            autoBalancer = new AutoBalancer(bindings, type -> currentConfig().pool(type).autoBalance(), () -> tuning);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -128,12 +140,61 @@ public final class Engine implements AutoCloseable
         return result;
     }
 
+    /** Where every queue of {@code type} runs and its measured load; not under the engine's lock, as it measures a while. */
+    public PlacementView placementWithLoads(final String type)
+    {
+        return binding(type).placementWithLoads();
+    }
+
+    /** Estimates (and unless {@code dryRun} applies, past the threshold) a load-based grouping of {@code type}'s queues. */
+    public GroupingView groupByLoad(final String type, final double thresholdPercent, final boolean dryRun)
+    {
+        final GroupingView view = binding(type).regroupByLoad(thresholdPercent, dryRun);
+        if (view.applied())
+        {
+            LOG.info("placement of {} devices regrouped by load: {}", type, view.reason());
+        }
+        return view;
+    }
+
+    /**
+     * Chooses N for a type by measurement; runs for as long as the candidates take, not under the
+     * engine's lock, so status and other commands answer meanwhile.
+     */
+    public Tuner.Result tune(final TuneSettings settings, final Tuner.Progress progress) throws Exception
+    {
+        final Tuner.Result result;
+        tuning = true;
+        try
+        {
+            result = Tuner.run(binding(settings.type()), settings,
+                (queues, ratePerSec, requestCostNs) -> builtinLoad(settings.type(), queues, ratePerSec, requestCostNs), progress);
+        }
+        finally
+        {
+            tuning = false;
+        }
+        LOG.info("tuned {}: {} (queuesPerWorker now {})", settings.type(), result.choice().reason(), result.queuesPerWorkerAfter());
+        return result;
+    }
+
+    /** A loopback device on {@code type}'s pool that offers the same requests to every candidate; closing removes it. */
+    private AutoCloseable builtinLoad(final String type, final int queues, final long ratePerSec, final long requestCostNs)
+    {
+        final String name = "tune-" + type;
+        final VplaneConfig current = currentConfig();
+        addDevice(new DeviceSpec(LoopbackDeviceProvider.KIND, name, type,
+            new LoopbackDeviceConfig(name, type, queues, ratePerSec, requestCostNs)), current);
+        return () -> removeDevice(name);
+    }
+
     /**
      * Applies the settings of {@code next} that may change while running: N and batch per type
      * (rebind), CPU lists (re-pin), and devices added, removed or changed.
      */
     public synchronized void applyLive(final VplaneConfig next)
     {
+        config = next;
         for (final String type : VplaneConfig.DEVICE_TYPES)
         {
             final PoolConfig wanted = next.pool(type);
@@ -197,9 +258,18 @@ public final class Engine implements AutoCloseable
         return true;
     }
 
+    private synchronized VplaneConfig currentConfig()
+    {
+        return config;
+    }
+
     @Override
     public synchronized void close()
     {
+        if (null != autoBalancer)
+        {
+            autoBalancer.close();
+        }
         bindings.values().forEach(PoolBinding::close);
         pools.values().forEach(WorkerPool::close);
         running.clear();

@@ -9,17 +9,41 @@ import org.agrona.concurrent.status.AtomicCounter;
 public final class BoundQueue implements AutoCloseable
 {
     final DeviceQueue queue;
+    final String device;
     final String name;
     final AtomicCounter requests;
     final AtomicCounter occupancy;
+    /** Nanoseconds spent in this queue's polls that took work: its load, as OVS counts rx-queue cycles. */
+    final AtomicCounter busyNs;
+    final QueueFault fault;
+    private final boolean ownsFault;
 
+    /** A queue of a device that owns no other bound queue (benchmarks, tests). */
     public BoundQueue(final String pool, final String device, final DeviceQueue queue, final Counters counters)
     {
+        this(pool, device, queue, counters,
+            new QueueFault(device, counters.counter(EngineMetrics.DEVICE_FAULTS_TOTAL, "pool", pool, "device", device)), true);
+    }
+
+    /** @param fault shared by every queue of {@code device} */
+    public BoundQueue(final String pool, final String device, final DeviceQueue queue, final Counters counters, final QueueFault fault)
+    {
+        this(pool, device, queue, counters, fault, false);
+    }
+
+    private BoundQueue(
+        final String pool, final String device, final DeviceQueue queue, final Counters counters, final QueueFault fault,
+        final boolean ownsFault)
+    {
+        this.ownsFault = ownsFault;
         this.queue = queue;
+        this.device = device;
         this.name = device + "/" + queue.index();
+        this.fault = fault;
         final String index = Integer.toString(queue.index());
         this.requests = counters.counter(EngineMetrics.QUEUE_REQUESTS_TOTAL, "pool", pool, "device", device, "queue", index);
         this.occupancy = counters.gauge(EngineMetrics.QUEUE_RING_OCCUPANCY, "pool", pool, "device", device, "queue", index);
+        this.busyNs = counters.counter(EngineMetrics.QUEUE_BUSY_NS_TOTAL, "pool", pool, "device", device, "queue", index);
     }
 
     public String name()
@@ -27,10 +51,38 @@ public final class BoundQueue implements AutoCloseable
         return name;
     }
 
+    public String device()
+    {
+        return device;
+    }
+
+    /** Requests taken so far; read from any thread. */
+    public long requests()
+    {
+        return requests.get();
+    }
+
+    /** Whether a fault in one of the device's polls retired its queues. */
+    public boolean retired()
+    {
+        return fault.isRetired();
+    }
+
+    /** Nanoseconds spent in polls that took work so far; read from any thread. */
+    public long busyNs()
+    {
+        return busyNs.get();
+    }
+
     @Override
     public void close()
     {
         requests.close();
         occupancy.close();
+        busyNs.close();
+        if (ownsFault)
+        {
+            fault.counter().close();
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.vplane.engine.cli;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vplane.engine.management.AutotuneView;
+import io.vplane.engine.management.GroupingView;
 import io.vplane.engine.management.ManagementClient;
 import io.vplane.engine.management.ManagementText;
 import io.vplane.engine.management.PlacementView;
@@ -15,6 +16,7 @@ import picocli.CommandLine.ParameterException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * {@code vplane ctl}: asks a running daemon through its HTTP management API. The device kinds add
@@ -64,7 +66,8 @@ public final class CtlCommand extends CommandGroup
     }
 
     @Command(name = "placement", mixinStandardHelpOptions = true,
-        description = "Show which queues run on which worker; with --queues-per-worker, rebind a device type while traffic flows.")
+        description = "Show which queues run on which worker; with --queues-per-worker, rebind a device type while traffic flows.",
+        subcommands = {CtlCommand.PlacementShow.class, CtlCommand.PlacementGroup.class})
     public static final class Placement extends ApiCommand
     {
         @Option(names = "--type", paramLabel = "TYPE", description = "Device type: net, blk or vsock (default: all).")
@@ -103,15 +106,60 @@ public final class CtlCommand extends CommandGroup
                 }
                 return post(client, "/placement", fields("type", type, "queuesPerWorker", queuesPerWorker), body -> ManagementText.placement(mapper.readValue(body, PlacementView.class)));
             }
-            if (null != type)
+            return placements(this, client, type, ManagementText::placement, ManagementText::placements);
+        }
+    }
+
+    /** GET /placement for one type or all, each rendered by {@code one}, the list by {@code all}. */
+    private static String placements(
+        final ApiCommand command, final ManagementClient client, final String type,
+        final Function<PlacementView, String> one, final Function<List<PlacementView>, String> all) throws JacksonException
+    {
+        if (null != type)
+        {
+            return command.get(client, "/placement?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8),
+                body -> one.apply(command.mapper.readValue(body, PlacementView.class)));
+        }
+        return command.get(client, "/placement", body -> all.apply(command.mapper.readValue(body,
+            new TypeReference<List<PlacementView>>()
             {
-                return get(client, "/placement?type=" + URLEncoder.encode(type, StandardCharsets.UTF_8),
-                    body -> ManagementText.placement(mapper.readValue(body, PlacementView.class)));
-            }
-            return get(client, "/placement", body -> ManagementText.placements(mapper.readValue(body,
-                new TypeReference<List<PlacementView>>()
-                {
-                })));
+            })));
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+        description = "Per queue: worker, CPU, requests and load (time in polls that took work), like OVS pmd-rxq-show.")
+    public static final class PlacementShow extends ApiCommand
+    {
+        @Option(names = "--type", paramLabel = "TYPE", description = "Device type: net, blk or vsock (default: all).")
+        String type;
+
+        @Override
+        protected String run(final ManagementClient client) throws JacksonException
+        {
+            return placements(this, client, type, ManagementText::queueLoads, ManagementText::queueLoads);
+        }
+    }
+
+    @Command(name = "group", mixinStandardHelpOptions = true,
+        description = "Regroup a device type's queues by measured load (one group per worker, heaviest queue to the least-loaded "
+            + "worker), if it improves the balance by more than the threshold; --dry-run shows the estimate only.")
+    public static final class PlacementGroup extends ApiCommand
+    {
+        @Option(names = "--type", required = true, paramLabel = "TYPE", description = "Device type: net, blk or vsock.")
+        String type;
+
+        @Option(names = "--threshold-percent", paramLabel = "P", defaultValue = "25",
+            description = "Apply only when the variance of the worker loads drops by more than P percent (default: ${DEFAULT-VALUE}).")
+        double thresholdPercent;
+
+        @Option(names = "--dry-run", description = "Show the per-worker load now and after; change nothing.")
+        boolean dryRun;
+
+        @Override
+        protected String run(final ManagementClient client) throws JacksonException
+        {
+            return post(client, "/placement/group", fields("type", type, "thresholdPercent", thresholdPercent, "dryRun", dryRun),
+                body -> ManagementText.grouping(mapper.readValue(body, GroupingView.class)));
         }
     }
 }

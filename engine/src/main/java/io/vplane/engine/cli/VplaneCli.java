@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Userspace virtual-I/O data plane: virtual net, block and vsock devices.",
-    subcommands = {RunCommand.class, ConfigCommand.class, StatCommand.class, CtlCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, ConfigCommand.class, StatCommand.class, CtlCommand.class, TuneCommand.class, CommandLine.HelpCommand.class})
 public final class VplaneCli
 {
     public static void main(final String[] args)

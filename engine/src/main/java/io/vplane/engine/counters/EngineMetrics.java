@@ -39,6 +39,18 @@ public final class EngineMetrics
     /** Counter {pool, device, queue}: requests taken from one device queue. */
     public static final String QUEUE_REQUESTS_TOTAL = "vplane_queue_requests_total";
 
+    /** Counter {pool, device, queue}: nanoseconds spent in a queue's polls that took work (its load). */
+    public static final String QUEUE_BUSY_NS_TOTAL = "vplane_queue_busy_ns_total";
+
+    /** Counter {pool, device}: faults in a device's queue polls that retired the device from its workers. */
+    public static final String DEVICE_FAULTS_TOTAL = "vplane_device_faults_total";
+
+    /** Counter {pool}: load-based regroupings considered (dry runs and auto-balance checks). */
+    public static final String REBALANCE_CONSIDERED_TOTAL = "vplane_rebalance_considered_total";
+
+    /** Counter {pool}: load-based regroupings applied. */
+    public static final String REBALANCE_APPLIED_TOTAL = "vplane_rebalance_applied_total";
+
     /** Gauge {pool, device, queue}: entries waiting in a queue's ring. */
     public static final String QUEUE_RING_OCCUPANCY = "vplane_queue_ring_occupancy";
 
@@ -59,6 +71,10 @@ public final class EngineMetrics
         Map.entry(INBOX_OFFER_FAILURES_TOTAL, "Commands that found a worker's inbox full at the first offer."),
         Map.entry(GROUP_REQUESTS_TOTAL, "Requests processed by a queue group."),
         Map.entry(QUEUE_REQUESTS_TOTAL, "Requests taken from a device queue."),
+        Map.entry(QUEUE_BUSY_NS_TOTAL, "Nanoseconds spent in a device queue's polls that took work."),
+        Map.entry(DEVICE_FAULTS_TOTAL, "Faults in a device's queue polls that retired the device from its workers."),
+        Map.entry(REBALANCE_CONSIDERED_TOTAL, "Load-based regroupings of a pool considered."),
+        Map.entry(REBALANCE_APPLIED_TOTAL, "Load-based regroupings of a pool applied."),
         Map.entry(QUEUE_RING_OCCUPANCY, "Entries waiting in a device queue's ring."),
         Map.entry(LOOPBACK_GENERATED_TOTAL, "Requests a loopback device's generator offered to a queue."),
         Map.entry(LOOPBACK_ORDER_ERRORS_TOTAL, "Loopback requests consumed out of sequence."),

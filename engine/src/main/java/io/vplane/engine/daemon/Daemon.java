@@ -17,6 +17,7 @@ import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.management.AutotuneView;
+import io.vplane.engine.management.GroupingView;
 import io.vplane.engine.management.BearerToken;
 import io.vplane.engine.management.ManagementApi;
 import io.vplane.engine.management.ManagementListener;
@@ -24,6 +25,14 @@ import io.vplane.engine.management.ManagementServer;
 import io.vplane.engine.management.PlacementView;
 import io.vplane.engine.management.ReloadReport;
 import io.vplane.engine.management.StatusView;
+import io.vplane.engine.management.TuneRequest;
+import io.vplane.engine.management.TuneView;
+import io.vplane.engine.tune.TuneCriterion;
+import io.vplane.engine.tune.TuneJob;
+import io.vplane.engine.tune.TuneJobs;
+import io.vplane.engine.tune.TuneLoad;
+import io.vplane.engine.tune.TuneSettings;
+import io.vplane.engine.tune.Tuner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -59,6 +68,7 @@ public final class Daemon implements ManagementApi, AutoCloseable
     private final List<ManagementServer> managementServers;
     private final long startTimeMs = System.currentTimeMillis();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final TuneJobs tuneJobs = new TuneJobs();
     private volatile VplaneConfig config;
     private boolean closed;
 
@@ -228,6 +238,60 @@ public final class Daemon implements ManagementApi, AutoCloseable
     public AutotuneView autotunePlacement(final String type, final int maxQueuesPerWorker, final long windowMs)
     {
         return engine.autotunePlacement(type, maxQueuesPerWorker, windowMs);
+    }
+
+    @Override
+    public PlacementView placementWithLoads(final String type)
+    {
+        return engine.placementWithLoads(type);
+    }
+
+    @Override
+    public GroupingView groupByLoad(final String type, final double thresholdPercent, final boolean dryRun)
+    {
+        return engine.groupByLoad(type, thresholdPercent, dryRun);
+    }
+
+    @Override
+    public TuneView startTune(final TuneRequest request)
+    {
+        final TuneSettings settings = settings(request);
+        engine.placement(settings.type()); // an unknown type fails here, before the run starts
+        return tuneJobs.start(settings, this::tune);
+    }
+
+    @Override
+    public TuneView tune()
+    {
+        return tuneJobs.last();
+    }
+
+    private TuneView tune(final TuneSettings settings, final Tuner.Progress progress) throws Exception
+    {
+        final Tuner.Result result = engine.tune(settings, progress);
+        String file = null;
+        String note = null;
+        if (settings.apply() && result.choice().chosen() > 0)
+        {
+            file = null == configFile ? null : configFile.toAbsolutePath().toString();
+            note = ConfigFileSetting.writeQueuesPerWorker(configFile, kinds, settings.type(), result.choice().chosen());
+            LOG.info("tune {}: {}", settings.type(), note);
+        }
+        return TuneJob.done(settings, result, file, note);
+    }
+
+    private static TuneSettings settings(final TuneRequest request)
+    {
+        if (null == request.type() || request.type().isBlank())
+        {
+            throw new IllegalArgumentException("missing field 'type'");
+        }
+        return new TuneSettings(request.type(),
+            null == request.candidates() ? TuneSettings.DEFAULT_CANDIDATES : request.candidates(),
+            null == request.durationMs() ? TuneSettings.DEFAULT_DURATION_MS : request.durationMs(),
+            null == request.load() ? TuneLoad.BUILTIN : TuneLoad.of(request.load()),
+            null == request.criterion() ? TuneCriterion.THROUGHPUT_PER_CPU : TuneCriterion.of(request.criterion()),
+            Boolean.TRUE.equals(request.dryRun()), Boolean.TRUE.equals(request.apply()));
     }
 
     @Override

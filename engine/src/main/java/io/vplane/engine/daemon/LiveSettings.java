@@ -28,7 +28,7 @@ final class LiveSettings
         {
             final PoolConfig wanted = next.pool(type);
             pools.put(type, new PoolConfig(type, old.workers(), wanted.cpus(), wanted.queuesPerWorker(), wanted.batch(),
-                old.dedicated(), old.idle(), old.ringSize(), old.inboxSize(), old.io()));
+                old.dedicated(), old.idle(), old.ringSize(), old.inboxSize(), old.io(), wanted.autoBalance()));
         });
         return new VplaneConfig(daemon, running.management(), running.counters(), pools,
             running.sections().live(next.sections()));

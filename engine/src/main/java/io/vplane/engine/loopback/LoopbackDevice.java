@@ -21,14 +21,14 @@ public final class LoopbackDevice implements Device
     private final AgentRunner generatorRunner;
     private boolean started;
 
-    LoopbackDevice(final DeviceSpec spec, final int queueCount, final long ratePerSec, final DeviceContext context)
+    LoopbackDevice(final DeviceSpec spec, final int queueCount, final long ratePerSec, final long requestCostNs, final DeviceContext context)
     {
         this.spec = spec;
         final List<LoopbackQueue> list = new ArrayList<>(queueCount);
         for (int i = 0; i < queueCount; i++)
         {
             final String index = Integer.toString(i);
-            list.add(new LoopbackQueue(spec.name(), i, context.pool().ringSize(),
+            list.add(new LoopbackQueue(spec.name(), i, context.pool().ringSize(), requestCostNs,
                 context.counters().counter(EngineMetrics.LOOPBACK_GENERATED_TOTAL, "device", spec.name(), "queue", index),
                 context.counters().counter(EngineMetrics.LOOPBACK_ORDER_ERRORS_TOTAL, "device", spec.name(), "queue", index),
                 context.errors()));

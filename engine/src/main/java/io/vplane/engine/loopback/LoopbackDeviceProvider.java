@@ -31,6 +31,6 @@ public final class LoopbackDeviceProvider implements DeviceProvider
     public Device open(final DeviceSpec spec, final DeviceContext context)
     {
         final LoopbackDeviceConfig settings = (LoopbackDeviceConfig)spec.settings();
-        return new LoopbackDevice(spec, settings.queues(), settings.ratePerSec(), context);
+        return new LoopbackDevice(spec, settings.queues(), settings.ratePerSec(), settings.requestCostNs(), context);
     }
 }

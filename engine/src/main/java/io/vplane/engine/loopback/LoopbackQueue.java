@@ -24,6 +24,7 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
     private final AtomicCounter generated;
     private final AtomicCounter orderErrors;
     private final ErrorLog errors;
+    private final long requestCostNs;
     private long nextToOffer;
     private long expected;
     private volatile long consumed;
@@ -32,6 +33,7 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
         final String device,
         final int index,
         final int ringSize,
+        final long requestCostNs,
         final AtomicCounter generated,
         final AtomicCounter orderErrors,
         final ErrorLog errors)
@@ -44,6 +46,7 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
         this.generated = generated;
         this.orderErrors = orderErrors;
         this.errors = errors;
+        this.requestCostNs = requestCostNs;
     }
 
     @Override
@@ -84,6 +87,20 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
             errors.record("loopback", "order", device + "/" + index + ": expected sequence " + expected + ", got " + sequence);
         }
         expected = sequence + 1;
+        if (requestCostNs > 0)
+        {
+            burn(requestCostNs);
+        }
+    }
+
+    /** Busy-waits, as a device's own work on a request would keep the worker busy. */
+    private static void burn(final long ns)
+    {
+        final long until = System.nanoTime() + ns;
+        while (System.nanoTime() - until < 0)
+        {
+            Thread.onSpinWait();
+        }
     }
 
     @Override

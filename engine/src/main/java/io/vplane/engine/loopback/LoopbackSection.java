@@ -20,7 +20,8 @@ public final class LoopbackSection extends DeviceListSection<LoopbackDevicesConf
     /** How a device appears in a change: every setting but its name, which is in the path. */
     public static String describe(final LoopbackDeviceConfig device)
     {
-        return "type=" + device.type() + " queues=" + device.queues() + " ratePerSec=" + device.ratePerSec();
+        return "type=" + device.type() + " queues=" + device.queues() + " ratePerSec=" + device.ratePerSec() +
+            (0 == device.requestCostNs() ? "" : " requestCostNs=" + device.requestCostNs());
     }
 
     @Override
@@ -34,7 +35,8 @@ public final class LoopbackSection extends DeviceListSection<LoopbackDevicesConf
         }
         final int queues = item.integer("queues", QUEUES, 1, 1024);
         final long ratePerSec = item.longValue("ratePerSec", RATE_PER_SEC, 0, 100_000_000);
+        final long requestCostNs = item.longValue("requestCostNs", 0, 0, 1_000_000);
         item.finish();
-        return null == name ? null : new LoopbackDeviceConfig(name, type, queues, ratePerSec);
+        return null == name ? null : new LoopbackDeviceConfig(name, type, queues, ratePerSec, requestCostNs);
     }
 }

@@ -28,6 +28,21 @@ public interface ManagementApi
     /** Chooses N for {@code type} by measurement: tries 1..{@code maxQueuesPerWorker}, keeps the best. */
     AutotuneView autotunePlacement(String type, int maxQueuesPerWorker, long windowMs);
 
+    /** Where every queue of {@code type} runs, with each queue's measured load. */
+    PlacementView placementWithLoads(String type);
+
+    /**
+     * Estimates a load-based grouping of {@code type}'s queues and applies it unless {@code dryRun}
+     * when it improves the balance by more than {@code thresholdPercent}.
+     */
+    GroupingView groupByLoad(String type, double thresholdPercent, boolean dryRun);
+
+    /** Starts choosing N for a type by measurement in the background; its progress and outcome come from {@link #tune()}. */
+    TuneView startTune(TuneRequest request);
+
+    /** The tuning run in progress, or the last one. */
+    TuneView tune();
+
     List<StatusView.DeviceView> devices();
 
     /**

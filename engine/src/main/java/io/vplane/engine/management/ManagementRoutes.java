@@ -1,6 +1,7 @@
 package io.vplane.engine.management;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -10,6 +11,7 @@ import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +30,10 @@ public final class ManagementRoutes
     private static final String POST = "POST";
     private static final String DELETE = "DELETE";
     private static final String DEVICES = "/devices";
+    private static final double DEFAULT_GROUP_THRESHOLD_PERCENT = 25;
     private static final String ROUTES =
-        "GET /status, GET /config, POST /reload, GET|POST /placement, POST /placement/autotune, GET|POST /devices, DELETE /devices/NAME, GET /metrics";
+        "GET /status, GET /config, POST /reload, GET|POST /placement, POST /placement/autotune, POST /placement/group, " +
+        "GET|POST /tune, GET|POST /devices, DELETE /devices/NAME, GET /metrics";
 
     private final ManagementApi api;
     private final CountersReader reader;
@@ -71,6 +75,13 @@ public final class ManagementRoutes
                     default -> notAllowed(method, path, GET + ", " + POST);
                 };
                 case "/placement/autotune" -> POST.equals(method) ? postAutotune(body) : notAllowed(method, path, POST);
+                case "/placement/group" -> POST.equals(method) ? postGroup(body) : notAllowed(method, path, POST);
+                case "/tune" -> switch (method)
+                {
+                    case GET -> json(api.tune());
+                    case POST -> postTune(body);
+                    default -> notAllowed(method, path, GET + ", " + POST);
+                };
                 case DEVICES -> switch (method)
                 {
                     case GET -> json(api.devices());
@@ -128,12 +139,12 @@ public final class ManagementRoutes
         final String type = first(parameters, "type");
         if (null != type)
         {
-            return json(api.placement(type));
+            return json(api.placementWithLoads(type));
         }
         final List<PlacementView> all = new ArrayList<>(VplaneConfig.DEVICE_TYPES.size());
         for (final String deviceType : VplaneConfig.DEVICE_TYPES)
         {
-            all.add(api.placement(deviceType));
+            all.add(api.placementWithLoads(deviceType));
         }
         return json(all);
     }
@@ -201,6 +212,42 @@ public final class ManagementRoutes
                 "expected a JSON object like {\"type\":\"blk\",\"maxQueuesPerWorker\":4,\"windowMs\":1000}");
         }
         return json(api.autotunePlacement(type.asText(), request.path("maxQueuesPerWorker").asInt(4), request.path("windowMs").asLong(1000)));
+    }
+
+    private HttpReply postGroup(final String body) throws JacksonException
+    {
+        final JsonNode request = parse(body);
+        final JsonNode type = request.get("type");
+        final JsonNode threshold = request.path("thresholdPercent");
+        final JsonNode dryRun = request.path("dryRun");
+        if (null == type || !type.isTextual() || !(threshold.isMissingNode() || threshold.isNumber()) ||
+            !(dryRun.isMissingNode() || dryRun.isBoolean()))
+        {
+            throw new IllegalArgumentException(
+                "expected a JSON object like {\"type\":\"net\",\"thresholdPercent\":25,\"dryRun\":true}");
+        }
+        return json(api.groupByLoad(type.asText(), threshold.asDouble(DEFAULT_GROUP_THRESHOLD_PERCENT), dryRun.asBoolean(false)));
+    }
+
+    private HttpReply postTune(final String body) throws JacksonException
+    {
+        final JsonNode request = parse(body);
+        if (!request.isObject() || !request.path("type").isTextual())
+        {
+            throw new IllegalArgumentException("expected a JSON object like {\"type\":\"net\",\"candidates\":[1,2,3,4]," +
+                "\"durationMs\":10000,\"load\":\"builtin\",\"criterion\":\"utilisation\",\"dryRun\":false,\"apply\":false}");
+        }
+        final TuneRequest tune;
+        try
+        {
+            tune = mapper.readerFor(TuneRequest.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(request);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("bad tune request: " +
+                (ex instanceof final JacksonException json ? json.getOriginalMessage() : ex.getMessage()));
+        }
+        return HttpReply.json(202, mapper.writeValueAsString(api.startTune(tune)));
     }
 
     private HttpReply postDevice(final String body) throws JacksonException

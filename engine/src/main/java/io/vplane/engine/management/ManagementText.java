@@ -53,6 +53,162 @@ public final class ManagementText
         return ioThreads(sb, view).toString();
     }
 
+    /**
+     * Per queue, as OVS {@code pmd-rxq-show}:
+     * <pre>
+     * net: queuesPerWorker=2 grouping=count (load over the last 250 ms)
+     *   queue    worker  cpu  group      requests  load
+     *   lo0/0    net-0   1    net.lo0.g0    12034  12.5%
+     * </pre>
+     */
+    public static String queueLoads(final PlacementView view)
+    {
+        final StringBuilder sb = new StringBuilder();
+        final List<PlacementView.QueueView> queues = null == view.queues() ? List.of() : view.queues();
+        sb.append(view.type()).append(": queuesPerWorker=").append(view.queuesPerWorker())
+            .append(" grouping=").append(view.grouping());
+        if (queues.isEmpty())
+        {
+            return sb.append(" (no queues)\n").toString();
+        }
+        sb.append(" (load over the last ").append(queues.getFirst().windowMs()).append(" ms)\n");
+        final List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(new String[] {"queue", "worker", "cpu", "group", "requests", "load"});
+        for (final PlacementView.QueueView queue : queues)
+        {
+            rows.add(new String[] {queue.queue(), queue.worker(), queue.cpu() < 0 ? "-" : Integer.toString(queue.cpu()),
+                queue.group(), Long.toString(queue.requests()),
+                queue.retired() ? "retired" : String.format(Locale.ROOT, "%.1f%%", queue.loadPercent())});
+        }
+        return table(sb, rows, "  ").toString();
+    }
+
+    public static String queueLoads(final List<PlacementView> views)
+    {
+        final StringBuilder sb = new StringBuilder();
+        views.forEach(view -> sb.append(queueLoads(view)));
+        return sb.toString();
+    }
+
+    /** The estimate of a load-based grouping: per worker, load now and after, and the verdict. */
+    public static String grouping(final GroupingView view)
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append(view.type()).append(": load-based grouping").append(view.dryRun() ? " (dry run)" : "").append('\n');
+        final List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(new String[] {"worker", "load now", "load after", "queues after"});
+        for (final GroupingView.WorkerLoad worker : view.workers())
+        {
+            rows.add(new String[] {worker.worker(), percent(worker.loadBeforePercent()), percent(worker.loadAfterPercent()),
+                worker.queuesAfter().isEmpty() ? "-" : String.join(" ", worker.queuesAfter())});
+        }
+        table(sb, rows, "  ");
+        sb.append(String.format(Locale.ROOT, "  variance of the worker loads: %.1f -> %.1f (improvement %.1f%%, threshold %.1f%%)%n",
+            view.varianceBefore(), view.varianceAfter(), view.improvementPercent(), view.thresholdPercent()));
+        return sb.append("  ").append(view.reason()).append('\n').toString();
+    }
+
+    /** One line of a tuning run's progress: {@code net: candidate 2 of 4 (N=2), 23 s left}. */
+    public static String tuneProgress(final TuneView view)
+    {
+        final int index = Math.max(1, Math.min(view.candidateIndex(), view.candidates().size()));
+        return String.format(Locale.ROOT, "%s: candidate %d of %d (N=%d), %d s left", view.type(), index,
+            view.candidates().size(), view.candidates().get(index - 1), (view.remainingMs() + 999) / 1000);
+    }
+
+    /** A tuning run's outcome: a row per candidate, the choice and why, what was applied. */
+    public static String tune(final TuneView view)
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append(view.type()).append(": queues per worker by measurement, load ").append(view.load())
+            .append(", criterion ").append(view.criterion())
+            .append(String.format(Locale.ROOT, ", %.1f s per candidate", view.durationMs() / 1000.0)).append('\n');
+        if (TuneView.RUNNING.equals(view.state()))
+        {
+            return sb.append("  running: ").append(tuneProgress(view)).append('\n').toString();
+        }
+        final List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(new String[] {"N", "requests/s", "worker CPU", "utilisation", "requests/CPU-s", "ns/request", "per worker cpu/busy", ""});
+        for (final TuneView.Trial trial : null == view.trials() ? List.<TuneView.Trial>of() : view.trials())
+        {
+            final StringBuilder workers = new StringBuilder();
+            for (final TuneView.WorkerSample worker : trial.workers())
+            {
+                workers.append(workers.isEmpty() ? "" : " ").append(worker.worker()).append(' ')
+                    .append(String.format(Locale.ROOT, "%.0f/%.0f%%", worker.cpuPercent(), worker.busyPercent()));
+            }
+            rows.add(new String[] {Integer.toString(trial.queuesPerWorker()),
+                String.format(Locale.ROOT, "%,.0f", trial.requestsPerSec()),
+                String.format(Locale.ROOT, "%.3f s", trial.cpuSeconds()),
+                percent(trial.utilisationPercent()),
+                String.format(Locale.ROOT, "%,.0f", trial.requestsPerCpuSecond()),
+                String.format(Locale.ROOT, "%,.0f", trial.serviceNsPerRequest()),
+                workers.toString(),
+                trial.queuesPerWorker() == view.chosenQueuesPerWorker() ? "<- chosen" : ""});
+        }
+        table(sb, rows, "  ");
+        if (TuneView.FAILED.equals(view.state()))
+        {
+            return sb.append("failed: ").append(view.error()).append('\n').toString();
+        }
+        sb.append("choice: ").append(view.reason()).append('\n');
+        if (view.chosenQueuesPerWorker() > 0 && view.byUtilisation() != view.byThroughputPerCpu())
+        {
+            sb.append("criteria differ: utilisation picks N=").append(view.byUtilisation())
+                .append(", throughput-per-cpu picks N=").append(view.byThroughputPerCpu()).append('\n');
+        }
+        if (view.apply())
+        {
+            sb.append("applied: ").append(view.type()).append(" runs with queuesPerWorker=").append(view.queuesPerWorkerAfter())
+                .append('\n');
+            if (null != view.configNote())
+            {
+                sb.append("config: ").append(view.configNote()).append('\n');
+            }
+        }
+        else
+        {
+            sb.append(view.dryRun() ? "dry run" : "not applied").append(": ").append(view.type())
+                .append(" keeps queuesPerWorker=").append(view.queuesPerWorkerAfter())
+                .append(view.chosenQueuesPerWorker() > 0 ? " (--apply switches to N=" + view.chosenQueuesPerWorker() +
+                    " and writes it to the config file)" : "").append('\n');
+        }
+        if (null != view.grouping())
+        {
+            sb.append(grouping(view.grouping()));
+        }
+        return sb.toString();
+    }
+
+    private static String percent(final double value)
+    {
+        return String.format(Locale.ROOT, "%.1f%%", value);
+    }
+
+    /** Rows as left-aligned columns two spaces apart, each line indented. */
+    private static StringBuilder table(final StringBuilder sb, final List<String[]> rows, final String indent)
+    {
+        final int columns = rows.getFirst().length;
+        final int[] widths = new int[columns];
+        for (final String[] row : rows)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        }
+        for (final String[] row : rows)
+        {
+            final StringBuilder line = new StringBuilder(indent);
+            for (int c = 0; c < columns; c++)
+            {
+                line.append(c > 0 ? "  " : "").append(c == columns - 1 ? row[c] : pad(row[c], widths[c]));
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        return sb;
+    }
+
     private static StringBuilder ioThreads(final StringBuilder sb, final PlacementView view)
     {
         if (null != view.io())

@@ -18,6 +18,7 @@ import static io.vplane.engine.counters.EngineMetrics.GROUP;
 import static io.vplane.engine.counters.EngineMetrics.GROUP_REQUESTS_TOTAL;
 import static io.vplane.engine.counters.EngineMetrics.POOL;
 import static io.vplane.engine.counters.EngineMetrics.QUEUE;
+import static io.vplane.engine.counters.EngineMetrics.QUEUE_BUSY_NS_TOTAL;
 import static io.vplane.engine.counters.EngineMetrics.QUEUE_REQUESTS_TOTAL;
 import static io.vplane.engine.counters.EngineMetrics.QUEUE_RING_OCCUPANCY;
 import static io.vplane.engine.counters.EngineMetrics.WORKER;
@@ -141,22 +142,24 @@ public final class StatTable
         final Map<List<String>, CounterValue[]> rows = new TreeMap<>(NaturalOrder.LISTS);
         for (final CounterValue counter : current.counters())
         {
-            final int slot = slot(counter.metricName(), QUEUE_REQUESTS_TOTAL, QUEUE_RING_OCCUPANCY);
-            final CounterKind expected = 0 == slot ? CounterKind.COUNTER : CounterKind.GAUGE;
+            final int slot = slot(counter.metricName(), QUEUE_REQUESTS_TOTAL, QUEUE_RING_OCCUPANCY, QUEUE_BUSY_NS_TOTAL);
+            final CounterKind expected = 1 == slot ? CounterKind.GAUGE : CounterKind.COUNTER;
             if (slot >= 0 && expected == counter.kind())
             {
                 final List<String> key = List.of(counter.labelValue(POOL), counter.labelValue(DEVICE), counter.labelValue(QUEUE));
-                rows.computeIfAbsent(key, (k) -> new CounterValue[2])[slot] = counter;
+                rows.computeIfAbsent(key, (k) -> new CounterValue[3])[slot] = counter;
                 shown.add(counter);
             }
         }
 
-        final TextTable table = new TextTable().left("pool").left("device/queue").right("requests/s").right("ring occupancy");
+        final TextTable table = new TextTable().left("pool").left("device/queue").right("requests/s").right("ring occupancy")
+            .right("load %");
         rows.forEach((key, counters) -> table.row(
             key.get(0),
             key.get(1) + "/" + key.get(2),
             null == counters[0] ? UNKNOWN : formatRate(rate(counters[0])),
-            null == counters[1] ? UNKNOWN : Long.toString(counters[1].value())));
+            null == counters[1] ? UNKNOWN : Long.toString(counters[1].value()),
+            null == counters[2] ? UNKNOWN : busyPercent(counters[2])));
         return table;
     }
 

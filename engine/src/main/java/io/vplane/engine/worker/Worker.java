@@ -57,6 +57,7 @@ public final class Worker implements Agent
     private volatile int cpu;
     private volatile boolean pinned;
     private volatile boolean closing;
+    private volatile long threadId = -1;
     private AgentRunner runner;
 
     /**
@@ -164,9 +165,22 @@ public final class Worker implements Agent
         return done;
     }
 
+    /** The id of the worker's thread (for its CPU clock), or -1 before it started. */
+    public long threadId()
+    {
+        return threadId;
+    }
+
+    /** Nanoseconds spent in duty cycles that did work, so far. */
+    public long busyNs()
+    {
+        return counters.busyNs().get();
+    }
+
     @Override
     public void onStart()
     {
+        threadId = Thread.currentThread().threadId();
         pin();
     }
 

@@ -77,7 +77,7 @@ public final class WorkerPool implements AutoCloseable
     public synchronized void repin(final List<Integer> cpus)
     {
         config = new PoolConfig(type, config.workers(), cpus, config.queuesPerWorker(), config.batch(),
-            config.dedicated(), config.idle(), config.ringSize(), config.inboxSize(), config.io());
+            config.dedicated(), config.idle(), config.ringSize(), config.inboxSize(), config.io(), config.autoBalance());
         for (int i = 0; i < workers.size(); i++)
         {
             workers.get(i).repin(cpuFor(i)).join();

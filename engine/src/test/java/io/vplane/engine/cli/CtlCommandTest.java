@@ -1,18 +1,15 @@
 package io.vplane.engine.cli;
 
-import io.vplane.engine.counters.Counters;
+import io.vplane.engine.management.FakeApiServer;
 import io.vplane.engine.management.FakeManagementApi;
 import io.vplane.engine.management.ManagementJson;
-import io.vplane.engine.management.ManagementListener;
-import io.vplane.engine.management.ManagementServer;
 import io.vplane.engine.management.ManagementText;
 import io.vplane.engine.management.PlacementView;
 import io.vplane.engine.management.StatusView;
 import io.vplane.engine.daemon.RunDirectory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -24,27 +21,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class CtlCommandTest
 {
-    private final FakeManagementApi api = new FakeManagementApi();
+    @RegisterExtension
+    final FakeApiServer server = new FakeApiServer();
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-    private ManagementServer server;
+    private FakeManagementApi api;
     private String url;
-
-    @TempDir
-    Path dir;
+    private Path dir;
 
     @BeforeEach
     void start()
     {
-        server = new ManagementServer(new ManagementListener.UnixSocket(dir.resolve("management.sock"), ""), api,
-            Counters.inMemory(4).reader());
-        url = server.start();
-    }
-
-    @AfterEach
-    void stop()
-    {
-        server.close();
+        api = server.api;
+        url = server.url;
+        dir = server.dir;
     }
 
     @Test
@@ -63,6 +53,27 @@ class CtlCommandTest
             .contains("blk: queuesPerWorker=3")
             .contains("vsock: queuesPerWorker=3")
             .contains("  worker blk-0 (cpu 1): group blk.lo1.g0 [lo1/0 lo1/1 lo1/2]\n");
+    }
+
+    @Test
+    void placementShowListsEveryQueueWithWorkerCpuAndLoad()
+    {
+        assertThat(execute("placement", "show", "--url", url, "--type", "blk")).isZero();
+        assertThat(out.toString())
+            .startsWith("blk: queuesPerWorker=3 grouping=count (load over the last 250 ms)\n")
+            .containsPattern("queue +worker +cpu +group +requests +load\n")
+            .containsPattern("lo1/0 +blk-0 +1 +blk.lo1.g0 +1200 +42.5%\n")
+            .containsPattern("lo2/0 +blk-1 +- +blk.lo2.g0 +0 +retired\n");
+    }
+
+    @Test
+    void placementGroupDryRunShowsTheLoadBeforeAndAfter()
+    {
+        assertThat(execute("placement", "group", "--url", url, "--type", "blk", "--dry-run")).isZero();
+        assertThat(out.toString())
+            .startsWith("blk: load-based grouping (dry run)\n")
+            .containsPattern("blk-0 +80.0% +50.0% +lo1/0 lo1/2\n")
+            .contains("improvement 100.0%, threshold 25.0%");
     }
 
     @Test
@@ -116,7 +127,7 @@ class CtlCommandTest
     @Test
     void unreachableDaemonGoesToStderrWithExitOne()
     {
-        server.close();
+        server.stop();
 
         assertThat(execute("status", "--url", url)).isEqualTo(1);
         assertThat(err.toString()).contains("connection refused (is the daemon running?)");

@@ -15,6 +15,7 @@ public final class FakeManagementApi implements ManagementApi
     public volatile int changedQueuesPerWorker;
     public volatile String addedDevice;
     public volatile String removedDevice;
+    public volatile TuneRequest tuneRequest;
 
     @Override
     public StatusView status()
@@ -67,6 +68,50 @@ public final class FakeManagementApi implements ManagementApi
     {
         return new AutotuneView(type, List.of(new AutotuneView.Trial(1, 1000.0), new AutotuneView.Trial(2, 1500.0)), 2,
             view(type, 2));
+    }
+
+    @Override
+    public PlacementView placementWithLoads(final String type)
+    {
+        final PlacementView view = view(type, 3);
+        return new PlacementView(view.type(), view.queuesPerWorker(), view.batch(), view.dedicated(), view.workers(), view.io(),
+            PlacementView.BY_COUNT, List.of(
+                new PlacementView.QueueView("lo1/0", type + ".lo1.g0", type + "-0", 1, 1200, 42.5, 250, false),
+                new PlacementView.QueueView("lo2/0", type + ".lo2.g0", type + "-1", -1, 0, 0, 250, true)));
+    }
+
+    @Override
+    public GroupingView groupByLoad(final String type, final double thresholdPercent, final boolean dryRun)
+    {
+        view(type, 1);
+        return new GroupingView(type, List.of(
+            new GroupingView.WorkerLoad(type + "-0", 80, 50, List.of("lo1/0", "lo1/2")),
+            new GroupingView.WorkerLoad(type + "-1", 20, 50, List.of("lo1/1", "lo1/3"))),
+            900, 0, 100, thresholdPercent, dryRun, !dryRun, dryRun ? "dry run" : "applied");
+    }
+
+    @Override
+    public TuneView startTune(final TuneRequest request)
+    {
+        view(request.type(), 1);
+        tuneRequest = request;
+        return tune();
+    }
+
+    @Override
+    public TuneView tune()
+    {
+        final TuneRequest request = tuneRequest;
+        if (null == request)
+        {
+            throw new NoSuchElementException("no tuning run yet");
+        }
+        return new TuneView(TuneView.DONE, request.type(), "utilisation", "builtin", List.of(1, 2), 2000, true, false, 2, 0,
+            List.of(new TuneView.Trial(1, 2.0, 20_000, 10_000, 0.5, 40.0, 40_000, 1500,
+                    List.of(new TuneView.WorkerSample(request.type() + "-0", 25, 20))),
+                new TuneView.Trial(2, 2.0, 20_000, 10_000, 0.4, 50.0, 50_000, 1400,
+                    List.of(new TuneView.WorkerSample(request.type() + "-0", 20, 18)))),
+            2, 2, 2, "N=2: highest utilisation", 2, null, null, null, null);
     }
 
     @Override

@@ -99,9 +99,38 @@ class ManagementServerTest
     }
 
     @Test
+    void tuneStartsInTheBackgroundAndRefusesUnknownFields() throws Exception
+    {
+        assertThatThrownBy(() -> client.get("/tune")).isInstanceOf(ManagementClientException.class)
+            .hasMessageContaining("no tuning run yet");
+        assertThatThrownBy(() -> client.post("/tune", "{\"type\":\"net\",\"candidate\":[1]}"))
+            .isInstanceOf(ManagementClientException.class).hasMessageContaining("bad tune request").hasMessageContaining("candidate");
+        assertThatThrownBy(() -> client.post("/tune", "{}")).hasMessageContaining("expected a JSON object like");
+
+        final TuneView started = mapper.readValue(
+            client.post("/tune", "{\"type\":\"net\",\"candidates\":[1,2],\"durationMs\":2000,\"dryRun\":true}"), TuneView.class);
+
+        assertThat(api.tuneRequest.candidates()).containsExactly(1, 2);
+        assertThat(api.tuneRequest.load()).as("left out: the daemon's default").isNull();
+        assertThat(mapper.readValue(client.get("/tune"), TuneView.class)).isEqualTo(started);
+    }
+
+    @Test
+    void groupByLoadAnswersTheEstimate() throws Exception
+    {
+        final GroupingView view = mapper.readValue(
+            client.post("/placement/group", "{\"type\":\"blk\",\"thresholdPercent\":10,\"dryRun\":true}"), GroupingView.class);
+
+        assertThat(view.dryRun()).isTrue();
+        assertThat(view.thresholdPercent()).isEqualTo(10);
+        assertThatThrownBy(() -> client.post("/placement/group", "{\"type\":\"blk\",\"dryRun\":\"yes\"}"))
+            .hasMessageContaining("expected a JSON object like");
+    }
+
+    @Test
     void placementOfOneTypeOrAll() throws Exception
     {
-        assertThat(mapper.readValue(client.get("/placement?type=blk"), PlacementView.class)).isEqualTo(api.placement("blk"));
+        assertThat(mapper.readValue(client.get("/placement?type=blk"), PlacementView.class)).isEqualTo(api.placementWithLoads("blk"));
 
         final List<PlacementView> all = mapper.readValue(client.get("/placement"), new TypeReference<List<PlacementView>>()
         {

@@ -9,6 +9,7 @@ import java.util.List;
 
 import static io.vplane.engine.counters.EngineMetrics.GROUP_REQUESTS_TOTAL;
 import static io.vplane.engine.counters.EngineMetrics.INBOX_OFFER_FAILURES_TOTAL;
+import static io.vplane.engine.counters.EngineMetrics.QUEUE_BUSY_NS_TOTAL;
 import static io.vplane.engine.counters.EngineMetrics.QUEUE_REQUESTS_TOTAL;
 import static io.vplane.engine.counters.EngineMetrics.QUEUE_RING_OCCUPANCY;
 import static io.vplane.engine.counters.EngineMetrics.WORKER_BUSY_NS_TOTAL;
@@ -31,6 +32,7 @@ class StatTableTest
             .counter(3, 13, 100, GROUP_REQUESTS_TOTAL, "pool", "blk", "group", "blk.lo1.g0", "worker", "blk-0")
             .counter(4, 14, 1000, QUEUE_REQUESTS_TOTAL, "pool", "blk", "device", "lo1", "queue", "0")
             .gauge(5, 15, 3, QUEUE_RING_OCCUPANCY, "pool", "blk", "device", "lo1", "queue", "0")
+            .counter(8, 18, 0, QUEUE_BUSY_NS_TOTAL, "pool", "blk", "device", "lo1", "queue", "0")
             .counter(6, 16, 7, INBOX_OFFER_FAILURES_TOTAL, "pool", "blk", "worker", "blk-0");
         final SampleBuilder after = new SampleBuilder()
             .counter(1, 11, 500_000_000L, WORKER_BUSY_NS_TOTAL, "pool", "blk", "worker", "blk-0")
@@ -39,6 +41,7 @@ class StatTableTest
             .counter(3, 13, 4100, GROUP_REQUESTS_TOTAL, "pool", "blk", "group", "blk.lo1.g0", "worker", "blk-0")
             .counter(4, 14, 3000, QUEUE_REQUESTS_TOTAL, "pool", "blk", "device", "lo1", "queue", "0")
             .gauge(5, 15, 9, QUEUE_RING_OCCUPANCY, "pool", "blk", "device", "lo1", "queue", "0")
+            .counter(8, 18, 300_000_000L, QUEUE_BUSY_NS_TOTAL, "pool", "blk", "device", "lo1", "queue", "0")
             .counter(6, 16, 27, INBOX_OFFER_FAILURES_TOTAL, "pool", "blk", "worker", "blk-0");
 
         final String text = StatTable.render("/run/vplane/counters.dat", before.take(0, 0), after.take(2 * SECOND_NS, 3_723_000));
@@ -55,8 +58,8 @@ class StatTableTest
             "  blk   blk.lo1.g0  blk-0      2,000.0\n");
         assertThat(text).contains(
             "Queues\n" +
-            "  pool  device/queue  requests/s  ring occupancy\n" +
-            "  blk   lo1/0            1,000.0               9\n");
+            "  pool  device/queue  requests/s  ring occupancy  load %\n" +
+            "  blk   lo1/0            1,000.0               9    15.0\n");
         assertThat(text).contains(
             "Other counters\n" +
             "  counter                                                       value  rate/s\n" +

@@ -1,0 +1,96 @@
+package io.vplane.engine.tune;
+
+import io.vplane.engine.Engine;
+import io.vplane.engine.LoopbackEngines;
+import io.vplane.engine.counters.Counters;
+import io.vplane.engine.management.TuneView;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The tuner against the synthetic loopback device. Two workers, two queues, a modest rate and a
+ * small cost per request: with N=1 each worker serves one queue and both wake for every burst; with
+ * N=2 one worker serves both queues and the other sleeps, so the same requests take less CPU and a
+ * larger share of it is spent in polls. N=2 is best under both criteria, by a wide margin. The cost
+ * per request stays small because poll time is wall-clock time: a worker preempted inside a long
+ * poll on a busy machine would count the wait as poll time and blur the utilisation criterion.
+ */
+class TunerTest
+{
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldPickTheNThatServesTheSameLoadWithLessCpuUnderBothCriteria() throws Exception
+    {
+        final Counters counters = Counters.inMemory(512);
+        try (Engine engine = LoopbackEngines.start("""
+            management: {enabled: false}
+            pools:
+              blk: {workers: 2, queuesPerWorker: 1, idle: {strategy: backoff, maxSpins: 100, maxYields: 10, minParkNs: 1000, maxParkNs: 1000000}}
+            devices:
+              loopback:
+                - {name: lo1, type: blk, queues: 2, ratePerSec: 20000, requestCostNs: 200}
+            """, counters))
+        {
+            final List<Integer> progress = new ArrayList<>();
+            final Tuner.Result byUtilisation = engine.tune(
+                new TuneSettings("blk", List.of(1, 2), 1_500, TuneLoad.LIVE, TuneCriterion.UTILISATION, true, false),
+                (candidate, remainingMs, trials) -> progress.add(candidate));
+
+            assertThat(byUtilisation.trials()).extracting(TuneView.Trial::queuesPerWorker).containsExactly(1, 2);
+            assertThat(byUtilisation.trials()).allSatisfy(trial ->
+            {
+                assertThat(trial.requests()).isPositive();
+                assertThat(trial.cpuSeconds()).isPositive();
+                assertThat(trial.workers()).hasSize(2);
+            });
+            final TuneView.Trial one = byUtilisation.trials().get(0);
+            final TuneView.Trial two = byUtilisation.trials().get(1);
+            assertThat(two.utilisationPercent()).as("%s\n%s", one, two).isGreaterThan(one.utilisationPercent());
+            assertThat(two.requestsPerCpuSecond()).as("%s\n%s", one, two).isGreaterThan(one.requestsPerCpuSecond());
+            assertThat(byUtilisation.choice().chosen()).isEqualTo(2);
+            assertThat(byUtilisation.choice().byThroughputPerCpu()).isEqualTo(2);
+            assertThat(byUtilisation.choice().reason()).contains("throughput-per-cpu agrees");
+            assertThat(progress).containsSubsequence(1, 2);
+            assertThat(engine.placement("blk").queuesPerWorker()).as("a dry run ends on the N it found").isEqualTo(1);
+
+            final Tuner.Result applied = engine.tune(
+                new TuneSettings("blk", List.of(1, 2), 1_500, TuneLoad.LIVE, TuneCriterion.THROUGHPUT_PER_CPU, false, true),
+                (candidate, remainingMs, trials) -> { });
+
+            assertThat(applied.choice().chosen()).isEqualTo(2);
+            assertThat(applied.choice().byUtilisation()).isEqualTo(2);
+            assertThat(applied.queuesPerWorkerAfter()).isEqualTo(2);
+            assertThat(engine.placement("blk").queuesPerWorker()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldAddTheBuiltinLoadForTheRunAndRemoveItAfter() throws Exception
+    {
+        final Counters counters = Counters.inMemory(512);
+        try (Engine engine = LoopbackEngines.start("""
+            management: {enabled: false}
+            pools:
+              net: {workers: 1, queuesPerWorker: 2, idle: {strategy: backoff, maxSpins: 10, maxYields: 5, minParkNs: 1000, maxParkNs: 1000000}}
+            """, counters))
+        {
+            final List<List<String>> devicesDuringRun = new ArrayList<>();
+            final Tuner.Result result = engine.tune(
+                new TuneSettings("net", List.of(1, 2), 300, TuneLoad.BUILTIN, TuneCriterion.UTILISATION, true, false),
+                (candidate, remainingMs, trials) -> devicesDuringRun.add(engine.devices().stream().map(d -> d.name()).toList()));
+
+            assertThat(devicesDuringRun).allSatisfy(names -> assertThat(names).containsExactly("tune-net"));
+            assertThat(result.trials()).allSatisfy(trial -> assertThat(trial.requests()).isPositive());
+            assertThat(result.choice().chosen()).isIn(1, 2);
+            assertThat(engine.devices()).isEmpty();
+            assertThat(engine.placement("net").queuesPerWorker()).isEqualTo(2);
+        }
+    }
+}
