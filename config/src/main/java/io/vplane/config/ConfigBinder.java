@@ -74,8 +74,13 @@ final class ConfigBinder
                 section.reject("remoteBackends", "'" + endpoint + "' is not HOST:PORT (IPv6 as [ADDR]:PORT, port 1..65535)");
             }
         }
+        final SectionReader housekeepingSection = section.section("housekeeping");
+        final HousekeepingConfig housekeeping = new HousekeepingConfig(
+            housekeepingSection.bool("enabled", HousekeepingConfig.AUTO.enabled()),
+            housekeepingSection.intList("cpus", HousekeepingConfig.AUTO.cpus(), 0, MAX_CPU, "CPU"));
+        housekeepingSection.finish();
         section.finish();
-        return new DaemonConfig(runDir, drainTimeoutMs, logLevel, stateDir, imageDirs, socketDir, remoteBackends);
+        return new DaemonConfig(runDir, drainTimeoutMs, logLevel, stateDir, imageDirs, socketDir, remoteBackends, housekeeping);
     }
 
     private static String absoluteOrEmpty(final SectionReader section, final String key, final String fallback)

@@ -51,6 +51,7 @@ public final class ConfigDiff
         compare("daemon.imageDirs", running.imageDirs(), next.imageDirs(), RESTART);
         compare("daemon.socketDir", running.socketDir(), next.socketDir(), RESTART);
         compare("daemon.remoteBackends", running.remoteBackends(), next.remoteBackends(), RESTART);
+        compare("daemon.housekeeping", running.housekeeping(), next.housekeeping(), RESTART);
     }
 
     private void management(final ManagementConfig running, final ManagementConfig next)

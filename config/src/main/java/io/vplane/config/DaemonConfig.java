@@ -12,6 +12,7 @@ import java.util.List;
  * @param imageDirs      the only directories disk images may live in; empty: stateDir/images
  * @param socketDir      the only directory vhost-user sockets may live in; empty: the run directory
  * @param remoteBackends HOST:PORT pairs remote (nbd://) backends may connect to; empty: none
+ * @param housekeeping   the CPUs of the threads that are not pinned workers
  */
 public record DaemonConfig(
     String runDir,
@@ -20,11 +21,19 @@ public record DaemonConfig(
     String stateDir,
     List<String> imageDirs,
     String socketDir,
-    List<String> remoteBackends)
+    List<String> remoteBackends,
+    HousekeepingConfig housekeeping)
 {
     public DaemonConfig
     {
         imageDirs = List.copyOf(imageDirs);
         remoteBackends = List.copyOf(remoteBackends);
+    }
+
+    /** With housekeeping threads kept off the workers' CPUs automatically. */
+    public DaemonConfig(final String runDir, final long drainTimeoutMs, final LogLevel logLevel, final String stateDir,
+        final List<String> imageDirs, final String socketDir, final List<String> remoteBackends)
+    {
+        this(runDir, drainTimeoutMs, logLevel, stateDir, imageDirs, socketDir, remoteBackends, HousekeepingConfig.AUTO);
     }
 }

@@ -158,6 +158,11 @@ final class DaemonProcess implements AutoCloseable
         }
     }
 
+    long pid()
+    {
+        return process.pid();
+    }
+
     /** The daemon's output so far, to explain a failure. */
     String log()
     {

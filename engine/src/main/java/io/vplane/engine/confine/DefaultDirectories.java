@@ -41,7 +41,7 @@ public final class DefaultDirectories
         final List<String> imageDirs = daemon.imageDirs().isEmpty() ? List.of(Path.of(stateDir, IMAGES).toString()) : daemon.imageDirs();
         final String socketDir = daemon.socketDir().isEmpty() ? runDir : daemon.socketDir();
         return new DaemonConfig(runDir, daemon.drainTimeoutMs(), daemon.logLevel(), stateDir, imageDirs, socketDir,
-            daemon.remoteBackends());
+            daemon.remoteBackends(), daemon.housekeeping());
     }
 
     private static String runDir(final boolean root, final Map<String, String> env)

@@ -45,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -137,9 +138,16 @@ public final class Daemon implements ManagementApi, AutoCloseable
      */
     public static Daemon start(final Path configFile) throws IOException
     {
+        return start(configFile, config -> { });
+    }
+
+    /** @param beforeStart runs with the loaded config before any worker starts ({@code vplane run}: {@link Housekeeping}) */
+    public static Daemon start(final Path configFile, final Consumer<VplaneConfig> beforeStart) throws IOException
+    {
         final DeviceKinds kinds = DeviceKinds.load();
         final VplaneConfig config = DefaultDirectories.conclude(
             null == configFile ? kinds.loadDefault() : kinds.load(configFile));
+        beforeStart.accept(config);
         final Daemon daemon = new Daemon(configFile, config, kinds);
         LOG.info("vplane daemon started: pid {}, config {}, run directory {}, device kinds {}",
             ProcessHandle.current().pid(), daemon.configSource(), daemon.runDirectory.dir(), kinds.names());

@@ -22,7 +22,7 @@ final class LiveSettings
     {
         final DaemonConfig daemon = new DaemonConfig(running.daemon().runDir(), next.daemon().drainTimeoutMs(),
             next.daemon().logLevel(), running.daemon().stateDir(), running.daemon().imageDirs(), running.daemon().socketDir(),
-            running.daemon().remoteBackends());
+            running.daemon().remoteBackends(), running.daemon().housekeeping());
         final Map<String, PoolConfig> pools = new LinkedHashMap<>();
         running.pools().forEach((type, old) ->
         {
