@@ -28,8 +28,9 @@ import java.util.List;
  * completions reaped from the ring without a system call. Without io_uring (a kernel or sandbox
  * that refuses it) each frame is one {@code readv}, and the last of a burst one more that says
  * EAGAIN. The batch size follows the traffic: it doubles while every read finds a frame and falls
- * to twice what was found when some do not, so an idle queue costs one small submit per poll. The switch decides on its own copy of the frame's start, as for any frame in
- * guest memory; when it hands the frame to that VM port, the port only publishes the used element.
+ * to twice what was found when some do not, so an idle queue costs one small submit per poll.
+ * The switch decides on its own copy of the frame's start, as for any frame in guest memory;
+ * when it hands the frame to that VM port, the port only publishes the used element.
  * A frame it sends elsewhere (a proxy reply, another VM, a flood) leaves from there and the buffer
  * goes back to the pool. While the VM's ring holds no buffer, frames stay in the TAP queue (the
  * kernel's own backpressure). Without a lending VM port (not running, not on this switch,
