@@ -18,6 +18,8 @@ public final class Sockets
 {
     public static final int AF_UNIX = 1;
     public static final int SOCK_STREAM = 1;
+    /** Message boundaries kept, as a TAP keeps its frames': one read, one message. */
+    public static final int SOCK_SEQPACKET = 5;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOCK_NONBLOCK = 0x800;
     /** shutdown(2): no more sends. */
@@ -63,11 +65,17 @@ public final class Sockets
     /** Creates a connected pair of stream Unix sockets; {@code fds} receives the two fds. */
     public static int socketPair(final int[] fds)
     {
+        return socketPair(SOCK_STREAM, fds);
+    }
+
+    /** Creates a connected pair of Unix sockets of {@code type} (with SOCK_NONBLOCK if wanted), closed on exec. */
+    public static int socketPair(final int type, final int[] fds)
+    {
         try
         {
             final MemorySegment pair = NativeCall.eightBytes();
             return NativeCall.fdPair(
-                NativeCall.checked((int)SOCKETPAIR.invokeExact(NativeCall.state(), AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair)), pair, fds);
+                NativeCall.checked((int)SOCKETPAIR.invokeExact(NativeCall.state(), AF_UNIX, type | SOCK_CLOEXEC, 0, pair)), pair, fds);
         }
         catch (final Throwable ex)
         {

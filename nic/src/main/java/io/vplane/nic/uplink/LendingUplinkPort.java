@@ -130,6 +130,19 @@ abstract class LendingUplinkPort implements SwitchPort
         return true;
     }
 
+    /** One receive system call was made; {@code frames} it brought (0: it found none). */
+    protected final void receiveCall(final int frames)
+    {
+        if (frames > 0)
+        {
+            counters.rxCallsPending++;
+        }
+        else
+        {
+            counters.rxEmptyCallsPending++;
+        }
+    }
+
     protected final void readFailed(final String call, final long rc)
     {
         counters.drop(UplinkCounters.Drop.READ_ERROR);

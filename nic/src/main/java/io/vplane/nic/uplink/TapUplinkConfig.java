@@ -12,8 +12,11 @@ import io.vplane.config.SettingRange;
  * @param queues   TAP queues (IFF_MULTI_QUEUE when more than one), all read into the same VM's buffers
  * @param zeroCopy read into the VM's buffers (buffer-address substitution); false: into the uplink's own
  *                 memory, the switch then copies into the guest (the copy path, for comparison)
+ * @param ioUring  the reads of a burst go to the kernel in one io_uring submit; false (or no io_uring in
+ *                 this kernel): one readv per frame
  */
-public record TapUplinkConfig(String name, String ifName, String vswitch, String vmPort, int queues, boolean zeroCopy)
+public record TapUplinkConfig(String name, String ifName, String vswitch, String vmPort, int queues, boolean zeroCopy,
+    boolean ioUring)
 {
     public static final SettingRange QUEUES = new SettingRange(1, 16);
 

@@ -8,6 +8,9 @@ import io.vplane.engine.linux.Tun;
 import io.vplane.nic.port.GuestRxLenders;
 import io.vplane.nic.vswitch.VswitchRegistry;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.List;
 
 /**
@@ -17,6 +20,11 @@ import java.util.List;
  */
 public final class TapUplinkDevice extends UplinkDevice
 {
+    private static final Logger LOG = LoggerFactory.getLogger(TapUplinkDevice.class);
+
+    private final TapUplinkConfig settings;
+    private final TapPort port;
+
     public TapUplinkDevice(final DeviceSpec spec, final TapUplinkConfig settings, final DeviceContext context,
         final VswitchRegistry switches, final GuestRxLenders lenders)
     {
@@ -26,8 +34,24 @@ public final class TapUplinkDevice extends UplinkDevice
     private TapUplinkDevice(final DeviceSpec spec, final TapUplinkConfig settings, final VswitchRegistry switches,
         final int[] fds, final UplinkCounters counters, final GuestRxLenders lenders, final DeviceContext context)
     {
-        super(spec, settings.vswitch(), switches, fds, List.of(new TapPort(spec.name(), fds, lenders.slot(settings.vmPort()),
-            settings.vswitch(), settings.zeroCopy(), counters, context.errors())), List.of(counters));
+        this(spec, settings, switches, fds, new TapPort(spec.name(), fds, lenders.slot(settings.vmPort()),
+            settings.vswitch(), settings.zeroCopy(), settings.ioUring(), counters, context.errors()), counters);
+    }
+
+    private TapUplinkDevice(final DeviceSpec spec, final TapUplinkConfig settings, final VswitchRegistry switches,
+        final int[] fds, final TapPort port, final UplinkCounters counters)
+    {
+        super(spec, settings.vswitch(), switches, fds, List.of(port), List.of(counters));
+        this.settings = settings;
+        this.port = port;
+    }
+
+    @Override
+    protected void starting()
+    {
+        LOG.info("TAP uplink {} on {}: {} queue(s), {}, receive {}", settings.name(), settings.ifName(), settings.queues(),
+            settings.zeroCopy() ? "into the VM's buffers (zero copy)" : "into own memory (copy path)",
+            port.batched() ? "with one io_uring submit per burst" : "with one readv per frame");
     }
 
     /** Opens every queue of the TAP device, each with a 12-byte virtio-net header and no offloads. */

@@ -14,6 +14,7 @@ public final class TapUplinkSection extends DeviceListSection<TapUplinksConfig, 
     public static final String VSWITCH = "vswitch0";
     public static final int QUEUES = 1;
     public static final boolean ZERO_COPY = true;
+    public static final boolean IO_URING = true;
 
     /** What the kernel takes as an interface name (dev_valid_name): no '/', ':', blanks, '.' or '..'. */
     private static final Pattern IF_NAME = Pattern.compile("[A-Za-z0-9_+=@#%^-][A-Za-z0-9_.+=@#%^-]*");
@@ -28,7 +29,7 @@ public final class TapUplinkSection extends DeviceListSection<TapUplinksConfig, 
     public static String describe(final TapUplinkConfig uplink)
     {
         return "ifName=" + uplink.ifName() + " vswitch=" + uplink.vswitch() + " vmPort=" + uplink.vmPort() +
-            " queues=" + uplink.queues() + " zeroCopy=" + uplink.zeroCopy();
+            " queues=" + uplink.queues() + " zeroCopy=" + uplink.zeroCopy() + " ioUring=" + uplink.ioUring();
     }
 
     @Override
@@ -49,7 +50,8 @@ public final class TapUplinkSection extends DeviceListSection<TapUplinksConfig, 
         ok &= null != vmPort;
         final int queues = item.integer("queues", QUEUES, TapUplinkConfig.QUEUES);
         final boolean zeroCopy = item.bool("zeroCopy", ZERO_COPY);
+        final boolean ioUring = item.bool("ioUring", IO_URING);
         item.finish();
-        return ok ? new TapUplinkConfig(name, ifName, vswitch, vmPort, queues, zeroCopy) : null;
+        return ok ? new TapUplinkConfig(name, ifName, vswitch, vmPort, queues, zeroCopy, ioUring) : null;
     }
 }

@@ -16,6 +16,7 @@ final class UplinkCounters implements AutoCloseable
     static final String BYTES = "vplane_uplink_bytes_total";
     static final String RX_PATH = "vplane_uplink_rx_path_total";
     static final String DROPS = "vplane_uplink_drops_total";
+    static final String RX_CALLS = "vplane_uplink_rx_calls_total";
 
     enum Drop
     {
@@ -32,6 +33,8 @@ final class UplinkCounters implements AutoCloseable
     private final AtomicCounter guestBufferElsewhere;
     private final AtomicCounter copy;
     private final AtomicCounter[] drops = new AtomicCounter[Drop.values().length];
+    private final AtomicCounter rxCalls;
+    private final AtomicCounter rxEmptyCalls;
 
     long rxFramesPending;
     long rxBytesPending;
@@ -40,6 +43,9 @@ final class UplinkCounters implements AutoCloseable
     long zeroCopyPending;
     long elsewherePending;
     long copyPending;
+    /** Receive system calls (readv, io_uring_enter, recvmmsg) that brought frames, and those that found none. */
+    long rxCallsPending;
+    long rxEmptyCallsPending;
     final long[] dropsPending = new long[Drop.values().length];
 
     UplinkCounters(final Counters counters, final String uplink)
@@ -55,6 +61,8 @@ final class UplinkCounters implements AutoCloseable
         {
             drops[drop.ordinal()] = counters.counter(DROPS, "uplink", uplink, "reason", drop.label);
         }
+        rxCalls = counters.counter(RX_CALLS, "uplink", uplink, "result", "frames");
+        rxEmptyCalls = counters.counter(RX_CALLS, "uplink", uplink, "result", "empty");
     }
 
     void drop(final Drop reason)
@@ -72,6 +80,12 @@ final class UplinkCounters implements AutoCloseable
         zeroCopy.getAndAddRelease(zeroCopyPending);
         guestBufferElsewhere.getAndAddRelease(elsewherePending);
         copy.getAndAddRelease(copyPending);
+        if (rxCallsPending != 0 || rxEmptyCallsPending != 0)
+        {
+            rxCalls.getAndAddRelease(rxCallsPending);
+            rxEmptyCalls.getAndAddRelease(rxEmptyCallsPending);
+            rxCallsPending = rxEmptyCallsPending = 0;
+        }
         rxFramesPending = rxBytesPending = txFramesPending = txBytesPending = 0;
         zeroCopyPending = elsewherePending = copyPending = 0;
         for (int i = 0; i < dropsPending.length; i++)
@@ -105,6 +119,11 @@ final class UplinkCounters implements AutoCloseable
         return txFrames.get();
     }
 
+    long rxCallsTotal()
+    {
+        return rxCalls.get();
+    }
+
     long drops(final Drop reason)
     {
         return drops[reason.ordinal()].get();
@@ -120,6 +139,8 @@ final class UplinkCounters implements AutoCloseable
         zeroCopy.close();
         guestBufferElsewhere.close();
         copy.close();
+        rxCalls.close();
+        rxEmptyCalls.close();
         for (final AtomicCounter counter : drops)
         {
             counter.close();

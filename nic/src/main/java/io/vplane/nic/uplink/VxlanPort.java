@@ -184,6 +184,7 @@ final class VxlanPort extends LendingUplinkPort
             return burst.count();
         }
         final int got = UdpSockets.recvmmsg(fd, rx.address(), asked);
+        receiveCall(got);
         if (got < 0 && got != -Errno.EAGAIN)
         {
             readFailed("recvmmsg", got);
@@ -213,6 +214,7 @@ final class VxlanPort extends LendingUplinkPort
             prepare(j, hostSlot(j), HOST_SLOT_BYTES);
         }
         final int got = UdpSockets.recvmmsg(fd, rx.address(), asked);
+        receiveCall(got);
         if (got < 0 && got != -Errno.EAGAIN)
         {
             readFailed("recvmmsg", got);

@@ -18,7 +18,7 @@ class UplinkConfigTest
             devices:
               tap:
                 - {name: up0, ifName: vptap0, vmPort: vm1}
-                - {name: up1, ifName: vptap1, vmPort: vm2, vswitch: sw1, queues: 4, zeroCopy: false}
+                - {name: up1, ifName: vptap1, vmPort: vm2, vswitch: sw1, queues: 4, zeroCopy: false, ioUring: false}
               vxlan:
                 - name: vx0
                   remotes: [192.0.2.7]
@@ -28,8 +28,8 @@ class UplinkConfigTest
             """, "c.yaml");
 
         assertThat(config.section(TapUplinksConfig.class).uplinks()).containsExactly(
-            new TapUplinkConfig("up0", "vptap0", "vswitch0", "vm1", 1, true),
-            new TapUplinkConfig("up1", "vptap1", "sw1", "vm2", 4, false));
+            new TapUplinkConfig("up0", "vptap0", "vswitch0", "vm1", 1, true, true),
+            new TapUplinkConfig("up1", "vptap1", "sw1", "vm2", 4, false, false));
         assertThat(config.section(VxlanUplinksConfig.class).uplinks()).containsExactly(
             new VxlanUplinkConfig("vx0", "0.0.0.0", 4789, "vswitch0", List.of("192.0.2.7"),
                 List.of(new VxlanUplinkConfig.Segment(42, "vm1"), new VxlanUplinkConfig.Segment(43, "vm2")), true));
