@@ -1,5 +1,6 @@
 package io.vplane.perf.report;
 
+import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.StandardChartTheme;
@@ -8,10 +9,11 @@ import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
-import org.jfree.chart.ChartFactory;
+import org.jfree.chart.title.TextTitle;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 import java.awt.Color;
+import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,9 +67,10 @@ public final class ReportCharts
                 }
                 data.addValue(figure.anchorSpread().median(), figure.anchor(), figure.caseName());
             }
-            final String title = String.format(Locale.ROOT, "%s: %s (%s, %s is better), median of %d pairs",
-                run.name(), first.metric(), first.unit(), first.better().word(), run.pairs().size());
-            final JFreeChart chart = chart(title, first.metric() + " (" + first.unit() + ")", data, cases.size());
+            final String subtitle = String.format(Locale.ROOT, "%s is better; each bar: the side's median of %d pairs",
+                first.better().word(), run.pairs().size());
+            final JFreeChart chart = chart(run.name() + ": " + first.metric(), subtitle, first.metric() + " (" + first.unit() + ")", data,
+                cases.size());
             final String file = fileName(run.name() + "-" + first.metric() + "-" + first.unit()) + ".png";
             ChartUtils.saveChartAsPNG(dir.resolve(file).toFile(), chart, Math.max(MIN_WIDTH, WIDTH_PER_CASE * cases.size()), HEIGHT);
             files.add(file);
@@ -75,10 +78,13 @@ public final class ReportCharts
         return files;
     }
 
-    private static JFreeChart chart(final String title, final String axis, final DefaultCategoryDataset data, final int cases)
+    private static JFreeChart chart(
+        final String title, final String subtitle, final String axis, final DefaultCategoryDataset data, final int cases)
     {
         ChartFactory.setChartTheme(StandardChartTheme.createLegacyTheme());
         final JFreeChart chart = ChartFactory.createBarChart(title, "case", axis, data, PlotOrientation.VERTICAL, true, false, false);
+        chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        chart.addSubtitle(new TextTitle(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
         chart.setBackgroundPaint(Color.WHITE);
         final CategoryPlot plot = chart.getCategoryPlot();
         plot.setBackgroundPaint(Color.WHITE);

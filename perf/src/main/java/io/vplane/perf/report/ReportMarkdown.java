@@ -41,8 +41,8 @@ public final class ReportMarkdown
         for (final BenchmarkRun run : report.runs())
         {
             md.append("\n## ").append(run.name()).append("\n\n");
-            md.append(String.format(Locale.ROOT, "Arguments: `%s`; %d of %d pairs; %.0f s.%n%n",
-                String.join(" ", run.args()), run.pairs().size(), report.pairs(), run.seconds()));
+            md.append(String.format(Locale.ROOT, "Arguments: %s; %d of %d pairs; %.0f s.%n%n",
+                run.args().isEmpty() ? "the script's defaults" : "`" + String.join(" ", run.args()) + "`", run.pairs().size(), report.pairs(), run.seconds()));
             run.sides().forEach(side -> md.append("- ").append(side.name()).append(" (").append(side.role().word()).append("): ")
                 .append(side.description()).append('\n'));
             if (!run.sides().isEmpty())
