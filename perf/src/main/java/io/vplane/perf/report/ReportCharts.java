@@ -4,14 +4,22 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.StandardChartTheme;
+import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.IntervalMarker;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.BoxAndWhiskerRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.statistics.BoxAndWhiskerItem;
+import org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
@@ -25,13 +33,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * PNG bar charts of a benchmark: one per metric (throughput and latency apart, each in its own
- * unit), the cases along the axis, vplane's median next to each anchor's median.
+ * PNG charts of a benchmark: one bar chart per metric (throughput and latency apart, each in its
+ * own unit), the cases along the axis, vplane's median next to each anchor's median; and one chart
+ * of the ratios with their spread across the pairs.
  */
 public final class ReportCharts
 {
     private static final int HEIGHT = 420;
     private static final int WIDTH_PER_CASE = 160;
+    private static final int WIDTH_PER_FIGURE = 130;
     private static final int MIN_WIDTH = 640;
     private static final Color[] COLOURS = {
         new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd)};
@@ -75,7 +85,56 @@ public final class ReportCharts
             ChartUtils.saveChartAsPNG(dir.resolve(file).toFile(), chart, Math.max(MIN_WIDTH, WIDTH_PER_CASE * cases.size()), HEIGHT);
             files.add(file);
         }
+        if (!byMetric.isEmpty())
+        {
+            files.add(ratios(run, dir));
+        }
         return files;
+    }
+
+    /**
+     * The ratios subject/anchor of every figure as boxes from the lowest to the highest pair with the
+     * median marked, beside a line at 1 and the ±15% band around it: how far apart, and how sure.
+     */
+    private static String ratios(final BenchmarkRun run, final Path dir) throws IOException
+    {
+        final DefaultBoxAndWhiskerCategoryDataset data = new DefaultBoxAndWhiskerCategoryDataset();
+        int categories = 0;
+        for (final PairedFigure figure : run.figures())
+        {
+            final Spread ratio = figure.ratio();
+            final String category = figure.caseName() + ", " + figure.metric() + " (" + figure.better().word() + ")";
+            if (data.getColumnIndex(category) < 0)
+            {
+                categories++;
+            }
+            data.add(new BoxAndWhiskerItem(ratio.median(), ratio.median(), ratio.min(), ratio.max(), ratio.min(), ratio.max(),
+                null, null, List.of()), figure.anchor(), category);
+        }
+        final CategoryPlot plot = new CategoryPlot(data, new CategoryAxis("figure"),
+            new NumberAxis("ratio " + run.subject().name() + "/anchor"), new BoxAndWhiskerRenderer());
+        final BoxAndWhiskerRenderer renderer = (BoxAndWhiskerRenderer) plot.getRenderer();
+        renderer.setMeanVisible(false);
+        renderer.setMaxOutlierVisible(false);
+        renderer.setMinOutlierVisible(false);
+        renderer.setFillBox(true);
+        for (int series = 0; series < data.getRowCount(); series++)
+        {
+            renderer.setSeriesPaint(series, COLOURS[(series + 1) % COLOURS.length]);
+        }
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.addRangeMarker(new IntervalMarker(1 - Spread.NOISE_FRACTION, 1 + Spread.NOISE_FRACTION, new Color(0, 0, 0, 20)));
+        plot.addRangeMarker(new ValueMarker(1.0, Color.DARK_GRAY, new BasicStroke(1.5f)));
+        plot.getDomainAxis().setMaximumCategoryLabelLines(3);
+        final JFreeChart chart = new JFreeChart(run.name() + ": ratio per figure", new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
+        chart.addSubtitle(new TextTitle(String.format(Locale.ROOT,
+            "box: lowest to highest of %d pairs, line: median; shaded: 1 ± %.0f%%",
+            run.pairs().size(), Spread.NOISE_FRACTION * 100), new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+        chart.setBackgroundPaint(Color.WHITE);
+        final String file = fileName(run.name() + "-ratios") + ".png";
+        ChartUtils.saveChartAsPNG(dir.resolve(file).toFile(), chart, Math.max(MIN_WIDTH, WIDTH_PER_FIGURE * categories), HEIGHT + 80);
+        return file;
     }
 
     private static JFreeChart chart(
