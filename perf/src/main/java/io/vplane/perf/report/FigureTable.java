@@ -29,10 +29,15 @@ public final class FigureTable
         return rows.isEmpty();
     }
 
-    /** "1.05× [0.97–1.12]". */
+    /** "1.05× [0.97–1.12]"; ratios far from 1 keep three significant digits ("0.0123×", "235×"). */
     public static String ratio(final Spread ratio)
     {
-        return String.format(Locale.ROOT, "%.2f× [%.2f–%.2f]", ratio.median(), ratio.min(), ratio.max());
+        return ratioNumber(ratio.median()) + "× [" + ratioNumber(ratio.min()) + "–" + ratioNumber(ratio.max()) + "]";
+    }
+
+    private static String ratioNumber(final double ratio)
+    {
+        return ratio >= 0.1 && ratio < 10 ? String.format(Locale.ROOT, "%.2f", ratio) : value(ratio);
     }
 
     /** A measured value with about three significant digits, without a thousands separator. */

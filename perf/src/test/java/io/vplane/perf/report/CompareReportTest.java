@@ -26,6 +26,13 @@ class CompareReportTest
         assertThat(text).contains("new figure").contains("not in the new report").contains("1 regression(s), 0 improvement(s), 1 within noise");
     }
 
+    @Test
+    void shouldKeepThreeSignificantDigitsOfRatiosFarFromOne()
+    {
+        assertThat(FigureTable.ratio(new Spread(0.0123, 0.00456, 0.05))).isEqualTo("0.0123× [0.00456–0.0500]");
+        assertThat(FigureTable.ratio(new Spread(234.9, 9.5, 1234))).isEqualTo("235× [9.50–1234]");
+    }
+
     private static ReportJson.StoredFigure stored(final String caseName, final Better better, final Spread ratio)
     {
         return new ReportJson.StoredFigure("nbd", caseName, "IOPS", "nbdkit", better, ratio);
