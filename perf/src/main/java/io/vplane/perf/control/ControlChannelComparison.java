@@ -18,23 +18,28 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Commands per second and round-trip latency (submit to applied, p50 / p99) of the control channel
- * over TCP and a Unix socket, each against its anchor: a bare 64-byte echo round trip over the same
+ * over TCP and a Unix socket, against its anchor: a bare 64-byte echo round trip over the same
  * transport (what the transport alone costs; the difference is framing, authentication once, and
- * the two synced journal records per command, one each side). Rounds alternate channel and
- * anchor; the table shows each
- * side's median over the rounds and the median ratio of the per-round latencies with its range.
+ * the two synced journal records per command, one each side). Speaks the side-by-side protocol
+ * (docs/benchmarks.md): {@code --sides}; {@code --side channel|echo [--quick] [commands]} measures
+ * one side on both transports after an unmeasured warm-up and prints {@code figure} lines;
+ * perf/bin/pairs interleaves the sides.
  * <pre>
- *   perf/bin/control-channel [rounds=5] [commands=500]
+ *   perf/bin/control-channel [--pairs N] [commands=500]
  * </pre>
  * The vsock-user transport needs a guest; it is measured by perf/bin/vsock-vs-socat's connect rate.
  */
 public final class ControlChannelComparison
 {
     private static final byte[] SECRET = "benchmark-secret-0123456789".getBytes();
+    private static final String[] TRANSPORTS = {"tcp", "unix"};
 
     private ControlChannelComparison()
     {
@@ -42,35 +47,47 @@ public final class ControlChannelComparison
 
     public static void main(final String[] args) throws Exception
     {
-        final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        final int commands = args.length > 1 ? Integer.parseInt(args[1]) : 500;
-        final Path dir = Files.createTempDirectory("control-channel");
-        System.out.printf("control channel: %d rounds of %d commands per transport, journals in %s%n", rounds, commands, dir);
-        System.out.printf("%-6s %12s %10s %10s %12s %10s %8s %s%n", "", "commands/s", "p50 us", "p99 us", "echo/s", "echo p50", "ratio", "range");
-        for (final String transport : new String[] {"tcp", "unix"})
+        if (args.length > 0 && "--sides".equals(args[0]))
         {
-            final double[] rate = new double[rounds];
-            final double[] p50 = new double[rounds];
-            final double[] p99 = new double[rounds];
-            final double[] echoRate = new double[rounds];
-            final double[] echoP50 = new double[rounds];
-            final double[] ratio = new double[rounds];
-            for (int r = 0; r < rounds; r++)
-            {
-                final long[] channel = channelRound(dir.resolve(transport + "-" + r), transport, commands);
-                final long[] echo = echoRound(dir.resolve(transport + "-echo-" + r), transport, commands);
-                rate[r] = commands * 1e9 / Arrays.stream(channel).sum();
-                echoRate[r] = commands * 1e9 / Arrays.stream(echo).sum();
-                p50[r] = percentile(channel, 0.50) / 1e3;
-                p99[r] = percentile(channel, 0.99) / 1e3;
-                echoP50[r] = percentile(echo, 0.50) / 1e3;
-                ratio[r] = p50[r] / echoP50[r];
-            }
-            Arrays.sort(ratio);
-            System.out.printf("%-6s %12.0f %10.1f %10.1f %12.0f %10.1f %8.1f %.1f..%.1f%n", transport, median(rate), median(p50),
-                median(p99), median(echoRate), median(echoP50), median(ratio), ratio[0], ratio[rounds - 1]);
+            System.out.println("channel\tsubject\tvplane control channel: command submitted, journalled and synced both sides, applied, acked");
+            System.out.println("echo\tanchor\ta bare 64-byte echo round trip over the same transport");
+            return;
         }
-        System.out.println("ratio: channel p50 / echo p50 per round (each command: one synced journal record on the host, one on the agent)");
+        if (args.length < 2 || !"--side".equals(args[0]) || !("channel".equals(args[1]) || "echo".equals(args[1])))
+        {
+            System.err.println("usage: ControlChannelComparison --sides | --side channel|echo [--quick] [commands]");
+            System.exit(2);
+        }
+        final boolean channel = "channel".equals(args[1]);
+        final boolean quick = args.length > 2 && "--quick".equals(args[2]);
+        final int first = quick ? 3 : 2;
+        final int commands = args.length > first ? Integer.parseInt(args[first]) : quick ? 200 : 500;
+        final Path dir = Files.createTempDirectory("control-channel");
+        try
+        {
+            for (final String transport : TRANSPORTS)
+            {
+                // unmeasured: the JIT compiles the path first, in this JVM as in a long-running daemon
+                round(channel, dir.resolve(transport + "-warm-up"), transport, Math.max(50, commands / 4));
+                final long[] latency = round(channel, dir.resolve(transport), transport, commands);
+                final double perSecond = commands * 1e9 / Arrays.stream(latency).sum();
+                System.out.printf(Locale.ROOT, "figure\t%s\tround trips\t%.0f\tper s\thigher%n", transport, perSecond);
+                System.out.printf(Locale.ROOT, "figure\t%s\tp50 latency\t%.1f\tus\tlower%n", transport, percentile(latency, 0.50) / 1e3);
+                System.out.printf(Locale.ROOT, "figure\t%s\tp99 latency\t%.1f\tus\tlower%n", transport, percentile(latency, 0.99) / 1e3);
+            }
+        }
+        finally
+        {
+            try (Stream<Path> files = Files.walk(dir))
+            {
+                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            }
+        }
+    }
+
+    private static long[] round(final boolean channel, final Path dir, final String transport, final int commands) throws Exception
+    {
+        return channel ? channelRound(dir, transport, commands) : echoRound(dir, transport, commands);
     }
 
     /** Submit-to-applied latency of each command, one at a time, in ns. */
@@ -163,12 +180,5 @@ public final class ControlChannelComparison
         final long[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, (int)Math.floor(p * sorted.length))];
-    }
-
-    private static double median(final double[] values)
-    {
-        final double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

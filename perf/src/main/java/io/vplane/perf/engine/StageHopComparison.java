@@ -1,9 +1,11 @@
 package io.vplane.perf.engine;
 
+import io.vplane.perf.jmh.JmhSides;
 import io.vplane.perf.jmh.ProfiledRun;
 import org.openjdk.jmh.results.RunResult;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -16,7 +18,8 @@ import java.util.Locale;
  * forks run back to back see nearly the same machine, while all forks of one benchmark followed by
  * all of the other may not. Within a fork the score is the median of its iterations, which resists
  * time stolen in bursts. The ratio reported is the median over the rounds.
- * Arguments: {@code [rounds] [iterations] [secondsPerIteration]}.
+ * Arguments: {@code [rounds] [iterations] [secondsPerIteration]}; or the side-by-side protocol
+ * ({@code --sides}, {@code --side engine|bare [--quick]}) for perf/bin/pairs and perf/bin/report.
  */
 public final class StageHopComparison
 {
@@ -30,6 +33,14 @@ public final class StageHopComparison
 
     public static void main(final String[] args) throws Exception
     {
+        if (JmhSides.answer(args, StageHopBenchmark.class,
+            List.of(new JmhSides.SideMethod("engine", "subject", "vplane's stage hop: ring, queue group, worker duty cycle", ENGINE),
+                new JmhSides.SideMethod("bare", "anchor", "Agrona's bare OneToOneRingBuffer doing the same transfer", BARE)),
+            List.of(new JmhSides.Case("hop, burst of " + StageHopBenchmark.BURST)),
+            new JmhSides.Metric("time per message", "ns", "lower", 1.0)))
+        {
+            return;
+        }
         final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         final int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         final int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 1;

@@ -1,16 +1,20 @@
 package io.vplane.perf.vswitch;
 
+import io.vplane.perf.jmh.JmhSides;
 import io.vplane.perf.jmh.ProfiledRun;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Runs {@link VswitchBenchmark} with the GC profiler and prints Mpps per path and table size side by
  * side with the bytes allocated per frame, and the goal: 30 Mpps per core for lookup and rewrite.
- * Arguments: {@code [iterations] [secondsPerIteration]}.
+ * Arguments: {@code [iterations] [secondsPerIteration]}; or the side-by-side protocol ({@code --sides},
+ * {@code --side vplane|jdk-hashmap|agrona-map [--quick]}: lookup + rewrite at 1k and 64k entries)
+ * for perf/bin/pairs and perf/bin/report.
  */
 public final class VswitchComparison
 {
@@ -22,6 +26,16 @@ public final class VswitchComparison
 
     public static void main(final String[] args) throws Exception
     {
+        if (JmhSides.answer(args, VswitchBenchmark.class,
+            List.of(new JmhSides.SideMethod("vplane", "subject", "vplane IP-hash table lookup + rewrite", "tableLookupRewrite"),
+                new JmhSides.SideMethod("jdk-hashmap", "anchor", "JDK HashMap lookup + rewrite", "hashMapLookupRewrite"),
+                new JmhSides.SideMethod("agrona-map", "anchor", "Agrona Object2ObjectHashMap lookup + rewrite", "agronaMapLookupRewrite")),
+            List.of(new JmhSides.Case("lookup + rewrite, 1k entries", "entries", "1024"),
+                new JmhSides.Case("lookup + rewrite, 64k entries", "entries", "65536")),
+            new JmhSides.Metric("throughput", "Mpps", "higher", 1e-6)))
+        {
+            return;
+        }
         final Collection<RunResult> results = ProfiledRun.run(VswitchBenchmark.class, args);
 
         System.out.println();
