@@ -3,6 +3,7 @@ package io.vplane.blockstore.config;
 import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.qos.SchedulerSettings;
+import io.vplane.blockstore.image.ImageOpener;
 import io.vplane.blockstore.rbd.RbdImageUri;
 import io.vplane.config.BindContext;
 import io.vplane.config.ConfigDiff;
@@ -181,6 +182,11 @@ public final class NbdSection extends KeyedSection<NbdConfig>
                 item.reject("sizeBytes", "sizeBytes " + sizeBytes + " must be a multiple of 512");
             }
             final boolean readOnly = item.bool("readOnly", READ_ONLY);
+            if (null != image && ImageOpener.isQcow2(image) && !readOnly)
+            {
+                item.reject("readOnly", "image " + image + " is served read-only (qcow2 is read, never written, here): set readOnly: true, " +
+                    "or convert it to a raw image online with 'vplane ctl disk convert'");
+            }
             if (null != image && RbdImageUri.isUri(image))
             {
                 try
