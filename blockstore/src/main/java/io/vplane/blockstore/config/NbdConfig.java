@@ -1,5 +1,6 @@
 package io.vplane.blockstore.config;
 
+import io.vplane.blockstore.convert.ConvertSettings;
 import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.qos.SchedulerSettings;
 
@@ -16,15 +17,24 @@ import java.util.List;
  * @param transport   the Netty transport of the server's event loops
  * @param limits      what one client may hold of the server (connections, handshake, memory)
  * @param qos         the slice scheduler all disks share (slice, device capacity, command costs); applies live
+ * @param convert     defaults of online conversions (copy rate, chunk); applies to the next conversion
  */
 public record NbdConfig(
     String bindAddress, int port, List<NbdDiskConfig> disks, List<NbdTenantConfig> tenants, NbdTlsConfig tls,
-    NbdTransport transport, NbdLimits limits, SchedulerSettings qos)
+    NbdTransport transport, NbdLimits limits, SchedulerSettings qos, ConvertSettings convert)
 {
     public NbdConfig
     {
         disks = List.copyOf(disks);
         tenants = List.copyOf(tenants);
+    }
+
+    /** A server with the default conversion settings. */
+    public NbdConfig(
+        final String bindAddress, final int port, final List<NbdDiskConfig> disks, final List<NbdTenantConfig> tenants,
+        final NbdTlsConfig tls, final NbdTransport transport, final NbdLimits limits, final SchedulerSettings qos)
+    {
+        this(bindAddress, port, disks, tenants, tls, transport, limits, qos, ConvertSettings.DEFAULTS);
     }
 
     /** A server with the default scheduler settings. */

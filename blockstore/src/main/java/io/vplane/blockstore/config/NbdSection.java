@@ -1,5 +1,6 @@
 package io.vplane.blockstore.config;
 
+import io.vplane.blockstore.convert.ConvertSettings;
 import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.qos.SchedulerSettings;
@@ -74,8 +75,9 @@ public final class NbdSection extends KeyedSection<NbdConfig>
         final SectionReader qosSection = section.section("qos");
         final SchedulerSettings qos = QosSettingsReader.scheduler(qosSection);
         QosSettingsReader.checkReservations(qosSection, qos, disks);
+        final ConvertSettings convert = convert(section.section("convert"));
         section.finish();
-        return new NbdConfig(bindAddress, port, disks, tenants, tls, transport, limits, qos);
+        return new NbdConfig(bindAddress, port, disks, tenants, tls, transport, limits, qos, convert);
     }
 
     private static NbdTlsConfig tls(final SectionReader section)
@@ -246,6 +248,22 @@ public final class NbdSection extends KeyedSection<NbdConfig>
         // The server copies its limits into each connection's guard when it starts.
         diff.compare("nbd.limits", running.limits(), next.limits(), ConfigDiff.RESTART);
         diff.compare("nbd.qos", running.qos(), next.qos(), ConfigDiff.LIVE);
+        diff.compare("nbd.convert", running.convert(), next.convert(), ConfigDiff.LIVE);
+    }
+
+    /** Defaults of online conversions: the copier's rate and the chunk. */
+    private static ConvertSettings convert(final SectionReader section)
+    {
+        final long rate = section.longValue("rateBytesPerSec", ConvertSettings.DEFAULTS.rateBytesPerSec(), 0,
+            ConvertSettings.MAX_RATE_BYTES_PER_SEC);
+        final long chunk = section.longValue("chunkBytes", ConvertSettings.DEFAULTS.chunkBytes(), ConvertSettings.MIN_CHUNK_BYTES,
+            ConvertSettings.MAX_CHUNK_BYTES);
+        if ((chunk & (chunk - 1)) != 0)
+        {
+            section.reject("chunkBytes", "chunkBytes " + chunk + " must be a power of two");
+        }
+        section.finish();
+        return new ConvertSettings(rate, (int)chunk);
     }
 
     /** Disks and tenants apply live; the listener (address, port, TLS files, limits) stays until a restart. */
@@ -253,7 +271,7 @@ public final class NbdSection extends KeyedSection<NbdConfig>
     public NbdConfig live(final NbdConfig running, final NbdConfig next)
     {
         return new NbdConfig(running.bindAddress(), running.port(), next.disks(), next.tenants(), running.tls(),
-            running.transport(), running.limits(), next.qos());
+            running.transport(), running.limits(), next.qos(), next.convert());
     }
 
     /** How a disk appears in a change: every setting but its name. */

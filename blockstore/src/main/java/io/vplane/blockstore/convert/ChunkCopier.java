@@ -59,6 +59,7 @@ public final class ChunkCopier
     public synchronized void start(final long rate, final FinishAction finish)
     {
         rateBytesPerSec = rate;
+        backend.map().rateBytesPerSec(rate);
         if (null != thread && thread.isAlive())
         {
             return;

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * again: what the VM wrote there was not yet flushed, so reading the source's bytes is allowed.
  * <pre>
  *  0 magic "VPCONV01"   8 sizeBytes (u64)   16 chunkBytes (u32)   20 source length (u32)
- * 24 target length (u32)  28 source spec (UTF-8)  then target image (UTF-8), padded to 8
+ * 24 target length (u32)  28 copy rate, bytes/s (u64)  36 source spec (UTF-8)  then target image (UTF-8), padded to 8
  * then ceil(chunks / 64) little-endian u64 words of bits
  * </pre>
  */
@@ -32,7 +32,7 @@ public final class ConversionMap
 {
     public static final String SUFFIX = ".convert-map";
     private static final long MAGIC = 0x3130564e4f435056L; // "VPCONV01" read little-endian
-    private static final int FIXED_BYTES = 28;
+    private static final int FIXED_BYTES = 36;
     private static final int MAX_SPEC_BYTES = 4096;
 
     private final Path file;
@@ -41,13 +41,16 @@ public final class ConversionMap
     private final long sizeBytes;
     private final int chunkBytes;
     private final int chunks;
+    /** The copier's rate the operator chose, kept so a restart resumes at it. */
+    private volatile long rateBytesPerSec;
     private final AtomicLongArray bits;
     private final Object saving = new Object();
     private long[] saved;
 
     private ConversionMap(final Path file, final String source, final String target, final long sizeBytes, final int chunkBytes,
-        final long[] initial)
+        final long rateBytesPerSec, final long[] initial)
     {
+        this.rateBytesPerSec = rateBytesPerSec;
         this.file = file;
         this.source = source;
         this.target = target;
@@ -60,7 +63,7 @@ public final class ConversionMap
 
     /** A new map with no chunk done; saved at once so a crash before the first flush still resumes. */
     public static ConversionMap create(final Path file, final String source, final String target, final long sizeBytes,
-        final int chunkBytes) throws IOException
+        final int chunkBytes, final long rateBytesPerSec) throws IOException
     {
         if (chunkBytes <= 0 || (chunkBytes & (chunkBytes - 1)) != 0)
         {
@@ -71,7 +74,8 @@ public final class ConversionMap
         {
             throw new IllegalArgumentException("a disk of " + sizeBytes + " bytes has too many chunks of " + chunkBytes + " bytes");
         }
-        final ConversionMap map = new ConversionMap(file, source, target, sizeBytes, chunkBytes, new long[(int)((chunks + 63) / 64)]);
+        final ConversionMap map = new ConversionMap(file, source, target, sizeBytes, chunkBytes, rateBytesPerSec,
+            new long[(int)((chunks + 63) / 64)]);
         map.write(map.saved);
         return map;
     }
@@ -89,7 +93,8 @@ public final class ConversionMap
         final int chunkBytes = b.getInt(16);
         final int sourceBytes = b.getInt(20);
         final int targetBytes = b.getInt(24);
-        if (b.getLong(0) != MAGIC || sizeBytes <= 0 || chunkBytes <= 0 || (chunkBytes & (chunkBytes - 1)) != 0 ||
+        final long rate = b.getLong(28);
+        if (b.getLong(0) != MAGIC || rate < 0 || sizeBytes <= 0 || chunkBytes <= 0 || (chunkBytes & (chunkBytes - 1)) != 0 ||
             sourceBytes <= 0 || sourceBytes > MAX_SPEC_BYTES || targetBytes <= 0 || targetBytes > MAX_SPEC_BYTES)
         {
             throw new IOException("conversion map " + file + " has a bad header");
@@ -105,7 +110,7 @@ public final class ConversionMap
         final long[] words = new long[(int)((chunks + 63) / 64)];
         b.position(bitsAt);
         b.asLongBuffer().get(words);
-        return new ConversionMap(file, source, target, sizeBytes, chunkBytes, words);
+        return new ConversionMap(file, source, target, sizeBytes, chunkBytes, rate, words);
     }
 
     public Path file()
@@ -133,6 +138,17 @@ public final class ConversionMap
     public int chunkBytes()
     {
         return chunkBytes;
+    }
+
+    public long rateBytesPerSec()
+    {
+        return rateBytesPerSec;
+    }
+
+    /** A new rate, saved with the next change of the bits. */
+    public void rateBytesPerSec(final long rate)
+    {
+        rateBytesPerSec = rate;
     }
 
     public int chunks()
@@ -221,7 +237,8 @@ public final class ConversionMap
         final byte[] targetBytes = target.getBytes(StandardCharsets.UTF_8);
         final int bitsAt = (FIXED_BYTES + sourceBytes.length + targetBytes.length + 7) & ~7;
         final ByteBuffer b = ByteBuffer.allocate(bitsAt + words.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(0, MAGIC).putLong(8, sizeBytes).putInt(16, chunkBytes).putInt(20, sourceBytes.length).putInt(24, targetBytes.length);
+        b.putLong(0, MAGIC).putLong(8, sizeBytes).putInt(16, chunkBytes).putInt(20, sourceBytes.length).putInt(24, targetBytes.length)
+            .putLong(28, rateBytesPerSec);
         b.put(FIXED_BYTES, sourceBytes).put(FIXED_BYTES + sourceBytes.length, targetBytes);
         b.position(bitsAt);
         b.asLongBuffer().put(words);

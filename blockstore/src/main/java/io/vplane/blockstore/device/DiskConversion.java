@@ -26,10 +26,6 @@ import java.util.Map;
  */
 public final class DiskConversion
 {
-    /** Chunk of the map and of each copy: 1 MiB keeps the map small (128 KiB per TiB) and the fill before a partial write short. */
-    public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
-    /** Background copy rate when none is given: leaves most of a disk's bandwidth to the VM. */
-    public static final long DEFAULT_RATE_BYTES_PER_SEC = 128L << 20;
     private static final Logger LOG = LoggerFactory.getLogger(DiskConversion.class);
 
     private DiskConversion()
@@ -77,7 +73,8 @@ public final class DiskConversion
             else
             {
                 refuseForeignTarget(device, target);
-                map = ConversionMap.create(mapFile, source, target.disk().image(), device.disk().sizeBytes(), chunkBytes);
+                map = ConversionMap.create(mapFile, source, target.disk().image(), device.disk().sizeBytes(), chunkBytes,
+                    rateBytesPerSec);
             }
             converting = openOrForget(device.name(), map, target, device.errors(), rateBytesPerSec, resumed);
         }
@@ -115,7 +112,7 @@ public final class DiskConversion
             }
             LOG.info("disk {}: resuming the conversion from {} ({} of {} bytes in the target)", disk, map.source(), map.doneBytes(),
                 map.sizeBytes());
-            return open(disk, map, settings, errors, DEFAULT_RATE_BYTES_PER_SEC);
+            return open(disk, map, settings, errors, map.rateBytesPerSec());
         }
         catch (final IOException ex)
         {

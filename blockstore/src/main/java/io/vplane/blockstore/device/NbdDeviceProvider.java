@@ -189,7 +189,7 @@ public final class NbdDeviceProvider implements DeviceProvider
         if (null != converting)
         {
             device.conversion(converting);
-            DiskConversion.startCopier(device, converting, settings, DiskConversion.DEFAULT_RATE_BYTES_PER_SEC);
+            DiskConversion.startCopier(device, converting, settings, converting.map().rateBytesPerSec());
         }
         return device;
     }

@@ -8,6 +8,7 @@ import io.vplane.blockstore.config.NbdSection;
 import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.backend.NbdClientBackend;
 import io.vplane.blockstore.backend.StorageBackend;
+import io.vplane.blockstore.convert.ConvertSettings;
 import io.vplane.blockstore.device.DiskConversion;
 import io.vplane.blockstore.device.DiskDevice;
 import io.vplane.blockstore.image.ImageOpener;
@@ -288,11 +289,11 @@ public final class DiskManagement implements ManagementExtension
             throw new IllegalArgumentException("target " + to + ": a conversion writes a raw image (raw:PATH) or an rbd://pool/image");
         }
         final DiskSettings target = (DiskSettings)NbdDeviceProvider.spec(current.disk().withImage(image), api.config()).settings();
-        final long rate = null == body.get("rateBytesPerSec") ? DiskConversion.DEFAULT_RATE_BYTES_PER_SEC :
-            ByteSize.parse("rateBytesPerSec", body.get("rateBytesPerSec"));
-        final long chunk = null == body.get("chunkBytes") ? DiskConversion.DEFAULT_CHUNK_BYTES :
-            ByteSize.parse("chunkBytes", body.get("chunkBytes"));
-        if (chunk < 4096 || chunk > (64 << 20) || (chunk & (chunk - 1)) != 0)
+        final ConvertSettings defaults = api.config().section(NbdConfig.class).convert();
+        final long rate = null == body.get("rateBytesPerSec") ? defaults.rateBytesPerSec() :
+            "0".equals(String.valueOf(body.get("rateBytesPerSec")).strip()) ? 0 : ByteSize.parse("rateBytesPerSec", body.get("rateBytesPerSec"));
+        final long chunk = null == body.get("chunkBytes") ? defaults.chunkBytes() : ByteSize.parse("chunkBytes", body.get("chunkBytes"));
+        if (chunk < ConvertSettings.MIN_CHUNK_BYTES || chunk > ConvertSettings.MAX_CHUNK_BYTES || (chunk & (chunk - 1)) != 0)
         {
             throw new IllegalArgumentException("chunkBytes " + chunk + " must be a power of two from 4 KiB to 64 MiB");
         }

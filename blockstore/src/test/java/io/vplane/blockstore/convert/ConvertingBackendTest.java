@@ -87,7 +87,7 @@ class ConvertingBackendTest
 
     private ConversionMap create() throws IOException
     {
-        return ConversionMap.create(dir.resolve("target.raw" + ConversionMap.SUFFIX), "raw:source.raw", "target.raw", SIZE, CHUNK);
+        return ConversionMap.create(dir.resolve("target.raw" + ConversionMap.SUFFIX), "raw:source.raw", "target.raw", SIZE, CHUNK, 0);
     }
 
     private ConvertingBackend open(final byte[] source, final ConversionMap map) throws IOException
