@@ -6,6 +6,8 @@ import io.vplane.blockstore.image.ImageFile;
 import io.vplane.engine.errors.ErrorLog;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +36,8 @@ public final class ConvertingBackend implements StorageBackend
     /** Chunks the VM's writes reached before the copier did. */
     private final AtomicLong chunksWrittenFirst = new AtomicLong();
     private final ChunkCopier copier;
+    /** One chunk of zeros, compared against to find chunks of zeros. */
+    private final MemorySegment zeros;
 
     public ConvertingBackend(final String disk, final ImageFile source, final StorageBackend target, final ConversionMap map,
         final ErrorLog errors, final long rateBytesPerSec)
@@ -55,6 +59,7 @@ public final class ConvertingBackend implements StorageBackend
         final int chunkBytes = map.chunkBytes();
         this.chunkBuffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(chunkBytes));
         this.copier = new ChunkCopier(disk, this, rateBytesPerSec);
+        this.zeros = Arena.ofAuto().allocate(chunkBytes);
     }
 
     public ConversionMap map()
@@ -231,8 +236,21 @@ public final class ConvertingBackend implements StorageBackend
         buffer.clear().limit(n);
         ImageBackend.readCounted(disk, source, errors, start, buffer);
         buffer.flip();
-        target.write(start, buffer);
+        if (allZero(buffer, n))
+        {
+            // Unallocated and zero clusters stay holes in the target, as qemu-img convert leaves them.
+            target.writeZeroes(start, n, true, false);
+        }
+        else
+        {
+            target.write(start, buffer);
+        }
         return n;
+    }
+
+    private boolean allZero(final ByteBuffer buffer, final int length)
+    {
+        return -1 == MemorySegment.ofBuffer(buffer).asSlice(0, length).mismatch(zeros.asSlice(0, length));
     }
 
     private int chunkOf(final long position)
