@@ -39,6 +39,8 @@ public final class ChunkCopier
     private volatile boolean stopping;
     private volatile Thread thread;
     private volatile long startedNs;
+    /** When the copier last stopped (done, paused, failed); 0 while it runs. */
+    private volatile long endedNs;
     /** Bytes this copier moved since its last start, for the rate. */
     private volatile long copiedSinceStart;
     private volatile long copiedTotal;
@@ -68,6 +70,7 @@ public final class ChunkCopier
         error = null;
         state = State.COPYING;
         copiedSinceStart = 0;
+        endedNs = 0;
         startedNs = System.nanoTime();
         final Thread started = new Thread(() -> run(finish), "vplane-convert-" + disk);
         started.setDaemon(true);
@@ -127,6 +130,7 @@ public final class ChunkCopier
                 if (stopping)
                 {
                     backend.flush();
+                    endedNs = System.nanoTime();
                     state = State.PAUSED;
                     LOG.info("disk {}: conversion paused at {} of {} bytes", disk, map.doneBytes(), map.sizeBytes());
                     return;
@@ -145,11 +149,13 @@ public final class ChunkCopier
             state = State.SWITCHING;
             LOG.info("disk {}: every chunk is in the target ({} bytes copied); switching the disk to it", disk, copiedTotal);
             finish.finish();
+            endedNs = System.nanoTime();
             state = State.DONE;
         }
         catch (final Exception ex)
         {
             error = describe(ex);
+            endedNs = System.nanoTime();
             state = State.FAILED;
             LOG.warn("disk {}: conversion stopped: {}", disk, error);
         }
@@ -201,6 +207,8 @@ public final class ChunkCopier
         view.put("rateLimitBytesPerSec", rateBytesPerSec);
         view.put("rateBytesPerSec", rate);
         view.put("etaSeconds", rate > 0 ? (map.sizeBytes() - done) / rate : -1);
+        // Since the last start, to the switch to the target included: the conversion's own duration.
+        view.put("elapsedMs", ((0 == endedNs ? System.nanoTime() : endedNs) - startedNs) / 1_000_000);
         if (null != error)
         {
             view.put("error", error);

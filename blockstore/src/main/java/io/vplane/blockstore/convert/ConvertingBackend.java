@@ -1,5 +1,6 @@
 package io.vplane.blockstore.convert;
 
+import io.vplane.blockstore.backend.AllDataExtents;
 import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.image.ImageBackend;
 import io.vplane.blockstore.image.ImageFile;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * makes the target durable and then saves the map. The copier ({@link ChunkCopier}) runs beside
  * the workers and is stopped when this backend is closed.
  */
-public final class ConvertingBackend implements StorageBackend
+public final class ConvertingBackend implements AllDataExtents
 {
     private static final int STRIPES = 256;
 
@@ -268,24 +269,8 @@ public final class ConvertingBackend implements StorageBackend
         return stripes[chunk & (STRIPES - 1)];
     }
 
-    /** Every extent reads as data while converting (the source's map is not reported). */
-    @Override
-    public long nextData(final long offset)
-    {
-        return Math.min(offset, sizeBytes());
-    }
 
-    @Override
-    public long nextHole(final long offset)
-    {
-        return sizeBytes();
-    }
 
-    @Override
-    public long holeGeneration()
-    {
-        return 0;
-    }
 
     /** Chunks the VM wrote before the copier reached them. */
     public long chunksWrittenFirst()

@@ -1,6 +1,6 @@
 package io.vplane.blockstore.image;
 
-import io.vplane.blockstore.backend.StorageBackend;
+import io.vplane.blockstore.backend.AllDataExtents;
 import io.vplane.engine.errors.ErrorLog;
 
 import java.io.IOException;
@@ -12,7 +12,7 @@ import java.util.Map;
  * that meet corrupt metadata fail alone with EIO, counted under
  * {@code vplane_errors_total{component="qcow2",error="corrupt"}} with one log line per window.
  */
-public final class ImageBackend implements StorageBackend
+public final class ImageBackend implements AllDataExtents
 {
     private final String disk;
     private final ImageFile image;
@@ -81,24 +81,8 @@ public final class ImageBackend implements StorageBackend
         throw readOnly();
     }
 
-    /** Every extent reads as data: the qcow2 map is not reported as holes (block status says data). */
-    @Override
-    public long nextData(final long offset)
-    {
-        return Math.min(offset, sizeBytes());
-    }
 
-    @Override
-    public long nextHole(final long offset)
-    {
-        return sizeBytes();
-    }
 
-    @Override
-    public long holeGeneration()
-    {
-        return 0;
-    }
 
     @Override
     public Map<String, Object> describe()

@@ -28,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
         + "same convert command again resumes.")
 public final class DiskConvertCommand extends ApiCommand
 {
-    private static final long POLL_MS = 500;
+    private static final long POLL_MS = 100;
     private static final int BAR_WIDTH = 30;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Disk name (or --name).")
