@@ -65,8 +65,7 @@ public final class ImageOpener
             final String kind = null != format ? format : probe(file);
             return switch (kind)
             {
-                case "qcow2" -> Qcow2Image.open(path, file, (name, backingFormat) ->
-                    open(backingPath(path, name), backingFormat, chain));
+                case "qcow2" -> Qcow2Image.open(path, file, (name, backingFormat) -> openBacking(path, name, backingFormat, chain));
                 case "raw" -> new RawImageFile(path, file);
                 default -> throw new ImageFormatException("backing format '" + kind + "' of " + path + " is not read here (qcow2 and raw are)");
             };
@@ -78,19 +77,42 @@ public final class ImageOpener
         }
     }
 
+    /** A backing file that cannot be opened makes its image refused, with the reason. */
+    private ImageFile openBacking(final Path image, final String name, final String format, final List<Path> chain)
+        throws ImageFormatException
+    {
+        final Path backing = backingPath(image, name);
+        try
+        {
+            return open(backing, format, chain);
+        }
+        catch (final ImageFormatException ex)
+        {
+            throw ex;
+        }
+        catch (final IOException ex)
+        {
+            throw new ImageFormatException(image + " names backing file '" + name + "', which cannot be opened: " + ex);
+        }
+    }
+
     private Path backingPath(final Path image, final String name) throws ImageFormatException
     {
+        if (name.indexOf('\0') >= 0)
+        {
+            throw new ImageFormatException(image + " names a backing file with a NUL character in it");
+        }
         if (name.indexOf(':') >= 0 && !name.startsWith("/") && !name.startsWith("file:"))
         {
             throw new ImageFormatException(image + " names backing '" + name + "', a protocol; only files in the image directories are read");
         }
         final String file = name.startsWith("file:") ? name.substring("file:".length()) : name;
-        final Path named = Path.of(file).isAbsolute() ? Path.of(file) : image.toAbsolutePath().getParent().resolve(file).normalize();
         try
         {
+            final Path named = Path.of(file).isAbsolute() ? Path.of(file) : image.toAbsolutePath().getParent().resolve(file).normalize();
             return images.resolve(named.toString());
         }
-        catch (final IllegalArgumentException ex)
+        catch (final IllegalArgumentException ex) // InvalidPathException included
         {
             throw new ImageFormatException(image + " names backing file '" + name + "': " + ex.getMessage());
         }

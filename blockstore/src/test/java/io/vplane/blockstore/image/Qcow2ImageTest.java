@@ -115,6 +115,16 @@ class Qcow2ImageTest
     }
 
     @Test
+    void shouldRefuseAMissingBackingFileOrOneWithANulInItsName()
+        throws IOException
+    {
+        final Path missing = write("m.qcow2", new Qcow2Builder(3, 4L * C).backing("gone.raw", "raw").bytes());
+        assertThatThrownBy(() -> open(missing)).isInstanceOf(ImageFormatException.class).hasMessageContaining("cannot be opened");
+        final Path nul = write("n.qcow2", new Qcow2Builder(3, 4L * C).backing("a\0b", "raw").bytes());
+        assertThatThrownBy(() -> open(nul)).isInstanceOf(ImageFormatException.class).hasMessageContaining("NUL");
+    }
+
+    @Test
     void shouldFailOnlyTheReadOfAClusterPastTheEndOfTheFile()
         throws IOException
     {
