@@ -55,6 +55,12 @@ public final class DiskConversion
             startCopier(device, running, target, rateBytesPerSec);
             return running.copier().progress();
         }
+        if (null != running && finished(running) && running.map().source().equals(source) &&
+            running.map().target().equals(target.disk().image()))
+        {
+            // Done already: running it again would replace what clients wrote since with the source's bytes.
+            return running.copier().progress();
+        }
         final Path mapFile = mapFile(device.name(), target);
         final ConversionMap map;
         final boolean resumed = Files.exists(mapFile, LinkOption.NOFOLLOW_LINKS);
