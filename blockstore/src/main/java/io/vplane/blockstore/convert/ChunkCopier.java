@@ -44,6 +44,7 @@ public final class ChunkCopier
     /** Bytes this copier moved since its last start, for the rate. */
     private volatile long copiedSinceStart;
     private volatile long copiedTotal;
+    private volatile ProgressSink sink = (done, total) -> { };
 
     ChunkCopier(final String disk, final ConvertingBackend backend, final long rateBytesPerSec)
     {
@@ -76,6 +77,18 @@ public final class ChunkCopier
         started.setDaemon(true);
         thread = started;
         started.start();
+    }
+
+    /** Where the bytes done go after every chunk (the disk's gauges). */
+    @FunctionalInterface
+    public interface ProgressSink
+    {
+        void progress(long doneBytes, long totalBytes);
+    }
+
+    public void reportTo(final ProgressSink next)
+    {
+        sink = next;
     }
 
     /** What the copier does once every chunk is in the target. */
@@ -138,6 +151,10 @@ public final class ChunkCopier
                 final int copied = backend.copyIfNotDone(chunk, buffer);
                 copiedSinceStart += copied;
                 copiedTotal += copied;
+                if (copied > 0)
+                {
+                    sink.progress(map.doneBytes(), map.sizeBytes());
+                }
                 pace();
                 if (System.nanoTime() - lastSaveNs > SAVE_INTERVAL_NS)
                 {
@@ -146,6 +163,7 @@ public final class ChunkCopier
                 }
             }
             backend.flush();
+            sink.progress(map.doneBytes(), map.sizeBytes());
             state = State.SWITCHING;
             LOG.info("disk {}: every chunk is in the target ({} bytes copied); switching the disk to it", disk, copiedTotal);
             finish.finish();

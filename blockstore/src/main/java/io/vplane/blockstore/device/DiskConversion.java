@@ -152,6 +152,8 @@ public final class DiskConversion
 
     static void startCopier(final DiskDevice device, final ConvertingBackend converting, final DiskSettings target, final long rate)
     {
+        converting.copier().reportTo(device::conversionProgress);
+        device.conversionProgress(converting.map().doneBytes(), converting.map().sizeBytes());
         converting.copier().start(rate, () ->
         {
             final StorageBackend plain = NbdDeviceProvider.openBackend(device.name(), target, device.errors());

@@ -242,6 +242,13 @@ public final class DiskDevice implements Device
         conversion = next;
     }
 
+    /** An online conversion's progress, for the counters file ({@code vplane stat}). */
+    void conversionProgress(final long doneBytes, final long sizeBytes)
+    {
+        metrics.convertDoneBytes.setRelease(doneBytes);
+        metrics.convertSizeBytes.setRelease(sizeBytes);
+    }
+
     /** Whether the disk serves from {@code candidate} now. */
     boolean backendIs(final StorageBackend candidate)
     {

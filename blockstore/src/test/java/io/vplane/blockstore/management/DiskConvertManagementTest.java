@@ -34,6 +34,8 @@ class DiskConvertManagementTest extends OneDaemonTest
             assertThat(done.path("bytesDone").asLong()).isEqualTo(SIZE);
             assertThat(done.path("chunkBytes").asInt()).isEqualTo(64 << 10);
             assertThat(Files.exists(fixture.runDir.resolve("base.img.convert-map"))).isFalse();
+            assertThat(fixture.api.get("/metrics")).containsPattern("vplane_blk_convert_done_bytes\\{disk=\"base\"[^}]*} " + SIZE)
+                .containsPattern("vplane_blk_convert_size_bytes\\{disk=\"base\"[^}]*} " + SIZE);
             final byte[] written = new byte[4096];
             Arrays.fill(written, (byte)7);
             assertThat(client.write(2, 0, written, 0)).isZero();
