@@ -33,7 +33,7 @@ class Qcow2ConvertIT
     private static final long SIZE = 48L << 20;
     private static final long MIB = 1L << 20;
     /**
-     * fio writes here: near the end, so its writes reach each chunk before the copier (16 MiB/s from
+     * fio writes here: near the end, so its writes reach each chunk before the copier (8 MiB/s from
      * the start) does and must fill the chunk from the source; not on chunk boundaries, so the first
      * and last chunks it touches keep source data ([40M, 40.5M) and [46.5M, 47M) hold the backing
      * file's random bytes), which the comparison checks.
@@ -111,7 +111,7 @@ class Qcow2ConvertIT
     @Test
     void shouldConvertOnlineUnderVerifiedWritesToTheSourcePlusTheWrites() throws Exception
     {
-        daemon.post("/disk/convert", "{\"name\":\"vm\",\"from\":\"qcow2:top-v3.qcow2\",\"rateBytesPerSec\":\"16M\"}");
+        daemon.post("/disk/convert", "{\"name\":\"vm\",\"from\":\"qcow2:top-v3.qcow2\",\"rateBytesPerSec\":\"8M\"}");
         final Path fioLog = dir.resolve("fio.log");
         final Process fio = start(fioLog, fioJob(false));
         assertThat(fio.waitFor(60, TimeUnit.SECONDS)).isTrue();
