@@ -1,5 +1,6 @@
 package io.vplane.blockstore.config;
 
+import io.vplane.blockstore.convert.ConvertSettings;
 import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.qos.SchedulerSettings;
@@ -21,10 +22,11 @@ import java.util.Map;
  * @param limits      what one client may hold of the server (connections, handshake, memory)
  * @param qos         the slice scheduler all disks share (slice, device capacity, command costs); applies live
  * @param qosLevels   named QoS levels a disk's {@code qos.level} starts from (already applied to {@code disks})
+ * @param convert     defaults of online conversions (copy rate, chunk); applies to the next conversion
  */
 public record NbdConfig(
     String bindAddress, int port, List<NbdDiskConfig> disks, List<NbdTenantConfig> tenants, NbdTlsConfig tls,
-    NbdTransport transport, NbdLimits limits, SchedulerSettings qos, Map<String, DiskQos> qosLevels)
+    NbdTransport transport, NbdLimits limits, SchedulerSettings qos, Map<String, DiskQos> qosLevels, ConvertSettings convert)
 {
     public NbdConfig
     {
@@ -33,12 +35,21 @@ public record NbdConfig(
         qosLevels = Collections.unmodifiableMap(new LinkedHashMap<>(qosLevels));
     }
 
-    /** A server with no QoS levels. */
+    /** A server with no QoS levels and the default conversion settings. */
     public NbdConfig(
         final String bindAddress, final int port, final List<NbdDiskConfig> disks, final List<NbdTenantConfig> tenants,
         final NbdTlsConfig tls, final NbdTransport transport, final NbdLimits limits, final SchedulerSettings qos)
     {
-        this(bindAddress, port, disks, tenants, tls, transport, limits, qos, Map.of());
+        this(bindAddress, port, disks, tenants, tls, transport, limits, qos, Map.of(), ConvertSettings.DEFAULTS);
+    }
+
+    /** A server with no QoS levels. */
+    public NbdConfig(
+        final String bindAddress, final int port, final List<NbdDiskConfig> disks, final List<NbdTenantConfig> tenants,
+        final NbdTlsConfig tls, final NbdTransport transport, final NbdLimits limits, final SchedulerSettings qos,
+        final ConvertSettings convert)
+    {
+        this(bindAddress, port, disks, tenants, tls, transport, limits, qos, Map.of(), convert);
     }
 
     /** A server with the default scheduler settings. */

@@ -1,8 +1,10 @@
 package io.vplane.blockstore.config;
 
+import io.vplane.blockstore.convert.ConvertSettings;
 import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.qos.SchedulerSettings;
+import io.vplane.blockstore.image.ImageOpener;
 import io.vplane.blockstore.rbd.RbdImageUri;
 import io.vplane.config.BindContext;
 import io.vplane.config.ConfigDiff;
@@ -74,8 +76,9 @@ public final class NbdSection extends KeyedSection<NbdConfig>
         final List<NbdDiskConfig> disks = disks(section, tenants, context, levels);
         final SchedulerSettings qos = QosSettingsReader.scheduler(qosSection);
         QosSettingsReader.checkReservations(qosSection, qos, disks);
+        final ConvertSettings convert = convert(section.section("convert"));
         section.finish();
-        return new NbdConfig(bindAddress, port, disks, tenants, tls, transport, limits, qos, levels);
+        return new NbdConfig(bindAddress, port, disks, tenants, tls, transport, limits, qos, levels, convert);
     }
 
     private static NbdTlsConfig tls(final SectionReader section)
@@ -183,6 +186,11 @@ public final class NbdSection extends KeyedSection<NbdConfig>
                 item.reject("sizeBytes", "sizeBytes " + sizeBytes + " must be a multiple of 512");
             }
             final boolean readOnly = item.bool("readOnly", READ_ONLY);
+            if (null != image && ImageOpener.isQcow2(image) && !readOnly)
+            {
+                item.reject("readOnly", "image " + image + " is served read-only (qcow2 is read, never written, here): set readOnly: true, " +
+                    "or convert it to a raw image online with 'vplane ctl disk convert'");
+            }
             if (null != image && RbdImageUri.isUri(image))
             {
                 try
@@ -243,6 +251,22 @@ public final class NbdSection extends KeyedSection<NbdConfig>
         diff.compare("nbd.limits", running.limits(), next.limits(), ConfigDiff.RESTART);
         diff.compare("nbd.qos", running.qos(), next.qos(), ConfigDiff.LIVE);
         diff.compare("nbd.qos.levels", running.qosLevels(), next.qosLevels(), ConfigDiff.LIVE);
+        diff.compare("nbd.convert", running.convert(), next.convert(), ConfigDiff.LIVE);
+    }
+
+    /** Defaults of online conversions: the copier's rate and the chunk. */
+    private static ConvertSettings convert(final SectionReader section)
+    {
+        final long rate = section.longValue("rateBytesPerSec", ConvertSettings.DEFAULTS.rateBytesPerSec(), 0,
+            ConvertSettings.MAX_RATE_BYTES_PER_SEC);
+        final long chunk = section.longValue("chunkBytes", ConvertSettings.DEFAULTS.chunkBytes(), ConvertSettings.MIN_CHUNK_BYTES,
+            ConvertSettings.MAX_CHUNK_BYTES);
+        if ((chunk & (chunk - 1)) != 0)
+        {
+            section.reject("chunkBytes", "chunkBytes " + chunk + " must be a power of two");
+        }
+        section.finish();
+        return new ConvertSettings(rate, (int)chunk);
     }
 
     /** Disks and tenants apply live; the listener (address, port, TLS files, limits) stays until a restart. */
@@ -250,7 +274,7 @@ public final class NbdSection extends KeyedSection<NbdConfig>
     public NbdConfig live(final NbdConfig running, final NbdConfig next)
     {
         return new NbdConfig(running.bindAddress(), running.port(), next.disks(), next.tenants(), running.tls(),
-            running.transport(), running.limits(), next.qos(), next.qosLevels());
+            running.transport(), running.limits(), next.qos(), next.qosLevels(), next.convert());
     }
 
     /** How a disk appears in a change: every setting but its name. */

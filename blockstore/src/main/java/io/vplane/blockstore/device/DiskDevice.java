@@ -2,6 +2,7 @@ package io.vplane.blockstore.device;
 
 import io.vplane.blockstore.backend.RawFileBackend;
 import io.vplane.blockstore.backend.StorageBackend;
+import io.vplane.blockstore.convert.ConvertingBackend;
 import io.vplane.blockstore.disk.Disk;
 import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.disk.Tenant;
@@ -56,6 +57,8 @@ public final class DiskDevice implements Device
     private final List<DiskQueue> queues;
     private final Disk disk;
     private final long zeroSliceBytes;
+    /** The disk's latest online conversion (running, paused or done), or null. */
+    private volatile ConvertingBackend conversion;
     private boolean started;
     private boolean drained;
     private int drainedConnections;
@@ -231,6 +234,30 @@ public final class DiskDevice implements Device
      */
     public record Upgrade(long pausedUs, long requeued)
     {
+    }
+
+    /** The disk's latest online conversion (running, paused or done), or null. */
+    public ConvertingBackend conversion()
+    {
+        return conversion;
+    }
+
+    void conversion(final ConvertingBackend next)
+    {
+        conversion = next;
+    }
+
+    /** An online conversion's progress, for the counters file ({@code vplane stat}). */
+    void conversionProgress(final long doneBytes, final long sizeBytes)
+    {
+        metrics.convertDoneBytes.setRelease(doneBytes);
+        metrics.convertSizeBytes.setRelease(sizeBytes);
+    }
+
+    /** Whether the disk serves from {@code candidate} now. */
+    boolean backendIs(final StorageBackend candidate)
+    {
+        return backend == candidate;
     }
 
     /** Whether the image is a file this daemon owns (else a remote NBD server). */

@@ -34,6 +34,9 @@ final class DiskMetrics
     final AtomicCounter spliceStalls;
     /** Backend upgrades done (ctl disk upgrade). */
     final AtomicCounter upgrades;
+    /** An online conversion's bytes in the target, and the disk's size while one runs (0 when none ran). */
+    final AtomicCounter convertDoneBytes;
+    final AtomicCounter convertSizeBytes;
     /** Indexed by error value; null where the value is not one of {@link #ERRNOS}. */
     private final AtomicCounter[] errorsByErrno = new AtomicCounter[BlockError.SHUTDOWN.errno() + 1];
     private final AtomicCounter otherErrors;
@@ -49,6 +52,8 @@ final class DiskMetrics
         splicedWrites = counters.counter(SPLICED_WRITES, "disk", disk, "tenant", tenant);
         spliceStalls = counters.counter("vplane_nbd_splice_stalls_total", "disk", disk, "tenant", tenant);
         upgrades = counters.counter("vplane_blk_upgrades_total", "disk", disk, "tenant", tenant);
+        convertDoneBytes = counters.gauge("vplane_blk_convert_done_bytes", "disk", disk, "tenant", tenant);
+        convertSizeBytes = counters.gauge("vplane_blk_convert_size_bytes", "disk", disk, "tenant", tenant);
         for (int i = 0; i < ERRNOS.length; i++)
         {
             errorsByErrno[ERRNOS[i]] = counters.counter(
@@ -87,6 +92,8 @@ final class DiskMetrics
         splicedWrites.close();
         spliceStalls.close();
         upgrades.close();
+        convertDoneBytes.close();
+        convertSizeBytes.close();
         for (final AtomicCounter counter : errorsByErrno)
         {
             if (null != counter)

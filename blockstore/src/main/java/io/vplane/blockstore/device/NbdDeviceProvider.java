@@ -5,10 +5,13 @@ import io.vplane.blockstore.backend.RemoteBackends;
 import io.vplane.blockstore.backend.RawFileBackend;
 import io.vplane.blockstore.backend.StorageBackend;
 import io.vplane.blockstore.config.NbdConfig;
+import io.vplane.blockstore.convert.ConvertingBackend;
 import io.vplane.blockstore.config.NbdDiskConfig;
 import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.disk.DiskRegistry;
 import io.vplane.blockstore.disk.Tenant;
+import io.vplane.blockstore.image.ImageBackend;
+import io.vplane.blockstore.image.ImageOpener;
 import io.vplane.blockstore.nbd.NbdEventLoops;
 import io.vplane.blockstore.nbd.NbdServer;
 import io.vplane.blockstore.nbd.NbdServerMetrics;
@@ -88,6 +91,7 @@ public final class NbdDeviceProvider implements DeviceProvider
         final Path image = NbdClientBackend.isUri(disk.image()) ?
             RemoteBackends.allowed(disk.image(), config.daemon().remoteBackends()) :
             RbdImageUri.isUri(disk.image()) ? rbdImage(disk.image(), images) :
+            ImageOpener.isQcow2(disk.image()) ? images.resolve(disk.image().substring(ImageOpener.QCOW2_PREFIX.length())) :
             images.resolve(disk.image());
         return new DeviceSpec(KIND, disk.name(), TYPE,
             new DiskSettings(disk, tenant, image, nbd.bindAddress(), nbd.port(), nbd.tls(), nbd.transport(),
@@ -167,7 +171,9 @@ public final class NbdDeviceProvider implements DeviceProvider
     public synchronized Device open(final DeviceSpec spec, final DeviceContext context)
     {
         final DiskSettings settings = (DiskSettings)spec.settings();
-        final StorageBackend backend = openBackend(spec.name(), settings, context.errors());
+        // A raw image with a conversion map beside it is mid-conversion (the daemon stopped or crashed): resume.
+        final ConvertingBackend converting = DiskConversion.resume(spec.name(), settings, context.errors());
+        final StorageBackend backend = null != converting ? converting : openBackend(spec.name(), settings, context.errors());
         try
         {
             ensureServer(settings, context);
@@ -183,6 +189,11 @@ public final class NbdDeviceProvider implements DeviceProvider
         final DiskDevice device = new DiskDevice(spec, settings, backend, registry, context, scheduler, () -> onDiskClosed(name));
         devices.put(name, device);
         fileQos.put(name, settings.disk().qos());
+        if (null != converting)
+        {
+            device.conversion(converting);
+            DiskConversion.startCopier(device, converting, settings, converting.map().rateBytesPerSec());
+        }
         return device;
     }
 
@@ -222,7 +233,7 @@ public final class NbdDeviceProvider implements DeviceProvider
 
     /**
      * Opens the storage a disk's image names: a file path, nbd://host:port/export for a remote
-     * server, rbd://pool/image for Ceph.
+     * server, rbd://pool/image for Ceph, qcow2:PATH for a qcow2 image served read-only.
      */
     public static StorageBackend openBackend(final String disk, final DiskSettings settings, final ErrorLog errors)
     {
@@ -232,6 +243,8 @@ public final class NbdDeviceProvider implements DeviceProvider
                 NbdClientBackend.open(settings.disk().image()) :
                 RbdImageUri.isUri(settings.disk().image()) ?
                 RbdBackend.open(disk, settings.disk().image(), settings.disk().readOnly(), errors) :
+                ImageOpener.isQcow2(settings.disk().image()) ?
+                new ImageBackend(disk, new ImageOpener(settings.imageDirs()).open(settings.image(), "qcow2"), errors) :
                 RawFileBackend.open(settings.imageDirs(), settings.image(), settings.disk().sizeBytes(), settings.disk().readOnly());
         }
         catch (final IOException ex)

@@ -14,14 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * {@code vplane ctl disk list|show|create|resize|delete|qos|upgrade}: NBD disks, changed while the daemon runs,
+ * {@code vplane ctl disk list|show|create|resize|delete|qos|upgrade|convert}: NBD disks, changed while the daemon runs,
  * through the blockstore's {@code /disk} routes. Sizes are bytes or a number with K, M, G, T or P
  * (powers of 1024); the daemon parses and validates them.
  */
 @Command(name = "disk", mixinStandardHelpOptions = true,
-    description = "List, show, create, resize or delete NBD disks, change their QoS or upgrade their backend while the daemon runs.",
+    description = "List, show, create, resize or delete NBD disks, change their QoS, upgrade their backend or convert their image online while the daemon runs.",
     subcommands = {DiskCommand.ListDisks.class, DiskCommand.Show.class, DiskCommand.Create.class, DiskCommand.Resize.class,
-        DiskCommand.Delete.class, DiskQosCommand.class, DiskUpgradeCommand.class})
+        DiskCommand.Delete.class, DiskQosCommand.class, DiskUpgradeCommand.class, DiskConvertCommand.class})
 public final class DiskCommand extends CommandGroup
 {
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};

@@ -8,7 +8,10 @@ import io.vplane.blockstore.config.NbdSection;
 import io.vplane.blockstore.config.NbdTenantConfig;
 import io.vplane.blockstore.backend.NbdClientBackend;
 import io.vplane.blockstore.backend.StorageBackend;
+import io.vplane.blockstore.convert.ConvertSettings;
+import io.vplane.blockstore.device.DiskConversion;
 import io.vplane.blockstore.device.DiskDevice;
+import io.vplane.blockstore.image.ImageOpener;
 import io.vplane.blockstore.device.DiskSettings;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.device.NbdDeviceProvider;
@@ -49,6 +52,9 @@ import java.util.stream.Collectors;
  * POST /disk/qos {"name"[,"level","readIops","writeIops","readBytesPerSec","writeBytesPerSec","burstMs",
  *                 "reservationIops","reservationBytesPerSec","weight"]}    fields left out keep their value
  * POST /disk/upgrade {"name"[,"backend"]}     swap the backend under I/O; no backend: reopen the same image
+ * POST /disk/convert {"name","from"[,"to","rateBytesPerSec","chunkBytes"]}   start or resume an online conversion
+ * POST /disk/convert/cancel {"name"}          pause it (the disk keeps serving; convert again resumes)
+ * GET  /disk/convert/status?name=NAME         its progress: bytes done/total, rate, time left
  * </pre>
  * A created disk is checked by the same rules as an {@code nbd.disks} entry of the config file,
  * opened and bound like one, and served at once. It is runtime state: kept across reloads, gone
@@ -63,6 +69,7 @@ public final class DiskManagement implements ManagementExtension
     private static final Set<String> RESIZE_FIELDS = Set.of("name", "size", "force");
     private static final Set<String> DELETE_FIELDS = Set.of("name", "deleteImage");
     private static final Set<String> UPGRADE_FIELDS = Set.of("name", "backend");
+    private static final Set<String> CONVERT_FIELDS = Set.of("name", "from", "to", "rateBytesPerSec", "chunkBytes");
 
     @Override
     public String prefix()
@@ -105,9 +112,21 @@ public final class DiskManagement implements ManagementExtension
                 request.requirePost();
                 yield upgrade(api, only(UPGRADE_FIELDS, body));
             }
+            case "/disk/convert" ->
+            {
+                request.requirePost();
+                yield convert(api, only(CONVERT_FIELDS, body));
+            }
+            case "/disk/convert/cancel" ->
+            {
+                request.requirePost();
+                yield DiskConversion.cancel(disk(api, string(only(Set.of("name"), body), "name")));
+            }
+            case "/disk/convert/status" -> DiskConversion.status(disk(api, required(request.parameter("name"))));
             default -> throw new NoSuchElementException("no such resource: " + path +
                 " (disks have GET /disk/list, GET /disk/show?name=NAME, POST /disk/create, POST /disk/resize, " +
-                "POST /disk/delete, POST /disk/qos, POST /disk/upgrade)");
+                "POST /disk/delete, POST /disk/qos, POST /disk/upgrade, POST /disk/convert, POST /disk/convert/cancel, " +
+                "GET /disk/convert/status?name=NAME)");
         };
     }
 
@@ -252,6 +271,49 @@ public final class DiskManagement implements ManagementExtension
         answer.put("pausedUs", done.pausedUs());
         answer.put("requeued", done.requeued());
         return answer;
+    }
+
+    /**
+     * Converts a disk online from a qcow2 or raw image to a raw image or an rbd:// image ("to";
+     * default: the disk's own image, "raw:" prefix optional). The target is checked like an image of
+     * the config file (image directories; rbd conf confinement).
+     */
+    private static Map<String, Object> convert(final ManagementApi api, final Map<String, Object> body)
+    {
+        final DiskDevice device = disk(api, string(body, "name"));
+        final DiskSettings current = device.settings();
+        final String to = null == body.get("to") ? current.disk().image() : string(body, "to");
+        final String image = to.startsWith(ImageOpener.RAW_PREFIX) ? to.substring(ImageOpener.RAW_PREFIX.length()) : to;
+        if (NbdClientBackend.isUri(image) || ImageOpener.isQcow2(image))
+        {
+            throw new IllegalArgumentException("target " + to + ": a conversion writes a raw image (raw:PATH) or an rbd://pool/image");
+        }
+        final DiskSettings target = (DiskSettings)NbdDeviceProvider.spec(current.disk().withImage(image), api.config()).settings();
+        final ConvertSettings defaults = api.config().section(NbdConfig.class).convert();
+        final long rate = null == body.get("rateBytesPerSec") ? defaults.rateBytesPerSec() :
+            "0".equals(String.valueOf(body.get("rateBytesPerSec")).strip()) ? 0 : ByteSize.parse("rateBytesPerSec", body.get("rateBytesPerSec"));
+        final long chunk = null == body.get("chunkBytes") ? defaults.chunkBytes() : ByteSize.parse("chunkBytes", body.get("chunkBytes"));
+        if (chunk < ConvertSettings.MIN_CHUNK_BYTES || chunk > ConvertSettings.MAX_CHUNK_BYTES || (chunk & (chunk - 1)) != 0)
+        {
+            throw new IllegalArgumentException("chunkBytes " + chunk + " must be a power of two from 4 KiB to 64 MiB");
+        }
+        try
+        {
+            return DiskConversion.start(device, string(body, "from"), target, rate, (int)chunk);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage() + ": " + ex.getCause().getMessage(), ex);
+        }
+    }
+
+    private static String required(final String name)
+    {
+        if (null == name || name.isBlank())
+        {
+            throw new IllegalArgumentException("missing query parameter 'name'");
+        }
+        return name;
     }
 
     /**

@@ -72,7 +72,7 @@ class DiskCommandTest
     void diskGroupAloneIsAUsageErrorNamingItsSubcommands()
     {
         assertThat(execute("disk")).isEqualTo(2);
-        assertThat(err.toString()).contains("missing subcommand: list, show, create, resize, delete, qos, upgrade\n");
+        assertThat(err.toString()).contains("missing subcommand: list, show, create, resize, delete, qos, upgrade, convert\n");
     }
 
     @Test
