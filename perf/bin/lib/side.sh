@@ -95,19 +95,39 @@ side_forget() { # pid
   SIDE_PIDS=("${kept[@]}")
 }
 
-# SIGTERM to the peer's process group, SIGKILL after graceSeconds; forgets it.
+# The pid and every process below it (some peers, such as timeout(1) under a script, leave the
+# process group they were started in).
+side_tree() { # pid
+  local child
+  echo "$1"
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do side_tree "$child"; done
+}
+
+# SIGNAL to the peer's process group and to every process below it.
+side_signal() { # signal pid [tree]
+  local p
+  kill -"$1" -- -"$2" 2>/dev/null || true
+  for p in ${3:-$2}; do kill -"$1" "$p" 2>/dev/null || true; done
+}
+
+# SIGTERM (or SIGNAL) to the peer, SIGKILL after graceSeconds; forgets it.
 side_stop() { # pid [graceSeconds=5] [signal=TERM]
-  local pid=$1 grace=${2:-5} sig=${3:-TERM}
-  kill -"$sig" -- -"$pid" 2>/dev/null || kill -"$sig" "$pid" 2>/dev/null || true
-  local i
+  local pid=$1 grace=${2:-5} sig=${3:-TERM} tree i
+  tree=$(side_tree "$pid")
+  side_signal "$sig" "$pid" "$tree"
   for ((i = 0; i < grace * 10; i++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  kill -KILL -- -"$pid" 2>/dev/null || true
-  kill -KILL "$pid" 2>/dev/null || true
+  side_signal KILL "$pid" "$tree"
   wait "$pid" 2>/dev/null || true
   side_forget "$pid"
+}
+
+# A sleep that a signal to this script interrupts at once (a foreground sleep would hold the trap).
+side_sleep() { # seconds
+  sleep "$1" &
+  wait $! || true
 }
 
 # Runs COMMAND on exit, after the peers are gone (e.g. delete a namespace, stop a cluster).
@@ -119,14 +139,17 @@ side_cleanup() {
   local rc=$? pid hook
   trap - EXIT INT TERM
   set +e
+  local trees=()
   for pid in "${SIDE_PIDS[@]}"; do
-    kill -TERM -- -"$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+    trees+=("$(side_tree "$pid" | tr '\n' ' ')")
+    side_signal TERM "$pid" "${trees[-1]}"
   done
+  local k=0
   for pid in "${SIDE_PIDS[@]}"; do
     for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- -"$pid" 2>/dev/null
-    kill -KILL "$pid" 2>/dev/null
+    side_signal KILL "$pid" "${trees[$k]}"
     wait "$pid" 2>/dev/null
+    k=$((k + 1))
   done
   SIDE_PIDS=()
   for hook in "${SIDE_EXIT_HOOKS[@]}"; do eval "$hook" || true; done
