@@ -100,6 +100,12 @@ public final class ProfiledRun
         return iterationScores(result).getFirst();
     }
 
+    /** The highest measurement iteration: for a rate, the one least disturbed by other processes. */
+    public static double maxIterationScore(final RunResult result)
+    {
+        return iterationScores(result).getLast();
+    }
+
     private static List<Double> iterationScores(final RunResult result)
     {
         return result.getBenchmarkResults().stream()

@@ -26,7 +26,8 @@ import java.util.Locale;
  * {@code PVP_WORK} the directory for logs, sockets and the pid file (default: a new temp dir),
  * {@code PVP_SWITCHES} a comma list of {@code l2,routed,dpdk,ovs,ovs-flows} (default all but
  * ovs-flows; ovs only when installed; {@code l2-lib,routed-lib} run the jars in {@code PVP_LIB}, another
- * build of vplane, as a before/after pair in the same run), {@code VPLANE_HOME} the tree with {@code bin/vplane}.
+ * build of vplane, as a before/after pair in the same run), {@code VPLANE_HOME} the tree with {@code bin/vplane},
+ * {@code PVP_FIGURES} (set) also prints each run's rates as the side-by-side protocol's {@code figure} lines.
  */
 public final class PvpComparison
 {
@@ -48,6 +49,8 @@ public final class PvpComparison
         final Path dir = null != work ? Files.createDirectories(Path.of(work)) : Files.createTempDirectory("vswitch-pvp.");
         final String prefix = "pvp" + ProcessHandle.current().pid();
         final boolean flowgen = "flowgen".equals(System.getenv("PVP_FORWARD"));
+        final boolean figures = null != System.getenv("PVP_FIGURES");
+        boolean failed = false;
 
         try (PeerProcesses peers = new PeerProcesses(dir.resolve("pids")))
         {
@@ -73,10 +76,42 @@ public final class PvpComparison
                     mpps[s][round] = rates[0];
                     System.out.printf(Locale.ROOT, "%-6d %-18s %10.2f %10.2f %10.2f %s%n", round + 1, sw.label(), rates[0],
                         gbits(rates[0], frameBytes), rates[1], load);
+                    if (figures)
+                    {
+                        failed |= !figures(rates, frameBytes, flowgen);
+                    }
                 }
             }
             summary(switches, mpps, frameBytes);
         }
+        if (failed)
+        {
+            System.exit(1);
+        }
+    }
+
+    /**
+     * One run's figures in the side-by-side protocol's form (docs/benchmarks.md), for perf/bin/pairs.
+     *
+     * @return false when the run failed (no frames), so that no figure of zero is taken for a measurement
+     */
+    private static boolean figures(final double[] rates, final int frameBytes, final boolean flowgen)
+    {
+        if (rates[0] <= 0)
+        {
+            return false;
+        }
+        if (flowgen)
+        {
+            final String label = frameBytes + "B VM a <-> VM b, flowgen";
+            System.out.printf(Locale.ROOT, "figure\t%s\tdelivered throughput\t%.3f\tMpps\thigher%n", label, rates[0]);
+            System.out.printf(Locale.ROOT, "figure\t%s\toffered throughput\t%.3f\tMpps\thigher%n", label, rates[1]);
+        }
+        else
+        {
+            System.out.printf(Locale.ROOT, "figure\t%s\tthroughput\t%.3f\tMpps\thigher%n", frameBytes + "B PVP loop", rates[0]);
+        }
+        return true;
     }
 
     private static List<PvpSwitch> switches(final Path top, final PeerProcesses peers, final String prefix)
