@@ -16,6 +16,7 @@ public final class VsockCounters implements AutoCloseable
     public static final String BAD_PACKETS = "vplane_vsock_bad_packets_total";
     public static final String BAD_HANDSHAKES = "vplane_vsock_bad_handshakes_total";
     public static final String REFUSED = "vplane_vsock_refused_total";
+    public static final String TIMEOUTS = "vplane_vsock_timeouts_total";
     public static final String RING_ERRORS = "vplane_vsock_ring_errors_total";
     public static final String PROTOCOL_ERRORS = "vplane_vsock_vhost_protocol_errors_total";
     public static final String VHOST_CONNECTIONS = "vplane_vsock_vhost_connections_total";
@@ -35,6 +36,9 @@ public final class VsockCounters implements AutoCloseable
     final AtomicCounter badHandshakes;
     /** Connections refused: nobody listens on udsPath_P, or the stream table is full. */
     final AtomicCounter refused;
+    /** Host connections closed for a CONNECT line not finished in time (stage=handshake), REQUESTs the guest did not answer (stage=request). */
+    final AtomicCounter handshakeTimeouts;
+    final AtomicCounter requestTimeouts;
     final AtomicCounter ringErrors;
     final AtomicCounter protocolErrors;
     final AtomicCounter vhostConnections;
@@ -50,6 +54,8 @@ public final class VsockCounters implements AutoCloseable
         badPackets = counters.counter(BAD_PACKETS, "device", device);
         badHandshakes = counters.counter(BAD_HANDSHAKES, "device", device);
         refused = counters.counter(REFUSED, "device", device);
+        handshakeTimeouts = counters.counter(TIMEOUTS, "device", device, "stage", "handshake");
+        requestTimeouts = counters.counter(TIMEOUTS, "device", device, "stage", "request");
         ringErrors = counters.counter(RING_ERRORS, "device", device);
         protocolErrors = counters.counter(PROTOCOL_ERRORS, "device", device);
         vhostConnections = counters.counter(VHOST_CONNECTIONS, "device", device);
@@ -59,7 +65,7 @@ public final class VsockCounters implements AutoCloseable
     public void close()
     {
         for (final AtomicCounter counter : List.of(streams, streamsOpened, toGuestBytes, fromGuestBytes, creditStalls, resets,
-            badPackets, badHandshakes, refused, ringErrors, protocolErrors, vhostConnections))
+            badPackets, badHandshakes, refused, handshakeTimeouts, requestTimeouts, ringErrors, protocolErrors, vhostConnections))
         {
             counter.close();
         }

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A virtio-vsock device served over vhost-user (QEMU {@code vhost-user-vsock-pci}), as an engine
@@ -50,7 +51,9 @@ public final class VsockDevice implements Device, VhostUserDevice
         this.registry = registry;
         this.settings = settings;
         this.counters = new VsockCounters(context.counters(), spec.name());
-        this.queue = new VsockQueue(spec.name(), settings.guestCid(), settings.bufAllocBytes(), settings.maxStreams(),
+        final StreamDeadlines deadlines = new StreamDeadlines(TimeUnit.MILLISECONDS.toNanos(settings.handshakeTimeoutMs()),
+            TimeUnit.MILLISECONDS.toNanos(settings.connectTimeoutMs()), settings.maxStreams());
+        this.queue = new VsockQueue(spec.name(), settings.guestCid(), settings.bufAllocBytes(), settings.maxStreams(), deadlines,
             context.errors(), counters);
         this.queues = List.of(queue);
         // virtio 1.2 §5.10.4: struct virtio_vsock_config { le64 guest_cid; }

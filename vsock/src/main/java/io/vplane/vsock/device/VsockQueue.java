@@ -65,6 +65,9 @@ final class VsockQueue implements DeviceQueue
     private final boolean[] eof = new boolean[1];
     private final ChainIo chainIo = new ChainIo();
     private final StreamTable streams;
+    private final StreamDeadlines deadlines;
+    private final java.util.function.Consumer<VsockConnection> handshakeExpired = this::handshakeExpired;
+    private final java.util.function.Consumer<VsockConnection> requestExpired = this::requestExpired;
     private volatile HybridSocket hybrid;
     /** The frontend went away: streams are dropped by the worker at its next poll. */
     private volatile boolean dropStreams;
@@ -103,8 +106,8 @@ final class VsockQueue implements DeviceQueue
     };
 
     VsockQueue(
-        final String device, final long guestCid, final int bufAlloc, final int maxStreams, final ErrorLog errors,
-        final VsockCounters counters)
+        final String device, final long guestCid, final int bufAlloc, final int maxStreams, final StreamDeadlines deadlines,
+        final ErrorLog errors, final VsockCounters counters)
     {
         this.device = device;
         this.guestCid = guestCid;
@@ -114,6 +117,8 @@ final class VsockQueue implements DeviceQueue
         this.counters = counters;
         this.gate = new RingGate(device, RINGS, errors, wakeSet);
         this.streams = new StreamTable(maxStreams, counters);
+        this.deadlines = deadlines;
+        wakeSet.add(deadlines.timerFd());
         watchHostSet(true);
     }
 
@@ -172,6 +177,7 @@ final class VsockQueue implements DeviceQueue
             {
                 dropStreams = false;
                 streams.dropAll();
+                deadlines.clear();
             }
             final SplitVirtQueue rx = gate.ring(RX);
             final SplitVirtQueue tx = gate.ring(TX);
@@ -195,6 +201,10 @@ final class VsockQueue implements DeviceQueue
             else
             {
                 serviceHosts(null, limit);
+            }
+            if (!deadlines.isEmpty())
+            {
+                deadlines.expire(System.nanoTime(), handshakeExpired, requestExpired);
             }
             watchHostSet(!rxStarved);
             final SplitVirtQueue event = gate.ring(EVENT);
@@ -242,6 +252,10 @@ final class VsockQueue implements DeviceQueue
             if (gate.isKick(fd))
             {
                 FileIo.read(fd, scratch.address(), 8);
+            }
+            else if (fd == deadlines.timerFd())
+            {
+                deadlines.timerFired();
             }
             else if (null != hybrid && fd == hybrid.listenFd())
             {
@@ -346,7 +360,9 @@ final class VsockQueue implements DeviceQueue
                 errors.record(COMPONENT, "streams-full", device + ": " + maxStreams + " streams open; host connection refused");
                 continue;
             }
-            streams.addHandshake(new VsockConnection(fd, bufAlloc, VsockConnection.State.HANDSHAKE));
+            final VsockConnection connection = new VsockConnection(fd, bufAlloc, VsockConnection.State.HANDSHAKE);
+            streams.addHandshake(connection);
+            deadlines.handshakeStarted(connection, System.nanoTime());
             accepted++;
         }
         return accepted;
@@ -431,10 +447,34 @@ final class VsockQueue implements DeviceQueue
                 streams.keyed(connection);
                 streams.owe(connection, VsockConnection.SEND_REQUEST);
                 streams.interest(connection);
+                deadlines.requestStarted(connection, System.nanoTime());
                 return 1;
             }
         }
         return 0;
+    }
+
+    /** The host program did not finish its CONNECT line in time: closed, as a bad handshake would be. */
+    private void handshakeExpired(final VsockConnection connection)
+    {
+        counters.handshakeTimeouts.incrementRelease();
+        errors.record(COMPONENT, "handshake-timeout", device + ": host connection sent '" + connection.handshake.text() +
+            "' and no end of line within " + deadlines.handshakeTimeoutNs() / 1_000_000 + " ms; closed");
+        streams.close(connection);
+    }
+
+    /**
+     * The guest answered the REQUEST neither with RESPONSE nor RST in time (Firecracker: 2 s): as
+     * there, the host program's socket is closed without an OK line and the guest gets RST for the
+     * port pair, so a late RESPONSE finds no stream.
+     */
+    private void requestExpired(final VsockConnection connection)
+    {
+        counters.requestTimeouts.incrementRelease();
+        errors.record(COMPONENT, "request-timeout", device + ": guest did not answer the connection to its port " +
+            Integer.toUnsignedString(connection.peerPort) + " within " + deadlines.requestTimeoutNs() / 1_000_000 +
+            " ms; host connection closed, RST sent");
+        streams.reset(connection);
     }
 
     /** Fills rx buffers from one host socket while it has data, credit and buffers last. */
@@ -900,6 +940,7 @@ final class VsockQueue implements DeviceQueue
     void close()
     {
         streams.closeAll();
+        deadlines.close();
         wakeSet.close();
         arena.close();
     }
