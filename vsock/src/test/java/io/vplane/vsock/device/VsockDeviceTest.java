@@ -446,6 +446,7 @@ class VsockDeviceTest
         guest.session.close();
         guest.poll();
         assertThat(guest.device.streams()).isZero();
+        assertThat(guest.counters().streamsDropped.get()).isEqualTo(1);
         assertThat(host.read(ByteBuffer.allocate(8))).isEqualTo(-1);
     }
 }
