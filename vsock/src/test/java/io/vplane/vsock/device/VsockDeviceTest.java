@@ -251,7 +251,7 @@ class VsockDeviceTest
     @Test
     void shouldKeepAStreamTheGuestAcceptedPastTheRequestTimeout() throws IOException, InterruptedException
     {
-        guest = new VsockGuest(dir, 2, BUF, 50, VsockSection.HANDSHAKE_TIMEOUT_MS);
+        guest = new VsockGuest(dir, 2, BUF, 1_000, VsockSection.HANDSHAKE_TIMEOUT_MS);
         guest.postRxBuffers(VsockGuest.RX_SLOTS);
         final SocketChannel host = connectHost();
         write(host, "CONNECT 1234\n");
@@ -259,7 +259,7 @@ class VsockDeviceTest
         guest.send(OP_RESPONSE, 1234, request.srcPort(), 0, BUF, 0, new byte[0], false);
         guest.poll();
         assertThat(read(host, 14)).isEqualTo("OK 1073741824\n");
-        Thread.sleep(150);
+        Thread.sleep(1_200);
         guest.poll();
         write(host, "still here");
         assertThat(receiveUntil(1).getFirst().text()).isEqualTo("still here");
