@@ -8,9 +8,13 @@ import java.util.List;
  *
  * @param journalFile the command journal; relative to the state directory; empty: control.journal there
  * @param vms         each VM's interface information, in file order
+ * @param answerTimeoutMs how long a link waits for a command's result before it takes the guest
+ *                    or agent for hung, reconnects and sends the command again
  */
-public record ControlConfig(String journalFile, List<ControlVmConfig> vms)
+public record ControlConfig(String journalFile, List<ControlVmConfig> vms, int answerTimeoutMs)
 {
+    public static final int ANSWER_TIMEOUT_MS = 30_000;
+
     public ControlConfig
     {
         vms = List.copyOf(vms);

@@ -26,7 +26,7 @@ public final class ControlSection extends KeyedSection<ControlConfig>
     @Override
     public ControlConfig defaults()
     {
-        return new ControlConfig("", List.of());
+        return new ControlConfig("", List.of(), ControlConfig.ANSWER_TIMEOUT_MS);
     }
 
     @Override
@@ -48,8 +48,9 @@ public final class ControlSection extends KeyedSection<ControlConfig>
                 vms.add(vm);
             }
         }
+        final int answerTimeoutMs = section.integer("answerTimeoutMs", ControlConfig.ANSWER_TIMEOUT_MS, 100, 3_600_000);
         section.finish();
-        return new ControlConfig(journalFile, vms);
+        return new ControlConfig(journalFile, vms, answerTimeoutMs);
     }
 
     private static ControlVmConfig vm(final SectionReader item, final BindContext context)
@@ -92,6 +93,7 @@ public final class ControlSection extends KeyedSection<ControlConfig>
     {
         diff.compare(KEY + ".journalFile", running.journalFile(), next.journalFile(), ConfigDiff.RESTART);
         diff.compare(KEY + ".vms", running.vms(), next.vms(), ConfigDiff.RESTART);
+        diff.compare(KEY + ".answerTimeoutMs", running.answerTimeoutMs(), next.answerTimeoutMs(), ConfigDiff.RESTART);
     }
 
     @Override

@@ -17,6 +17,10 @@ import io.vplane.virtio.memory.GuestMemoryLimits;
  * @param maxMemoryRegions    regions a frontend's memory table may have
  * @param maxRegionBytes      bytes of one region; 0: the host's RAM
  * @param maxGuestMemoryBytes bytes of all regions together; 0: the host's RAM
+ * @param connectTimeoutMs    how long the guest has to answer the device's REQUEST for a host
+ *                            connection (RESPONSE or RST) before the host program's socket is
+ *                            closed and the guest gets RST (Firecracker: 2 s)
+ * @param handshakeTimeoutMs  how long a host program has to finish its {@code CONNECT <port>} line
  */
 public record VsockDeviceConfig(
     String name,
@@ -27,7 +31,9 @@ public record VsockDeviceConfig(
     int maxStreams,
     int maxMemoryRegions,
     long maxRegionBytes,
-    long maxGuestMemoryBytes)
+    long maxGuestMemoryBytes,
+    int connectTimeoutMs,
+    int handshakeTimeoutMs)
 {
     /** 0, 1 and 2 are the hypervisor, loopback and host; 2^32-1 is VMADDR_CID_ANY (virtio 1.2 §5.10.4 uses 32 bits). */
     public static final SettingRange GUEST_CID = new SettingRange(3, 0xFFFF_FFFEL);
@@ -36,6 +42,7 @@ public record VsockDeviceConfig(
     public static final SettingRange MAX_STREAMS = new SettingRange(1, 65_536);
     public static final SettingRange MAX_MEMORY_REGIONS = GuestMemoryLimits.REGIONS_SETTING;
     public static final SettingRange MEMORY_BYTES = GuestMemoryLimits.BYTES_SETTING;
+    public static final SettingRange TIMEOUT_MS = new SettingRange(10, 600_000);
 
     public VsockDeviceConfig
     {
@@ -43,20 +50,22 @@ public record VsockDeviceConfig(
         BUF_ALLOC_BYTES.check("bufAllocBytes", bufAllocBytes);
         MAX_STREAMS.check("maxStreams", maxStreams);
         GuestMemoryLimits.checkSettings(maxMemoryRegions, maxRegionBytes, maxGuestMemoryBytes);
+        TIMEOUT_MS.check("connectTimeoutMs", connectTimeoutMs);
+        TIMEOUT_MS.check("handshakeTimeoutMs", handshakeTimeoutMs);
     }
 
     /** A device with the default buffer, stream and memory limits. */
     public VsockDeviceConfig(final String name, final String socketPath, final String udsPath, final long guestCid)
     {
         this(name, socketPath, udsPath, guestCid, VsockSection.BUF_ALLOC_BYTES, VsockSection.MAX_STREAMS,
-            VsockSection.MAX_MEMORY_REGIONS, 0, 0);
+            VsockSection.MAX_MEMORY_REGIONS, 0, 0, VsockSection.CONNECT_TIMEOUT_MS, VsockSection.HANDSHAKE_TIMEOUT_MS);
     }
 
     /** The same device with both sockets resolved. */
     public VsockDeviceConfig withPaths(final String vhostUser, final String hybrid)
     {
         return new VsockDeviceConfig(name, vhostUser, hybrid, guestCid, bufAllocBytes, maxStreams, maxMemoryRegions,
-            maxRegionBytes, maxGuestMemoryBytes);
+            maxRegionBytes, maxGuestMemoryBytes, connectTimeoutMs, handshakeTimeoutMs);
     }
 
     /** What the device's frontends may map, with 0 read as the host's RAM now. */

@@ -14,6 +14,9 @@ public final class VsockSection extends DeviceListSection<VsockDevicesConfig, Vs
     public static final int BUF_ALLOC_BYTES = 256 * 1024;
     public static final int MAX_STREAMS = 256;
     public static final int MAX_MEMORY_REGIONS = GuestMemory.MAX_REGIONS;
+    /** Firecracker's CONN_REQUEST_TIMEOUT_MS. */
+    public static final int CONNECT_TIMEOUT_MS = 2_000;
+    public static final int HANDSHAKE_TIMEOUT_MS = 5_000;
     /** sockaddr_un holds 107 path bytes and a NUL. */
     private static final int MAX_SOCKET_PATH = 107;
     /** udsPath_4294967295 must fit too. */
@@ -31,7 +34,8 @@ public final class VsockSection extends DeviceListSection<VsockDevicesConfig, Vs
         return "socketPath=" + device.socketPath() + " udsPath=" + device.udsPath() + " guestCid=" + device.guestCid() +
             " bufAllocBytes=" + device.bufAllocBytes() + " maxStreams=" + device.maxStreams() +
             " maxMemoryRegions=" + device.maxMemoryRegions() + " maxRegionBytes=" + device.maxRegionBytes() +
-            " maxGuestMemoryBytes=" + device.maxGuestMemoryBytes();
+            " maxGuestMemoryBytes=" + device.maxGuestMemoryBytes() + " connectTimeoutMs=" + device.connectTimeoutMs() +
+            " handshakeTimeoutMs=" + device.handshakeTimeoutMs();
     }
 
     @Override
@@ -50,10 +54,12 @@ public final class VsockSection extends DeviceListSection<VsockDevicesConfig, Vs
         final int maxMemoryRegions = item.integer("maxMemoryRegions", MAX_MEMORY_REGIONS, VsockDeviceConfig.MAX_MEMORY_REGIONS);
         final long maxRegionBytes = item.longValue("maxRegionBytes", 0, VsockDeviceConfig.MEMORY_BYTES);
         final long maxGuestMemoryBytes = item.longValue("maxGuestMemoryBytes", 0, VsockDeviceConfig.MEMORY_BYTES);
+        final int connectTimeoutMs = item.integer("connectTimeoutMs", CONNECT_TIMEOUT_MS, VsockDeviceConfig.TIMEOUT_MS);
+        final int handshakeTimeoutMs = item.integer("handshakeTimeoutMs", HANDSHAKE_TIMEOUT_MS, VsockDeviceConfig.TIMEOUT_MS);
         item.finish();
         return null != name && null != socketPath && null != udsPath && !socketPath.equals(udsPath) ?
             new VsockDeviceConfig(name, socketPath, udsPath, guestCid, bufAllocBytes, maxStreams, maxMemoryRegions,
-                maxRegionBytes, maxGuestMemoryBytes) : null;
+                maxRegionBytes, maxGuestMemoryBytes, connectTimeoutMs, handshakeTimeoutMs) : null;
     }
 
     private static String path(final SectionReader item, final String key, final int maxBytes)

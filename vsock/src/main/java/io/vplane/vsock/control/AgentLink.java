@@ -2,6 +2,7 @@ package io.vplane.vsock.control;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,11 @@ import java.util.logging.Logger;
  * time, in id order, each after the previous one's result: so commands apply in order per VM, and
  * after a reconnect whatever had no result is sent again (the agent answers a repeat from its own
  * journal). Every state change is journaled before the next step.
+ * <p>
+ * A command never waits silently: when the connection fails while a command waits for its result
+ * (the guest was reset, the agent died), or no result comes within {@code answerTimeout} (a guest
+ * that hangs), the command gets a note saying so, the link shows the error, and the command is
+ * sent again once the link is back.
  */
 public final class AgentLink implements AutoCloseable
 {
@@ -31,13 +37,24 @@ public final class AgentLink implements AutoCloseable
     private volatile boolean running = true;
     private volatile SocketChannel current;
     private volatile boolean connected;
+    private final long answerTimeoutNs;
+    /** While a command waits for its result: when that wait ends ({@link System#nanoTime()}), else 0. */
+    private volatile long answerDueNs;
+    private volatile boolean answerTimedOut;
+    private volatile String lastError = "";
+    /** The id of the command waiting for its result on the current connection, else 0. */
+    private volatile long inFlight;
+    private final Thread watchdog;
 
     final AtomicLong connects = new AtomicLong();
     final AtomicLong resent = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
 
-    public AgentLink(final String vm, final ControlTransport transport, final byte[] secret, final CommandJournal journal)
+    public AgentLink(
+        final String vm, final ControlTransport transport, final byte[] secret, final CommandJournal journal, final Duration answerTimeout)
     {
+        this.answerTimeoutNs = answerTimeout.toNanos();
+        this.watchdog = Thread.ofVirtual().name("vplane-control-watchdog-" + vm).unstarted(this::watch);
         this.vm = vm;
         this.transport = transport;
         this.secret = secret.clone();
@@ -48,6 +65,7 @@ public final class AgentLink implements AutoCloseable
     public AgentLink start()
     {
         thread.start();
+        watchdog.start();
         return this;
     }
 
@@ -64,6 +82,12 @@ public final class AgentLink implements AutoCloseable
     public boolean isConnected()
     {
         return connected;
+    }
+
+    /** Why the link last failed (empty before any failure): what an operator sees in the status. */
+    public String lastError()
+    {
+        return lastError;
     }
 
     /** A command for this VM was journaled: send it when its turn comes. */
@@ -107,7 +131,7 @@ public final class AgentLink implements AutoCloseable
             {
                 if (running)
                 {
-                    LOG.info("control link " + vm + " (" + transport.describe() + "): " + ex.getMessage() + "; reconnecting in " + backoffMs + " ms");
+                    failed(ex, backoffMs);
                 }
             }
             catch (final InterruptedException ex)
@@ -118,6 +142,8 @@ public final class AgentLink implements AutoCloseable
             {
                 connected = false;
                 current = null;
+                answerDueNs = 0;
+                answerTimedOut = false;
             }
             sleep(backoffMs);
             backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs * 2);
@@ -140,10 +166,67 @@ public final class AgentLink implements AutoCloseable
         }
     }
 
+    /** The connection failed: the link says why, and so does the command that was waiting, if any. */
+    private void failed(final Exception ex, final long backoffMs)
+    {
+        final long waiting = inFlight;
+        final String why = answerTimedOut ?
+            "no result from the agent within " + TimeUnit.NANOSECONDS.toMillis(answerTimeoutNs) + " ms (guest or agent hung)" :
+            String.valueOf(ex.getMessage());
+        lastError = why;
+        LOG.info("control link " + vm + " (" + transport.describe() + "): " + why + "; reconnecting in " + backoffMs + " ms" +
+            (waiting != 0 ? "; command " + waiting + " is sent again then" : ""));
+        if (waiting != 0)
+        {
+            try
+            {
+                journal.note(waiting, "link failed while waiting for the result: " + why + "; sent again once the link is back");
+            }
+            catch (final IOException journalFailed)
+            {
+                LOG.warning("control link " + vm + ": cannot note command " + waiting + " in the journal: " + journalFailed.getMessage());
+            }
+        }
+        inFlight = 0;
+    }
+
+    /** Closes a connection whose command waited too long, so the blocked read ends and the link starts over. */
+    private void watch()
+    {
+        final long tickMs = Math.max(10, Math.min(250, TimeUnit.NANOSECONDS.toMillis(answerTimeoutNs) / 4));
+        while (running)
+        {
+            try
+            {
+                Thread.sleep(tickMs);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            final long due = answerDueNs;
+            final SocketChannel channel = current;
+            if (due != 0 && System.nanoTime() - due > 0 && null != channel)
+            {
+                answerTimedOut = true;
+                try
+                {
+                    channel.close();
+                }
+                catch (final IOException ignore)
+                {
+                    // the link sees the closed channel either way
+                }
+            }
+        }
+    }
+
     /** Sends one command and waits for its result; the journal follows every step. */
     private void exchange(final FrameChannel frames, final CommandJournal.Entry entry) throws IOException
     {
         journal.state(entry.id(), CommandJournal.State.SENT, "");
+        inFlight = entry.id();
+        answerDueNs = System.nanoTime() + answerTimeoutNs;
         frames.write(entry.frame());
         while (true)
         {
@@ -157,6 +240,7 @@ public final class AgentLink implements AutoCloseable
                         CommandJournal.State.APPLIED : CommandJournal.State.FAILED, answer.text());
                     if (answer.id() == entry.id())
                     {
+                        answered();
                         return;
                     }
                 }
@@ -167,6 +251,7 @@ public final class AgentLink implements AutoCloseable
                     {
                         // the agent cannot take this command (its schema, its op): it will never apply it
                         journal.state(entry.id(), CommandJournal.State.FAILED, "agent: " + answer.text());
+                        answered();
                         return;
                     }
                     throw new IOException("agent error " + answer.status() + ": " + answer.text());
@@ -174,6 +259,13 @@ public final class AgentLink implements AutoCloseable
                 default -> throw new IOException("unexpected frame type " + answer.type());
             }
         }
+    }
+
+    private void answered()
+    {
+        answerDueNs = 0;
+        inFlight = 0;
+        lastError = "";
     }
 
     private void sleep(final long ms)
@@ -210,6 +302,7 @@ public final class AgentLink implements AutoCloseable
             }
         }
         work.release();
+        watchdog.interrupt();
         try
         {
             thread.join(5_000);

@@ -8,6 +8,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -15,9 +16,10 @@ import java.util.concurrent.CountDownLatch;
  * {@code bin/vplane-agent}: the guest agent as a program. Uses the JDK only.
  * <pre>
  *   vplane-agent --listen tcp:HOST:PORT | unix:PATH  --secret-file FILE  --journal FILE  [--max-connections N]
+ *                [--runtime memory | oci --rootfs DIR [--oci-binary runc] [--state DIR] [--command "ARGS..."]]
  * </pre>
- * The runtime is the in-memory one: it records what it applies (the CLI and cgroup runtimes are
- * not built yet). In a VM whose vsock is served by vplane, relay the vsock port to it, e.g.
+ * {@code memory} (the default) only records what it applies; {@code oci} runs containers with
+ * runc or crun ({@link OciRuntime}), as root. In a VM whose vsock is served by vplane, relay the vsock port to it, e.g.
  * {@code socat VSOCK-LISTEN:7000,fork TCP:127.0.0.1:7000}.
  */
 public final class AgentMain
@@ -32,6 +34,11 @@ public final class AgentMain
         Path secretFile = null;
         Path journalFile = null;
         int maxConnections = 16;
+        String runtimeKind = "memory";
+        String ociBinary = "runc";
+        Path rootfs = null;
+        Path state = null;
+        String command = "/bin/sleep 2147483647";
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             switch (args[i])
@@ -40,6 +47,11 @@ public final class AgentMain
                 case "--secret-file" -> secretFile = Path.of(args[i + 1]);
                 case "--journal" -> journalFile = Path.of(args[i + 1]);
                 case "--max-connections" -> maxConnections = Integer.parseInt(args[i + 1]);
+                case "--runtime" -> runtimeKind = args[i + 1];
+                case "--oci-binary" -> ociBinary = args[i + 1];
+                case "--rootfs" -> rootfs = Path.of(args[i + 1]);
+                case "--state" -> state = Path.of(args[i + 1]);
+                case "--command" -> command = args[i + 1];
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -47,11 +59,25 @@ public final class AgentMain
         {
             usage("--listen, --secret-file and --journal are required");
         }
+        final ContainerRuntime runtime = switch (runtimeKind)
+        {
+            case "memory" -> new InMemoryRuntime();
+            case "oci" ->
+            {
+                if (null == rootfs)
+                {
+                    usage("--runtime oci needs --rootfs DIR");
+                }
+                yield new OciRuntime(ociBinary, null == state ? journalFile.toAbsolutePath().resolveSibling("containers") : state, rootfs,
+                    List.of(command.strip().split("\\s+")));
+            }
+            default -> throw usage("--runtime takes memory or oci, not " + runtimeKind);
+        };
         final byte[] secret = readSecret(secretFile);
         final ServerSocketChannel server = bind(listen);
-        final ContainerAgent agent = new ContainerAgent(server, secret, new InMemoryRuntime(), new AppliedJournal(journalFile),
+        final ContainerAgent agent = new ContainerAgent(server, secret, runtime, new AppliedJournal(journalFile),
             maxConnections).start();
-        System.out.println("vplane-agent listening on " + listen);
+        System.out.println("vplane-agent listening on " + listen + ", runtime " + runtimeKind);
         final CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -99,14 +125,15 @@ public final class AgentMain
             return ServerSocketChannel.open().bind(new InetSocketAddress(hostPort.substring(0, colon),
                 Integer.parseInt(hostPort.substring(colon + 1))));
         }
-        usage("--listen takes tcp:HOST:PORT or unix:PATH, not " + listen);
-        return null;
+        throw usage("--listen takes tcp:HOST:PORT or unix:PATH, not " + listen);
     }
 
-    private static void usage(final String problem)
+    private static IllegalStateException usage(final String problem)
     {
         System.err.println("vplane-agent: " + problem);
         System.err.println("usage: vplane-agent --listen tcp:HOST:PORT|unix:PATH --secret-file FILE --journal FILE [--max-connections N]");
+        System.err.println("         [--runtime memory | oci --rootfs DIR [--oci-binary runc|crun|PATH] [--state DIR] [--command \"ARGS\"]]");
         System.exit(2);
+        return new IllegalStateException(problem);
     }
 }

@@ -95,7 +95,7 @@ public final class CommandJournal implements AutoCloseable
     public synchronized void state(final long id, final State state, final String reason) throws IOException
     {
         final Entry entry = entries.get(id);
-        if (null == entry || entry.state().finished() || entry.state() == state)
+        if (null == entry || entry.state().finished() || entry.state() == state && entry.reason().equals(reason))
         {
             return;
         }
@@ -103,6 +103,16 @@ public final class CommandJournal implements AutoCloseable
         file.append(ByteBuffer.allocate(1 + 8 + 1 + 2 + text.length).put(KIND_STATE).putLong(id).put((byte)state.ordinal())
             .putShort((short)text.length).put(text).flip(), false);
         entries.put(id, new Entry(id, entry.vm(), entry.target(), entry.op(), entry.value(), state, reason));
+    }
+
+    /** Why an unfinished command waits longer than it should (its link failed); its state stays. */
+    public synchronized void note(final long id, final String reason) throws IOException
+    {
+        final Entry entry = entries.get(id);
+        if (null != entry)
+        {
+            state(id, entry.state(), reason);
+        }
     }
 
     /** Commands for {@code vm} with no result yet, in id order: what its link (re-)sends. */

@@ -2,6 +2,7 @@ package io.vplane.vsock.control;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -18,11 +19,20 @@ public final class ControlService implements AutoCloseable
     private final CommandJournal journal;
     private final Map<String, AgentLink> links = new TreeMap<>();
 
+    /** How long a link waits for a command's result before it takes the guest or agent for hung. */
+    public static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+
     /** @param vms each VM's transport and secret, fixed for the life of the service */
     public ControlService(final Path journalFile, final Map<String, Vm> vms) throws IOException
     {
+        this(journalFile, vms, ANSWER_TIMEOUT);
+    }
+
+    /** @param answerTimeout how long a link waits for a command's result before it reconnects and sends it again */
+    public ControlService(final Path journalFile, final Map<String, Vm> vms, final Duration answerTimeout) throws IOException
+    {
         this.journal = new CommandJournal(journalFile);
-        vms.forEach((name, vm) -> links.put(name, new AgentLink(name, vm.transport(), vm.secret(), journal)));
+        vms.forEach((name, vm) -> links.put(name, new AgentLink(name, vm.transport(), vm.secret(), journal, answerTimeout)));
         links.values().forEach(AgentLink::start);
     }
 

@@ -74,7 +74,7 @@ public interface ControlTransport
                 {
                     channel.connect(UnixDomainSocketAddress.of(udsPath));
                     channel.write(ByteBuffer.wrap(("CONNECT " + port + "\n").getBytes(StandardCharsets.US_ASCII)));
-                    final String line = readLine(channel);
+                    final String line = readLine(channel, port);
                     if (!line.startsWith("OK "))
                     {
                         throw new IOException("vsock " + udsPath + " port " + port + ": answered '" + line + "'");
@@ -97,7 +97,7 @@ public interface ControlTransport
     }
 
     /** The handshake's answer, one byte at a time: what follows it belongs to the stream. */
-    private static String readLine(final SocketChannel channel) throws IOException
+    private static String readLine(final SocketChannel channel, final int port) throws IOException
     {
         final StringBuilder line = new StringBuilder();
         final ByteBuffer one = ByteBuffer.allocate(1);
@@ -106,7 +106,10 @@ public interface ControlTransport
             one.clear();
             if (channel.read(one) < 0)
             {
-                throw new IOException("closed during the handshake (the guest refused the connection)");
+                // what the device does for RST, for a REQUEST the guest leaves unanswered (its
+                // connectTimeoutMs) and for a CONNECT while no guest driver is up
+                throw new IOException("the vsock device closed the connection before OK: nothing in the guest accepted port " +
+                    port + " (refused, no answer within the device's connectTimeoutMs, or no guest driver up)");
             }
             if (one.get(0) == '\n')
             {

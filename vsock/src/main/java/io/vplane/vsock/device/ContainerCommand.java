@@ -104,8 +104,8 @@ public final class ContainerCommand extends CommandGroup
                 final StringBuilder out = new StringBuilder();
                 for (final ContainerManagement.LinkView link : status.vms())
                 {
-                    out.append(String.format("VM %-12s %-12s %s%n", link.vm(), link.connected() ? "connected" : "disconnected",
-                        link.transport()));
+                    out.append(String.format("VM %-12s %-12s %s%s%n", link.vm(), link.connected() ? "connected" : "disconnected",
+                        link.transport(), link.lastError().isEmpty() ? "" : "  last error: " + link.lastError()));
                 }
                 out.append(String.format("%-6s %-12s %-8s %-16s %-14s %-13s %s%n", "ID", "VM", "OP", "TARGET", "VALUE", "STATE", "REASON"));
                 for (final ContainerManagement.CommandView c : status.commands())

@@ -41,8 +41,8 @@ public final class ContainerManagement implements ManagementExtension
         }
     }
 
-    /** A VM's link as the API shows it. */
-    public record LinkView(String vm, String transport, boolean connected)
+    /** A VM's link as the API shows it; {@code lastError}: why it last failed, empty once a command went through since. */
+    public record LinkView(String vm, String transport, boolean connected, String lastError)
     {
     }
 
@@ -76,7 +76,7 @@ public final class ContainerManagement implements ManagementExtension
         final var service = registry.service();
         final List<LinkView> links = service.links().values().stream()
             .filter(link -> null == vm || link.vm().equals(vm))
-            .map(link -> new LinkView(link.vm(), link.transport(), link.isConnected()))
+            .map(link -> new LinkView(link.vm(), link.transport(), link.isConnected(), link.lastError()))
             .sorted(java.util.Comparator.comparing(LinkView::vm)).toList();
         final List<CommandView> commands = service.commands().stream()
             .filter(entry -> null == vm || entry.vm().equals(vm)).map(CommandView::of).toList();

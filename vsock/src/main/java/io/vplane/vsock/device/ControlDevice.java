@@ -58,7 +58,7 @@ final class ControlDevice implements Device
                     io.vplane.vsock.control.AgentMain.readSecret(vm.getValue().secretFile())));
             }
             Files.createDirectories(settings.journal().toAbsolutePath().getParent());
-            service = new ControlService(settings.journal(), vms);
+            service = new ControlService(settings.journal(), vms, settings.answerTimeout());
             registry.opened(service);
         }
         catch (final IOException ex)

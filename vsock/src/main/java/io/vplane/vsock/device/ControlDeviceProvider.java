@@ -14,6 +14,7 @@ import io.vplane.vsock.config.VsockDevicesConfig;
 import io.vplane.vsock.control.ControlTransport;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public final class ControlDeviceProvider implements DeviceProvider
     }
 
     /** What the control device needs: the journal path and each VM's resolved transport and secret file. */
-    public record Settings(Path journal, Map<String, ResolvedVm> vms)
+    public record Settings(Path journal, Map<String, ResolvedVm> vms, Duration answerTimeout)
     {
     }
 
@@ -81,7 +82,8 @@ public final class ControlDeviceProvider implements DeviceProvider
                 vm.path().isEmpty() ? null : Path.of(vm.path()), stateDir.resolve(vm.secretFile())));
         }
         final Path journal = stateDir.resolve(control.journalFile().isEmpty() ? "control.journal" : control.journalFile());
-        return List.of(new DeviceSpec(KIND, NAME, VsockDeviceProvider.TYPE, new Settings(journal, Map.copyOf(vms))));
+        return List.of(new DeviceSpec(KIND, NAME, VsockDeviceProvider.TYPE,
+            new Settings(journal, Map.copyOf(vms), Duration.ofMillis(control.answerTimeoutMs()))));
     }
 
     @Override

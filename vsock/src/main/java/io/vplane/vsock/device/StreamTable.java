@@ -235,11 +235,15 @@ final class StreamTable
         connection.close();
     }
 
-    /** The frontend is gone: every host socket closed, nothing owed. */
+    /** The frontend is gone: every host socket closed (its program reads end of stream), nothing owed. */
     void dropAll()
     {
         for (final VsockConnection connection : byFd.values().toArray(new VsockConnection[0]))
         {
+            if (VsockConnection.State.HANDSHAKE != connection.state)
+            {
+                counters.streamsDropped.incrementRelease();
+            }
             close(connection);
         }
         owed.clear();

@@ -65,6 +65,8 @@ final class VsockConnection
     boolean closed;
     /** What the host fd is registered for in the device's epoll set. */
     int interest;
+    /** While HANDSHAKE or REQUESTED: when waiting ends ({@link System#nanoTime()}); see {@link StreamDeadlines}. */
+    long deadlineNs;
 
     /** Guest bytes the host socket has not taken yet: a ring of {@code bufAlloc} bytes, made on first need. */
     private Arena arena;

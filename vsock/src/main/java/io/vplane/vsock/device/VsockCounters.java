@@ -16,6 +16,8 @@ public final class VsockCounters implements AutoCloseable
     public static final String BAD_PACKETS = "vplane_vsock_bad_packets_total";
     public static final String BAD_HANDSHAKES = "vplane_vsock_bad_handshakes_total";
     public static final String REFUSED = "vplane_vsock_refused_total";
+    public static final String STREAMS_DROPPED = "vplane_vsock_streams_dropped_total";
+    public static final String TIMEOUTS = "vplane_vsock_timeouts_total";
     public static final String RING_ERRORS = "vplane_vsock_ring_errors_total";
     public static final String PROTOCOL_ERRORS = "vplane_vsock_vhost_protocol_errors_total";
     public static final String VHOST_CONNECTIONS = "vplane_vsock_vhost_connections_total";
@@ -23,6 +25,8 @@ public final class VsockCounters implements AutoCloseable
     /** Streams open now. */
     final AtomicCounter streams;
     final AtomicCounter streamsOpened;
+    /** Streams closed because the frontend went away (the guest reset, QEMU gone). */
+    final AtomicCounter streamsDropped;
     /** Payload bytes into the guest (dir=to_guest) and out of it (dir=from_guest). */
     final AtomicCounter toGuestBytes;
     final AtomicCounter fromGuestBytes;
@@ -35,6 +39,9 @@ public final class VsockCounters implements AutoCloseable
     final AtomicCounter badHandshakes;
     /** Connections refused: nobody listens on udsPath_P, or the stream table is full. */
     final AtomicCounter refused;
+    /** Host connections closed for a CONNECT line not finished in time (stage=handshake), REQUESTs the guest did not answer (stage=request). */
+    final AtomicCounter handshakeTimeouts;
+    final AtomicCounter requestTimeouts;
     final AtomicCounter ringErrors;
     final AtomicCounter protocolErrors;
     final AtomicCounter vhostConnections;
@@ -43,6 +50,7 @@ public final class VsockCounters implements AutoCloseable
     {
         streams = counters.gauge(STREAMS, "device", device);
         streamsOpened = counters.counter(STREAMS_OPENED, "device", device);
+        streamsDropped = counters.counter(STREAMS_DROPPED, "device", device);
         toGuestBytes = counters.counter(BYTES, "device", device, "dir", "to_guest");
         fromGuestBytes = counters.counter(BYTES, "device", device, "dir", "from_guest");
         creditStalls = counters.counter(CREDIT_STALLS, "device", device);
@@ -50,6 +58,8 @@ public final class VsockCounters implements AutoCloseable
         badPackets = counters.counter(BAD_PACKETS, "device", device);
         badHandshakes = counters.counter(BAD_HANDSHAKES, "device", device);
         refused = counters.counter(REFUSED, "device", device);
+        handshakeTimeouts = counters.counter(TIMEOUTS, "device", device, "stage", "handshake");
+        requestTimeouts = counters.counter(TIMEOUTS, "device", device, "stage", "request");
         ringErrors = counters.counter(RING_ERRORS, "device", device);
         protocolErrors = counters.counter(PROTOCOL_ERRORS, "device", device);
         vhostConnections = counters.counter(VHOST_CONNECTIONS, "device", device);
@@ -58,8 +68,8 @@ public final class VsockCounters implements AutoCloseable
     @Override
     public void close()
     {
-        for (final AtomicCounter counter : List.of(streams, streamsOpened, toGuestBytes, fromGuestBytes, creditStalls, resets,
-            badPackets, badHandshakes, refused, ringErrors, protocolErrors, vhostConnections))
+        for (final AtomicCounter counter : List.of(streams, streamsOpened, streamsDropped, toGuestBytes, fromGuestBytes, creditStalls, resets,
+            badPackets, badHandshakes, refused, handshakeTimeouts, requestTimeouts, ringErrors, protocolErrors, vhostConnections))
         {
             counter.close();
         }

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A virtio-vsock device served over vhost-user (QEMU {@code vhost-user-vsock-pci}), as an engine
@@ -39,7 +40,9 @@ public final class VsockDevice extends VhostUserBackend<VsockDeviceConfig, Vsock
     public VsockDevice(final DeviceSpec spec, final VsockDeviceConfig settings, final DeviceContext context, final VsockRegistry registry)
     {
         final VsockCounters counters = new VsockCounters(context.counters(), spec.name());
-        final VsockQueue queue = new VsockQueue(spec.name(), settings.guestCid(), settings.bufAllocBytes(), settings.maxStreams(),
+        final StreamDeadlines deadlines = new StreamDeadlines(TimeUnit.MILLISECONDS.toNanos(settings.handshakeTimeoutMs()),
+            TimeUnit.MILLISECONDS.toNanos(settings.connectTimeoutMs()), settings.maxStreams());
+        final VsockQueue queue = new VsockQueue(spec.name(), settings.guestCid(), settings.bufAllocBytes(), settings.maxStreams(), deadlines,
             context.errors(), counters);
         // virtio 1.2 §5.10.4: struct virtio_vsock_config { le64 guest_cid; }
         final byte[] configSpace = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(settings.guestCid()).array();

@@ -63,24 +63,24 @@ final class VsockQueue implements DeviceQueue
     private final MemorySegment scratch = arena.allocate(64, 8);
     /** epoll_ctl's event for the worker's own changes of the wake set: nothing allocated per change. */
     private final MemorySegment epollEvent = arena.allocate(EpollEvent.SIZE, 8);
-    private final boolean[] eof = new boolean[1];
     private final ChainIo chainIo = new ChainIo();
     private final StreamTable streams;
+    private final GuestRx guestRx;
+    private final StreamDeadlines deadlines;
+    private final java.util.function.Consumer<VsockConnection> handshakeExpired = this::handshakeExpired;
+    private final java.util.function.Consumer<VsockConnection> requestExpired = this::requestExpired;
     private volatile HybridSocket hybrid;
     /** The frontend went away: streams are dropped by the worker at its next poll. */
     private volatile boolean dropStreams;
     /** A new session owes the guest a TRANSPORT_RESET on the event queue (its old streams are gone). */
     private volatile boolean resetEventOwed = true;
     private boolean hostSetWatched;
-    private boolean rxStarved;
-    private int rxAvailable;
-    private boolean rxUsed;
 
     private final QueueWakeup wakeup = new RingWakeup(wakeSet.fd(), this::armKicks, this::disarmKicks);
 
     VsockQueue(
-        final String device, final long guestCid, final int bufAlloc, final int maxStreams, final ErrorLog errors,
-        final VsockCounters counters)
+        final String device, final long guestCid, final int bufAlloc, final int maxStreams, final StreamDeadlines deadlines,
+        final ErrorLog errors, final VsockCounters counters)
     {
         this.device = device;
         this.guestCid = guestCid;
@@ -90,6 +90,9 @@ final class VsockQueue implements DeviceQueue
         this.counters = counters;
         this.gate = new RingGate(device, RINGS, errors, wakeSet);
         this.streams = new StreamTable(maxStreams, counters);
+        this.guestRx = new GuestRx(guestCid, bufAlloc, streams, counters);
+        this.deadlines = deadlines;
+        wakeSet.add(deadlines.timerFd());
         watchHostSet(true);
     }
 
@@ -148,31 +151,31 @@ final class VsockQueue implements DeviceQueue
             {
                 dropStreams = false;
                 streams.dropAll();
+                deadlines.clear();
             }
             final SplitVirtQueue rx = gate.ring(RX);
             final SplitVirtQueue tx = gate.ring(TX);
             int work = harvest();
-            rxAvailable = 0;
-            rxUsed = false;
+            guestRx.begin();
             if (null != tx)
             {
                 work += drainTx(tx, limit);
             }
             if (null != rx)
             {
-                work += sendControl(rx);
+                work += guestRx.sendControl(rx);
                 work += serviceHosts(rx, limit);
-                if (rxUsed)
-                {
-                    rx.publishUsed();
-                    rx.notifyIfWanted();
-                }
+                guestRx.finish(rx);
             }
             else
             {
                 serviceHosts(null, limit);
             }
-            watchHostSet(!rxStarved);
+            if (!deadlines.isEmpty())
+            {
+                deadlines.expire(System.nanoTime(), handshakeExpired, requestExpired);
+            }
+            watchHostSet(!guestRx.starved());
             final SplitVirtQueue event = gate.ring(EVENT);
             if (null != event && resetEventOwed)
             {
@@ -219,6 +222,10 @@ final class VsockQueue implements DeviceQueue
             {
                 FileIo.read(fd, scratch.address(), 8);
             }
+            else if (fd == deadlines.timerFd())
+            {
+                deadlines.timerFired();
+            }
             else if (null != hybrid && fd == hybrid.listenFd())
             {
                 listenReady = true;
@@ -254,7 +261,7 @@ final class VsockQueue implements DeviceQueue
                     return false;
                 }
             }
-            if (null != rx && (rxStarved || streams.owesGuest()))
+            if (null != rx && (guestRx.starved() || streams.owesGuest()))
             {
                 rx.enableKicks();
                 if (rx.available() != 0)
@@ -322,7 +329,9 @@ final class VsockQueue implements DeviceQueue
                 errors.record(COMPONENT, "streams-full", device + ": " + maxStreams + " streams open; host connection refused");
                 continue;
             }
-            streams.addHandshake(new VsockConnection(fd, bufAlloc, VsockConnection.State.HANDSHAKE));
+            final VsockConnection connection = new VsockConnection(fd, bufAlloc, VsockConnection.State.HANDSHAKE);
+            streams.addHandshake(connection);
+            deadlines.handshakeStarted(connection, System.nanoTime());
             accepted++;
         }
         return accepted;
@@ -332,7 +341,7 @@ final class VsockQueue implements DeviceQueue
     {
         if (null == rx)
         {
-            rxStarved = true;
+            guestRx.absent();
         }
         final int ready = streams.harvest();
         int work = 0;
@@ -358,7 +367,7 @@ final class VsockQueue implements DeviceQueue
             }
             if (null != rx && (connection.interest & EpollFd.EPOLLIN) != 0)
             {
-                work += readHost(rx, connection, limit);
+                work += guestRx.readHost(rx, connection, limit);
             }
         }
         return work;
@@ -407,68 +416,34 @@ final class VsockQueue implements DeviceQueue
                 streams.keyed(connection);
                 streams.owe(connection, VsockConnection.SEND_REQUEST);
                 streams.interest(connection);
+                deadlines.requestStarted(connection, System.nanoTime());
                 return 1;
             }
         }
         return 0;
     }
 
-    /** Fills rx buffers from one host socket while it has data, credit and buffers last. */
-    private int readHost(final SplitVirtQueue rx, final VsockConnection connection, final int limit)
+    /** The host program did not finish its CONNECT line in time: closed, as a bad handshake would be. */
+    private void handshakeExpired(final VsockConnection connection)
     {
-        int packets = 0;
-        while (packets < limit)
-        {
-            final long credit = connection.peerCredit();
-            if (credit == 0)
-            {
-                if (!connection.creditStalled)
-                {
-                    connection.creditStalled = true;
-                    counters.creditStalls.incrementRelease();
-                    streams.owe(connection, VsockConnection.SEND_CREDIT_REQUEST);
-                }
-                streams.interest(connection);
-                return packets;
-            }
-            final int head = nextRxChain(rx);
-            if (head < 0)
-            {
-                return packets;
-            }
-            final DescriptorChain chain = rx.chain();
-            final long room = Math.min(Math.min(chain.totalLength() - SIZE, credit), MAX_PAYLOAD);
-            final long n = chainIo.readFrom(connection.fd, chain, SIZE, room, eof);
-            if (n <= 0)
-            {
-                giveBack(rx);
-                if (eof[0])
-                {
-                    connection.hostEof = true;
-                    connection.shutdownFlags |= SHUTDOWN_SEND;
-                    streams.owe(connection, VsockConnection.SEND_SHUTDOWN);
-                    streams.interest(connection);
-                    return packets + 1;
-                }
-                if (n < 0)
-                {
-                    streams.reset(connection);
-                }
-                return packets;
-            }
-            stamp(connection, OP_RW, 0).len((int)n);
-            chainIo.scatter(header.buffer(), SIZE, chain, 0);
-            rx.addUsed(head, (int)(SIZE + n));
-            rxUsed = true;
-            connection.txCnt += (int)n;
-            counters.toGuestBytes.getAndAddRelease(n);
-            packets++;
-            if (n < room)
-            {
-                return packets;
-            }
-        }
-        return packets;
+        counters.handshakeTimeouts.incrementRelease();
+        errors.record(COMPONENT, "handshake-timeout", device + ": host connection sent '" + connection.handshake.text() +
+            "' and no end of line within " + deadlines.handshakeTimeoutNs() / 1_000_000 + " ms; closed");
+        streams.close(connection);
+    }
+
+    /**
+     * The guest answered the REQUEST neither with RESPONSE nor RST in time (Firecracker: 2 s): as
+     * there, the host program's socket is closed without an OK line and the guest gets RST for the
+     * port pair, so a late RESPONSE finds no stream.
+     */
+    private void requestExpired(final VsockConnection connection)
+    {
+        counters.requestTimeouts.incrementRelease();
+        errors.record(COMPONENT, "request-timeout", device + ": guest did not answer the connection to its port " +
+            Integer.toUnsignedString(connection.peerPort) + " within " + deadlines.requestTimeoutNs() / 1_000_000 +
+            " ms; host connection closed, RST sent");
+        streams.reset(connection);
     }
 
     private int flush(final VsockConnection connection)
@@ -732,108 +707,6 @@ final class VsockQueue implements DeviceQueue
         streams.interest(connection);
     }
 
-    // ------------------------------------------------------------------------------------ guest rx
-
-    /** Takes the next rx chain, walked into {@code rx.chain()}, or -1 (and rx starved) when there is none. */
-    private int nextRxChain(final SplitVirtQueue rx)
-    {
-        if (rxAvailable == 0)
-        {
-            rxAvailable = rx.available();
-            if (rxAvailable < 0)
-            {
-                throw new RingFault("rx: " + SplitVirtQueue.describeError(rxAvailable));
-            }
-            if (rxAvailable == 0)
-            {
-                rxStarved = true;
-                return -1;
-            }
-        }
-        rxStarved = false;
-        final int head = rx.takeHead();
-        rxAvailable--;
-        final DescriptorChain chain = rx.chain();
-        final int rc = rx.walk(head, chain);
-        if (rc != SplitVirtQueue.OK)
-        {
-            throw new RingFault("rx: " + SplitVirtQueue.describeError(rc));
-        }
-        for (int i = 0; i < chain.count(); i++)
-        {
-            if (!chain.writable(i))
-            {
-                throw new RingFault("rx: buffer " + i + " of chain " + head + " is not device-writable");
-            }
-        }
-        if (chain.totalLength() <= SIZE)
-        {
-            throw new RingFault("rx: a " + chain.totalLength() + "-byte buffer cannot hold a header and data");
-        }
-        return head;
-    }
-
-    private void giveBack(final SplitVirtQueue rx)
-    {
-        rx.untakeHeads(1);
-        rxAvailable++;
-    }
-
-    private int sendControl(final SplitVirtQueue rx)
-    {
-        int sent = 0;
-        while (streams.orphanRsts() > 0)
-        {
-            final int head = nextRxChain(rx);
-            if (head < 0)
-            {
-                return sent;
-            }
-            final long key = streams.takeOrphanRst();
-            header.set(HOST_CID, guestCid, (int)(key >>> 32), (int)key, 0, OP_RST, 0, bufAlloc, 0);
-            emit(rx, head);
-            sent++;
-        }
-        for (VsockConnection connection = streams.nextOwing(); null != connection; connection = streams.nextOwing())
-        {
-            final int head = nextRxChain(rx);
-            if (head < 0)
-            {
-                return sent;
-            }
-            final int what = Integer.lowestOneBit(connection.owedControl);
-            connection.owedControl &= ~what;
-            switch (what)
-            {
-                case VsockConnection.SEND_REQUEST -> stamp(connection, OP_REQUEST, 0);
-                case VsockConnection.SEND_RESPONSE -> stamp(connection, OP_RESPONSE, 0);
-                case VsockConnection.SEND_CREDIT_UPDATE -> stamp(connection, OP_CREDIT_UPDATE, 0);
-                case VsockConnection.SEND_CREDIT_REQUEST -> stamp(connection, OP_CREDIT_REQUEST, 0);
-                default -> stamp(connection, OP_SHUTDOWN, connection.shutdownFlags);
-            }
-            emit(rx, head);
-            if (what == VsockConnection.SEND_RESPONSE)
-            {
-                streams.interest(connection);
-            }
-            sent++;
-        }
-        return sent;
-    }
-
-    private VsockHeader stamp(final VsockConnection connection, final int op, final int flags)
-    {
-        connection.fwdCntSent = connection.fwdCnt;
-        return header.set(HOST_CID, guestCid, connection.localPort, connection.peerPort, 0, op, flags, bufAlloc, connection.fwdCnt);
-    }
-
-    private void emit(final SplitVirtQueue rx, final int head)
-    {
-        chainIo.scatter(header.buffer(), SIZE, rx.chain(), 0);
-        rx.addUsed(head, SIZE);
-        rxUsed = true;
-    }
-
     private int sendTransportReset(final SplitVirtQueue event)
     {
         final int available = event.available();
@@ -876,16 +749,9 @@ final class VsockQueue implements DeviceQueue
     void close()
     {
         streams.closeAll();
+        deadlines.close();
+        guestRx.close();
         wakeSet.close();
         arena.close();
-    }
-
-    /** A ring the guest broke: the device's rings stop until the frontend sets them up again. */
-    private static final class RingFault extends RuntimeException
-    {
-        RingFault(final String message)
-        {
-            super(message, null, false, false);
-        }
     }
 }

@@ -130,6 +130,56 @@ class ControlChannelTest
     }
 
     @Test
+    void shouldSayWhyACommandWaitsWhenTheAgentNeverAnswersAndSendItAgainOnANewConnection() throws Exception
+    {
+        final ServerSocketChannel server = closing(unixServer("agent.sock"));
+        final String[] seenOnReconnect = new String[2];
+        final Thread hungThenWell = Thread.ofPlatform().daemon().start(() ->
+        {
+            try (SocketChannel hung = server.accept(); FrameChannel frames = new FrameChannel(hung))
+            {
+                authenticate(frames);
+                assertThat(frames.read().type()).isEqualTo(ControlFrame.COMMAND);
+                // a hung guest: the command is read and never answered; the host must give up on this connection
+                try (SocketChannel again = server.accept(); FrameChannel second = new FrameChannel(again))
+                {
+                    final ControlService service = (ControlService)closeables.getLast();
+                    seenOnReconnect[0] = service.links().get("vm0").lastError();
+                    seenOnReconnect[1] = service.command(1).reason();
+                    authenticate(second);
+                    final ControlFrame command = second.read();
+                    second.write(ControlFrame.result(command.id(), ControlFrame.STATUS_APPLIED, ""));
+                    Thread.sleep(60_000);
+                }
+            }
+            catch (final IOException | InterruptedException ex)
+            {
+                // the test is over
+            }
+        });
+        final ControlService service = closing(new ControlService(dir.resolve("commands.journal"),
+            Map.of("vm0", new ControlService.Vm(ControlTransport.unix(dir.resolve("agent.sock")), SECRET)), java.time.Duration.ofMillis(300)));
+        service.submit("vm0", ControlFrame.OP_SCALE, "web", 2);
+        await(() -> allFinished(service), "the command has a result");
+
+        assertThat(seenOnReconnect[0]).contains("no result from the agent within 300 ms");
+        assertThat(seenOnReconnect[1]).contains("link failed while waiting for the result").contains("sent again");
+        assertThat(service.command(1).state()).isEqualTo(CommandJournal.State.APPLIED);
+        assertThat(service.command(1).reason()).isEmpty();
+        assertThat(service.links().get("vm0").lastError()).as("cleared by the next result").isEmpty();
+        hungThenWell.interrupt();
+    }
+
+    /** The agent's side of the handshake, for a test agent that answers frame by frame. */
+    private static void authenticate(final FrameChannel frames) throws IOException
+    {
+        final byte[] nonce = new byte[ControlFrame.NONCE];
+        frames.write(ControlFrame.challenge(nonce));
+        assertThat(frames.read().bytes()).isEqualTo(ContainerAgent.mac(SECRET, nonce));
+        frames.write(ControlFrame.ack(0));
+    }
+
+    @Test
     void shouldResendUnfinishedCommandsAfterTheHostRestartsAndTheAgentAppliesThemOnce() throws Exception
     {
         final InMemoryRuntime runtime = new InMemoryRuntime();

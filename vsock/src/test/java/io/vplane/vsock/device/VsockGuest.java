@@ -8,6 +8,7 @@ import io.vplane.engine.errors.ErrorLog;
 import io.vplane.virtio.vhostuser.TestFrontend;
 import io.vplane.virtio.vhostuser.VhostUserSession;
 import io.vplane.vsock.config.VsockDeviceConfig;
+import io.vplane.vsock.config.VsockSection;
 import io.vplane.vsock.packet.VsockHeader;
 
 import java.lang.foreign.MemorySegment;
@@ -50,9 +51,15 @@ final class VsockGuest implements AutoCloseable
     /** A started device on {@code dir}, its session set up with {@code rings} vrings (2 as QEMU, 3 with the event queue). */
     VsockGuest(final Path dir, final int rings, final int bufAllocBytes)
     {
+        this(dir, rings, bufAllocBytes, VsockSection.CONNECT_TIMEOUT_MS, VsockSection.HANDSHAKE_TIMEOUT_MS);
+    }
+
+    /** The same with the device's timeouts for a guest's answer to REQUEST and a host's CONNECT line. */
+    VsockGuest(final Path dir, final int rings, final int bufAllocBytes, final int connectTimeoutMs, final int handshakeTimeoutMs)
+    {
         uds = dir.resolve("vs.vsock");
         final VsockDeviceConfig config = new VsockDeviceConfig("vs", dir.resolve("vs.sock").toString(), uds.toString(), CID,
-            bufAllocBytes, 16, 8, 0, 0);
+            bufAllocBytes, 16, 8, 0, 0, connectTimeoutMs, handshakeTimeoutMs);
         device = new VsockDevice(new DeviceSpec("vsock", "vs", "vsock", config),
             config, new DeviceContext(ConfigDefaults.pool("vsock"), counters, errors), new VsockRegistry());
         device.startHostSide();
