@@ -28,6 +28,7 @@ public final class FrameBurst
     private final long[] tokens;
     private final int[] isolatedLengths;
     private final MemorySegment isolated;
+    private final long isolatedBase;
     private int count;
 
     public FrameBurst(final int capacity)
@@ -38,6 +39,7 @@ public final class FrameBurst
         tokens = new long[capacity];
         isolatedLengths = new int[capacity];
         isolated = Arena.ofAuto().allocate((long)capacity * ISOLATED_BYTES, 64);
+        isolatedBase = isolated.address();
     }
 
     public int capacity()
@@ -126,7 +128,8 @@ public final class FrameBurst
     void isolate(final int index)
     {
         final int n = Math.min(lengths[index], ISOLATED_BYTES);
-        WordCopy.copy(ADDRESS_SPACE, addresses[index], isolated, (long)index * ISOLATED_BYTES, n);
+        // the frame's range was checked when it entered the burst, the slot is the burst's own
+        WordCopy.copy(addresses[index], isolatedBase + (long)index * ISOLATED_BYTES, n);
         isolatedLengths[index] = n;
     }
 
@@ -139,7 +142,7 @@ public final class FrameBurst
     /** Native address of the switch's own copy of the start of frame {@code index}. */
     public long isolatedAddress(final int index)
     {
-        return isolated.address() + (long)index * ISOLATED_BYTES;
+        return isolatedBase + (long)index * ISOLATED_BYTES;
     }
 
     /**
@@ -149,12 +152,13 @@ public final class FrameBurst
      */
     public void copyTo(final int index, final int from, final MemorySegment dst, final long dstOffset, final int count)
     {
+        java.util.Objects.checkFromIndexSize(from, count, lengths[index]);
         final int head = isolatedLengths[index];
         int done = 0;
         if (from < head)
         {
             done = Math.min(count, head - from);
-            WordCopy.copy(isolated, (long)index * ISOLATED_BYTES + from, dst, dstOffset, done);
+            WordCopy.copy(isolatedBase + (long)index * ISOLATED_BYTES + from, dst, dstOffset, done);
         }
         if (done < count)
         {

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -31,6 +32,41 @@ class FrameBurstTest
             assertThat(burst.add(region, 0, 60, 0, 9)).isTrue();
             assertThat(burst.bufferBytes(1)).isEqualTo(60);
             assertThat(burst.add(region, 100, 60, 60, 10)).isFalse();
+        }
+    }
+    @Test
+    void shouldCopyEveryFrameLengthExactlyFromTheIsolatedStartAndTheRestAndNotAByteBeyond()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final int longest = FrameBurst.ISOLATED_BYTES + 44;
+            final MemorySegment source = arena.allocate(longest);
+            for (int i = 0; i < longest; i++)
+            {
+                source.set(ValueLayout.JAVA_BYTE, i, (byte)(i * 7 + 1));
+            }
+            final MemorySegment target = arena.allocate(longest + 16);
+            final FrameBurst burst = new FrameBurst(1);
+            for (int length = 1; length <= longest; length++)
+            {
+                burst.clear();
+                burst.add(source, 0, length, length, 0);
+                burst.isolate(0);
+                assertThat(burst.isolatedLength(0)).isEqualTo(Math.min(length, FrameBurst.ISOLATED_BYTES));
+                target.fill((byte)0x5A);
+                // from 3 on: every split between the isolated start and the rest, every word tail
+                burst.copyTo(0, 3 % length, target, 8, length - 3 % length);
+                for (int i = 0; i < longest + 16; i++)
+                {
+                    final int at = i - 8 + 3 % length;
+                    final byte expected = i >= 8 && at < length ? (byte)(at * 7 + 1) : (byte)0x5A;
+                    assertThat(target.get(ValueLayout.JAVA_BYTE, i)).as("length %d, byte %d", length, i).isEqualTo(expected);
+                }
+            }
+            burst.clear();
+            burst.add(source, 0, 64, 64, 0);
+            assertThatThrownBy(() -> burst.copyTo(0, 0, target, longest + 16 - 63, 64)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> burst.copyTo(0, 1, target, 0, 64)).isInstanceOf(IndexOutOfBoundsException.class);
         }
     }
 }
