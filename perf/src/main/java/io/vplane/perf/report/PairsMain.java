@@ -1,11 +1,16 @@
 package io.vplane.perf.report;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * {@code perf/bin/pairs NAME [--pairs N] [--quick] [--force] [--out DIR] [script args]}: runs the
@@ -13,51 +18,53 @@ import java.util.List;
  * median with its min–max and verdict; writes pairs.json (the report's format) and the sides' logs
  * into DIR (default perf/target/pairs-NAME-TIMESTAMP).
  */
-public final class PairsMain
+@Command(name = "perf/bin/pairs", mixinStandardHelpOptions = true,
+    description = "Run the sides of perf/bin/NAME interleaved (subject, then each anchor, per pair) and print per figure "
+        + "each side's median and the ratio's median with its min-max and verdict. Options it does not know go to the script.")
+public final class PairsMain implements Callable<Integer>
 {
     static final int DEFAULT_PAIRS = 5;
 
-    private PairsMain()
-    {
-    }
+    @Parameters(index = "0", paramLabel = "NAME", description = "The benchmark: perf/bin/NAME.")
+    String name;
 
-    public static void main(final String[] args) throws Exception
+    @Parameters(index = "1..*", paramLabel = "ARG", description = "Arguments for the script, in their order.")
+    List<String> scriptArgs = new ArrayList<>();
+
+    @Option(names = "--pairs", paramLabel = "N", defaultValue = "" + DEFAULT_PAIRS, description = "Pairs to run, at least 1 (default ${DEFAULT-VALUE}).")
+    int pairs;
+
+    @Option(names = "--quick", description = "A few seconds per side (the scripts' --quick).")
+    boolean quick;
+
+    @Option(names = "--force", description = "Run beside busy pollers (warned about loudly and recorded).")
+    boolean force;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where pairs.json and the logs go (default perf/target/pairs-NAME-TIMESTAMP).")
+    Path outDir;
+
+    private PrintStream out = System.out;
+    private PrintStream err = System.err;
+
+    public static void main(final String[] args)
     {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(final String[] args, final PrintStream out, final PrintStream err) throws Exception
+    static int run(final String[] args, final PrintStream out, final PrintStream err)
     {
-        String name = null;
-        int pairs = DEFAULT_PAIRS;
-        boolean quick = false;
-        boolean force = false;
-        Path outDir = null;
-        final List<String> scriptArgs = new ArrayList<>();
-        for (int i = 0; i < args.length; i++)
+        final PairsMain command = new PairsMain();
+        command.out = out;
+        command.err = err;
+        return CommandLines.execute(command, args, out, err);
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (pairs < 1)
         {
-            switch (args[i])
-            {
-                case "--pairs" -> pairs = Integer.parseInt(value(args, ++i, "--pairs"));
-                case "--quick" -> quick = true;
-                case "--force" -> force = true;
-                case "--out" -> outDir = Path.of(value(args, ++i, "--out"));
-                default ->
-                {
-                    if (name == null)
-                    {
-                        name = args[i];
-                    }
-                    else
-                    {
-                        scriptArgs.add(args[i]);
-                    }
-                }
-            }
-        }
-        if (name == null || pairs < 1)
-        {
-            err.println("usage: perf/bin/pairs NAME [--pairs N>=1] [--quick] [--force] [--out DIR] [script args]");
+            err.println("--pairs must be at least 1");
             return 2;
         }
         final SourceTree tree = SourceTree.current();
@@ -83,14 +90,5 @@ public final class PairsMain
         out.print(RunSummary.text(report, run));
         out.println("raw values, conditions and logs: " + dir);
         return run.failed() ? 1 : 0;
-    }
-
-    static String value(final String[] args, final int i, final String option)
-    {
-        if (i >= args.length)
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
     }
 }

@@ -1,16 +1,19 @@
 package io.vplane.perf.report;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 
 /**
  * {@code perf/bin/report [--quick] [--pairs N] [--only a,b] [--out DIR] [--compare OLD.json] [--force]
@@ -19,47 +22,55 @@ import java.util.TreeSet;
  * perf/target/report-TIMESTAMP); a benchmark that fails is reported as failed and the others run.
  * {@code --compare OLD.json --against NEW.json} compares two reports without running anything.
  */
-public final class ReportMain
+@Command(name = "perf/bin/report", mixinStandardHelpOptions = true,
+    description = "Run every benchmark of perf/benchmarks.tsv through the interleaved pairs and write report.md, "
+        + "PNG charts and report.json; --compare OLD.json [--against NEW.json] prints the change per figure.")
+public final class ReportMain implements Callable<Integer>
 {
-    private ReportMain()
-    {
-    }
+    @Option(names = "--quick", description = "A few seconds per side (the scripts' --quick).")
+    boolean quick;
 
-    public static void main(final String[] args) throws Exception
+    @Option(names = "--force", description = "Run beside busy pollers (warned about loudly and recorded).")
+    boolean force;
+
+    @Option(names = "--pairs", paramLabel = "N", defaultValue = "" + PairsMain.DEFAULT_PAIRS,
+        description = "Pairs per benchmark, at least 1 (default ${DEFAULT-VALUE}).")
+    int pairs;
+
+    @Option(names = "--only", paramLabel = "NAME", split = ",", description = "Only these benchmarks of the list.")
+    Set<String> only;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the report goes (default perf/target/report-TIMESTAMP).")
+    Path outDir;
+
+    @Option(names = "--compare", paramLabel = "OLD.json", description = "A report to compare this one with.")
+    Path compare;
+
+    @Option(names = "--against", paramLabel = "NEW.json", description = "With --compare: compare these two reports, run nothing.")
+    Path against;
+
+    @Option(names = "--benchmarks", paramLabel = "FILE", description = "The list to run (default perf/benchmarks.tsv).")
+    Path list;
+
+    private PrintStream out = System.out;
+    private PrintStream err = System.err;
+
+    public static void main(final String[] args)
     {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(final String[] args, final PrintStream out, final PrintStream err) throws Exception
+    static int run(final String[] args, final PrintStream out, final PrintStream err)
     {
-        boolean quick = false;
-        boolean force = false;
-        int pairs = PairsMain.DEFAULT_PAIRS;
-        Set<String> only = null;
-        Path outDir = null;
-        Path compare = null;
-        Path against = null;
-        Path list = null;
-        for (int i = 0; i < args.length; i++)
-        {
-            switch (args[i])
-            {
-                case "--quick" -> quick = true;
-                case "--force" -> force = true;
-                case "--pairs" -> pairs = Integer.parseInt(PairsMain.value(args, ++i, "--pairs"));
-                case "--only" -> only = new TreeSet<>(Arrays.asList(PairsMain.value(args, ++i, "--only").split(",")));
-                case "--out" -> outDir = Path.of(PairsMain.value(args, ++i, "--out"));
-                case "--compare" -> compare = Path.of(PairsMain.value(args, ++i, "--compare"));
-                case "--against" -> against = Path.of(PairsMain.value(args, ++i, "--against"));
-                case "--benchmarks" -> list = Path.of(PairsMain.value(args, ++i, "--benchmarks"));
-                default ->
-                {
-                    err.println("usage: perf/bin/report [--quick] [--pairs N] [--only a,b] [--out DIR] [--compare OLD.json "
-                        + "[--against NEW.json]] [--force] [--benchmarks FILE]\nunknown argument: " + args[i]);
-                    return 2;
-                }
-            }
-        }
+        final ReportMain command = new ReportMain();
+        command.out = out;
+        command.err = err;
+        return CommandLines.execute(command, args, out, err);
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
         if (against != null)
         {
             if (compare == null)
@@ -75,7 +86,7 @@ public final class ReportMain
             list != null ? list : tree.top().resolve("perf/benchmarks.tsv"), tree.bin(), quick));
         if (only != null)
         {
-            final Set<String> wanted = only;
+            final Set<String> wanted = new TreeSet<>(only);
             final Set<String> unknown = new TreeSet<>(wanted);
             benchmarks.forEach(b -> unknown.remove(b.name()));
             if (!unknown.isEmpty())
