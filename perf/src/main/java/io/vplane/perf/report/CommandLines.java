@@ -6,16 +6,20 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** Runs a perf command with picocli: usage errors exit 2 with the usage, options it does not know go to its positional parameters. */
-final class CommandLines
+/**
+ * A perf command run with picocli, printing to the streams it is given: usage errors exit 2 with
+ * the usage, options it does not know go to its positional parameters.
+ */
+abstract class CommandLines implements Callable<Integer>
 {
-    private CommandLines()
-    {
-    }
+    protected PrintStream out = System.out;
+    protected PrintStream err = System.err;
 
-    static int execute(final Callable<Integer> command, final String[] args, final PrintStream out, final PrintStream err)
+    final int execute(final String[] args, final PrintStream out, final PrintStream err)
     {
-        return new CommandLine(command)
+        this.out = out;
+        this.err = err;
+        return new CommandLine(this)
             .setUnmatchedOptionsArePositionalParams(true)
             .setOut(new PrintWriter(out, true))
             .setErr(new PrintWriter(err, true))

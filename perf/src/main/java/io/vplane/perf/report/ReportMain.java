@@ -1,6 +1,7 @@
 package io.vplane.perf.report;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 
 /**
  * {@code perf/bin/report [--quick] [--pairs N] [--only a,b] [--out DIR] [--compare OLD.json] [--force]
@@ -25,23 +25,14 @@ import java.util.concurrent.Callable;
 @Command(name = "perf/bin/report", mixinStandardHelpOptions = true,
     description = "Run every benchmark of perf/benchmarks.tsv through the interleaved pairs and write report.md, "
         + "PNG charts and report.json; --compare OLD.json [--against NEW.json] prints the change per figure.")
-public final class ReportMain implements Callable<Integer>
+public final class ReportMain extends CommandLines
 {
-    @Option(names = "--quick", description = "A few seconds per side (the scripts' --quick).")
-    boolean quick;
 
-    @Option(names = "--force", description = "Run beside busy pollers (warned about loudly and recorded).")
-    boolean force;
 
-    @Option(names = "--pairs", paramLabel = "N", defaultValue = "" + PairsMain.DEFAULT_PAIRS,
-        description = "Pairs per benchmark, at least 1 (default ${DEFAULT-VALUE}).")
-    int pairs;
 
     @Option(names = "--only", paramLabel = "NAME", split = ",", description = "Only these benchmarks of the list.")
     Set<String> only;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where the report goes (default perf/target/report-TIMESTAMP).")
-    Path outDir;
 
     @Option(names = "--compare", paramLabel = "OLD.json", description = "A report to compare this one with.")
     Path compare;
@@ -52,8 +43,8 @@ public final class ReportMain implements Callable<Integer>
     @Option(names = "--benchmarks", paramLabel = "FILE", description = "The list to run (default perf/benchmarks.tsv).")
     Path list;
 
-    private PrintStream out = System.out;
-    private PrintStream err = System.err;
+    @Mixin
+    PairsOptions options = new PairsOptions();
 
     public static void main(final String[] args)
     {
@@ -62,10 +53,7 @@ public final class ReportMain implements Callable<Integer>
 
     static int run(final String[] args, final PrintStream out, final PrintStream err)
     {
-        final ReportMain command = new ReportMain();
-        command.out = out;
-        command.err = err;
-        return CommandLines.execute(command, args, out, err);
+        return new ReportMain().execute(args, out, err);
     }
 
     @Override
@@ -83,7 +71,7 @@ public final class ReportMain implements Callable<Integer>
         }
         final SourceTree tree = SourceTree.current();
         final List<Benchmark> benchmarks = new ArrayList<>(Benchmark.readList(
-            list != null ? list : tree.top().resolve("perf/benchmarks.tsv"), tree.bin(), quick));
+            list != null ? list : tree.top().resolve("perf/benchmarks.tsv"), tree.bin(), options.quick));
         if (only != null)
         {
             final Set<String> wanted = new TreeSet<>(only);
@@ -96,27 +84,27 @@ public final class ReportMain implements Callable<Integer>
             }
             benchmarks.removeIf(b -> !wanted.contains(b.name()));
         }
-        if (pairs < 1 || benchmarks.isEmpty())
+        if (options.pairs < 1 || benchmarks.isEmpty())
         {
             err.println("nothing to run: --pairs must be at least 1 and the list must name a benchmark");
             return 2;
         }
         final HostProbe probe = new HostProbe();
-        final List<Conditions.ProcessLoad> pollers = PollerGate.check(probe, force, err);
+        final List<Conditions.ProcessLoad> pollers = PollerGate.check(probe, options.force, err);
         if (pollers == null)
         {
             return 2;
         }
         final Instant started = Instant.now();
-        final Path dir = outDir != null ? outDir : tree.outDir("report", started);
+        final Path dir = options.outDir != null ? options.outDir : tree.outDir("report", started);
         Files.createDirectories(dir);
-        final PairsEngine engine = new PairsEngine(probe, err, force);
+        final PairsEngine engine = new PairsEngine(probe, err, options.force);
         final List<BenchmarkRun> runs = new ArrayList<>();
         for (final Benchmark benchmark : benchmarks)
         {
-            runs.add(engine.run(benchmark, pairs, quick, dir.resolve("logs/" + benchmark.name())));
+            runs.add(engine.run(benchmark, options.pairs, options.quick, dir.resolve("logs/" + benchmark.name())));
         }
-        final Report report = new Report(started, Instant.now(), tree.commit(), quick, pairs, probe.machine(), pollers, runs);
+        final Report report = new Report(started, Instant.now(), tree.commit(), options.quick, options.pairs, probe.machine(), pollers, runs);
         final Map<String, List<String>> charts = new LinkedHashMap<>();
         for (final BenchmarkRun run : runs)
         {
