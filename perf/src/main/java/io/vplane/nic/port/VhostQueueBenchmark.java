@@ -2,13 +2,12 @@ package io.vplane.nic.port;
 
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.perf.jmh.DefaultRun;
 import io.vplane.virtio.memory.GuestMemory;
 import io.vplane.virtio.memory.MemoryRegion;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -17,7 +16,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -36,10 +34,7 @@ import static io.vplane.virtio.virtq.SplitRing.*;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class VhostQueueBenchmark
+public class VhostQueueBenchmark extends DefaultRun
 {
     private static final int SIZE = 256;
     private static final int BURST = 32;

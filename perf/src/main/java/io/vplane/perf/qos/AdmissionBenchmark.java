@@ -8,11 +8,10 @@ import io.vplane.blockstore.qos.SliceScheduler;
 import io.vplane.blockstore.request.BlockOp;
 import io.vplane.blockstore.request.BlockRequest;
 import io.vplane.engine.counters.Counters;
+import io.vplane.perf.jmh.DefaultRun;
 import io.vplane.perf.jmh.ProfiledRun;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -20,7 +19,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.runner.RunnerException;
 
 import java.util.concurrent.TimeUnit;
@@ -36,10 +34,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class AdmissionBenchmark
+public class AdmissionBenchmark extends DefaultRun
 {
     static final int BATCH = 16;
 

@@ -13,14 +13,13 @@ import io.vplane.nic.vswitch.TranslationEntry;
 import io.vplane.nic.vswitch.TranslationSnapshot;
 import io.vplane.nic.vswitch.VswitchConfig;
 import io.vplane.nic.vswitch.VswitchStage;
+import io.vplane.perf.jmh.DefaultRun;
 import org.agrona.BufferUtil;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -29,7 +28,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.HashMap;
 import java.util.List;
@@ -53,10 +51,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class VswitchBenchmark
+public class VswitchBenchmark extends DefaultRun
 {
     static final int BURST = 32;
     /** Frames per {@code stage} call: one burst from each of the two sources. */
