@@ -1,22 +1,18 @@
 package io.vplane.config;
 
+import java.util.Locale;
+
 /** How a worker waits when a duty cycle found nothing to do. Spelled in YAML in lower case with a dash. */
 public enum IdleStrategyKind
 {
-    BUSY_SPIN("busy-spin"),
-    YIELD("yield"),
-    BACKOFF("backoff"),
-    PARK("park");
+    BUSY_SPIN,
+    YIELD,
+    BACKOFF,
+    PARK;
 
-    private final String configName;
-
-    IdleStrategyKind(final String configName)
-    {
-        this.configName = configName;
-    }
-
+    /** As written in the file: {@code busy-spin}, {@code yield}, {@code backoff}, {@code park}. */
     public String configName()
     {
-        return configName;
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -1,5 +1,7 @@
 package io.vplane.blockstore.config;
 
+import java.util.Locale;
+
 /**
  * The Netty transport the NBD server runs on. epoll is the default: large WRITEs are spliced from
  * the socket only there, as it alone reads nothing while the connection's reading is paused; an
@@ -8,20 +10,14 @@ package io.vplane.blockstore.config;
 public enum NbdTransport
 {
     /** io_uring where the kernel offers it, else epoll, else NIO. */
-    AUTO("auto"),
-    EPOLL("epoll"),
-    IO_URING("io_uring"),
-    NIO("nio");
+    AUTO,
+    EPOLL,
+    IO_URING,
+    NIO;
 
-    private final String configName;
-
-    NbdTransport(final String configName)
-    {
-        this.configName = configName;
-    }
-
+    /** As written in the file: the name in lower case ({@code io_uring}). */
     public String configName()
     {
-        return configName;
+        return name().toLowerCase(Locale.ROOT);
     }
 }

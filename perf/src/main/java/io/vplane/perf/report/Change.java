@@ -1,22 +1,18 @@
 package io.vplane.perf.report;
 
+import java.util.Locale;
+
 /** How a figure's median ratio moved between two reports (perf/bin/report --compare). */
 public enum Change
 {
-    REGRESSION("regression"),
-    IMPROVEMENT("improvement"),
-    WITHIN_NOISE("within noise");
+    REGRESSION,
+    IMPROVEMENT,
+    WITHIN_NOISE;
 
-    private final String text;
-
-    Change(final String text)
-    {
-        this.text = text;
-    }
-
+    /** As the report prints it: {@code regression}, {@code improvement}, {@code within noise}. */
     public String text()
     {
-        return text;
+        return name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 
     /**
