@@ -36,7 +36,7 @@ class GuestRxPoolTest
     private final MemorySegment ram = arena.allocate(0x10000, 4096);
     private final GuestMemory memory = GuestMemory.wrap(
         new MemoryRegion[] {new MemoryRegion(GPA, ram.byteSize(), UADDR, 0)}, new MemorySegment[] {ram});
-    private final SplitVirtQueue queue = SplitVirtQueue.create(memory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1);
+    private final SplitVirtQueue queue = SplitVirtQueue.create(memory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1, false);
     private final GuestRxPool pool = new GuestRxPool(4);
     private final FrameBurst burst = new FrameBurst(4);
 
@@ -116,7 +116,7 @@ class GuestRxPoolTest
         pool.topUp(queue, 4, queue.available());
         assertThat(pool.held()).isEqualTo(1);
 
-        pool.bind(SplitVirtQueue.create(memory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1));
+        pool.bind(SplitVirtQueue.create(memory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1, false));
 
         assertThat(pool.held()).isZero();
         assertThat(pool.take()).isEqualTo(-1);

@@ -75,8 +75,8 @@ public class VhostQueueBenchmark extends DefaultRun
             descriptor(txRam, i, VirtioNet.HEADER_SIZE + frameBytes, 0);
             descriptor(rxRam, i, BUFFER_BYTES, DESC_F_WRITE);
         }
-        txRing = SplitVirtQueue.create(txMemory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1);
-        rxRing = SplitVirtQueue.create(rxMemory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1);
+        txRing = SplitVirtQueue.create(txMemory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1, false);
+        rxRing = SplitVirtQueue.create(rxMemory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1, false);
         tx = new TxQueue("bench", 1, errors, new QueueCounters(counters, "bench", 1), null, new GuestRxWriter());
         rx = new RxQueue("bench", 0, errors, new QueueCounters(counters, "bench", 0),
             new TemplateFrame(arena, new byte[] {0x52, 0x54, 0, 0, 0, 1}, frameBytes), new GuestRxWriter());

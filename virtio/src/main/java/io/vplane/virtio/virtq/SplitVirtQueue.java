@@ -93,23 +93,8 @@ public final class SplitVirtQueue
      * @param base   next avail index to read (SET_VRING_BASE); the used index continues from it. When
      *               the used index in guest memory differs, both resume from that instead
      * @param callFd eventfd to signal used buffers, or -1
+     * @param eventIdx true when the driver negotiated VIRTIO_F_EVENT_IDX (bit 29)
      * @throws VirtQueueException naming the problem
-     */
-    public static SplitVirtQueue create(
-        final GuestMemory memory,
-        final int size,
-        final long descAddr,
-        final long availAddr,
-        final long usedAddr,
-        final int base,
-        final int callFd)
-    {
-        return create(memory, size, descAddr, availAddr, usedAddr, base, callFd, false);
-    }
-
-    /**
-     * Same as {@link #create(GuestMemory, int, long, long, long, int, int)}, with
-     * {@code eventIdx} true when the driver negotiated VIRTIO_F_EVENT_IDX (bit 29).
      */
     public static SplitVirtQueue create(
         final GuestMemory memory,

@@ -29,7 +29,7 @@ class SplitVirtQueueTest
     private final MemorySegment ram = arena.allocate(0x10000, 4096);
     private final GuestMemory memory = GuestMemory.wrap(
         new MemoryRegion[] {new MemoryRegion(GPA, ram.byteSize(), UADDR, 0)}, new MemorySegment[] {ram});
-    private final SplitVirtQueue queue = SplitVirtQueue.create(memory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1);
+    private final SplitVirtQueue queue = SplitVirtQueue.create(memory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1, false);
 
     @AfterEach
     void close()
@@ -120,13 +120,13 @@ class SplitVirtQueueTest
     @Test
     void shouldRejectRingsOutsideMemoryOrMisaligned()
     {
-        assertThatThrownBy(() -> SplitVirtQueue.create(memory, SIZE, UADDR + 0xFFF0, UADDR + AVAIL, UADDR + USED, 0, -1))
+        assertThatThrownBy(() -> SplitVirtQueue.create(memory, SIZE, UADDR + 0xFFF0, UADDR + AVAIL, UADDR + USED, 0, -1, false))
             .hasMessageContaining("descriptor table").hasMessageContaining("outside every memory region");
-        assertThatThrownBy(() -> SplitVirtQueue.create(memory, SIZE, GPA, UADDR + AVAIL, UADDR + USED, 0, -1))
+        assertThatThrownBy(() -> SplitVirtQueue.create(memory, SIZE, GPA, UADDR + AVAIL, UADDR + USED, 0, -1, false))
             .hasMessageContaining("outside every memory region");
-        assertThatThrownBy(() -> SplitVirtQueue.create(memory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED + 2, 0, -1))
+        assertThatThrownBy(() -> SplitVirtQueue.create(memory, SIZE, UADDR + DESC, UADDR + AVAIL, UADDR + USED + 2, 0, -1, false))
             .hasMessageContaining("used ring").hasMessageContaining("aligned");
-        assertThatThrownBy(() -> SplitVirtQueue.create(memory, 6, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1))
+        assertThatThrownBy(() -> SplitVirtQueue.create(memory, 6, UADDR + DESC, UADDR + AVAIL, UADDR + USED, 0, -1, false))
             .hasMessageContaining("power of two");
     }
 
