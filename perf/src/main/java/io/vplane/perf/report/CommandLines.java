@@ -15,6 +15,12 @@ abstract class CommandLines implements Callable<Integer>
     protected PrintStream out = System.out;
     protected PrintStream err = System.err;
 
+    /** Runs the command on this process's streams and exits with its status. */
+    static void exit(final CommandLines command, final String[] args)
+    {
+        System.exit(command.execute(args, System.out, System.err));
+    }
+
     final int execute(final String[] args, final PrintStream out, final PrintStream err)
     {
         this.out = out;

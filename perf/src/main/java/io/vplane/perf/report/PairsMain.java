@@ -4,7 +4,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -37,12 +36,7 @@ public final class PairsMain extends CommandLines
 
     public static void main(final String[] args)
     {
-        System.exit(run(args, System.out, System.err));
-    }
-
-    static int run(final String[] args, final PrintStream out, final PrintStream err)
-    {
-        return new PairsMain().execute(args, out, err);
+        exit(new PairsMain(), args);
     }
 
     @Override

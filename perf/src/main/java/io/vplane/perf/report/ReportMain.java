@@ -4,7 +4,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -48,12 +47,7 @@ public final class ReportMain extends CommandLines
 
     public static void main(final String[] args)
     {
-        System.exit(run(args, System.out, System.err));
-    }
-
-    static int run(final String[] args, final PrintStream out, final PrintStream err)
-    {
-        return new ReportMain().execute(args, out, err);
+        exit(new ReportMain(), args);
     }
 
     @Override
