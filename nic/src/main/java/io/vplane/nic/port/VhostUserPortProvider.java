@@ -4,14 +4,14 @@ import io.vplane.config.VplaneConfig;
 import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
-import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.device.ListedDeviceProvider;
 import io.vplane.nic.vswitch.VswitchRegistry;
 
 import java.util.List;
 
 /** Opens the {@code devices.vhostUser} ports of the config, each on the {@code net} pool. */
-public final class VhostUserPortProvider implements DeviceProvider
+public final class VhostUserPortProvider extends ListedDeviceProvider<VhostUserPortConfig>
 {
     public static final String KIND = "vhostUser";
     public static final String TYPE = "net";
@@ -33,35 +33,24 @@ public final class VhostUserPortProvider implements DeviceProvider
      */
     public VhostUserPortProvider(final VswitchRegistry switches, final GuestRxLenders lenders)
     {
+        super(KIND, TYPE, VhostUserPortConfig::name);
         this.switches = switches;
         this.lenders = lenders;
     }
 
-    @Override
-    public String kind()
-    {
-        return KIND;
-    }
-
     /** Each port's socket path is confined to the socket directory (relative paths resolve there). */
     @Override
-    public List<DeviceSpec> declaredDevices(final VplaneConfig config)
+    protected List<VhostUserPortConfig> entries(final VplaneConfig config)
     {
         final ConfinedDirectory sockets = ConfinedDirectory.sockets(config);
         return config.section(VhostUserPortsConfig.class).ports().stream()
-            .map(port -> new DeviceSpec(KIND, port.name(), TYPE, confined(port, sockets)))
+            .map(port -> port.withSocketPath(sockets.resolve(port.socketPath()).toString()))
             .toList();
     }
 
-    private static VhostUserPortConfig confined(final VhostUserPortConfig port, final ConfinedDirectory sockets)
-    {
-        final String path = sockets.resolve(port.socketPath()).toString();
-        return port.withSocketPath(path);
-    }
-
     @Override
-    public Device open(final DeviceSpec spec, final DeviceContext context)
+    protected Device open(final DeviceSpec spec, final VhostUserPortConfig settings, final DeviceContext context)
     {
-        return new VhostUserPort(spec, (VhostUserPortConfig)spec.settings(), context, switches, lenders);
+        return new VhostUserPort(spec, settings, context, switches, lenders);
     }
 }

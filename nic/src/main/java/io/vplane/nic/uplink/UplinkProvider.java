@@ -1,10 +1,7 @@
 package io.vplane.nic.uplink;
 
 import io.vplane.config.VplaneConfig;
-import io.vplane.engine.device.Device;
-import io.vplane.engine.device.DeviceContext;
-import io.vplane.engine.device.DeviceProvider;
-import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.device.ListedDeviceProvider;
 import io.vplane.nic.port.GuestRxLenders;
 import io.vplane.nic.vswitch.VswitchRegistry;
 
@@ -17,13 +14,11 @@ import java.util.function.Function;
  *
  * @param <C> one uplink's settings
  */
-public abstract class UplinkProvider<C> implements DeviceProvider
+public abstract class UplinkProvider<C> extends ListedDeviceProvider<C>
 {
     public static final String TYPE = "net";
 
-    private final String kind;
     private final Function<VplaneConfig, List<C>> declared;
-    private final Function<C, String> name;
     protected final VswitchRegistry switches;
     protected final GuestRxLenders lenders;
 
@@ -35,31 +30,15 @@ public abstract class UplinkProvider<C> implements DeviceProvider
     protected UplinkProvider(final String kind, final Function<VplaneConfig, List<C>> declared, final Function<C, String> name,
         final VswitchRegistry switches, final GuestRxLenders lenders)
     {
-        this.kind = kind;
+        super(kind, TYPE, name);
         this.declared = declared;
-        this.name = name;
         this.switches = switches;
         this.lenders = lenders;
     }
 
     @Override
-    public final String kind()
+    protected final List<C> entries(final VplaneConfig config)
     {
-        return kind;
+        return declared.apply(config);
     }
-
-    @Override
-    public final List<DeviceSpec> declaredDevices(final VplaneConfig config)
-    {
-        return declared.apply(config).stream().map(uplink -> new DeviceSpec(kind, name.apply(uplink), TYPE, uplink)).toList();
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public final Device open(final DeviceSpec spec, final DeviceContext context)
-    {
-        return open(spec, (C)spec.settings(), context);
-    }
-
-    protected abstract Device open(DeviceSpec spec, C settings, DeviceContext context);
 }

@@ -3,15 +3,15 @@ package io.vplane.nic.vswitch;
 import io.vplane.config.VplaneConfig;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
-import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.device.ListedDeviceProvider;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** Opens the switch of the {@code vswitch} section, when enabled, as a net device with one queue. */
-public final class VswitchDeviceProvider implements DeviceProvider
+public final class VswitchDeviceProvider extends ListedDeviceProvider<VswitchConfig>
 {
     public static final String KIND = "vswitch";
 
@@ -22,26 +22,21 @@ public final class VswitchDeviceProvider implements DeviceProvider
      */
     public VswitchDeviceProvider(final VswitchRegistry switches)
     {
+        super(KIND, "net", VswitchConfig::name);
         this.switches = switches;
     }
 
+    /** The one switch of the section, when enabled. */
     @Override
-    public String kind()
-    {
-        return KIND;
-    }
-
-    @Override
-    public List<DeviceSpec> declaredDevices(final VplaneConfig config)
+    protected List<VswitchConfig> entries(final VplaneConfig config)
     {
         final VswitchConfig vswitch = config.section(VswitchConfig.class);
-        return vswitch.enabled() ? List.of(new DeviceSpec(KIND, vswitch.name(), "net", vswitch)) : List.of();
+        return vswitch.enabled() ? List.of(vswitch) : List.of();
     }
 
     @Override
-    public Device open(final DeviceSpec spec, final DeviceContext context)
+    protected Device open(final DeviceSpec spec, final VswitchConfig config, final DeviceContext context)
     {
-        final VswitchConfig config = (VswitchConfig)spec.settings();
         final VswitchStage stage = new VswitchStage(config, context.counters(), SystemNanoClock.INSTANCE);
         stage.table().replaceAll(entries(config.table()));
         return new VswitchDevice(spec, stage, switches);

@@ -4,8 +4,8 @@ import io.vplane.config.VplaneConfig;
 import io.vplane.engine.confine.ConfinedDirectory;
 import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
-import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.device.ListedDeviceProvider;
 import io.vplane.vsock.config.VsockDeviceConfig;
 import io.vplane.vsock.config.VsockDevicesConfig;
 import io.vplane.vsock.config.VsockSection;
@@ -13,7 +13,7 @@ import io.vplane.vsock.config.VsockSection;
 import java.util.List;
 
 /** Opens the {@code devices.vsock} devices of the config, each on the {@code vsock} pool. */
-public final class VsockDeviceProvider implements DeviceProvider
+public final class VsockDeviceProvider extends ListedDeviceProvider<VsockDeviceConfig>
 {
     public static final String KIND = VsockSection.KEY;
     public static final String TYPE = "vsock";
@@ -23,29 +23,23 @@ public final class VsockDeviceProvider implements DeviceProvider
     /** @param registry where open devices are found by the {@code /vsock} routes */
     public VsockDeviceProvider(final VsockRegistry registry)
     {
+        super(KIND, TYPE, VsockDeviceConfig::name);
         this.registry = registry;
-    }
-
-    @Override
-    public String kind()
-    {
-        return KIND;
     }
 
     /** Both sockets of a device are confined to the socket directory (relative paths resolve there). */
     @Override
-    public List<DeviceSpec> declaredDevices(final VplaneConfig config)
+    protected List<VsockDeviceConfig> entries(final VplaneConfig config)
     {
         final ConfinedDirectory sockets = ConfinedDirectory.sockets(config);
         return config.section(VsockDevicesConfig.class).devices().stream()
-            .map(device -> new DeviceSpec(KIND, device.name(), TYPE, device.withPaths(
-                sockets.resolve(device.socketPath()).toString(), sockets.resolve(device.udsPath()).toString())))
+            .map(device -> device.withPaths(sockets.resolve(device.socketPath()).toString(), sockets.resolve(device.udsPath()).toString()))
             .toList();
     }
 
     @Override
-    public Device open(final DeviceSpec spec, final DeviceContext context)
+    protected Device open(final DeviceSpec spec, final VsockDeviceConfig settings, final DeviceContext context)
     {
-        return registry.opened(new VsockDevice(spec, (VsockDeviceConfig)spec.settings(), context, registry));
+        return registry.opened(new VsockDevice(spec, settings, context, registry));
     }
 }
