@@ -38,9 +38,16 @@ public final class DeviceCommand extends CommandGroup
     }
 
     /** The text of an added device's answer. */
-    public static String added(final ApiCommand command, final String body) throws JacksonException
+    private static String added(final ApiCommand command, final String body) throws JacksonException
     {
         return "added " + table(List.of(command.mapper.readValue(body, StatusView.DeviceView.class)));
+    }
+
+    /** {@code POST /devices}: adds a device of {@code kind}, validated like an entry of the config file. */
+    public static String add(final ApiCommand command, final ManagementClient client, final String kind, final Object device)
+        throws JacksonException
+    {
+        return command.post(client, "/devices", Map.of("kind", kind, "device", device), body -> added(command, body));
     }
 
     /** {@code DELETE /devices/NAME}. */
@@ -48,6 +55,20 @@ public final class DeviceCommand extends CommandGroup
     {
         return command.show(client.delete("/devices/" + URLEncoder.encode(name, StandardCharsets.UTF_8)),
             body -> "removed " + name + "\n");
+    }
+
+    /**
+     * {@code DELETE /devices/NAME} when NAME is a device of {@code kind}: a kind's own {@code del}
+     * never closes another kind's device. {@code what} names the kind in the error.
+     */
+    public static String delete(final ApiCommand command, final ManagementClient client, final String kind, final String what,
+        final String name) throws JacksonException
+    {
+        if (devices(command, client).stream().noneMatch(device -> device.name().equals(name) && kind.equals(device.kind())))
+        {
+            throw new IllegalArgumentException("no " + what + " named '" + name + "'");
+        }
+        return delete(command, client, name);
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Every running device: name, kind, type, queues.")
@@ -76,7 +97,7 @@ public final class DeviceCommand extends CommandGroup
         @Override
         protected String run(final ManagementClient client) throws JacksonException
         {
-            return post(client, "/devices", Map.of("kind", kind, "device", mapper.readTree(device)), body -> added(this, body));
+            return add(this, client, kind, mapper.readTree(device));
         }
     }
 

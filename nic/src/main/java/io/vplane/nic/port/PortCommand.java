@@ -81,7 +81,7 @@ public final class PortCommand extends CommandGroup
             final Map<String, Object> device = fields("name", name, "socketPath", socket);
             putIfSet(device, "mode", mode, "queuePairs", queuePairs, "mac", mac, "guestTx", guestTx, "guestRx", guestRx,
                 "vswitch", vswitch);
-            return post(client, "/devices", Map.of("kind", KIND, "device", device), body -> DeviceCommand.added(this, body));
+            return DeviceCommand.add(this, client, KIND, device);
         }
     }
 
@@ -102,12 +102,7 @@ public final class PortCommand extends CommandGroup
             {
                 throw new ParameterException(spec.commandLine(), "missing port name: --name NAME");
             }
-            final boolean isPort = ports(this, client).stream().anyMatch(device -> device.name().equals(port));
-            if (!isPort)
-            {
-                throw new IllegalArgumentException("no vhost-user port named '" + port + "'");
-            }
-            return DeviceCommand.delete(this, client, port);
+            return DeviceCommand.delete(this, client, KIND, "vhost-user port", port);
         }
     }
 }

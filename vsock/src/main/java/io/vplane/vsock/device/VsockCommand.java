@@ -10,7 +10,6 @@ import io.vplane.engine.management.ManagementClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 import java.util.List;
 import java.util.Map;
@@ -75,8 +74,7 @@ public final class VsockCommand extends CommandGroup
         {
             final Map<String, Object> device = fields("name", name, "socketPath", socket, "udsPath", uds);
             putIfSet(device, "guestCid", guestCid);
-            return post(client, "/devices", Map.of("kind", VsockDeviceProvider.KIND, "device", device),
-                body -> DeviceCommand.added(this, body));
+            return DeviceCommand.add(this, client, VsockDeviceProvider.KIND, device);
         }
     }
 
@@ -89,14 +87,7 @@ public final class VsockCommand extends CommandGroup
         @Override
         protected String run(final ManagementClient client) throws JacksonException
         {
-            final String name = device.name();
-            final boolean isVsock = DeviceCommand.devices(this, client).stream()
-                .anyMatch(device -> device.name().equals(name) && VsockDeviceProvider.KIND.equals(device.kind()));
-            if (!isVsock)
-            {
-                throw new ParameterException(spec.commandLine(), "no vsock device named '" + name + "'");
-            }
-            return DeviceCommand.delete(this, client, name);
+            return DeviceCommand.delete(this, client, VsockDeviceProvider.KIND, "vsock device", device.name());
         }
     }
 }
