@@ -1,12 +1,10 @@
 package io.vplane.perf.report;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,20 +17,13 @@ import java.util.List;
 @Command(name = "perf/bin/pairs", mixinStandardHelpOptions = true,
     description = "Run the sides of perf/bin/NAME interleaved (subject, then each anchor, per pair) and print per figure "
         + "each side's median and the ratio's median with its min-max and verdict. Options it does not know go to the script.")
-public final class PairsMain extends CommandLines
+public final class PairsMain extends PairsCommand
 {
     @Parameters(index = "0", paramLabel = "NAME", description = "The benchmark: perf/bin/NAME.")
     String name;
 
     @Parameters(index = "1..*", paramLabel = "ARG", description = "Arguments for the script, in their order.")
     List<String> scriptArgs = new ArrayList<>();
-
-
-
-
-
-    @Mixin
-    PairsOptions options = new PairsOptions();
 
     public static void main(final String[] args)
     {
@@ -54,21 +45,17 @@ public final class PairsMain extends CommandLines
             err.println("pairs: no benchmark script " + script);
             return 2;
         }
-        final HostProbe probe = new HostProbe();
-        final List<Conditions.ProcessLoad> pollers = PollerGate.check(probe, options.force, err);
-        if (pollers == null)
+        final Benchmark benchmark = new Benchmark(script.getFileName().toString(), script, List.copyOf(scriptArgs));
+        final Session session = start(tree, "pairs-" + benchmark.name());
+        if (session == null)
         {
             return 2;
         }
-        final Instant started = Instant.now();
-        final Benchmark benchmark = new Benchmark(script.getFileName().toString(), script, List.copyOf(scriptArgs));
-        final Path dir = options.outDir != null ? options.outDir : tree.outDir("pairs-" + benchmark.name(), started);
-        Files.createDirectories(dir);
-        final BenchmarkRun run = new PairsEngine(probe, err, options.force).run(benchmark, options.pairs, options.quick, dir.resolve("logs"));
-        final Report report = new Report(started, Instant.now(), tree.commit(), options.quick, options.pairs, probe.machine(), pollers, List.of(run));
-        ReportJson.write(report, dir.resolve("pairs.json"));
+        final BenchmarkRun run = session.engine().run(benchmark, options.pairs, options.quick, session.dir().resolve("logs"));
+        final Report report = report(tree, session, List.of(run));
+        ReportJson.write(report, session.dir().resolve("pairs.json"));
         out.print(RunSummary.text(report, run));
-        out.println("raw values, conditions and logs: " + dir);
+        out.println("raw values, conditions and logs: " + session.dir());
         return run.failed() ? 1 : 0;
     }
 }

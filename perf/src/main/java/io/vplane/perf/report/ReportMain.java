@@ -1,12 +1,10 @@
 package io.vplane.perf.report;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +22,7 @@ import java.util.TreeSet;
 @Command(name = "perf/bin/report", mixinStandardHelpOptions = true,
     description = "Run every benchmark of perf/benchmarks.tsv through the interleaved pairs and write report.md, "
         + "PNG charts and report.json; --compare OLD.json [--against NEW.json] prints the change per figure.")
-public final class ReportMain extends CommandLines
+public final class ReportMain extends PairsCommand
 {
 
 
@@ -41,9 +39,6 @@ public final class ReportMain extends CommandLines
 
     @Option(names = "--benchmarks", paramLabel = "FILE", description = "The list to run (default perf/benchmarks.tsv).")
     Path list;
-
-    @Mixin
-    PairsOptions options = new PairsOptions();
 
     public static void main(final String[] args)
     {
@@ -83,22 +78,18 @@ public final class ReportMain extends CommandLines
             err.println("nothing to run: --pairs must be at least 1 and the list must name a benchmark");
             return 2;
         }
-        final HostProbe probe = new HostProbe();
-        final List<Conditions.ProcessLoad> pollers = PollerGate.check(probe, options.force, err);
-        if (pollers == null)
+        final Session session = start(tree, "report");
+        if (session == null)
         {
             return 2;
         }
-        final Instant started = Instant.now();
-        final Path dir = options.outDir != null ? options.outDir : tree.outDir("report", started);
-        Files.createDirectories(dir);
-        final PairsEngine engine = new PairsEngine(probe, err, options.force);
+        final Path dir = session.dir();
         final List<BenchmarkRun> runs = new ArrayList<>();
         for (final Benchmark benchmark : benchmarks)
         {
-            runs.add(engine.run(benchmark, options.pairs, options.quick, dir.resolve("logs/" + benchmark.name())));
+            runs.add(session.engine().run(benchmark, options.pairs, options.quick, dir.resolve("logs/" + benchmark.name())));
         }
-        final Report report = new Report(started, Instant.now(), tree.commit(), options.quick, options.pairs, probe.machine(), pollers, runs);
+        final Report report = report(tree, session, runs);
         final Map<String, List<String>> charts = new LinkedHashMap<>();
         for (final BenchmarkRun run : runs)
         {
