@@ -1,5 +1,6 @@
 package io.vplane.engine.binding;
 
+import io.vplane.engine.ordering.FieldHandles;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,19 +16,7 @@ import java.lang.invoke.VarHandle;
 public final class QueueFault
 {
     private static final Logger LOG = LoggerFactory.getLogger(QueueFault.class);
-    private static final VarHandle RETIRED;
-
-    static
-    {
-        try
-        {
-            RETIRED = MethodHandles.lookup().findVarHandle(QueueFault.class, "retired", boolean.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    private static final VarHandle RETIRED = FieldHandles.of(MethodHandles.lookup(), "retired", boolean.class);
 
     private final String device;
     private final AtomicCounter faults;

@@ -4,6 +4,7 @@ import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.linux.Errno;
 import io.vplane.engine.linux.EventFd;
 import io.vplane.engine.linux.FileIo;
+import io.vplane.engine.ordering.FieldHandles;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -18,19 +19,7 @@ import java.util.function.LongSupplier;
  */
 public final class Doorbell implements QueueWakeup, AutoCloseable
 {
-    private static final VarHandle ARMED;
-
-    static
-    {
-        try
-        {
-            ARMED = MethodHandles.lookup().findVarHandle(Doorbell.class, "armed", boolean.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    private static final VarHandle ARMED = FieldHandles.of(MethodHandles.lookup(), "armed", boolean.class);
 
     private final int eventFd;
     private final LongSupplier backlog;

@@ -4,6 +4,7 @@ import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.QueueWakeup;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.linux.Errno;
+import io.vplane.engine.ordering.FieldHandles;
 import io.vplane.virtio.memory.GuestMemory;
 import io.vplane.virtio.vhostuser.VhostUserSession;
 import io.vplane.virtio.virtq.RingWakeup;
@@ -38,21 +39,8 @@ import java.util.concurrent.locks.LockSupport;
 abstract class NetQueue implements DeviceQueue
 {
     private static final long DETACH_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
-    private static final VarHandle VISITS;
-    private static final VarHandle UNMAP_ON_ENTRY;
-
-    static
-    {
-        try
-        {
-            VISITS = MethodHandles.lookup().findVarHandle(NetQueue.class, "visits", long.class);
-            UNMAP_ON_ENTRY = MethodHandles.lookup().findVarHandle(NetQueue.class, "unmapOnEntry", GuestMemory.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    private static final VarHandle VISITS = FieldHandles.of(MethodHandles.lookup(), "visits", long.class);
+    private static final VarHandle UNMAP_ON_ENTRY = FieldHandles.of(MethodHandles.lookup(), "unmapOnEntry", GuestMemory.class);
 
     protected final String port;
     protected final int index;

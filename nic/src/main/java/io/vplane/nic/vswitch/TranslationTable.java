@@ -1,5 +1,6 @@
 package io.vplane.nic.vswitch;
 
+import io.vplane.engine.ordering.FieldHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -22,19 +23,7 @@ import java.util.Map;
  */
 public final class TranslationTable
 {
-    private static final VarHandle CURRENT;
-
-    static
-    {
-        try
-        {
-            CURRENT = MethodHandles.lookup().findVarHandle(TranslationTable.class, "current", TranslationSnapshot.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    private static final VarHandle CURRENT = FieldHandles.of(MethodHandles.lookup(), "current", TranslationSnapshot.class);
 
     private final PortDirectory ports;
     private final int maxEntries;

@@ -2,6 +2,7 @@ package io.vplane.nic.vswitch;
 
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.QueueWakeup;
+import io.vplane.engine.ordering.FieldHandles;
 import io.vplane.nic.frame.Arp;
 import io.vplane.nic.frame.FrameParser;
 import io.vplane.nic.frame.LinkLayerRewriter;
@@ -37,19 +38,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VswitchStage implements AutoCloseable
 {
-    private static final VarHandle PORTS;
-
-    static
-    {
-        try
-        {
-            PORTS = MethodHandles.lookup().findVarHandle(VswitchStage.class, "publishedPorts", PortSlot[].class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    private static final VarHandle PORTS = FieldHandles.of(MethodHandles.lookup(), "publishedPorts", PortSlot[].class);
 
     private final VswitchConfig settings;
     private final Counters counters;
