@@ -70,6 +70,9 @@ public final class DiskManagement implements ManagementExtension
     private static final Set<String> DELETE_FIELDS = Set.of("name", "deleteImage");
     private static final Set<String> UPGRADE_FIELDS = Set.of("name", "backend");
     private static final Set<String> CONVERT_FIELDS = Set.of("name", "from", "to", "rateBytesPerSec", "chunkBytes");
+    /** The routes that change something: POST only. */
+    private static final Set<String> CHANGING_ROUTES = Set.of(
+        "/disk/create", "/disk/resize", "/disk/delete", "/disk/qos", "/disk/upgrade", "/disk/convert", "/disk/convert/cancel");
 
     @Override
     public String prefix()
@@ -83,45 +86,21 @@ public final class DiskManagement implements ManagementExtension
         final ManagementApi api = request.api();
         final Map<String, Object> body = request.body();
         final String path = request.path();
+        if (CHANGING_ROUTES.contains(path))
+        {
+            request.requirePost();
+        }
         return switch (path)
         {
             case "/disk", "/disk/list" -> list(api);
             case "/disk/show" -> show(api, request.parameter("name"));
-            case "/disk/create" ->
-            {
-                request.requirePost();
-                yield create(api, only(CREATE_FIELDS, body));
-            }
-            case "/disk/resize" ->
-            {
-                request.requirePost();
-                yield resize(api, only(RESIZE_FIELDS, body));
-            }
-            case "/disk/delete" ->
-            {
-                request.requirePost();
-                yield delete(api, only(DELETE_FIELDS, body));
-            }
-            case "/disk/qos" ->
-            {
-                request.requirePost();
-                yield qos(api, body);
-            }
-            case "/disk/upgrade" ->
-            {
-                request.requirePost();
-                yield upgrade(api, only(UPGRADE_FIELDS, body));
-            }
-            case "/disk/convert" ->
-            {
-                request.requirePost();
-                yield convert(api, only(CONVERT_FIELDS, body));
-            }
-            case "/disk/convert/cancel" ->
-            {
-                request.requirePost();
-                yield DiskConversion.cancel(disk(api, string(only(Set.of("name"), body), "name")));
-            }
+            case "/disk/create" -> create(api, only(CREATE_FIELDS, body));
+            case "/disk/resize" -> resize(api, only(RESIZE_FIELDS, body));
+            case "/disk/delete" -> delete(api, only(DELETE_FIELDS, body));
+            case "/disk/qos" -> qos(api, body);
+            case "/disk/upgrade" -> upgrade(api, only(UPGRADE_FIELDS, body));
+            case "/disk/convert" -> convert(api, only(CONVERT_FIELDS, body));
+            case "/disk/convert/cancel" -> DiskConversion.cancel(disk(api, string(only(Set.of("name"), body), "name")));
             case "/disk/convert/status" -> DiskConversion.status(disk(api, required(request.parameter("name"))));
             default -> throw new NoSuchElementException("no such resource: " + path +
                 " (disks have GET /disk/list, GET /disk/show?name=NAME, POST /disk/create, POST /disk/resize, " +
