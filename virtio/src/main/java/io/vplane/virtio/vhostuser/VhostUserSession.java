@@ -245,17 +245,14 @@ public final class VhostUserSession implements AutoCloseable
 
     private Outcome vringState(final VhostUserMessage message, final VhostUserConnection connection)
     {
-        if (!message.hasPayloadSize(VRING_STATE_SIZE) || message.fdCount() != 0)
+        final Outcome unfit = unfitForVring(message, connection, VRING_STATE_SIZE, VRING_STATE_INDEX_OFFSET);
+        if (null != unfit)
         {
-            return malformed(message, connection);
+            return unfit;
         }
         final int index = message.payloadInt(VRING_STATE_INDEX_OFFSET);
         final int num = message.payloadInt(VRING_STATE_NUM_OFFSET);
-        final VringState vring = vring(index);
-        if (null == vring)
-        {
-            return badIndex(message, connection, index);
-        }
+        final VringState vring = vrings[index];
         switch (message.request())
         {
             case SET_VRING_NUM ->
@@ -291,16 +288,13 @@ public final class VhostUserSession implements AutoCloseable
 
     private Outcome setVringAddr(final VhostUserMessage message, final VhostUserConnection connection)
     {
-        if (!message.hasPayloadSize(VRING_ADDR_SIZE) || message.fdCount() != 0)
+        final Outcome unfit = unfitForVring(message, connection, VRING_ADDR_SIZE, VRING_ADDR_INDEX_OFFSET);
+        if (null != unfit)
         {
-            return malformed(message, connection);
+            return unfit;
         }
         final int index = message.payloadInt(VRING_ADDR_INDEX_OFFSET);
-        final VringState vring = vring(index);
-        if (null == vring)
-        {
-            return badIndex(message, connection, index);
-        }
+        final VringState vring = vrings[index];
         stop(index);
         vring.descAddr = message.payloadLong(VRING_ADDR_DESC_OFFSET);
         vring.usedAddr = message.payloadLong(VRING_ADDR_USED_OFFSET);
@@ -311,16 +305,13 @@ public final class VhostUserSession implements AutoCloseable
 
     private Outcome getVringBase(final VhostUserMessage message, final VhostUserConnection connection)
     {
-        if (!message.hasPayloadSize(VRING_STATE_SIZE) || message.fdCount() != 0)
+        final Outcome unfit = unfitForVring(message, connection, VRING_STATE_SIZE, VRING_STATE_INDEX_OFFSET);
+        if (null != unfit)
         {
-            return malformed(message, connection);
+            return unfit;
         }
         final int index = message.payloadInt(VRING_STATE_INDEX_OFFSET);
-        final VringState vring = vring(index);
-        if (null == vring)
-        {
-            return badIndex(message, connection, index);
-        }
+        final VringState vring = vrings[index];
         // vhost-user.rst GET_VRING_BASE: stops the ring; a new kick starts it again.
         stop(index);
         vring.started = false;
@@ -512,6 +503,21 @@ public final class VhostUserSession implements AutoCloseable
     private VringState vring(final int index)
     {
         return index >= 0 && index < vrings.length ? vrings[index] : null;
+    }
+
+    /**
+     * The fault answer to a vring message that is not {@code size} bytes without fds, or names no
+     * vring of this device (its index at {@code indexOffset}); null when it is fit.
+     */
+    private Outcome unfitForVring(
+        final VhostUserMessage message, final VhostUserConnection connection, final int size, final int indexOffset)
+    {
+        if (!message.hasPayloadSize(size) || message.fdCount() != 0)
+        {
+            return malformed(message, connection);
+        }
+        final int index = message.payloadInt(indexOffset);
+        return null == vring(index) ? badIndex(message, connection, index) : null;
     }
 
     private static boolean noPayload(final VhostUserMessage message)
