@@ -9,6 +9,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,6 +28,8 @@ import java.util.regex.Pattern;
  */
 public final class SectionReader
 {
+    /** The longest Unix socket path: sockaddr_un's 108-byte sun_path less its NUL. */
+    public static final int MAX_UNIX_PATH_BYTES = 107;
     private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]+(_[0-9]+)*");
     /** Names of devices and of what they refer to: they appear in paths, counters and URLs. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
@@ -152,6 +155,23 @@ public final class SectionReader
         }
         final String value = stringOf(node, path(key));
         return null == value ? fallback : value;
+    }
+
+    /**
+     * A required Unix socket path of 1 to {@code maxBytes} bytes in UTF-8 (a {@code sun_path} holds
+     * {@link #MAX_UNIX_PATH_BYTES} and the NUL; a path with a suffix added later needs less).
+     *
+     * @return the path, or null after reporting that it is missing, not a string or of a bad length
+     */
+    public String requiredUnixPath(final String key, final int maxBytes)
+    {
+        final String path = requiredString(key);
+        if (null != path && (path.isEmpty() || path.getBytes(StandardCharsets.UTF_8).length > maxBytes))
+        {
+            reject(key, key + " must be 1 to " + maxBytes + " bytes, got " + path.length() + " characters");
+            return null;
+        }
+        return path;
     }
 
     /**

@@ -5,7 +5,6 @@ import io.vplane.config.DeviceListSection;
 import io.vplane.config.SectionReader;
 import io.vplane.virtio.memory.GuestMemory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -25,8 +24,6 @@ public final class VhostUserSection extends DeviceListSection<VhostUserPortsConf
     public static final long MAX_GUEST_MEMORY_BYTES = 0;
 
     private static final Pattern MAC_PATTERN = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
-    /** sockaddr_un holds 107 path bytes and a NUL. */
-    private static final int MAX_SOCKET_PATH = 107;
 
     public VhostUserSection()
     {
@@ -51,14 +48,7 @@ public final class VhostUserSection extends DeviceListSection<VhostUserPortsConf
     protected VhostUserPortConfig device(final SectionReader item, final BindContext context)
     {
         final String name = item.requiredName("name", "device");
-        final String socketPath = item.requiredString("socketPath");
-        final boolean pathOk = null != socketPath && !socketPath.isEmpty() &&
-            socketPath.getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH;
-        if (null != socketPath && !pathOk)
-        {
-            item.reject("socketPath", "socket path must be 1 to " + MAX_SOCKET_PATH + " bytes, got " +
-                socketPath.length() + " characters");
-        }
+        final String socketPath = item.requiredUnixPath("socketPath", SectionReader.MAX_UNIX_PATH_BYTES);
         final VhostUserPortConfig.Mode mode =
             item.enumValue("mode", MODE, VhostUserPortConfig.Mode.values(), VhostUserPortConfig.Mode::toString, "mode");
         final int queuePairs = item.integer("queuePairs", QUEUE_PAIRS, 1, 16);
@@ -82,7 +72,7 @@ public final class VhostUserSection extends DeviceListSection<VhostUserPortsConf
         final long maxGuestMemoryBytes =
             item.longValue("maxGuestMemoryBytes", MAX_GUEST_MEMORY_BYTES, VhostUserPortConfig.MEMORY_BYTES);
         item.finish();
-        return null != name && pathOk ? new VhostUserPortConfig(name, socketPath, mode, queuePairs,
+        return null != name && null != socketPath ? new VhostUserPortConfig(name, socketPath, mode, queuePairs,
             mac.toLowerCase(Locale.ROOT), guestTx, guestRx, sourceFrameBytes, vswitch, maxMemoryRegions, maxRegionBytes,
             maxGuestMemoryBytes) : null;
     }

@@ -5,8 +5,6 @@ import io.vplane.config.DeviceListSection;
 import io.vplane.config.SectionReader;
 import io.vplane.virtio.memory.GuestMemory;
 
-import java.nio.charset.StandardCharsets;
-
 /** Reads the {@code devices.vsock} list: every device applies live (added, removed or reopened). */
 public final class VsockSection extends DeviceListSection<VsockDevicesConfig, VsockDeviceConfig>
 {
@@ -18,9 +16,8 @@ public final class VsockSection extends DeviceListSection<VsockDevicesConfig, Vs
     public static final int CONNECT_TIMEOUT_MS = 2_000;
     public static final int HANDSHAKE_TIMEOUT_MS = 5_000;
     /** sockaddr_un holds 107 path bytes and a NUL. */
-    private static final int MAX_SOCKET_PATH = 107;
     /** udsPath_4294967295 must fit too. */
-    private static final int MAX_UDS_PATH = MAX_SOCKET_PATH - 11;
+    private static final int MAX_UDS_PATH = SectionReader.MAX_UNIX_PATH_BYTES - 11;
 
     public VsockSection()
     {
@@ -42,8 +39,8 @@ public final class VsockSection extends DeviceListSection<VsockDevicesConfig, Vs
     protected VsockDeviceConfig device(final SectionReader item, final BindContext context)
     {
         final String name = item.requiredName("name", "device");
-        final String socketPath = path(item, "socketPath", MAX_SOCKET_PATH);
-        final String udsPath = path(item, "udsPath", MAX_UDS_PATH);
+        final String socketPath = item.requiredUnixPath("socketPath", SectionReader.MAX_UNIX_PATH_BYTES);
+        final String udsPath = item.requiredUnixPath("udsPath", MAX_UDS_PATH);
         if (null != socketPath && socketPath.equals(udsPath))
         {
             item.reject("udsPath", "udsPath must differ from socketPath (" + socketPath + ")");
@@ -60,20 +57,5 @@ public final class VsockSection extends DeviceListSection<VsockDevicesConfig, Vs
         return null != name && null != socketPath && null != udsPath && !socketPath.equals(udsPath) ?
             new VsockDeviceConfig(name, socketPath, udsPath, guestCid, bufAllocBytes, maxStreams, maxMemoryRegions,
                 maxRegionBytes, maxGuestMemoryBytes, connectTimeoutMs, handshakeTimeoutMs) : null;
-    }
-
-    private static String path(final SectionReader item, final String key, final int maxBytes)
-    {
-        final String path = item.requiredString(key);
-        if (null == path)
-        {
-            return null;
-        }
-        if (path.isEmpty() || path.getBytes(StandardCharsets.UTF_8).length > maxBytes)
-        {
-            item.reject(key, key + " must be 1 to " + maxBytes + " bytes, got " + path.length() + " characters");
-            return null;
-        }
-        return path;
     }
 }
