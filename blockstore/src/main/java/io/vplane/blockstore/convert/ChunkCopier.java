@@ -1,6 +1,7 @@
 package io.vplane.blockstore.convert;
 
 import io.vplane.blockstore.backend.SystemCallException;
+import io.vplane.engine.errors.ErrorLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ public final class ChunkCopier
 
     private final String disk;
     private final ConvertingBackend backend;
+    private final ErrorLog errors;
     private volatile long rateBytesPerSec;
     private volatile State state = State.PAUSED;
     private volatile String error;
@@ -46,10 +48,11 @@ public final class ChunkCopier
     private volatile long copiedTotal;
     private volatile ProgressSink sink = (done, total) -> { };
 
-    ChunkCopier(final String disk, final ConvertingBackend backend, final long rateBytesPerSec)
+    ChunkCopier(final String disk, final ConvertingBackend backend, final ErrorLog errors, final long rateBytesPerSec)
     {
         this.disk = disk;
         this.backend = backend;
+        this.errors = errors;
         this.rateBytesPerSec = rateBytesPerSec;
     }
 
@@ -175,7 +178,8 @@ public final class ChunkCopier
             error = describe(ex);
             endedNs = System.nanoTime();
             state = State.FAILED;
-            LOG.warn("disk {}: conversion stopped: {}", disk, error);
+            // Counted by cause in vplane_errors_total{component="convert"}; one log line per cause and repeat window.
+            errors.record("convert", cause(ex), "disk " + disk + ": conversion stopped: " + error);
         }
     }
 
@@ -195,10 +199,21 @@ public final class ChunkCopier
         }
     }
 
+    private static boolean noSpace(final Exception ex)
+    {
+        return ex instanceof final SystemCallException failed && (ENOSPC == failed.errno() || EDQUOT == failed.errno()) ||
+            String.valueOf(ex.getMessage()).contains("No space left on device");
+    }
+
+    /** The failure's short name for the errors counter. */
+    private static String cause(final Exception ex)
+    {
+        return noSpace(ex) ? "ENOSPC" : ex instanceof IOException ? "io" : "failed";
+    }
+
     private static String describe(final Exception ex)
     {
-        if (ex instanceof final SystemCallException failed && (ENOSPC == failed.errno() || EDQUOT == failed.errno()) ||
-            String.valueOf(ex.getMessage()).contains("No space left on device"))
+        if (noSpace(ex))
         {
             return "the target is full (ENOSPC): " + ex.getMessage() + ". Free space, then run the same convert command to resume; " +
                 "meanwhile the disk serves copied chunks from the target and the rest from the source";

@@ -59,7 +59,7 @@ public final class ConvertingBackend implements AllDataExtents
         }
         final int chunkBytes = map.chunkBytes();
         this.chunkBuffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(chunkBytes));
-        this.copier = new ChunkCopier(disk, this, rateBytesPerSec);
+        this.copier = new ChunkCopier(disk, this, errors, rateBytesPerSec);
         this.zeros = Arena.ofAuto().allocate(chunkBytes);
     }
 

@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -133,9 +131,9 @@ class Qcow2ConvertIT
         // Everything else is the source's: the expected image is the source with fio's range taken from the target.
         final Path expected = dir.resolve("expected.raw");
         Peer.run(60, "qemu-img", "convert", "-f", "qcow2", "-O", "raw", image("top-v3.qcow2"), expected.toString());
-        overlay(images.resolve("vm.raw"), expected, FIO_OFFSET, FIO_BYTES);
+        ConversionChecks.overlay(images.resolve("vm.raw"), expected, FIO_OFFSET, FIO_BYTES);
         Peer.run(60, "qemu-img", "compare", "-f", "raw", "-F", "raw", expected.toString(), image("vm.raw"));
-        assertThat(number(daemon.api.get("/metrics"), "vplane_nbd_request_errors_total\\{disk=\"vm\"")).isZero();
+        assertThat(ConversionChecks.number(daemon.api.get("/metrics"), "vplane_nbd_request_errors_total\\{disk=\"vm\"")).isZero();
     }
 
     @Test
@@ -169,19 +167,7 @@ class Qcow2ConvertIT
 
     private String[] fioJob(final boolean verifyOnly)
     {
-        final List<String> job = new ArrayList<>(List.of("fio", "--name=convert", "--ioengine=nbd", "--uri=" + daemon.uri("vm"),
-            "--rw=randwrite", "--bs=4k", "--iodepth=8", "--offset=" + FIO_OFFSET, "--size=" + FIO_BYTES, "--verify=crc32c",
-            "--verify_fatal=1", "--verify_state_save=0", "--randrepeat=1", "--randseed=18", "--output-format=normal"));
-        if (verifyOnly)
-        {
-            job.add("--verify_only=1");
-        }
-        else
-        {
-            job.add("--rate=4m");
-            job.add("--verify_backlog=64");
-        }
-        return job.toArray(String[]::new);
+        return ConversionChecks.fioJob(daemon.uri("vm"), FIO_OFFSET, FIO_BYTES, verifyOnly);
     }
 
     private Process start(final Path log, final String... command) throws IOException
@@ -193,30 +179,17 @@ class Qcow2ConvertIT
 
     private String status(final String disk)
     {
-        return daemon.api.get("/disk/convert/status?name=" + disk);
+        return ConversionChecks.status(daemon, disk);
     }
 
     private void awaitDone(final String disk) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String last = "";
-        while (System.nanoTime() < deadline)
-        {
-            last = status(disk);
-            if ("done".equals(state(last)) || "failed".equals(state(last)))
-            {
-                break;
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        assertThat(state(last)).as(last).isEqualTo("done");
+        ConversionChecks.awaitDone(daemon, disk, 60);
     }
 
     private static String state(final String progress)
     {
-        final Matcher m = Pattern.compile("\"state\"\\s*:\\s*\"(\\w+)\"").matcher(progress);
-        assertThat(m.find()).as(progress).isTrue();
-        return m.group(1);
+        return ConversionChecks.state(progress);
     }
 
     private String image(final String name)
@@ -227,30 +200,5 @@ class Qcow2ConvertIT
     private static void qemu(final String... command)
     {
         Peer.run(60, command);
-    }
-
-    private static void overlay(final Path from, final Path into, final long offset, final long length) throws IOException
-    {
-        try (RandomAccessFile source = new RandomAccessFile(from.toFile(), "r");
-            RandomAccessFile target = new RandomAccessFile(into.toFile(), "rw"))
-        {
-            final byte[] bytes = new byte[(int)length];
-            source.seek(offset);
-            source.readFully(bytes);
-            target.seek(offset);
-            target.write(bytes);
-        }
-    }
-
-    /** Sum of the Prometheus samples whose line starts with {@code prefix} (a regex). */
-    private static long number(final String metrics, final String prefix)
-    {
-        final Matcher m = Pattern.compile("(?m)^" + prefix + "[^}]*} (\\d+)").matcher(metrics);
-        long sum = 0;
-        while (m.find())
-        {
-            sum += Long.parseLong(m.group(1));
-        }
-        return sum;
     }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -223,6 +224,77 @@ class RbdIT
 
         assertThat(refused).contains("snapshot, which is read-only");
         assertThat(Peer.run(30, "nbdinfo", daemon.uri("snap"))).contains("is_read_only: true");
+    }
+
+    /**
+     * A disk on a local qcow2 (over a raw backing file, with zero clusters) converted online into an
+     * rbd image while fio writes with crc32c verification near its end (there the writes reach each
+     * chunk before the copier, and their first and last chunks keep source bytes). Afterwards the
+     * disk serves from Ceph alone: fio verifies its blocks again and {@code rbd export} is the
+     * source with fio's range written.
+     */
+    @Test
+    void shouldConvertALiveQcow2DiskIntoAnRbdImageUnderVerifiedWrites() throws Exception
+    {
+        final long size = 32L << 20;
+        final long fioOffset = 24064L << 10; // 23.5 MiB: not on a chunk boundary
+        final long fioBytes = 5L << 20;
+        final Path images = daemon.runDir;
+        final byte[] block = new byte[1 << 20];
+        final Random random = new Random(1818);
+        try (RandomAccessFile base = new RandomAccessFile(images.resolve("cv-base.raw").toFile(), "rw"))
+        {
+            base.setLength(size);
+            for (int mib = 0; mib < size >> 20; mib += 3) // two MiB of data, one of hole
+            {
+                random.nextBytes(block);
+                base.seek((long)mib << 20);
+                base.write(block);
+                base.write(block, 0, block.length / 2);
+            }
+        }
+        final String source = images.resolve("cv.qcow2").toString();
+        Peer.run(60, "qemu-img", "create", "-q", "-f", "qcow2", "-b", "cv-base.raw", "-F", "raw", source);
+        Peer.run(60, "qemu-io", "-f", "qcow2", "-c", "write -z 4M 2M", "-c", "write -P 0xc1 10M 1M", "-c", "write -P 0xc2 31M 1M", source);
+        cluster.cli(30, "rbd", "create", "--size", "32M", "rbd/cv");
+        daemon.post("/disk/create", "{\"name\":\"cv\",\"size\":\"32M\",\"image\":\"cv.raw\"}");
+
+        daemon.post("/disk/convert", "{\"name\":\"cv\",\"from\":\"qcow2:cv.qcow2\",\"to\":\"" + cluster.uri("cv", "") +
+            "\",\"rateBytesPerSec\":\"6M\"}");
+        final Path fioLog = dir.resolve("cv-fio.log");
+        final Process fio = new ProcessBuilder(ConversionChecks.fioJob(daemon.uri("cv"), fioOffset, fioBytes, false))
+            .redirectErrorStream(true).redirectOutput(fioLog.toFile()).start();
+        try
+        {
+            assertThat(fio.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        finally
+        {
+            fio.destroyForcibly();
+        }
+        final String written = Files.readString(fioLog);
+        assertThat(written).as(written).contains("err= 0").doesNotContain("verify: bad");
+        assertThat(ConversionChecks.state(ConversionChecks.status(daemon, "cv"))).as("fio ran while the disk was converting")
+            .isEqualTo("copying");
+        ConversionChecks.awaitDone(daemon, "cv", 60);
+        assertThat(Files.exists(images.resolve("cv.rbd.convert-map"))).isFalse();
+        final JsonNode shown = JSON.readTree(daemon.api.get("/disk/show?name=cv"));
+        assertThat(shown.path("image").asText()).as(shown.toString()).startsWith("rbd://rbd/cv");
+        assertThat(shown.path("backend").path("state").asText()).as(shown.toString()).isEqualTo("connected");
+
+        // Served from Ceph now: fio's blocks verify again, and Ceph holds the source plus fio's writes.
+        Peer.run(60, ConversionChecks.fioJob(daemon.uri("cv"), fioOffset, fioBytes, true));
+        final Path exported = dir.resolve("cv-export.raw");
+        cluster.cli(60, "rbd", "export", "rbd/cv", exported.toString());
+        final Path expected = dir.resolve("cv-expected.raw");
+        Peer.run(60, "qemu-img", "convert", "-f", "qcow2", "-O", "raw", source, expected.toString());
+        ConversionChecks.overlay(exported, expected, fioOffset, fioBytes);
+        Peer.run(60, "qemu-img", "compare", "-f", "raw", "-F", "raw", expected.toString(), exported.toString());
+        Peer.run(60, "qemu-img", "compare", "-f", "raw", "-F", "raw", expected.toString(), daemon.uri("cv"));
+        // The comparison can fail: the source alone differs from Ceph where fio wrote.
+        assertThat(Peer.runAllowingFailure(60, "qemu-img", "compare", "-f", "qcow2", "-F", "raw", source, exported.toString())
+            .exitCode()).isEqualTo(1);
+        assertThat(ConversionChecks.number(daemon.api.get("/metrics"), "vplane_nbd_request_errors_total\\{disk=\"cv\"")).isZero();
     }
 
     private static String errorOf(final String body)
