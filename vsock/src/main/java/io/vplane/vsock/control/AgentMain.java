@@ -16,10 +16,12 @@ import java.util.concurrent.CountDownLatch;
  * {@code bin/vplane-agent}: the guest agent as a program. Uses the JDK only.
  * <pre>
  *   vplane-agent --listen tcp:HOST:PORT | unix:PATH  --secret-file FILE  --journal FILE  [--max-connections N]
- *                [--runtime memory | oci --rootfs DIR [--oci-binary runc] [--state DIR] [--command "ARGS..."]]
+ *                [--runtime memory | oci --rootfs DIR [--oci-binary runc] | process [--cgroup NAME]]
+ *                [--state DIR] [--command "ARGS..."]
  * </pre>
  * {@code memory} (the default) only records what it applies; {@code oci} runs containers with
- * runc or crun ({@link OciRuntime}), as root. In a VM whose vsock is served by vplane, relay the vsock port to it, e.g.
+ * runc or crun ({@link OciRuntime}), {@code process} as process trees in cgroups
+ * ({@link ProcessRuntime}), both as root. In a VM whose vsock is served by vplane, relay the vsock port to it, e.g.
  * {@code socat VSOCK-LISTEN:7000,fork TCP:127.0.0.1:7000}.
  */
 public final class AgentMain
@@ -39,6 +41,7 @@ public final class AgentMain
         Path rootfs = null;
         Path state = null;
         String command = "/bin/sleep 2147483647";
+        String cgroup = "vplane-agent";
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             switch (args[i])
@@ -52,6 +55,7 @@ public final class AgentMain
                 case "--rootfs" -> rootfs = Path.of(args[i + 1]);
                 case "--state" -> state = Path.of(args[i + 1]);
                 case "--command" -> command = args[i + 1];
+                case "--cgroup" -> cgroup = args[i + 1];
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -71,7 +75,9 @@ public final class AgentMain
                 yield new OciRuntime(ociBinary, null == state ? journalFile.toAbsolutePath().resolveSibling("containers") : state, rootfs,
                     List.of(command.strip().split("\\s+")));
             }
-            default -> throw usage("--runtime takes memory or oci, not " + runtimeKind);
+            case "process" -> new ProcessRuntime(null == state ? journalFile.toAbsolutePath().resolveSibling("containers") : state, cgroup,
+                List.of(command.strip().split("\\s+")));
+            default -> throw usage("--runtime takes memory, oci or process, not " + runtimeKind);
         };
         final byte[] secret = readSecret(secretFile);
         final ServerSocketChannel server = bind(listen);
@@ -132,7 +138,8 @@ public final class AgentMain
     {
         System.err.println("vplane-agent: " + problem);
         System.err.println("usage: vplane-agent --listen tcp:HOST:PORT|unix:PATH --secret-file FILE --journal FILE [--max-connections N]");
-        System.err.println("         [--runtime memory | oci --rootfs DIR [--oci-binary runc|crun|PATH] [--state DIR] [--command \"ARGS\"]]");
+        System.err.println("         [--runtime memory | oci --rootfs DIR [--oci-binary runc|crun|PATH] | process [--cgroup NAME]]");
+        System.err.println("         [--state DIR] [--command \"ARGS\"]");
         System.exit(2);
         return new IllegalStateException(problem);
     }
