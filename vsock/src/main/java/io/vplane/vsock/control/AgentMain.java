@@ -16,12 +16,14 @@ import java.util.concurrent.CountDownLatch;
  * {@code bin/vplane-agent}: the guest agent as a program. Uses the JDK only.
  * <pre>
  *   vplane-agent --listen tcp:HOST:PORT | unix:PATH  --secret-file FILE  --journal FILE  [--max-connections N]
- *                [--runtime memory | oci --rootfs DIR [--oci-binary runc] | process [--cgroup NAME]]
+ *                [--runtime memory | oci --rootfs DIR [--oci-binary runc] | process [--cgroup NAME]
+ *                 | cli --image IMAGE [--cli-binary docker|podman]]
  *                [--state DIR] [--command "ARGS..."]
  * </pre>
  * {@code memory} (the default) only records what it applies; {@code oci} runs containers with
  * runc or crun ({@link OciRuntime}), {@code process} as process trees in cgroups
- * ({@link ProcessRuntime}), both as root. In a VM whose vsock is served by vplane, relay the vsock port to it, e.g.
+ * ({@link ProcessRuntime}), both as root; {@code cli} runs an image with docker or podman
+ * ({@link CliRuntime}); {@code --command} is then the command in the image (default: the image's). In a VM whose vsock is served by vplane, relay the vsock port to it, e.g.
  * {@code socat VSOCK-LISTEN:7000,fork TCP:127.0.0.1:7000}.
  */
 public final class AgentMain
@@ -42,6 +44,9 @@ public final class AgentMain
         Path state = null;
         String command = "/bin/sleep 2147483647";
         String cgroup = "vplane-agent";
+        boolean commandGiven = false;
+        String image = null;
+        String cliBinary = "docker";
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             switch (args[i])
@@ -54,8 +59,14 @@ public final class AgentMain
                 case "--oci-binary" -> ociBinary = args[i + 1];
                 case "--rootfs" -> rootfs = Path.of(args[i + 1]);
                 case "--state" -> state = Path.of(args[i + 1]);
-                case "--command" -> command = args[i + 1];
+                case "--command" ->
+                {
+                    command = args[i + 1];
+                    commandGiven = true;
+                }
                 case "--cgroup" -> cgroup = args[i + 1];
+                case "--image" -> image = args[i + 1];
+                case "--cli-binary" -> cliBinary = args[i + 1];
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -63,6 +74,7 @@ public final class AgentMain
         {
             usage("--listen, --secret-file and --journal are required");
         }
+        final Path stateDir = null == state ? journalFile.toAbsolutePath().resolveSibling("containers") : state;
         final ContainerRuntime runtime = switch (runtimeKind)
         {
             case "memory" -> new InMemoryRuntime();
@@ -72,12 +84,21 @@ public final class AgentMain
                 {
                     usage("--runtime oci needs --rootfs DIR");
                 }
-                yield new OciRuntime(ociBinary, null == state ? journalFile.toAbsolutePath().resolveSibling("containers") : state, rootfs,
+                yield new OciRuntime(ociBinary, stateDir, rootfs,
                     List.of(command.strip().split("\\s+")));
             }
-            case "process" -> new ProcessRuntime(null == state ? journalFile.toAbsolutePath().resolveSibling("containers") : state, cgroup,
+            case "process" -> new ProcessRuntime(stateDir, cgroup,
                 List.of(command.strip().split("\\s+")));
-            default -> throw usage("--runtime takes memory, oci or process, not " + runtimeKind);
+            case "cli" ->
+            {
+                if (null == image)
+                {
+                    usage("--runtime cli needs --image IMAGE");
+                }
+                yield new CliRuntime(cliBinary, stateDir, image,
+                    commandGiven ? List.of(command.strip().split("\\s+")) : List.of());
+            }
+            default -> throw usage("--runtime takes memory, oci, process or cli, not " + runtimeKind);
         };
         final byte[] secret = readSecret(secretFile);
         final ServerSocketChannel server = bind(listen);
@@ -138,7 +159,8 @@ public final class AgentMain
     {
         System.err.println("vplane-agent: " + problem);
         System.err.println("usage: vplane-agent --listen tcp:HOST:PORT|unix:PATH --secret-file FILE --journal FILE [--max-connections N]");
-        System.err.println("         [--runtime memory | oci --rootfs DIR [--oci-binary runc|crun|PATH] | process [--cgroup NAME]]");
+        System.err.println("         [--runtime memory | oci --rootfs DIR [--oci-binary runc|crun|PATH] | process [--cgroup NAME]");
+        System.err.println("                    | cli --image IMAGE [--cli-binary docker|podman|PATH]]");
         System.err.println("         [--state DIR] [--command \"ARGS\"]");
         System.exit(2);
         return new IllegalStateException(problem);
