@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code bin/vplane-agent}: the guest agent as a program. Uses the JDK only.
  * <pre>
- *   vplane-agent --listen tcp:HOST:PORT | unix:PATH  --secret-file FILE  --journal FILE  [--max-connections N]
+ *   vplane-agent --listen vsock:[CID:]PORT | tcp:HOST:PORT | unix:PATH  --secret-file FILE  --journal FILE  [--max-connections N]
  *                [--runtime memory | oci --rootfs DIR [--oci-binary runc] | process [--cgroup NAME]
  *                 | cli --image IMAGE [--cli-binary docker|podman]]
  *                [--state DIR] [--command "ARGS..."]
@@ -101,7 +101,7 @@ public final class AgentMain
             default -> throw usage("--runtime takes memory, oci, process or cli, not " + runtimeKind);
         };
         final byte[] secret = readSecret(secretFile);
-        final ServerSocketChannel server = bind(listen);
+        final AgentListener server = bind(listen);
         final ContainerAgent agent = new ContainerAgent(server, secret, runtime, new AppliedJournal(journalFile),
             maxConnections).start();
         System.out.println("vplane-agent listening on " + listen + ", runtime " + runtimeKind);
@@ -137,28 +137,36 @@ public final class AgentMain
         return secret;
     }
 
-    static ServerSocketChannel bind(final String listen) throws IOException
+    static AgentListener bind(final String listen) throws IOException
     {
+        if (listen.startsWith("vsock:"))
+        {
+            // vsock:PORT (any CID of this VM) or vsock:CID:PORT
+            final String[] parts = listen.substring(6).split(":");
+            final long port = Long.parseLong(parts[parts.length - 1]);
+            final long cid = parts.length > 1 ? Long.parseLong(parts[0]) : VsockSocket.CID_ANY;
+            return AgentListener.of(VsockSocket.listen(cid, port, 16));
+        }
         if (listen.startsWith("unix:"))
         {
             final Path path = Path.of(listen.substring(5));
             Files.deleteIfExists(path);
-            return ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path));
+            return AgentListener.of(ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path)));
         }
         if (listen.startsWith("tcp:"))
         {
             final String hostPort = listen.substring(4);
             final int colon = hostPort.lastIndexOf(':');
-            return ServerSocketChannel.open().bind(new InetSocketAddress(hostPort.substring(0, colon),
-                Integer.parseInt(hostPort.substring(colon + 1))));
+            return AgentListener.of(ServerSocketChannel.open().bind(new InetSocketAddress(hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1)))));
         }
-        throw usage("--listen takes tcp:HOST:PORT or unix:PATH, not " + listen);
+        throw usage("--listen takes vsock:[CID:]PORT, tcp:HOST:PORT or unix:PATH, not " + listen);
     }
 
     private static IllegalStateException usage(final String problem)
     {
         System.err.println("vplane-agent: " + problem);
-        System.err.println("usage: vplane-agent --listen tcp:HOST:PORT|unix:PATH --secret-file FILE --journal FILE [--max-connections N]");
+        System.err.println("usage: vplane-agent --listen vsock:[CID:]PORT|tcp:HOST:PORT|unix:PATH --secret-file FILE --journal FILE [--max-connections N]");
         System.err.println("         [--runtime memory | oci --rootfs DIR [--oci-binary runc|crun|PATH] | process [--cgroup NAME]");
         System.err.println("                    | cli --image IMAGE [--cli-binary docker|podman|PATH]]");
         System.err.println("         [--state DIR] [--command \"ARGS\"]");
