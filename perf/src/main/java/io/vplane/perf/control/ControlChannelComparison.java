@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -142,7 +143,7 @@ public final class ControlChannelComparison
             }
         });
         final long[] latency = new long[count];
-        try (SocketChannel client = connect(dir, transport, server).open())
+        try (ByteChannel client = connect(dir, transport, server).open())
         {
             final ByteBuffer buffer = ByteBuffer.allocate(64);
             for (int i = 0; i < count; i++)

@@ -62,6 +62,8 @@ public final class ControlSection extends KeyedSection<ControlConfig>
         final int port = item.integer("port", 7000, 1, 65_535);
         final String address = item.string("address", "");
         final String path = item.string("path", "");
+        // 0..2 are the hypervisor, the local loopback and the host; 0xFFFFFFFF is "any"
+        final long cid = item.longValue("cid", 0, 0, 0xFFFF_FFFEL);
         final String secretFile = item.requiredString("secretFile");
         switch (transport)
         {
@@ -73,11 +75,18 @@ public final class ControlSection extends KeyedSection<ControlConfig>
                     item.reject("device", "no vsock device named '" + device + "' in devices.vsock");
                 }
             }
+            case VSOCK ->
+            {
+                if (cid < 3 && cid != 1)
+                {
+                    item.reject("cid", "cid is required with transport vsock: the guest's context id (3 or more; 1 = this machine)");
+                }
+            }
             case TCP -> require(item, "address", address, "the agent's host name or address");
             case UNIX -> require(item, "path", path, "the agent's socket path");
         }
         item.finish();
-        return null == name || null == secretFile ? null : new ControlVmConfig(name, transport, device, port, address, path, secretFile);
+        return null == name || null == secretFile ? null : new ControlVmConfig(name, transport, device, port, address, path, cid, secretFile);
     }
 
     private static void require(final SectionReader item, final String key, final String value, final String what)

@@ -1,7 +1,7 @@
 package io.vplane.vsock.control;
 
 import java.io.IOException;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.ByteChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -35,7 +35,7 @@ public final class AgentLink implements AutoCloseable
     private final Semaphore work = new Semaphore(0);
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile SocketChannel current;
+    private volatile ByteChannel current;
     private volatile boolean connected;
     private final long answerTimeoutNs;
     /** While a command waits for its result: when that wait ends ({@link System#nanoTime()}), else 0. */
@@ -101,7 +101,7 @@ public final class AgentLink implements AutoCloseable
         long backoffMs = BACKOFF_MIN_MS;
         while (running)
         {
-            try (SocketChannel channel = transport.open(); FrameChannel frames = new FrameChannel(channel))
+            try (ByteChannel channel = transport.open(); FrameChannel frames = new FrameChannel(channel))
             {
                 current = channel;
                 answerChallenge(frames);
@@ -205,7 +205,7 @@ public final class AgentLink implements AutoCloseable
                 return;
             }
             final long due = answerDueNs;
-            final SocketChannel channel = current;
+            final ByteChannel channel = current;
             if (due != 0 && System.nanoTime() - due > 0 && null != channel)
             {
                 answerTimedOut = true;
@@ -289,7 +289,7 @@ public final class AgentLink implements AutoCloseable
     public void close()
     {
         running = false;
-        final SocketChannel channel = current;
+        final ByteChannel channel = current;
         if (null != channel)
         {
             try

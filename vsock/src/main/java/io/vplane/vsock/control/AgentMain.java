@@ -15,11 +15,15 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code bin/vplane-agent}: the guest agent as a program. Uses the JDK only.
  * <pre>
- *   vplane-agent --listen tcp:HOST:PORT | unix:PATH  --secret-file FILE  --journal FILE  [--max-connections N]
- *                [--runtime memory | oci --rootfs DIR [--oci-binary runc] [--state DIR] [--command "ARGS..."]]
+ *   vplane-agent --listen vsock:[CID:]PORT | tcp:HOST:PORT | unix:PATH  --secret-file FILE  --journal FILE  [--max-connections N]
+ *                [--runtime memory | oci --rootfs DIR [--oci-binary runc] | process [--cgroup NAME]
+ *                 | cli --image IMAGE [--cli-binary docker|podman]]
+ *                [--state DIR] [--command "ARGS..."]
  * </pre>
  * {@code memory} (the default) only records what it applies; {@code oci} runs containers with
- * runc or crun ({@link OciRuntime}), as root. In a VM whose vsock is served by vplane, relay the vsock port to it, e.g.
+ * runc or crun ({@link OciRuntime}), {@code process} as process trees in cgroups
+ * ({@link ProcessRuntime}), both as root; {@code cli} runs an image with docker or podman
+ * ({@link CliRuntime}); {@code --command} is then the command in the image (default: the image's). In a VM whose vsock is served by vplane, relay the vsock port to it, e.g.
  * {@code socat VSOCK-LISTEN:7000,fork TCP:127.0.0.1:7000}.
  */
 public final class AgentMain
@@ -39,6 +43,10 @@ public final class AgentMain
         Path rootfs = null;
         Path state = null;
         String command = "/bin/sleep 2147483647";
+        String cgroup = "vplane-agent";
+        boolean commandGiven = false;
+        String image = null;
+        String cliBinary = "docker";
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             switch (args[i])
@@ -51,7 +59,14 @@ public final class AgentMain
                 case "--oci-binary" -> ociBinary = args[i + 1];
                 case "--rootfs" -> rootfs = Path.of(args[i + 1]);
                 case "--state" -> state = Path.of(args[i + 1]);
-                case "--command" -> command = args[i + 1];
+                case "--command" ->
+                {
+                    command = args[i + 1];
+                    commandGiven = true;
+                }
+                case "--cgroup" -> cgroup = args[i + 1];
+                case "--image" -> image = args[i + 1];
+                case "--cli-binary" -> cliBinary = args[i + 1];
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -59,6 +74,7 @@ public final class AgentMain
         {
             usage("--listen, --secret-file and --journal are required");
         }
+        final Path stateDir = null == state ? journalFile.toAbsolutePath().resolveSibling("containers") : state;
         final ContainerRuntime runtime = switch (runtimeKind)
         {
             case "memory" -> new InMemoryRuntime();
@@ -68,13 +84,24 @@ public final class AgentMain
                 {
                     usage("--runtime oci needs --rootfs DIR");
                 }
-                yield new OciRuntime(ociBinary, null == state ? journalFile.toAbsolutePath().resolveSibling("containers") : state, rootfs,
+                yield new OciRuntime(ociBinary, stateDir, rootfs,
                     List.of(command.strip().split("\\s+")));
             }
-            default -> throw usage("--runtime takes memory or oci, not " + runtimeKind);
+            case "process" -> new ProcessRuntime(stateDir, cgroup,
+                List.of(command.strip().split("\\s+")));
+            case "cli" ->
+            {
+                if (null == image)
+                {
+                    usage("--runtime cli needs --image IMAGE");
+                }
+                yield new CliRuntime(cliBinary, stateDir, image,
+                    commandGiven ? List.of(command.strip().split("\\s+")) : List.of());
+            }
+            default -> throw usage("--runtime takes memory, oci, process or cli, not " + runtimeKind);
         };
         final byte[] secret = readSecret(secretFile);
-        final ServerSocketChannel server = bind(listen);
+        final AgentListener server = bind(listen);
         final ContainerAgent agent = new ContainerAgent(server, secret, runtime, new AppliedJournal(journalFile),
             maxConnections).start();
         System.out.println("vplane-agent listening on " + listen + ", runtime " + runtimeKind);
@@ -110,29 +137,39 @@ public final class AgentMain
         return secret;
     }
 
-    static ServerSocketChannel bind(final String listen) throws IOException
+    static AgentListener bind(final String listen) throws IOException
     {
+        if (listen.startsWith("vsock:"))
+        {
+            // vsock:PORT (any CID of this VM) or vsock:CID:PORT
+            final String[] parts = listen.substring(6).split(":");
+            final long port = Long.parseLong(parts[parts.length - 1]);
+            final long cid = parts.length > 1 ? Long.parseLong(parts[0]) : VsockSocket.CID_ANY;
+            return AgentListener.of(VsockSocket.listen(cid, port, 16));
+        }
         if (listen.startsWith("unix:"))
         {
             final Path path = Path.of(listen.substring(5));
             Files.deleteIfExists(path);
-            return ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path));
+            return AgentListener.of(ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path)));
         }
         if (listen.startsWith("tcp:"))
         {
             final String hostPort = listen.substring(4);
             final int colon = hostPort.lastIndexOf(':');
-            return ServerSocketChannel.open().bind(new InetSocketAddress(hostPort.substring(0, colon),
-                Integer.parseInt(hostPort.substring(colon + 1))));
+            return AgentListener.of(ServerSocketChannel.open().bind(new InetSocketAddress(hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1)))));
         }
-        throw usage("--listen takes tcp:HOST:PORT or unix:PATH, not " + listen);
+        throw usage("--listen takes vsock:[CID:]PORT, tcp:HOST:PORT or unix:PATH, not " + listen);
     }
 
     private static IllegalStateException usage(final String problem)
     {
         System.err.println("vplane-agent: " + problem);
-        System.err.println("usage: vplane-agent --listen tcp:HOST:PORT|unix:PATH --secret-file FILE --journal FILE [--max-connections N]");
-        System.err.println("         [--runtime memory | oci --rootfs DIR [--oci-binary runc|crun|PATH] [--state DIR] [--command \"ARGS\"]]");
+        System.err.println("usage: vplane-agent --listen vsock:[CID:]PORT|tcp:HOST:PORT|unix:PATH --secret-file FILE --journal FILE [--max-connections N]");
+        System.err.println("         [--runtime memory | oci --rootfs DIR [--oci-binary runc|crun|PATH] | process [--cgroup NAME]");
+        System.err.println("                    | cli --image IMAGE [--cli-binary docker|podman|PATH]]");
+        System.err.println("         [--state DIR] [--command \"ARGS\"]");
         System.exit(2);
         return new IllegalStateException(problem);
     }

@@ -4,6 +4,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.security.GeneralSecurityException;
@@ -14,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
- * The container-control component in a VM: listens (TCP, a Unix socket, or a vsock stream relayed
- * to either), proves the host knows the VM's secret (challenge, HMAC-SHA256 answer: the secret
+ * The container-control component in a VM: listens (AF_VSOCK, TCP, a Unix socket, or a vsock
+ * stream relayed to either), proves the host knows the VM's secret (challenge, HMAC-SHA256 answer: the secret
  * never travels), then applies each COMMAND once through its {@link ContainerRuntime}: ACK on
  * receipt, RESULT after, the result recorded in its {@link AppliedJournal} before it is sent, so a
  * command the host sends again is answered from the journal, never applied twice.
@@ -30,14 +31,14 @@ public final class ContainerAgent implements AutoCloseable
     private static final Logger LOG = Logger.getLogger(ContainerAgent.class.getName());
     private static final String HMAC = "HmacSHA256";
 
-    private final ServerSocketChannel server;
+    private final AgentListener server;
     private final byte[] secret;
     private final ContainerRuntime runtime;
     private final AppliedJournal journal;
     private final Semaphore slots;
     private final SecureRandom random = new SecureRandom();
     private final Thread acceptor;
-    private final java.util.Set<SocketChannel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<ByteChannel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
 
     final AtomicLong applied = new AtomicLong();
@@ -48,6 +49,13 @@ public final class ContainerAgent implements AutoCloseable
 
     public ContainerAgent(
         final ServerSocketChannel server, final byte[] secret, final ContainerRuntime runtime, final AppliedJournal journal,
+        final int maxConnections)
+    {
+        this(AgentListener.of(server), secret, runtime, journal, maxConnections);
+    }
+
+    public ContainerAgent(
+        final AgentListener server, final byte[] secret, final ContainerRuntime runtime, final AppliedJournal journal,
         final int maxConnections)
     {
         if (secret.length < 16)
@@ -78,7 +86,7 @@ public final class ContainerAgent implements AutoCloseable
     {
         while (running)
         {
-            final SocketChannel channel;
+            final ByteChannel channel;
             try
             {
                 channel = server.accept();
@@ -115,7 +123,7 @@ public final class ContainerAgent implements AutoCloseable
         }
     }
 
-    private void serve(final SocketChannel channel)
+    private void serve(final ByteChannel channel)
     {
         try (FrameChannel frames = new FrameChannel(channel))
         {
@@ -234,13 +242,13 @@ public final class ContainerAgent implements AutoCloseable
     }
 
     /** TCP: frames go out at once (ACK then RESULT would otherwise wait for the host's delayed ACK). */
-    private static void noDelay(final SocketChannel channel)
+    private static void noDelay(final ByteChannel channel)
     {
         try
         {
-            if (channel.supportedOptions().contains(java.net.StandardSocketOptions.TCP_NODELAY))
+            if (channel instanceof SocketChannel socket && socket.supportedOptions().contains(java.net.StandardSocketOptions.TCP_NODELAY))
             {
-                channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
             }
         }
         catch (final IOException ignore)
@@ -249,7 +257,7 @@ public final class ContainerAgent implements AutoCloseable
         }
     }
 
-    private static void closeQuietly(final SocketChannel channel)
+    private static void closeQuietly(final ByteChannel channel)
     {
         try
         {

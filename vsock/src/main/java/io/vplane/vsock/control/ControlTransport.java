@@ -6,6 +6,7 @@ import java.net.StandardSocketOptions;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,12 +14,15 @@ import java.nio.file.Path;
 /**
  * How the host reaches a VM's agent, chosen from the VM's interface information:
  * {@code vsock-user} (through the VM's vsock device: its hybrid socket, {@code CONNECT <port>}),
- * {@code tcp} ({@code host:port}) or {@code unix} (a socket path).
+ * {@code vsock} (AF_VSOCK {@code cid:port}, a VM on the kernel's vhost-vsock), {@code tcp}
+ * ({@code host:port}) or {@code unix} (a socket path).
  */
 public interface ControlTransport
 {
+    /** How long an AF_VSOCK connect may wait for the guest (as the kernel's default, 2 s). */
+    int VSOCK_CONNECT_TIMEOUT_MS = 2_000;
     /** A connected stream to the agent. */
-    SocketChannel open() throws IOException;
+    ByteChannel open() throws IOException;
 
     String describe();
 
@@ -27,7 +31,7 @@ public interface ControlTransport
         return new ControlTransport()
         {
             @Override
-            public SocketChannel open() throws IOException
+            public ByteChannel open() throws IOException
             {
                 final SocketChannel channel = SocketChannel.open(new InetSocketAddress(host, port));
                 // small frames answered one by one: Nagle would hold each for the peer's delayed ACK
@@ -43,12 +47,30 @@ public interface ControlTransport
         };
     }
 
+    static ControlTransport vsock(final long cid, final long port)
+    {
+        return new ControlTransport()
+        {
+            @Override
+            public ByteChannel open() throws IOException
+            {
+                return VsockSocket.connect(cid, port, VSOCK_CONNECT_TIMEOUT_MS);
+            }
+
+            @Override
+            public String describe()
+            {
+                return "vsock:" + cid + ":" + port;
+            }
+        };
+    }
+
     static ControlTransport unix(final Path path)
     {
         return new ControlTransport()
         {
             @Override
-            public SocketChannel open() throws IOException
+            public ByteChannel open() throws IOException
             {
                 return SocketChannel.open(UnixDomainSocketAddress.of(path));
             }
@@ -67,7 +89,7 @@ public interface ControlTransport
         return new ControlTransport()
         {
             @Override
-            public SocketChannel open() throws IOException
+            public ByteChannel open() throws IOException
             {
                 final SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
                 try

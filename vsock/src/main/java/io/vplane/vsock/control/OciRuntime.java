@@ -7,9 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Containers run by an OCI runtime ({@code runc}, or {@code crun} where the host's cgroups suit
@@ -23,16 +21,13 @@ import java.util.regex.Pattern;
  */
 public final class OciRuntime implements ContainerRuntime
 {
-    /** A target becomes part of container ids, file names and cgroup paths: no dots, slashes or spaces. */
-    private static final Pattern TARGET = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final long MAX_COUNT = 1_000;
     private static final long MIN_MEMORY = 4L << 20;
     private static final long MIN_STORAGE = 1L << 20;
     public static final long DEFAULT_STORAGE = 64L << 20;
 
     private final OciCommand oci;
     private final Path bundles;
-    private final Path targets;
+    private final TargetLimits targets;
     private final Path rootfs;
     private final List<String> command;
 
@@ -46,10 +41,9 @@ public final class OciRuntime implements ContainerRuntime
     {
         final Path root = state.resolve("runtime");
         this.bundles = state.resolve("bundles");
-        this.targets = state.resolve("targets");
+        this.targets = new TargetLimits(state.resolve("targets"));
         Files.createDirectories(root);
         Files.createDirectories(bundles);
-        Files.createDirectories(targets);
         if (!Files.isDirectory(rootfs))
         {
             throw new IOException("container root filesystem " + rootfs + " is not a directory");
@@ -62,23 +56,18 @@ public final class OciRuntime implements ContainerRuntime
     @Override
     public synchronized void scale(final String target, final long count)
     {
-        check(target);
-        if (count < 0 || count > MAX_COUNT)
-        {
-            throw new IllegalArgumentException("count " + count + " is not in 0.." + MAX_COUNT);
-        }
+        TargetLimits.checkTarget(target);
+        TargetLimits.checkCount(count);
         final TreeSet<Integer> running = containers(target);
         while (running.size() > count)
         {
             remove(id(target, running.pollLast()));
         }
-        final Properties limits = limits(target);
         for (int n = 1; running.size() < count; n++)
         {
             if (!running.contains(n))
             {
-                create(id(target, n), Long.parseLong(limits.getProperty("memory", "0")),
-                    Long.parseLong(limits.getProperty("storage", Long.toString(DEFAULT_STORAGE))));
+                create(id(target, n), targets.get(target, "memory", 0), targets.get(target, "storage", DEFAULT_STORAGE));
                 running.add(n);
             }
         }
@@ -87,38 +76,32 @@ public final class OciRuntime implements ContainerRuntime
     @Override
     public synchronized void memory(final String target, final long bytes)
     {
-        check(target);
-        if (bytes < MIN_MEMORY)
-        {
-            throw new IllegalArgumentException("memory of " + bytes + " bytes; at least " + MIN_MEMORY);
-        }
+        TargetLimits.checkTarget(target);
+        TargetLimits.checkAtLeast("memory", bytes, MIN_MEMORY);
         for (final int n : containers(target))
         {
             oci.run("update", "--memory", Long.toString(bytes), id(target, n));
         }
-        save(target, "memory", bytes);
+        targets.save(target, "memory", bytes);
     }
 
     @Override
     public synchronized void storage(final String target, final long bytes)
     {
-        check(target);
-        if (bytes < MIN_STORAGE)
-        {
-            throw new IllegalArgumentException("storage of " + bytes + " bytes; at least " + MIN_STORAGE);
-        }
+        TargetLimits.checkTarget(target);
+        TargetLimits.checkAtLeast("storage", bytes, MIN_STORAGE);
         for (final int n : containers(target))
         {
             // a tmpfs cannot shrink below what it holds: the remount fails and says so
             exec(target, n, List.of("CAP_SYS_ADMIN"), "mount", "-o", "remount,size=" + bytes, "/data");
         }
-        save(target, "storage", bytes);
+        targets.save(target, "storage", bytes);
     }
 
     /** Runs a command in container {@code n} of {@code target}, with extra capabilities; returns its output. */
     public synchronized String exec(final String target, final int n, final List<String> capabilities, final String... args)
     {
-        check(target);
+        TargetLimits.checkTarget(target);
         final List<String> line = new ArrayList<>(List.of("exec"));
         capabilities.forEach(cap -> line.addAll(List.of("--cap", cap)));
         line.add(id(target, n));
@@ -185,54 +168,8 @@ public final class OciRuntime implements ContainerRuntime
         }
     }
 
-    private Properties limits(final String target)
-    {
-        final Properties limits = new Properties();
-        final Path file = targets.resolve(target + ".properties");
-        if (Files.exists(file))
-        {
-            try (var in = Files.newInputStream(file))
-            {
-                limits.load(in);
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("target " + target + ": cannot read " + file + ": " + ex.getMessage(), ex);
-            }
-        }
-        return limits;
-    }
-
-    private void save(final String target, final String key, final long value)
-    {
-        final Properties limits = limits(target);
-        limits.setProperty(key, Long.toString(value));
-        final Path file = targets.resolve(target + ".properties");
-        final Path next = targets.resolve(target + ".properties.next");
-        try
-        {
-            try (var out = Files.newOutputStream(next))
-            {
-                limits.store(out, null);
-            }
-            Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("target " + target + ": cannot write " + file + ": " + ex.getMessage(), ex);
-        }
-    }
-
     private static String id(final String target, final int n)
     {
         return target + "." + n;
-    }
-
-    private static void check(final String target)
-    {
-        if (!TARGET.matcher(target).matches())
-        {
-            throw new IllegalArgumentException("target '" + target + "' is not 1..64 of A-Z a-z 0-9 _ -");
-        }
     }
 }

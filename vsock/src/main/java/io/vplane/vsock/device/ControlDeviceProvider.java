@@ -42,13 +42,14 @@ public final class ControlDeviceProvider implements DeviceProvider
     }
 
     /** One VM with its transport resolved. */
-    public record ResolvedVm(String transport, Path udsPath, String address, int port, Path path, Path secretFile)
+    public record ResolvedVm(String transport, Path udsPath, String address, int port, long cid, Path path, Path secretFile)
     {
         ControlTransport open()
         {
             return switch (transport)
             {
                 case "vsock-user" -> ControlTransport.vsockUser(udsPath, port);
+                case "vsock" -> ControlTransport.vsock(cid, port);
                 case "tcp" -> ControlTransport.tcp(address, port);
                 default -> ControlTransport.unix(path);
             };
@@ -78,7 +79,7 @@ public final class ControlDeviceProvider implements DeviceProvider
         {
             final VsockDeviceConfig device = devices.get(vm.device());
             vms.put(vm.name(), new ResolvedVm(vm.transport().toString(),
-                null == device ? null : sockets.resolve(device.udsPath()), vm.address(), vm.port(),
+                null == device ? null : sockets.resolve(device.udsPath()), vm.address(), vm.port(), vm.cid(),
                 vm.path().isEmpty() ? null : Path.of(vm.path()), stateDir.resolve(vm.secretFile())));
         }
         final Path journal = stateDir.resolve(control.journalFile().isEmpty() ? "control.journal" : control.journalFile());
