@@ -40,9 +40,9 @@ final class LoopbackGenerator implements Agent
     public int doWork()
     {
         int budget = BURST;
+        final long now = clock.nanoTime();
         if (ratePerSec > 0)
         {
-            final long now = clock.nanoTime();
             tokens = Math.min(BURST, tokens + (now - lastNs) * (ratePerSec / 1e9));
             lastNs = now;
             budget = (int)tokens;
@@ -53,7 +53,7 @@ final class LoopbackGenerator implements Agent
         {
             final LoopbackQueue queue = queues[next];
             next = next + 1 == queues.length ? 0 : next + 1;
-            if (queue.offerNext())
+            if (queue.offerNext(now))
             {
                 offered++;
                 fullInARow = 0;

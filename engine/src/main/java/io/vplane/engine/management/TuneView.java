@@ -33,10 +33,15 @@ public record TuneView(
      * @param utilisationPercent   share of that CPU time spent in queue polls that took work
      * @param requestsPerCpuSecond requests served per second of the workers' CPU time
      * @param serviceNsPerRequest  mean time in a poll that took work, per request taken
+     * @param latencySamples       requests whose latency (offer to served) was measured in the window; 0 when
+     *                             the type's queues carry no offer time (then the two latencies are 0 too)
+     * @param latencyP50Us         median latency of those requests, in microseconds (bucket bound, at most 12.5% high)
+     * @param latencyP99Us         99th percentile of the same
      */
     public record Trial(
         int queuesPerWorker, double seconds, long requests, double requestsPerSec, double cpuSeconds,
-        double utilisationPercent, double requestsPerCpuSecond, double serviceNsPerRequest, List<WorkerSample> workers)
+        double utilisationPercent, double requestsPerCpuSecond, double serviceNsPerRequest, long latencySamples,
+        double latencyP50Us, double latencyP99Us, List<WorkerSample> workers)
     {
     }
 

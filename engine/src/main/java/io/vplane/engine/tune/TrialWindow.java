@@ -2,6 +2,7 @@ package io.vplane.engine.tune;
 
 import io.vplane.engine.binding.BoundQueue;
 import io.vplane.engine.binding.PoolBinding;
+import io.vplane.engine.device.RequestLatency;
 import io.vplane.engine.management.TuneView;
 import io.vplane.engine.worker.Worker;
 
@@ -12,7 +13,8 @@ import java.util.List;
 
 /**
  * One measurement window over a type's pool: opened with a snapshot of each worker's thread CPU
- * time and busy time and of the queues' requests and poll time, closed with a second one.
+ * time and busy time and of the queues' requests, poll time and latency histograms, closed with a
+ * second one; the latency percentiles are those of the requests served in between.
  */
 final class TrialWindow
 {
@@ -24,6 +26,7 @@ final class TrialWindow
     private final long[] busyNs;
     private final long requests;
     private final long pollNs;
+    private final long[] latencies = new long[RequestLatency.BUCKETS];
     private final long startNs;
 
     private TrialWindow(final PoolBinding binding)
@@ -39,6 +42,7 @@ final class TrialWindow
         }
         this.requests = binding.requestsServed();
         this.pollNs = pollTime(binding);
+        addLatencies(binding, latencies);
         this.startNs = System.nanoTime();
     }
 
@@ -70,12 +74,22 @@ final class TrialWindow
             cpuTotal += cpu;
             samples.add(new TuneView.WorkerSample(worker.name(), percent(cpu, windowNs), percent(busy, windowNs)));
         }
+        final long[] window = new long[RequestLatency.BUCKETS];
+        addLatencies(binding, window);
+        long sampled = 0;
+        for (int i = 0; i < window.length; i++)
+        {
+            // a queue that left during the window takes its counts with it
+            window[i] = Math.max(0, window[i] - latencies[i]);
+            sampled += window[i];
+        }
         final double seconds = windowNs / 1e9;
         final double cpuSeconds = cpuTotal / 1e9;
         return new TuneView.Trial(queuesPerWorker, seconds, served, served / seconds, cpuSeconds,
             0 == cpuTotal ? 0 : Math.min(100.0, polled * 100.0 / cpuTotal),
             0 == cpuTotal ? 0 : served / cpuSeconds,
             0 == served ? 0 : (double)polled / served,
+            sampled, RequestLatency.quantile(window, 0.50) / 1e3, RequestLatency.quantile(window, 0.99) / 1e3,
             samples);
     }
 
@@ -89,6 +103,18 @@ final class TrialWindow
         final long id = worker.threadId();
         // -1: not started yet, or the thread has ended
         return id < 0 ? 0 : Math.max(0, THREADS.getThreadCpuTime(id));
+    }
+
+    private static void addLatencies(final PoolBinding binding, final long[] sums)
+    {
+        for (final BoundQueue queue : binding.allQueues())
+        {
+            final RequestLatency latency = queue.latency();
+            if (null != latency)
+            {
+                latency.addTo(sums);
+            }
+        }
     }
 
     private static long pollTime(final PoolBinding binding)

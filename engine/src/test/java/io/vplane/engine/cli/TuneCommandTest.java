@@ -30,8 +30,9 @@ class TuneCommandTest
         assertThat(server.api.tuneRequest.criterion()).isEqualTo("throughput-per-cpu");
         assertThat(out.toString())
             .contains("net: queues per worker by measurement, load builtin, criterion utilisation")
-            .containsPattern("N +requests/s +worker CPU +utilisation +requests/CPU-s +ns/request")
-            .containsPattern("2 +10,000 +0.400 s +50.0% +50,000 +1,400 +net-0 20/18% +<- chosen")
+            .containsPattern("N +requests/s +worker CPU +utilisation +requests/CPU-s +ns/request +p50 us +p99 us")
+            .containsPattern("1 +10,000 +0.500 s +40.0% +40,000 +1,500 +12 +48 +net-0 25/20%")
+            .containsPattern("2 +10,000 +0.400 s +50.0% +50,000 +1,400 +9.5 +40 +net-0 20/18% +<- chosen")
             .contains("choice: N=2: highest utilisation");
     }
 
