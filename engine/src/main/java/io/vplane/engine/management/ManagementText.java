@@ -133,6 +133,10 @@ public final class ManagementText
         {
             return sb.append("  running: ").append(tuneProgress(view)).append('\n').toString();
         }
+        if (null != view.loadDetail())
+        {
+            sb.append("  load: ").append(view.loadDetail()).append('\n');
+        }
         final List<String[]> rows = new java.util.ArrayList<>();
         rows.add(new String[] {"N", "requests/s", "worker CPU", "utilisation", "requests/CPU-s", "ns/request", "p50 us", "p99 us", "per worker cpu/busy", ""});
         for (final TuneView.Trial trial : null == view.trials() ? List.<TuneView.Trial>of() : view.trials())

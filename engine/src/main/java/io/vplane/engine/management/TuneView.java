@@ -7,6 +7,7 @@ import java.util.List;
  * when done, a row per candidate, the choice and why, and what was applied.
  *
  * @param state              {@code running}, {@code done} or {@code failed}
+ * @param loadDetail         what the load drives (the built-in load's device, queues and rate), or null while unknown
  * @param candidateIndex     1-based index of the candidate being measured (running), or the count (done)
  * @param remainingMs        estimated time until the run ends
  * @param chosenQueuesPerWorker the N the criterion picks, 0 until done
@@ -19,7 +20,7 @@ import java.util.List;
  * @param grouping           the load-based grouping estimate from the queue loads measured at the end
  */
 public record TuneView(
-    String state, String type, String criterion, String load, List<Integer> candidates, long durationMs, boolean dryRun,
+    String state, String type, String criterion, String load, String loadDetail, List<Integer> candidates, long durationMs, boolean dryRun,
     boolean apply, int candidateIndex, long remainingMs, List<Trial> trials, int chosenQueuesPerWorker, int byUtilisation,
     int byThroughputPerCpu, String reason, int queuesPerWorkerAfter, String configFile, String configNote,
     GroupingView grouping, String error)

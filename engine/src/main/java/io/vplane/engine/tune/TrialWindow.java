@@ -21,6 +21,7 @@ final class TrialWindow
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final PoolBinding binding;
+    private final List<RequestLatency> loadLatencies;
     private final List<Worker> workers;
     private final long[] cpuNs;
     private final long[] busyNs;
@@ -29,9 +30,10 @@ final class TrialWindow
     private final long[] latencies = new long[RequestLatency.BUCKETS];
     private final long startNs;
 
-    private TrialWindow(final PoolBinding binding)
+    private TrialWindow(final PoolBinding binding, final List<RequestLatency> loadLatencies)
     {
         this.binding = binding;
+        this.loadLatencies = loadLatencies;
         this.workers = binding.workers();
         this.cpuNs = new long[workers.size()];
         this.busyNs = new long[workers.size()];
@@ -42,11 +44,12 @@ final class TrialWindow
         }
         this.requests = binding.requestsServed();
         this.pollNs = pollTime(binding);
-        addLatencies(binding, latencies);
+        addLatencies(latencies);
         this.startNs = System.nanoTime();
     }
 
-    static TrialWindow open(final PoolBinding binding)
+    /** @param loadLatencies latency recorders the built-in load keeps itself, beside the queues' */
+    static TrialWindow open(final PoolBinding binding, final List<RequestLatency> loadLatencies)
     {
         if (!THREADS.isThreadCpuTimeSupported())
         {
@@ -56,7 +59,7 @@ final class TrialWindow
         {
             THREADS.setThreadCpuTimeEnabled(true);
         }
-        return new TrialWindow(binding);
+        return new TrialWindow(binding, List.copyOf(loadLatencies));
     }
 
     TuneView.Trial close(final int queuesPerWorker)
@@ -75,7 +78,7 @@ final class TrialWindow
             samples.add(new TuneView.WorkerSample(worker.name(), percent(cpu, windowNs), percent(busy, windowNs)));
         }
         final long[] window = new long[RequestLatency.BUCKETS];
-        addLatencies(binding, window);
+        addLatencies(window);
         long sampled = 0;
         for (int i = 0; i < window.length; i++)
         {
@@ -105,7 +108,7 @@ final class TrialWindow
         return id < 0 ? 0 : Math.max(0, THREADS.getThreadCpuTime(id));
     }
 
-    private static void addLatencies(final PoolBinding binding, final long[] sums)
+    private void addLatencies(final long[] sums)
     {
         for (final BoundQueue queue : binding.allQueues())
         {
@@ -115,6 +118,7 @@ final class TrialWindow
                 latency.addTo(sums);
             }
         }
+        loadLatencies.forEach(latency -> latency.addTo(sums));
     }
 
     private static long pollTime(final PoolBinding binding)
