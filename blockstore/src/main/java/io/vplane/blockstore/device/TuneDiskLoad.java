@@ -2,6 +2,7 @@ package io.vplane.blockstore.device;
 
 import io.vplane.blockstore.request.BlockOp;
 import io.vplane.blockstore.request.BlockRequest;
+import io.vplane.engine.device.RateBudget;
 import org.agrona.concurrent.Agent;
 
 import java.util.List;
@@ -16,10 +17,8 @@ final class TuneDiskLoad implements Agent
     private static final int BURST = 256;
 
     private final TuneDiskOrigin[] origins;
-    private final long ratePerSec;
+    private final RateBudget budget;
     private final int readBytes;
-    private double tokens;
-    private long lastNs;
     private long tag;
     private long random = 0x9E3779B97F4A7C15L;
     private int next;
@@ -27,26 +26,24 @@ final class TuneDiskLoad implements Agent
     TuneDiskLoad(final List<TuneDiskOrigin> origins, final long ratePerSec, final int readBytes)
     {
         this.origins = origins.toArray(TuneDiskOrigin[]::new);
-        this.ratePerSec = ratePerSec;
+        this.budget = new RateBudget(ratePerSec, BURST);
         this.readBytes = readBytes;
     }
 
     @Override
     public void onStart()
     {
-        lastNs = System.nanoTime();
+        budget.start(System.nanoTime());
     }
 
     @Override
     public int doWork()
     {
         final long now = System.nanoTime();
-        tokens = Math.min(BURST, tokens + (now - lastNs) * (ratePerSec / 1e9));
-        lastNs = now;
-        final int budget = (int)tokens;
+        final int allowed = budget.available(now);
         int offered = 0;
         int emptyInARow = 0;
-        while (offered < budget && emptyInARow < origins.length)
+        while (offered < allowed && emptyInARow < origins.length)
         {
             final TuneDiskOrigin origin = origins[next];
             next = next + 1 == origins.length ? 0 : next + 1;
@@ -68,7 +65,7 @@ final class TuneDiskLoad implements Agent
                 emptyInARow++;
             }
         }
-        tokens -= offered;
+        budget.spent(offered);
         if (offered > 0)
         {
             for (final TuneDiskOrigin origin : origins)

@@ -18,9 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Tuner
 {
-    /** Requests per second the built-in load offers per worker of the type. */
+    /** Requests per second the loopback load (a type without a built-in load of its own) offers per worker. */
     public static final long BUILTIN_RATE_PER_WORKER = 200_000;
-    /** CPU time each built-in request costs the worker that serves it. */
+    /** CPU time each loopback load request costs the worker that serves it. */
     public static final long BUILTIN_REQUEST_COST_NS = 1_000;
     /** Load-variance improvement the closing grouping estimate is compared with. */
     public static final double GROUPING_THRESHOLD_PERCENT = 25;

@@ -6,6 +6,7 @@ import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.device.TuneDriver;
 import io.vplane.nic.vswitch.VswitchRegistry;
 
 import java.util.List;
@@ -57,6 +58,13 @@ public final class VhostUserPortProvider implements DeviceProvider
     {
         final String path = sockets.resolve(port.socketPath()).toString();
         return port.withSocketPath(path);
+    }
+
+    /** {@code vplane tune --type net}'s built-in load: a guest of its own on a temporary port. */
+    @Override
+    public TuneDriver tuneDriver()
+    {
+        return new PortTuneDriver();
     }
 
     @Override
