@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The built-in tuning load's front end on one disk queue, in place of an NBD connection: a fixed
  * set of request entries the load fills and offers, which the blk worker completes here. Each
  * completion records the request's latency from its offer time and hands the entry back through an
- * allocation-free single-producer queue. Replies carry bare data (no protocol header).
+ * allocation-free single-producer queue. Replies carry bare data ({@link BareDataLayout}).
  */
-final class TuneDiskOrigin implements BlockOrigin, ReplyLayout
+final class TuneDiskOrigin implements BlockOrigin
 {
     private final Disk disk;
     private BlockQueue queue;
@@ -133,7 +133,7 @@ final class TuneDiskOrigin implements BlockOrigin, ReplyLayout
     @Override
     public ReplyLayout layout()
     {
-        return this;
+        return BareDataLayout.INSTANCE;
     }
 
     /** So a READ copies its data, as it does for a TLS connection, rather than lend mapped memory. */
@@ -170,48 +170,5 @@ final class TuneDiskOrigin implements BlockOrigin, ReplyLayout
     public void close()
     {
         gone = true;
-    }
-
-    @Override
-    public int segmentHeaderBytes()
-    {
-        return 0;
-    }
-
-    @Override
-    public boolean reportsHoles()
-    {
-        return false;
-    }
-
-    @Override
-    public void hole(final ByteBuf out, final BlockRequest request, final long offset, final int length, final boolean last)
-    {
-    }
-
-    @Override
-    public void data(final ByteBuf out, final BlockRequest request, final long offset, final int length, final boolean last)
-    {
-    }
-
-    @Override
-    public int extentsBytes(final int maxExtents)
-    {
-        return 0;
-    }
-
-    @Override
-    public void extentsStart(final ByteBuf out)
-    {
-    }
-
-    @Override
-    public void extent(final ByteBuf out, final int length, final boolean hole)
-    {
-    }
-
-    @Override
-    public void extentsEnd(final ByteBuf out, final BlockRequest request, final int extents)
-    {
     }
 }
