@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * perf/bin/report in its quick mode, 2 pairs, over a stand-in benchmark with known figures (one of
- * them swinging 4× between pairs), one whose anchor fails, and the real nbd-vs-nbdkit (vplane,
- * nbdkit and qemu-nbd under fio): every table, chart and JSON key is there, the swinging figure is
+ * them swinging 4× between pairs), one whose anchor fails, the real nbd-vs-nbdkit (vplane,
+ * nbdkit and qemu-nbd under fio) and the control channel (against socat's echo and an in-JVM echo): every table, chart and JSON key is there, the swinging figure is
  * called too noisy, the failed benchmark is reported with its log and the others still run; then
  * --compare against an edited copy of the JSON names exactly the figures that were moved. And
  * perf/bin/pairs refuses to start beside a leftover poller unless forced.
@@ -58,7 +58,7 @@ class PerfReportIT
     {
         final Path list = tmp.resolve("benchmarks.tsv");
         Files.writeString(list, RESOURCES.resolve("fake-bench") + "\t\t\n" + RESOURCES.resolve("failing-bench") + "\t\t\n"
-            + "nbd-vs-nbdkit\t\t\n");
+            + "nbd-vs-nbdkit\t\t\ncontrol-channel\t\t\n");
         final Path out = tmp.resolve("report");
         final List<String> command = new ArrayList<>(List.of("perf/bin/report", "--quick", "--pairs", "2", "--benchmarks", list.toString(),
             "--out", out.toString()));
@@ -68,11 +68,11 @@ class PerfReportIT
         }
         final Run report = run(480, command.toArray(String[]::new));
         assertThat(report.exit).as(report.output).isEqualTo(1);
-        assertThat(report.output).contains("1 of 3 benchmarks failed");
+        assertThat(report.output).contains("1 of 4 benchmarks failed");
 
         final String md = Files.readString(out.resolve("report.md"));
         assertThat(md).contains("## Machine", "logical CPUs", "SMT siblings: ", "## Conditions", "## fake-bench", "## failing-bench",
-            "## nbd-vs-nbdkit", "| case | metric | fast median | anchor | anchor median | ratio fast/anchor, median [min–max] | verdict |");
+            "## nbd-vs-nbdkit", "## control-channel", "| case | metric | channel median |", "| case | metric | fast median | anchor | anchor median | ratio fast/anchor, median [min–max] | verdict |");
         assertThat(row(md, "| steady case | throughput (Mpps, higher is better) | 110 | steady | 100 |")).contains("1.10× [1.10–1.10]", "vplane better");
         assertThat(row(md, "| steady case | p99 latency (us, lower is better) | 50.0 | steady | 60.0 |")).contains("vplane better");
         assertThat(row(md, "| wide case | throughput (Mpps, higher is better) | 100 | wobbly |")).contains("1.25× [0.50–2.00]", "too noisy to conclude");
@@ -89,7 +89,21 @@ class PerfReportIT
             }
         }
 
-        for (final String chart : List.of("fake-bench-throughput-mpps.png", "fake-bench-p99-latency-us.png", "nbd-vs-nbdkit-iops-iops.png",
+        // the control channel over both transports against socat's echo (the real peer) and the in-JVM echo
+        for (final String transport : List.of("tcp", "unix"))
+        {
+            for (final String metric : List.of("round trips \\(per s, higher", "p50 latency \\(us, lower", "p99 latency \\(us, lower"))
+            {
+                for (final String anchor : List.of("socat", "echo"))
+                {
+                    assertThat(md).containsPattern(
+                        "\\| " + transport + " \\| " + metric + "[^|]*\\| [0-9.]+ \\| " + anchor + " \\| [0-9.]+ \\| [0-9.]+× \\[");
+                }
+            }
+        }
+
+        for (final String chart : List.of("control-channel-round-trips-per-s.png", "control-channel-p50-latency-us.png",
+            "control-channel-p99-latency-us.png", "control-channel-ratios.png", "fake-bench-throughput-mpps.png", "fake-bench-p99-latency-us.png", "nbd-vs-nbdkit-iops-iops.png",
             "nbd-vs-nbdkit-bandwidth-mib-s.png", "nbd-vs-nbdkit-p99-latency-us.png", "fake-bench-ratios.png", "nbd-vs-nbdkit-ratios.png"))
         {
             final BufferedImage image = ImageIO.read(out.resolve(chart).toFile());
@@ -113,10 +127,10 @@ class PerfReportIT
             assertThat(root.path("machine").has(key)).as("machine." + key).isTrue();
         }
         final Map<String, JsonNode> benchmarks = byName(root.path("benchmarks"));
-        assertThat(benchmarks.keySet()).containsExactly("fake-bench", "failing-bench", "nbd-vs-nbdkit");
+        assertThat(benchmarks.keySet()).containsExactly("fake-bench", "failing-bench", "nbd-vs-nbdkit", "control-channel");
         assertThat(benchmarks.get("failing-bench").path("status").asText()).isEqualTo("failed");
         assertThat(benchmarks.get("failing-bench").path("logTail").asText()).contains("on purpose");
-        for (final String name : List.of("fake-bench", "nbd-vs-nbdkit"))
+        for (final String name : List.of("fake-bench", "nbd-vs-nbdkit", "control-channel"))
         {
             final JsonNode benchmark = benchmarks.get(name);
             assertThat(benchmark.path("status").asText()).isEqualTo("ok");
@@ -138,6 +152,10 @@ class PerfReportIT
         }
         assertThat(benchmarks.get("fake-bench").path("figures")).hasSize(3);
         assertThat(benchmarks.get("nbd-vs-nbdkit").path("figures")).hasSize(2 * 2 * 2);
+        assertThat(benchmarks.get("control-channel").path("figures")).as("2 transports × 3 metrics × 2 anchors").hasSize(2 * 3 * 2);
+        final List<String> anchors = new ArrayList<>();
+        benchmarks.get("control-channel").path("figures").forEach(figure -> anchors.add(figure.path("anchor").asText()));
+        assertThat(anchors).containsOnly("socat", "echo");
 
         // an older report in which vplane led the steady anchor by 2x in throughput and trailed it in latency
         final ObjectNode old = (ObjectNode)JSON.readTree(json.toFile());
@@ -158,7 +176,7 @@ class PerfReportIT
             "fake-bench | steady case | throughput | vs steady: 2.00× [1.90–2.10] -> 1.10× [1.10–1.10]  regression",
             "fake-bench | steady case | p99 latency | vs steady: 1.50× [1.40–1.60] -> 0.83× [0.83–0.83]  improvement",
             "fake-bench | wide case | throughput | vs wobbly: 1.25× [0.50–2.00] -> 1.25× [0.50–2.00]  within noise",
-            "1 regression(s), 1 improvement(s), 9 within noise");
+            "1 regression(s), 1 improvement(s), 21 within noise");
     }
 
     @Test

@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code vplane tune} through the real {@code bin/vplane} against a daemon running the reference
- * config (only the NBD port moved): a dry run over two candidates prints a row per candidate and
- * the choice and changes nothing; {@code --apply} switches the daemon and rewrites just the one
+ * config, which is the embedded default (only the NBD port moved): a dry run of each type over two
+ * candidates, under its built-in load through its real front end (a guest on a vhost-user port; reads
+ * into disk0's queues), prints a row per candidate with its latency and the choice and changes nothing; {@code --apply} switches the daemon and rewrites just the one
  * value in the config file; {@code ctl placement show} lists every queue with its load.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -57,12 +58,24 @@ class TuneEndToEndIT
             .as("plain progress lines, as stdout is not a terminal")
             .contains("net: candidate 1 of 2 (N=1)").contains("net: candidate 2 of 2 (N=2)")
             .contains("net: queues per worker by measurement, load builtin, criterion throughput-per-cpu")
-            .containsPattern("\n +1 +[0-9,]+ +[0-9.]+ s +[0-9.]+% +[0-9,]+ +[0-9,]+ +net-0 ")
-            .containsPattern("\n +2 +[0-9,]+ +[0-9.]+ s +[0-9.]+% +[0-9,]+ +[0-9,]+ +net-0 ")
-            .containsPattern("choice: N=[12]: highest throughput per CPU")
+            .contains("  load: built-in guest on vhost-user port tune-net (1 queue pairs, guestTx loopback)")
+            .containsPattern(row(1, "net-0")).containsPattern(row(2, "net-0"))
+            .containsPattern("choice: N=[12]: highest throughput per CPU \\([0-9,]+ requests/CPU-s\\) against [0-9,]+ " +
+                "requests/CPU-s for N=[12], at p50/p99 latency [0-9.]+/[0-9.]+ us against [0-9.]+/[0-9.]+ us")
             .contains("dry run: net keeps queuesPerWorker=2")
             .contains("load-based grouping (dry run)");
         assertThat(Files.readString(config)).isEqualTo(before);
+
+        final VplaneProcess.Result disks = VplaneProcess.run(tmp,
+            "tune", "--run-dir", dir, "--type", "blk", "--candidates", "1,4", "--duration", "1s", "--dry-run");
+
+        System.out.println("vplane tune --type blk --candidates 1,4 --duration 1s --dry-run (reference config):\n" + disks.output());
+        assertThat(disks.exitCode()).as(disks.output()).isZero();
+        assertThat(disks.output())
+            .contains("  load: built-in disk load: 20,000 reads/s of 4096 bytes at random offsets, 32 in flight per queue at most, " +
+                "into disk0 (2 queues)")
+            .containsPattern(row(1, "blk-0")).containsPattern(row(4, "blk-0"))
+            .contains("dry run: blk keeps queuesPerWorker=4");
 
         final VplaneProcess.Result show = VplaneProcess.run(tmp, "ctl", "placement", "show", "--run-dir", dir, "--type", "net");
         assertThat(show.exitCode()).as(show.output()).isZero();
@@ -81,6 +94,12 @@ class TuneEndToEndIT
             .as("only the net pool's value changed").containsExactly(NET_N.strip() + " -> queuesPerWorker: " + chosen);
         final VplaneProcess.Result placement = VplaneProcess.run(tmp, "ctl", "placement", "--run-dir", dir, "--type", "net");
         assertThat(placement.output()).startsWith("net: queuesPerWorker=" + chosen + " ");
+    }
+
+    /** A candidate's row: N, requests/s, CPU, utilisation, requests/CPU-s, ns/request, p50 and p99 latency (measured: numbers), the first worker. */
+    private static String row(final int n, final String worker)
+    {
+        return "\n +" + n + " +[0-9,]+ +[0-9.]+ s +[0-9.]+% +[0-9,]+ +[0-9,]+ +[0-9,.]+ +[0-9,.]+ +" + worker + " ";
     }
 
     private static List<String> changedLines(final String before, final String after)

@@ -11,6 +11,7 @@ import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.device.TuneDriver;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.loopback.LoopbackDeviceConfig;
 import io.vplane.engine.loopback.LoopbackDeviceProvider;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -167,8 +169,8 @@ public final class Engine implements AutoCloseable
         tuning = true;
         try
         {
-            result = Tuner.run(binding(settings.type()), settings,
-                (queues, ratePerSec, requestCostNs) -> builtinLoad(settings.type(), queues, ratePerSec, requestCostNs), progress);
+            result = Tuner.run(binding(settings.type()), settings, (queues, workers) -> builtinLoad(settings.type(), queues, workers),
+                progress);
         }
         finally
         {
@@ -178,14 +180,91 @@ public final class Engine implements AutoCloseable
         return result;
     }
 
+    /**
+     * The type's own built-in load (a provider's {@link TuneDriver}, driving its real front end), or
+     * when it has none or cannot run now, a loopback device that offers the same requests to every candidate.
+     */
+    private TuneDriver.Run builtinLoad(final String type, final int queues, final int workers) throws Exception
+    {
+        for (final DeviceProvider provider : providers.values())
+        {
+            final TuneDriver driver = provider.tuneDriver();
+            if (null != driver && driver.type().equals(type))
+            {
+                final TuneDriver.Run run = driver.start(tuneContext(), queues, workers);
+                if (null != run)
+                {
+                    return run;
+                }
+            }
+        }
+        return loopbackLoad(type, queues, Tuner.BUILTIN_RATE_PER_WORKER * workers, Tuner.BUILTIN_REQUEST_COST_NS);
+    }
+
+    private TuneDriver.Context tuneContext()
+    {
+        return new TuneDriver.Context()
+        {
+            @Override
+            public VplaneConfig config()
+            {
+                return currentConfig();
+            }
+
+            @Override
+            public List<Device> devices(final String kind)
+            {
+                synchronized (Engine.this)
+                {
+                    final List<Device> devices = new ArrayList<>();
+                    bindings.values().forEach(binding -> binding.devices().stream()
+                        .filter(device -> device.spec().kind().equals(kind)).forEach(devices::add));
+                    return devices;
+                }
+            }
+
+            @Override
+            public void addDevice(final DeviceSpec spec)
+            {
+                Engine.this.addDevice(spec, currentConfig());
+            }
+
+            @Override
+            public void removeDevice(final String name)
+            {
+                Engine.this.removeDevice(name);
+            }
+
+            @Override
+            public Device device(final String name)
+            {
+                return Engine.this.device(name);
+            }
+        };
+    }
+
     /** A loopback device on {@code type}'s pool that offers the same requests to every candidate; closing removes it. */
-    private AutoCloseable builtinLoad(final String type, final int queues, final long ratePerSec, final long requestCostNs)
+    private TuneDriver.Run loopbackLoad(final String type, final int queues, final long ratePerSec, final long requestCostNs)
     {
         final String name = "tune-" + type;
-        final VplaneConfig current = currentConfig();
         addDevice(new DeviceSpec(LoopbackDeviceProvider.KIND, name, type,
-            new LoopbackDeviceConfig(name, type, queues, ratePerSec, requestCostNs)), current);
-        return () -> removeDevice(name);
+            new LoopbackDeviceConfig(name, type, queues, ratePerSec, requestCostNs)), currentConfig());
+        final String description = String.format(Locale.ROOT,
+            "synthetic loopback device %s: %d queues, %,d requests/s, %,d ns of CPU each", name, queues, ratePerSec, requestCostNs);
+        return new TuneDriver.Run()
+        {
+            @Override
+            public String description()
+            {
+                return description;
+            }
+
+            @Override
+            public void close()
+            {
+                removeDevice(name);
+            }
+        };
     }
 
     /**

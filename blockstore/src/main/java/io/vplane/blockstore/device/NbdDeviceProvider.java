@@ -28,6 +28,7 @@ import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceProvider;
 import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.device.TuneDriver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,6 +166,13 @@ public final class NbdDeviceProvider implements DeviceProvider
                 disk.retenant(tenant);
             }
         });
+    }
+
+    /** {@code vplane tune --type blk}'s built-in load: reads into the running disks' queues. */
+    @Override
+    public TuneDriver tuneDriver()
+    {
+        return new DiskTuneDriver();
     }
 
     @Override

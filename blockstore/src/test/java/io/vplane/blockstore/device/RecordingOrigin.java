@@ -1,6 +1,5 @@
 package io.vplane.blockstore.device;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.vplane.blockstore.request.BlockOrigin;
@@ -12,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A front end that keeps what completed, in order; READ data without headers. */
-final class RecordingOrigin implements BlockOrigin, ReplyLayout
+final class RecordingOrigin implements BlockOrigin
 {
     final List<BlockRequest> completed = new ArrayList<>();
 
@@ -25,7 +24,7 @@ final class RecordingOrigin implements BlockOrigin, ReplyLayout
     @Override
     public ReplyLayout layout()
     {
-        return this;
+        return BareDataLayout.INSTANCE;
     }
 
     @Override
@@ -69,51 +68,6 @@ final class RecordingOrigin implements BlockOrigin, ReplyLayout
 
     @Override
     public void close()
-    {
-    }
-
-    @Override
-    public int segmentHeaderBytes()
-    {
-        return 0;
-    }
-
-    @Override
-    public boolean reportsHoles()
-    {
-        return false;
-    }
-
-    @Override
-    public void hole(final ByteBuf out, final BlockRequest request, final long offset, final int length,
-        final boolean last)
-    {
-    }
-
-    @Override
-    public void data(final ByteBuf out, final BlockRequest request, final long offset, final int length,
-        final boolean last)
-    {
-    }
-
-    @Override
-    public int extentsBytes(final int maxExtents)
-    {
-        return 0;
-    }
-
-    @Override
-    public void extentsStart(final ByteBuf out)
-    {
-    }
-
-    @Override
-    public void extent(final ByteBuf out, final int length, final boolean hole)
-    {
-    }
-
-    @Override
-    public void extentsEnd(final ByteBuf out, final BlockRequest request, final int extents)
     {
     }
 }

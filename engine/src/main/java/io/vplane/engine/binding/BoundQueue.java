@@ -3,6 +3,7 @@ package io.vplane.engine.binding;
 import io.vplane.engine.counters.Counters;
 import io.vplane.engine.counters.EngineMetrics;
 import io.vplane.engine.device.DeviceQueue;
+import io.vplane.engine.device.RequestLatency;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /** A device queue with the counters the engine keeps for it while it is bound. */
@@ -72,6 +73,12 @@ public final class BoundQueue implements AutoCloseable
     public long busyNs()
     {
         return busyNs.get();
+    }
+
+    /** The queue's request latency, or null when it does not measure one. */
+    public RequestLatency latency()
+    {
+        return queue.latency();
     }
 
     @Override

@@ -25,4 +25,10 @@ public interface DeviceProvider
     default void applyLive(final VplaneConfig config)
     {
     }
+
+    /** The built-in load of {@code vplane tune} for this kind's devices, or null when it has none. */
+    default TuneDriver tuneDriver()
+    {
+        return null;
+    }
 }

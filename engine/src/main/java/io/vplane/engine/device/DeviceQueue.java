@@ -25,4 +25,10 @@ public interface DeviceQueue
     {
         return null;
     }
+
+    /** The latency of this queue's requests from offer to served, or null when its requests carry no offer time. */
+    default RequestLatency latency()
+    {
+        return null;
+    }
 }

@@ -1,5 +1,6 @@
 package io.vplane.engine.loopback;
 
+import io.vplane.engine.device.RateBudget;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 
@@ -16,44 +17,36 @@ final class LoopbackGenerator implements Agent
 
     private final String name;
     private final LoopbackQueue[] queues;
-    private final long ratePerSec;
+    private final RateBudget budget;
     private final NanoClock clock;
-    private double tokens;
-    private long lastNs;
     private int next;
 
     LoopbackGenerator(final String name, final List<LoopbackQueue> queues, final long ratePerSec, final NanoClock clock)
     {
         this.name = name;
         this.queues = queues.toArray(LoopbackQueue[]::new);
-        this.ratePerSec = ratePerSec;
+        this.budget = new RateBudget(ratePerSec, BURST);
         this.clock = clock;
     }
 
     @Override
     public void onStart()
     {
-        lastNs = clock.nanoTime();
+        budget.start(clock.nanoTime());
     }
 
     @Override
     public int doWork()
     {
-        int budget = BURST;
-        if (ratePerSec > 0)
-        {
-            final long now = clock.nanoTime();
-            tokens = Math.min(BURST, tokens + (now - lastNs) * (ratePerSec / 1e9));
-            lastNs = now;
-            budget = (int)tokens;
-        }
+        final long now = clock.nanoTime();
+        final int allowed = budget.available(now);
         int offered = 0;
         int fullInARow = 0;
-        while (offered < budget && fullInARow < queues.length)
+        while (offered < allowed && fullInARow < queues.length)
         {
             final LoopbackQueue queue = queues[next];
             next = next + 1 == queues.length ? 0 : next + 1;
-            if (queue.offerNext())
+            if (queue.offerNext(now))
             {
                 offered++;
                 fullInARow = 0;
@@ -63,7 +56,7 @@ final class LoopbackGenerator implements Agent
                 fullInARow++;
             }
         }
-        tokens -= offered;
+        budget.spent(offered);
         if (offered > 0)
         {
             for (final LoopbackQueue queue : queues)

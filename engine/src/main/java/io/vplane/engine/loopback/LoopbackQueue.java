@@ -2,6 +2,7 @@ package io.vplane.engine.loopback;
 
 import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.QueueWakeup;
+import io.vplane.engine.device.RequestLatency;
 import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.ring.DescriptorHandler;
 import io.vplane.engine.ring.DescriptorRing;
@@ -25,6 +26,14 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
     private final AtomicCounter orderErrors;
     private final ErrorLog errors;
     private final long requestCostNs;
+    /**
+     * Offer time per sequence number, in a slot of its own for twice the ring's capacity: the ring
+     * holds at most its capacity, so a slot is written again only after its request was served.
+     * The ring's commit publishes the slot with the descriptor.
+     */
+    private final long[] offeredNs;
+    private final int offeredMask;
+    private final RequestLatency latency = new RequestLatency();
     private long nextToOffer;
     private long expected;
     private volatile long consumed;
@@ -47,6 +56,8 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
         this.orderErrors = orderErrors;
         this.errors = errors;
         this.requestCostNs = requestCostNs;
+        this.offeredNs = new long[2 * ring.capacity()];
+        this.offeredMask = offeredNs.length - 1;
     }
 
     @Override
@@ -55,9 +66,10 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
         return index;
     }
 
-    /** Generator side. @return false when the ring is full */
-    boolean offerNext()
+    /** Generator side, {@code nowNs} the time of the burst. @return false when the ring is full */
+    boolean offerNext(final long nowNs)
     {
+        offeredNs[(int)nextToOffer & offeredMask] = nowNs;
         if (!DescriptorRing.offer(producer, nextToOffer))
         {
             return false;
@@ -91,6 +103,7 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
         {
             burn(requestCostNs);
         }
+        latency.record(System.nanoTime() - offeredNs[(int)sequence & offeredMask]);
     }
 
     /** Busy-waits, as a device's own work on a request would keep the worker busy. */
@@ -107,6 +120,12 @@ public final class LoopbackQueue implements DeviceQueue, DescriptorHandler
     public long backlog()
     {
         return ring.size();
+    }
+
+    @Override
+    public RequestLatency latency()
+    {
+        return latency;
     }
 
     @Override

@@ -117,6 +117,12 @@ public final class ManagementText
     }
 
     /** A tuning run's outcome: a row per candidate, the choice and why, what was applied. */
+    /** A latency cell: "-" when the type's queues carry no offer time (live traffic of most devices). */
+    private static String latency(final TuneView.Trial trial, final double micros)
+    {
+        return 0 == trial.latencySamples() ? "-" : String.format(Locale.ROOT, micros < 10 ? "%,.1f" : "%,.0f", micros);
+    }
+
     public static String tune(final TuneView view)
     {
         final StringBuilder sb = new StringBuilder();
@@ -127,8 +133,12 @@ public final class ManagementText
         {
             return sb.append("  running: ").append(tuneProgress(view)).append('\n').toString();
         }
+        if (null != view.loadDetail())
+        {
+            sb.append("  load: ").append(view.loadDetail()).append('\n');
+        }
         final List<String[]> rows = new java.util.ArrayList<>();
-        rows.add(new String[] {"N", "requests/s", "worker CPU", "utilisation", "requests/CPU-s", "ns/request", "per worker cpu/busy", ""});
+        rows.add(new String[] {"N", "requests/s", "worker CPU", "utilisation", "requests/CPU-s", "ns/request", "p50 us", "p99 us", "per worker cpu/busy", ""});
         for (final TuneView.Trial trial : null == view.trials() ? List.<TuneView.Trial>of() : view.trials())
         {
             final StringBuilder workers = new StringBuilder();
@@ -143,6 +153,8 @@ public final class ManagementText
                 percent(trial.utilisationPercent()),
                 String.format(Locale.ROOT, "%,.0f", trial.requestsPerCpuSecond()),
                 String.format(Locale.ROOT, "%,.0f", trial.serviceNsPerRequest()),
+                latency(trial, trial.latencyP50Us()),
+                latency(trial, trial.latencyP99Us()),
                 workers.toString(),
                 trial.queuesPerWorker() == view.chosenQueuesPerWorker() ? "<- chosen" : ""});
         }

@@ -7,6 +7,7 @@ import java.util.List;
  * when done, a row per candidate, the choice and why, and what was applied.
  *
  * @param state              {@code running}, {@code done} or {@code failed}
+ * @param loadDetail         what the load drives (the built-in load's device, queues and rate), or null while unknown
  * @param candidateIndex     1-based index of the candidate being measured (running), or the count (done)
  * @param remainingMs        estimated time until the run ends
  * @param chosenQueuesPerWorker the N the criterion picks, 0 until done
@@ -19,7 +20,7 @@ import java.util.List;
  * @param grouping           the load-based grouping estimate from the queue loads measured at the end
  */
 public record TuneView(
-    String state, String type, String criterion, String load, List<Integer> candidates, long durationMs, boolean dryRun,
+    String state, String type, String criterion, String load, String loadDetail, List<Integer> candidates, long durationMs, boolean dryRun,
     boolean apply, int candidateIndex, long remainingMs, List<Trial> trials, int chosenQueuesPerWorker, int byUtilisation,
     int byThroughputPerCpu, String reason, int queuesPerWorkerAfter, String configFile, String configNote,
     GroupingView grouping, String error)
@@ -33,10 +34,15 @@ public record TuneView(
      * @param utilisationPercent   share of that CPU time spent in queue polls that took work
      * @param requestsPerCpuSecond requests served per second of the workers' CPU time
      * @param serviceNsPerRequest  mean time in a poll that took work, per request taken
+     * @param latencySamples       requests whose latency (offer to served) was measured in the window; 0 when
+     *                             the type's queues carry no offer time (then the two latencies are 0 too)
+     * @param latencyP50Us         median latency of those requests, in microseconds (bucket bound, at most 12.5% high)
+     * @param latencyP99Us         99th percentile of the same
      */
     public record Trial(
         int queuesPerWorker, double seconds, long requests, double requestsPerSec, double cpuSeconds,
-        double utilisationPercent, double requestsPerCpuSecond, double serviceNsPerRequest, List<WorkerSample> workers)
+        double utilisationPercent, double requestsPerCpuSecond, double serviceNsPerRequest, long latencySamples,
+        double latencyP50Us, double latencyP99Us, List<WorkerSample> workers)
     {
     }
 

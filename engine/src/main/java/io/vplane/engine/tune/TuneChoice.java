@@ -37,6 +37,7 @@ public record TuneChoice(int chosen, int byUtilisation, int byThroughputPerCpu, 
         {
             reason.append(" against ").append(value(criterion, runnerUp)).append(" for N=").append(runnerUp.queuesPerWorker());
         }
+        reason.append(latency(chosen, runnerUp));
         if (otherPick.queuesPerWorker() == chosen.queuesPerWorker())
         {
             reason.append("; ").append(other.label()).append(" agrees");
@@ -74,6 +75,21 @@ public record TuneChoice(int chosen, int byUtilisation, int byThroughputPerCpu, 
             }
         }
         return second;
+    }
+
+    /** The chosen N's latency next to the runner-up's, so a choice that costs latency says so; empty when not measured. */
+    private static String latency(final TuneView.Trial chosen, final TuneView.Trial runnerUp)
+    {
+        if (0 == chosen.latencySamples())
+        {
+            return "";
+        }
+        final String own = String.format(Locale.ROOT, ", at p50/p99 latency %.1f/%.1f us", chosen.latencyP50Us(), chosen.latencyP99Us());
+        if (null == runnerUp || 0 == runnerUp.latencySamples())
+        {
+            return own;
+        }
+        return own + String.format(Locale.ROOT, " against %.1f/%.1f us", runnerUp.latencyP50Us(), runnerUp.latencyP99Us());
     }
 
     private static String describe(final TuneCriterion criterion, final TuneView.Trial trial)

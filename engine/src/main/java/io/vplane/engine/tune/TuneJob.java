@@ -60,14 +60,14 @@ public final class TuneJob
             LOG.warn("tuning {} failed: {}", settings.type(), ex.toString());
             final TuneView last = view;
             view = new TuneView(TuneView.FAILED, settings.type(), settings.criterion().label(), settings.load().label(),
-                settings.candidates(), settings.durationMs(), settings.dryRun(), settings.apply(), last.candidateIndex(), 0,
+                last.loadDetail(), settings.candidates(), settings.durationMs(), settings.dryRun(), settings.apply(), last.candidateIndex(), 0,
                 last.trials(), 0, 0, 0, null, 0, null, null, null, null == ex.getMessage() ? ex.toString() : ex.getMessage());
         }
     }
 
     private TuneView running(final int candidate, final long remainingMs, final List<TuneView.Trial> trials)
     {
-        return new TuneView(TuneView.RUNNING, settings.type(), settings.criterion().label(), settings.load().label(),
+        return new TuneView(TuneView.RUNNING, settings.type(), settings.criterion().label(), settings.load().label(), null,
             settings.candidates(), settings.durationMs(), settings.dryRun(), settings.apply(), candidate, remainingMs, trials,
             0, 0, 0, null, 0, null, null, null, null);
     }
@@ -76,7 +76,7 @@ public final class TuneJob
     public static TuneView done(
         final TuneSettings settings, final Tuner.Result result, final String configFile, final String configNote)
     {
-        return new TuneView(TuneView.DONE, settings.type(), settings.criterion().label(), settings.load().label(),
+        return new TuneView(TuneView.DONE, settings.type(), settings.criterion().label(), settings.load().label(), result.load(),
             settings.candidates(), settings.durationMs(), settings.dryRun(), settings.apply(), settings.candidates().size(), 0,
             result.trials(), result.choice().chosen(), result.choice().byUtilisation(), result.choice().byThroughputPerCpu(),
             result.choice().reason(), result.queuesPerWorkerAfter(), configFile, configNote, result.grouping(), null);

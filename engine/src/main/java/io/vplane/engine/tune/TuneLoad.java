@@ -5,7 +5,10 @@ import java.util.Locale;
 /** Which load the candidates are measured under. */
 public enum TuneLoad
 {
-    /** A synthetic loopback device added for the run, offering the same requests per second to every candidate. */
+    /**
+     * The type's own built-in load through its real front end ({@link io.vplane.engine.device.TuneDriver}),
+     * or a synthetic loopback device where it has none, offering the same requests per second to every candidate.
+     */
     BUILTIN,
     /** Whatever traffic the type's devices carry now. */
     LIVE;

@@ -1,6 +1,7 @@
 package io.vplane.engine.tune;
 
 import io.vplane.engine.binding.PoolBinding;
+import io.vplane.engine.device.TuneDriver;
 import io.vplane.engine.management.GroupingView;
 import io.vplane.engine.management.TuneView;
 
@@ -17,13 +18,26 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Tuner
 {
-    /** Requests per second the built-in load offers per worker of the type. */
+    /** Requests per second the loopback load (a type without a built-in load of its own) offers per worker. */
     public static final long BUILTIN_RATE_PER_WORKER = 200_000;
-    /** CPU time each built-in request costs the worker that serves it. */
+    /** CPU time each loopback load request costs the worker that serves it. */
     public static final long BUILTIN_REQUEST_COST_NS = 1_000;
     /** Load-variance improvement the closing grouping estimate is compared with. */
     public static final double GROUPING_THRESHOLD_PERCENT = 25;
     private static final long GROUPING_ESTIMATE_MS = 300;
+    private static final TuneDriver.Run LIVE = new TuneDriver.Run()
+    {
+        @Override
+        public String description()
+        {
+            return "the traffic the type's devices carry now";
+        }
+
+        @Override
+        public void close()
+        {
+        }
+    };
 
     /** Told before each candidate and at the end. */
     @FunctionalInterface
@@ -32,19 +46,21 @@ public final class Tuner
         void update(int candidateIndex, long remainingMs, List<TuneView.Trial> trials);
     }
 
-    /** Starts the built-in load on the type's pool; closing it stops it. */
+    /** Starts the built-in load on the type's pool, over {@code queues} queues for {@code workers} workers. */
     @FunctionalInterface
     public interface BuiltinLoad
     {
-        AutoCloseable start(int queues, long ratePerSec, long requestCostNs);
+        TuneDriver.Run start(int queues, int workers) throws Exception;
     }
 
     /**
+     * @param load                  what the candidates were measured under, one line
      * @param queuesPerWorkerBefore the N the type had when the run started
      * @param queuesPerWorkerAfter  the N it has now
      */
     public record Result(
-        List<TuneView.Trial> trials, TuneChoice choice, int queuesPerWorkerBefore, int queuesPerWorkerAfter, GroupingView grouping)
+        List<TuneView.Trial> trials, TuneChoice choice, String load, int queuesPerWorkerBefore, int queuesPerWorkerAfter,
+        GroupingView grouping)
     {
     }
 
@@ -60,8 +76,7 @@ public final class Tuner
         final List<TuneView.Trial> trials = new ArrayList<>();
         final long perCandidateMs = settings.settleMs() + settings.durationMs();
         final int count = settings.candidates().size();
-        try (AutoCloseable ignored = TuneLoad.BUILTIN == settings.load() ?
-            builtin.start(builtinQueues(settings, workers), BUILTIN_RATE_PER_WORKER * workers, BUILTIN_REQUEST_COST_NS) : () -> { })
+        try (TuneDriver.Run load = TuneLoad.BUILTIN == settings.load() ? builtin.start(builtinQueues(settings, workers), workers) : LIVE)
         {
             int after = before;
             try
@@ -72,7 +87,7 @@ public final class Tuner
                     progress.update(k + 1, (count - k) * perCandidateMs + GROUPING_ESTIMATE_MS, List.copyOf(trials));
                     binding.rebind(n, binding.batch());
                     sleepMs(settings.settleMs());
-                    final TrialWindow window = TrialWindow.open(binding);
+                    final TrialWindow window = TrialWindow.open(binding, load.latencies());
                     sleepMs(settings.durationMs());
                     trials.add(window.close(n));
                 }
@@ -82,7 +97,7 @@ public final class Tuner
                 binding.rebind(after, binding.batch());
                 // still under the same load: what a load-based grouping of the N kept would gain
                 final GroupingView grouping = estimateGrouping(binding);
-                return new Result(List.copyOf(trials), choice, before, after, grouping);
+                return new Result(List.copyOf(trials), choice, load.description(), before, after, grouping);
             }
             finally
             {

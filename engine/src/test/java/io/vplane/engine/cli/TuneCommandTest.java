@@ -30,8 +30,10 @@ class TuneCommandTest
         assertThat(server.api.tuneRequest.criterion()).isEqualTo("throughput-per-cpu");
         assertThat(out.toString())
             .contains("net: queues per worker by measurement, load builtin, criterion utilisation")
-            .containsPattern("N +requests/s +worker CPU +utilisation +requests/CPU-s +ns/request")
-            .containsPattern("2 +10,000 +0.400 s +50.0% +50,000 +1,400 +net-0 20/18% +<- chosen")
+            .contains("  load: synthetic loopback device tune-net\n")
+            .containsPattern("N +requests/s +worker CPU +utilisation +requests/CPU-s +ns/request +p50 us +p99 us")
+            .containsPattern("1 +10,000 +0.500 s +40.0% +40,000 +1,500 +12 +48 +net-0 25/20%")
+            .containsPattern("2 +10,000 +0.400 s +50.0% +50,000 +1,400 +9.5 +40 +net-0 20/18% +<- chosen")
             .contains("choice: N=2: highest utilisation");
     }
 
@@ -67,7 +69,7 @@ class TuneCommandTest
 
     private static TuneView running(final int candidate, final long remainingMs)
     {
-        return new TuneView(TuneView.RUNNING, "net", "utilisation", "builtin", List.of(1, 2), 1000, false, false, candidate,
+        return new TuneView(TuneView.RUNNING, "net", "utilisation", "builtin", null, List.of(1, 2), 1000, false, false, candidate,
             remainingMs, List.of(), 0, 0, 0, null, 0, null, null, null, null);
     }
 

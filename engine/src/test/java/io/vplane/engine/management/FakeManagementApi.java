@@ -106,10 +106,11 @@ public final class FakeManagementApi implements ManagementApi
         {
             throw new NoSuchElementException("no tuning run yet");
         }
-        return new TuneView(TuneView.DONE, request.type(), "utilisation", "builtin", List.of(1, 2), 2000, true, false, 2, 0,
-            List.of(new TuneView.Trial(1, 2.0, 20_000, 10_000, 0.5, 40.0, 40_000, 1500,
+        return new TuneView(TuneView.DONE, request.type(), "utilisation", "builtin", "synthetic loopback device tune-net",
+            List.of(1, 2), 2000, true, false, 2, 0,
+            List.of(new TuneView.Trial(1, 2.0, 20_000, 10_000, 0.5, 40.0, 40_000, 1500, 20_000, 12.0, 48.0,
                     List.of(new TuneView.WorkerSample(request.type() + "-0", 25, 20))),
-                new TuneView.Trial(2, 2.0, 20_000, 10_000, 0.4, 50.0, 50_000, 1400,
+                new TuneView.Trial(2, 2.0, 20_000, 10_000, 0.4, 50.0, 50_000, 1400, 20_000, 9.5, 40.0,
                     List.of(new TuneView.WorkerSample(request.type() + "-0", 20, 18)))),
             2, 2, 2, "N=2: highest utilisation", 2, null, null, null, null);
     }

@@ -113,6 +113,10 @@ class ManagementServerTest
         assertThat(api.tuneRequest.candidates()).containsExactly(1, 2);
         assertThat(api.tuneRequest.load()).as("left out: the daemon's default").isNull();
         assertThat(mapper.readValue(client.get("/tune"), TuneView.class)).isEqualTo(started);
+        final var trial = mapper.readTree(client.get("/tune")).get("trials").get(1);
+        assertThat(trial.get("latencySamples").asLong()).isEqualTo(20_000);
+        assertThat(trial.get("latencyP50Us").asDouble()).isEqualTo(9.5);
+        assertThat(trial.get("latencyP99Us").asDouble()).isEqualTo(40.0);
     }
 
     @Test

@@ -62,6 +62,6 @@ class TuneChoiceTest
 
     private static TuneView.Trial trial(final int n, final long requests, final double cpuSeconds, final double utilisation)
     {
-        return new TuneView.Trial(n, 1.0, requests, requests, cpuSeconds, utilisation, requests / cpuSeconds, 1000, List.of());
+        return new TuneView.Trial(n, 1.0, requests, requests, cpuSeconds, utilisation, requests / cpuSeconds, 1000, 0, 0, 0, List.of());
     }
 }

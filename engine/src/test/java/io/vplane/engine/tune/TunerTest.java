@@ -76,6 +76,38 @@ class TunerTest
         }
     }
 
+    /**
+     * Latency per candidate, from the loopback's offer times: with a per-request cost of 50 µs no
+     * request is served sooner, and every request served in the window is one latency sample.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldMeasureTheLatencyOfTheRequestsServedInEachWindow() throws Exception
+    {
+        final Counters counters = Counters.inMemory(512);
+        try (Engine engine = LoopbackEngines.start("""
+            management: {enabled: false}
+            pools:
+              blk: {workers: 1, queuesPerWorker: 1, idle: {strategy: backoff, maxSpins: 100, maxYields: 10, minParkNs: 1000, maxParkNs: 1000000}}
+            devices:
+              loopback:
+                - {name: lo1, type: blk, queues: 2, ratePerSec: 2000, requestCostNs: 50000}
+            """, counters))
+        {
+            final Tuner.Result result = engine.tune(
+                new TuneSettings("blk", List.of(1, 2), 500, TuneLoad.LIVE, TuneCriterion.THROUGHPUT_PER_CPU, true, false),
+                (candidate, remainingMs, trials) -> { });
+
+            assertThat(result.trials()).allSatisfy(trial ->
+            {
+                assertThat(trial.latencySamples()).as("%s", trial).isBetween(trial.requests() - 64, trial.requests() + 64);
+                assertThat(trial.latencyP50Us()).as("%s", trial).isGreaterThanOrEqualTo(50);
+                assertThat(trial.latencyP99Us()).as("%s", trial).isGreaterThanOrEqualTo(trial.latencyP50Us());
+            });
+            assertThat(result.choice().reason()).containsPattern("at p50/p99 latency [0-9.]+/[0-9.]+ us against [0-9.]+/[0-9.]+ us");
+        }
+    }
+
     /** Whether the run found {@code n} best by both criteria. */
     private static boolean clearlyBest(final Tuner.Result result, final int n)
     {
@@ -99,7 +131,15 @@ class TunerTest
                 (candidate, remainingMs, trials) -> devicesDuringRun.add(engine.devices().stream().map(d -> d.name()).toList()));
 
             assertThat(devicesDuringRun).allSatisfy(names -> assertThat(names).containsExactly("tune-net"));
-            assertThat(result.trials()).allSatisfy(trial -> assertThat(trial.requests()).isPositive());
+            assertThat(result.trials()).allSatisfy(trial ->
+            {
+                assertThat(trial.requests()).isPositive();
+                // every built-in request costs its worker 1 µs, so none is served sooner
+                assertThat(trial.latencySamples()).isPositive();
+                assertThat(trial.latencyP50Us()).isGreaterThanOrEqualTo(Tuner.BUILTIN_REQUEST_COST_NS / 1e3);
+                assertThat(trial.latencyP99Us()).isGreaterThanOrEqualTo(trial.latencyP50Us());
+            });
+            assertThat(result.choice().reason()).contains("at p50/p99 latency");
             assertThat(result.choice().chosen()).isIn(1, 2);
             assertThat(engine.devices()).isEmpty();
             assertThat(engine.placement("net").queuesPerWorker()).isEqualTo(2);

@@ -6,6 +6,7 @@ import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.device.ListedDeviceProvider;
+import io.vplane.engine.device.TuneDriver;
 import io.vplane.nic.vswitch.VswitchRegistry;
 
 import java.util.List;
@@ -46,6 +47,13 @@ public final class VhostUserPortProvider extends ListedDeviceProvider<VhostUserP
         return config.section(VhostUserPortsConfig.class).ports().stream()
             .map(port -> port.withSocketPath(sockets.resolve(port.socketPath()).toString()))
             .toList();
+    }
+
+    /** {@code vplane tune --type net}'s built-in load: a guest of its own on a temporary port. */
+    @Override
+    public TuneDriver tuneDriver()
+    {
+        return new PortTuneDriver();
     }
 
     @Override
