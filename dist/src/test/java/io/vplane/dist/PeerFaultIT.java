@@ -48,20 +48,7 @@ class PeerFaultIT
         peers = new PeerProcesses(tmp);
         runDir = tmp.resolve("run");
         nbdPort = PeerProcesses.freePort();
-        final Path config = tmp.resolve("vplane.yaml");
-        Files.writeString(config, """
-            daemon: {runDir: %s, imageDirs: [%s], drainTimeoutMs: 3000}
-            devices:
-              vhostUser:
-                - {name: vm1, socketPath: vm1.sock}
-                - {name: vm2, socketPath: vm2.sock}
-            nbd:
-              port: %d
-              tenants:
-                - {name: local, allow: [127.0.0.0/8]}
-              disks:
-                - {name: d0, image: d0.img, sizeBytes: 16777216, tenant: local}
-            """.formatted(runDir, tmp, nbdPort));
+        final Path config = DaemonProcess.writePortsAndDiskConfig(tmp, runDir, nbdPort, "server", "vm1", "vm2");
         daemon = DaemonProcess.start(config, runDir);
     }
 
