@@ -129,19 +129,30 @@ final class DaemonProcess implements AutoCloseable
      */
     static Path writePortAndDiskConfig(final Path dir, final Path runDir, final int nbdPort, final String portMode) throws IOException
     {
+        return writePortsAndDiskConfig(dir, runDir, nbdPort, portMode, "vm1");
+    }
+
+    /** As {@link #writePortAndDiskConfig} with one vhost-user port NAME (NAME.sock) per name. */
+    static Path writePortsAndDiskConfig(final Path dir, final Path runDir, final int nbdPort, final String portMode,
+        final String... ports) throws IOException
+    {
+        final StringBuilder portLines = new StringBuilder();
+        for (final String port : ports)
+        {
+            portLines.append("    - {name: %s, socketPath: %s.sock, mode: %s}\n".formatted(port, port, portMode));
+        }
         final Path config = dir.resolve("vplane.yaml");
         Files.writeString(config, """
             daemon: {runDir: %s, imageDirs: [%s], drainTimeoutMs: 3000}
             devices:
               vhostUser:
-                - {name: vm1, socketPath: vm1.sock, mode: %s}
-            nbd:
+            %snbd:
               port: %d
               tenants:
                 - {name: local, allow: [127.0.0.0/8]}
               disks:
                 - {name: d0, image: d0.img, sizeBytes: 16777216, tenant: local}
-            """.formatted(runDir, dir, portMode, nbdPort));
+            """.formatted(runDir, dir, portLines, nbdPort));
         return config;
     }
 

@@ -181,6 +181,10 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
     @Override
     public void channelInactive(final ChannelHandlerContext ctx)
     {
+        if (State.TRANSMISSION == state)
+        {
+            vanished();
+        }
         state = State.CLOSED;
         gone = true;
         metrics.open().decrement();
@@ -203,6 +207,24 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         transmission.release();
         loan.closeUnlessLent();
         replies.releaseUnsent();
+    }
+
+    /**
+     * The client closed (or reset) the connection in the transmission phase without NBD_CMD_DISC.
+     * Idle, that is how libnbd clients leave ("no advantage over abruptly closing"); with requests in
+     * flight or one partly sent it crashed or was killed mid-request. Only this session ends; what it
+     * had in flight is answered to no one.
+     */
+    private void vanished()
+    {
+        final boolean partial = frames.hasUndecoded() || loan.lent() || transmission.continuing();
+        if (0 == transmission.inFlight() && !partial)
+        {
+            return;
+        }
+        metrics.errors().record("nbd", "client-vanished", peer + " (" + (null == export ? "?" : export.name()) +
+            "): closed without NBD_CMD_DISC with " + transmission.inFlight() + " requests in flight" +
+            (partial ? " and one partly received" : "") + "; their replies are dropped");
     }
 
     private void releaseInput()

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vplane.config.VplaneConfig;
+import io.vplane.engine.counters.MetricsScrape;
 import io.vplane.engine.counters.PrometheusExposition;
 import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +36,7 @@ public final class ManagementRoutes
         "GET|POST /tune, GET|POST /devices, DELETE /devices/NAME, GET /metrics";
 
     private final ManagementApi api;
-    private final CountersReader reader;
+    private final MetricsScrape metrics;
     private final ObjectMapper mapper = ManagementJson.mapper();
     private final List<ManagementExtension> extensions;
 
@@ -46,7 +46,7 @@ public final class ManagementRoutes
     public ManagementRoutes(final ManagementApi api, final CountersReader reader, final List<ManagementExtension> extensions)
     {
         this.api = api;
-        this.reader = reader;
+        this.metrics = new MetricsScrape(reader);
         this.extensions = List.copyOf(extensions);
     }
 
@@ -131,7 +131,7 @@ public final class ManagementRoutes
     private HttpReply metrics()
     {
         return new HttpReply(
-            200, PrometheusExposition.CONTENT_TYPE, PrometheusExposition.text(reader).getBytes(StandardCharsets.UTF_8), null);
+            200, PrometheusExposition.CONTENT_TYPE, metrics.text(), null);
     }
 
     private HttpReply getPlacement(final Map<String, List<String>> parameters) throws JacksonException

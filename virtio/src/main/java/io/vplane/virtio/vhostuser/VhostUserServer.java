@@ -201,6 +201,7 @@ public final class VhostUserServer implements AutoCloseable
         final String peer = name + " (" + socketPath + ")";
         LOG.info("vhost-user port {}: frontend connected", name);
         connected = true;
+        boolean vanished = false;
         try (VhostUserConnection connection = new VhostUserConnection(fd);
              VhostUserSession session = new VhostUserSession(peer, device, errors, protocolErrors, memoryLimits))
         {
@@ -217,6 +218,13 @@ public final class VhostUserServer implements AutoCloseable
                     {
                         protocolErrors.incrementRelease();
                         errors.record(VhostUserSession.COMPONENT, "receive", peer + ": " + received + "; closing the connection");
+                    }
+                    else if (session.runningRings() > 0)
+                    {
+                        // A frontend that stops on purpose takes its rings back first (GET_VRING_BASE); this one died mid-work.
+                        vanished = true;
+                        errors.record(VhostUserSession.COMPONENT, "frontend-vanished", peer + ": connection closed with " +
+                            session.runningRings() + " rings running; rings stopped, waiting for the next frontend");
                     }
                     break;
                 }
@@ -242,7 +250,10 @@ public final class VhostUserServer implements AutoCloseable
         finally
         {
             connected = false;
-            LOG.info("vhost-user port {}: frontend disconnected", name);
+            if (!vanished)
+            {
+                LOG.info("vhost-user port {}: frontend disconnected", name);
+            }
         }
     }
 }

@@ -116,6 +116,17 @@ public final class VhostUserSession implements AutoCloseable
         device.sessionClosed();
     }
 
+    /** @return rings the device is serving now: started and not stopped by GET_VRING_BASE */
+    public int runningRings()
+    {
+        int running = 0;
+        for (final VringState vring : vrings)
+        {
+            running += null == vring.running ? 0 : 1;
+        }
+        return running;
+    }
+
     public long ackedFeatures()
     {
         return ackedFeatures;
