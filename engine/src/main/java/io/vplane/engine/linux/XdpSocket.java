@@ -185,7 +185,7 @@ public final class XdpSocket implements AutoCloseable
         return switch (errno)
         {
             case Errno.EPERM -> " (AF_XDP sockets need CAP_NET_RAW)";
-            case 97 -> " (this kernel has no AF_XDP: CONFIG_XDP_SOCKETS)"; // EAFNOSUPPORT
+            case Errno.EAFNOSUPPORT -> " (this kernel has no AF_XDP: CONFIG_XDP_SOCKETS)";
             default -> "";
         };
     }
