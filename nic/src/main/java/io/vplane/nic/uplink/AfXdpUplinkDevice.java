@@ -2,6 +2,7 @@ package io.vplane.nic.uplink;
 
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
+import io.vplane.engine.errors.ErrorLog;
 import io.vplane.engine.linux.Bpf;
 import io.vplane.engine.linux.Errno;
 import io.vplane.engine.linux.FileIo;
@@ -49,6 +50,26 @@ public final class AfXdpUplinkDevice extends UplinkDevice
     public static AfXdpUplinkDevice open(final DeviceSpec spec, final AfXdpUplinkConfig settings, final DeviceContext context,
         final VswitchRegistry switches)
     {
+        final UplinkCounters counters = new UplinkCounters(context.counters(), spec.name());
+        try
+        {
+            final Opened opened = openPort(settings, counters, context.errors());
+            return new AfXdpUplinkDevice(spec, settings, switches, opened.fds(), opened.port(), counters, opened.hook());
+        }
+        catch (final RuntimeException ex)
+        {
+            counters.close();
+            throw ex;
+        }
+    }
+
+    /** The port and the descriptors that keep its program attached (link, program, map: closed in that order). */
+    record Opened(AfXdpPort port, int[] fds, String hook)
+    {
+    }
+
+    static Opened openPort(final AfXdpUplinkConfig settings, final UplinkCounters counters, final ErrorLog errors)
+    {
         final String what = "uplink " + settings.name() + ": ";
         if (!XdpSocket.capability().isAvailable())
         {
@@ -95,11 +116,10 @@ public final class AfXdpUplinkDevice extends UplinkDevice
             {
                 throw new IllegalStateException("bpf(BPF_MAP_UPDATE_ELEM) failed: " + Errno.describe(-rc));
             }
-            final UplinkCounters counters = new UplinkCounters(context.counters(), spec.name());
-            final AfXdpPort port = new AfXdpPort(spec.name(), socket, settings.frameSize(), settings.rxRingSize(),
-                settings.txRingSize(), counters, context.errors());
+            final AfXdpPort port = new AfXdpPort(settings.name(), socket, settings.frameSize(), settings.rxRingSize(),
+                settings.txRingSize(), counters, errors);
             // the link first: closing it detaches the program
-            return new AfXdpUplinkDevice(spec, settings, switches, new int[] {link, program, map}, port, counters, hook);
+            return new Opened(port, new int[] {link, program, map}, hook);
         }
         catch (final RuntimeException ex)
         {
