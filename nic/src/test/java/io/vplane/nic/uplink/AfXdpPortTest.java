@@ -45,6 +45,7 @@ class AfXdpPortTest
     private final Counters counters = Counters.inMemory(64);
     private AfXdpUplinkDevice.Opened opened;
     private XdpSocket sender;
+    private final UplinkCounters uplink = new UplinkCounters(counters, "ax0");
 
     @BeforeAll
     static void needsRootAndAfXdp()
@@ -74,19 +75,8 @@ class AfXdpPortTest
     @Test
     void shouldReceiveManyTimesItsRingInBurstsGivingEveryChunkBack() throws Exception
     {
-        run("ip", "link", "del", a);
-        assertThat(run("ip", "link", "add", a, "type", "veth", "peer", "name", b)).isEmpty();
-        for (final String end : new String[] {a, b})
-        {
-            run("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1");
-            assertThat(run("ip", "link", "set", end, "up")).isEmpty();
-        }
-        final UplinkCounters uplink = new UplinkCounters(counters, "ax0");
-        opened = AfXdpUplinkDevice.openPort(new AfXdpUplinkConfig("ax0", a, 0, "vs0", AfXdpUplinkConfig.Mode.COPY,
-            AfXdpUplinkConfig.Attach.AUTO, RING, RING, FRAME_SIZE), uplink, new ErrorLog(counters));
+        setUp();
         final AfXdpPort port = opened.port();
-        sender = XdpSocket.open(NetInterfaces.index(b), 0, BATCH, FRAME_SIZE, BATCH, BATCH, SockaddrXdp.XDP_COPY);
-
         final FrameBurst burst = new FrameBurst(BATCH);
         int sent = 0;
         int received = 0;
@@ -117,6 +107,59 @@ class AfXdpPortTest
         uplink.flush();
         assertThat(received).isEqualTo(FRAMES);
         assertThat(uplink.drops(UplinkCounters.Drop.KERNEL_RX_DROPPED)).isZero();
+    }
+
+    @Test
+    void shouldGoOnReceivingAfterTheFillRingRanDry() throws Exception
+    {
+        setUp();
+        final AfXdpPort port = opened.port();
+        final FrameBurst burst = new FrameBurst(BATCH);
+        // four rings' worth before the port reads anything: the kernel drops what finds no chunk
+        for (int sent = 0; sent < 4 * RING; sent += BATCH)
+        {
+            send(sender, BATCH, sent);
+        }
+        final int first = drain(port, burst);
+        send(sender, BATCH, 1_000_000);
+        final int second = drain(port, burst);
+        uplink.flush();
+        System.out.printf("af_xdp port: %d frames before the ring ran dry, %d after; kernel drops %d%n", first, second,
+            uplink.drops(UplinkCounters.Drop.KERNEL_RX_DROPPED));
+        assertThat(first).isEqualTo(RING);
+        assertThat(second).isEqualTo(BATCH);
+    }
+
+    private int drain(final AfXdpPort port, final FrameBurst burst)
+    {
+        int received = 0;
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (System.nanoTime() < deadline)
+        {
+            burst.clear();
+            final int n = port.receive(burst);
+            received += n;
+            if (n > 0)
+            {
+                port.release(burst);
+            }
+        }
+        return received;
+    }
+
+    private void setUp() throws IOException, InterruptedException
+    {
+        run("ip", "link", "del", a);
+        assertThat(run("ip", "link", "add", a, "type", "veth", "peer", "name", b)).isEmpty();
+        for (final String end : new String[] {a, b})
+        {
+            run("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1");
+            assertThat(run("ip", "link", "set", end, "up")).isEmpty();
+        }
+        opened = AfXdpUplinkDevice.openPort(new AfXdpUplinkConfig("ax0", a, 0, "vs0", AfXdpUplinkConfig.Mode.COPY,
+            AfXdpUplinkConfig.Attach.AUTO, RING, RING, FRAME_SIZE), uplink, new ErrorLog(counters));
+        sender = XdpSocket.open(NetInterfaces.index(b), 0, BATCH, FRAME_SIZE, BATCH, BATCH, SockaddrXdp.XDP_COPY);
+
     }
 
     /** {@code count} numbered frames from the sender's chunks, sent and completed. @return count */
