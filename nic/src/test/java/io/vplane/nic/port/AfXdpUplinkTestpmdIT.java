@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AfXdpUplinkTestpmdIT extends RootNetworkTest
 {
     private static final int PINGS = 5;
-    private static final int FLOOD = 1000;
+    private static final int FLOOD = 3000;
     private static final String UPLINK = "ax0";
 
     @BeforeAll
@@ -56,7 +56,8 @@ class AfXdpUplinkTestpmdIT extends RootNetworkTest
             {
                 vm.start();
                 final HostNetwork.Result ping = ns.exec("ping", "-c", Integer.toString(PINGS), "-i", "0.2", "-W", "3", "10.0.0.2");
-                final HostNetwork.Result flood = ns.exec("ping", "-f", "-c", Integer.toString(FLOOD), "-W", "3", "10.0.0.2");
+                // 64 requests in flight at a time: bursts through the rings, more frames than the rx ring has chunks
+                final HostNetwork.Result flood = ns.exec("ping", "-f", "-l", "64", "-c", Integer.toString(FLOOD), "-W", "3", "10.0.0.2");
                 final HostNetwork.Result neighbours = ns.exec("ip", "neigh", "show", "10.0.0.2");
                 final String why = vplane.why(vm.output()) + "ping:\n" + ping.output() + "flood:\n" + flood.output() +
                     "neighbours: " + neighbours.output();
