@@ -64,6 +64,7 @@ public final class XdpSocket implements AutoCloseable
     private final XdpRing completion;
     private final boolean zeroCopy;
     private final MemorySegment statistics;
+    private final MemorySegment statisticsLength;
     private final Arena arena = Arena.ofShared();
 
     private XdpSocket(final int fd, final MemorySegment umem, final MemorySegment[] maps, final XdpRing[] rings,
@@ -77,7 +78,8 @@ public final class XdpSocket implements AutoCloseable
         this.fill = rings[2];
         this.completion = rings[3];
         this.zeroCopy = zeroCopy;
-        this.statistics = arena.allocate(8L * STATISTICS + 8, 8);
+        this.statistics = arena.allocate(8L * STATISTICS, 8);
+        this.statisticsLength = arena.allocate(8, 8);
     }
 
     /** Whether this kernel lets this process open an AF_XDP socket; probed once. */
@@ -301,10 +303,10 @@ public final class XdpSocket implements AutoCloseable
     {
         try
         {
-            final int rc = getsockopt(fd, XDP_STATISTICS, statistics, 8 * STATISTICS, statistics.asSlice(8L * STATISTICS));
+            final int rc = getsockopt(fd, XDP_STATISTICS, statistics, 8 * STATISTICS, statisticsLength);
             if (rc == 0)
             {
-                final int got = statistics.get(JAVA_INT, 8L * STATISTICS) / 8;
+                final int got = statisticsLength.get(JAVA_INT, 0) / 8;
                 for (int i = 0; i < into.length; i++)
                 {
                     into[i] = i < got ? statistics.get(JAVA_LONG, 8L * i) : 0;
