@@ -10,6 +10,8 @@ import io.vplane.nic.port.PortCommand;
 import io.vplane.nic.port.VhostQueueStats;
 import io.vplane.nic.port.VhostUserPortProvider;
 import io.vplane.nic.port.VhostUserSection;
+import io.vplane.nic.uplink.AfXdpUplinkProvider;
+import io.vplane.nic.uplink.AfXdpUplinkSection;
 import io.vplane.nic.uplink.TapUplinkProvider;
 import io.vplane.nic.uplink.TapUplinkSection;
 import io.vplane.nic.uplink.VxlanUplinkProvider;
@@ -24,7 +26,7 @@ import java.util.List;
 
 /**
  * The net device kind: vhost-user ports ({@code devices.vhostUser}), the vSwitch
- * ({@code vswitch}) and TAP and VXLAN uplinks ({@code devices.tap}, {@code devices.vxlan}), with {@code ctl port}, {@code ctl vswitch} and the {@code /vswitch} routes. It
+ * ({@code vswitch}) and TAP, VXLAN and AF_XDP uplinks ({@code devices.tap}, {@code devices.vxlan}, {@code devices.afXdp}), with {@code ctl port}, {@code ctl vswitch} and the {@code /vswitch} routes. It
  * owns the registry of running switches that its ports join and its routes act on.
  */
 public final class NetDeviceKind implements DeviceKind
@@ -48,14 +50,15 @@ public final class NetDeviceKind implements DeviceKind
     public List<ConfigSection<?>> configSections()
     {
         return List.of(new VhostUserSection(), new VswitchSection(), new TapUplinkSection(),
-            new VxlanUplinkSection());
+            new VxlanUplinkSection(), new AfXdpUplinkSection());
     }
 
     @Override
     public List<DeviceProvider> deviceProviders()
     {
         return List.of(new VswitchDeviceProvider(switches), new VhostUserPortProvider(switches, lenders),
-            new TapUplinkProvider(switches, lenders), new VxlanUplinkProvider(switches, lenders));
+            new TapUplinkProvider(switches, lenders), new VxlanUplinkProvider(switches, lenders),
+            new AfXdpUplinkProvider(switches, lenders));
     }
 
     @Override

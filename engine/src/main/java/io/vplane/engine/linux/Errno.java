@@ -16,7 +16,9 @@ public final class Errno
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
     public static final int EFAULT = 14;
+    public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int ENODEV = 19;
     public static final int EXDEV = 18;
     public static final int ENOTDIR = 20;
     public static final int EINVAL = 22;
@@ -25,8 +27,10 @@ public final class Errno
     public static final int ENOSYS = 38;
     public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
+    public static final int EAFNOSUPPORT = 97;
     public static final int EADDRINUSE = 98;
     public static final int ECONNRESET = 104;
+    public static final int ENOBUFS = 105;
     public static final int ECONNREFUSED = 111;
 
     private Errno()

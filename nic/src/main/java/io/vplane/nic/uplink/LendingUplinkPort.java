@@ -1,18 +1,12 @@
 package io.vplane.nic.uplink;
 
 import io.vplane.engine.errors.ErrorLog;
-import io.vplane.engine.linux.Errno;
 import io.vplane.nic.port.GuestRxLender;
 import io.vplane.nic.port.GuestRxLenders;
 import io.vplane.nic.port.GuestRxPool;
 import io.vplane.nic.vswitch.FrameBurst;
-import io.vplane.nic.vswitch.PortRole;
-import io.vplane.nic.vswitch.SwitchPort;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What every uplink port that receives into its VM's guest buffers shares, on the switch's
@@ -23,20 +17,14 @@ import java.util.concurrent.TimeUnit;
  * reads into its own memory ({@link #readIntoHost}) and the switch copies: the fallback copy path.
  * After the burst ({@link #release}) every buffer not published goes back to the pool.
  */
-abstract class LendingUplinkPort implements SwitchPort
+abstract class LendingUplinkPort extends UplinkPort
 {
     /** Own receive buffer: the longest frame the switch accepts, with room before it for a header. */
     static final int HOST_SLOT_BYTES = 65_536 + 64;
-    static final int MIN_FRAME = 14;
 
-    protected final UplinkCounters counters;
-    protected final ErrorLog errors;
-    protected final Arena arena = Arena.ofShared();
-    private final String name;
     private final GuestRxLenders.Slot vmSlot;
     private final String vswitch;
     private final boolean zeroCopy;
-    private final CountDownLatch detachedLatch = new CountDownLatch(1);
     private MemorySegment hostSlots;
     private GuestRxPool pool;
     private GuestRxLender lending;
@@ -45,24 +33,10 @@ abstract class LendingUplinkPort implements SwitchPort
     LendingUplinkPort(final String name, final GuestRxLenders.Slot vmSlot, final String vswitch, final boolean zeroCopy,
         final UplinkCounters counters, final ErrorLog errors)
     {
-        this.name = name;
+        super(name, counters, errors);
         this.vmSlot = vmSlot;
         this.vswitch = vswitch;
         this.zeroCopy = zeroCopy;
-        this.counters = counters;
-        this.errors = errors;
-    }
-
-    @Override
-    public final String name()
-    {
-        return name;
-    }
-
-    @Override
-    public final PortRole role()
-    {
-        return PortRole.UPLINK;
     }
 
     /** Frames lie in guest receive buffers, which their guest can write while the switch decides. */
@@ -117,47 +91,6 @@ abstract class LendingUplinkPort implements SwitchPort
         return hostSlots.address() + (long)slot * HOST_SLOT_BYTES;
     }
 
-    /** Counts a frame read, returning whether it is long enough to switch. */
-    protected final boolean received(final long frameBytes)
-    {
-        if (frameBytes < MIN_FRAME)
-        {
-            counters.drop(UplinkCounters.Drop.SHORT_FRAME);
-            return false;
-        }
-        counters.rxFramesPending++;
-        counters.rxBytesPending += frameBytes;
-        return true;
-    }
-
-    /** One receive system call was made; {@code frames} it brought (0: it found none). */
-    protected final void receiveCall(final int frames)
-    {
-        if (frames > 0)
-        {
-            counters.rxCallsPending++;
-        }
-        else
-        {
-            counters.rxEmptyCallsPending++;
-        }
-    }
-
-    protected final void readFailed(final String call, final long rc)
-    {
-        counters.drop(UplinkCounters.Drop.READ_ERROR);
-        errors.record("uplink", call, name + ": " + call + " failed: " + Errno.describe((int)-rc));
-    }
-
-    /** A send failed: one log line per kind of failure (a full queue, EAGAIN, is only counted by the caller). */
-    protected final void sendFailed(final String call, final long rc)
-    {
-        if (rc != -Errno.EAGAIN)
-        {
-            errors.record("uplink", call, name + ": " + call + " failed: " + Errno.describe((int)-rc));
-        }
-    }
-
     private GuestRxLender lenderOnThisSwitch()
     {
         final GuestRxLender lender = vmSlot.lender();
@@ -191,12 +124,6 @@ abstract class LendingUplinkPort implements SwitchPort
     }
 
     @Override
-    public void flush()
-    {
-        counters.flush();
-    }
-
-    @Override
     public final boolean contain(final Throwable fault)
     {
         final GuestRxLender lender = lending;
@@ -209,31 +136,5 @@ abstract class LendingUplinkPort implements SwitchPort
             lender.abandonLend(fault);
         }
         return true;
-    }
-
-    @Override
-    public final void detached()
-    {
-        detachedLatch.countDown();
-    }
-
-    /** Control thread, after leaving the switch: waits until the switch has stopped calling this port. */
-    final boolean awaitDetached(final long timeoutMs)
-    {
-        try
-        {
-            return detachedLatch.await(timeoutMs, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** After the switch let go of this port: frees its memory. */
-    void close()
-    {
-        arena.close();
     }
 }

@@ -368,24 +368,4 @@ final class TapPort extends LendingUplinkPort
         }
         super.close();
     }
-
-    /** A TAP queue is readable while it holds frames: level-triggered, nothing to consume. */
-    private record ReadableWakeup(int eventFd) implements QueueWakeup
-    {
-        @Override
-        public boolean arm()
-        {
-            return true;
-        }
-
-        @Override
-        public void disarm()
-        {
-        }
-
-        @Override
-        public void consume()
-        {
-        }
-    }
 }

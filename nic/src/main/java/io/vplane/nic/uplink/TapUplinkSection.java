@@ -32,19 +32,26 @@ public final class TapUplinkSection extends DeviceListSection<TapUplinksConfig, 
             " queues=" + uplink.queues() + " zeroCopy=" + uplink.zeroCopy() + " ioUring=" + uplink.ioUring();
     }
 
-    @Override
-    protected TapUplinkConfig device(final SectionReader item, final BindContext context)
+    /** The required {@code ifName} of an uplink, or null (reported) when missing or no interface name. */
+    static String interfaceName(final SectionReader item)
     {
-        final String name = item.requiredName("name", "device");
         final String ifName = item.requiredString("ifName");
-        boolean ok = null != name && null != ifName;
         if (null != ifName && (ifName.getBytes(StandardCharsets.UTF_8).length > Tun.MAX_NAME_BYTES ||
             !IF_NAME.matcher(ifName).matches()))
         {
             item.reject("ifName", "'" + ifName + "' is no interface name: 1 to " + Tun.MAX_NAME_BYTES +
                 " characters of letters, digits and _.+=@#%^-, not starting with '.'");
-            ok = false;
+            return null;
         }
+        return ifName;
+    }
+
+    @Override
+    protected TapUplinkConfig device(final SectionReader item, final BindContext context)
+    {
+        final String name = item.requiredName("name", "device");
+        final String ifName = interfaceName(item);
+        boolean ok = null != name && null != ifName;
         final String vswitch = item.name("vswitch", VSWITCH, "switch");
         final String vmPort = item.requiredName("vmPort", "port");
         ok &= null != vmPort;

@@ -20,7 +20,9 @@ final class UplinkCounters implements AutoCloseable
 
     enum Drop
     {
-        SHORT_FRAME, FRAME_TOO_BIG, SCATTERED, READ_ERROR, WRITE_ERROR, BAD_VXLAN_HEADER, WRONG_VNI;
+        SHORT_FRAME, FRAME_TOO_BIG, SCATTERED, READ_ERROR, WRITE_ERROR, BAD_VXLAN_HEADER, WRONG_VNI,
+        /** AF_XDP: the tx ring had no free frame; the kernel dropped a frame (no fill buffer, too long), or found the rx ring full. */
+        TX_RING_FULL, KERNEL_RX_DROPPED, KERNEL_RX_RING_FULL;
 
         final String label = name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -22,12 +22,12 @@ abstract class UplinkDevice implements Device
     private final String vswitch;
     private final VswitchRegistry switches;
     private final int[] fds;
-    private final List<? extends LendingUplinkPort> ports;
+    private final List<? extends UplinkPort> ports;
     private final List<UplinkCounters> counters;
     private boolean started;
 
     UplinkDevice(final DeviceSpec spec, final String vswitch, final VswitchRegistry switches, final int[] fds,
-        final List<? extends LendingUplinkPort> ports, final List<UplinkCounters> counters)
+        final List<? extends UplinkPort> ports, final List<UplinkCounters> counters)
     {
         this.spec = spec;
         this.vswitch = vswitch;
@@ -56,7 +56,7 @@ abstract class UplinkDevice implements Device
         {
             started = true;
             starting();
-            for (final LendingUplinkPort port : ports)
+            for (final UplinkPort port : ports)
             {
                 switches.join(vswitch, port);
             }
@@ -77,7 +77,7 @@ abstract class UplinkDevice implements Device
     @Override
     public final synchronized void close()
     {
-        for (final LendingUplinkPort port : ports)
+        for (final UplinkPort port : ports)
         {
             if (switches.leave(vswitch, port))
             {
@@ -89,6 +89,6 @@ abstract class UplinkDevice implements Device
             FileIo.close(fd);
         }
         counters.forEach(UplinkCounters::close);
-        ports.forEach(LendingUplinkPort::close);
+        ports.forEach(UplinkPort::close);
     }
 }

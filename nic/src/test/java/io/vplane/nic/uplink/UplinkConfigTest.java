@@ -70,4 +70,49 @@ class UplinkConfigTest
             .hasMessageContaining("VNI 5 is listed twice")
             .hasMessageContaining("needs at least one {vni, vmPort}");
     }
+
+    @Test
+    void shouldReadAfXdpUplinksWithTheirDefaults()
+    {
+        final var config = DeviceKinds.load().parse("""
+            devices:
+              afXdp:
+                - {name: ax0, ifName: veth0}
+                - {name: ax1, ifName: eth1, queueId: 3, vswitch: sw1, mode: ZeroCopy, attach: native, rxRingSize: 4096,
+                   txRingSize: 1024, frameSize: 4096}
+            """, "c.yaml");
+
+        assertThat(config.section(AfXdpUplinksConfig.class).uplinks()).containsExactly(
+            new AfXdpUplinkConfig("ax0", "veth0", 0, "vswitch0", AfXdpUplinkConfig.Mode.AUTO, AfXdpUplinkConfig.Attach.AUTO,
+                2048, 2048, 2048),
+            new AfXdpUplinkConfig("ax1", "eth1", 3, "sw1", AfXdpUplinkConfig.Mode.ZEROCOPY, AfXdpUplinkConfig.Attach.NATIVE,
+                4096, 1024, 4096));
+        assertThat(DeviceKinds.load().defaults().section(AfXdpUplinksConfig.class).uplinks()).isEmpty();
+    }
+
+    @Test
+    void shouldReportEveryBadAfXdpSetting()
+    {
+        final String text = """
+            devices:
+              afXdp:
+                - {name: ax0}
+                - {name: ax1, ifName: "a b", queueId: -1}
+                - {name: ax2, ifName: eth0, mode: fast, attach: offload}
+                - {name: ax3, ifName: eth0, mode: zerocopy, attach: generic}
+                - {name: ax4, ifName: eth0, rxRingSize: 1000, txRingSize: 32, frameSize: 1024}
+            """;
+
+        assertThatThrownBy(() -> DeviceKinds.load().parse(text, "c.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("missing required setting 'ifName'")
+            .hasMessageContaining("'a b' is no interface name")
+            .hasMessageContaining("queueId")
+            .hasMessageContaining("unknown AF_XDP mode 'fast'; allowed: copy, zerocopy, auto")
+            .hasMessageContaining("unknown XDP attach mode 'offload'; allowed: auto, native, generic")
+            .hasMessageContaining("mode zerocopy needs the driver's XDP hook")
+            .hasMessageContaining("rxRingSize")
+            .hasMessageContaining("txRingSize")
+            .hasMessageContaining("frameSize");
+    }
 }

@@ -1,0 +1,189 @@
+package io.vplane.engine.linux;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * AF_XDP on a veth pair, both ends in this namespace: on each end the XSK redirect program (generic
+ * XDP, as a BPF link) and a socket in copy mode on queue 0. Frames sent through one socket's tx ring
+ * must arrive, exactly as many and byte for byte, in the other's rx ring, both ways. Needs root
+ * (CAP_NET_ADMIN for the veth, CAP_BPF and CAP_NET_RAW); skips saying why otherwise.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class XdpSocketTest
+{
+    private static final int FRAMES = 64;
+    private static final int FRAME_SIZE = 2048;
+    private static final int RING = 32;
+    private static final int SENT = 20;
+    /** An EtherType for local experiments (IEEE 802): nothing else on the link carries it. */
+    private static final short ETHER_TYPE = (short)0x88b5;
+
+    private final String a = "vxs" + ProcessHandle.current().pid() % 100_000 + "a";
+    private final String b = a.substring(0, a.length() - 1) + "b";
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeAll
+    static void needsRootAndAfXdp()
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "AF_XDP test skipped: needs root (veth, BPF, AF_XDP)");
+        assumeTrue(XdpSocket.capability().isAvailable(), "AF_XDP test skipped: " + XdpSocket.capability().missingReason());
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception
+    {
+        for (int i = open.size() - 1; i >= 0; i--)
+        {
+            open.get(i).close();
+        }
+        run("ip", "link", "del", a);
+    }
+
+    @Test
+    void shouldCarryFramesBothWaysBetweenTwoSocketsOnAVethPair() throws Exception
+    {
+        run("ip", "link", "del", a);
+        require("ip", "link", "add", a, "type", "veth", "peer", "name", b);
+        for (final String end : List.of(a, b))
+        {
+            // no IPv6 chatter (router solicitations, MLD) on the test's link
+            require("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1");
+            require("ip", "link", "set", end, "up");
+        }
+        final XdpSocket sa = socketOn(a);
+        final XdpSocket sb = socketOn(b);
+
+        send(sa, SENT, 1);
+        assertThat(receive(sb, SENT, 1)).isEqualTo(SENT);
+        send(sb, SENT, 2);
+        assertThat(receive(sa, SENT, 2)).isEqualTo(SENT);
+        assertThat(sa.zeroCopy()).isFalse();
+    }
+
+    private XdpSocket socketOn(final String ifName)
+    {
+        final int ifIndex = NetInterfaces.index(ifName);
+        assertThat(ifIndex).isPositive();
+        final int map = Bpf.createMap(Bpf.BPF_MAP_TYPE_XSKMAP, 4, 4, 1, "xsks");
+        assertThat(map).as(Errno.describe(-map)).isPositive();
+        open.add(() -> FileIo.close(map));
+        final int program = XskRedirectProgram.load(map);
+        open.add(() -> FileIo.close(program));
+        final int link = Bpf.attachXdp(program, ifIndex, Bpf.XDP_FLAGS_SKB_MODE);
+        assertThat(link).as(Errno.describe(-link)).isPositive();
+        open.add(() -> FileIo.close(link));
+        final XdpSocket socket = XdpSocket.open(ifIndex, 0, FRAMES, FRAME_SIZE, RING, RING, SockaddrXdp.XDP_COPY);
+        open.add(socket);
+        assertThat(Bpf.updateElement(map, 0, socket.fd())).isZero();
+        // the first half of the UMEM receives: all of it in the fill ring
+        final XdpRing fill = socket.fill();
+        assertThat(fill.free(RING)).isEqualTo(RING);
+        for (int i = 0; i < RING; i++)
+        {
+            fill.putAddress(i, (long)i * FRAME_SIZE);
+        }
+        fill.submit(RING);
+        return socket;
+    }
+
+    /** Frames of 60 bytes to the broadcast address, from the second half of the UMEM, marked {@code mark} and numbered. */
+    private static void send(final XdpSocket socket, final int count, final int mark)
+    {
+        final MemorySegment umem = socket.umem();
+        final XdpRing tx = socket.tx();
+        assertThat(tx.free(count)).isEqualTo(count);
+        for (int i = 0; i < count; i++)
+        {
+            final long at = (long)(RING + i) * FRAME_SIZE;
+            umem.asSlice(at, 60).fill((byte)0);
+            umem.asSlice(at, 6).fill((byte)0xff);
+            umem.set(JAVA_BYTE, at + 6, (byte)0x02);
+            umem.set(JAVA_SHORT_UNALIGNED, at + 12, Short.reverseBytes(ETHER_TYPE));
+            umem.set(JAVA_INT_UNALIGNED, at + 14, mark);
+            umem.set(JAVA_INT_UNALIGNED, at + 18, i);
+            tx.putDesc(i, at, 60);
+        }
+        tx.submit(count);
+        // in copy mode each sendto sends one batch; go on until the kernel took them all
+        for (int tries = 0; tries < 100 && tx.outstanding() > 0; tries++)
+        {
+            final int rc = socket.kick();
+            assertThat(rc == 0 || rc == -Errno.EAGAIN || rc == -105).as(Errno.describe(-rc)).isTrue(); // ENOBUFS
+        }
+        assertThat(tx.outstanding()).isZero();
+        final XdpRing completion = socket.completion();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        int done = 0;
+        while (done < count && System.nanoTime() < deadline)
+        {
+            final int n = completion.available(count - done);
+            completion.release(n);
+            done += n;
+        }
+        assertThat(done).isEqualTo(count);
+    }
+
+    /** Frames marked {@code mark} received within 2 s, checking each one's number in order; other frames are put back. */
+    private static int receive(final XdpSocket socket, final int expected, final int mark)
+    {
+        final XdpRing rx = socket.rx();
+        final XdpRing fill = socket.fill();
+        final MemorySegment umem = socket.umem();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        int got = 0;
+        while (System.nanoTime() < deadline)
+        {
+            final int n = rx.available(RING);
+            assertThat(fill.free(n)).isEqualTo(n);
+            for (int i = 0; i < n; i++)
+            {
+                final long address = rx.address(i);
+                if (rx.length(i) == 60 && umem.get(JAVA_SHORT_UNALIGNED, address + 12) == Short.reverseBytes(ETHER_TYPE) &&
+                    umem.get(JAVA_INT_UNALIGNED, address + 14) == mark)
+                {
+                    assertThat(umem.get(JAVA_INT_UNALIGNED, address + 18)).isEqualTo(got);
+                    got++;
+                }
+                fill.putAddress(i, address - address % FRAME_SIZE);
+            }
+            rx.release(n);
+            fill.submit(n);
+            if (n == 0 && got >= expected)
+            {
+                break;
+            }
+        }
+        return got;
+    }
+
+    private static void require(final String... command) throws IOException, InterruptedException
+    {
+        final String output = run(command);
+        assertThat(output).as(String.join(" ", command)).doesNotStartWith("exit ");
+    }
+
+    /** @return the output, prefixed "exit N: " when the command failed */
+    private static String run(final String... command) throws IOException, InterruptedException
+    {
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor(10, TimeUnit.SECONDS);
+        return process.exitValue() == 0 ? output : "exit " + process.exitValue() + ": " + output;
+    }
+}
