@@ -198,6 +198,11 @@ public final class ContainerAgent implements AutoCloseable
     /** The one place commands are applied: one at a time, each id once. */
     private synchronized ControlFrame apply(final ControlFrame command, final FrameChannel frames) throws IOException
     {
+        if (!running)
+        {
+            // closing: apply nothing more, the host re-sends it to the next agent
+            throw new EOFException("the agent is closing");
+        }
         final ControlFrame known = journal.result(command.id());
         if (null != known)
         {
@@ -275,6 +280,10 @@ public final class ContainerAgent implements AutoCloseable
         running = false;
         server.close();
         open.forEach(ContainerAgent::closeQuietly);
+        synchronized (this)
+        {
+            // a command being applied finishes and is journalled before the journal may be closed
+        }
         try
         {
             acceptor.join(2_000);
