@@ -55,19 +55,7 @@ public final class CliRuntime implements ContainerRuntime
     {
         TargetLimits.checkTarget(target);
         TargetLimits.checkCount(count);
-        final TreeSet<Integer> running = containers(target);
-        while (running.size() > count)
-        {
-            cli("rm", "-f", name(target, running.pollLast()));
-        }
-        for (int n = 1; running.size() < count; n++)
-        {
-            if (!running.contains(n))
-            {
-                run(target, n);
-                running.add(n);
-            }
-        }
+        ContainerCount.reconcile(containers(target), count, n -> cli("rm", "-f", name(target, n)), n -> run(target, n));
     }
 
     @Override

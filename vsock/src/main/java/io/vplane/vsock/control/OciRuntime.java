@@ -58,19 +58,8 @@ public final class OciRuntime implements ContainerRuntime
     {
         TargetLimits.checkTarget(target);
         TargetLimits.checkCount(count);
-        final TreeSet<Integer> running = containers(target);
-        while (running.size() > count)
-        {
-            remove(id(target, running.pollLast()));
-        }
-        for (int n = 1; running.size() < count; n++)
-        {
-            if (!running.contains(n))
-            {
-                create(id(target, n), targets.get(target, "memory", 0), targets.get(target, "storage", DEFAULT_STORAGE));
-                running.add(n);
-            }
-        }
+        ContainerCount.reconcile(containers(target), count, n -> remove(id(target, n)),
+            n -> create(id(target, n), targets.get(target, "memory", 0), targets.get(target, "storage", DEFAULT_STORAGE)));
     }
 
     @Override

@@ -66,21 +66,11 @@ public final class ProcessRuntime implements ContainerRuntime
     {
         TargetLimits.checkTarget(target);
         TargetLimits.checkCount(count);
-        final TreeSet<Integer> running = containers(target);
-        while (running.size() > count)
+        ContainerCount.reconcile(containers(target), count, n ->
         {
-            final String id = id(target, running.pollLast());
-            cgroups.remove(id);
-            storage.delete(id);
-        }
-        for (int n = 1; running.size() < count; n++)
-        {
-            if (!running.contains(n))
-            {
-                create(id(target, n), targets.get(target, "memory", 0), targets.get(target, "storage", DEFAULT_STORAGE));
-                running.add(n);
-            }
-        }
+            cgroups.remove(id(target, n));
+            storage.delete(id(target, n));
+        }, n -> create(id(target, n), targets.get(target, "memory", 0), targets.get(target, "storage", DEFAULT_STORAGE)));
     }
 
     @Override

@@ -72,7 +72,7 @@ class ProcessRuntimeIT
             assertThat(runtime.memoryLimit("web", n)).as("web.%d's cgroup file", n).isEqualTo(32L << 20);
             final List<Long> pids = runtime.pids("web", n);
             assertThat(pids).hasSize(1);
-            assertThat(Files.readString(Path.of("/proc/" + pids.getFirst() + "/cmdline"))).startsWith("sleep");
+            assertThat(commandLine(pids.getFirst())).startsWith("sleep");
             assertThat(Files.readString(Path.of("/proc/" + pids.getFirst() + "/cgroup"))).contains(CGROUP + "/web." + n);
         }
         runtime.memory("web", 48L << 20);
@@ -131,5 +131,18 @@ class ProcessRuntimeIT
                 channel.force(false);
             }
         }
+    }
+
+    /** The process's command line once it has become its command: read during the shell's exec it is empty. */
+    private static String commandLine(final long pid) throws IOException, InterruptedException
+    {
+        final Path file = Path.of("/proc/" + pid + "/cmdline");
+        String line = Files.readString(file);
+        for (int i = 0; i < 100 && (line.isEmpty() || line.startsWith("/bin/sh")); i++)
+        {
+            Thread.sleep(20);
+            line = Files.readString(file);
+        }
+        return line;
     }
 }
