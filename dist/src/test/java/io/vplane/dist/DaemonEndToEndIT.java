@@ -132,6 +132,27 @@ class DaemonEndToEndIT
             .isZero();
     }
 
+    @Test
+    void shouldReloadOnSighupWhenStartedUnderNohup() throws Exception
+    {
+        final Path runDir = tmp.resolve("run");
+        final Path config = writeConfig(runDir);
+        daemon = DaemonProcess.startUnderNohup(config, runDir);
+        // the handler is installed just after the management socket appears
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!daemon.log().contains("SIGHUP was ignored at start"))
+        {
+            assertThat(System.nanoTime() - deadline).as(daemon.log()).isNegative();
+            Thread.sleep(50);
+        }
+
+        Files.writeString(config, Files.readString(config) + "    - {name: lo2, type: net, queues: 2, ratePerSec: 1000}\n");
+        daemon.reload();
+        final JsonNode status = awaitJson(daemon.url + "/status", node -> node.get("devices").size() == 2);
+        assertThat(status.get("devices").toString()).contains("\"lo2\"");
+        daemon.stopCleanly();
+    }
+
     private Path writeConfig(final Path runDir) throws IOException
     {
         final Path file = tmp.resolve("vplane.yaml");

@@ -3,6 +3,7 @@ package io.vplane.dist;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +30,13 @@ final class DaemonProcess implements AutoCloseable
     {
         return await(VplaneProcess.start(config.resolveSibling("daemon.log"), "run", "--config", config.toString()),
             config.resolveSibling("daemon.log"), runDir);
+    }
+
+    /** As {@link #start}, under {@code nohup}: the daemon starts with SIGHUP ignored, as an operator's nohup leaves it. */
+    static DaemonProcess startUnderNohup(final Path config, final Path runDir) throws Exception
+    {
+        final Path log = config.resolveSibling("daemon.log");
+        return await(VplaneProcess.startWith(List.of("nohup"), log, "run", "--config", config.toString()), log, runDir);
     }
 
     /**

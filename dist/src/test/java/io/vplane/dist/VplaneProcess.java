@@ -25,7 +25,19 @@ final class VplaneProcess
     /** Starts {@code bin/vplane ARGS} with {@code env} added to its environment, its output going to {@code log}. */
     static Process start(final Path log, final java.util.Map<String, String> env, final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>();
+        return start(List.of(), log, env, args);
+    }
+
+    /** Starts {@code PREFIX bin/vplane ARGS} (e.g. under {@code nohup}), its output going to {@code log}. */
+    static Process startWith(final List<String> prefix, final Path log, final String... args) throws IOException
+    {
+        return start(prefix, log, java.util.Map.of(), args);
+    }
+
+    private static Process start(final List<String> prefix, final Path log, final java.util.Map<String, String> env,
+        final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>(prefix);
         command.add(HOME.resolve("bin/vplane").toString());
         command.addAll(List.of(args));
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

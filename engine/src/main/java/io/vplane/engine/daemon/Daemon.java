@@ -16,6 +16,7 @@ import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceKinds;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.engine.linux.SignalDisposition;
 import io.vplane.engine.management.AutotuneView;
 import io.vplane.engine.management.GroupingView;
 import io.vplane.engine.management.BearerToken;
@@ -157,6 +158,12 @@ public final class Daemon implements ManagementApi, AutoCloseable
     /** SIGHUP reloads the config; SIGTERM and SIGINT ask the daemon to stop. */
     public void installSignalHandlers()
     {
+        if (SignalDisposition.ignored(SignalDisposition.SIGHUP))
+        {
+            // started under nohup: the JVM would keep SIGHUP ignored and `kill -HUP` would do nothing
+            SignalDisposition.restoreDefault(SignalDisposition.SIGHUP);
+            LOG.info("SIGHUP was ignored at start (nohup?): vplane takes it back, SIGHUP reloads the config");
+        }
         Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().start(this::reloadFromSignal));
         Signal.handle(new Signal("TERM"), signal -> requestStop());
         Signal.handle(new Signal("INT"), signal -> requestStop());
