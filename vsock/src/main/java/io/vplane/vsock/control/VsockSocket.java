@@ -84,10 +84,9 @@ public final class VsockSocket implements ByteChannel
     {
         final String name = "vsock:" + cid + ":" + port;
         final int fd = socket(name);
-        try (Arena arena = Arena.ofConfined())
+        return opened(fd, name, (arena, state) ->
         {
             setNonBlocking(fd, true, name);
-            final MemorySegment state = arena.allocate(CALL_STATE);
             final int rc = (int)CONNECT.invokeExact(state, fd, address(arena, cid, port), 16);
             if (rc < 0 && errno(state) != EINPROGRESS)
             {
@@ -110,17 +109,7 @@ public final class VsockSocket implements ByteChannel
             }
             setNonBlocking(fd, false, name);
             return new VsockSocket(fd, name);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            closeFd(fd);
-            throw ex;
-        }
-        catch (final Throwable ex)
-        {
-            closeFd(fd);
-            throw new IOException(name + ": " + ex, ex);
-        }
+        });
     }
 
     /** Listens on {@code cid:port} ({@link #CID_ANY} for every CID of this machine). */
@@ -128,9 +117,8 @@ public final class VsockSocket implements ByteChannel
     {
         final String name = "vsock:" + (CID_ANY == cid ? "any" : Long.toString(cid)) + ":" + port;
         final int fd = socket(name);
-        try (Arena arena = Arena.ofConfined())
+        return opened(fd, name, (arena, state) ->
         {
-            final MemorySegment state = arena.allocate(CALL_STATE);
             if ((int)BIND.invokeExact(state, fd, address(arena, cid, port), 16) < 0)
             {
                 throw failure("bind " + name, errno(state));
@@ -140,25 +128,14 @@ public final class VsockSocket implements ByteChannel
                 throw failure("listen on " + name, errno(state));
             }
             return new VsockSocket(fd, name);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            closeFd(fd);
-            throw ex;
-        }
-        catch (final Throwable ex)
-        {
-            closeFd(fd);
-            throw new IOException(name + ": " + ex, ex);
-        }
+        });
     }
 
     /** Takes the next connection of a listening socket; {@link ClosedChannelException} once it is closed. */
     public VsockSocket accept() throws IOException
     {
-        try (Arena arena = Arena.ofConfined())
+        return calling(name, (arena, state) ->
         {
-            final MemorySegment state = arena.allocate(CALL_STATE);
             final MemorySegment peer = arena.allocate(16);
             final MemorySegment length = arena.allocate(INT);
             while (true)
@@ -176,23 +153,14 @@ public final class VsockSocket implements ByteChannel
                     throw failure("accept on " + name, errno(state));
                 }
             }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable ex)
-        {
-            throw new IOException(name + ": " + ex, ex);
-        }
+        });
     }
 
     @Override
     public int read(final ByteBuffer into) throws IOException
     {
-        try (Arena arena = Arena.ofConfined())
+        return calling(name, (arena, state) ->
         {
-            final MemorySegment state = arena.allocate(CALL_STATE);
             final MemorySegment buffer = arena.allocate(Math.max(1, into.remaining()));
             while (true)
             {
@@ -212,23 +180,14 @@ public final class VsockSocket implements ByteChannel
                     throw failure("read from " + name, errno(state));
                 }
             }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable ex)
-        {
-            throw new IOException(name + ": " + ex, ex);
-        }
+        });
     }
 
     @Override
     public int write(final ByteBuffer from) throws IOException
     {
-        try (Arena arena = Arena.ofConfined())
+        return calling(name, (arena, state) ->
         {
-            final MemorySegment state = arena.allocate(CALL_STATE);
             final int count = from.remaining();
             final MemorySegment buffer = arena.allocate(Math.max(1, count));
             buffer.asByteBuffer().put(from.duplicate());
@@ -246,15 +205,7 @@ public final class VsockSocket implements ByteChannel
                     throw failure("write to " + name, errno(state));
                 }
             }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable ex)
-        {
-            throw new IOException(name + ": " + ex, ex);
-        }
+        });
     }
 
     @Override
@@ -287,6 +238,44 @@ public final class VsockSocket implements ByteChannel
     public String toString()
     {
         return name;
+    }
+
+    /** Native calls made with an arena of their own and a segment that captures errno. */
+    @FunctionalInterface
+    private interface NativeCalls<T>
+    {
+        T run(Arena arena, MemorySegment state) throws Throwable;
+    }
+
+    /** Runs {@code calls}; what fails other than with an I/O or runtime error becomes an I/O error naming {@code name}. */
+    private static <T> T calling(final String name, final NativeCalls<T> calls) throws IOException
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            return calls.run(arena, arena.allocate(CALL_STATE));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Throwable ex)
+        {
+            throw new IOException(name + ": " + ex, ex);
+        }
+    }
+
+    /** As {@link #calling}, closing {@code fd} when the calls fail: a socket half set up is not handed out. */
+    private static VsockSocket opened(final int fd, final String name, final NativeCalls<VsockSocket> calls) throws IOException
+    {
+        try
+        {
+            return calling(name, calls);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeFd(fd);
+            throw ex;
+        }
     }
 
     private void waitFor(final short events, final Arena arena) throws Throwable
