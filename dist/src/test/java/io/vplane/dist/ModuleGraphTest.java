@@ -65,6 +65,11 @@ class ModuleGraphTest
         .because("the guest agent runs in a VM from the vsock jar alone (bin/vplane-agent)");
 
     @ArchTest
+    static final ArchRule chronicleShouldStayInTheHostsJournal = noClasses().that().resideOutsideOfPackage("io.vplane.vsock.journal..")
+        .should().dependOnClassesThat().resideInAPackage("net.openhft..")
+        .because("Chronicle Queue is the host's command journal only (docs/vsock.md); the agent and the data path never load it");
+
+    @ArchTest
     static final ArchRule engineAndConfigShouldDeclareNoDeviceType = noClasses()
         .that().resideInAnyPackage(CONFIG, ENGINE)
         .should().haveNameMatching(".*\\.(Nbd|VhostUser|Vswitch|Vsock|Disk|Port)[^.]*")

@@ -46,12 +46,19 @@ public final class CommandJournal implements AutoCloseable
     }
 
     private final Map<Long, Entry> entries = new TreeMap<>();
-    private final RecordFile file;
+    private final RecordLog file;
     private long nextId = 1;
 
+    /** A journal in a {@link RecordFile}. */
     public CommandJournal(final Path path) throws IOException
     {
-        this.file = RecordFile.open(path, this::replay);
+        this(path, RecordFile::open);
+    }
+
+    /** A journal in the record log {@code opener} opens at {@code path} (the daemon's: Chronicle Queue). */
+    public CommandJournal(final Path path, final RecordLog.Opener opener) throws IOException
+    {
+        this.file = opener.open(path, this::replay);
     }
 
     private void replay(final ByteBuffer record)
@@ -85,7 +92,7 @@ public final class CommandJournal implements AutoCloseable
         final byte[] targetBytes = target.getBytes(StandardCharsets.UTF_8);
         file.append(ByteBuffer.allocate(1 + 8 + 2 + 8 + 4 + vmBytes.length + targetBytes.length)
             .put(KIND_COMMAND).putLong(id).putShort((short)op).putLong(value)
-            .putShort((short)vmBytes.length).put(vmBytes).putShort((short)targetBytes.length).put(targetBytes).flip());
+            .putShort((short)vmBytes.length).put(vmBytes).putShort((short)targetBytes.length).put(targetBytes).flip(), true);
         final Entry entry = new Entry(id, vm, target, op, value, State.QUEUED, "");
         entries.put(id, entry);
         return entry;

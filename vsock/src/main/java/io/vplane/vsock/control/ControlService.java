@@ -31,7 +31,13 @@ public final class ControlService implements AutoCloseable
     /** @param answerTimeout how long a link waits for a command's result before it reconnects and sends it again */
     public ControlService(final Path journalFile, final Map<String, Vm> vms, final Duration answerTimeout) throws IOException
     {
-        this.journal = new CommandJournal(journalFile);
+        this(new CommandJournal(journalFile), vms, answerTimeout);
+    }
+
+    /** Over a journal already open (the daemon's, on Chronicle Queue); the service closes it. */
+    public ControlService(final CommandJournal journal, final Map<String, Vm> vms, final Duration answerTimeout)
+    {
+        this.journal = journal;
         vms.forEach((name, vm) -> links.put(name, new AgentLink(name, vm.transport(), vm.secret(), journal, answerTimeout)));
         links.values().forEach(AgentLink::start);
     }

@@ -16,7 +16,7 @@ import java.util.zip.CRC32C;
  * Opening replays every whole record; a torn or corrupt tail (a crash during an append) is cut
  * off, so what was acknowledged to a caller is never lost and a half-written record never read.
  */
-final class RecordFile implements AutoCloseable
+public final class RecordFile implements RecordLog
 {
     private static final int MAX_RECORD = 64 * 1024;
 
@@ -31,6 +31,32 @@ final class RecordFile implements AutoCloseable
     static RecordFile open(final Path path, final Consumer<ByteBuffer> replay) throws IOException
     {
         final FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        final long at = replay(file, replay);
+        if (at != file.size())
+        {
+            file.truncate(at);
+            file.force(true);
+        }
+        file.position(at);
+        return new RecordFile(file);
+    }
+
+    /**
+     * Hands each whole record of an existing file to {@code replay}, in order, without changing
+     * the file (a journal of this format being moved to another).
+     *
+     * @return the bytes the whole records take; the rest of the file is a torn or corrupt tail
+     */
+    public static long read(final Path path, final Consumer<ByteBuffer> replay) throws IOException
+    {
+        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            return replay(file, replay);
+        }
+    }
+
+    private static long replay(final FileChannel file, final Consumer<ByteBuffer> replay) throws IOException
+    {
         final long size = file.size();
         long at = 0;
         final ByteBuffer head = ByteBuffer.allocate(8);
@@ -54,13 +80,7 @@ final class RecordFile implements AutoCloseable
             replay.accept(payload);
             at += 8 + length;
         }
-        if (at != size)
-        {
-            file.truncate(at);
-            file.force(true);
-        }
-        file.position(at);
-        return new RecordFile(file);
+        return at;
     }
 
     synchronized void append(final ByteBuffer payload) throws IOException
@@ -69,7 +89,8 @@ final class RecordFile implements AutoCloseable
     }
 
     /** @param durable fdatasync before returning; otherwise the record may be lost in a crash (never torn: the tail is cut) */
-    synchronized void append(final ByteBuffer payload, final boolean durable) throws IOException
+    @Override
+    public synchronized void append(final ByteBuffer payload, final boolean durable) throws IOException
     {
         final ByteBuffer record = ByteBuffer.allocate(8 + payload.remaining());
         record.putInt(payload.remaining()).putInt(crc(payload.duplicate())).put(payload.duplicate()).flip();

@@ -4,7 +4,9 @@ import io.vplane.engine.device.Device;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceQueue;
 import io.vplane.engine.device.DeviceSpec;
+import io.vplane.vsock.control.CommandJournal;
 import io.vplane.vsock.control.ControlService;
+import io.vplane.vsock.journal.ChronicleRecordLog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,7 +60,7 @@ final class ControlDevice implements Device
                     io.vplane.vsock.control.AgentMain.readSecret(vm.getValue().secretFile())));
             }
             Files.createDirectories(settings.journal().toAbsolutePath().getParent());
-            service = new ControlService(settings.journal(), vms, settings.answerTimeout());
+            service = new ControlService(new CommandJournal(settings.journal(), ChronicleRecordLog::open), vms, settings.answerTimeout());
             registry.opened(service);
         }
         catch (final IOException ex)
