@@ -254,7 +254,7 @@ public final class ControlChannelComparison
             ControlTransport.unix(dir.resolve("agent.sock"));
     }
 
-    private static double percentile(final long[] values, final double p)
+    static double percentile(final long[] values, final double p)
     {
         final long[] sorted = values.clone();
         Arrays.sort(sorted);
