@@ -43,6 +43,9 @@ class DiskTuneDriverTest
                 assertThat(trial.latencySamples()).as("%s", trial).isPositive();
                 assertThat(trial.latencyP50Us()).as("%s", trial).isPositive();
                 assertThat(trial.latencyP99Us()).as("%s", trial).isGreaterThanOrEqualTo(trial.latencyP50Us());
+                // both count completions in the same window, read microseconds apart (the polls count each read twice)
+                assertThat(trial.requests()).as("requests served are the reads completed, once each: %s", trial)
+                    .isBetween(trial.latencySamples() * 3 / 4 - 64, trial.latencySamples() * 5 / 4 + 64);
             });
             final long completed = result.trials().stream().mapToLong(TuneView.Trial::latencySamples).sum();
             assertThat(fixture.counter(DiskMetrics.READ_BYTES) - readBefore)
