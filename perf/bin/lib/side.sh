@@ -229,9 +229,9 @@ side_await_port() { # port
   return 1
 }
 
-side_wait_for() { # shell condition, tried for 15 s
+side_wait_for() { # shell condition, tried for 60 s (a daemon's JVM took over 15 s to listen at a load average of 20)
   local _
-  for _ in $(seq 150); do eval "$1" && return 0; sleep 0.1; done
+  for _ in $(seq 600); do eval "$1" && return 0; sleep 0.1; done
   echo "$side_name: timed out: $1" >&2
   return 1
 }

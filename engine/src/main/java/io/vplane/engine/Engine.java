@@ -169,7 +169,7 @@ public final class Engine implements AutoCloseable
         tuning = true;
         try
         {
-            result = Tuner.run(binding(settings.type()), settings, (queues, workers) -> builtinLoad(settings.type(), queues, workers),
+            result = Tuner.run(binding(settings.type()), settings, (queues, workers) -> builtinLoad(settings, queues, workers),
                 progress);
         }
         finally
@@ -184,21 +184,23 @@ public final class Engine implements AutoCloseable
      * The type's own built-in load (a provider's {@link TuneDriver}, driving its real front end), or
      * when it has none or cannot run now, a loopback device that offers the same requests to every candidate.
      */
-    private TuneDriver.Run builtinLoad(final String type, final int queues, final int workers) throws Exception
+    private TuneDriver.Run builtinLoad(final TuneSettings settings, final int queues, final int workers) throws Exception
     {
         for (final DeviceProvider provider : providers.values())
         {
             final TuneDriver driver = provider.tuneDriver();
-            if (null != driver && driver.type().equals(type))
+            if (null != driver && driver.type().equals(settings.type()))
             {
-                final TuneDriver.Run run = driver.start(tuneContext(), queues, workers);
+                final TuneDriver.Run run =
+                    driver.start(tuneContext(), queues, workers, settings.ratePerWorkerOr(driver.defaultRatePerWorker()));
                 if (null != run)
                 {
                     return run;
                 }
             }
         }
-        return loopbackLoad(type, queues, Tuner.BUILTIN_RATE_PER_WORKER * workers, Tuner.BUILTIN_REQUEST_COST_NS);
+        return loopbackLoad(settings.type(), queues, settings.ratePerWorkerOr(Tuner.BUILTIN_RATE_PER_WORKER) * workers,
+            Tuner.BUILTIN_REQUEST_COST_NS);
     }
 
     private TuneDriver.Context tuneContext()

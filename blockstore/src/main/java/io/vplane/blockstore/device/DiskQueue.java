@@ -62,6 +62,8 @@ final class DiskQueue implements DeviceQueue, BlockQueue
     private final AtomicInteger lending = new AtomicInteger();
     private final AtomicLong lentOffered = new AtomicLong();
     private volatile long lentForwarded;
+    /** Requests completed, counted by whichever service runs (the poll's count also has the requests taken in). */
+    private final AtomicLong completed = new AtomicLong();
 
     DiskQueue(final int index, final int capacity, final RequestExecutor executor, final QueueGate gate)
     {
@@ -72,7 +74,7 @@ final class DiskQueue implements DeviceQueue, BlockQueue
         this.gate = gate;
         this.executor = executor;
         this.doorbell = new Doorbell(this::waitingWork);
-        executor.wakes(doorbell);
+        executor.serves(doorbell, completed);
     }
 
     /**
@@ -145,7 +147,13 @@ final class DiskQueue implements DeviceQueue, BlockQueue
         return !stopAsked && executor.receivesFromSockets();
     }
 
-    /** Replies of the whole drain are handed to their event loops together: one wakeup per batch. */
+    /**
+     * Replies of the whole drain are handed to their event loops together: one wakeup per batch.
+     *
+     * @return the work done: requests taken in plus those forwarded to or completed by the service
+     * (a request counts more than once, so the worker keeps polling while requests move through;
+     * {@link #completed} counts each once)
+     */
     @Override
     public int poll(final int limit)
     {
@@ -265,6 +273,12 @@ final class DiskQueue implements DeviceQueue, BlockQueue
     }
 
     @Override
+    public long completed()
+    {
+        return completed.get();
+    }
+
+    @Override
     public long backlog()
     {
         return requests.size() + waitingSeen + pendingSeen + executor.pendingBacklog();
@@ -295,7 +309,7 @@ final class DiskQueue implements DeviceQueue, BlockQueue
     /** Control thread: resume with {@code next} (after {@link #stopped()}). */
     void resumeWith(final RequestExecutor next)
     {
-        next.wakes(doorbell);
+        next.serves(doorbell, completed);
         replacement = next;
         doorbell.ring();
     }

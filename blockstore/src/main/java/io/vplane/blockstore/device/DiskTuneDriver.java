@@ -23,7 +23,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class DiskTuneDriver implements TuneDriver
 {
-    /** Reads per second offered per blk worker. */
+    /** Reads per second offered per blk worker unless the run asks for another rate. */
     static final long READS_PER_WORKER = 20_000;
     static final int READ_BYTES = 4096;
     /** Requests in flight per queue at most, as an NBD client's queue depth. */
@@ -39,7 +39,13 @@ final class DiskTuneDriver implements TuneDriver
     }
 
     @Override
-    public Run start(final Context context, final int queues, final int workers)
+    public long defaultRatePerWorker()
+    {
+        return READS_PER_WORKER;
+    }
+
+    @Override
+    public Run start(final Context context, final int queues, final int workers, final long ratePerWorker)
     {
         final List<DiskDevice> disks = new ArrayList<>();
         for (final Device device : context.devices(NbdDeviceProvider.KIND))
@@ -75,7 +81,7 @@ final class DiskTuneDriver implements TuneDriver
             LOG.info("tune: no disk takes a front end now; the built-in blk load falls back to a loopback device");
             return null;
         }
-        final long rate = READS_PER_WORKER * workers;
+        final long rate = ratePerWorker * workers;
         final TuneDiskLoad load = new TuneDiskLoad(origins, rate, READ_BYTES);
         final AgentRunner runner = new AgentRunner(new SleepingIdleStrategy(IDLE_NS),
             ex -> LOG.warn("tune: built-in blk load: {}", ex.toString()), null, load);

@@ -15,6 +15,7 @@ import io.vplane.engine.wakeup.Doorbell;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -66,6 +67,8 @@ final class RequestExecutor implements Consumer<BlockRequest>
     /** Front ends with requests completed in this drain and not yet published. */
     private final BlockOrigin[] touched = new BlockOrigin[MAX_TOUCHED];
     private int touchedCount;
+    /** The queue's completions; written by its worker only, set before the executor serves (see {@link #serves}). */
+    private AtomicLong completed = new AtomicLong();
 
     /** @param zeroSliceBytes a longer WRITE_ZEROES or TRIM runs this many bytes per poll */
     RequestExecutor(
@@ -84,9 +87,13 @@ final class RequestExecutor implements Consumer<BlockRequest>
             new RemoteRequests(async.openChannel(), this::finishRemote) : null;
     }
 
-    /** The queue's doorbell, rung when a remote request completes. */
-    void wakes(final Doorbell doorbell)
+    /**
+     * Serves {@code queue}: its doorbell is rung when a remote request completes, and each request
+     * completed counts in {@code completed} (the queue's, so the count survives a change of service).
+     */
+    void serves(final Doorbell doorbell, final AtomicLong completed)
     {
+        this.completed = completed;
         if (null != remote)
         {
             remote.wakes(doorbell);
@@ -186,6 +193,7 @@ final class RequestExecutor implements Consumer<BlockRequest>
     private void completeToOrigin(final BlockRequest request, final BlockOrigin origin)
     {
         metrics.requests.increment();
+        completed.setRelease(completed.getPlain() + 1); // one writer: a plain add, published for readers
         metrics.recordLatencyNs(System.nanoTime() - request.receivedNs());
         // Read before completing: once completed, the entry belongs to the front end again.
         final ByteBuf reply = request.reply();

@@ -95,6 +95,7 @@ class ServiceChangeTest
             .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
         assertThat(origin.completed).extracting(BlockRequest::error).containsOnly(BlockError.NONE);
         assertThat(queue.backlog()).isZero();
+        assertThat(queue.completed()).as("each request once, by the old service or the new").isEqualTo(12);
     }
 
     @Test

@@ -57,10 +57,17 @@ public final class BoundQueue implements AutoCloseable
         return device;
     }
 
-    /** Requests taken so far; read from any thread. */
+    /** Work its polls reported so far (the counter); read from any thread. */
     public long requests()
     {
         return requests.get();
+    }
+
+    /** Requests it served so far: its own completions where its polls count more than those; read from any thread. */
+    public long served()
+    {
+        final long completed = queue.completed();
+        return DeviceQueue.COUNTED_BY_POLLS == completed ? requests.get() : completed;
     }
 
     /** Whether a fault in one of the device's polls retired its queues. */

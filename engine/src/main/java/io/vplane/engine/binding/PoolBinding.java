@@ -283,7 +283,7 @@ public final class PoolBinding implements AutoCloseable
         final QueueLoadMeter.Reading reading = meter.read(allQueues());
         final List<PlacementView.QueueView> queues = new ArrayList<>();
         placed.forEach((group, worker) -> group.queues().forEach(queue -> queues.add(new PlacementView.QueueView(
-            queue.name(), group.name(), worker.name(), worker.pinned() ? worker.cpu() : -1, queue.requests(),
+            queue.name(), group.name(), worker.name(), worker.pinned() ? worker.cpu() : -1, queue.served(),
             reading.load(queue), reading.windowMs(), queue.retired()))));
         return new PlacementView(view.type(), view.queuesPerWorker(), view.batch(), view.dedicated(), view.workers(), view.io(),
             view.grouping(), queues);
@@ -321,10 +321,10 @@ public final class PoolBinding implements AutoCloseable
         return new PlacementView(type(), queuesPerWorker, batch, pool.dedicated(), views, io.views(), grouping, List.of());
     }
 
-    /** Requests served so far over every queue of this type. */
+    /** Requests served so far over every queue of this type (completions, not the polls' work count). */
     public synchronized long requestsServed()
     {
-        return sumOverQueues(queue -> queue.requests.get());
+        return sumOverQueues(BoundQueue::served);
     }
 
     /** Backlog over every queue of this type. */

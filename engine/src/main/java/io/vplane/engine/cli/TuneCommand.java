@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import io.vplane.engine.management.ManagementClient;
 import io.vplane.engine.management.ManagementText;
 import io.vplane.engine.management.TuneView;
+import io.vplane.engine.tune.TuneSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -11,6 +12,7 @@ import picocli.CommandLine.ParameterException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -29,6 +31,7 @@ import java.util.regex.Pattern;
 public final class TuneCommand extends ApiCommand
 {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)?");
+    private static final Pattern RATE = Pattern.compile("(\\d+)([km])?");
     private static final long POLL_MS = 250;
     private static final int BAR_WIDTH = 24;
 
@@ -44,14 +47,20 @@ public final class TuneCommand extends ApiCommand
     String duration;
 
     @Option(names = "--load", paramLabel = "LOAD", defaultValue = "builtin",
-        description = "builtin: a synthetic loopback device offering the same requests to every candidate; live: the traffic "
-            + "that runs now (default: ${DEFAULT-VALUE}).")
+        description = "builtin: the same requests to every candidate, through the type's front end (a guest on a temporary "
+            + "vhost-user port for net, reads into the disks for blk) or a loopback device; live: the traffic that runs now "
+            + "(default: ${DEFAULT-VALUE}).")
     String load;
 
     @Option(names = "--criterion", paramLabel = "C", defaultValue = "throughput-per-cpu",
         description = "throughput-per-cpu: the most requests per CPU-second of the type's workers; utilisation: the highest "
             + "share of their CPU time spent in polls that took work (the design's) (default: ${DEFAULT-VALUE}).")
     String criterion;
+
+    @Option(names = "--rate", paramLabel = "PER_S",
+        description = "Requests per second the built-in load offers per worker of the type, e.g. 20000 or 20k (default: the "
+            + "load's own: net 50k frames, blk 20k reads, loopback 200k requests). Not with --load live.")
+    String rate;
 
     @Option(names = "--dry-run", description = "Measure and report only, with the load-based grouping estimate; change nothing.")
     boolean dryRun;
@@ -67,8 +76,15 @@ public final class TuneCommand extends ApiCommand
             throw new ParameterException(spec.commandLine(), "--dry-run and --apply exclude each other");
         }
         final long durationMs = durationMs(duration);
-        client.post("/tune", mapper.writeValueAsString(fields("type", type, "candidates", candidates, "durationMs", durationMs,
-            "load", load, "criterion", criterion, "dryRun", dryRun, "apply", apply)));
+        final Long ratePerWorker = null == rate ? null : ratePerWorker(rate);
+        if (null != ratePerWorker && "live".equalsIgnoreCase(load.trim()))
+        {
+            throw new ParameterException(spec.commandLine(), "--rate sets the built-in load's rate; --load live measures the traffic there is");
+        }
+        final Map<String, Object> request = fields("type", type, "candidates", candidates, "durationMs", durationMs,
+            "load", load, "criterion", criterion, "dryRun", dryRun, "apply", apply);
+        putIfSet(request, "ratePerWorker", ratePerWorker);
+        client.post("/tune", mapper.writeValueAsString(request));
         final Progress progress = json ? null : new Progress(spec.commandLine().getOut(), isTerminal());
         String body;
         TuneView view;
@@ -113,6 +129,20 @@ public final class TuneCommand extends ApiCommand
             case "m" -> TimeUnit.MINUTES.toMillis(value);
             default -> TimeUnit.SECONDS.toMillis(value);
         };
+    }
+
+    private long ratePerWorker(final String text)
+    {
+        final Matcher matcher = RATE.matcher(text.trim().toLowerCase(Locale.ROOT));
+        final long value = matcher.matches() && matcher.group(1).length() <= 9 ?
+            Long.parseLong(matcher.group(1)) * (null == matcher.group(2) ? 1 : "k".equals(matcher.group(2)) ? 1_000 : 1_000_000) : -1;
+        if (value < 1 || value > TuneSettings.MAX_RATE_PER_WORKER)
+        {
+            throw new ParameterException(spec.commandLine(), String.format(Locale.ROOT,
+                "--rate must be requests per second per worker, 1 to %,d, as a number with an optional k or m, e.g. 20000 or 20k: '%s'",
+                TuneSettings.MAX_RATE_PER_WORKER, text));
+        }
+        return value;
     }
 
     private static boolean isTerminal()

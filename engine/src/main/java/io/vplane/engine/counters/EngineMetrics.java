@@ -36,7 +36,7 @@ public final class EngineMetrics
     /** Counter {pool, group, worker}: requests a queue group processed. */
     public static final String GROUP_REQUESTS_TOTAL = "vplane_group_requests_total";
 
-    /** Counter {pool, device, queue}: requests taken from one device queue. */
+    /** Counter {pool, device, queue}: work the polls of one device queue reported (requests taken; a disk queue also counts completions). */
     public static final String QUEUE_REQUESTS_TOTAL = "vplane_queue_requests_total";
 
     /** Counter {pool, device, queue}: nanoseconds spent in a queue's polls that took work (its load). */

@@ -306,7 +306,8 @@ public final class Daemon implements ManagementApi, AutoCloseable
             null == request.durationMs() ? TuneSettings.DEFAULT_DURATION_MS : request.durationMs(),
             null == request.load() ? TuneLoad.BUILTIN : TuneLoad.of(request.load()),
             null == request.criterion() ? TuneCriterion.THROUGHPUT_PER_CPU : TuneCriterion.of(request.criterion()),
-            Boolean.TRUE.equals(request.dryRun()), Boolean.TRUE.equals(request.apply()));
+            Boolean.TRUE.equals(request.dryRun()), Boolean.TRUE.equals(request.apply()),
+            null == request.ratePerWorker() ? TuneSettings.DEFAULT_RATE : request.ratePerWorker());
     }
 
     @Override

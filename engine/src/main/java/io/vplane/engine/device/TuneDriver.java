@@ -14,13 +14,16 @@ public interface TuneDriver
     /** The device type whose pool the load runs on. */
     String type();
 
+    /** Requests per second the load offers per worker unless the run asks for another rate. */
+    long defaultRatePerWorker();
+
     /**
-     * Starts the load for a run, offering {@code workers} workers' worth of requests.
+     * Starts the load for a run, offering {@code ratePerWorker} requests per second for each of {@code workers} workers.
      *
      * @param queues how many queues the load should spread over (so every candidate N fills whole groups)
      * @return the running load, or null when it cannot run now (say why in the log); the engine then falls back
      */
-    Run start(Context context, int queues, int workers) throws Exception;
+    Run start(Context context, int queues, int workers, long ratePerWorker) throws Exception;
 
     /** What a driver may do to the running engine. */
     interface Context

@@ -235,7 +235,8 @@ public final class ManagementRoutes
         if (!request.isObject() || !request.path("type").isTextual())
         {
             throw new IllegalArgumentException("expected a JSON object like {\"type\":\"net\",\"candidates\":[1,2,3,4]," +
-                "\"durationMs\":10000,\"load\":\"builtin\",\"criterion\":\"utilisation\",\"dryRun\":false,\"apply\":false}");
+                "\"durationMs\":10000,\"load\":\"builtin\",\"criterion\":\"utilisation\",\"dryRun\":false,\"apply\":false," +
+                "\"ratePerWorker\":20000}");
         }
         final TuneRequest tune;
         try

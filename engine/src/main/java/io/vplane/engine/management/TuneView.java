@@ -33,7 +33,7 @@ public record TuneView(
      * @param cpuSeconds           CPU time of the type's workers over the window (thread CPU clocks)
      * @param utilisationPercent   share of that CPU time spent in queue polls that took work
      * @param requestsPerCpuSecond requests served per second of the workers' CPU time
-     * @param serviceNsPerRequest  mean time in a poll that took work, per request taken
+     * @param serviceNsPerRequest  time in polls that took work, per request served
      * @param latencySamples       requests whose latency (offer to served) was measured in the window; 0 when
      *                             the type's queues carry no offer time (then the two latencies are 0 too)
      * @param latencyP50Us         median latency of those requests, in microseconds (bucket bound, at most 12.5% high)

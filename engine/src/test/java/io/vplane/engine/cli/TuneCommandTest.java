@@ -28,6 +28,7 @@ class TuneCommandTest
         assertThat(server.api.tuneRequest.durationMs()).isEqualTo(2000);
         assertThat(server.api.tuneRequest.dryRun()).isTrue();
         assertThat(server.api.tuneRequest.criterion()).isEqualTo("throughput-per-cpu");
+        assertThat(server.api.tuneRequest.ratePerWorker()).as("left out: the load's own rate").isNull();
         assertThat(out.toString())
             .contains("net: queues per worker by measurement, load builtin, criterion utilisation")
             .contains("  load: synthetic loopback device tune-net\n")
@@ -44,6 +45,32 @@ class TuneCommandTest
         assertThat(err.toString()).contains("--dry-run and --apply exclude each other");
         assertThat(execute("tune", "--url", server.url, "--type", "net", "--duration", "ten")).isEqualTo(2);
         assertThat(err.toString()).contains("--duration must be a number with ms, s or m");
+    }
+
+    @Test
+    void shouldSendTheBuiltinLoadsRatePerWorker()
+    {
+        assertThat(execute("tune", "--url", server.url, "--type", "blk", "--rate", "5000", "--dry-run")).isZero();
+        assertThat(server.api.tuneRequest.ratePerWorker()).isEqualTo(5_000);
+        assertThat(execute("tune", "--url", server.url, "--type", "blk", "--rate", "20k", "--dry-run")).isZero();
+        assertThat(server.api.tuneRequest.ratePerWorker()).isEqualTo(20_000);
+        assertThat(execute("tune", "--url", server.url, "--type", "net", "--rate", "2M", "--dry-run")).isZero();
+        assertThat(server.api.tuneRequest.ratePerWorker()).isEqualTo(2_000_000);
+    }
+
+    @Test
+    void shouldRefuseARateThatIsNotOneOrThatMeetsALiveLoad()
+    {
+        for (final String bad : List.of("0", "-5", "fast", "20 k", "11m", "99999999999999999999"))
+        {
+            err.getBuffer().setLength(0);
+            assertThat(execute("tune", "--url", server.url, "--type", "net", "--rate", bad)).as(bad).isEqualTo(2);
+            assertThat(err.toString()).as(bad).contains("--rate must be requests per second per worker, 1 to 10,000,000")
+                .contains("'" + bad + "'");
+        }
+        assertThat(execute("tune", "--url", server.url, "--type", "net", "--rate", "1000", "--load", "live")).isEqualTo(2);
+        assertThat(err.toString()).contains("--rate sets the built-in load's rate; --load live measures the traffic there is");
+        assertThat(server.api.tuneRequest).as("nothing was sent").isNull();
     }
 
     @Test

@@ -108,9 +108,11 @@ class ManagementServerTest
         assertThatThrownBy(() -> client.post("/tune", "{}")).hasMessageContaining("expected a JSON object like");
 
         final TuneView started = mapper.readValue(
-            client.post("/tune", "{\"type\":\"net\",\"candidates\":[1,2],\"durationMs\":2000,\"dryRun\":true}"), TuneView.class);
+            client.post("/tune", "{\"type\":\"net\",\"candidates\":[1,2],\"durationMs\":2000,\"dryRun\":true,\"ratePerWorker\":5000}"),
+            TuneView.class);
 
         assertThat(api.tuneRequest.candidates()).containsExactly(1, 2);
+        assertThat(api.tuneRequest.ratePerWorker()).isEqualTo(5_000);
         assertThat(api.tuneRequest.load()).as("left out: the daemon's default").isNull();
         assertThat(mapper.readValue(client.get("/tune"), TuneView.class)).isEqualTo(started);
         final var trial = mapper.readTree(client.get("/tune")).get("trials").get(1);

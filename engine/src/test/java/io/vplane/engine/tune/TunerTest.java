@@ -131,6 +131,7 @@ class TunerTest
                 (candidate, remainingMs, trials) -> devicesDuringRun.add(engine.devices().stream().map(d -> d.name()).toList()));
 
             assertThat(devicesDuringRun).allSatisfy(names -> assertThat(names).containsExactly("tune-net"));
+            assertThat(result.load()).as("the load's own rate, one worker").contains("200,000 requests/s");
             assertThat(result.trials()).allSatisfy(trial ->
             {
                 assertThat(trial.requests()).isPositive();
@@ -143,6 +144,33 @@ class TunerTest
             assertThat(result.choice().chosen()).isIn(1, 2);
             assertThat(engine.devices()).isEmpty();
             assertThat(engine.placement("net").queuesPerWorker()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldOfferTheBuiltinLoadAtTheRateAskedPerWorker() throws Exception
+    {
+        final long rate = 3_000;
+        final Counters counters = Counters.inMemory(512);
+        try (Engine engine = LoopbackEngines.start("""
+            management: {enabled: false}
+            pools:
+              net: {workers: 1, queuesPerWorker: 1, idle: {strategy: backoff, maxSpins: 10, maxYields: 5, minParkNs: 1000, maxParkNs: 1000000}}
+            """, counters))
+        {
+            final long startNs = System.nanoTime();
+            final Tuner.Result result = engine.tune(
+                new TuneSettings("net", List.of(1, 2), 300, TuneLoad.BUILTIN, TuneCriterion.THROUGHPUT_PER_CPU, true, false, rate),
+                (candidate, remainingMs, trials) -> { });
+            final double seconds = (System.nanoTime() - startNs) / 1e9;
+
+            assertThat(result.load()).contains("3,000 requests/s");
+            assertThat(result.trials()).allSatisfy(trial -> assertThat(trial.requests()).isPositive());
+            // the load's token bucket starts empty: it never offers more than the rate over the time it ran,
+            // whatever the machine does (the default, 200,000/s, would serve far more in these windows)
+            assertThat(result.trials().stream().mapToLong(TuneView.Trial::requests).sum())
+                .isLessThanOrEqualTo((long)Math.ceil(rate * seconds));
         }
     }
 }

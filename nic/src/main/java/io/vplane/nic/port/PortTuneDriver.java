@@ -26,7 +26,7 @@ import java.util.Locale;
 final class PortTuneDriver implements TuneDriver
 {
     static final String PORT = "tune-net";
-    /** Frames per second offered per net worker (each crosses the port twice: guest to port, port to guest). */
+    /** Frames per second offered per net worker unless the run asks for another rate (each crosses the port twice: guest to port, port to guest). */
     static final long FRAMES_PER_WORKER = 50_000;
     private static final int BURST = 256;
     /** The guest's sleep when it has nothing to do: it reaps returned frames at least this often (timer slack adds to it). */
@@ -40,7 +40,13 @@ final class PortTuneDriver implements TuneDriver
     }
 
     @Override
-    public Run start(final Context context, final int queues, final int workers)
+    public long defaultRatePerWorker()
+    {
+        return FRAMES_PER_WORKER;
+    }
+
+    @Override
+    public Run start(final Context context, final int queues, final int workers, final long ratePerWorker)
     {
         // two engine queues per pair (receive and transmit), at most the 16 pairs a port may have
         final int pairs = Math.clamp((queues + 1) / 2, 1, 16);
@@ -59,7 +65,7 @@ final class PortTuneDriver implements TuneDriver
             LOG.warn("tune: the built-in guest could not attach to {}: {}; falling back to a loopback device", socket, ex.getMessage());
             return null;
         }
-        final long rate = FRAMES_PER_WORKER * workers;
+        final long rate = ratePerWorker * workers;
         final AgentRunner runner = new AgentRunner(new SleepingIdleStrategy(IDLE_NS),
             ex -> LOG.warn("tune: built-in guest: {}", ex.toString()), null, new GuestLoad(guest, rate));
         AgentRunner.startOnThread(runner, task -> new Thread(task, "vplane-tune-guest"));
