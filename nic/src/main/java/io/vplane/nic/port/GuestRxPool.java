@@ -124,6 +124,12 @@ public final class GuestRxPool
         return ringGeneration;
     }
 
+    /** Entries of the ring the heads come from (0 before the first lend). */
+    public int ringSize()
+    {
+        return null == ring ? 0 : ring.size();
+    }
+
     /** The guest memory of the ring the heads come from, or null before the first lend. */
     public GuestMemory ringMemory()
     {

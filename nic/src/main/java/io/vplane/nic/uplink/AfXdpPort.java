@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
  * virtio-net header the VM port writes in place). A buffer is lent only when the kernel's limit for
  * a frame ({@code frameSize - 256} bytes) fits in it and in one region. The kernel writes the frame
  * into the guest's buffer; the switch hands it on and the VM port only publishes the used element
- * (zero copy). Own receive chunks go into the fill ring only when fewer than {@link #LOW_WATER}
- * buffers are left in it (the guest's ring ran dry): frames in them take the copy path. When the VM
+ * (zero copy). Own receive chunks ({@link #LOW_WATER} at most) go into the fill ring only when it
+ * holds no guest buffer (the guest's ring ran dry): frames in them take the copy path, and
+ * {@link #RESERVE} of the VM's buffers are left in its ring for them. When the VM
  * port's ring changes (reconnect, new memory table) or the port goes, the socket is closed (fill
  * entries cannot be taken back) and opened again over the new memory, or over own memory alone.
  * <b>Receive into own memory</b> (no VM port): every own receive chunk not in use is in the fill ring,
@@ -60,6 +61,11 @@ final class AfXdpPort extends UplinkPort
     private static final int MAX_KICKS = 8;
     /** Own receive chunks join guest buffers in the fill ring only when fewer buffers than this are in it. */
     static final int LOW_WATER = 32;
+    /**
+     * Receive buffers left in the VM's ring, not lent: a frame that lands in an own chunk while the
+     * kernel holds the VM's buffers (the guest had run dry) can still be copied to the VM.
+     */
+    static final int RESERVE = 32;
     private static final long HOST_CHUNK_MASK = GuestRxPool.NOT_LENT - 1;
 
     private final Sockets sockets;
@@ -131,7 +137,7 @@ final class AfXdpPort extends UplinkPort
         this.wakeups = List.of(new ReadableWakeup(epoll));
         try
         {
-            use(sockets.open(null));
+            use(sockets.open(null), false);
         }
         catch (final RuntimeException ex)
         {
@@ -140,8 +146,11 @@ final class AfXdpPort extends UplinkPort
         }
     }
 
-    /** Takes {@code opened} as the socket: its rings, every own chunk free, own receive chunks stocked. */
-    private void use(final XdpSocket opened)
+    /**
+     * Takes {@code opened} as the socket: its rings, every own chunk free, and unless it receives into
+     * guest buffers ({@code overGuest}: own chunks only when those run short), own receive chunks stocked.
+     */
+    private void use(final XdpSocket opened, final boolean overGuest)
     {
         socket = opened;
         rx = opened.rx();
@@ -166,7 +175,10 @@ final class AfXdpPort extends UplinkPort
         txBehind = false;
         java.util.Arrays.fill(kernelReported, 0);
         inKernel.clear();
-        submitFill(stockHost(0, rxFrames));
+        if (!overGuest)
+        {
+            submitFill(stockHost(0, rxFrames));
+        }
     }
 
     @Override
@@ -283,8 +295,9 @@ final class AfXdpPort extends UplinkPort
         }
         final boolean guestMode = null != guestUmem && !unfit;
         // a new ring lends one buffer first, to see whether its buffers fit before holding more
+        // and leaves RESERVE buffers in the guest's ring for frames the switch copies to the VM
         final int want = boundGeneration != pool.ringGeneration() ? 1
-            : guestMode ? fill.free(rxFrames) : 0;
+            : guestMode ? Math.max(0, Math.min(fill.free(rxFrames), pool.ringSize() - RESERVE - pool.held())) : 0;
         if (!lender.lend(pool, burst, want))
         {
             return;
@@ -319,7 +332,7 @@ final class AfXdpPort extends UplinkPort
             try
             {
                 mapped = GuestUmem.map(memory, rxBytes + (long)txFrames * frameSize);
-                use(sockets.open(mapped.segment()));
+                use(sockets.open(mapped.segment()), true);
                 guestUmem = mapped;
                 return;
             }
@@ -333,7 +346,7 @@ final class AfXdpPort extends UplinkPort
                     ex.getMessage());
             }
         }
-        use(sockets.open(null));
+        use(sockets.open(null), false);
     }
 
     /** Ready guest buffers into the fill ring, as many as it has room for. @return entries written */
@@ -364,9 +377,9 @@ final class AfXdpPort extends UplinkPort
             inKernel.put(offset, entry);
             fill.putAddress(placed++, offset - XdpSocket.XDP_PACKET_HEADROOM);
         }
-        // own chunks only when the guest's buffers run short
-        final int held = inKernel.size() + hostInKernel;
-        return held < LOW_WATER ? stockHost(placed, LOW_WATER - held) : placed;
+        // own chunks only when the kernel holds no guest buffer (the guest ran dry): the kernel takes
+        // fill entries in order, so any own chunk ahead of guest buffers would make a frame copy
+        return inKernel.size() == 0 && hostInKernel < LOW_WATER ? stockHost(placed, LOW_WATER - hostInKernel) : placed;
     }
 
     /** Up to {@code count} free own receive chunks into the fill ring from entry {@code at} on. @return entries written in all */
@@ -539,6 +552,8 @@ final class AfXdpPort extends UplinkPort
         }
         addKernelDrops(0, UplinkCounters.Drop.KERNEL_RX_DROPPED);
         addKernelDrops(3, UplinkCounters.Drop.KERNEL_RX_RING_FULL);
+        // read while idle as well: visible without waiting for a frame
+        counters.flush();
     }
 
     private void addKernelDrops(final int statistic, final UplinkCounters.Drop reason)
