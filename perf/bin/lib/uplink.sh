@@ -59,6 +59,13 @@ vm() { # vdev forwarding-cpu: testpmd rxonly in the background; sets vm_pid
   vm_pid=$SIDE_LAST_PID
 }
 
+vm_forwarding() { # waits until the VM forwards: a flood sent before that is never counted (its port
+  # is not started; on a loaded machine testpmd's 1 GiB of --no-huge memory takes seconds to set up)
+  side_wait_for "grep -q 'start packet forwarding\|Start automatic packet forwarding\|Press enter to exit' '$work/vm.log'" ||
+    side_wait_for "grep -q 'start packet forwarding\|Start automatic packet forwarding\|Press enter to exit' '$work/vm.log'" ||
+    { tail -20 "$work/vm.log" >&2; return 1; }
+}
+
 uplink_vplane() { # uplink-yaml-line attach-command: vplane with that uplink, the VM, then attach-command joins
   # the namespace to the uplink; floods and stops both
   cat >"$work/vplane.yaml" <<YAML
@@ -84,6 +91,7 @@ YAML
   vm "net_virtio_user0,path=$work/pa.sock,mac=$vm_mac,queue_size=1024" 0
   ip netns list | grep -qw "$ns" || ip netns add "$ns"
   $2 || { cat "$work/vplane.log" >&2; return 1; }
+  vm_forwarding || return 1
   side_sleep 2
   flood "$vplane" net || return 1
   "$side_top/bin/vplane" stat --once --run-dir "$work/run" >"$work/stat.txt" 2>&1
@@ -105,6 +113,7 @@ run_kernel() { # veth (namespace) -> bridge -> TAP read by testpmd net_tap
   ip link set "$tap" master "vpbr$$"; ip link set "$tap" up txqueuelen 10000
   # the bridge learns nothing from the TAP: make the VM's MAC known so frames are not flooded
   bridge fdb add "$global_mac" dev "$tap" master static 2>/dev/null
+  vm_forwarding || return 1
   side_sleep 2
   flood "$vm_pid" rte-worker || return 1
   stop_vm "$vm_pid"

@@ -211,6 +211,13 @@ public final class SectionReader
         return null == name ? fallback : name;
     }
 
+    /** A name that may be left out. @return it, or null when absent or rejected */
+    public String optionalName(final String key, final String what)
+    {
+        final String name = string(key, null);
+        return null == name ? null : checkedName(key, name, what);
+    }
+
     private String checkedName(final String key, final String name, final String what)
     {
         if (NAME.matcher(name).matches())

@@ -31,6 +31,12 @@ public final class MemoryMap
 
     private static final MethodHandle MMAP =
         NativeCall.downcall("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MREMAP = NativeCall.variadicDowncall("mremap",
+        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS), 4);
+    private static final int MAP_FIXED = 0x10;
+    private static final int MAP_NORESERVE = 0x4000;
+    private static final int MREMAP_MAYMOVE = 1;
+    private static final int MREMAP_FIXED = 2;
     private static final MethodHandle MUNMAP = NativeCall.downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle MINCORE = NativeCall.downcall("mincore", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle MADVISE = NativeCall.downcall("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
@@ -53,6 +59,54 @@ public final class MemoryMap
             final MemorySegment address = (MemorySegment)MMAP.invokeExact(NativeCall.state(), MemorySegment.NULL, length, prot, flags, fd, offset);
             // MAP_FAILED is (void *)-1
             return address.address() == -1L ? MemorySegment.NULL : address;
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("mmap", ex);
+        }
+    }
+
+    /**
+     * Reserves {@code length} bytes of address space (no access, no memory committed), for mappings
+     * to be placed in it with {@link #aliasShared}.
+     *
+     * @return the reservation's address, or {@link MemorySegment#NULL} with {@link Errno#last()} set
+     */
+    public static MemorySegment reserve(final long length)
+    {
+        return mmap(length, 0, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    }
+
+    /**
+     * Maps the pages of the shared mapping at [{@code address}, {@code address + length}) a second
+     * time at {@code target} (replacing what is there): mremap(2) with an old size of 0, which makes a
+     * new mapping of the same pages. The pages are the same; writes through either address are seen
+     * through both.
+     *
+     * @return 0 or {@code -errno} (EINVAL: not a shared mapping)
+     */
+    public static int aliasShared(final long address, final long length, final long target)
+    {
+        try
+        {
+            final MemorySegment moved = (MemorySegment)MREMAP.invokeExact(NativeCall.state(), MemorySegment.ofAddress(address),
+                0L, length, MREMAP_MAYMOVE | MREMAP_FIXED, MemorySegment.ofAddress(target));
+            return moved.address() == -1L ? -Errno.last() : 0;
+        }
+        catch (final Throwable ex)
+        {
+            throw NativeCall.failedToCall("mremap", ex);
+        }
+    }
+
+    /** Anonymous private memory at {@code target} (replacing what is there). @return 0 or {@code -errno} */
+    public static int anonymousAt(final long target, final long length)
+    {
+        try
+        {
+            final MemorySegment at = (MemorySegment)MMAP.invokeExact(NativeCall.state(), MemorySegment.ofAddress(target), length,
+                PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0L);
+            return at.address() == -1L ? -Errno.last() : 0;
         }
         catch (final Throwable ex)
         {

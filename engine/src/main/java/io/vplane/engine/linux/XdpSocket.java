@@ -40,6 +40,14 @@ public final class XdpSocket implements AutoCloseable
     static final long XDP_UMEM_PGOFF_COMPLETION_RING = 0x180000000L;
     /** struct xdp_statistics: six u64 (rx_dropped, rx_invalid_descs, tx_invalid_descs, rx_ring_full, rx_fill_ring_empty_descs, tx_ring_empty_descs). */
     public static final int STATISTICS = 6;
+    /**
+     * Bytes the kernel leaves before a received frame in its chunk (XDP_PACKET_HEADROOM) on top of
+     * the UMEM's own headroom: a frame for fill address {@code a} lands at {@code a + 256}. In
+     * unaligned-chunk mode the rx descriptor then carries {@code a} in its low 48 bits and 256 in its
+     * high 16 ({@link #unalignedFrameOffset}).
+     */
+    public static final int XDP_PACKET_HEADROOM = 256;
+    private static final long UNALIGNED_ADDRESS_MASK = (1L << 48) - 1;
     private static final int SOCK_RAW = 3;
     private static final int MAP_POPULATE = 0x8000;
     private static final int MSG_DONTWAIT = 0x40;
@@ -63,13 +71,16 @@ public final class XdpSocket implements AutoCloseable
     private final XdpRing fill;
     private final XdpRing completion;
     private final boolean zeroCopy;
+    /** Whether the UMEM is this socket's own mapping, unmapped on close. */
+    private final boolean ownsUmem;
     private final MemorySegment statistics;
     private final MemorySegment statisticsLength;
     private final Arena arena = Arena.ofShared();
 
-    private XdpSocket(final int fd, final MemorySegment umem, final MemorySegment[] maps, final XdpRing[] rings,
-        final boolean zeroCopy)
+    private XdpSocket(final int fd, final MemorySegment umem, final boolean ownsUmem, final MemorySegment[] maps,
+        final XdpRing[] rings, final boolean zeroCopy)
     {
+        this.ownsUmem = ownsUmem;
         this.fd = fd;
         this.umem = umem;
         this.maps = maps;
@@ -102,25 +113,61 @@ public final class XdpSocket implements AutoCloseable
     public static XdpSocket open(final int ifIndex, final int queueId, final int frames, final int frameSize,
         final int rxSize, final int txSize, final int bindFlags)
     {
+        final long umemBytes = (long)frames * frameSize;
+        final MemorySegment umem = MemoryMap.mmap(umemBytes, MemoryMap.PROT_READ | MemoryMap.PROT_WRITE,
+            MemoryMap.MAP_PRIVATE | MemoryMap.MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (MemorySegment.NULL.equals(umem))
+        {
+            throw new IllegalStateException("mmap of the UMEM (" + umemBytes + " bytes) failed: " + Errno.describe(Errno.last()));
+        }
+        try
+        {
+            return open(ifIndex, queueId, umem.reinterpret(umemBytes), frameSize, 0, true, rxSize, txSize, bindFlags);
+        }
+        catch (final RuntimeException ex)
+        {
+            MemoryMap.munmap(umem.address(), umemBytes);
+            throw ex;
+        }
+    }
+
+    /**
+     * Opens, sets up and binds a socket whose UMEM is memory the caller mapped and keeps mapped
+     * until after {@link #close} (the socket does not unmap it). The kernel pins its pages for as long
+     * as the socket lives.
+     *
+     * @param umem      the UMEM: page-aligned, a whole number of pages
+     * @param chunkSize bytes the kernel may use from a fill address on (2048 to the page size)
+     * @param umemFlags 0, or {@link XdpUmemReg#XDP_UMEM_UNALIGNED_CHUNK_FLAG}: fill addresses may be any
+     *                  offset with {@code chunkSize} bytes of UMEM behind it, not only chunk starts
+     * @throws IllegalStateException naming the step that failed and its errno
+     */
+    public static XdpSocket openOver(final int ifIndex, final int queueId, final MemorySegment umem, final int chunkSize,
+        final int umemFlags, final int rxSize, final int txSize, final int bindFlags)
+    {
+        return open(ifIndex, queueId, umem, chunkSize, umemFlags, false, rxSize, txSize, bindFlags);
+    }
+
+    /** The UMEM offset a frame of rx descriptor address {@code address} starts at, in unaligned-chunk mode. */
+    public static long unalignedFrameOffset(final long address)
+    {
+        return (address & UNALIGNED_ADDRESS_MASK) + (address >>> 48);
+    }
+
+    private static XdpSocket open(final int ifIndex, final int queueId, final MemorySegment umem, final int chunkSize,
+        final int umemFlags, final boolean ownsUmem, final int rxSize, final int txSize, final int bindFlags)
+    {
         final int fd = socket();
         if (fd < 0)
         {
             throw new IllegalStateException("socket(AF_XDP) failed: " + Errno.describe(-fd) + hint(-fd));
         }
-        final long umemBytes = (long)frames * frameSize;
-        MemorySegment umem = MemorySegment.NULL;
         final MemorySegment[] maps = new MemorySegment[4];
         final long[] mapBytes = new long[4];
         try (Arena arena = Arena.ofConfined())
         {
-            umem = MemoryMap.mmap(umemBytes, MemoryMap.PROT_READ | MemoryMap.PROT_WRITE,
-                MemoryMap.MAP_PRIVATE | MemoryMap.MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-            if (MemorySegment.NULL.equals(umem))
-            {
-                throw new IllegalStateException("mmap of the UMEM (" + umemBytes + " bytes) failed: " + Errno.describe(Errno.last()));
-            }
             final MemorySegment reg = arena.allocate(XdpUmemReg.SIZE, 8);
-            XdpUmemReg.write(reg, umem.address(), umemBytes, frameSize, 0, 0);
+            XdpUmemReg.write(reg, umem.address(), umem.byteSize(), chunkSize, 0, umemFlags);
             check("setsockopt(XDP_UMEM_REG)", setsockopt(fd, XDP_UMEM_REG, reg, XdpUmemReg.SIZE));
             final MemorySegment value = arena.allocate(8, 8);
             check("setsockopt(XDP_UMEM_FILL_RING)", setInt(fd, XDP_UMEM_FILL_RING, rxSize, value));
@@ -158,7 +205,7 @@ public final class XdpSocket implements AutoCloseable
             }
             check("getsockopt(XDP_OPTIONS)", getsockopt(fd, XDP_OPTIONS, value, 4, value.asSlice(4)));
             final boolean zeroCopy = (value.get(JAVA_INT, 0) & XDP_OPTIONS_ZEROCOPY) != 0;
-            return new XdpSocket(fd, umem.reinterpret(umemBytes), maps, rings, zeroCopy);
+            return new XdpSocket(fd, umem, ownsUmem, maps, rings, zeroCopy);
         }
         catch (final Throwable ex)
         {
@@ -168,10 +215,6 @@ public final class XdpSocket implements AutoCloseable
                 {
                     MemoryMap.munmap(maps[i].address(), mapBytes[i]);
                 }
-            }
-            if (!MemorySegment.NULL.equals(umem))
-            {
-                MemoryMap.munmap(umem.address(), umemBytes);
             }
             FileIo.close(fd);
             if (ex instanceof IllegalStateException state)
@@ -328,7 +371,10 @@ public final class XdpSocket implements AutoCloseable
         {
             MemoryMap.munmap(maps[i].address(), maps[i].byteSize());
         }
-        MemoryMap.munmap(umem.address(), umem.byteSize());
+        if (ownsUmem)
+        {
+            MemoryMap.munmap(umem.address(), umem.byteSize());
+        }
         arena.close();
     }
 

@@ -76,6 +76,83 @@ class XdpSocketTest
         assertThat(sa.zeroCopy()).isFalse();
     }
 
+    /**
+     * Buffer-address substitution's kernel side: the receiving socket's UMEM is an anonymous part
+     * followed by a second mapping (mremap alias) of a shared memfd, as guest memory is; fill
+     * addresses are odd offsets into the memfd part (unaligned-chunk mode). Each frame must land 256
+     * bytes behind its fill address, seen through the memfd's own mapping, and nowhere else.
+     */
+    @Test
+    void shouldReceiveIntoSharedMemoryAtUnalignedFillAddresses() throws Exception
+    {
+        run("ip", "link", "del", a);
+        require("ip", "link", "add", a, "type", "veth", "peer", "name", b);
+        for (final String end : List.of(a, b))
+        {
+            require("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1");
+            require("ip", "link", "set", end, "up");
+        }
+        final long guestBytes = 64 * 1024;
+        final long hostBytes = 16 * 1024;
+        final int memfd = MemFd.create("guest", guestBytes);
+        assertThat(memfd).isPositive();
+        final MemorySegment guest = MemoryMap.mmap(guestBytes, MemoryMap.PROT_READ | MemoryMap.PROT_WRITE,
+            MemoryMap.MAP_SHARED, memfd, 0).reinterpret(guestBytes);
+        FileIo.close(memfd);
+        open.add(() -> MemoryMap.munmap(guest.address(), guestBytes));
+        final MemorySegment umem = MemoryMap.reserve(hostBytes + guestBytes).reinterpret(hostBytes + guestBytes);
+        open.add(() -> MemoryMap.munmap(umem.address(), umem.byteSize()));
+        assertThat(MemoryMap.anonymousAt(umem.address(), hostBytes)).isZero();
+        assertThat(MemoryMap.aliasShared(guest.address(), guestBytes, umem.address() + hostBytes)).isZero();
+        guest.fill((byte)0x5a);
+
+        final int ifIndex = NetInterfaces.index(b);
+        final int map = Bpf.createMap(Bpf.BPF_MAP_TYPE_XSKMAP, 4, 4, 1, "xsks");
+        open.add(() -> FileIo.close(map));
+        final int program = XskRedirectProgram.load(map);
+        open.add(() -> FileIo.close(program));
+        final int link = Bpf.attachXdp(program, ifIndex, Bpf.XDP_FLAGS_SKB_MODE);
+        assertThat(link).as(Errno.describe(-link)).isPositive();
+        open.add(() -> FileIo.close(link));
+        final XdpSocket sb = XdpSocket.openOver(ifIndex, 0, umem, FRAME_SIZE, XdpUmemReg.XDP_UMEM_UNALIGNED_CHUNK_FLAG,
+            RING, RING, SockaddrXdp.XDP_COPY);
+        open.add(sb);
+        assertThat(Bpf.updateElement(map, 0, sb.fd())).isZero();
+        final long[] frameAt = new long[SENT];
+        for (int i = 0; i < SENT; i++)
+        {
+            // a 12-byte header before each frame, buffers 2100 bytes apart: no frame on a chunk boundary
+            frameAt[i] = 700 + 12 + i * 2100L;
+            sb.fill().putAddress(i, hostBytes + frameAt[i] - XdpSocket.XDP_PACKET_HEADROOM);
+        }
+        sb.fill().submit(SENT);
+        final XdpSocket sa = socketOn(a);
+
+        send(sa, SENT, 3);
+        final XdpRing rx = sb.rx();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        int got = 0;
+        while (got < SENT && System.nanoTime() < deadline)
+        {
+            final int n = rx.available(SENT - got);
+            for (int i = 0; i < n; i++)
+            {
+                assertThat(rx.length(i)).isEqualTo(60);
+                final long at = XdpSocket.unalignedFrameOffset(rx.address(i)) - hostBytes;
+                assertThat(at).isEqualTo(frameAt[got]);
+                assertThat(guest.get(JAVA_SHORT_UNALIGNED, at + 12)).isEqualTo(Short.reverseBytes(ETHER_TYPE));
+                assertThat(guest.get(JAVA_INT_UNALIGNED, at + 14)).isEqualTo(3);
+                assertThat(guest.get(JAVA_INT_UNALIGNED, at + 18)).isEqualTo(got);
+                // the header before the frame is untouched: the kernel writes the frame only
+                assertThat(guest.get(JAVA_INT_UNALIGNED, at - 12)).isEqualTo(0x5a5a5a5a);
+                assertThat(guest.get(JAVA_BYTE, at + 60)).isEqualTo((byte)0x5a);
+                got++;
+            }
+            rx.release(n);
+        }
+        assertThat(got).isEqualTo(SENT);
+    }
+
     private XdpSocket socketOn(final String ifName)
     {
         final int ifIndex = NetInterfaces.index(ifName);

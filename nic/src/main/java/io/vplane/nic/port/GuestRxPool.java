@@ -2,6 +2,7 @@ package io.vplane.nic.port;
 
 import io.vplane.engine.linux.Iovec;
 import io.vplane.nic.vswitch.FrameBurst;
+import io.vplane.virtio.memory.GuestMemory;
 import io.vplane.virtio.virtq.DescriptorChain;
 import io.vplane.virtio.virtq.SplitVirtQueue;
 
@@ -54,6 +55,8 @@ public final class GuestRxPool
     private final int[] empty;
     private int emptyCount;
     private SplitVirtQueue ring;
+    /** Counts ring changes: heads held outside the pool (an AF_XDP fill ring) are stale once it moves. */
+    private long ringGeneration;
     private FrameBurst lentBurst;
     private int published;
 
@@ -111,7 +114,26 @@ public final class GuestRxPool
         {
             forgetAll();
             ring = current;
+            ringGeneration++;
         }
+    }
+
+    /** Changes when the pool is bound to another ring: every head it held before belongs to the old one. */
+    public long ringGeneration()
+    {
+        return ringGeneration;
+    }
+
+    /** Entries of the ring the heads come from (0 before the first lend). */
+    public int ringSize()
+    {
+        return null == ring ? 0 : ring.size();
+    }
+
+    /** The guest memory of the ring the heads come from, or null before the first lend. */
+    public GuestMemory ringMemory()
+    {
+        return null == ring ? null : ring.memory();
     }
 
     /**

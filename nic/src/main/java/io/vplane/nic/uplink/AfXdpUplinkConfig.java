@@ -17,10 +17,26 @@ import java.util.Locale;
  * @param rxRingSize  entries of the rx and fill rings, and UMEM chunks that receive
  * @param txRingSize  entries of the tx and completion rings, and UMEM chunks that transmit
  * @param frameSize   bytes of a UMEM chunk: a received or sent frame fits in one
+ * @param vmPort      the switched vhost-user port whose guest receive buffers the socket receives into
+ *                    (buffer-address substitution), or null: receive into own memory, the switch copies
+ * @param guestBuffers receive into {@code vmPort}'s buffers (the UMEM over its memory); false: the copy path
  */
 public record AfXdpUplinkConfig(String name, String ifName, int queueId, String vswitch, Mode mode, Attach attach,
-    int rxRingSize, int txRingSize, int frameSize)
+    int rxRingSize, int txRingSize, int frameSize, String vmPort, boolean guestBuffers)
 {
+    /** Without a VM port or guest buffers. */
+    public AfXdpUplinkConfig(final String name, final String ifName, final int queueId, final String vswitch, final Mode mode,
+        final Attach attach, final int rxRingSize, final int txRingSize, final int frameSize)
+    {
+        this(name, ifName, queueId, vswitch, mode, attach, rxRingSize, txRingSize, frameSize, null, true);
+    }
+
+    /** Whether frames are received into the VM port's buffers. */
+    public boolean substitutes()
+    {
+        return null != vmPort && guestBuffers;
+    }
+
     public static final SettingRange QUEUE_ID = new SettingRange(0, 1023);
     public static final SettingRange RING_SIZE = new SettingRange(64, 16_384);
     public static final SettingRange FRAME_SIZE = new SettingRange(2048, 4096);

@@ -9,13 +9,18 @@ import io.vplane.engine.linux.FileIo;
 import io.vplane.engine.linux.NetInterfaces;
 import io.vplane.engine.linux.SockaddrXdp;
 import io.vplane.engine.linux.XdpSocket;
+import io.vplane.engine.linux.XdpUmemReg;
+import io.vplane.nic.port.GuestRxLenders;
 import io.vplane.engine.linux.XskRedirectProgram;
 import io.vplane.nic.vswitch.VswitchRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * An AF_XDP uplink: one queue of an interface as one switch port, on the switch's worker. Opening
@@ -28,6 +33,8 @@ import java.util.List;
 public final class AfXdpUplinkDevice extends UplinkDevice
 {
     private static final Logger LOG = LoggerFactory.getLogger(AfXdpUplinkDevice.class);
+    /** Binds tried, 2 ms apart, while the queue is still held by the socket closed before. */
+    private static final int BIND_ATTEMPTS = 250;
 
     private final AfXdpUplinkConfig settings;
     private final AfXdpPort port;
@@ -48,12 +55,13 @@ public final class AfXdpUplinkDevice extends UplinkDevice
      * @throws IllegalStateException saying which step failed and why (the errno, and what to do about it)
      */
     public static AfXdpUplinkDevice open(final DeviceSpec spec, final AfXdpUplinkConfig settings, final DeviceContext context,
-        final VswitchRegistry switches)
+        final VswitchRegistry switches, final GuestRxLenders lenders)
     {
         final UplinkCounters counters = new UplinkCounters(context.counters(), spec.name());
         try
         {
-            final Opened opened = openPort(settings, counters, context.errors());
+            final Opened opened = openPort(settings, settings.substitutes() ? lenders.slot(settings.vmPort()) : null, counters,
+                context.errors());
             return new AfXdpUplinkDevice(spec, settings, switches, opened.fds(), opened.port(), counters, opened.hook());
         }
         catch (final RuntimeException ex)
@@ -68,7 +76,9 @@ public final class AfXdpUplinkDevice extends UplinkDevice
     {
     }
 
-    static Opened openPort(final AfXdpUplinkConfig settings, final UplinkCounters counters, final ErrorLog errors)
+    /** @param vmSlot the VM port whose buffers it receives into, or null */
+    static Opened openPort(final AfXdpUplinkConfig settings, final GuestRxLenders.Slot vmSlot, final UplinkCounters counters,
+        final ErrorLog errors)
     {
         final String what = "uplink " + settings.name() + ": ";
         if (!XdpSocket.capability().isAvailable())
@@ -88,7 +98,6 @@ public final class AfXdpUplinkDevice extends UplinkDevice
         }
         int program = -1;
         int link = -1;
-        XdpSocket socket = null;
         try
         {
             program = XskRedirectProgram.load(map);
@@ -108,25 +117,13 @@ public final class AfXdpUplinkDevice extends UplinkDevice
                     "): " + Errno.describe(-link) + (link == -Errno.EBUSY
                     ? " (the interface has an XDP program already: see `ip link show dev " + settings.ifName() + "`)" : ""));
             }
-            final int frames = settings.rxRingSize() + settings.txRingSize();
-            socket = XdpSocket.open(ifIndex, settings.queueId(), frames, settings.frameSize(), settings.rxRingSize(),
-                settings.txRingSize(), bindFlags(settings.mode()));
-            final int rc = Bpf.updateElement(map, settings.queueId(), socket.fd());
-            if (rc < 0)
-            {
-                throw new IllegalStateException("bpf(BPF_MAP_UPDATE_ELEM) failed: " + Errno.describe(-rc));
-            }
-            final AfXdpPort port = new AfXdpPort(settings.name(), socket, settings.frameSize(), settings.rxRingSize(),
-                settings.txRingSize(), counters, errors);
+            final AfXdpPort port = new AfXdpPort(settings.name(), umem -> openSocket(settings, ifIndex, map, umem), vmSlot,
+                settings.vswitch(), settings.frameSize(), settings.rxRingSize(), settings.txRingSize(), counters, errors);
             // the link first: closing it detaches the program
             return new Opened(port, new int[] {link, program, map}, hook);
         }
         catch (final RuntimeException ex)
         {
-            if (null != socket)
-            {
-                socket.close();
-            }
             for (final int fd : new int[] {link, program, map})
             {
                 if (fd >= 0)
@@ -135,6 +132,44 @@ public final class AfXdpUplinkDevice extends UplinkDevice
                 }
             }
             throw ex.getMessage() != null && ex.getMessage().startsWith(what) ? ex : new IllegalStateException(what + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * A socket on the uplink's queue, over own memory ({@code umem} null) or over {@code umem} in
+     * unaligned-chunk mode, put in the XSKMAP. The queue of a socket just closed may still be bound
+     * while the kernel lets go of its UMEM (released in deferred work): bind is tried again for a while.
+     */
+    private static XdpSocket openSocket(final AfXdpUplinkConfig settings, final int ifIndex, final int map, final MemorySegment umem)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            final XdpSocket socket;
+            try
+            {
+                socket = null == umem
+                    ? XdpSocket.open(ifIndex, settings.queueId(), settings.rxRingSize() + settings.txRingSize(), settings.frameSize(),
+                        settings.rxRingSize(), settings.txRingSize(), bindFlags(settings.mode()))
+                    : XdpSocket.openOver(ifIndex, settings.queueId(), umem, settings.frameSize(),
+                        XdpUmemReg.XDP_UMEM_UNALIGNED_CHUNK_FLAG, settings.rxRingSize(), settings.txRingSize(),
+                        bindFlags(settings.mode()));
+            }
+            catch (final IllegalStateException ex)
+            {
+                if (attempt < BIND_ATTEMPTS && String.valueOf(ex.getMessage()).contains(Errno.describe(Errno.EBUSY)))
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                    continue;
+                }
+                throw ex;
+            }
+            final int rc = Bpf.updateElement(map, settings.queueId(), socket.fd());
+            if (rc < 0)
+            {
+                socket.close();
+                throw new IllegalStateException("bpf(BPF_MAP_UPDATE_ELEM) failed: " + Errno.describe(-rc));
+            }
+            return socket;
         }
     }
 
@@ -153,7 +188,9 @@ public final class AfXdpUplinkDevice extends UplinkDevice
     protected void starting()
     {
         LOG.info("AF_XDP uplink {} on {} queue {}: XDP program in the {} hook, socket in {} mode, rings rx {} / tx {}, " +
-                "{}-byte frames", settings.name(), settings.ifName(), settings.queueId(), hook,
-            port.zeroCopy() ? "zero-copy" : "copy", settings.rxRingSize(), settings.txRingSize(), settings.frameSize());
+                "{}-byte frames; receives {}", settings.name(), settings.ifName(), settings.queueId(), hook,
+            port.zeroCopy() ? "zero-copy" : "copy", settings.rxRingSize(), settings.txRingSize(), settings.frameSize(),
+            settings.substitutes() ? "into the buffers of VM port " + settings.vmPort() + " (UMEM over its memory)"
+                : "into own memory (copy path)");
     }
 }

@@ -19,6 +19,6 @@ public final class AfXdpUplinkProvider extends UplinkProvider<AfXdpUplinkConfig>
     @Override
     protected Device open(final DeviceSpec spec, final AfXdpUplinkConfig settings, final DeviceContext context)
     {
-        return AfXdpUplinkDevice.open(spec, settings, context, switches);
+        return AfXdpUplinkDevice.open(spec, settings, context, switches, lenders);
     }
 }

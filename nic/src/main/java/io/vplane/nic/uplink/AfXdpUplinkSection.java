@@ -12,6 +12,7 @@ public final class AfXdpUplinkSection extends DeviceListSection<AfXdpUplinksConf
     public static final AfXdpUplinkConfig.Attach ATTACH = AfXdpUplinkConfig.Attach.AUTO;
     public static final int RING_SIZE = 2048;
     public static final int FRAME_SIZE = 2048;
+    public static final boolean GUEST_BUFFERS = true;
 
     public AfXdpUplinkSection()
     {
@@ -24,7 +25,8 @@ public final class AfXdpUplinkSection extends DeviceListSection<AfXdpUplinksConf
     {
         return "ifName=" + uplink.ifName() + " queueId=" + uplink.queueId() + " vswitch=" + uplink.vswitch() +
             " mode=" + uplink.mode().label() + " attach=" + uplink.attach().label() + " rxRingSize=" + uplink.rxRingSize() +
-            " txRingSize=" + uplink.txRingSize() + " frameSize=" + uplink.frameSize();
+            " txRingSize=" + uplink.txRingSize() + " frameSize=" + uplink.frameSize() + " vmPort=" + uplink.vmPort() +
+            " guestBuffers=" + uplink.guestBuffers();
     }
 
     @Override
@@ -47,7 +49,10 @@ public final class AfXdpUplinkSection extends DeviceListSection<AfXdpUplinksConf
         final int rxRingSize = item.powerOfTwo("rxRingSize", RING_SIZE, AfXdpUplinkConfig.RING_SIZE);
         final int txRingSize = item.powerOfTwo("txRingSize", RING_SIZE, AfXdpUplinkConfig.RING_SIZE);
         final int frameSize = item.powerOfTwo("frameSize", FRAME_SIZE, AfXdpUplinkConfig.FRAME_SIZE);
+        final String vmPort = item.optionalName("vmPort", "port");
+        final boolean guestBuffers = item.bool("guestBuffers", GUEST_BUFFERS);
         item.finish();
-        return ok ? new AfXdpUplinkConfig(name, ifName, queueId, vswitch, mode, attach, rxRingSize, txRingSize, frameSize) : null;
+        return ok ? new AfXdpUplinkConfig(name, ifName, queueId, vswitch, mode, attach, rxRingSize, txRingSize, frameSize,
+            vmPort, guestBuffers) : null;
     }
 }

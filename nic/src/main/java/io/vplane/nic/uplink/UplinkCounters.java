@@ -22,7 +22,9 @@ final class UplinkCounters implements AutoCloseable
     {
         SHORT_FRAME, FRAME_TOO_BIG, SCATTERED, READ_ERROR, WRITE_ERROR, BAD_VXLAN_HEADER, WRONG_VNI,
         /** AF_XDP: the tx ring had no free frame; the kernel dropped a frame (no fill buffer, too long), or found the rx ring full. */
-        TX_RING_FULL, KERNEL_RX_DROPPED, KERNEL_RX_RING_FULL;
+        TX_RING_FULL, KERNEL_RX_DROPPED, KERNEL_RX_RING_FULL,
+        /** AF_XDP: a guest receive buffer smaller than the kernel may write, kept out of the fill ring (its ring then copies). */
+        GUEST_BUFFER_UNFIT;
 
         final String label = name().toLowerCase(java.util.Locale.ROOT);
     }

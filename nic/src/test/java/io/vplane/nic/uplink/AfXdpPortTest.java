@@ -157,7 +157,7 @@ class AfXdpPortTest
             assertThat(run("ip", "link", "set", end, "up")).isEmpty();
         }
         opened = AfXdpUplinkDevice.openPort(new AfXdpUplinkConfig("ax0", a, 0, "vs0", AfXdpUplinkConfig.Mode.COPY,
-            AfXdpUplinkConfig.Attach.AUTO, RING, RING, FRAME_SIZE), uplink, new ErrorLog(counters));
+            AfXdpUplinkConfig.Attach.AUTO, RING, RING, FRAME_SIZE), null, uplink, new ErrorLog(counters));
         sender = XdpSocket.open(NetInterfaces.index(b), 0, BATCH, FRAME_SIZE, BATCH, BATCH, SockaddrXdp.XDP_COPY);
 
     }

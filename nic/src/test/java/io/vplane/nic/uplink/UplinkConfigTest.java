@@ -80,13 +80,21 @@ class UplinkConfigTest
                 - {name: ax0, ifName: veth0}
                 - {name: ax1, ifName: eth1, queueId: 3, vswitch: sw1, mode: ZeroCopy, attach: native, rxRingSize: 4096,
                    txRingSize: 1024, frameSize: 4096}
+                - {name: ax2, ifName: eth2, vmPort: vm0}
+                - {name: ax3, ifName: eth3, vmPort: vm1, guestBuffers: false}
             """, "c.yaml");
 
         assertThat(config.section(AfXdpUplinksConfig.class).uplinks()).containsExactly(
             new AfXdpUplinkConfig("ax0", "veth0", 0, "vswitch0", AfXdpUplinkConfig.Mode.AUTO, AfXdpUplinkConfig.Attach.AUTO,
                 2048, 2048, 2048),
             new AfXdpUplinkConfig("ax1", "eth1", 3, "sw1", AfXdpUplinkConfig.Mode.ZEROCOPY, AfXdpUplinkConfig.Attach.NATIVE,
-                4096, 1024, 4096));
+                4096, 1024, 4096),
+            new AfXdpUplinkConfig("ax2", "eth2", 0, "vswitch0", AfXdpUplinkConfig.Mode.AUTO, AfXdpUplinkConfig.Attach.AUTO,
+                2048, 2048, 2048, "vm0", true),
+            new AfXdpUplinkConfig("ax3", "eth3", 0, "vswitch0", AfXdpUplinkConfig.Mode.AUTO, AfXdpUplinkConfig.Attach.AUTO,
+                2048, 2048, 2048, "vm1", false));
+        assertThat(config.section(AfXdpUplinksConfig.class).uplinks()).extracting(AfXdpUplinkConfig::substitutes)
+            .containsExactly(false, false, true, false);
         assertThat(DeviceKinds.load().defaults().section(AfXdpUplinksConfig.class).uplinks()).isEmpty();
     }
 
@@ -101,12 +109,15 @@ class UplinkConfigTest
                 - {name: ax2, ifName: eth0, mode: fast, attach: offload}
                 - {name: ax3, ifName: eth0, mode: zerocopy, attach: generic}
                 - {name: ax4, ifName: eth0, rxRingSize: 1000, txRingSize: 32, frameSize: 1024}
+                - {name: ax5, ifName: eth0, vmPort: "no port", guestBuffers: maybe}
             """;
 
         assertThatThrownBy(() -> DeviceKinds.load().parse(text, "c.yaml"))
             .isInstanceOf(ConfigException.class)
             .hasMessageContaining("missing required setting 'ifName'")
             .hasMessageContaining("'a b' is no interface name")
+            .hasMessageContaining("port name 'no port' is not allowed")
+            .hasMessageContaining("guestBuffers")
             .hasMessageContaining("queueId")
             .hasMessageContaining("unknown AF_XDP mode 'fast'; allowed: copy, zerocopy, auto")
             .hasMessageContaining("unknown XDP attach mode 'offload'; allowed: auto, native, generic")
