@@ -35,10 +35,8 @@ final class RbdChannel implements BackendChannel
 {
     /** Requests one disk queue keeps in flight at most (librbd queues more happily; the client's depth is usually 16 to 64). */
     static final int SLOTS = 128;
-    /** Pieces a WRITE is gathered from with rbd_aio_writev without growing the slot's iovecs (a 1 MiB WRITE comes in 16 or more reads). */
-    private static final int IOVECS = 64;
-    /** Pieces a WRITE is gathered from at most (IOV_MAX); more are copied into one buffer. */
-    private static final int MAX_IOVECS = 1024;
+    /** Pieces a WRITE is gathered from with rbd_aio_writev; more are copied into one buffer. */
+    private static final int MAX_IOVECS = 64;
     /** rbd_aio_write_zeroes flag: allocate the range instead of making a hole (librbd.h). */
     private static final int WRITE_ZEROES_THICK = 1;
     private static final Logger LOG = LoggerFactory.getLogger(RbdChannel.class);
@@ -191,13 +189,12 @@ final class RbdChannel implements BackendChannel
         }
         if (direct)
         {
-            final MemorySegment iovecs = slot.iovecs(data.length);
             for (int i = 0; i < data.length; i++)
             {
-                iovecs.set(JAVA_LONG, (long)i * Iovec.SIZE + Iovec.BASE_OFFSET, address(data[i]));
-                iovecs.set(JAVA_LONG, (long)i * Iovec.SIZE + Iovec.LENGTH_OFFSET, data[i].remaining());
+                slot.iovecs.set(JAVA_LONG, (long)i * Iovec.SIZE + Iovec.BASE_OFFSET, address(data[i]));
+                slot.iovecs.set(JAVA_LONG, (long)i * Iovec.SIZE + Iovec.LENGTH_OFFSET, data[i].remaining());
             }
-            return (int)lib.aioWritev.invokeExact(image, iovecs, data.length, offset, completion);
+            return (int)lib.aioWritev.invokeExact(image, slot.iovecs, data.length, offset, completion);
         }
         long total = 0;
         for (final ByteBuffer piece : data)
@@ -339,7 +336,7 @@ final class RbdChannel implements BackendChannel
         final long arg;
         /** Where rbd_aio_create_completion writes the handle. */
         final MemorySegment out;
-        MemorySegment iovecs;
+        final MemorySegment iovecs;
         MemorySegment bounceBuffer;
         BlockRequest request;
         BlockCompletions done;
@@ -351,17 +348,7 @@ final class RbdChannel implements BackendChannel
         {
             this.arg = key;
             this.out = arena.allocate(ADDRESS);
-            this.iovecs = arena.allocate((long)IOVECS * Iovec.SIZE, 8);
-        }
-
-        /** Room for {@code count} iovecs, grown (rarely: a WRITE received in many small reads) and kept. */
-        MemorySegment iovecs(final int count)
-        {
-            if (iovecs.byteSize() < (long)count * Iovec.SIZE)
-            {
-                iovecs = Arena.ofAuto().allocate((long)MAX_IOVECS * Iovec.SIZE, 8);
-            }
-            return iovecs;
+            this.iovecs = arena.allocate((long)MAX_IOVECS * Iovec.SIZE, 8);
         }
 
         /** A native buffer of at least {@code bytes}, grown (rarely: heap data or a WRITE in many pieces). */

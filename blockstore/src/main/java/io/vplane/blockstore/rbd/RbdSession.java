@@ -65,9 +65,6 @@ final class RbdSession
             set(lib, arena, cluster, uri, "rados_osd_op_timeout", seconds);
             set(lib, arena, cluster, uri, "rados_mon_op_timeout", seconds);
             set(lib, arena, cluster, uri, "client_mount_timeout", seconds);
-            // librbd may keep a WRITE's buffer instead of copying it (it completes only once it lets go of it):
-            // the data stays put until then, as the channel holds the received buffers until the callback.
-            set(lib, arena, cluster, uri, "rbd_disable_zero_copy_writes", "false");
             check(uri, "rados_connect", (int)lib.radosConnect.invokeExact(cluster));
             final String address = clientAddress(lib, arena, cluster);
             check(uri, "opening pool " + uri.pool(), (int)lib.radosIoctxCreate.invokeExact(cluster, arena.allocateFrom(uri.pool()), out));
