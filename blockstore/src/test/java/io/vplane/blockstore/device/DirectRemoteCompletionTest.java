@@ -1,14 +1,10 @@
 package io.vplane.blockstore.device;
 
-import io.vplane.blockstore.backend.AsyncStorageBackend;
-import io.vplane.blockstore.backend.BackendChannel;
 import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.qos.DiskFlow;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.qos.SchedulerSettings;
 import io.vplane.blockstore.qos.SliceScheduler;
-import io.vplane.blockstore.request.BlockCompletions;
-import io.vplane.blockstore.request.BlockError;
 import io.vplane.blockstore.request.BlockOp;
 import io.vplane.blockstore.request.BlockRequest;
 import io.vplane.engine.counters.Counters;
@@ -17,9 +13,6 @@ import io.vplane.engine.linux.EventFd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -126,57 +119,5 @@ class DirectRemoteCompletionTest
         final Thread thread = new Thread(completion, BACKEND_THREAD);
         thread.start();
         thread.join();
-    }
-
-    /** A remote backend whose requests complete one at a time when the test says so. */
-    private static final class HeldRemote extends RecordingBackend implements AsyncStorageBackend, BackendChannel
-    {
-        private final int capacity;
-        private final List<BlockRequest> submitted = new ArrayList<>();
-        private final List<BlockRequest> held = new ArrayList<>();
-        private final List<BlockCompletions> waiting = new ArrayList<>();
-
-        HeldRemote(final int capacity)
-        {
-            this.capacity = capacity;
-        }
-
-        synchronized List<Long> tags()
-        {
-            return submitted.stream().map(BlockRequest::tag).toList();
-        }
-
-        void completeOne()
-        {
-            final BlockRequest request;
-            final BlockCompletions done;
-            synchronized (this)
-            {
-                request = held.removeFirst();
-                done = waiting.removeFirst();
-            }
-            done.completed(request, BlockError.NONE);
-        }
-
-        @Override
-        public BackendChannel openChannel()
-        {
-            return this;
-        }
-
-        @Override
-        public synchronized boolean submit(final BlockRequest request, final ByteBuffer[] data, final BlockCompletions done)
-        {
-            submitted.add(request);
-            held.add(request);
-            waiting.add(done);
-            return true;
-        }
-
-        @Override
-        public int capacity()
-        {
-            return capacity;
-        }
     }
 }
