@@ -293,6 +293,7 @@ final class DiskQueue implements DeviceQueue, BlockQueue
     /** Control thread: stop forwarding to the service, for a change of service. */
     void askStop()
     {
+        executor.wakeWhenIdle(); // before the ask: the worker that sees it also sees the last completion wake it
         stopAsked = true;
         doorbell.ring();
     }

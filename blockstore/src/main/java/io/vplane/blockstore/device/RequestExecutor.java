@@ -84,7 +84,7 @@ final class RequestExecutor implements Consumer<BlockRequest>
         this.socketPayloads = backend.writesFromPipes() ? new SocketPayloadReceiver(disk, backend, metrics, errors) : null;
         this.slicer = new RangeSlicer(disk, zeroSliceBytes, backend, metrics, errors, this::completeSliced);
         this.remote = backend instanceof final AsyncStorageBackend async ?
-            new RemoteRequests(async.openChannel(), this::finishRemote) : null;
+            new RemoteRequests(async.openChannel(), this::finishRemote, this::finishRemoteDirect) : null;
     }
 
     /**
@@ -97,6 +97,15 @@ final class RequestExecutor implements Consumer<BlockRequest>
         if (null != remote)
         {
             remote.wakes(doorbell);
+        }
+    }
+
+    /** Control thread: a change of service waits for the remote requests to end; the last one wakes the worker. */
+    void wakeWhenIdle()
+    {
+        if (null != remote)
+        {
+            remote.wakeWhenIdle();
         }
     }
 
@@ -257,6 +266,28 @@ final class RequestExecutor implements Consumer<BlockRequest>
     /** Worker: a remote request came back; its payload goes, its reply or error goes to the front end. */
     private void finishRemote(final BlockRequest request)
     {
+        settleRemote(request);
+        completeToOrigin(request, request.origin());
+    }
+
+    /**
+     * The backend's thread: a remote request came back and its front end takes replies from any
+     * thread, so it gets the reply from here, woken at once unless a write pass is already due (that
+     * pass takes this reply too, so replies completing together still go out in one write).
+     */
+    private void finishRemoteDirect(final BlockRequest request)
+    {
+        settleRemote(request);
+        metrics.requests.increment();
+        metrics.recordLatencyNs(System.nanoTime() - request.receivedNs());
+        final BlockOrigin origin = request.origin();
+        origin.complete(request);
+        origin.publish();
+    }
+
+    /** Any thread: the payload goes, the outcome is counted. */
+    private void settleRemote(final BlockRequest request)
+    {
         request.releasePayload();
         final BlockError error = request.error();
         if (BlockError.NONE != error)
@@ -281,7 +312,6 @@ final class RequestExecutor implements Consumer<BlockRequest>
         {
             metrics.writtenBytes.getAndAdd(request.length());
         }
-        completeToOrigin(request, request.origin());
     }
 
     /**

@@ -526,18 +526,25 @@ public final class NbdConnection extends ChannelInboundHandlerAdapter implements
         channel.close();
     }
 
-    /** Worker thread: the request is done; its reply goes out after {@link #publish()} (see {@link ReplyWriter}). */
+    /** Worker thread (or an asynchronous backend's): the request is done; its reply goes out after {@link #publish()} (see {@link ReplyWriter}). */
     @Override
     public void complete(final BlockRequest request)
     {
         replies.complete(request);
     }
 
-    /** Worker thread, after a batch of {@link #complete} calls. */
+    /** Worker thread, after a batch of {@link #complete} calls; or an asynchronous backend's thread after each. */
     @Override
     public void publish()
     {
         replies.publish();
+    }
+
+    /** The reply queue takes many producers, and a publish schedules one write pass whoever calls it. */
+    @Override
+    public boolean repliesFromAnyThread()
+    {
+        return true;
     }
 
     /** Event loop: {@code written} replies went out and their slots are free again. */

@@ -34,13 +34,13 @@ final class ReplyWriter
         this.completed = new ManyToOneConcurrentArrayQueue<>(slots);
     }
 
-    /** Worker thread: the request is done; its reply goes out after {@link #publish()}. */
+    /** Worker thread, or an asynchronous backend's (several at once): the request is done; its reply goes out after {@link #publish()}. */
     void complete(final BlockRequest request)
     {
         completed.offer(request); // never full: it holds at most the connection's slots
     }
 
-    /** Worker thread: wakes the event loop (one eventfd write) unless a write pass is already scheduled. */
+    /** Any thread: wakes the event loop (one eventfd write) unless a write pass is already scheduled. */
     void publish()
     {
         if (!writeScheduled.get() && writeScheduled.compareAndSet(false, true))

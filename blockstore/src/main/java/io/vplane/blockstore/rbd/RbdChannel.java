@@ -24,8 +24,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * One disk queue's requests to librbd. The queue's worker starts each with an {@code rbd_aio_*}
  * call and goes on; librbd calls back on its own threads ({@link #onComplete}, an upcall stub), and
- * the callback hands the request to the worker through the {@link BlockCompletions} it came with
- * (a lock-free queue and the queue's doorbell): the worker never waits for the cluster. Each
+ * the callback hands the request on through the {@link BlockCompletions} it came with (straight to
+ * an NBD connection's reply queue, else to the worker's lock-free queue and doorbell): the worker
+ * never waits for the cluster. Each
  * request has a preallocated slot holding what librbd needs until it calls back: the completion
  * handle, the iovecs of a gathered WRITE, a bounce buffer for data not in native memory. READ and
  * WRITE data are the front end's direct buffers, referenced by the request until it completes.

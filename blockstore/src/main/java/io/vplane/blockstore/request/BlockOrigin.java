@@ -5,7 +5,8 @@ import io.netty.buffer.ByteBufAllocator;
 /**
  * The front end a request came from (one NBD connection, say): how its replies are laid out, and
  * where a blk worker gives the finished request back. The worker calls {@link #complete} for each
- * request, then {@link #publish} once per batch.
+ * request, then {@link #publish} once per batch (or, see {@link #repliesFromAnyThread}, an
+ * asynchronous backend's thread does, per request).
  */
 public interface BlockOrigin
 {
@@ -27,6 +28,15 @@ public interface BlockOrigin
 
     /** After a batch of {@link #complete} calls: the front end sends what completed, woken once. */
     void publish();
+
+    /**
+     * Whether {@link #complete} and {@link #publish} may be called from any thread, several at once:
+     * then an asynchronous backend's own thread hands replies over without the worker.
+     */
+    default boolean repliesFromAnyThread()
+    {
+        return false;
+    }
 
     /** The front end went away: a worker receiving WRITE data for it stops. Any thread. */
     boolean gone();

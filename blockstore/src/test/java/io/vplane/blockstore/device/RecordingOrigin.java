@@ -14,6 +14,27 @@ import java.util.List;
 final class RecordingOrigin implements BlockOrigin
 {
     final List<BlockRequest> completed = new ArrayList<>();
+    /** Threads {@link #complete} ran on, in order. */
+    final List<String> completingThreads = new ArrayList<>();
+    final boolean anyThread;
+    int published;
+
+    RecordingOrigin()
+    {
+        this(false);
+    }
+
+    /** @param anyThread takes replies from any thread (as an NBD connection does); the test completes one at a time */
+    RecordingOrigin(final boolean anyThread)
+    {
+        this.anyThread = anyThread;
+    }
+
+    @Override
+    public boolean repliesFromAnyThread()
+    {
+        return anyThread;
+    }
 
     @Override
     public ByteBufAllocator alloc()
@@ -37,11 +58,13 @@ final class RecordingOrigin implements BlockOrigin
     public void complete(final BlockRequest request)
     {
         completed.add(request);
+        completingThreads.add(Thread.currentThread().getName());
     }
 
     @Override
     public void publish()
     {
+        published++;
     }
 
     @Override

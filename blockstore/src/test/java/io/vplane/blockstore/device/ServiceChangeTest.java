@@ -1,13 +1,10 @@
 package io.vplane.blockstore.device;
 
-import io.vplane.blockstore.backend.AsyncStorageBackend;
-import io.vplane.blockstore.backend.BackendChannel;
 import io.vplane.blockstore.nbd.NbdLimits;
 import io.vplane.blockstore.qos.DiskFlow;
 import io.vplane.blockstore.qos.DiskQos;
 import io.vplane.blockstore.qos.SchedulerSettings;
 import io.vplane.blockstore.qos.SliceScheduler;
-import io.vplane.blockstore.request.BlockCompletions;
 import io.vplane.blockstore.request.BlockError;
 import io.vplane.blockstore.request.BlockOp;
 import io.vplane.blockstore.request.BlockRequest;
@@ -16,9 +13,6 @@ import io.vplane.engine.errors.ErrorLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -117,55 +111,5 @@ class ServiceChangeTest
         assertThat(oldBackend.tags()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
         assertThat(origin.completed).extracting(BlockRequest::tag)
             .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
-    }
-
-    /** A remote backend whose requests complete when the test says so; {@code capacity} in flight at most. */
-    private static final class HeldRemote extends RecordingBackend implements AsyncStorageBackend, BackendChannel
-    {
-        private final int capacity;
-        private final List<BlockRequest> submitted = new ArrayList<>();
-        private final List<BlockRequest> held = new ArrayList<>();
-        private final List<BlockCompletions> waiting = new ArrayList<>();
-
-        HeldRemote(final int capacity)
-        {
-            this.capacity = capacity;
-        }
-
-        List<Long> tags()
-        {
-            return submitted.stream().map(BlockRequest::tag).toList();
-        }
-
-        void completeAll()
-        {
-            for (int i = 0; i < held.size(); i++)
-            {
-                waiting.get(i).completed(held.get(i), BlockError.NONE);
-            }
-            held.clear();
-            waiting.clear();
-        }
-
-        @Override
-        public BackendChannel openChannel()
-        {
-            return this;
-        }
-
-        @Override
-        public boolean submit(final BlockRequest request, final ByteBuffer[] data, final BlockCompletions done)
-        {
-            submitted.add(request);
-            held.add(request);
-            waiting.add(done);
-            return true;
-        }
-
-        @Override
-        public int capacity()
-        {
-            return capacity;
-        }
     }
 }

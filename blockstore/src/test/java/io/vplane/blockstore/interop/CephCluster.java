@@ -163,7 +163,7 @@ final class CephCluster implements AutoCloseable
         }
     }
 
-    private static int freePort()
+    static int freePort()
     {
         try (ServerSocket socket = new ServerSocket(0))
         {
