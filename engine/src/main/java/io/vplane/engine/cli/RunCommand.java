@@ -1,5 +1,6 @@
 package io.vplane.engine.cli;
 
+import io.vplane.engine.daemon.CollectorWarmup;
 import io.vplane.engine.daemon.Daemon;
 import io.vplane.engine.daemon.Housekeeping;
 import picocli.CommandLine.Command;
@@ -27,6 +28,7 @@ public final class RunCommand implements Callable<Integer>
         Signal.handle(new Signal("INT"), signal -> early.countDown());
         final Daemon daemon = Daemon.start(configFile, Housekeeping::apply);
         daemon.installSignalHandlers();
+        CollectorWarmup.handOverHeapWhenWarm();
         if (0 == early.getCount())
         {
             daemon.requestStop();
