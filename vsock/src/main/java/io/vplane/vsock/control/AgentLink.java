@@ -11,7 +11,8 @@ import java.util.logging.Logger;
 
 /**
  * The communication component for one VM: on a thread of its own (never a data-plane worker) it
- * keeps a connection to the VM's agent, reconnecting with backoff (100 ms doubling to 5 s),
+ * keeps a connection to the VM's agent, reconnecting with backoff (100 ms doubling to 5 s, started
+ * over once the link got somewhere; the same failure logged once a minute with a count),
  * answers the agent's challenge, and sends the VM's unfinished commands from the journal one at a
  * time, in id order, each after the previous one's result: so commands apply in order per VM, and
  * after a reconnect whatever had no result is sent again (the agent answers a repeat from its own
@@ -27,6 +28,8 @@ public final class AgentLink implements AutoCloseable
     private static final Logger LOG = Logger.getLogger(AgentLink.class.getName());
     private static final long BACKOFF_MIN_MS = 100;
     private static final long BACKOFF_MAX_MS = 5_000;
+    /** The same failure again is logged at most this often: one line per fault, not one per retry. */
+    private static final long REPEAT_LOG_INTERVAL_NS = TimeUnit.MINUTES.toNanos(1);
 
     private final String vm;
     private final ControlTransport transport;
@@ -45,6 +48,10 @@ public final class AgentLink implements AutoCloseable
     /** The id of the command waiting for its result on the current connection, else 0. */
     private volatile long inFlight;
     private final Thread watchdog;
+    /** The failure last logged, when, and how many equal ones were not: touched by the link's thread only. */
+    private String loggedWhy = "";
+    private long loggedAtNs;
+    private long unloggedRepeats;
 
     final AtomicLong connects = new AtomicLong();
     final AtomicLong resent = new AtomicLong();
@@ -107,13 +114,13 @@ public final class AgentLink implements AutoCloseable
                 answerChallenge(frames);
                 connects.incrementAndGet();
                 connected = true;
-                backoffMs = BACKOFF_MIN_MS;
                 boolean first = true;
                 while (running)
                 {
                     final List<CommandJournal.Entry> pending = journal.unfinished(vm);
                     if (pending.isEmpty())
                     {
+                        backoffMs = BACKOFF_MIN_MS;
                         work.tryAcquire(200, TimeUnit.MILLISECONDS);
                         first = false;
                         continue;
@@ -125,6 +132,9 @@ public final class AgentLink implements AutoCloseable
                     }
                     first = false;
                     exchange(frames, next);
+                    // only a link that got somewhere starts its backoff over: one that connects and then
+                    // fails at once (a journal that cannot be written) keeps doubling it
+                    backoffMs = BACKOFF_MIN_MS;
                 }
             }
             catch (final IOException | RuntimeException ex)
@@ -174,8 +184,20 @@ public final class AgentLink implements AutoCloseable
             "no result from the agent within " + TimeUnit.NANOSECONDS.toMillis(answerTimeoutNs) + " ms (guest or agent hung)" :
             String.valueOf(ex.getMessage());
         lastError = why;
-        LOG.info("control link " + vm + " (" + transport.describe() + "): " + why + "; reconnecting in " + backoffMs + " ms" +
-            (waiting != 0 ? "; command " + waiting + " is sent again then" : ""));
+        final long now = System.nanoTime();
+        if (!why.equals(loggedWhy) || now - loggedAtNs > REPEAT_LOG_INTERVAL_NS)
+        {
+            LOG.info("control link " + vm + " (" + transport.describe() + "): " + why + "; reconnecting in " + backoffMs + " ms" +
+                (waiting != 0 ? "; command " + waiting + " is sent again then" : "") +
+                (unloggedRepeats != 0 ? " (" + unloggedRepeats + " more failures since the last line)" : ""));
+            loggedWhy = why;
+            loggedAtNs = now;
+            unloggedRepeats = 0;
+        }
+        else
+        {
+            unloggedRepeats++;
+        }
         if (waiting != 0)
         {
             try

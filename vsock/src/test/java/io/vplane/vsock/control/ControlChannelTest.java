@@ -14,10 +14,15 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -272,5 +277,72 @@ class ControlChannelTest
         }
         assertThat(runtime.applied()).containsExactly("scale db 4");
         assertThat(agent.duplicates.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldBackOffAndLogOnceWhenTheJournalCannotRecordWhatTheLinkDoes() throws Exception
+    {
+        final ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        agent(server, new InMemoryRuntime(), "agent.journal");
+        final CommandJournal journal = closing(new CommandJournal(dir.resolve("commands.journal"),
+            (path, replay) -> new StatesRefused(RecordFile.open(path, replay))));
+        journal.add("vm0", "web", ControlFrame.OP_SCALE, 2);
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        final Logger log = Logger.getLogger(AgentLink.class.getName());
+        final Handler handler = new Handler()
+        {
+            @Override
+            public void publish(final LogRecord record)
+            {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        log.addHandler(handler);
+        try
+        {
+            final AgentLink link = closing(new AgentLink("vm0", ControlTransport.tcp("127.0.0.1",
+                ((InetSocketAddress)server.getLocalAddress()).getPort()), SECRET, journal, Duration.ofSeconds(5)).start());
+            await(() -> link.connects.get() >= 3, "three attempts");
+            Thread.sleep(1_600);
+
+            // connects at about 0, 0.1, 0.3, 0.7 and 1.5 s when the backoff doubles; every 100 ms if each connect reset it
+            assertThat(link.connects.get()).as("attempts while the journal refuses every state").isLessThanOrEqualTo(6);
+            assertThat(link.lastError()).contains("state records refused");
+            assertThat(lines).as("one line for the one fault").hasSize(1);
+        }
+        finally
+        {
+            log.removeHandler(handler);
+        }
+    }
+
+    /** A journal file that takes commands but refuses every state record (a disk gone read-only under it). */
+    private record StatesRefused(RecordLog log) implements RecordLog
+    {
+        @Override
+        public void append(final ByteBuffer payload, final boolean durable) throws IOException
+        {
+            if (!durable)
+            {
+                throw new IOException("state records refused");
+            }
+            log.append(payload, true);
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            log.close();
+        }
     }
 }
