@@ -40,13 +40,32 @@ final class HostNetwork implements AutoCloseable
         return null;
     }
 
-    /** A fresh namespace named {@code prefix} plus this JVM's pid (an old one of that name is removed first). */
+    /**
+     * A fresh namespace named {@code prefix} plus this JVM's pid. An old one of that name is removed
+     * first, and so is every one of this prefix whose JVM is gone (killed before its close ran): its
+     * interfaces would still hold the addresses the new one takes.
+     */
     static HostNetwork create(final String prefix) throws IOException, InterruptedException
     {
         final String name = prefix + ProcessHandle.current().pid();
         run(List.of("ip", "netns", "del", name));
+        removeOrphans(prefix);
         require(List.of("ip", "netns", "add", name));
         return new HostNetwork(name);
+    }
+
+    private static void removeOrphans(final String prefix) throws IOException, InterruptedException
+    {
+        for (final String line : run(List.of("ip", "netns", "list")).output().split("\n"))
+        {
+            final String namespace = line.split(" ")[0];
+            final String pid = namespace.startsWith(prefix) ? namespace.substring(prefix.length()) : "";
+            if (pid.matches("\\d{1,18}") && ProcessHandle.of(Long.parseLong(pid)).isEmpty())
+            {
+                System.out.println("removing namespace " + namespace + " left by a test process that is gone");
+                run(List.of("ip", "netns", "del", namespace));
+            }
+        }
     }
 
     String name()
