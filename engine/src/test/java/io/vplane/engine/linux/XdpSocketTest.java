@@ -58,14 +58,7 @@ class XdpSocketTest
     @Test
     void shouldCarryFramesBothWaysBetweenTwoSocketsOnAVethPair() throws Exception
     {
-        run("ip", "link", "del", a);
-        require("ip", "link", "add", a, "type", "veth", "peer", "name", b);
-        for (final String end : List.of(a, b))
-        {
-            // no IPv6 chatter (router solicitations, MLD) on the test's link
-            require("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1");
-            require("ip", "link", "set", end, "up");
-        }
+        vethPair("1500");
         final XdpSocket sa = socketOn(a);
         final XdpSocket sb = socketOn(b);
 
@@ -85,39 +78,11 @@ class XdpSocketTest
     @Test
     void shouldReceiveIntoSharedMemoryAtUnalignedFillAddresses() throws Exception
     {
-        run("ip", "link", "del", a);
-        require("ip", "link", "add", a, "type", "veth", "peer", "name", b);
-        for (final String end : List.of(a, b))
-        {
-            require("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1");
-            require("ip", "link", "set", end, "up");
-        }
+        vethPair("1500");
         final long guestBytes = 64 * 1024;
         final long hostBytes = 16 * 1024;
-        final int memfd = MemFd.create("guest", guestBytes);
-        assertThat(memfd).isPositive();
-        final MemorySegment guest = MemoryMap.mmap(guestBytes, MemoryMap.PROT_READ | MemoryMap.PROT_WRITE,
-            MemoryMap.MAP_SHARED, memfd, 0).reinterpret(guestBytes);
-        FileIo.close(memfd);
-        open.add(() -> MemoryMap.munmap(guest.address(), guestBytes));
-        final MemorySegment umem = MemoryMap.reserve(hostBytes + guestBytes).reinterpret(hostBytes + guestBytes);
-        open.add(() -> MemoryMap.munmap(umem.address(), umem.byteSize()));
-        assertThat(MemoryMap.anonymousAt(umem.address(), hostBytes)).isZero();
-        assertThat(MemoryMap.aliasShared(guest.address(), guestBytes, umem.address() + hostBytes)).isZero();
-        guest.fill((byte)0x5a);
-
-        final int ifIndex = NetInterfaces.index(b);
-        final int map = Bpf.createMap(Bpf.BPF_MAP_TYPE_XSKMAP, 4, 4, 1, "xsks");
-        open.add(() -> FileIo.close(map));
-        final int program = XskRedirectProgram.load(map);
-        open.add(() -> FileIo.close(program));
-        final int link = Bpf.attachXdp(program, ifIndex, Bpf.XDP_FLAGS_SKB_MODE);
-        assertThat(link).as(Errno.describe(-link)).isPositive();
-        open.add(() -> FileIo.close(link));
-        final XdpSocket sb = XdpSocket.openOver(ifIndex, 0, umem, FRAME_SIZE, 0, XdpUmemReg.XDP_UMEM_UNALIGNED_CHUNK_FLAG,
-            RING, RING, SockaddrXdp.XDP_COPY);
-        open.add(sb);
-        assertThat(Bpf.updateElement(map, 0, sb.fd())).isZero();
+        final MemorySegment guest = sharedMemory(guestBytes);
+        final XdpSocket sb = socketOverGuest(guest, hostBytes, 0);
         final long[] frameAt = new long[SENT];
         for (int i = 0; i < SENT; i++)
         {
@@ -164,14 +129,8 @@ class XdpSocketTest
     @Test
     void shouldFitFramesUpToTheMtuIntoLinuxSizedBuffersWithUmemHeadroom() throws Exception
     {
-        run("ip", "link", "del", a);
-        require("ip", "link", "add", a, "type", "veth", "peer", "name", b);
-        for (final String end : List.of(a, b))
-        {
-            require("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1");
-            // a larger MTU, so that the veth lets the too-long frame through to the kernel's own bound
-            require("ip", "link", "set", end, "mtu", "1600", "up");
-        }
+        // a larger MTU, so that the veth lets the too-long frame through to the kernel's own bound
+        vethPair("1600");
         final int buffer = 1536;
         final int header = 12;
         final int room = 1518;
@@ -179,30 +138,8 @@ class XdpSocketTest
         final int[] lengths = {60, 1514, 1518, 1519, 1000, 1518, 1600, 61};
         final long guestBytes = 16 * 1024;
         final long hostBytes = 16 * 1024;
-        final int memfd = MemFd.create("guest", guestBytes);
-        assertThat(memfd).isPositive();
-        final MemorySegment guest = MemoryMap.mmap(guestBytes, MemoryMap.PROT_READ | MemoryMap.PROT_WRITE,
-            MemoryMap.MAP_SHARED, memfd, 0).reinterpret(guestBytes);
-        FileIo.close(memfd);
-        open.add(() -> MemoryMap.munmap(guest.address(), guestBytes));
-        final MemorySegment umem = MemoryMap.reserve(hostBytes + guestBytes).reinterpret(hostBytes + guestBytes);
-        open.add(() -> MemoryMap.munmap(umem.address(), umem.byteSize()));
-        assertThat(MemoryMap.anonymousAt(umem.address(), hostBytes)).isZero();
-        assertThat(MemoryMap.aliasShared(guest.address(), guestBytes, umem.address() + hostBytes)).isZero();
-        guest.fill((byte)0x5a);
-
-        final int ifIndex = NetInterfaces.index(b);
-        final int map = Bpf.createMap(Bpf.BPF_MAP_TYPE_XSKMAP, 4, 4, 1, "xsks");
-        open.add(() -> FileIo.close(map));
-        final int program = XskRedirectProgram.load(map);
-        open.add(() -> FileIo.close(program));
-        final int link = Bpf.attachXdp(program, ifIndex, Bpf.XDP_FLAGS_SKB_MODE);
-        assertThat(link).as(Errno.describe(-link)).isPositive();
-        open.add(() -> FileIo.close(link));
-        final XdpSocket sb = XdpSocket.openOver(ifIndex, 0, umem, FRAME_SIZE, headroom, XdpUmemReg.XDP_UMEM_UNALIGNED_CHUNK_FLAG,
-            RING, RING, SockaddrXdp.XDP_COPY);
-        open.add(sb);
-        assertThat(Bpf.updateElement(map, 0, sb.fd())).isZero();
+        final MemorySegment guest = sharedMemory(guestBytes);
+        final XdpSocket sb = socketOverGuest(guest, hostBytes, headroom);
         // one buffer per frame that fits; buffer i starts at i * 1536 in the guest
         int fits = 0;
         for (final int length : lengths)
@@ -276,10 +213,51 @@ class XdpSocketTest
         throw new IllegalArgumentException("frame " + n);
     }
 
-    private XdpSocket socketOn(final String ifName)
+    /** The veth pair a-b, both ends up with {@code mtu} and no IPv6 chatter (router solicitations, MLD). */
+    private void vethPair(final String mtu) throws IOException, InterruptedException
     {
-        final int ifIndex = NetInterfaces.index(ifName);
-        assertThat(ifIndex).isPositive();
+        run("ip", "link", "del", a);
+        require("ip", "link", "add", a, "type", "veth", "peer", "name", b);
+        for (final String end : List.of(a, b))
+        {
+            require("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1");
+            require("ip", "link", "set", end, "mtu", mtu, "up");
+        }
+    }
+
+    /** A shared memfd mapping, as guest memory is, filled with 0x5a. */
+    private MemorySegment sharedMemory(final long bytes)
+    {
+        final int memfd = MemFd.create("guest", bytes);
+        assertThat(memfd).isPositive();
+        final MemorySegment guest = MemoryMap.mmap(bytes, MemoryMap.PROT_READ | MemoryMap.PROT_WRITE,
+            MemoryMap.MAP_SHARED, memfd, 0).reinterpret(bytes);
+        FileIo.close(memfd);
+        open.add(() -> MemoryMap.munmap(guest.address(), bytes));
+        guest.fill((byte)0x5a);
+        return guest;
+    }
+
+    /** A socket on b whose UMEM is {@code hostBytes} of anonymous memory followed by an mremap alias of {@code guest}. */
+    private XdpSocket socketOverGuest(final MemorySegment guest, final long hostBytes, final int headroom)
+    {
+        final long guestBytes = guest.byteSize();
+        final MemorySegment umem = MemoryMap.reserve(hostBytes + guestBytes).reinterpret(hostBytes + guestBytes);
+        open.add(() -> MemoryMap.munmap(umem.address(), umem.byteSize()));
+        assertThat(MemoryMap.anonymousAt(umem.address(), hostBytes)).isZero();
+        assertThat(MemoryMap.aliasShared(guest.address(), guestBytes, umem.address() + hostBytes)).isZero();
+        final int ifIndex = NetInterfaces.index(b);
+        final int map = redirectInto(ifIndex);
+        final XdpSocket socket = XdpSocket.openOver(ifIndex, 0, umem, FRAME_SIZE, headroom, XdpUmemReg.XDP_UMEM_UNALIGNED_CHUNK_FLAG,
+            RING, RING, SockaddrXdp.XDP_COPY);
+        open.add(socket);
+        assertThat(Bpf.updateElement(map, 0, socket.fd())).isZero();
+        return socket;
+    }
+
+    /** The XSK redirect program in the generic hook of {@code ifIndex}. @return its XSKMAP */
+    private int redirectInto(final int ifIndex)
+    {
         final int map = Bpf.createMap(Bpf.BPF_MAP_TYPE_XSKMAP, 4, 4, 1, "xsks");
         assertThat(map).as(Errno.describe(-map)).isPositive();
         open.add(() -> FileIo.close(map));
@@ -288,6 +266,14 @@ class XdpSocketTest
         final int link = Bpf.attachXdp(program, ifIndex, Bpf.XDP_FLAGS_SKB_MODE);
         assertThat(link).as(Errno.describe(-link)).isPositive();
         open.add(() -> FileIo.close(link));
+        return map;
+    }
+
+    private XdpSocket socketOn(final String ifName)
+    {
+        final int ifIndex = NetInterfaces.index(ifName);
+        assertThat(ifIndex).isPositive();
+        final int map = redirectInto(ifIndex);
         final XdpSocket socket = XdpSocket.open(ifIndex, 0, FRAMES, FRAME_SIZE, RING, RING, SockaddrXdp.XDP_COPY);
         open.add(socket);
         assertThat(Bpf.updateElement(map, 0, socket.fd())).isZero();

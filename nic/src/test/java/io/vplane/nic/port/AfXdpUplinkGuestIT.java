@@ -29,7 +29,7 @@ class AfXdpUplinkGuestIT extends RootNetworkTest
     private static final Path BOOT_GUEST = Path.of("../virtio/src/test/guest/boot_guest.sh");
     private static final String GUEST_MAC = "52:54:00:00:00:01";
     private static final String GLOBAL_MAC = "02:ff:00:00:00:02";
-    private static final String UPLINK = "ax0";
+    private static final String UPLINK = AfXdpUplinkTestpmdIT.UPLINK;
     private static final int FLOOD = 2000;
 
     @BeforeAll
@@ -66,21 +66,21 @@ class AfXdpUplinkGuestIT extends RootNetworkTest
                 final String output = Files.readString(console, StandardCharsets.UTF_8);
                 final String why = vplane.why() + "guest:\n" + output + "\nnamespace ping:\n" + ping.output() + "flood:\n" +
                     flood.output();
-                final long rx = vplane.settled(() -> vplane.value(frames("rx")));
-                final long zeroCopy = rxPath(vplane, "zero_copy");
-                final long copy = rxPath(vplane, "copy");
-                final long elsewhere = rxPath(vplane, "guest_buffer_elsewhere");
+                final long rx = vplane.settled(() -> vplane.value(AfXdpUplinkTestpmdIT.frames("rx")));
+                final long zeroCopy = AfXdpUplinkTestpmdIT.rxPath(vplane, "zero_copy");
+                final long copy = AfXdpUplinkTestpmdIT.rxPath(vplane, "copy");
+                final long elsewhere = AfXdpUplinkTestpmdIT.rxPath(vplane, "guest_buffer_elsewhere");
                 System.out.printf("af_xdp uplink with a Linux guest: namespace ping %d/3, flood %d/%d; uplink rx %d (zero copy %d " +
                         "= %.1f %%, copy %d, guest buffer elsewhere %d), tx %d; unfit %d, kernel drops %d%n", ping.pingsReceived(),
                     flood.pingsReceived(), FLOOD, rx, zeroCopy, 100.0 * zeroCopy / Math.max(1, rx), copy, elsewhere,
-                    vplane.value(frames("tx")), drops(vplane, "guest_buffer_unfit"), drops(vplane, "kernel_rx_dropped"));
+                    vplane.value(AfXdpUplinkTestpmdIT.frames("tx")), AfXdpUplinkTestpmdIT.drops(vplane, "guest_buffer_unfit"), AfXdpUplinkTestpmdIT.drops(vplane, "kernel_rx_dropped"));
                 assertThat(output).as("the guest's pings are answered; " + why).contains("VP-READY 0");
                 assertThat(ping.pingsReceived()).as(why).isEqualTo(3);
                 assertThat(flood.pingsReceived()).as(why).isGreaterThanOrEqualTo(FLOOD * 99 / 100);
-                assertThat(drops(vplane, "guest_buffer_unfit")).as("the guest's 1536-byte buffers are lent; " + why).isZero();
+                assertThat(AfXdpUplinkTestpmdIT.drops(vplane, "guest_buffer_unfit")).as("the guest's 1536-byte buffers are lent; " + why).isZero();
                 assertThat(zeroCopy + copy + elsewhere).as(why).isEqualTo(rx);
                 assertThat(zeroCopy).as("zero-copy share\n" + why).isGreaterThanOrEqualTo(rx * 95 / 100);
-                assertThat(drops(vplane, "kernel_rx_dropped")).as(why).isZero();
+                assertThat(AfXdpUplinkTestpmdIT.drops(vplane, "kernel_rx_dropped")).as(why).isZero();
             }
         }
         finally
@@ -107,20 +107,5 @@ class AfXdpUplinkGuestIT extends RootNetworkTest
               table:
                 - {ip: 10.0.0.2, localMac: "%s", globalMac: "%s", port: pg}
             """.formatted(socket, GUEST_MAC, UPLINK, ifName, GUEST_MAC, GLOBAL_MAC);
-    }
-
-    private static String frames(final String direction)
-    {
-        return "vplane_uplink_frames_total{uplink=\"" + UPLINK + "\",dir=\"" + direction + "\"}";
-    }
-
-    private static long rxPath(final PortFixture vplane, final String path)
-    {
-        return vplane.value("vplane_uplink_rx_path_total{uplink=\"" + UPLINK + "\",path=\"" + path + "\"}");
-    }
-
-    private static long drops(final PortFixture vplane, final String reason)
-    {
-        return vplane.value("vplane_uplink_drops_total{uplink=\"" + UPLINK + "\",reason=\"" + reason + "\"}");
     }
 }
