@@ -8,6 +8,7 @@ import io.vplane.engine.stat.StatSection;
 import io.vplane.nic.port.GuestRxLenders;
 import io.vplane.nic.port.PortCommand;
 import io.vplane.nic.port.VhostQueueStats;
+import io.vplane.nic.uplink.UplinkStats;
 import io.vplane.nic.port.VhostUserPortProvider;
 import io.vplane.nic.port.VhostUserSection;
 import io.vplane.nic.uplink.AfXdpUplinkProvider;
@@ -23,6 +24,7 @@ import io.vplane.nic.vswitch.VswitchRegistry;
 import io.vplane.nic.vswitch.VswitchSection;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The net device kind: vhost-user ports ({@code devices.vhostUser}), the vSwitch
@@ -76,6 +78,6 @@ public final class NetDeviceKind implements DeviceKind
     @Override
     public List<StatSection> statSections()
     {
-        return List.of(VhostQueueStats.section());
+        return Stream.concat(Stream.of(VhostQueueStats.section()), UplinkStats.sections().stream()).toList();
     }
 }

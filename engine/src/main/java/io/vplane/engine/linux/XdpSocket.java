@@ -42,9 +42,11 @@ public final class XdpSocket implements AutoCloseable
     public static final int STATISTICS = 6;
     /**
      * Bytes the kernel leaves before a received frame in its chunk (XDP_PACKET_HEADROOM) on top of
-     * the UMEM's own headroom: a frame for fill address {@code a} lands at {@code a + 256}. In
-     * unaligned-chunk mode the rx descriptor then carries {@code a} in its low 48 bits and 256 in its
-     * high 16 ({@link #unalignedFrameOffset}).
+     * the UMEM's own headroom {@code h}: a frame for fill address {@code a} lands at {@code a + h + 256}
+     * and may take {@code chunkSize - h - 256} bytes (longer frames are dropped, rx_dropped). In
+     * unaligned-chunk mode the rx descriptor then carries {@code a} in its low 48 bits and {@code h + 256}
+     * in its high 16 ({@link #unalignedFrameOffset}). The kernel's copy writes only the frame (and XDP
+     * metadata right before it, which vplane's program never sets), never the bytes from {@code a} to it.
      */
     public static final int XDP_PACKET_HEADROOM = 256;
     private static final long UNALIGNED_ADDRESS_MASK = (1L << 48) - 1;
@@ -122,7 +124,7 @@ public final class XdpSocket implements AutoCloseable
         }
         try
         {
-            return open(ifIndex, queueId, umem.reinterpret(umemBytes), frameSize, 0, true, rxSize, txSize, bindFlags);
+            return open(ifIndex, queueId, umem.reinterpret(umemBytes), frameSize, 0, 0, true, rxSize, txSize, bindFlags);
         }
         catch (final RuntimeException ex)
         {
@@ -138,14 +140,21 @@ public final class XdpSocket implements AutoCloseable
      *
      * @param umem      the UMEM: page-aligned, a whole number of pages
      * @param chunkSize bytes the kernel may use from a fill address on (2048 to the page size)
+     * @param headroom  the UMEM's own headroom (XDP_UMEM_REG): bytes the kernel skips before the
+     *                  {@link #XDP_PACKET_HEADROOM}, shrinking the room a frame may take; below
+     *                  {@code chunkSize - 256}
      * @param umemFlags 0, or {@link XdpUmemReg#XDP_UMEM_UNALIGNED_CHUNK_FLAG}: fill addresses may be any
      *                  offset with {@code chunkSize} bytes of UMEM behind it, not only chunk starts
      * @throws IllegalStateException naming the step that failed and its errno
      */
     public static XdpSocket openOver(final int ifIndex, final int queueId, final MemorySegment umem, final int chunkSize,
-        final int umemFlags, final int rxSize, final int txSize, final int bindFlags)
+        final int headroom, final int umemFlags, final int rxSize, final int txSize, final int bindFlags)
     {
-        return open(ifIndex, queueId, umem, chunkSize, umemFlags, false, rxSize, txSize, bindFlags);
+        if (headroom < 0 || headroom >= chunkSize - XDP_PACKET_HEADROOM)
+        {
+            throw new IllegalArgumentException("UMEM headroom " + headroom + " leaves no room in a chunk of " + chunkSize + " bytes");
+        }
+        return open(ifIndex, queueId, umem, chunkSize, headroom, umemFlags, false, rxSize, txSize, bindFlags);
     }
 
     /** The UMEM offset a frame of rx descriptor address {@code address} starts at, in unaligned-chunk mode. */
@@ -155,7 +164,7 @@ public final class XdpSocket implements AutoCloseable
     }
 
     private static XdpSocket open(final int ifIndex, final int queueId, final MemorySegment umem, final int chunkSize,
-        final int umemFlags, final boolean ownsUmem, final int rxSize, final int txSize, final int bindFlags)
+        final int headroom, final int umemFlags, final boolean ownsUmem, final int rxSize, final int txSize, final int bindFlags)
     {
         final int fd = socket();
         if (fd < 0)
@@ -167,7 +176,7 @@ public final class XdpSocket implements AutoCloseable
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment reg = arena.allocate(XdpUmemReg.SIZE, 8);
-            XdpUmemReg.write(reg, umem.address(), umem.byteSize(), chunkSize, 0, umemFlags);
+            XdpUmemReg.write(reg, umem.address(), umem.byteSize(), chunkSize, headroom, umemFlags);
             check("setsockopt(XDP_UMEM_REG)", setsockopt(fd, XDP_UMEM_REG, reg, XdpUmemReg.SIZE));
             final MemorySegment value = arena.allocate(8, 8);
             check("setsockopt(XDP_UMEM_FILL_RING)", setInt(fd, XDP_UMEM_FILL_RING, rxSize, value));

@@ -58,14 +58,7 @@ class XdpSocketTest
     @Test
     void shouldCarryFramesBothWaysBetweenTwoSocketsOnAVethPair() throws Exception
     {
-        run("ip", "link", "del", a);
-        require("ip", "link", "add", a, "type", "veth", "peer", "name", b);
-        for (final String end : List.of(a, b))
-        {
-            // no IPv6 chatter (router solicitations, MLD) on the test's link
-            require("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1");
-            require("ip", "link", "set", end, "up");
-        }
+        vethPair("1500");
         final XdpSocket sa = socketOn(a);
         final XdpSocket sb = socketOn(b);
 
@@ -85,39 +78,11 @@ class XdpSocketTest
     @Test
     void shouldReceiveIntoSharedMemoryAtUnalignedFillAddresses() throws Exception
     {
-        run("ip", "link", "del", a);
-        require("ip", "link", "add", a, "type", "veth", "peer", "name", b);
-        for (final String end : List.of(a, b))
-        {
-            require("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1");
-            require("ip", "link", "set", end, "up");
-        }
+        vethPair("1500");
         final long guestBytes = 64 * 1024;
         final long hostBytes = 16 * 1024;
-        final int memfd = MemFd.create("guest", guestBytes);
-        assertThat(memfd).isPositive();
-        final MemorySegment guest = MemoryMap.mmap(guestBytes, MemoryMap.PROT_READ | MemoryMap.PROT_WRITE,
-            MemoryMap.MAP_SHARED, memfd, 0).reinterpret(guestBytes);
-        FileIo.close(memfd);
-        open.add(() -> MemoryMap.munmap(guest.address(), guestBytes));
-        final MemorySegment umem = MemoryMap.reserve(hostBytes + guestBytes).reinterpret(hostBytes + guestBytes);
-        open.add(() -> MemoryMap.munmap(umem.address(), umem.byteSize()));
-        assertThat(MemoryMap.anonymousAt(umem.address(), hostBytes)).isZero();
-        assertThat(MemoryMap.aliasShared(guest.address(), guestBytes, umem.address() + hostBytes)).isZero();
-        guest.fill((byte)0x5a);
-
-        final int ifIndex = NetInterfaces.index(b);
-        final int map = Bpf.createMap(Bpf.BPF_MAP_TYPE_XSKMAP, 4, 4, 1, "xsks");
-        open.add(() -> FileIo.close(map));
-        final int program = XskRedirectProgram.load(map);
-        open.add(() -> FileIo.close(program));
-        final int link = Bpf.attachXdp(program, ifIndex, Bpf.XDP_FLAGS_SKB_MODE);
-        assertThat(link).as(Errno.describe(-link)).isPositive();
-        open.add(() -> FileIo.close(link));
-        final XdpSocket sb = XdpSocket.openOver(ifIndex, 0, umem, FRAME_SIZE, XdpUmemReg.XDP_UMEM_UNALIGNED_CHUNK_FLAG,
-            RING, RING, SockaddrXdp.XDP_COPY);
-        open.add(sb);
-        assertThat(Bpf.updateElement(map, 0, sb.fd())).isZero();
+        final MemorySegment guest = sharedMemory(guestBytes);
+        final XdpSocket sb = socketOverGuest(guest, hostBytes, 0);
         final long[] frameAt = new long[SENT];
         for (int i = 0; i < SENT; i++)
         {
@@ -153,10 +118,146 @@ class XdpSocketTest
         assertThat(got).isEqualTo(SENT);
     }
 
-    private XdpSocket socketOn(final String ifName)
+    /**
+     * A Linux guest's receive buffers: 1536 bytes each (virtio-net without mergeable sizing), packed
+     * back to back, the 12-byte header vplane writes in place at each start. A UMEM headroom of
+     * 2048 - 256 - 1518 leaves the kernel 1518 bytes per frame (1500 MTU, Ethernet header, one VLAN
+     * tag): the fill address is the frame start - headroom - 256, so it lies in the buffer before
+     * (the first one's in the anonymous part). Frames up to the room land whole behind each header;
+     * the kernel drops a longer one (rx_dropped) without writing; every byte around stays.
+     */
+    @Test
+    void shouldFitFramesUpToTheMtuIntoLinuxSizedBuffersWithUmemHeadroom() throws Exception
     {
-        final int ifIndex = NetInterfaces.index(ifName);
-        assertThat(ifIndex).isPositive();
+        // a larger MTU, so that the veth lets the too-long frame through to the kernel's own bound
+        vethPair("1600");
+        final int buffer = 1536;
+        final int header = 12;
+        final int room = 1518;
+        final int headroom = FRAME_SIZE - XdpSocket.XDP_PACKET_HEADROOM - room;
+        final int[] lengths = {60, 1514, 1518, 1519, 1000, 1518, 1600, 61};
+        final long guestBytes = 16 * 1024;
+        final long hostBytes = 16 * 1024;
+        final MemorySegment guest = sharedMemory(guestBytes);
+        final XdpSocket sb = socketOverGuest(guest, hostBytes, headroom);
+        // one buffer per frame that fits; buffer i starts at i * 1536 in the guest
+        int fits = 0;
+        for (final int length : lengths)
+        {
+            fits += length <= room ? 1 : 0;
+        }
+        for (int i = 0; i < fits; i++)
+        {
+            sb.fill().putAddress(i, hostBytes + (long)i * buffer + header - headroom - XdpSocket.XDP_PACKET_HEADROOM);
+        }
+        sb.fill().submit(fits);
+        final XdpSocket sa = socketOn(a);
+
+        send(sa, lengths, 4);
+        final XdpRing rx = sb.rx();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        int got = 0;
+        int sent = 0;
+        while (got < fits && System.nanoTime() < deadline)
+        {
+            final int n = rx.available(fits - got);
+            for (int i = 0; i < n; i++)
+            {
+                while (lengths[sent] > room)
+                {
+                    sent++;
+                }
+                final long at = XdpSocket.unalignedFrameOffset(rx.address(i)) - hostBytes;
+                assertThat(at).isEqualTo((long)got * buffer + header);
+                assertThat(rx.length(i)).isEqualTo(lengths[sent]);
+                assertThat(guest.get(JAVA_SHORT_UNALIGNED, at + 12)).isEqualTo(Short.reverseBytes(ETHER_TYPE));
+                assertThat(guest.get(JAVA_INT_UNALIGNED, at + 14)).isEqualTo(4);
+                assertThat(guest.get(JAVA_INT_UNALIGNED, at + 18)).isEqualTo(sent);
+                if (lengths[sent] > 60)
+                {
+                    assertThat(guest.get(JAVA_BYTE, at + lengths[sent] - 1)).isEqualTo((byte)sent);
+                }
+                got++;
+                sent++;
+            }
+            rx.release(n);
+        }
+        assertThat(got).isEqualTo(fits);
+        final long[] statistics = new long[XdpSocket.STATISTICS];
+        sb.statistics(statistics);
+        assertThat(statistics[0]).as("rx_dropped: the frames longer than the room").isEqualTo(lengths.length - fits);
+        // outside the frames every guest byte is as it was: the headers, the tails of the buffers, the rest
+        for (long at = 0; at < guestBytes; at++)
+        {
+            final long i = at / buffer;
+            final long inBuffer = at % buffer;
+            final boolean frame = i < fits && inBuffer >= header && inBuffer < header + lengthOfReceived(lengths, room, (int)i);
+            if (!frame)
+            {
+                assertThat(guest.get(JAVA_BYTE, at)).as("guest byte %d", at).isEqualTo((byte)0x5a);
+            }
+        }
+    }
+
+    /** The length of the {@code n}-th frame of {@code lengths} that fits in {@code room}. */
+    private static int lengthOfReceived(final int[] lengths, final int room, final int n)
+    {
+        int seen = 0;
+        for (final int length : lengths)
+        {
+            if (length <= room && seen++ == n)
+            {
+                return length;
+            }
+        }
+        throw new IllegalArgumentException("frame " + n);
+    }
+
+    /** The veth pair a-b, both ends up with {@code mtu} and no IPv6 chatter (router solicitations, MLD). */
+    private void vethPair(final String mtu) throws IOException, InterruptedException
+    {
+        run("ip", "link", "del", a);
+        require("ip", "link", "add", a, "type", "veth", "peer", "name", b);
+        for (final String end : List.of(a, b))
+        {
+            require("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1");
+            require("ip", "link", "set", end, "mtu", mtu, "up");
+        }
+    }
+
+    /** A shared memfd mapping, as guest memory is, filled with 0x5a. */
+    private MemorySegment sharedMemory(final long bytes)
+    {
+        final int memfd = MemFd.create("guest", bytes);
+        assertThat(memfd).isPositive();
+        final MemorySegment guest = MemoryMap.mmap(bytes, MemoryMap.PROT_READ | MemoryMap.PROT_WRITE,
+            MemoryMap.MAP_SHARED, memfd, 0).reinterpret(bytes);
+        FileIo.close(memfd);
+        open.add(() -> MemoryMap.munmap(guest.address(), bytes));
+        guest.fill((byte)0x5a);
+        return guest;
+    }
+
+    /** A socket on b whose UMEM is {@code hostBytes} of anonymous memory followed by an mremap alias of {@code guest}. */
+    private XdpSocket socketOverGuest(final MemorySegment guest, final long hostBytes, final int headroom)
+    {
+        final long guestBytes = guest.byteSize();
+        final MemorySegment umem = MemoryMap.reserve(hostBytes + guestBytes).reinterpret(hostBytes + guestBytes);
+        open.add(() -> MemoryMap.munmap(umem.address(), umem.byteSize()));
+        assertThat(MemoryMap.anonymousAt(umem.address(), hostBytes)).isZero();
+        assertThat(MemoryMap.aliasShared(guest.address(), guestBytes, umem.address() + hostBytes)).isZero();
+        final int ifIndex = NetInterfaces.index(b);
+        final int map = redirectInto(ifIndex);
+        final XdpSocket socket = XdpSocket.openOver(ifIndex, 0, umem, FRAME_SIZE, headroom, XdpUmemReg.XDP_UMEM_UNALIGNED_CHUNK_FLAG,
+            RING, RING, SockaddrXdp.XDP_COPY);
+        open.add(socket);
+        assertThat(Bpf.updateElement(map, 0, socket.fd())).isZero();
+        return socket;
+    }
+
+    /** The XSK redirect program in the generic hook of {@code ifIndex}. @return its XSKMAP */
+    private int redirectInto(final int ifIndex)
+    {
         final int map = Bpf.createMap(Bpf.BPF_MAP_TYPE_XSKMAP, 4, 4, 1, "xsks");
         assertThat(map).as(Errno.describe(-map)).isPositive();
         open.add(() -> FileIo.close(map));
@@ -165,6 +266,14 @@ class XdpSocketTest
         final int link = Bpf.attachXdp(program, ifIndex, Bpf.XDP_FLAGS_SKB_MODE);
         assertThat(link).as(Errno.describe(-link)).isPositive();
         open.add(() -> FileIo.close(link));
+        return map;
+    }
+
+    private XdpSocket socketOn(final String ifName)
+    {
+        final int ifIndex = NetInterfaces.index(ifName);
+        assertThat(ifIndex).isPositive();
+        final int map = redirectInto(ifIndex);
         final XdpSocket socket = XdpSocket.open(ifIndex, 0, FRAMES, FRAME_SIZE, RING, RING, SockaddrXdp.XDP_COPY);
         open.add(socket);
         assertThat(Bpf.updateElement(map, 0, socket.fd())).isZero();
@@ -182,19 +291,32 @@ class XdpSocketTest
     /** Frames of 60 bytes to the broadcast address, from the second half of the UMEM, marked {@code mark} and numbered. */
     private static void send(final XdpSocket socket, final int count, final int mark)
     {
+        final int[] lengths = new int[count];
+        java.util.Arrays.fill(lengths, 60);
+        send(socket, lengths, mark);
+    }
+
+    /** Frames of the given lengths to the broadcast address, marked {@code mark}, numbered, each ending in its number's low byte. */
+    private static void send(final XdpSocket socket, final int[] lengths, final int mark)
+    {
+        final int count = lengths.length;
         final MemorySegment umem = socket.umem();
         final XdpRing tx = socket.tx();
         assertThat(tx.free(count)).isEqualTo(count);
         for (int i = 0; i < count; i++)
         {
             final long at = (long)(RING + i) * FRAME_SIZE;
-            umem.asSlice(at, 60).fill((byte)0);
+            umem.asSlice(at, lengths[i]).fill((byte)0);
             umem.asSlice(at, 6).fill((byte)0xff);
             umem.set(JAVA_BYTE, at + 6, (byte)0x02);
             umem.set(JAVA_SHORT_UNALIGNED, at + 12, Short.reverseBytes(ETHER_TYPE));
             umem.set(JAVA_INT_UNALIGNED, at + 14, mark);
             umem.set(JAVA_INT_UNALIGNED, at + 18, i);
-            tx.putDesc(i, at, 60);
+            if (lengths[i] > 60)
+            {
+                umem.set(JAVA_BYTE, at + lengths[i] - 1, (byte)i);
+            }
+            tx.putDesc(i, at, lengths[i]);
         }
         tx.submit(count);
         // in copy mode each sendto sends one batch; go on until the kernel took them all

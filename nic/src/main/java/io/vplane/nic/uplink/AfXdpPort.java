@@ -26,9 +26,11 @@ import java.util.concurrent.TimeUnit;
  * {@code vmPort} is set and its VM port lends on this switch): the UMEM also covers the VM's memory
  * ({@link GuestUmem}, unaligned-chunk mode) and the fill ring is stocked with the VM's receive
  * buffers, taken from its receive ring through a {@link GuestRxPool}: each buffer's frame start,
- * less the 256 bytes the kernel leaves before a frame (so the frame lands right behind the 12-byte
- * virtio-net header the VM port writes in place). A buffer is lent only when the kernel's limit for
- * a frame ({@code frameSize - 256} bytes) fits in it and in one region. The kernel writes the frame
+ * less the UMEM headroom and the 256 bytes the kernel leaves before a frame (so the frame lands right
+ * behind the 12-byte virtio-net header the VM port writes in place; the kernel never writes the
+ * bytes before it, which are the guest's). A buffer is lent only when the kernel's limit for a frame
+ * ({@code frameSize - headroom - 256} bytes: the MTU's frame, so that a Linux guest's 1536-byte
+ * buffers fit) fits in it and in one region, and the fill address lies in the UMEM. The kernel writes the frame
  * into the guest's buffer; the switch hands it on and the VM port only publishes the used element
  * (zero copy). Own receive chunks ({@link #LOW_WATER} at most) go into the fill ring only when it
  * holds no guest buffer (the guest's ring ran dry): frames in them take the copy path, and
@@ -72,6 +74,8 @@ final class AfXdpPort extends UplinkPort
     private final GuestRxLenders.Slot vmSlot;
     private final String vswitch;
     private final int frameSize;
+    /** Bytes from a fill address to the frame the kernel writes: the UMEM headroom and XDP_PACKET_HEADROOM. */
+    private final int frameOffset;
     /** Bytes the kernel may write from a frame's start: a lent guest buffer must have them. */
     private final int frameWindow;
     private final int rxFrames;
@@ -114,14 +118,16 @@ final class AfXdpPort extends UplinkPort
     private GuestRxLender lending;
 
     AfXdpPort(final String name, final Sockets sockets, final GuestRxLenders.Slot vmSlot, final String vswitch,
-        final int frameSize, final int rxFrames, final int txFrames, final UplinkCounters counters, final ErrorLog errors)
+        final int frameSize, final int umemHeadroom, final int rxFrames, final int txFrames, final UplinkCounters counters,
+        final ErrorLog errors)
     {
         super(name, counters, errors);
         this.sockets = sockets;
         this.vmSlot = vmSlot;
         this.vswitch = vswitch;
         this.frameSize = frameSize;
-        this.frameWindow = frameSize - XdpSocket.XDP_PACKET_HEADROOM;
+        this.frameOffset = umemHeadroom + XdpSocket.XDP_PACKET_HEADROOM;
+        this.frameWindow = frameSize - frameOffset;
         this.rxFrames = rxFrames;
         this.txFrames = txFrames;
         this.rxBytes = (long)rxFrames * frameSize;
@@ -362,7 +368,7 @@ final class AfXdpPort extends UplinkPort
                 break;
             }
             final long offset = guestUmem.offsetOf(pool.frameAddress(entry), frameWindow);
-            if (offset < XdpSocket.XDP_PACKET_HEADROOM || pool.frameRoom(entry) < frameWindow)
+            if (offset < frameOffset || pool.frameRoom(entry) < frameWindow)
             {
                 // the kernel could write past this buffer: it is kept out of the kernel's reach, and this ring lends no more
                 counters.drop(UplinkCounters.Drop.GUEST_BUFFER_UNFIT);
@@ -375,7 +381,7 @@ final class AfXdpPort extends UplinkPort
                 continue;
             }
             inKernel.put(offset, entry);
-            fill.putAddress(placed++, offset - XdpSocket.XDP_PACKET_HEADROOM);
+            fill.putAddress(placed++, offset - frameOffset);
         }
         // own chunks only when the kernel holds no guest buffer (the guest ran dry): the kernel takes
         // fill entries in order, so any own chunk ahead of guest buffers would make a frame copy

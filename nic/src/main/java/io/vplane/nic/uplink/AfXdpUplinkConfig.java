@@ -20,15 +20,56 @@ import java.util.Locale;
  * @param vmPort      the switched vhost-user port whose guest receive buffers the socket receives into
  *                    (buffer-address substitution), or null: receive into own memory, the switch copies
  * @param guestBuffers receive into {@code vmPort}'s buffers (the UMEM over its memory); false: the copy path
+ * @param mtu         the longest IP packet the interface carries: with guest buffers, the kernel may write
+ *                    a frame of {@code mtu + 18} bytes ({@link #frameRoom}) into a buffer, no more (the UMEM
+ *                    headroom takes the rest of a chunk), so buffers of that size (1536-byte Linux ones at 1500)
+ *                    can be lent; a longer frame is dropped by the kernel
  */
 public record AfXdpUplinkConfig(String name, String ifName, int queueId, String vswitch, Mode mode, Attach attach,
-    int rxRingSize, int txRingSize, int frameSize, String vmPort, boolean guestBuffers)
+    int rxRingSize, int txRingSize, int frameSize, String vmPort, boolean guestBuffers, int mtu)
 {
+    /** Ethernet header and one VLAN tag: a frame's bytes beyond the MTU. */
+    public static final int FRAME_OVERHEAD = 18;
+    /** The kernel's XDP_PACKET_HEADROOM, before every received frame. */
+    public static final int XDP_PACKET_HEADROOM = 256;
+    public static final int DEFAULT_MTU = 1500;
+    public static final SettingRange MTU = new SettingRange(68, 9000);
+
+    /** With the default MTU. */
+    public AfXdpUplinkConfig(final String name, final String ifName, final int queueId, final String vswitch, final Mode mode,
+        final Attach attach, final int rxRingSize, final int txRingSize, final int frameSize, final String vmPort,
+        final boolean guestBuffers)
+    {
+        this(name, ifName, queueId, vswitch, mode, attach, rxRingSize, txRingSize, frameSize, vmPort, guestBuffers, DEFAULT_MTU);
+    }
+
     /** Without a VM port or guest buffers. */
     public AfXdpUplinkConfig(final String name, final String ifName, final int queueId, final String vswitch, final Mode mode,
         final Attach attach, final int rxRingSize, final int txRingSize, final int frameSize)
     {
         this(name, ifName, queueId, vswitch, mode, attach, rxRingSize, txRingSize, frameSize, null, true);
+    }
+
+    /** Bytes the kernel may write for one received frame: the MTU's frame. */
+    public int frameRoom()
+    {
+        return mtu + FRAME_OVERHEAD;
+    }
+
+    /** The UMEM headroom (XDP_UMEM_REG) that leaves the kernel {@link #frameRoom} of a chunk. */
+    public int umemHeadroom()
+    {
+        return frameSize - XDP_PACKET_HEADROOM - frameRoom();
+    }
+
+    /** Why {@code mtu} does not fit a chunk of {@code frameSize}, or null when it does. */
+    public static String mtuProblem(final int mtu, final int frameSize)
+    {
+        return mtu + FRAME_OVERHEAD + XDP_PACKET_HEADROOM > frameSize
+            ? "mtu " + mtu + " needs frames of " + (mtu + FRAME_OVERHEAD) + " bytes behind the kernel's " + XDP_PACKET_HEADROOM +
+              " of headroom: more than frameSize " + frameSize + " (lower mtu to at most " +
+              (frameSize - XDP_PACKET_HEADROOM - FRAME_OVERHEAD) + " or raise frameSize)"
+            : null;
     }
 
     /** Whether frames are received into the VM port's buffers. */
@@ -47,6 +88,12 @@ public record AfXdpUplinkConfig(String name, String ifName, int queueId, String 
         RING_SIZE.check("rxRingSize", rxRingSize);
         RING_SIZE.check("txRingSize", txRingSize);
         FRAME_SIZE.check("frameSize", frameSize);
+        MTU.check("mtu", mtu);
+        final String problem = mtuProblem(mtu, frameSize);
+        if (null != problem)
+        {
+            throw new IllegalArgumentException(problem);
+        }
         if (mode == Mode.ZEROCOPY && attach == Attach.GENERIC)
         {
             throw new IllegalArgumentException("mode zerocopy needs the driver's XDP hook, not attach: generic");

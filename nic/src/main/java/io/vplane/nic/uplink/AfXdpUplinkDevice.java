@@ -17,7 +17,11 @@ import io.vplane.nic.vswitch.VswitchRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -118,7 +122,8 @@ public final class AfXdpUplinkDevice extends UplinkDevice
                     ? " (the interface has an XDP program already: see `ip link show dev " + settings.ifName() + "`)" : ""));
             }
             final AfXdpPort port = new AfXdpPort(settings.name(), umem -> openSocket(settings, ifIndex, map, umem), vmSlot,
-                settings.vswitch(), settings.frameSize(), settings.rxRingSize(), settings.txRingSize(), counters, errors);
+                settings.vswitch(), settings.frameSize(), settings.umemHeadroom(), settings.rxRingSize(), settings.txRingSize(),
+                counters, errors);
             // the link first: closing it detaches the program
             return new Opened(port, new int[] {link, program, map}, hook);
         }
@@ -150,7 +155,7 @@ public final class AfXdpUplinkDevice extends UplinkDevice
                 socket = null == umem
                     ? XdpSocket.open(ifIndex, settings.queueId(), settings.rxRingSize() + settings.txRingSize(), settings.frameSize(),
                         settings.rxRingSize(), settings.txRingSize(), bindFlags(settings.mode()))
-                    : XdpSocket.openOver(ifIndex, settings.queueId(), umem, settings.frameSize(),
+                    : XdpSocket.openOver(ifIndex, settings.queueId(), umem, settings.frameSize(), settings.umemHeadroom(),
                         XdpUmemReg.XDP_UMEM_UNALIGNED_CHUNK_FLAG, settings.rxRingSize(), settings.txRingSize(),
                         bindFlags(settings.mode()));
             }
@@ -190,7 +195,28 @@ public final class AfXdpUplinkDevice extends UplinkDevice
         LOG.info("AF_XDP uplink {} on {} queue {}: XDP program in the {} hook, socket in {} mode, rings rx {} / tx {}, " +
                 "{}-byte frames; receives {}", settings.name(), settings.ifName(), settings.queueId(), hook,
             port.zeroCopy() ? "zero-copy" : "copy", settings.rxRingSize(), settings.txRingSize(), settings.frameSize(),
-            settings.substitutes() ? "into the buffers of VM port " + settings.vmPort() + " (UMEM over its memory)"
+            settings.substitutes() ? "into the buffers of VM port " + settings.vmPort() + " (UMEM over its memory, headroom " +
+                settings.umemHeadroom() + ": frames up to " + settings.frameRoom() + " bytes, mtu " + settings.mtu() + ")"
                 : "into own memory (copy path)");
+        final int interfaceMtu = interfaceMtu(settings.ifName());
+        if (settings.substitutes() && interfaceMtu > settings.mtu())
+        {
+            LOG.warn("AF_XDP uplink {}: {} has MTU {}, above the uplink's mtu {}: the kernel drops frames longer than {} bytes " +
+                "(kernel_rx_dropped); set mtu: {}", settings.name(), settings.ifName(), interfaceMtu, settings.mtu(),
+                settings.frameRoom(), interfaceMtu);
+        }
+    }
+
+    /** The interface's MTU from sysfs, or -1 when it cannot be read. */
+    private static int interfaceMtu(final String ifName)
+    {
+        try
+        {
+            return Integer.parseInt(Files.readString(Path.of("/sys/class/net", ifName, "mtu")).trim());
+        }
+        catch (final IOException | NumberFormatException | InvalidPathException ex)
+        {
+            return -1;
+        }
     }
 }

@@ -26,7 +26,7 @@ public final class AfXdpUplinkSection extends DeviceListSection<AfXdpUplinksConf
         return "ifName=" + uplink.ifName() + " queueId=" + uplink.queueId() + " vswitch=" + uplink.vswitch() +
             " mode=" + uplink.mode().label() + " attach=" + uplink.attach().label() + " rxRingSize=" + uplink.rxRingSize() +
             " txRingSize=" + uplink.txRingSize() + " frameSize=" + uplink.frameSize() + " vmPort=" + uplink.vmPort() +
-            " guestBuffers=" + uplink.guestBuffers();
+            " guestBuffers=" + uplink.guestBuffers() + " mtu=" + uplink.mtu();
     }
 
     @Override
@@ -51,8 +51,15 @@ public final class AfXdpUplinkSection extends DeviceListSection<AfXdpUplinksConf
         final int frameSize = item.powerOfTwo("frameSize", FRAME_SIZE, AfXdpUplinkConfig.FRAME_SIZE);
         final String vmPort = item.optionalName("vmPort", "port");
         final boolean guestBuffers = item.bool("guestBuffers", GUEST_BUFFERS);
+        final int mtu = item.integer("mtu", AfXdpUplinkConfig.DEFAULT_MTU, AfXdpUplinkConfig.MTU);
+        final String problem = AfXdpUplinkConfig.mtuProblem(mtu, frameSize);
+        if (null != problem)
+        {
+            item.reject("mtu", problem);
+            ok = false;
+        }
         item.finish();
         return ok ? new AfXdpUplinkConfig(name, ifName, queueId, vswitch, mode, attach, rxRingSize, txRingSize, frameSize,
-            vmPort, guestBuffers) : null;
+            vmPort, guestBuffers, mtu) : null;
     }
 }

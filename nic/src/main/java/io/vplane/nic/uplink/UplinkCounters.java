@@ -17,6 +17,8 @@ final class UplinkCounters implements AutoCloseable
     static final String RX_PATH = "vplane_uplink_rx_path_total";
     static final String DROPS = "vplane_uplink_drops_total";
     static final String RX_CALLS = "vplane_uplink_rx_calls_total";
+    /** Of the frames received since the uplink opened, the percentage received into a guest's buffer and delivered there. */
+    static final String ZERO_COPY_SHARE = "vplane_uplink_zero_copy_share_percent";
 
     enum Drop
     {
@@ -39,6 +41,7 @@ final class UplinkCounters implements AutoCloseable
     private final AtomicCounter[] drops = new AtomicCounter[Drop.values().length];
     private final AtomicCounter rxCalls;
     private final AtomicCounter rxEmptyCalls;
+    private final AtomicCounter zeroCopyShare;
 
     long rxFramesPending;
     long rxBytesPending;
@@ -67,6 +70,7 @@ final class UplinkCounters implements AutoCloseable
         }
         rxCalls = counters.counter(RX_CALLS, "uplink", uplink, "result", "frames");
         rxEmptyCalls = counters.counter(RX_CALLS, "uplink", uplink, "result", "empty");
+        zeroCopyShare = counters.gauge(ZERO_COPY_SHARE, "uplink", uplink);
     }
 
     void drop(final Drop reason)
@@ -84,6 +88,11 @@ final class UplinkCounters implements AutoCloseable
         zeroCopy.getAndAddRelease(zeroCopyPending);
         guestBufferElsewhere.getAndAddRelease(elsewherePending);
         copy.getAndAddRelease(copyPending);
+        if ((zeroCopyPending | elsewherePending | copyPending) != 0)
+        {
+            final long zero = zeroCopy.get();
+            zeroCopyShare.setRelease(zero * 100 / Math.max(1, zero + guestBufferElsewhere.get() + copy.get()));
+        }
         if (rxCallsPending != 0 || rxEmptyCallsPending != 0)
         {
             rxCalls.getAndAddRelease(rxCallsPending);
@@ -133,9 +142,15 @@ final class UplinkCounters implements AutoCloseable
         return drops[reason.ordinal()].get();
     }
 
+    long zeroCopyShare()
+    {
+        return zeroCopyShare.get();
+    }
+
     @Override
     public void close()
     {
+        zeroCopyShare.close();
         rxFrames.close();
         rxBytes.close();
         txFrames.close();

@@ -29,7 +29,7 @@ class AfXdpUplinkTestpmdIT extends RootNetworkTest
 {
     private static final int PINGS = 5;
     private static final int FLOOD = 3000;
-    private static final String UPLINK = "ax0";
+    static final String UPLINK = "ax0";
     /** The case that receives into the VM's buffers. */
     private static final String GUEST_BUFFERS = "auto";
 
@@ -125,17 +125,17 @@ class AfXdpUplinkTestpmdIT extends RootNetworkTest
             TapUplinkTestpmdIT.VM_MAC, TapUplinkTestpmdIT.GLOBAL_MAC);
     }
 
-    private static String frames(final String direction)
+    static String frames(final String direction)
     {
         return "vplane_uplink_frames_total{uplink=\"" + UPLINK + "\",dir=\"" + direction + "\"}";
     }
 
-    private static long rxPath(final PortFixture vplane, final String path)
+    static long rxPath(final PortFixture vplane, final String path)
     {
         return vplane.value("vplane_uplink_rx_path_total{uplink=\"" + UPLINK + "\",path=\"" + path + "\"}");
     }
 
-    private static long drops(final PortFixture vplane, final String reason)
+    static long drops(final PortFixture vplane, final String reason)
     {
         return vplane.value("vplane_uplink_drops_total{uplink=\"" + UPLINK + "\",reason=\"" + reason + "\"}");
     }

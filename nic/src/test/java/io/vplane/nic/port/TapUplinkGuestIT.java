@@ -82,7 +82,7 @@ class TapUplinkGuestIT extends RootNetworkTest
         }
     }
 
-    private static void stop(final Process process) throws InterruptedException
+    static void stop(final Process process) throws InterruptedException
     {
         if (null != process && process.isAlive())
         {
@@ -96,7 +96,7 @@ class TapUplinkGuestIT extends RootNetworkTest
         }
     }
 
-    private static void awaitLine(final Path console, final String marker, final Process guest) throws Exception
+    static void awaitLine(final Path console, final String marker, final Process guest) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (true)

@@ -82,6 +82,7 @@ class UplinkConfigTest
                    txRingSize: 1024, frameSize: 4096}
                 - {name: ax2, ifName: eth2, vmPort: vm0}
                 - {name: ax3, ifName: eth3, vmPort: vm1, guestBuffers: false}
+                - {name: ax4, ifName: eth4, vmPort: vm2, frameSize: 4096, mtu: 3000}
             """, "c.yaml");
 
         assertThat(config.section(AfXdpUplinksConfig.class).uplinks()).containsExactly(
@@ -92,9 +93,16 @@ class UplinkConfigTest
             new AfXdpUplinkConfig("ax2", "eth2", 0, "vswitch0", AfXdpUplinkConfig.Mode.AUTO, AfXdpUplinkConfig.Attach.AUTO,
                 2048, 2048, 2048, "vm0", true),
             new AfXdpUplinkConfig("ax3", "eth3", 0, "vswitch0", AfXdpUplinkConfig.Mode.AUTO, AfXdpUplinkConfig.Attach.AUTO,
-                2048, 2048, 2048, "vm1", false));
+                2048, 2048, 2048, "vm1", false),
+            new AfXdpUplinkConfig("ax4", "eth4", 0, "vswitch0", AfXdpUplinkConfig.Mode.AUTO, AfXdpUplinkConfig.Attach.AUTO,
+                2048, 2048, 4096, "vm2", true, 3000));
         assertThat(config.section(AfXdpUplinksConfig.class).uplinks()).extracting(AfXdpUplinkConfig::substitutes)
-            .containsExactly(false, false, true, false);
+            .containsExactly(false, false, true, false, true);
+        // 1500 MTU: the kernel may write 1518 bytes, so a Linux guest's 1536-byte buffer (12 of header) takes any frame
+        final AfXdpUplinkConfig ax2 = config.section(AfXdpUplinksConfig.class).uplinks().get(2);
+        assertThat(ax2.frameRoom()).isEqualTo(1518).isLessThanOrEqualTo(1536 - 12);
+        assertThat(ax2.umemHeadroom()).isEqualTo(2048 - 256 - 1518);
+        assertThat(config.section(AfXdpUplinksConfig.class).uplinks().get(4).umemHeadroom()).isEqualTo(4096 - 256 - 3018);
         assertThat(DeviceKinds.load().defaults().section(AfXdpUplinksConfig.class).uplinks()).isEmpty();
     }
 
@@ -110,6 +118,8 @@ class UplinkConfigTest
                 - {name: ax3, ifName: eth0, mode: zerocopy, attach: generic}
                 - {name: ax4, ifName: eth0, rxRingSize: 1000, txRingSize: 32, frameSize: 1024}
                 - {name: ax5, ifName: eth0, vmPort: "no port", guestBuffers: maybe}
+                - {name: ax6, ifName: eth0, mtu: 1800}
+                - {name: ax7, ifName: eth0, mtu: 20}
             """;
 
         assertThatThrownBy(() -> DeviceKinds.load().parse(text, "c.yaml"))
@@ -124,6 +134,12 @@ class UplinkConfigTest
             .hasMessageContaining("mode zerocopy needs the driver's XDP hook")
             .hasMessageContaining("rxRingSize")
             .hasMessageContaining("txRingSize")
-            .hasMessageContaining("frameSize");
+            .hasMessageContaining("frameSize")
+            .hasMessageContaining("mtu 1800 needs frames of 1818 bytes behind the kernel's 256 of headroom: more than frameSize 2048" +
+                " (lower mtu to at most 1774 or raise frameSize)")
+            .hasMessageContaining("devices.afXdp[7].mtu: 20 is out of range; allowed 68..9000");
+        assertThatThrownBy(() -> new AfXdpUplinkConfig("ax0", "eth0", 0, "vswitch0", AfXdpUplinkConfig.Mode.AUTO,
+            AfXdpUplinkConfig.Attach.AUTO, 2048, 2048, 2048, "vm0", true, 1775))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than frameSize 2048");
     }
 }
