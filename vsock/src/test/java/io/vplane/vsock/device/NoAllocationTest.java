@@ -18,9 +18,10 @@ import static io.vplane.vsock.packet.VsockHeader.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A stream's steady state allocates nothing on the worker but, in some JIT outcomes, one 40-byte
- * FFM call-state view per host-socket write: guest RW to the host socket, the host's answer into
- * rx buffers, credit updates. Never anything payload-sized or per stream. Measured with the polling thread's allocation counter
+ * A stream's steady state allocates nothing on the worker: guest RW to the host socket, the host's
+ * answer into rx buffers, credit updates. This holds with bin/jvm.options, which has C2 inline the
+ * JDK's check of the errno capture segment; without it, in about half the runs, each host-socket
+ * write (and sometimes read) allocated a 40-byte slice of that segment, which this test now rejects. Measured with the polling thread's allocation counter
  * around the device's polls only (the host echo runs on its own thread; the test's guest driver is
  * outside the measured windows). Two windows of {@link #MEASURED} round trips, and the lower
  * counts: an allocation per packet shows in both, a one-off (a late recompilation running a
@@ -32,10 +33,6 @@ class NoAllocationTest
     /** Enough round trips for C2 to compile the path (the interpreter and C1 allocate inside the FFM calls). */
     private static final int ROUNDS = 35_000;
     private static final int MEASURED = 5_000;
-    /** What one FFM call-state view the JIT leaves in place costs (see the assertion). */
-    private static final long FFM_CALL_STATE_VIEW = 40;
-    /** The host-socket downcalls of a round trip: the write of the guest's bytes and the read of the echo. */
-    private static final int HOST_DOWNCALLS = 2;
 
     @TempDir
     Path dir;
@@ -83,13 +80,10 @@ class NoAllocationTest
             }
             assertThat(guest.counters().fromGuestBytes.get()).isEqualTo(ROUNDS * 1024L);
             assertThat(guest.counters().badPackets.get()).isZero();
-            // C2 usually scalar-replaces the FFM call-state view of a downcall; in some runs it leaves the
-            // one of the host-socket write in place, in about one run of seven also the one of the read
-            // (a 40-byte segment object each). Nothing else may allocate.
             assertThat(Math.min(allocated[0], allocated[1]))
                 .as("bytes allocated over %d round trips, the lower of two windows (%d and %d B; %d polls in both)", MEASURED,
                     allocated[0], allocated[1], measuredPolls)
-                .isLessThanOrEqualTo(MEASURED * HOST_DOWNCALLS * FFM_CALL_STATE_VIEW);
+                .isZero();
             echo.interrupt();
         }
     }
