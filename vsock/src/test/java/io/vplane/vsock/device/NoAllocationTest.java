@@ -19,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A stream's steady state allocates nothing on the worker: guest RW to the host socket, the host's
- * answer into rx buffers, credit updates. This holds with bin/jvm.options, which has C2 inline the
- * JDK's check of the errno capture segment; without it, in about half the runs, each host-socket
- * write (and sometimes read) allocated a 40-byte slice of that segment, which this test now rejects. Measured with the polling thread's allocation counter
+ * answer into rx buffers, credit updates. This holds with bin/jvm.options, which compiles FileIo's
+ * read and write on their own; without that, in about half the runs, each host-socket write (and
+ * sometimes read) allocated a 40-byte slice of the errno capture segment, which this test rejects. Measured with the polling thread's allocation counter
  * around the device's polls only (the host echo runs on its own thread; the test's guest driver is
  * outside the measured windows). Two windows of {@link #MEASURED} round trips, and the lower
  * counts: an allocation per packet shows in both, a one-off (a late recompilation running a
