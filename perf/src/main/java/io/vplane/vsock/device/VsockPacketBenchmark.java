@@ -9,6 +9,7 @@ import io.vplane.engine.linux.FileIo;
 import io.vplane.engine.linux.SockaddrUn;
 import io.vplane.engine.linux.Sockets;
 import io.vplane.perf.jmh.DefaultRun;
+import io.vplane.virtio.vhostuser.TestDriverRings;
 import io.vplane.virtio.vhostuser.TestFrontend;
 import io.vplane.virtio.vhostuser.VhostUserSession;
 import io.vplane.vsock.config.VsockDeviceConfig;
@@ -75,7 +76,7 @@ public class VsockPacketBenchmark extends DefaultRun
     private MemorySegment hostBuffer;
     private int listenFd = -1;
     private int hostFd = -1;
-    private final int[] nextAvail = new int[2];
+    private TestDriverRings rings;
     private int lastRxUsed;
     private int txSlot;
     /** Bytes of RW payload the guest took from its rx buffers: its fwd_cnt. */
@@ -89,6 +90,7 @@ public class VsockPacketBenchmark extends DefaultRun
         final ErrorLog errors = new ErrorLog(counters);
         frontend = new TestFrontend();
         ram = frontend.ramBytes;
+        rings = new TestDriverRings(ram, 2, SIZE);
         final Path uds = dir.resolve("vs.vsock");
         final VsockDeviceConfig config = new VsockDeviceConfig("vs", dir.resolve("vs.sock").toString(), uds.toString(), CID,
             BUF_ALLOC, 16, 8, 0, 0, VsockSection.CONNECT_TIMEOUT_MS, VsockSection.HANDSHAKE_TIMEOUT_MS);
@@ -181,14 +183,14 @@ public class VsockPacketBenchmark extends DefaultRun
         ram.set(ValueLayout.JAVA_INT_UNALIGNED, at + 40, forwarded);
         if (len > 0)
         {
-            descriptor(VsockQueue.TX, 2 * slot, at, VsockHeader.SIZE, DESC_F_NEXT, 2 * slot + 1);
-            descriptor(VsockQueue.TX, 2 * slot + 1, at + VsockHeader.SIZE, len, 0, 0);
+            rings.descriptor(VsockQueue.TX, 2 * slot, at, VsockHeader.SIZE, DESC_F_NEXT, 2 * slot + 1);
+            rings.descriptor(VsockQueue.TX, 2 * slot + 1, at + VsockHeader.SIZE, len, 0, 0);
         }
         else
         {
-            descriptor(VsockQueue.TX, 2 * slot, at, VsockHeader.SIZE, 0, 0);
+            rings.descriptor(VsockQueue.TX, 2 * slot, at, VsockHeader.SIZE, 0, 0);
         }
-        offer(VsockQueue.TX, 2 * slot);
+        rings.offer(VsockQueue.TX, 2 * slot);
     }
 
     /**
@@ -198,8 +200,8 @@ public class VsockPacketBenchmark extends DefaultRun
     private boolean takeRx(final boolean untilResponse)
     {
         boolean response = false;
-        final long usedRing = ringBase(VsockQueue.RX) + TestFrontend.USED;
-        final int usedIdx = ram.get(ValueLayout.JAVA_SHORT, usedRing + USED_IDX_OFFSET) & 0xFFFF;
+        final long usedRing = TestDriverRings.ringBase(VsockQueue.RX) + TestFrontend.USED;
+        final int usedIdx = rings.used(VsockQueue.RX);
         while (lastRxUsed != usedIdx)
         {
             final long element = usedRing + USED_RING_OFFSET + (long)USED_ELEM_SIZE * (lastRxUsed % SIZE);
@@ -220,26 +222,9 @@ public class VsockPacketBenchmark extends DefaultRun
     private void postRx(final int slot)
     {
         final long at = RX_BUFFERS + (long)slot * (RX_DATA + 64);
-        descriptor(VsockQueue.RX, 2 * slot, at, VsockHeader.SIZE, DESC_F_WRITE | DESC_F_NEXT, 2 * slot + 1);
-        descriptor(VsockQueue.RX, 2 * slot + 1, at + VsockHeader.SIZE, RX_DATA, DESC_F_WRITE, 0);
-        offer(VsockQueue.RX, 2 * slot);
-    }
-
-    private void descriptor(final int queue, final int index, final long ramOffset, final int len, final int flags, final int next)
-    {
-        final long at = ringBase(queue) + TestFrontend.DESC + (long)index * DESC_SIZE;
-        ram.set(ValueLayout.JAVA_LONG, at, TestFrontend.GPA + ramOffset);
-        ram.set(ValueLayout.JAVA_INT, at + 8, len);
-        ram.set(ValueLayout.JAVA_SHORT, at + 12, (short)flags);
-        ram.set(ValueLayout.JAVA_SHORT, at + 14, (short)next);
-    }
-
-    private void offer(final int queue, final int head)
-    {
-        final long avail = ringBase(queue) + TestFrontend.AVAIL;
-        ram.set(ValueLayout.JAVA_SHORT, avail + AVAIL_RING_OFFSET + 2L * (nextAvail[queue] % SIZE), (short)head);
-        nextAvail[queue] = (nextAvail[queue] + 1) & 0xFFFF;
-        ram.set(ValueLayout.JAVA_SHORT, avail + AVAIL_IDX_OFFSET, (short)nextAvail[queue]);
+        rings.descriptor(VsockQueue.RX, 2 * slot, at, VsockHeader.SIZE, DESC_F_WRITE | DESC_F_NEXT, 2 * slot + 1);
+        rings.descriptor(VsockQueue.RX, 2 * slot + 1, at + VsockHeader.SIZE, RX_DATA, DESC_F_WRITE, 0);
+        rings.offer(VsockQueue.RX, 2 * slot);
     }
 
     private static int check(final int rc, final String what)
@@ -249,11 +234,5 @@ public class VsockPacketBenchmark extends DefaultRun
             throw new IllegalStateException(what + " failed: errno " + -rc);
         }
         return rc;
-    }
-
-    /** Where the test frontend puts queue q's rings: 0x4000 apart in guest RAM. */
-    private static long ringBase(final int queue)
-    {
-        return queue * 0x4000L;
     }
 }
