@@ -99,7 +99,13 @@ public record ControlFrame(int type, long id, int op, long value, String vm, Str
     /** The whole frame, length field included. */
     public ByteBuffer encode()
     {
-        final ByteBuffer body = ByteBuffer.allocate(MAX_LENGTH).order(ByteOrder.BIG_ENDIAN);
+        return encode(ByteBuffer.allocate(MAX_LENGTH));
+    }
+
+    /** The whole frame, length field included, in {@code out} (of {@link #MAX_LENGTH} bytes, reused by a channel), flipped. */
+    public ByteBuffer encode(final ByteBuffer out)
+    {
+        final ByteBuffer body = out.clear().order(ByteOrder.BIG_ENDIAN);
         body.putInt(0).putShort((short)VERSION).putShort((short)type).putLong(id);
         switch (type)
         {

@@ -14,6 +14,9 @@ public final class FrameChannel implements AutoCloseable
 {
     private final ByteChannel channel;
     private final ByteBuffer length = ByteBuffer.allocate(4);
+    /** One frame's bytes each way, reused: frames are encoded and decoded (strings copied out) one at a time. */
+    private final ByteBuffer out = ByteBuffer.allocate(ControlFrame.MAX_LENGTH);
+    private final ByteBuffer in = ByteBuffer.allocate(ControlFrame.MAX_LENGTH);
 
     public FrameChannel(final ByteChannel channel)
     {
@@ -22,7 +25,7 @@ public final class FrameChannel implements AutoCloseable
 
     public synchronized void write(final ControlFrame frame) throws IOException
     {
-        final ByteBuffer bytes = frame.encode();
+        final ByteBuffer bytes = frame.encode(out);
         while (bytes.hasRemaining())
         {
             channel.write(bytes);
@@ -43,7 +46,7 @@ public final class FrameChannel implements AutoCloseable
             throw new ControlFrame.FrameException(ControlFrame.ERROR_TOO_LONG, 0,
                 "frame length " + Integer.toUnsignedString(size) + " outside " + (ControlFrame.HEADER - 4) + ".." + ControlFrame.MAX_LENGTH);
         }
-        final ByteBuffer body = ByteBuffer.allocate(size);
+        final ByteBuffer body = in.clear().limit(size);
         readFully(body);
         return ControlFrame.decode(body.flip());
     }

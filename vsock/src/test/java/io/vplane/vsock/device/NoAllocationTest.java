@@ -18,24 +18,23 @@ import static io.vplane.vsock.packet.VsockHeader.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A stream's steady state allocates nothing on the worker but, in some JIT outcomes, one 40-byte
- * FFM call-state view per host-socket write: guest RW to the host socket, the host's answer into
- * rx buffers, credit updates. Never anything payload-sized or per stream. Measured with the polling thread's allocation counter
- * around the device's polls only (the host echo runs on its own thread; the test's guest driver is
- * outside the measured windows). Two windows of {@link #MEASURED} round trips, and the lower
- * counts: an allocation per packet shows in both, a one-off (a late recompilation running a
- * downcall in the interpreter for a moment) in one.
+ * A stream's steady state allocates nothing on the worker: guest RW to the host socket, the host's
+ * answer into rx buffers, credit updates. This holds with bin/jvm.options, which compiles FileIo's
+ * read and write on their own; without that, in about half the runs, each host-socket write (and
+ * sometimes read) allocated a 40-byte slice of the errno capture segment, which this test rejects.
+ * Measured with the polling thread's allocation counter around the device's polls only (the host
+ * echo runs on its own thread; the test's guest driver is outside the measured windows). Windows of
+ * {@link #MEASURED} round trips after {@link #WARM_UP}, until one allocated nothing or
+ * {@link #WINDOWS} did: an allocation per packet shows in every window, a compilation still under
+ * way on a busy machine (the interpreter and C1 allocate inside the FFM calls) only in the first.
  */
 @Timeout(60)
 class NoAllocationTest
 {
-    /** Enough round trips for C2 to compile the path (the interpreter and C1 allocate inside the FFM calls). */
-    private static final int ROUNDS = 35_000;
+    /** Enough round trips for C2 to compile the path, on an idle machine. */
+    private static final int WARM_UP = 25_000;
     private static final int MEASURED = 5_000;
-    /** What one FFM call-state view the JIT leaves in place costs (see the assertion). */
-    private static final long FFM_CALL_STATE_VIEW = 40;
-    /** The host-socket downcalls of a round trip: the write of the guest's bytes and the read of the echo. */
-    private static final int HOST_DOWNCALLS = 2;
+    private static final int WINDOWS = 6;
 
     @TempDir
     Path dir;
@@ -55,20 +54,28 @@ class NoAllocationTest
 
             final byte[] payload = new byte[1024];
             int fwd = 0;
-            final long[] allocated = new long[2];
-            long measuredPolls = 0;
-            for (int round = 0; round < ROUNDS; round++)
+            final long[] allocated = new long[WINDOWS];
+            int window = -1;
+            int round = 0;
+            for (;; round++)
             {
+                if (round >= WARM_UP && (round - WARM_UP) % MEASURED == 0)
+                {
+                    window++;
+                    if (window == WINDOWS || window > 0 && allocated[window - 1] == 0)
+                    {
+                        break;
+                    }
+                }
                 guest.send(OP_RW, 40_000, 5000, 0, 256 * 1024, fwd, payload, true);
                 int echoed = 0;
                 while (echoed < payload.length)
                 {
                     final long before = threads.getCurrentThreadAllocatedBytes();
                     guest.poll();
-                    if (round >= ROUNDS - 2 * MEASURED)
+                    if (window >= 0)
                     {
-                        allocated[(round - (ROUNDS - 2 * MEASURED)) / MEASURED] += threads.getCurrentThreadAllocatedBytes() - before;
-                        measuredPolls++;
+                        allocated[window] += threads.getCurrentThreadAllocatedBytes() - before;
                     }
                     final List<VsockGuest.Packet> packets = guest.receive();
                     for (final VsockGuest.Packet packet : packets)
@@ -81,15 +88,11 @@ class NoAllocationTest
                 }
                 fwd += echoed;
             }
-            assertThat(guest.counters().fromGuestBytes.get()).isEqualTo(ROUNDS * 1024L);
+            assertThat(guest.counters().fromGuestBytes.get()).isEqualTo(round * 1024L);
             assertThat(guest.counters().badPackets.get()).isZero();
-            // C2 usually scalar-replaces the FFM call-state view of a downcall; in some runs it leaves the
-            // one of the host-socket write in place, in about one run of seven also the one of the read
-            // (a 40-byte segment object each). Nothing else may allocate.
-            assertThat(Math.min(allocated[0], allocated[1]))
-                .as("bytes allocated over %d round trips, the lower of two windows (%d and %d B; %d polls in both)", MEASURED,
-                    allocated[0], allocated[1], measuredPolls)
-                .isLessThanOrEqualTo(MEASURED * HOST_DOWNCALLS * FFM_CALL_STATE_VIEW);
+            assertThat(java.util.Arrays.stream(allocated, 0, window).min().orElseThrow())
+                .as("bytes allocated per window of %d round trips: %s", MEASURED, java.util.Arrays.toString(allocated))
+                .isZero();
             echo.interrupt();
         }
     }

@@ -5,6 +5,7 @@ import io.vplane.engine.counters.Counters;
 import io.vplane.engine.device.DeviceContext;
 import io.vplane.engine.device.DeviceSpec;
 import io.vplane.engine.errors.ErrorLog;
+import io.vplane.virtio.vhostuser.TestDriverRings;
 import io.vplane.virtio.vhostuser.TestFrontend;
 import io.vplane.virtio.vhostuser.VhostUserSession;
 import io.vplane.vsock.config.VsockDeviceConfig;
@@ -44,7 +45,7 @@ final class VsockGuest implements AutoCloseable
     final VhostUserSession session;
     final Path uds;
     private final MemorySegment ram = frontend.ramBytes;
-    private final int[] nextAvail = new int[3];
+    private final TestDriverRings rings = new TestDriverRings(ram, 3, SIZE);
     private final int[] lastUsed = new int[3];
     private int txSlot;
 
@@ -69,7 +70,7 @@ final class VsockGuest implements AutoCloseable
 
     static long ringBase(final int queue)
     {
-        return queue * 0x4000L;
+        return TestDriverRings.ringBase(queue);
     }
 
     int poll()
@@ -99,19 +100,12 @@ final class VsockGuest implements AutoCloseable
 
     private void descriptor(final int queue, final int index, final long ramOffset, final int len, final int flags, final int next)
     {
-        final long at = ringBase(queue) + TestFrontend.DESC + (long)index * DESC_SIZE;
-        ram.set(ValueLayout.JAVA_LONG, at, TestFrontend.GPA + ramOffset);
-        ram.set(ValueLayout.JAVA_INT, at + 8, len);
-        ram.set(ValueLayout.JAVA_SHORT, at + 12, (short)flags);
-        ram.set(ValueLayout.JAVA_SHORT, at + 14, (short)next);
+        rings.descriptor(queue, index, ramOffset, len, flags, next);
     }
 
     private void offer(final int queue, final int head)
     {
-        final long avail = ringBase(queue) + TestFrontend.AVAIL;
-        ram.set(ValueLayout.JAVA_SHORT, avail + AVAIL_RING_OFFSET + 2L * (nextAvail[queue] % SIZE), (short)head);
-        nextAvail[queue] = (nextAvail[queue] + 1) & 0xFFFF;
-        ram.set(ValueLayout.JAVA_SHORT, avail + AVAIL_IDX_OFFSET, (short)nextAvail[queue]);
+        rings.offer(queue, head);
     }
 
     /** Posts every rx slot: header descriptor 2s, data descriptor 2s+1. */
@@ -140,7 +134,7 @@ final class VsockGuest implements AutoCloseable
 
     int used(final int queue)
     {
-        return ram.get(ValueLayout.JAVA_SHORT, ringBase(queue) + TestFrontend.USED + USED_IDX_OFFSET) & 0xFFFF;
+        return rings.used(queue);
     }
 
     int eventId()
