@@ -390,6 +390,16 @@ abstract class NetQueue implements DeviceQueue
         awaitVisitEnded(DETACH_TIMEOUT_NS);
     }
 
+    /**
+     * Feeds the guest again after {@link #quiesce()}; the bell wakes a worker that slept while the
+     * queue was paused (it asked for no kicks then).
+     */
+    final void resume()
+    {
+        quiesced = false;
+        kicks.ringBell();
+    }
+
     /** After the port stopped every ring: frees the wakeup's fds. */
     final void close()
     {

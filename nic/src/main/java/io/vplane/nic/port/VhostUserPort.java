@@ -124,6 +124,12 @@ public final class VhostUserPort extends VhostUserBackend<VhostUserPortConfig, N
         queues().forEach(NetQueue::quiesce);
     }
 
+    /** Feeds the guests again after {@link #quiesce()}. */
+    void resume()
+    {
+        queues().forEach(NetQueue::resume);
+    }
+
     @Override
     public synchronized void close()
     {

@@ -63,6 +63,23 @@ final class PortFixture implements AutoCloseable
         engine.device(port).quiesce();
     }
 
+    /**
+     * Holds the port's source until {@link #resumeFeeding}: DPDK's virtio driver starts its port by
+     * dropping, uncounted, every frame its receive ring already holds (virtio_dev_start, "Flush the
+     * old packets"), so frames fed while testpmd starts its port never reach its statistics.
+     */
+    PortFixture holdFeeding(final String port)
+    {
+        quiesce(port);
+        return this;
+    }
+
+    /** Feeds the guest again after {@link #holdFeeding}, once its port has started. */
+    void resumeFeeding(final String port)
+    {
+        port(port).resume();
+    }
+
     /** Waits until the port took every buffer the guest made available on {@code queues} (transmit). */
     void awaitTaken(final String port, final int... queues)
     {

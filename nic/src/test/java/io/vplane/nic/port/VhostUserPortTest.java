@@ -220,4 +220,19 @@ class VhostUserPortTest extends PortSessionTest
         guest.offer(1, 0);
         assertThat(port.queues().get(1).poll(32)).isEqualTo(1);
     }
+
+    @Test
+    void shouldFeedTheGuestAgainWhenResumed()
+    {
+        open("sink", "source", 60);
+        port.quiesce();
+        guest.descriptor(0, 0, 0x40000, 2048, SplitRing.DESC_F_WRITE, 0);
+        guest.offer(0, 0);
+        assertThat(port.queues().get(0).poll(32)).isZero();
+        port.resume();
+        // the buffer offered while the source was held is filled now
+        assertThat(port.queues().get(0).poll(32)).isEqualTo(1);
+        assertThat(guest.usedIdx(0)).isEqualTo(1);
+        assertThat(value("vplane_vhost_frames_total{port=\"p0\",queue=\"0\",dir=\"guest_rx\"}")).isEqualTo(1);
+    }
 }

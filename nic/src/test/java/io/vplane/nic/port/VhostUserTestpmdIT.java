@@ -52,9 +52,12 @@ class VhostUserTestpmdIT
     void shouldDeliverEveryGeneratedFrameToTestpmdInRxonly() throws Exception
     {
         final Path socket = dir.resolve("vp1.sock");
-        try (PortFixture vplane = PortFixture.onePort("name: vp1, socketPath: '" + socket + "', guestTx: sink, guestRx: source");
+        // held until testpmd's port has started (its prompt): the driver drops what its ring holds then
+        try (PortFixture vplane = PortFixture.onePort("name: vp1, socketPath: '" + socket + "', guestTx: sink, guestRx: source")
+                .holdFeeding("vp1");
             Testpmd testpmd = Testpmd.launch(socket, "", dir, 1, "--forward-mode=rxonly", "--no-flush-rx"))
         {
+            vplane.resumeFeeding("vp1");
             testpmd.start();
             vplane.awaitPositive(() -> vplane.vhostFrames("vp1", "guest_rx", 0), "frames to testpmd", testpmd);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RUN_MS));
@@ -145,10 +148,13 @@ class VhostUserTestpmdIT
         try (Testpmd testpmd = Testpmd.spawn(socket, ",server=1", dir, 1, "--forward-mode=rxonly", "--no-flush-rx"))
         {
             final LongSupplier first;
-            try (PortFixture vplane = PortFixture.onePort(entry))
+            // held until testpmd's port has started: its driver drops what its ring holds then (the
+            // frontend waits for vplane's connection, its port starts only after the handshake)
+            try (PortFixture vplane = PortFixture.onePort(entry).holdFeeding("vp4"))
             {
                 first = vplane.counterById("vplane_vhost_frames_total{port=\"vp4\",queue=\"0\",dir=\"guest_rx\"}");
                 testpmd.awaitPrompt();
+                vplane.resumeFeeding("vp4");
                 testpmd.start();
                 vplane.awaitPositive(first, "frames to testpmd", testpmd);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_000));
